@@ -1,0 +1,41 @@
+/// Canonical text for addresses, so that the same address is always shown (and compared in
+/// configuration diffs) the same way however it was typed.
+enum AddressTextFormatter {
+    static func dottedQuad(_ value: UInt32) -> String {
+        (0..<4).map { String((value >> (24 - 8 * $0)) & 0xff) }.joined(separator: ".")
+    }
+
+    /// RFC 5952 section 4: lowercase hex, no leading zeros, the longest run of two or more zero
+    /// groups replaced by "::" (the first such run on a tie; a single zero group is never
+    /// compressed). Section 5: v4-mapped addresses keep their dotted IPv4 tail, because that is
+    /// how administrators recognise an IPv4 peer seen through a dual-stack socket.
+    static func canonicalIPv6(_ value: UInt128) -> String {
+        if value >> 32 == 0xffff {
+            return "::ffff:" + dottedQuad(UInt32(truncatingIfNeeded: value))
+        }
+        let words = (0..<8).map { UInt16(truncatingIfNeeded: value >> (112 - 16 * $0)) }
+        let hex = words.map { String($0, radix: 16) }
+        guard let run = longestZeroRun(words), run.count >= 2 else {
+            return hex.joined(separator: ":")
+        }
+        return hex[..<run.lowerBound].joined(separator: ":") + "::"
+            + hex[run.upperBound...].joined(separator: ":")
+    }
+
+    private static func longestZeroRun(_ words: [UInt16]) -> Range<Int>? {
+        var best: Range<Int>?
+        var index = 0
+        while index < words.count {
+            guard words[index] == 0 else {
+                index += 1
+                continue
+            }
+            var end = index
+            while end < words.count && words[end] == 0 { end += 1 }
+            // Strictly greater keeps the first of equally long runs.
+            if end - index > (best?.count ?? 0) { best = index..<end }
+            index = end
+        }
+        return best
+    }
+}

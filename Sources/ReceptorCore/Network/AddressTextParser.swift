@@ -1,0 +1,195 @@
+/// Hand-written parsers for IP address text.
+///
+/// Written without inet_pton so that the core has no platform dependency and every refusal can
+/// say exactly which part of the text is wrong. All checks are ASCII-only: `Character.isNumber`
+/// and `isHexDigit` also accept Arabic-Indic and fullwidth digits, which no address may contain.
+enum AddressTextParser {
+    static func parseAddress(_ text: Substring) throws(AddressParseFailure) -> IPAddress {
+        if text.isEmpty { throw AddressParseFailure("the text is empty.") }
+        if text.contains(where: \.isWhitespace) { throw AddressParseFailure("it contains whitespace.") }
+        if text.first == "[" || text.last == "]" {
+            throw AddressParseFailure("an IP address is written without brackets; they belong only around IPv6 addresses in bindings.")
+        }
+        if text.contains("/") {
+            throw AddressParseFailure("a prefix length (\"/\") is not part of an IP address.")
+        }
+        if text.contains(":") { return try parseIPv6(text) }
+        if text.contains("%") {
+            throw AddressParseFailure("a zone index (\"%\") is allowed only on IPv6 addresses.")
+        }
+        if !text.contains(".") {
+            throw AddressParseFailure(
+                "expected an IPv4 address (four numbers separated by \".\") "
+                    + "or an IPv6 address (hex groups separated by \":\")."
+            )
+        }
+        return IPAddress(v4: try parseIPv4(text))
+    }
+
+    // MARK: IPv4
+
+    private static let ordinals = ["first", "second", "third", "fourth"]
+
+    /// Exactly four decimal octets. Leading zeros are refused because some resolvers read
+    /// "010" as octal 8: accepting it would let an administrator allow a different host than meant.
+    static func parseIPv4(_ text: Substring) throws(AddressParseFailure) -> UInt32 {
+        let parts = text.split(separator: ".", omittingEmptySubsequences: false)
+        guard parts.count == 4 else { throw AddressParseFailure("an IPv4 address has four parts.") }
+        var value: UInt32 = 0
+        for (index, part) in parts.enumerated() {
+            value = value << 8 | (try parseOctet(part, ordinal: ordinals[index]))
+        }
+        return value
+    }
+
+    private static func parseOctet(_ part: Substring, ordinal: String) throws(AddressParseFailure) -> UInt32 {
+        if part.isEmpty { throw AddressParseFailure("the \(ordinal) part is empty.") }
+        if part.first == "+" || part.first == "-" {
+            throw AddressParseFailure("\"\(part)\" has a sign; write the number without it.")
+        }
+        guard part.allSatisfy(isASCIIDigit) else {
+            throw AddressParseFailure("\"\(part)\" is not a decimal number.")
+        }
+        if part.count > 1 && part.first == "0" {
+            throw AddressParseFailure("\"\(part)\" has a leading zero, which is ambiguous (it may be read as octal).")
+        }
+        // Four or more digits without a leading zero are at least 1000; checking the length first
+        // also keeps UInt32(_:) from overflowing on absurdly long input.
+        guard part.count <= 3, let octet = UInt32(part), octet <= 255 else {
+            throw AddressParseFailure("\"\(part)\" is greater than 255.")
+        }
+        return octet
+    }
+
+    // MARK: IPv6
+
+    /// RFC 4291 section 2.2: eight groups of up to four hex digits, one optional "::" standing for
+    /// one or more zero groups, and optionally a dotted IPv4 address in place of the last two groups.
+    static func parseIPv6(_ text: Substring) throws(AddressParseFailure) -> IPAddress {
+        let (body, zone) = try splitZone(text)
+        if body.contains(":::") { throw AddressParseFailure("\":::\" is not allowed.") }
+
+        let compressions = body.ranges(of: "::")
+        if compressions.count > 1 { throw AddressParseFailure("\"::\" may appear only once.") }
+
+        // Groups before and after the "::" (all groups are "before" when there is none).
+        let head: [Substring]
+        let tail: [Substring]
+        if let compression = compressions.first {
+            head = groups(body[..<compression.lowerBound])
+            tail = groups(body[compression.upperBound...])
+        } else {
+            head = groups(body)
+            tail = []
+        }
+
+        // With ":::" and a second "::" already refused, an empty group can only come from a lone
+        // colon at either end.
+        if head.first?.isEmpty == true {
+            throw AddressParseFailure("an IPv6 address cannot start with a single \":\".")
+        }
+        let lastSide = compressions.isEmpty ? head : tail
+        if lastSide.last?.isEmpty == true {
+            throw AddressParseFailure("an IPv6 address cannot end with a single \":\".")
+        }
+
+        let headWords = try words(of: head, holdsLastGroup: compressions.isEmpty)
+        let tailWords = try words(of: tail, holdsLastGroup: true)
+        return try assemble(head: headWords, tail: tailWords, compressed: !compressions.isEmpty, zone: zone)
+    }
+
+    /// Converts one side of the "::" to 16-bit words. A dotted IPv4 group is allowed only as the
+    /// very last group of the address, where it supplies two words.
+    private static func words(
+        of groups: [Substring], holdsLastGroup: Bool
+    ) throws(AddressParseFailure) -> [UInt16] {
+        var words: [UInt16] = []
+        for (index, group) in groups.enumerated() {
+            if group.contains(".") {
+                guard holdsLastGroup && index == groups.count - 1 else {
+                    throw AddressParseFailure("the embedded IPv4 address \"\(group)\" must come last.")
+                }
+                let v4 = try parseIPv4(group)
+                words += [UInt16(truncatingIfNeeded: v4 >> 16), UInt16(truncatingIfNeeded: v4)]
+            } else {
+                words.append(try parseHexGroup(group))
+            }
+        }
+        return words
+    }
+
+    private static func assemble(
+        head: [UInt16], tail: [UInt16], compressed: Bool, zone: String?
+    ) throws(AddressParseFailure) -> IPAddress {
+        let count = head.count + tail.count
+        if count > 8 {
+            throw AddressParseFailure("an IPv6 address has eight groups of hex digits, but this one has \(count).")
+        }
+        if compressed && count == 8 {
+            throw AddressParseFailure("\"::\" stands for at least one zero group, but all eight groups are already given.")
+        }
+        if !compressed && count < 8 {
+            throw AddressParseFailure(
+                "an IPv6 address has eight groups of hex digits, but this one has \(count) and no \"::\" to stand for the rest."
+            )
+        }
+        let words = head + Array(repeating: 0, count: 8 - count) + tail
+        let value = words.reduce(UInt128(0)) { $0 << 16 | UInt128($1) }
+        return IPAddress(v6: value, zone: zone)
+    }
+
+    /// Separates "%zone". The zone is kept as text: it names an interface (by index or by name)
+    /// on the machine that entered it, so there is nothing to normalise.
+    private static func splitZone(_ text: Substring) throws(AddressParseFailure) -> (Substring, String?) {
+        guard let percent = text.firstIndex(of: "%") else { return (text, nil) }
+        let body = text[..<percent]
+        let zone = text[text.index(after: percent)...]
+        if body.isEmpty { throw AddressParseFailure("the address before \"%\" is missing.") }
+        if zone.isEmpty { throw AddressParseFailure("the zone index after \"%\" is empty.") }
+        guard zone.allSatisfy(isZoneCharacter) else {
+            throw AddressParseFailure(
+                "the zone index \"\(zone)\" may contain only letters, digits, \"_\", \".\" and \"-\"."
+            )
+        }
+        return (body, String(zone))
+    }
+
+    private static func groups(_ text: Substring) -> [Substring] {
+        text.isEmpty ? [] : text.split(separator: ":", omittingEmptySubsequences: false)
+    }
+
+    private static func parseHexGroup(_ group: Substring) throws(AddressParseFailure) -> UInt16 {
+        guard !group.isEmpty, group.allSatisfy(isASCIIHexDigit) else {
+            throw AddressParseFailure("\"\(group)\" is not a hexadecimal number.")
+        }
+        guard group.count <= 4, let word = UInt16(group, radix: 16) else {
+            throw AddressParseFailure("\"\(group)\" has more than four hex digits.")
+        }
+        return word
+    }
+
+    // MARK: Shared helpers (also used by the range and binding parsers)
+
+    static func isASCIIDigit(_ c: Character) -> Bool {
+        guard let a = c.asciiValue else { return false }
+        return a >= 0x30 && a <= 0x39
+    }
+
+    static func isASCIIHexDigit(_ c: Character) -> Bool {
+        guard let a = c.asciiValue else { return false }
+        return (a >= 0x30 && a <= 0x39) || (a >= 0x41 && a <= 0x46) || (a >= 0x61 && a <= 0x66)
+    }
+
+    static func isZoneCharacter(_ c: Character) -> Bool {
+        guard let a = c.asciiValue else { return false }
+        return (a >= 0x30 && a <= 0x39) || (a >= 0x41 && a <= 0x5a) || (a >= 0x61 && a <= 0x7a)
+            || c == "_" || c == "." || c == "-"
+    }
+
+    static func trimmed(_ text: Substring) -> Substring {
+        var result = text
+        while result.first?.isWhitespace == true { result.removeFirst() }
+        while result.last?.isWhitespace == true { result.removeLast() }
+        return result
+    }
+}

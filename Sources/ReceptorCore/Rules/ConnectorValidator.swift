@@ -1,0 +1,230 @@
+/// The rules a connector must satisfy on its own (§4b, §3 scopes) and against the other connectors of its
+/// server (§6b). Pure: the caller supplies everything it knows, including the host's local addresses when
+/// it wants the "address not on this machine" warning.
+public struct ValidationContext: Sendable {
+    public var server: Server
+    /// Every other connector of the same server (the one being validated is skipped by its GUID).
+    public var siblings: [ReceiveConnector]
+    /// The host's addresses; nil skips the local-address warning (the domain cannot look them up itself).
+    public var localAddresses: [IPAddress]?
+
+    public init(server: Server, siblings: [ReceiveConnector], localAddresses: [IPAddress]? = nil) {
+        self.server = server
+        self.siblings = siblings
+        self.localAddresses = localAddresses
+    }
+}
+
+public enum ConnectorValidator {
+    public static let maximumNameLength = 64
+
+    public static func validate(_ c: ReceiveConnector, in context: ValidationContext) -> ValidationReport {
+        var report = ValidationReport()
+        checkName(c, context, &report)
+        checkPlacement(c, context.server, &report)
+        checkAuthentication(c, context.server, &report)
+        checkProtocol(c, &report)
+        checkNetwork(c, context, &report)
+        checkConflicts(c, context, &report)
+        addCautions(c, &report)
+        return report
+    }
+
+    // MARK: Name (§3a)
+
+    static func checkName(_ c: ReceiveConnector, _ context: ValidationContext, _ r: inout ValidationReport) {
+        let name = c.name
+        if name.trimmingCharacters(in: .whitespaces).isEmpty {
+            r.fail(.nameLength, "Name", "Name can't be empty.")
+        } else if name.count > maximumNameLength {
+            r.fail(.nameLength, "Name", "Name \"\(name.prefix(20))…\" is \(name.count) characters long; the maximum is \(maximumNameLength).")
+        }
+        if name.contains(where: { "\\/,;\"".contains($0) || $0.isNewline }) || name != name.trimmingCharacters(in: .whitespaces) {
+            r.fail(.nameCharacters, "Name", "Name \"\(name)\" may not contain \\ / , ; \" or line breaks, nor start or end with a space.")
+        }
+        if let other = context.siblings.first(where: { $0.guid != c.guid && $0.name.caseInsensitiveCompare(name) == .orderedSame }) {
+            r.fail(.nameUnique, "Name", "A receive connector named \"\(other.name)\" already exists on server \(context.server.name). Choose another name.",
+                   conflict: other.identity)
+        }
+    }
+
+    // MARK: Server kind (§3g)
+
+    static func checkPlacement(_ c: ReceiveConnector, _ server: Server, _ r: inout ValidationReport) {
+        switch server.role {
+        case .edge:
+            if c.transportRole != nil {
+                r.fail(.transportRoleNotOnEdge, "TransportRole", "TransportRole can't be used on an Edge Transport server; omit it.")
+            }
+            if c.permissionGroups.contains(.exchangeLegacyServers) {
+                r.fail(.legacyServersNotOnEdge, "PermissionGroups", "PermissionGroups value ExchangeLegacyServers isn't available on an Edge Transport server.")
+            }
+            if c.longAddressesEnabled {
+                r.fail(.longAddressesHubOnly, "LongAddressesEnabled", "LongAddressesEnabled can be set only on Hub Transport connectors of Mailbox servers.")
+            }
+        case .mailbox:
+            if c.transportRole == nil {
+                r.fail(.transportRoleRequiredOnMailbox, "TransportRole", "A connector on a Mailbox server needs TransportRole FrontendTransport or HubTransport.")
+            }
+            if c.longAddressesEnabled && c.transportRole != .hubTransport {
+                r.fail(.longAddressesHubOnly, "LongAddressesEnabled", "LongAddressesEnabled can be set only on Hub Transport connectors (TransportRole HubTransport).")
+            }
+        }
+    }
+
+    // MARK: Authentication (§4b rules 1–8)
+
+    static func checkAuthentication(_ c: ReceiveConnector, _ server: Server, _ r: inout ValidationReport) {
+        let auth = c.authMechanism
+        if auth.contains(.basicAuthRequireTLS) && !(auth.contains(.basicAuth) && auth.contains(.tls)) {
+            r.fail(.basicAuthRequireTLSNeedsBasicAndTls, "AuthMechanism",
+                   "AuthMechanism BasicAuthRequireTLS also needs BasicAuth and Tls (it is \(auth)).")
+        }
+        if auth.contains(.externalAuthoritative) {
+            let others = auth.ordered.filter { $0 != .externalAuthoritative && $0 != .tls }
+            if !others.isEmpty {
+                r.fail(.externalAuthoritativeOnlyWithTls, "AuthMechanism",
+                       "AuthMechanism ExternalAuthoritative can be combined only with Tls; remove \(others.map(\.rawValue).joined(separator: ", ")).")
+            }
+            if !c.permissionGroups.contains(.exchangeServers) {
+                r.fail(.externalAuthoritativeNeedsExchangeServers, "PermissionGroups",
+                       "AuthMechanism ExternalAuthoritative requires PermissionGroups ExchangeServers (it is \(c.permissionGroups)).")
+            }
+        }
+        if c.requireTLS && !auth.contains(.tls) {
+            r.fail(.requireTLSNeedsTls, "RequireTLS", "RequireTLS \u{24}true needs Tls in AuthMechanism (it is \(auth)).")
+        }
+        if c.domainSecureEnabled {
+            if !auth.contains(.tls) {
+                r.fail(.domainSecureNeedsTls, "DomainSecureEnabled", "DomainSecureEnabled \u{24}true needs Tls in AuthMechanism (it is \(auth)).")
+            }
+            if auth.contains(.externalAuthoritative) {
+                r.fail(.domainSecureForbidsExternalAuthoritative, "DomainSecureEnabled",
+                       "DomainSecureEnabled \u{24}true can't be used with AuthMechanism ExternalAuthoritative.")
+            }
+        }
+        if c.suppressXAnonymousTls && !server.useDowngradedExchangeServerAuth {
+            r.fail(.suppressXAnonymousTlsNeedsDowngradedAuth, "SuppressXAnonymousTls",
+                   "SuppressXAnonymousTls \u{24}true needs Set-TransportService \(server.name) -UseDowngradedExchangeServerAuth \u{24}true first.")
+        }
+        if c.enableAuthGSSAPI && !auth.contains(.integrated) {
+            r.warn("EnableAuthGSSAPI", "EnableAuthGSSAPI has an effect only when AuthMechanism includes Integrated.")
+        }
+    }
+
+    // MARK: Protocol and limits (§4b 7, 9, 12)
+
+    static func checkProtocol(_ c: ReceiveConnector, _ r: inout ValidationReport) {
+        if c.binaryMimeEnabled && !c.chunkingEnabled {
+            r.fail(.binaryMimeNeedsChunking, "BinaryMimeEnabled", "BinaryMimeEnabled \u{24}true needs ChunkingEnabled \u{24}true.")
+        }
+        if c.connectionInactivityTimeout >= c.connectionTimeout {
+            r.fail(.inactivityBelowConnectionTimeout, "ConnectionInactivityTimeout",
+                   "ConnectionInactivityTimeout (\(c.connectionInactivityTimeout)) must be less than ConnectionTimeout (\(c.connectionTimeout)).")
+        }
+        if let banner = c.banner, !banner.hasPrefix("220") {
+            r.fail(.bannerStartsWith220, "Banner", "Banner must start with 220, as in \"220 mail.contoso.com\" (it starts with \"\(banner.prefix(12))\").")
+        }
+        if let banner = c.banner, banner.contains(where: { $0.isNewline }) {
+            r.fail(.invalidValue, "Banner", "Banner must be one line.")
+        }
+    }
+
+    // MARK: Bindings and ranges on their own
+
+    static func checkNetwork(_ c: ReceiveConnector, _ context: ValidationContext, _ r: inout ValidationReport) {
+        if c.bindings.isEmpty {
+            r.fail(.bindingsRequired, "Bindings", "Bindings can't be empty: give at least one local IP address and port, as in 0.0.0.0:25.")
+        }
+        if c.remoteIPRanges.isEmpty {
+            r.fail(.remoteIPRangesRequired, "RemoteIPRanges", "RemoteIPRanges can't be empty: give at least one address, range or CIDR, as in 0.0.0.0-255.255.255.255.")
+        }
+        var seen = Set<IPBinding>()
+        for b in c.bindings where !seen.insert(b).inserted {
+            r.fail(.duplicateBinding, "Bindings", "Bindings lists \(b) more than once.")
+        }
+        var seenRanges: [IPRange] = []
+        for range in c.remoteIPRanges {
+            if seenRanges.contains(where: { $0.coversSameAddresses(as: range) }) {
+                r.fail(.duplicateRemoteIPRange, "RemoteIPRanges", "RemoteIPRanges lists \(range) more than once.")
+            }
+            seenRanges.append(range)
+        }
+        if let local = context.localAddresses {
+            for b in c.bindings where !b.isWildcard && !local.contains(where: { $0 == b.address }) {
+                r.warn("Bindings", "Binding \(b): \(b.address) is not an address of this machine; the listener can't open it until it is.")
+            }
+        }
+        if c.transportRole == .hubTransport, c.bindings.contains(where: { $0.port == 25 }) {
+            r.warn("TransportRole", "A Hub Transport connector on port 25 is a known cause of \"4.3.2 Service not active\"; custom port-25 connectors belong in the Front End Transport service (-TransportRole FrontendTransport).")
+        }
+        for b in c.bindings where b.portWasOmitted {
+            r.warn("Bindings", "Binding \"\(b.address.family == .v6 ? "[\(b.address)]:" : "\(b.address)")\" names no port; port \(b.port) is used.")
+        }
+    }
+
+    // MARK: Uniqueness across the server's connectors (§6b)
+
+    static func checkConflicts(_ c: ReceiveConnector, _ context: ValidationContext, _ r: inout ValidationReport) {
+        let assumedPort = c.bindings.contains(where: \.portWasOmitted)
+            ? " (A binding was given without a port; port \(c.bindings.first(where: \.portWasOmitted)!.port) was assumed.)" : ""
+        for other in context.siblings where other.guid != c.guid {
+            let otherID = other.identity.description
+            if c.transportRole != other.transportRole {
+                // Different transport services on one server never share a local IP:port (§6b).
+                if let (mine, theirs) = firstPair(c.bindings, other.bindings, where: { $0.overlaps($1) }) {
+                    let shared = mine == theirs ? "\(mine)" : "\(mine) and \(theirs)"
+                    r.fail(.transportRoleBindingConflict, "Bindings",
+                           "The values that you specified for the Bindings and RemoteIPRanges parameters conflict with the settings on Receive connector \"\(otherID)\" (\(other.transportRole?.rawValue ?? "Edge")): receive connectors assigned to different Transport roles on a single server must listen on unique local IP address & port bindings (\(shared)). Use another port or a different specific local IP address.\(assumedPort)",
+                           conflict: other.identity)
+                }
+                continue
+            }
+            for binding in c.bindings where other.bindings.contains(binding) {
+                for mine in c.remoteIPRanges {
+                    for theirs in other.remoteIPRanges where mine.family == theirs.family && mine.overlaps(theirs) {
+                        if mine.coversSameAddresses(as: theirs) {
+                            r.fail(.identicalBindingAndRange, "RemoteIPRanges",
+                                   "The values that you specified for the Bindings and RemoteIPRanges parameters conflict with the settings on Receive connector \"\(otherID)\": both listen on \(binding) for \(theirs). Narrow RemoteIPRanges, or bind one of the two connectors to a specific local IP address (for example Set-ReceiveConnector \"\(otherID)\" -Bindings <local IP>:\(binding.port)).\(assumedPort)",
+                                   conflict: other.identity)
+                            return
+                        } else if !mine.nests(with: theirs) {
+                            r.fail(.partialRangeOverlap, "RemoteIPRanges",
+                                   "RemoteIPRanges \(mine) partly overlaps \(theirs) of Receive connector \"\(otherID)\" on binding \(binding): ranges of connectors that share a binding may overlap only if one lies completely inside the other. Narrow or widen one of them.",
+                                   conflict: other.identity)
+                            return
+                        }
+                    }
+                }
+            }
+        }
+    }
+
+    static func firstPair<T>(_ a: [T], _ b: [T], where match: (T, T) -> Bool) -> (T, T)? {
+        for x in a { for y in b where match(x, y) { return (x, y) } }
+        return nil
+    }
+
+    // MARK: Cautions (§4b 13, 15, 16)
+
+    static func addCautions(_ c: ReceiveConnector, _ r: inout ValidationReport) {
+        if c.permissionGroups.isEmpty {
+            r.warn("PermissionGroups", "With no permission groups this connector can't accept connections; add groups with -PermissionGroups or Add-ADPermission.")
+        }
+        if c.authMechanism.contains(.externalAuthoritative) && c.permissionGroups.contains(.exchangeServers) {
+            r.warn("AuthMechanism", ConnectorCautions.externallySecuredRelay)
+        }
+        if (c.authMechanism.contains(.basicAuth) || c.authMechanism.contains(.basicAuthRequireTLS)) && !c.permissionGroups.contains(.anonymousUsers)
+            && !c.permissionGroups.isEmpty {
+            r.warn("AuthMechanism", ConnectorCautions.basicAuthWithoutAnonymous)
+        }
+    }
+}
+
+/// The EAC's cautions, worded for a terminal (§4b items 15–16).
+public enum ConnectorCautions {
+    public static let externallySecuredRelay =
+        "Caution: Externally secured with the Exchange servers group lets every address in RemoteIPRanges relay anonymously through this server."
+    public static let basicAuthWithoutAnonymous =
+        "Warning: Basic authentication without the Anonymous users group on an authenticated-relay connector routes mail through the authenticated user's (or the arbitration mailbox's) active Mailbox server."
+}

@@ -1,0 +1,73 @@
+import Foundation
+import ReceptorCore
+import ReceptorStore
+
+/// What the cmdlets share for one shell session: the store, which server "the current server" is, and how
+/// to talk to the administrator (warnings, confirmations).
+public final class ShellContext: @unchecked Sendable {
+    public let store: ConfigStore
+    /// The server named with --server / RECEPTOR_SERVER, if any.
+    public let requestedServer: String?
+    /// The host name, used as the default server when the store holds several.
+    public let hostName: String
+    /// Where warnings go ("WARNING: …" on standard error in the CLI).
+    public var warn: (String) -> Void
+    /// Asks a yes/no question; nil when there is no terminal to ask on.
+    public var confirm: ((String) -> Bool)?
+    /// The host's own addresses, for the "not an address of this machine" warning.
+    public var localAddresses: () -> [IPAddress]
+    /// Testing hook: wait this long between reading a connector and saving it, so a test can make two
+    /// processes race deterministically (RECEPTOR_TEST_WRITE_DELAY_MS).
+    public var writeDelay: TimeInterval = 0
+
+    public init(store: ConfigStore, requestedServer: String?, hostName: String,
+                warn: @escaping (String) -> Void, confirm: ((String) -> Bool)? = nil,
+                localAddresses: @escaping () -> [IPAddress] = LocalInterfaces.addresses) {
+        self.store = store
+        self.requestedServer = requestedServer
+        self.hostName = hostName
+        self.warn = warn
+        self.confirm = confirm
+        self.localAddresses = localAddresses
+    }
+
+    /// The server a command means when it names none: --server, else the store's only server, else the
+    /// server named like this host.
+    public func currentServer() throws -> Server {
+        let servers = try store.servers()
+        if let name = requestedServer {
+            guard let s = servers.first(where: { $0.name.caseInsensitiveCompare(name) == .orderedSame }) else {
+                throw ShellError("The server \"\(name)\" isn't in this store (it has \(servers.map(\.name).joined(separator: ", "))). Add it with receptor init --server \(name).")
+            }
+            return s
+        }
+        if servers.count == 1 { return servers[0] }
+        if let s = servers.first(where: { $0.name.caseInsensitiveCompare(hostName) == .orderedSame }) { return s }
+        if servers.isEmpty { throw ShellError("This store has no server yet. Create one with receptor init.") }
+        throw ShellError("This store has several servers (\(servers.map(\.name).joined(separator: ", "))); name one with --server, RECEPTOR_SERVER or -Server.")
+    }
+
+    public func server(named name: String) throws -> Server {
+        guard let s = try store.servers().first(where: { $0.name.caseInsensitiveCompare(name) == .orderedSame || $0.fqdn.caseInsensitiveCompare(name) == .orderedSame }) else {
+            throw ShellError("The operation couldn't be performed because object '\(name)' couldn't be found: no server of that name in this store.")
+        }
+        return s
+    }
+
+    /// Asks before a destructive action unless -Confirm:$false. Without a terminal, refuses rather than
+    /// guessing, as an unattended PowerShell would have nobody to ask.
+    func confirmAction(_ invocation: CmdletInvocation, action: String, target: String) throws -> Bool {
+        if invocation.confirmSuppressed { return true }
+        guard let confirm else {
+            throw ShellError("\(invocation.name) asks for confirmation before it \(action) \"\(target)\"; add -Confirm:$false to run it without a prompt.")
+        }
+        return confirm("Are you sure you want to perform this action?\n\(action.prefix(1).uppercased() + action.dropFirst()) \"\(target)\".")
+    }
+}
+
+/// A refusal from a cmdlet: one line for standard error.
+public struct ShellError: Error, CustomStringConvertible, Sendable {
+    public let message: String
+    public init(_ message: String) { self.message = message }
+    public var description: String { message }
+}

@@ -1,0 +1,144 @@
+import Foundation
+import ReceptorCore
+
+/// A connector as stored: the domain value plus the store's bookkeeping. `revision` goes up by one with
+/// every change; a save names the revision it started from and is refused if the connector moved on.
+public struct StoredConnector: Hashable, Sendable {
+    public var connector: ReceiveConnector
+    public var revision: Int
+    public var whenCreated: Date
+    public var whenChanged: Date
+
+    public init(connector: ReceiveConnector, revision: Int, whenCreated: Date, whenChanged: Date) {
+        self.connector = connector
+        self.revision = revision
+        self.whenCreated = whenCreated
+        self.whenChanged = whenChanged
+    }
+}
+
+/// A running listener as it registered itself (issue: the bundled listener). Heartbeats age out.
+public struct ListenerRegistration: Hashable, Sendable, Codable {
+    public var id: String
+    public var server: String
+    public var pid: Int32
+    public var host: String
+    public var controlSocket: String
+    public var startedAt: Date
+    public var heartbeatAt: Date
+    /// Free-form JSON the listener publishes (binding status, last config error) for `receptor status`.
+    public var statusJSON: String
+
+    public init(id: String, server: String, pid: Int32, host: String, controlSocket: String, startedAt: Date, heartbeatAt: Date, statusJSON: String = "{}") {
+        self.id = id; self.server = server; self.pid = pid; self.host = host; self.controlSocket = controlSocket
+        self.startedAt = startedAt; self.heartbeatAt = heartbeatAt; self.statusJSON = statusJSON
+    }
+}
+
+/// One row of the change log: which write produced which generation.
+public struct ChangeRecord: Hashable, Sendable {
+    public var generation: Int64
+    public var at: Date
+    public var summary: String
+    public init(generation: Int64, at: Date, summary: String) { self.generation = generation; self.at = at; self.summary = summary }
+}
+
+/// Everything a reader needs at one instant, read in one transaction (the listener validates and applies
+/// a whole snapshot; the console renders one).
+public struct StoreSnapshot: Sendable {
+    public var generation: Int64
+    public var servers: [Server]
+    public var connectors: [StoredConnector]
+    /// Explicit Add-ADPermission entries, by connector GUID.
+    public var permissions: [UUID: [PermissionEntry]]
+    public var acceptedDomains: [AcceptedDomain]
+    public var accounts: [MailboxAccount]
+
+    public init(generation: Int64, servers: [Server], connectors: [StoredConnector], permissions: [UUID: [PermissionEntry]],
+                acceptedDomains: [AcceptedDomain], accounts: [MailboxAccount]) {
+        self.generation = generation; self.servers = servers; self.connectors = connectors
+        self.permissions = permissions; self.acceptedDomains = acceptedDomains; self.accounts = accounts
+    }
+
+    public func connectors(on server: String) -> [StoredConnector] {
+        connectors.filter { $0.connector.server.caseInsensitiveCompare(server) == .orderedSame }
+    }
+    public func server(named name: String) -> Server? {
+        servers.first { $0.name.caseInsensitiveCompare(name) == .orderedSame }
+    }
+}
+
+/// Why the store refused something. Every case reads as one line for standard error.
+public enum StoreError: Error, Equatable, Sendable, CustomStringConvertible {
+    /// No store at the path (the message says how to create one).
+    case storeMissing(path: String)
+    case notFound(String)
+    case alreadyExists(String)
+    /// A save based on an old revision.
+    case revisionConflict(String)
+    /// A domain rule refused the change; nothing was written.
+    case invalid([RuleViolation])
+    case refused(String)
+    case database(String)
+
+    public var description: String {
+        switch self {
+        case .storeMissing(let path): "No Receptor store at \(path). Create one with: receptor init --store \(path)"
+        case .notFound(let m), .alreadyExists(let m), .revisionConflict(let m), .refused(let m), .database(let m): m
+        case .invalid(let violations): violations.map(\.message).joined(separator: " ")
+        }
+    }
+}
+
+/// The config store: the one interface the shell, the console and the listener use. Every write is one
+/// transaction that validates with the domain's rules against the state inside that transaction, bumps
+/// the store generation and appends to the change log; a refused write changes nothing.
+public protocol ConfigStore: AnyObject, Sendable {
+    var path: String { get }
+
+    // Reads
+    func snapshot() throws -> StoreSnapshot
+    /// Cheap to poll from another process: goes up with every committed write.
+    func generation() throws -> Int64
+    func changes(since generation: Int64) throws -> [ChangeRecord]
+    func servers() throws -> [Server]
+    func connectors(server: String?) throws -> [StoredConnector]
+    func connector(guid: UUID) throws -> StoredConnector?
+    func permissions(connector guid: UUID) throws -> [PermissionEntry]
+    func acceptedDomains() throws -> [AcceptedDomain]
+    func accounts() throws -> [MailboxAccount]
+    func listeners() throws -> [ListenerRegistration]
+
+    // Servers
+    /// Adds a server with its default connectors and accepted domains, all in one transaction.
+    func addServer(_ server: Server, connectors: [ReceiveConnector], acceptedDomains: [AcceptedDomain]) throws
+    func updateServer(_ server: Server) throws
+
+    // Connectors: validated with ConnectorValidator against the server's other connectors in the same transaction.
+    @discardableResult
+    func insertConnector(_ connector: ReceiveConnector) throws -> StoredConnector
+    @discardableResult
+    func updateConnector(_ connector: ReceiveConnector, expectedRevision: Int) throws -> StoredConnector
+    func removeConnector(guid: UUID, expectedRevision: Int?) throws
+
+    // Permissions (explicit Add-ADPermission entries)
+    func addPermission(_ entry: PermissionEntry, connector guid: UUID) throws
+    /// Removes the given rights of a matching (user, deny) entry; refused if no explicit entry grants them.
+    func removePermission(_ entry: PermissionEntry, connector guid: UUID) throws
+
+    // Accepted domains
+    func addAcceptedDomain(_ domain: AcceptedDomain) throws
+    func updateAcceptedDomain(_ domain: AcceptedDomain, originalName: String) throws
+    func removeAcceptedDomain(name: String) throws
+
+    // Accounts (passwords stored only as salted slow hashes)
+    func addAccount(_ account: MailboxAccount, password: String) throws
+    func removeAccount(userPrincipalName: String) throws
+    /// The account whose sign-in name and password match, or nil. Constant work whether or not the name exists.
+    func authenticate(login: String, password: String) throws -> MailboxAccount?
+
+    // Listeners
+    func registerListener(_ registration: ListenerRegistration) throws
+    func heartbeat(listenerID: String, statusJSON: String) throws
+    func unregisterListener(id: String) throws
+}
