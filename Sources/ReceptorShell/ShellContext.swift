@@ -12,6 +12,8 @@ public final class ShellContext: @unchecked Sendable {
     public let hostName: String
     /// Where warnings go ("WARNING: …" on standard error in the CLI).
     public var warn: (String) -> Void
+    /// Where informational host output goes ("What if: …" on standard output in the CLI).
+    public var say: (String) -> Void = { print($0) }
     /// Asks a yes/no question; nil when there is no terminal to ask on.
     public var confirm: ((String) -> Bool)?
     /// The host's own addresses, for the "not an address of this machine" warning.

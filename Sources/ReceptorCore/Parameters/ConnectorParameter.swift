@@ -61,7 +61,10 @@ public struct ConnectorParameter: Sendable {
     public func value(of connector: ReceiveConnector) -> ParameterValue { read(connector) }
 
     public func apply(_ input: ParameterInput, to connector: inout ReceiveConnector) throws(ValueError) {
-        do { try write(&connector, input) } catch let error as ValueError { throw error } catch {
+        // Every refusal names the parameter, whichever parser produced it.
+        do { try write(&connector, input) } catch let error as ValueError {
+            throw error.message.contains(name) ? error : ValueError("\(name): \(error.message)")
+        } catch {
             throw ValueError("\(name): \(error)")
         }
     }

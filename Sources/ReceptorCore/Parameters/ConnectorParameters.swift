@@ -222,7 +222,7 @@ public enum ConnectorParameters {
         make(name, .textList, section, help: help, note: note,
              read: { .list($0[keyPath: key]) },
              write: { c, input in c[keyPath: key] = try ValueParsing.editList(c[keyPath: key], input, parameter: name) { $0 } },
-             command: { $0[keyPath: key].map(ValueParsing.quoted).joined(separator: ",") })
+             command: { $0[keyPath: key].isEmpty ? "$null" : $0[keyPath: key].map(ValueParsing.quoted).joined(separator: ",") })
     }
 
     static func transportRole() -> ConnectorParameter {
@@ -243,7 +243,7 @@ public enum ConnectorParameters {
              write: { c, input in
                  c.bindings = try ValueParsing.editList(c.bindings, input, parameter: "Bindings") { text throws in try IPBinding(parsing: text) }
              },
-             command: { $0.bindings.map { "\"\($0)\"" }.joined(separator: ",") })
+             command: { $0.bindings.isEmpty ? "$null" : $0.bindings.map { "\"\($0)\"" }.joined(separator: ",") })
     }
 
     static func remoteIPRanges() -> ConnectorParameter {
@@ -253,7 +253,7 @@ public enum ConnectorParameters {
              write: { c, input in
                  c.remoteIPRanges = try ValueParsing.editList(c.remoteIPRanges, input, parameter: "RemoteIPRanges") { text throws in try IPRange(parsing: text) }
              },
-             command: { $0.remoteIPRanges.map(\.description).joined(separator: ",") })
+             command: { $0.remoteIPRanges.isEmpty ? "$null" : $0.remoteIPRanges.map(\.description).joined(separator: ",") })
     }
 
 }

@@ -42,7 +42,7 @@ enum ValueParsing {
             for text in remove {
                 let value = try parse(text)
                 guard let i = result.firstIndex(of: value) else {
-                    throw ValueError("\(parameter) has no value \(value) to remove (it has \(current.map(\.description).joined(separator: ", "))).")
+                    throw ValueError("\(parameter) has no value \(value) to remove (it has \(current.isEmpty ? "none" : current.map(\.description).joined(separator: ", "))).")
                 }
                 result.remove(at: i)
             }

@@ -40,10 +40,11 @@ public enum ConnectorValidator {
             r.fail(.nameLength, "Name", "Name \"\(name.prefix(20))…\" is \(name.count) characters long; the maximum is \(maximumNameLength).")
         }
         if name.contains(where: { "\\/,;\"".contains($0) || $0.isNewline }) || name != name.trimmingCharacters(in: .whitespaces) {
-            r.fail(.nameCharacters, "Name", "Name \"\(name)\" may not contain \\ / , ; \" or line breaks, nor start or end with a space.")
+            let shown = name.replacingOccurrences(of: "\r", with: "\\r").replacingOccurrences(of: "\n", with: "\\n")
+            r.fail(.nameCharacters, "Name", "Name \"\(shown)\" may not contain \\ / , ; \" or line breaks, nor start or end with a space.")
         }
         if let other = context.siblings.first(where: { $0.guid != c.guid && $0.name.caseInsensitiveCompare(name) == .orderedSame }) {
-            r.fail(.nameUnique, "Name", "A receive connector named \"\(other.name)\" already exists on server \(context.server.name). Choose another name.",
+            r.fail(.nameUnique, "Name", "A receive connector named \"\(other.name)\" already exists on server \(context.server.name); choose another Name.",
                    conflict: other.identity)
         }
     }

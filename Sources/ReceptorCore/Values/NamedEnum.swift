@@ -2,6 +2,8 @@
 public protocol NamedEnum: CaseIterable, Hashable, Sendable, CustomStringConvertible, RawRepresentable where RawValue == String {
     /// The type's name as an administrator sees it in error messages ("ProtocolLoggingLevel").
     static var typeName: String { get }
+    /// Declared here so a type's own parser (TransportRole accepts `Frontend`) is used by generic code too.
+    init(parsing input: String) throws(ValueError)
 }
 
 extension NamedEnum {

@@ -1,0 +1,39 @@
+import Foundation
+import EMSLanguage
+import ReceptorCore
+import ReceptorStore
+
+/// The Exchange cmdlets Receptor provides to the EMS language: name → cmdlet, and the dispatch.
+public final class ReceptorHost: PSCommandHost {
+    static let cmdlets: [any Cmdlet.Type] = [
+        GetReceiveConnector.self, NewReceiveConnector.self, SetReceiveConnector.self, RemoveReceiveConnector.self,
+        AddADPermission.self, RemoveADPermission.self, GetADPermission.self,
+        GetAcceptedDomain.self, NewAcceptedDomain.self, SetAcceptedDomain.self, RemoveAcceptedDomain.self,
+        NewMailbox.self, GetMailbox.self, RemoveMailbox.self,
+        GetExchangeServer.self, SetTransportService.self,
+    ]
+    static let byName: [String: any Cmdlet.Type] = Dictionary(uniqueKeysWithValues: cmdlets.map { ($0.name.lowercased(), $0) })
+
+    public let context: ShellContext
+
+    public init(context: ShellContext) { self.context = context }
+
+    public var commandNames: [String] { Self.cmdlets.map { $0.name } }
+
+    public func resolve(commandName: String) -> PSCommandInfo? {
+        Self.byName[commandName.lowercased()]?.info
+    }
+
+    public func invoke(_ invocation: PSInvocation, input: [PSValue]) throws -> [PSValue] {
+        guard let cmdlet = Self.byName[invocation.commandName.lowercased()] else {
+            throw ShellError("The term '\(invocation.commandName)' is not recognized as a name of a cmdlet.")
+        }
+        let inv = try CmdletInvocation(invocation, positional: cmdlet.positional)
+        return try cmdlet.run(inv, input: input, context: context)
+    }
+
+    /// One line per cmdlet, for `receptor shell --help` and the interactive `help`.
+    public static var commandSummaries: [(name: String, synopsis: String)] {
+        cmdlets.map { ($0.name, $0.synopsis) }
+    }
+}

@@ -1,0 +1,111 @@
+import Foundation
+import GRDB
+import ReceptorCore
+
+// Accounts for basic authentication. Passwords are hashed before the write transaction opens (hashing is
+// slow on purpose and must not hold the store's write lock), and never appear in a message or the change log.
+extension SQLiteConfigStore {
+    public func addAccount(_ account: MailboxAccount, password: String) throws {
+        guard !account.name.trimmingCharacters(in: .whitespaces).isEmpty else {
+            throw StoreError.refused("A mailbox needs a name (-Name).")
+        }
+        do { try MailboxAccount.validateUserPrincipalName(account.userPrincipalName) } catch { throw StoreError.refused(error.message) }
+        guard !password.isEmpty else {
+            throw StoreError.refused("A password is required for mailbox \(account.userPrincipalName); basic authentication can't use an empty password.")
+        }
+        let hash: String
+        do { hash = try PasswordHasher.hash(password: password) } catch {
+            throw StoreError.database("The password of \(account.userPrincipalName) could not be hashed.")
+        }
+        try write { db in
+            for (other, _) in try Records.accountsWithHashes(db) {
+                if other.userPrincipalName.caseInsensitiveCompare(account.userPrincipalName) == .orderedSame {
+                    throw StoreError.alreadyExists("A mailbox with user principal name \(other.userPrincipalName) already exists.")
+                }
+                // A sign-in name must lead to one account: no address may be another account's UPN or primary address.
+                let taken = [other.userPrincipalName, other.primarySmtpAddress]
+                for address in [account.userPrincipalName, account.primarySmtpAddress]
+                where taken.contains(where: { $0.caseInsensitiveCompare(address) == .orderedSame }) {
+                    throw StoreError.alreadyExists("The address \(address) is already used by mailbox \(other.userPrincipalName).")
+                }
+            }
+            try db.execute(sql: """
+                INSERT INTO accounts (user_principal_name, name, alias, primary_smtp_address, password_hash, created_at)
+                VALUES (?, ?, ?, ?, ?, ?)
+                """, arguments: [account.userPrincipalName, account.name, account.alias, account.primarySmtpAddress,
+                                 hash, StoreClock.now().millis])
+            try Records.bumpGeneration(db, summary: "New-Mailbox \(account.userPrincipalName)")
+        }
+    }
+
+    public func removeAccount(userPrincipalName: String) throws {
+        try write { db in
+            guard let upn = try String.fetchOne(db, sql: "SELECT user_principal_name FROM accounts WHERE user_principal_name = ?",
+                                                arguments: [userPrincipalName]) else {
+                throw StoreError.notFound("No mailbox with user principal name \(userPrincipalName) is in the store.")
+            }
+            try db.execute(sql: "DELETE FROM accounts WHERE user_principal_name = ?", arguments: [upn])
+            try Records.bumpGeneration(db, summary: "Remove-Mailbox \(upn)")
+        }
+    }
+
+    /// The account whose sign-in name (UPN, primary address or DOMAIN\alias) and password match, or nil.
+    /// A name that matches no account costs the same one derivation as a wrong password.
+    public func authenticate(login: String, password: String) throws -> MailboxAccount? {
+        let candidates = try read { try Records.accountsWithHashes($0) }.filter { $0.account.answers(to: login) }
+        guard !candidates.isEmpty, !password.isEmpty else {
+            PasswordHasher.burnOneDerivation(password: password)
+            return nil
+        }
+        var match: MailboxAccount?
+        for candidate in candidates where PasswordHasher.verify(password: password, against: candidate.hash) && match == nil {
+            match = candidate.account
+        }
+        return match
+    }
+}
+
+// Listeners: status, not configuration. These writes never bump the generation or touch the change log,
+// or every heartbeat would look like a configuration change to the listeners' change feed.
+extension SQLiteConfigStore {
+    /// Registers (or re-registers, by id) a running listener.
+    public func registerListener(_ registration: ListenerRegistration) throws {
+        try write { db in
+            try db.execute(sql: """
+                INSERT OR REPLACE INTO listeners (id, server, pid, host, control_socket, started_at, heartbeat_at, status_json)
+                VALUES (?, ?, ?, ?, ?, ?, ?, ?)
+                """, arguments: [registration.id, registration.server, registration.pid, registration.host, registration.controlSocket,
+                                 StoreClock.millis(registration.startedAt), StoreClock.millis(registration.heartbeatAt),
+                                 registration.statusJSON])
+        }
+    }
+
+    /// Records that the listener is alive, with its current status. `notFound` when it is not registered
+    /// (for example after someone pruned it): register again.
+    public func heartbeat(listenerID: String, statusJSON: String) throws {
+        try write { db in
+            try db.execute(sql: "UPDATE listeners SET heartbeat_at = ?, status_json = ? WHERE id = ?",
+                           arguments: [StoreClock.now().millis, statusJSON, listenerID])
+            if db.changesCount == 0 {
+                throw StoreError.notFound("Listener \(listenerID) is not registered in the store; register it again.")
+            }
+        }
+    }
+
+    /// Removes a listener's registration; removing one that is not there is not an error.
+    public func unregisterListener(id: String) throws {
+        try write { db in
+            try db.execute(sql: "DELETE FROM listeners WHERE id = ?", arguments: [id])
+        }
+    }
+
+    /// Removes registrations whose last heartbeat is older than `date` (listeners that died without
+    /// unregistering). Returns how many went.
+    @discardableResult
+    public func pruneListeners(heartbeatBefore date: Date) throws -> Int {
+        try write { db in
+            try db.execute(sql: "DELETE FROM listeners WHERE heartbeat_at < ?", arguments: [StoreClock.millis(date)])
+            return db.changesCount
+        }
+    }
+}

@@ -1,0 +1,34 @@
+import Foundation
+import EMSLanguage
+import ReceptorStore
+import ReceptorShell
+
+/// The interactive prompt: `[PS] MBX01>`, a line editor with history (kept in the data directory), and
+/// errors that never end the session.
+struct InteractiveShell {
+    let session: PSSession
+    let store: SQLiteConfigStore
+    let context: ShellContext
+
+    func loop() throws {
+        let historyPath = URL(fileURLWithPath: store.path).deletingLastPathComponent().appendingPathComponent("shell_history").path
+        let editor = LineEditor(historyPath: historyPath)
+        let server = (try? context.currentServer().name) ?? "Receptor"
+        print("Receptor shell \(ReceptorVersion.string) — Exchange Management Shell commands. Type help for the list, exit to leave.")
+        while let line = editor.readLine(prompt: "[PS] \(server)> ") {
+            let trimmed = line.trimmingCharacters(in: .whitespaces)
+            if trimmed.isEmpty { continue }
+            if ["exit", "quit"].contains(trimmed.lowercased()) { break }
+            if ["help", "get-help", "get-command"].contains(trimmed.lowercased()) {
+                for (name, synopsis) in ReceptorHost.commandSummaries { print("\(name.padding(toLength: 26, withPad: " ", startingAt: 0)) \(synopsis)") }
+                continue
+            }
+            do {
+                session.width = Terminal.width
+                for out in try session.run(line) { print(out) }
+            } catch {
+                Terminal.error("\(error)")
+            }
+        }
+    }
+}

@@ -1,0 +1,85 @@
+import ArgumentParser
+import Foundation
+import ReceptorCore
+import ReceptorStore
+import ReceptorShell
+
+@main
+struct Receptor: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "receptor",
+        abstract: "Exchange-style SMTP receive connectors for Linux.",
+        discussion: """
+        Every command takes --store PATH (environment RECEPTOR_STORE; default \
+        $XDG_DATA_HOME/receptor/receptor.sqlite) and --server NAME (environment RECEPTOR_SERVER; default: the \
+        store's only server, else the host name). The store's folder is the data directory.
+        """,
+        version: ReceptorVersion.string,
+        subcommands: [Init.self, Shell.self, Status.self]
+    )
+}
+
+/// --store and --server, shared by every subcommand.
+struct StoreOptions: ParsableArguments {
+    @Option(name: .long, help: ArgumentHelp("The store file.", valueName: "path"))
+    var store: String?
+
+    @Option(name: .long, help: ArgumentHelp("The server the command acts on.", valueName: "name"))
+    var server: String?
+
+    var environment: [String: String] { ProcessInfo.processInfo.environment }
+
+    var storePath: String {
+        store ?? environment["RECEPTOR_STORE"].flatMap { $0.isEmpty ? nil : $0 } ?? SQLiteConfigStore.defaultPath(environment: environment)
+    }
+
+    var serverName: String? {
+        server ?? environment["RECEPTOR_SERVER"].flatMap { $0.isEmpty ? nil : $0 }
+    }
+
+    func openStore() throws -> SQLiteConfigStore {
+        do { return try SQLiteConfigStore.open(path: storePath, create: false) } catch let error as StoreError {
+            throw Failure(error.description)
+        }
+    }
+}
+
+/// A refusal: one line on standard error and exit status 1.
+struct Failure: Error, CustomStringConvertible {
+    let description: String
+    init(_ message: String) { description = message }
+}
+
+enum Terminal {
+    static func isInteractive(_ fd: Int32) -> Bool { isatty(fd) == 1 }
+
+    static var width: Int {
+        var size = winsize()
+        if ioctl(STDOUT_FILENO, UInt(TIOCGWINSZ), &size) == 0, size.ws_col > 20 { return Int(size.ws_col) }
+        return 120
+    }
+
+    static func error(_ line: String) {
+        FileHandle.standardError.write(Data((line + "\n").utf8))
+    }
+
+    static var hostName: String {
+        let full = ProcessInfo.processInfo.hostName
+        return String(full.split(separator: ".").first ?? Substring(full))
+    }
+}
+
+/// Runs a subcommand body, turning every refusal into one line on standard error and exit status 1.
+func refusing(_ body: () throws -> Void) throws {
+    do { try body() } catch let error as Failure {
+        Terminal.error(error.description)
+        throw ExitCode(1)
+    } catch let error as ExitCode {
+        throw error
+    } catch let error as CleanExit {
+        throw error
+    } catch {
+        Terminal.error("\(error)")
+        throw ExitCode(1)
+    }
+}

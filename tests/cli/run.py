@@ -1,0 +1,469 @@
+#!/usr/bin/env python3
+"""End-to-end tests of the real `receptor` binary: init, the EMS shell with the article's commands,
+refusals that change nothing, two processes racing on one connector, file modes.
+
+Runs every test_* function; prints one line per failure and a closing "N passed, N failed" line.
+RECEPTOR_BIN names the binary. Golden outputs live in tests/cli/fixtures; RECEPTOR_UPDATE_FIXTURES=1
+rewrites them for review in git diff.
+"""
+import json
+import os
+import shutil
+import subprocess
+import sys
+import tempfile
+import time
+import traceback
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+FIXTURES = os.path.join(HERE, "fixtures")
+BIN = os.environ.get("RECEPTOR_BIN") or shutil.which("receptor")
+UPDATE = os.environ.get("RECEPTOR_UPDATE_FIXTURES") == "1"
+
+
+class Store:
+    """A temporary data directory with a store in it."""
+
+    def __init__(self):
+        self.dir = tempfile.mkdtemp(prefix="receptor-cli-")
+        self.path = os.path.join(self.dir, "data", "receptor.sqlite")
+
+    def run(self, *args, stdin=None, env=None, check=None):
+        full_env = {k: v for k, v in os.environ.items() if not k.startswith("RECEPTOR_")}
+        full_env.update({"RECEPTOR_STORE": self.path, "COLUMNS": "120", "TZ": "UTC"})
+        full_env.update(env or {})
+        p = subprocess.run([BIN, *args], input=stdin, capture_output=True, text=True, env=full_env, timeout=120)
+        if check is True and p.returncode != 0:
+            raise AssertionError(f"receptor {' '.join(args)} failed ({p.returncode}): {p.stderr.strip()}")
+        if check is False and p.returncode == 0:
+            raise AssertionError(f"receptor {' '.join(args)} should have failed; stdout: {p.stdout.strip()}")
+        return p
+
+    def shell(self, line, **kw):
+        return self.run("shell", "-c", line, **kw)
+
+    def ok(self, line, **kw):
+        return self.shell(line, check=True, **kw)
+
+    def refused(self, line, **kw):
+        return self.shell(line, check=False, **kw)
+
+    def json_state(self):
+        out = {}
+        for cmd in ["Get-ReceiveConnector | ConvertTo-Json -Depth 4", "Get-AcceptedDomain | ConvertTo-Json",
+                    "Get-Mailbox | ConvertTo-Json", "Get-ExchangeServer | ConvertTo-Json"]:
+            out[cmd] = self.ok(cmd).stdout
+        for c in json.loads(out["Get-ReceiveConnector | ConvertTo-Json -Depth 4"]):
+            out["perm " + c["Identity"]] = self.ok(f"Get-ADPermission \"{c['Identity']}\" | ConvertTo-Json").stdout
+        return out
+
+    def cleanup(self):
+        shutil.rmtree(self.dir, ignore_errors=True)
+
+
+def mailbox_store(domain="contoso.test"):
+    s = Store()
+    s.run("init", "--server", "MBX01", "--accepted-domain", domain, check=True)
+    return s
+
+
+def edge_store():
+    s = Store()
+    s.run("init", "--server", "EDGE01", "--role", "Edge", "--accepted-domain", "contoso.test", check=True)
+    return s
+
+
+def golden(name, text):
+    path = os.path.join(FIXTURES, name)
+    if UPDATE or not os.path.exists(path):
+        os.makedirs(FIXTURES, exist_ok=True)
+        with open(path, "w") as f:
+            f.write(text)
+        if not UPDATE:
+            raise AssertionError(f"fixture {name} did not exist; written for review")
+        return
+    with open(path) as f:
+        expected = f.read()
+    if expected != text:
+        import difflib
+        diff = "".join(difflib.unified_diff(expected.splitlines(True), text.splitlines(True), "expected", "actual"))
+        raise AssertionError(f"output differs from fixture {name}:\n{diff}")
+
+
+def assert_in(needle, haystack, what="output"):
+    if needle not in haystack:
+        raise AssertionError(f"{what} does not contain {needle!r}:\n{haystack}")
+
+
+def assert_eq(a, b, what="value"):
+    if a != b:
+        raise AssertionError(f"{what}: {a!r} != {b!r}")
+
+
+# ---------------------------------------------------------------- init and the defaults (reference §1)
+
+DEFAULTS_FL = "Get-ReceiveConnector | Format-List Identity,Bindings,RemoteIPRanges,AuthMechanism,PermissionGroups,ProtocolLoggingLevel,TransportRole"
+
+
+def test_init_mailbox_defaults():
+    s = mailbox_store()
+    try:
+        golden("mailbox-defaults.txt", s.ok(DEFAULTS_FL).stdout)
+    finally:
+        s.cleanup()
+
+
+def test_init_edge_default():
+    s = edge_store()
+    try:
+        golden("edge-defaults.txt", s.ok(DEFAULTS_FL).stdout)
+        out = s.ok('Get-ReceiveConnector | Format-List Name,DomainSecureEnabled,ConnectionTimeout,ConnectionInactivityTimeout,MessageRateLimit').stdout
+        assert_in("DomainSecureEnabled         : True", out)
+        assert_in("ConnectionTimeout           : 00:05:00", out)
+        assert_in("MessageRateLimit            : 600", out)
+    finally:
+        s.cleanup()
+
+
+def test_init_port_offset_and_idempotence():
+    s = Store()
+    try:
+        s.run("init", "--server", "MBX01", "--port-offset", "10000", check=True)
+        out = s.ok("Get-ReceiveConnector | Format-Table Name,Bindings -AutoSize").stdout
+        for port in ["10025", "10587", "10717", "10465", "12525"]:
+            assert_in(f"0.0.0.0:{port}", out)
+        before = s.json_state()
+        again = s.run("init", "--server", "MBX01", check=True)
+        assert_in("already exists", again.stdout)
+        assert_eq(s.json_state(), before, "state after a second init")
+        # A second server in the same store: added, the first untouched.
+        s.run("init", "--server", "MBX02", "--port-offset", "20000", check=True)
+        servers = s.ok("Get-ExchangeServer | Format-Table Name,ServerRole").stdout
+        assert_in("MBX01", servers); assert_in("MBX02", servers)
+        assert_eq(s.ok("Get-ReceiveConnector -Server MBX01 | ConvertTo-Json -Depth 4").stdout,
+                  before["Get-ReceiveConnector | ConvertTo-Json -Depth 4"], "MBX01 connectors")
+    finally:
+        s.cleanup()
+
+
+def test_store_file_modes():
+    s = mailbox_store()
+    try:
+        mode = os.stat(s.path).st_mode & 0o777
+        assert_eq(oct(mode), oct(0o600), "store file mode")
+        dmode = os.stat(os.path.dirname(s.path)).st_mode & 0o777
+        assert_eq(oct(dmode), oct(0o700), "data directory mode")
+        for suffix in ["-wal", "-shm"]:
+            if os.path.exists(s.path + suffix):
+                assert_eq(oct(os.stat(s.path + suffix).st_mode & 0o077), oct(0), f"{suffix} group/other bits")
+    finally:
+        s.cleanup()
+
+
+# ---------------------------------------------------------------- the article (seeds/custom-receive-connectors.md)
+
+def test_article_scenario_1_internet():
+    s = mailbox_store()
+    try:
+        p = s.ok('New-ReceiveConnector -Name "Internet Receive Connector" -TransportRole Frontend -Internet -Bindings 10.10.1.1:25')
+        assert_in("10.10.1.1 is not an address of this machine", p.stderr, "warnings")
+        before = s.json_state()
+        p = s.refused('New-ReceiveConnector -Name "Internet Receive Connector 2" -TransportRole Frontend -Internet -Bindings "0.0.0.0","[::]:"')
+        assert_in('"MBX01\\Default Frontend MBX01"', p.stderr, "refusal")
+        assert_in("port 25 was assumed", p.stderr, "refusal")
+        assert_eq(len(p.stderr.strip().splitlines()), 1, "refusal is one line")
+        assert_eq(s.json_state(), before, "state after the refusal")
+        golden("scenario1-verify.txt", s.ok("Get-ReceiveConnector | where {$_.Bindings -like '*25' -AND $_.PermissionGroups -like '*AnonymousUsers*'} | Format-List Identity,Bindings,RemoteIPRanges,PermissionGroups").stdout)
+    finally:
+        s.cleanup()
+
+
+def test_article_scenario_2_partner():
+    s = mailbox_store()
+    try:
+        s.ok('New-ReceiveConnector -Name "Fabrikam.com TLS" -TransportRole Frontend -Partner -RemoteIPRanges 17.17.17.1/24 -Bindings 0.0.0.0:25')
+        golden("scenario2-verify.txt", s.ok("Get-ReceiveConnector | where {$_.Bindings -like '*25' -AND $_.PermissionGroups -like '*Partners*'} | Format-List Identity,Bindings,RemoteIPRanges,PermissionGroups").stdout)
+    finally:
+        s.cleanup()
+
+
+def test_article_scenario_3_custom():
+    s = mailbox_store()
+    try:
+        s.ok('New-ReceiveConnector -Name "Inbound From Service" -TransportRole Frontend -Custom -Bindings 0.0.0.0:25 -RemoteIPRanges 192.168.10.5 -AuthMechanism BasicAuth -PermissionGroups AnonymousUsers')
+        golden("scenario3-verify.txt", s.ok("Get-ReceiveConnector | where {$_.Bindings -like '*25'} | Format-List Identity,RemoteIPRanges,PermissionGroups,AuthMechanism").stdout)
+    finally:
+        s.cleanup()
+
+
+def test_article_scenario_4_edge_internal():
+    s = edge_store()
+    try:
+        s.ok('New-ReceiveConnector -Name "Inbound From Organization" -Internal -RemoteIPRanges 10.1.2.10,10.1.2.15,10.1.2.20')
+        out = s.ok('Get-ReceiveConnector "Inbound From Organization" | Format-List Bindings,RemoteIPRanges,PermissionGroups,AuthMechanism').stdout
+        assert_in("Bindings         : {0.0.0.0:25}", out)
+        golden("scenario4-verify.txt", s.ok("Get-ReceiveConnector | where {$_.Bindings -like '*25'} | Format-List Identity,RemoteIPRanges,PermissionGroups,AuthMechanism").stdout)
+    finally:
+        s.cleanup()
+
+
+def test_anonymous_relay_method_a():
+    s = mailbox_store()
+    try:
+        s.ok('New-ReceiveConnector -Name "Anonymous Relay" -TransportRole FrontendTransport -Custom -Bindings 0.0.0.0:25 -RemoteIPRanges 192.168.5.10,192.168.5.11')
+        s.ok('Set-ReceiveConnector "Anonymous Relay" -PermissionGroups AnonymousUsers')
+        s.ok('Get-ReceiveConnector "Anonymous Relay" | Add-ADPermission -User "NT AUTHORITY\\ANONYMOUS LOGON" -ExtendedRights "Ms-Exch-SMTP-Accept-Any-Recipient"')
+        out = s.ok('Get-ADPermission -Identity "Anonymous Relay" -User "NT AUTHORITY\\ANONYMOUS LOGON" | where {($_.Deny -eq $false) -and ($_.IsInherited -eq $false)} | Format-Table User,ExtendedRights').stdout
+        assert_in("ms-Exch-SMTP-Accept-Any-Recipient", out)
+        assert_in("ms-Exch-SMTP-Submit", out)
+    finally:
+        s.cleanup()
+
+
+# ---------------------------------------------------------------- refusals change nothing
+
+REFUSALS = [
+    # (command, expected text in the error)
+    ('New-ReceiveConnector -Name X -Internet -Partner -Bindings 10.0.0.1:25', "mutually exclusive"),
+    ('New-ReceiveConnector -Name X -Bindings 10.0.0.1:25 -RemoteIPRanges 10.0.0.9', "usage type"),
+    ('New-ReceiveConnector -Name X -Client -Bindings 10.0.0.1:587 -RemoteIPRanges 10.0.0.9', "-Bindings can't be used with -Client"),
+    ('New-ReceiveConnector -Name X -Internet -Bindings 10.0.0.1:25 -RemoteIPRanges 10.0.0.9', "-RemoteIPRanges can't be used"),
+    ('New-ReceiveConnector -Name X -Partner -RemoteIPRanges 10.0.0.9', "requires -Bindings"),
+    ('New-ReceiveConnector -Name X -TransportRole Frontend -Custom -Bindings 10.0.0.1:25', "requires -RemoteIPRanges"),
+    ('New-ReceiveConnector -Name "Default Frontend MBX01" -TransportRole Frontend -Custom -Bindings 10.0.0.1:26 -RemoteIPRanges 10.0.0.9', "already exists"),
+    ('New-ReceiveConnector -Name "xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx" -TransportRole Frontend -Custom -Bindings 10.0.0.1:26 -RemoteIPRanges 10.0.0.9', "maximum is 64"),
+    ('New-ReceiveConnector -Name Y -Custom -Bindings 0.0.0.0:25 -RemoteIPRanges 10.0.0.9', "different Transport roles"),
+    ('Set-ReceiveConnector "Default Frontend MBX01" -AuthMechanism None,Tls', "None must be used alone"),
+    ('Set-ReceiveConnector "Default Frontend MBX01" -AuthMechanism BasicAuthRequireTLS', "needs BasicAuth and Tls"),
+    ('Set-ReceiveConnector "Default Frontend MBX01" -AuthMechanism ExternalAuthoritative,BasicAuth', "only with Tls"),
+    ('Set-ReceiveConnector "Default Frontend MBX01" -AuthMechanism BasicAuth -RequireTLS $true', "RequireTLS"),
+    ('Set-ReceiveConnector "Default Frontend MBX01" -AuthMechanism ExternalAuthoritative -PermissionGroups AnonymousUsers', "requires PermissionGroups ExchangeServers"),
+    ('Set-ReceiveConnector "Default Frontend MBX01" -AuthMechanism BasicAuth -DomainSecureEnabled $true', "DomainSecureEnabled"),
+    ('Set-ReceiveConnector "Default Frontend MBX01" -ChunkingEnabled $false', "BinaryMimeEnabled"),
+    ('Set-ReceiveConnector "Default Frontend MBX01" -SuppressXAnonymousTls $true', "UseDowngradedExchangeServerAuth"),
+    ('Set-ReceiveConnector "Default Frontend MBX01" -ConnectionInactivityTimeout 00:20:00', "must be less than ConnectionTimeout"),
+    ('Set-ReceiveConnector "Default Frontend MBX01" -Banner "hello"', "must start with 220"),
+    ('Set-ReceiveConnector "Default Frontend MBX01" -MaxMessageSize 1KB', "MaxMessageSize must be"),
+    ('Set-ReceiveConnector "Default Frontend MBX01" -MaxLogonFailures 11', "MaxLogonFailures must be 0 to 10"),
+    ('Set-ReceiveConnector "Default Frontend MBX01" -Bindings 10.10.1.300:25', "not a valid"),
+    ('Set-ReceiveConnector "Default Frontend MBX01" -RemoteIPRanges 17.17.17.1/33', "prefix length"),
+    ('Set-ReceiveConnector "Default Frontend MBX01" -Bindings 0.0.0.0:2525', "different Transport roles"),
+    ('Set-ReceiveConnector "Default Frontend MBX01" -Name "Client Frontend MBX01"', "already exists"),
+    ('Set-ReceiveConnector "Default Frontend MBX01" -LongAddressesEnabled $true', "LongAddressesEnabled"),
+    ('Set-ReceiveConnector "No Such Connector" -Enabled $false', "couldn't be found"),
+    ('Set-ReceiveConnector "Default Frontend MBX01" -Bindingz 0.0.0.0:25', "Did you mean -Bindings"),
+    ('Get-RecieveConnector', "Did you mean Get-ReceiveConnector"),
+    ('Remove-ReceiveConnector "Default Frontend MBX01"', "-Confirm:$false"),
+    ('New-Mailbox -Name kate -UserPrincipalName kate@contoso.test -Password "plain"', "SecureString"),
+]
+
+
+def test_refusals_change_nothing():
+    s = mailbox_store()
+    try:
+        before = s.json_state()
+        failures = []
+        for command, expected in REFUSALS:
+            p = s.shell(command)
+            if p.returncode == 0:
+                failures.append(f"accepted: {command}")
+            elif expected.lower() not in p.stderr.lower():
+                failures.append(f"{command}\n    expected {expected!r} in: {p.stderr.strip()}")
+            elif len(p.stderr.strip().splitlines()) != 1:
+                failures.append(f"{command}\n    not one line: {p.stderr!r}")
+        if failures:
+            raise AssertionError("\n  ".join(failures))
+        assert_eq(s.json_state(), before, "state after all the refusals")
+    finally:
+        s.cleanup()
+
+
+def test_edge_refusals():
+    s = edge_store()
+    try:
+        before = s.json_state()
+        for command, expected in [
+            ('New-ReceiveConnector -Name C -Client -RemoteIPRanges 10.0.0.9', "Client usage type isn't available"),
+            ('New-ReceiveConnector -Name C -TransportRole Frontend -Internal -RemoteIPRanges 10.0.0.9', "TransportRole can't be used"),
+            ('Set-ReceiveConnector "Default internal receive connector EDGE01" -PermissionGroups ExchangeLegacyServers', "ExchangeLegacyServers"),
+        ]:
+            p = s.refused(command)
+            assert_in(expected, p.stderr, command)
+        assert_eq(s.json_state(), before, "state after refusals")
+    finally:
+        s.cleanup()
+
+
+# ---------------------------------------------------------------- every parameter is visible and round-trips
+
+def test_every_parameter_round_trips():
+    s = mailbox_store()
+    try:
+        s.ok('New-ReceiveConnector -Name RT -TransportRole HubTransport -Custom -Bindings 10.9.9.9:2600 -RemoteIPRanges 10.1.0.0/16 -PermissionGroups ExchangeServers')
+        settings = [
+            ("Enabled", "$false", "False"), ("Comment", '"for tests"', "for tests"),
+            ("AuthMechanism", "Tls,BasicAuth,BasicAuthRequireTLS", "Tls, BasicAuth, BasicAuthRequireTLS"),
+            ("PermissionGroups", "AnonymousUsers,ExchangeUsers", "AnonymousUsers, ExchangeUsers"),
+            ("RequireTLS", "$true", "True"), ("DomainSecureEnabled", "$true", "True"),
+            ("EnableAuthGSSAPI", "$true", "True"), ("ExtendedProtectionPolicy", "Allow", "Allow"),
+            ("TlsCertificateName", '"<I>CN=CA<S>CN=mail.contoso.test"', "<I>CN=CA<S>CN=mail.contoso.test"),
+            ("TlsDomainCapabilities", '"contoso.com:AcceptCloudServicesMail"', "contoso.com:AcceptCloudServicesMail"),
+            ("AuthTarpitInterval", "00:00:10", "00:00:10"), ("MaxLogonFailures", "7", "7"),
+            ("Banner", '"220 hello there"', "220 hello there"), ("Fqdn", "relay.contoso.test", "relay.contoso.test"),
+            ("SizeEnabled", "EnabledWithoutValue", "EnabledWithoutValue"), ("PipeliningEnabled", "$false", "False"),
+            ("DeliveryStatusNotificationEnabled", "$false", "False"), ("EnhancedStatusCodesEnabled", "$false", "False"),
+            ("EightBitMimeEnabled", "$false", "False"), ("BinaryMimeEnabled", "$false", "False"), ("ChunkingEnabled", "$false", "False"),
+            ("LongAddressesEnabled", "$true", "True"), ("OrarEnabled", "$true", "True"), ("RequireEHLODomain", "$true", "True"),
+            ("SmtpUtf8Enabled", "$true", "True"), ("BareLinefeedRejectionEnabled", "$true", "True"),
+            ("RejectReservedTopLevelRecipientDomains", "$true", "True"), ("RejectReservedSecondLevelRecipientDomains", "$true", "True"),
+            ("RejectSingleLabelRecipientDomains", "$true", "True"), ("DefaultDomain", "contoso.test", "contoso.test"),
+            ("ServiceDiscoveryFqdn", "sd.contoso.test", "sd.contoso.test"), ("AdvertiseClientSettings", "$true", "True"),
+            ("MaxMessageSize", "64MB", "64 MB (67,108,864 bytes)"), ("MaxHeaderSize", "128KB", "128 KB (131,072 bytes)"),
+            ("MaxRecipientsPerMessage", "500", "500"), ("MaxHopCount", "60", "60"), ("MaxLocalHopCount", "12", "12"),
+            ("MaxInboundConnection", "unlimited", "Unlimited"), ("MaxInboundConnectionPerSource", "50", "50"),
+            ("MaxInboundConnectionPercentagePerSource", "10", "10"), ("MaxProtocolErrors", "unlimited", "Unlimited"),
+            ("MessageRateLimit", "100", "100"), ("MessageRateSource", "All", "All"),
+            ("ConnectionTimeout", "1.00:00:00", "1.00:00:00"), ("ConnectionInactivityTimeout", "00:15:00", "00:15:00"),
+            ("TarpitInterval", "00:00:00", "00:00:00"), ("MaxAcknowledgementDelay", "00:00:10", "00:00:10"),
+            ("ProtocolLoggingLevel", "Verbose", "Verbose"), ("Bindings", '"10.9.9.9:2601","[::1]:2601"', "{10.9.9.9:2601, [::1]:2601}"),
+            ("RemoteIPRanges", "10.1.2.0/24,10.2.0.1-10.2.0.9", "{10.1.2.0/24, 10.2.0.1-10.2.0.9}"),
+            ("TransportRole", "HubTransport", "HubTransport"), ("Name", "RT2", "RT2"),
+        ]
+        name = "RT"
+        for param, value, shown in settings:
+            s.ok(f'Set-ReceiveConnector "{name}" -{param} {value}')
+            if param == "Name":
+                name = "RT2"
+            out = s.ok(f'Get-ReceiveConnector "{name}" | Format-List {param}').stdout.strip()
+            assert_eq(out.split(":", 1)[1].strip(), shown, f"{param} after Set")
+        # Every parameter appears in ConvertTo-Json.
+        doc = json.loads(s.ok(f'Get-ReceiveConnector "{name}" | ConvertTo-Json').stdout)
+        for param, _, _ in settings:
+            if param not in doc:
+                raise AssertionError(f"ConvertTo-Json lacks {param}")
+        for extra in ["Identity", "Server", "Guid", "Revision", "WhenCreated", "WhenChanged"]:
+            assert_in(extra, doc.keys(), "ConvertTo-Json keys")
+    finally:
+        s.cleanup()
+
+
+# ---------------------------------------------------------------- two processes on one connector
+
+def test_two_processes_conflict():
+    s = mailbox_store()
+    try:
+        env_slow = {"RECEPTOR_TEST_WRITE_DELAY_MS": "1500"}
+        base = [BIN, "shell", "-c"]
+        env = {k: v for k, v in os.environ.items() if not k.startswith("RECEPTOR_")}
+        env["RECEPTOR_STORE"] = s.path
+        slow = subprocess.Popen(base + ['Set-ReceiveConnector "Default Frontend MBX01" -Banner "220 from the slow admin"'],
+                                env={**env, **env_slow}, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+        time.sleep(0.6)
+        fast = subprocess.run(base + ['Set-ReceiveConnector "Default Frontend MBX01" -MaxMessageSize 20MB'],
+                              env=env, capture_output=True, text=True, timeout=60)
+        slow_out, slow_err = slow.communicate(timeout=60)
+        assert_eq(fast.returncode, 0, f"the first writer succeeds ({fast.stderr.strip()})")
+        assert_eq(slow.returncode != 0, True, "the stale writer is refused")
+        assert_in("changed by someone else", slow_err, "stale writer's message")
+        out = s.ok('Get-ReceiveConnector "Default Frontend MBX01" | Format-List Banner,MaxMessageSize,Revision').stdout
+        assert_in("20 MB", out, "the accepted change is kept")
+        if "slow admin" in out:
+            raise AssertionError("the refused change was written")
+        assert_in("Revision       : 2", out)
+    finally:
+        s.cleanup()
+
+
+# ---------------------------------------------------------------- the shell's own behaviour
+
+def test_stdin_mode_stops_at_first_failure():
+    s = mailbox_store()
+    try:
+        script = ('Set-ReceiveConnector "Default Frontend MBX01" -Comment "one"\n'
+                  '\n'
+                  'Set-ReceiveConnector "Default Frontend MBX01" -Banner "nope"\n'
+                  'Set-ReceiveConnector "Default Frontend MBX01" -Comment "never"\n')
+        p = s.run("shell", stdin=script)
+        assert_eq(p.returncode != 0, True, "exit status")
+        assert_in("line 3:", p.stderr)
+        out = s.ok('Get-ReceiveConnector "Default Frontend MBX01" | Format-List Comment').stdout
+        assert_in("Comment : one", out)
+    finally:
+        s.cleanup()
+
+
+def test_missing_store():
+    s = Store()
+    try:
+        p = s.refused("Get-ReceiveConnector")
+        assert_in("receptor init", p.stderr)
+        if os.path.exists(s.path):
+            raise AssertionError("a read created the store")
+    finally:
+        s.cleanup()
+
+
+def test_whatif_and_confirm():
+    s = mailbox_store()
+    try:
+        before = s.json_state()
+        p = s.ok('Remove-ReceiveConnector "Client Frontend MBX01" -WhatIf')
+        assert_in("What if", p.stdout)
+        s.ok('New-ReceiveConnector -Name W -TransportRole Frontend -Custom -Bindings 10.0.0.1:26 -RemoteIPRanges 10.0.0.9 -WhatIf')
+        assert_eq(s.json_state(), before, "WhatIf writes nothing")
+        s.ok('Get-ReceiveConnector "Client Frontend MBX01" | Remove-ReceiveConnector -Confirm:$false')
+        out = s.ok("Get-ReceiveConnector | Format-Table Name").stdout
+        if "Client Frontend" in out:
+            raise AssertionError("Remove-ReceiveConnector -Confirm:$false did not remove")
+    finally:
+        s.cleanup()
+
+
+def test_mailboxes_and_accepted_domains():
+    s = mailbox_store()
+    try:
+        s.ok("New-Mailbox -Name kate -UserPrincipalName kate@contoso.test -Password (ConvertTo-SecureString -String 'P@ssw0rd!' -AsPlainText -Force)")
+        out = s.ok("Get-Mailbox | Format-List Name,UserPrincipalName").stdout
+        assert_in("kate@contoso.test", out)
+        raw = open(s.path, "rb").read()
+        wal = open(s.path + "-wal", "rb").read() if os.path.exists(s.path + "-wal") else b""
+        if b"P@ssw0rd!" in raw or b"P@ssw0rd!" in wal:
+            raise AssertionError("the password is stored in clear")
+        p = s.refused("New-Mailbox -Name kate2 -UserPrincipalName kate@contoso.test -Password (ConvertTo-SecureString -String 'x' -AsPlainText -Force)")
+        s.ok("New-AcceptedDomain -Name Fabrikam -DomainName fabrikam.test -DomainType InternalRelay")
+        out = s.ok("Get-AcceptedDomain | Format-Table Name,DomainName,DomainType,Default").stdout
+        assert_in("fabrikam.test", out); assert_in("InternalRelay", out)
+        s.ok("Remove-Mailbox kate -Confirm:$false")
+        out = s.ok("Get-Mailbox").stdout
+        if "kate" in out:
+            raise AssertionError("Remove-Mailbox did not remove")
+    finally:
+        s.cleanup()
+
+
+def main():
+    if not BIN or not os.path.exists(BIN):
+        print("RECEPTOR_BIN is not set to the receptor binary", file=sys.stderr)
+        return 2
+    tests = [(n, f) for n, f in sorted(globals().items()) if n.startswith("test_") and callable(f)]
+    only = sys.argv[1:]
+    passed = failed = 0
+    for name, fn in tests:
+        if only and not any(o in name for o in only):
+            continue
+        start = time.time()
+        try:
+            fn()
+            passed += 1
+            print(f"PASS {name} ({time.time() - start:.1f}s)")
+        except Exception as e:
+            failed += 1
+            print(f"FAIL {name}: {e}")
+            if not isinstance(e, AssertionError):
+                traceback.print_exc()
+    print(f"{passed} passed, {failed} failed")
+    return 1 if failed else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
