@@ -31,15 +31,15 @@ struct Init: ParsableCommand {
     func run() throws {
         try refusing {
             let role: ServerRole
-            do { role = try ServerRole(parsing: self.role) } catch { throw Failure("--role: \(error.message)") }
+            do { role = try ServerRole(parsing: self.role) } catch { throw Failure("--role: \(error)") }
             guard (0...55_000).contains(portOffset) else { throw Failure("--port-offset must be 0 to 55000, so that every port stays below 65536.") }
             let name = options.serverName ?? Terminal.hostName
-            do { try Server.validateName(name) } catch { throw Failure("--server: \(error.message)") }
+            do { try Server.validateName(name) } catch { throw Failure("--server: \(error)") }
             for d in acceptedDomains {
-                do { try AcceptedDomain.validateDomainName(d) } catch { throw Failure("--accepted-domain: \(error.message)") }
+                do { try AcceptedDomain.validateDomainName(d) } catch { throw Failure("--accepted-domain: \(error)") }
             }
             let fqdn = self.fqdn ?? defaultFqdn(name)
-            do { try DomainName.validate(fqdn, what: "FQDN") } catch { throw Failure("--fqdn: \(error.message)") }
+            do { try DomainName.validate(fqdn, what: "FQDN") } catch { throw Failure("--fqdn: \(error)") }
 
             let path = options.storePath
             let existed = FileManager.default.fileExists(atPath: path)

@@ -18,7 +18,7 @@ final class LineEditor {
     func readLine(prompt: String) -> String? {
         var original = termios()
         guard tcgetattr(STDIN_FILENO, &original) == 0 else {
-            print(prompt, terminator: ""); fflush(stdout)
+            print(prompt, terminator: ""); fflush(nil)
             return Swift.readLine()
         }
         var raw = original

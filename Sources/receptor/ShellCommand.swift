@@ -25,10 +25,10 @@ struct Shell: ParsableCommand {
         try refusing {
             let store = try options.openStore()
             let interactive = command == nil && Terminal.isInteractive(STDIN_FILENO)
+            let ask: ((String) -> Bool)? = interactive ? { Shell.askYesNo($0) } : nil
             let context = ShellContext(
                 store: store, requestedServer: options.serverName, hostName: Terminal.hostName,
-                warn: { Terminal.error("WARNING: \($0)") },
-                confirm: Terminal.isInteractive(STDIN_FILENO) && command == nil ? Shell.askYesNo : nil)
+                warn: { Terminal.error("WARNING: \($0)") }, confirm: ask)
             if let ms = ProcessInfo.processInfo.environment["RECEPTOR_TEST_WRITE_DELAY_MS"].flatMap(Int.init), ms > 0 {
                 context.writeDelay = Double(ms) / 1000
             }
@@ -59,7 +59,7 @@ struct Shell: ParsableCommand {
 
     static func askYesNo(_ question: String) -> Bool {
         print("\nConfirm\n\(question)\n[Y] Yes  [N] No (default is \"N\"): ", terminator: "")
-        fflush(stdout)
+        fflush(nil)
         let answer = readLine()?.trimmingCharacters(in: .whitespaces).lowercased() ?? ""
         return answer == "y" || answer == "yes"
     }
