@@ -53,7 +53,8 @@ class Store:
         for cmd in ["Get-ReceiveConnector | ConvertTo-Json -Depth 4", "Get-AcceptedDomain | ConvertTo-Json",
                     "Get-Mailbox | ConvertTo-Json", "Get-ExchangeServer | ConvertTo-Json"]:
             out[cmd] = self.ok(cmd).stdout
-        for c in json.loads(out["Get-ReceiveConnector | ConvertTo-Json -Depth 4"]):
+        connectors = json.loads(out["Get-ReceiveConnector | ConvertTo-Json -Depth 4"])
+        for c in connectors if isinstance(connectors, list) else [connectors]:
             out["perm " + c["Identity"]] = self.ok(f"Get-ADPermission \"{c['Identity']}\" | ConvertTo-Json").stdout
         return out
 
@@ -213,7 +214,7 @@ def test_anonymous_relay_method_a():
         s.ok('New-ReceiveConnector -Name "Anonymous Relay" -TransportRole FrontendTransport -Custom -Bindings 0.0.0.0:25 -RemoteIPRanges 192.168.5.10,192.168.5.11')
         s.ok('Set-ReceiveConnector "Anonymous Relay" -PermissionGroups AnonymousUsers')
         s.ok('Get-ReceiveConnector "Anonymous Relay" | Add-ADPermission -User "NT AUTHORITY\\ANONYMOUS LOGON" -ExtendedRights "Ms-Exch-SMTP-Accept-Any-Recipient"')
-        out = s.ok('Get-ADPermission -Identity "Anonymous Relay" -User "NT AUTHORITY\\ANONYMOUS LOGON" | where {($_.Deny -eq $false) -and ($_.IsInherited -eq $false)} | Format-Table User,ExtendedRights').stdout
+        out = s.ok('Get-ADPermission -Identity "Anonymous Relay" -User "NT AUTHORITY\\ANONYMOUS LOGON" | where {($_.Deny -eq $false) -and ($_.IsInherited -eq $false)} | Format-List User,ExtendedRights').stdout
         assert_in("ms-Exch-SMTP-Accept-Any-Recipient", out)
         assert_in("ms-Exch-SMTP-Submit", out)
     finally:
@@ -307,7 +308,7 @@ def test_every_parameter_round_trips():
             ("RequireTLS", "$true", "True"), ("DomainSecureEnabled", "$true", "True"),
             ("EnableAuthGSSAPI", "$true", "True"), ("ExtendedProtectionPolicy", "Allow", "Allow"),
             ("TlsCertificateName", '"<I>CN=CA<S>CN=mail.contoso.test"', "<I>CN=CA<S>CN=mail.contoso.test"),
-            ("TlsDomainCapabilities", '"contoso.com:AcceptCloudServicesMail"', "contoso.com:AcceptCloudServicesMail"),
+            ("TlsDomainCapabilities", '"contoso.com:AcceptCloudServicesMail"', "{contoso.com:AcceptCloudServicesMail}"),
             ("AuthTarpitInterval", "00:00:10", "00:00:10"), ("MaxLogonFailures", "7", "7"),
             ("Banner", '"220 hello there"', "220 hello there"), ("Fqdn", "relay.contoso.test", "relay.contoso.test"),
             ("SizeEnabled", "EnabledWithoutValue", "EnabledWithoutValue"), ("PipeliningEnabled", "$false", "False"),
