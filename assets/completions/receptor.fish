@@ -1,0 +1,110 @@
+function __receptor_should_offer_completions_for_flags_or_options -a expected_commands
+    set -l non_repeating_flags_or_options $argv[2..]
+    set -l non_repeating_flags_or_options_absent 0
+    set -l positional_index 0
+    set -l commands
+    __receptor_parse_tokens
+    test "$commands" = "$expected_commands"; and return $non_repeating_flags_or_options_absent
+end
+
+function __receptor_should_offer_completions_for_positional -a expected_commands positional_index_comparison expected_positional_index
+    set -l non_repeating_flags_or_options
+    set -l non_repeating_flags_or_options_absent 0
+    set -l positional_index 0
+    set -l commands
+    __receptor_parse_tokens
+    test "$commands" = "$expected_commands" -a \( "$positional_index" "$positional_index_comparison" "$expected_positional_index" \)
+end
+
+function __receptor_parse_tokens -S
+    set -l unparsed_tokens (__receptor_tokens -pc)
+    switch $unparsed_tokens[1]
+    case 'receptor'
+        __receptor_parse_subcommand 0 'version' 'h/help'
+        switch $unparsed_tokens[1]
+        case 'init'
+            __receptor_parse_subcommand 0 'store=' 'server=' 'role=' 'fqdn=' 'accepted-domain=+' 'port-offset=' 'version' 'h/help'
+        case 'shell'
+            __receptor_parse_subcommand 0 'store=' 'server=' 'c=' 'version' 'h/help'
+        case 'status'
+            __receptor_parse_subcommand 0 'store=' 'server=' 'json' 'version' 'h/help'
+        case 'help'
+            __receptor_parse_subcommand -r 1 'version'
+        end
+    end
+end
+
+function __receptor_tokens
+    if test (string split -m 1 -f 1 -- . "$FISH_VERSION") -gt 3
+        commandline --tokens-raw $argv
+    else
+        commandline -o $argv
+    end
+end
+
+function __receptor_parse_subcommand -S -a positional_count
+    argparse -s r -- $argv
+    set -l option_specs $argv[2..]
+    set -l is_repeating_positional $_flag_r
+    set -el _flag_r
+    set -a commands $unparsed_tokens[1]
+    set positional_index 0
+    while true
+        set -e unparsed_tokens[1]
+        argparse -sn "$commands" $option_specs -- $unparsed_tokens 2> /dev/null
+        set unparsed_tokens $argv
+        set positional_index (math $positional_index + 1)
+        for non_repeating_flag_or_option in $non_repeating_flags_or_options
+            if set -ql "_flag_$(string replace -a - _ -- $non_repeating_flag_or_option)"
+                set non_repeating_flags_or_options_absent 1
+                break
+            end
+        end
+        test (count $unparsed_tokens) -eq 0 -o \( -z "$is_repeating_positional" -a "$positional_index" -gt "$positional_count" \) && break
+    end
+end
+
+function __receptor_complete_directories
+    set -l token (commandline -t)
+    string match -- '*/' $token
+    set -l subdirs $token*/
+    printf %s\n $subdirs
+end
+
+function __receptor_custom_completion
+    set -x SAP_SHELL fish
+    set -x SAP_SHELL_VERSION $FISH_VERSION
+    set -l tokens (__receptor_tokens -p)
+    if test -z "$(__receptor_tokens -t)"
+        set -l index (count (__receptor_tokens -pc))
+        set tokens $tokens[..$index] \'\' $tokens[(math $index + 1)..]
+    end
+    command $tokens[1] $argv $tokens
+end
+
+complete -c 'receptor' -f
+complete -c 'receptor' -n '__receptor_should_offer_completions_for_flags_or_options "receptor" version' -l 'version' -d 'Show the version.'
+complete -c 'receptor' -n '__receptor_should_offer_completions_for_flags_or_options "receptor" h help' -s 'h' -l 'help' -d 'Show help information.'
+complete -c 'receptor' -n '__receptor_should_offer_completions_for_positional "receptor" -eq 1' -fa 'init' -d 'Create the store, a server and its default receive connectors, as Exchange setup does.'
+complete -c 'receptor' -n '__receptor_should_offer_completions_for_positional "receptor" -eq 1' -fa 'shell' -d 'Run Exchange Management Shell commands against the store.'
+complete -c 'receptor' -n '__receptor_should_offer_completions_for_positional "receptor" -eq 1' -fa 'status' -d 'Show the listeners registered in this store and their state.'
+complete -c 'receptor' -n '__receptor_should_offer_completions_for_positional "receptor" -eq 1' -fa 'help' -d 'Show subcommand help information.'
+complete -c 'receptor' -n '__receptor_should_offer_completions_for_flags_or_options "receptor init" store' -l 'store' -d 'The store file.' -rfka ''
+complete -c 'receptor' -n '__receptor_should_offer_completions_for_flags_or_options "receptor init" server' -l 'server' -d 'The server the command acts on.' -rfka ''
+complete -c 'receptor' -n '__receptor_should_offer_completions_for_flags_or_options "receptor init" role' -l 'role' -d 'Mailbox or Edge.' -rfka ''
+complete -c 'receptor' -n '__receptor_should_offer_completions_for_flags_or_options "receptor init" fqdn' -l 'fqdn' -d 'The server\'s fully qualified name (default: the server name under the first accepted domain).' -rfka ''
+complete -c 'receptor' -n '__receptor_should_offer_completions_for_flags_or_options "receptor init"' -l 'accepted-domain' -d 'An accepted domain (authoritative); repeat for more. The first is the default.' -rfka ''
+complete -c 'receptor' -n '__receptor_should_offer_completions_for_flags_or_options "receptor init" port-offset' -l 'port-offset' -d 'Add N to every default connector\'s port.' -rfka ''
+complete -c 'receptor' -n '__receptor_should_offer_completions_for_flags_or_options "receptor init" version' -l 'version' -d 'Show the version.'
+complete -c 'receptor' -n '__receptor_should_offer_completions_for_flags_or_options "receptor init" h help' -s 'h' -l 'help' -d 'Show help information.'
+complete -c 'receptor' -n '__receptor_should_offer_completions_for_flags_or_options "receptor shell" store' -l 'store' -d 'The store file.' -rfka ''
+complete -c 'receptor' -n '__receptor_should_offer_completions_for_flags_or_options "receptor shell" server' -l 'server' -d 'The server the command acts on.' -rfka ''
+complete -c 'receptor' -n '__receptor_should_offer_completions_for_flags_or_options "receptor shell" c' -s 'c' -d 'The command line to run.' -rfka ''
+complete -c 'receptor' -n '__receptor_should_offer_completions_for_flags_or_options "receptor shell" version' -l 'version' -d 'Show the version.'
+complete -c 'receptor' -n '__receptor_should_offer_completions_for_flags_or_options "receptor shell" h help' -s 'h' -l 'help' -d 'Show help information.'
+complete -c 'receptor' -n '__receptor_should_offer_completions_for_flags_or_options "receptor status" store' -l 'store' -d 'The store file.' -rfka ''
+complete -c 'receptor' -n '__receptor_should_offer_completions_for_flags_or_options "receptor status" server' -l 'server' -d 'The server the command acts on.' -rfka ''
+complete -c 'receptor' -n '__receptor_should_offer_completions_for_flags_or_options "receptor status" json' -l 'json' -d 'Print JSON instead of text.'
+complete -c 'receptor' -n '__receptor_should_offer_completions_for_flags_or_options "receptor status" version' -l 'version' -d 'Show the version.'
+complete -c 'receptor' -n '__receptor_should_offer_completions_for_flags_or_options "receptor status" h help' -s 'h' -l 'help' -d 'Show help information.'
+complete -c 'receptor' -n '__receptor_should_offer_completions_for_flags_or_options "receptor help" version' -l 'version' -d 'Show the version.'
