@@ -279,6 +279,25 @@ def test_refusals_change_nothing():
         s.cleanup()
 
 
+def test_partial_overlap_refused():
+    s = mailbox_store()
+    try:
+        s.ok('New-ReceiveConnector -Name "Custom A" -TransportRole Frontend -Custom -Bindings 0.0.0.0:25 -RemoteIPRanges 192.168.1.0-192.168.1.255 -PermissionGroups AnonymousUsers')
+        s.ok('New-ReceiveConnector -Name "Custom B" -TransportRole Frontend -Custom -Bindings 0.0.0.0:25 -RemoteIPRanges 192.168.1.75 -PermissionGroups AnonymousUsers')
+        before = s.json_state()
+        p = s.refused('New-ReceiveConnector -Name "Custom C" -TransportRole Frontend -Custom -Bindings 0.0.0.0:25 -RemoteIPRanges 192.168.1.128/24 -PermissionGroups AnonymousUsers')
+        assert_in("Custom A", p.stderr)
+        p = s.refused('New-ReceiveConnector -Name "Custom D" -TransportRole Frontend -Custom -Bindings 0.0.0.0:25 -RemoteIPRanges 192.168.1.200-192.168.2.10 -PermissionGroups AnonymousUsers')
+        assert_in("partly overlaps", p.stderr)
+        p = s.refused('Set-ReceiveConnector "Custom B" -RemoteIPRanges 192.168.1.0/24')
+        assert_in("Custom A", p.stderr)
+        assert_eq(s.json_state(), before, "state after the refusals")
+        # Nested ranges on another binding, and the same range on another port, are fine.
+        s.ok('New-ReceiveConnector -Name "Custom E" -TransportRole Frontend -Custom -Bindings 0.0.0.0:26 -RemoteIPRanges 192.168.1.0-192.168.1.255 -PermissionGroups AnonymousUsers')
+    finally:
+        s.cleanup()
+
+
 def test_edge_refusals():
     s = edge_store()
     try:
@@ -286,6 +305,7 @@ def test_edge_refusals():
         for command, expected in [
             ('New-ReceiveConnector -Name C -Client -RemoteIPRanges 10.0.0.9', "Client usage type isn't available"),
             ('New-ReceiveConnector -Name C -TransportRole Frontend -Internal -RemoteIPRanges 10.0.0.9', "TransportRole can't be used"),
+            ('New-ReceiveConnector -Name C -Internal -Bindings 10.0.0.1:25 -RemoteIPRanges 10.0.0.9', "-Bindings can't be used with -Internal"),
             ('Set-ReceiveConnector "Default internal receive connector EDGE01" -PermissionGroups ExchangeLegacyServers', "ExchangeLegacyServers"),
         ]:
             p = s.refused(command)
@@ -330,6 +350,8 @@ def test_every_parameter_round_trips():
             ("RemoteIPRanges", "10.1.2.0/24,10.2.0.1-10.2.0.9", "{10.1.2.0/24, 10.2.0.1-10.2.0.9}"),
             ("TransportRole", "HubTransport", "HubTransport"), ("Name", "RT2", "RT2"),
         ]
+        s.ok("Set-TransportService -UseDowngradedExchangeServerAuth $true")
+        settings.insert(0, ("SuppressXAnonymousTls", "$true", "True"))
         name = "RT"
         for param, value, shown in settings:
             s.ok(f'Set-ReceiveConnector "{name}" -{param} {value}')
@@ -342,6 +364,10 @@ def test_every_parameter_round_trips():
         for param, _, _ in settings:
             if param not in doc:
                 raise AssertionError(f"ConvertTo-Json lacks {param}")
+        # ... and every parameter ConvertTo-Json shows was set and read back above.
+        untested = set(doc) - {p for p, _, _ in settings} - {"Identity", "Server", "Guid", "Revision", "WhenCreated", "WhenChanged"}
+        if untested:
+            raise AssertionError(f"parameters not round-tripped: {sorted(untested)}")
         for extra in ["Identity", "Server", "Guid", "Revision", "WhenCreated", "WhenChanged"]:
             assert_in(extra, doc.keys(), "ConvertTo-Json keys")
     finally:

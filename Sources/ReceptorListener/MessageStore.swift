@@ -1,0 +1,91 @@
+import Foundation
+import ReceptorCore
+
+/// Where accepted messages go (product.md, Listener): recipients in accepted domains to Maildir
+/// (`mailboxes/<domain>/<local>/Maildir/new/`), the others to the relay queue (`queue/relay/`), one
+/// message file plus an envelope file per relayed message. Every file is durable before `deliver` returns.
+public final class MessageStore: Sendable {
+    public struct Envelope: Sendable, Codable, Equatable {
+        public var messageID: String
+        public var mailFrom: String
+        public var recipients: [String]
+        public var connector: String
+        public var clientAddress: String
+        public var heloName: String
+        public var authenticatedAs: String?
+        public var receivedAt: Date
+        /// DSN parameters as given (RET, ENVID, per-recipient NOTIFY/ORCPT), recorded but not acted on.
+        public var dsn: [String: String]
+
+        public init(messageID: String, mailFrom: String, recipients: [String], connector: String, clientAddress: String,
+                    heloName: String, authenticatedAs: String?, receivedAt: Date, dsn: [String: String] = [:]) {
+            self.messageID = messageID; self.mailFrom = mailFrom; self.recipients = recipients; self.connector = connector
+            self.clientAddress = clientAddress; self.heloName = heloName; self.authenticatedAs = authenticatedAs
+            self.receivedAt = receivedAt; self.dsn = dsn
+        }
+    }
+
+    public let dataDirectory: String
+    private let hostTag: String
+
+    public init(dataDirectory: String) {
+        self.dataDirectory = dataDirectory
+        hostTag = ProcessInfo.processInfo.hostName.replacingOccurrences(of: "/", with: "_").replacingOccurrences(of: ":", with: "_")
+    }
+
+    public var mailboxesFolder: String { dataDirectory + "/mailboxes" }
+    public var relayQueueFolder: String { dataDirectory + "/queue/relay" }
+
+    /// A Maildir-safe unique name: time, pid, a sequence and the host, as the Maildir spec suggests.
+    private func uniqueName(_ id: String) -> String {
+        let now = Date().timeIntervalSince1970
+        return "\(Int(now)).M\(Int((now - floor(now)) * 1_000_000))P\(getpid())Q\(id).\(hostTag)"
+    }
+
+    /// Writes the message for every recipient; `isLocal` says which recipients are in accepted domains.
+    /// Returns only when every copy is on disk.
+    public func deliver(envelope: Envelope, headers: [UInt8], body: [UInt8], isLocal: (String) -> Bool) throws {
+        let name = uniqueName(envelope.messageID)
+        let local = envelope.recipients.filter(isLocal)
+        let relayed = envelope.recipients.filter { !isLocal($0) }
+        var firstCopy: String?
+        for recipient in Set(local.map { $0.lowercased() }).sorted() {
+            let (user, domain) = Self.split(recipient)
+            let maildir = "\(mailboxesFolder)/\(Self.safe(domain))/\(Self.safe(user))/Maildir"
+            for sub in ["tmp", "new", "cur"] { try DurableFile.makeFolder("\(maildir)/\(sub)") }
+            let final = "\(maildir)/new/\(name)"
+            if let first = firstCopy {
+                try DurableFile.link(first, to: final, tmpPath: "\(maildir)/tmp/\(name)")
+            } else {
+                try DurableFile.write([headers, body], tmpPath: "\(maildir)/tmp/\(name)", finalPath: final)
+                firstCopy = final
+            }
+        }
+        if !relayed.isEmpty {
+            try DurableFile.makeFolder(relayQueueFolder + "/tmp")
+            var relayEnvelope = envelope
+            relayEnvelope.recipients = relayed
+            let encoder = JSONEncoder()
+            encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
+            encoder.dateEncodingStrategy = .iso8601
+            let envelopeBytes = Array(try encoder.encode(relayEnvelope))
+            // The message first, then its envelope: a queue runner treats an envelope as the commit record.
+            try DurableFile.write([headers, body], tmpPath: "\(relayQueueFolder)/tmp/\(name).eml", finalPath: "\(relayQueueFolder)/\(name).eml")
+            try DurableFile.write([envelopeBytes], tmpPath: "\(relayQueueFolder)/tmp/\(name).json", finalPath: "\(relayQueueFolder)/\(name).json")
+        }
+    }
+
+    static func split(_ address: String) -> (String, String) {
+        guard let at = address.lastIndex(of: "@") else { return (address, "localhost") }
+        return (String(address[..<at]), String(address[address.index(after: at)...]))
+    }
+
+    /// A path component that can't climb out of its folder.
+    static func safe(_ part: String) -> String {
+        let cleaned = part.lowercased().map { ch -> Character in
+            ch == "/" || ch == "\0" || ch.isNewline ? "_" : ch
+        }
+        let text = String(cleaned)
+        return text == "." || text == ".." || text.isEmpty ? "_" + text : text
+    }
+}
