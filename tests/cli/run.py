@@ -468,6 +468,46 @@ def test_mailboxes_and_accepted_domains():
         s.cleanup()
 
 
+def test_interactive_prompt_with_history():
+    """The real binary on a terminal (tmux): a prompt, a command, the Up arrow recalls it, errors don't end the session."""
+    if not shutil.which("tmux"):
+        raise AssertionError("tmux is not installed (scripts/install-deps installs it)")
+    s = mailbox_store()
+    name = f"rcpt{os.getpid()}"
+    try:
+        env = f"RECEPTOR_STORE={s.path} TERM=xterm LANG=C.UTF-8"
+        subprocess.run(["tmux", "new-session", "-d", "-s", name, "-x", "120", "-y", "30", f"env {env} {BIN} shell"], check=True)
+
+        def screen():
+            return subprocess.run(["tmux", "capture-pane", "-t", name, "-p"], capture_output=True, text=True).stdout
+
+        def wait_for(text, timeout=10):
+            end = time.time() + timeout
+            while time.time() < end:
+                if text in screen():
+                    return
+                time.sleep(0.1)
+            raise AssertionError(f"screen never showed {text!r}:\n{screen()}")
+
+        wait_for("[PS] MBX01>")
+        subprocess.run(["tmux", "send-keys", "-t", name, "Get-ReceiveConnector | Format-Table Name", "Enter"], check=True)
+        wait_for("Client Frontend MBX01")
+        subprocess.run(["tmux", "send-keys", "-t", name, "Get-Nothing", "Enter"], check=True)
+        wait_for("is not recognized")
+        subprocess.run(["tmux", "send-keys", "-t", name, "Up", "Up"], check=True)
+        time.sleep(0.3)
+        last = [l for l in screen().splitlines() if l.strip()][-1]
+        assert_in("Get-ReceiveConnector | Format-Table Name", last, "recalled line")
+        subprocess.run(["tmux", "send-keys", "-t", name, "C-u", "exit", "Enter"], check=True)
+        time.sleep(0.5)
+        history = open(os.path.join(os.path.dirname(s.path), "shell_history")).read()
+        assert_in("Get-ReceiveConnector | Format-Table Name", history, "history file")
+        assert_eq(oct(os.stat(os.path.join(os.path.dirname(s.path), "shell_history")).st_mode & 0o777), oct(0o600), "history mode")
+    finally:
+        subprocess.run(["tmux", "kill-session", "-t", name], capture_output=True)
+        s.cleanup()
+
+
 def main():
     if not BIN or not os.path.exists(BIN):
         print("RECEPTOR_BIN is not set to the receptor binary", file=sys.stderr)
