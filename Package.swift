@@ -2,14 +2,15 @@
 // Receptor: Exchange-style SMTP receive connectors on Linux.
 //
 // Layers (dependencies point one way, downwards):
-//   receptor (executable)  →  ReceptorShell  →  ReceptorStore  →  ReceptorCore
-//                                  ↘ EMSLanguage (PowerShell-subset parser, pipeline, formatting)
+//   receptor (executable)  →  ReceptorShell     →  ReceptorStore  →  ReceptorCore
+//                          ↘  ReceptorListener  ↗       (SwiftNIO)
+//   ReceptorShell also uses EMSLanguage (PowerShell-subset parser, pipeline, formatting).
 // ReceptorCore and EMSLanguage are pure: the standard library and Foundation value types only.
 import PackageDescription
 
 let package = Package(
     name: "Receptor",
-    platforms: [.macOS(.v13)],
+    platforms: [.macOS(.v15)],
     products: [
         .executable(name: "receptor", targets: ["receptor"]),
     ],
@@ -17,6 +18,10 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
         .package(url: "https://github.com/groue/GRDB.swift", from: "7.10.0"),
         .package(url: "https://github.com/apple/swift-crypto", from: "3.12.3"),
+        .package(url: "https://github.com/apple/swift-nio", from: "2.101.2"),
+        .package(url: "https://github.com/apple/swift-nio-ssl", from: "2.37.6"),
+        .package(url: "https://github.com/apple/swift-certificates", from: "1.21.1"),
+        .package(url: "https://github.com/apple/swift-log", from: "1.16.2"),
     ],
     targets: [
         // The domain: connectors, parameters, addresses, rules, permissions, selection. No I/O.
@@ -30,15 +35,31 @@ let package = Package(
             .product(name: "Crypto", package: "swift-crypto"),
             .product(name: "_CryptoExtras", package: "swift-crypto"),
         ]),
+        // The SMTP protocol: framing, commands, the session state machine. No I/O.
+        .target(name: "ReceptorSMTP", dependencies: ["ReceptorCore"]),
+        // The SMTP listener: sockets, TLS, delivery, protocol logs, hot reload, control socket (SwiftNIO).
+        .target(name: "ReceptorListener", dependencies: [
+            "ReceptorCore", "ReceptorStore", "ReceptorSMTP",
+            .product(name: "NIOCore", package: "swift-nio"),
+            .product(name: "NIOPosix", package: "swift-nio"),
+            .product(name: "NIOTLS", package: "swift-nio"),
+            .product(name: "NIOConcurrencyHelpers", package: "swift-nio"),
+            .product(name: "NIOSSL", package: "swift-nio-ssl"),
+            .product(name: "X509", package: "swift-certificates"),
+            .product(name: "Crypto", package: "swift-crypto"),
+            .product(name: "Logging", package: "swift-log"),
+        ]),
         // The EMS cmdlets over the store.
         .target(name: "ReceptorShell", dependencies: ["ReceptorCore", "EMSLanguage", "ReceptorStore"]),
         .executableTarget(name: "receptor", dependencies: [
-            "ReceptorCore", "ReceptorStore", "ReceptorShell",
+            "ReceptorCore", "ReceptorStore", "ReceptorShell", "ReceptorListener",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ]),
         .testTarget(name: "ReceptorCoreTests", dependencies: ["ReceptorCore"]),
         .testTarget(name: "EMSLanguageTests", dependencies: ["EMSLanguage"]),
         .testTarget(name: "ReceptorStoreTests", dependencies: ["ReceptorStore", "ReceptorCore"]),
+        .testTarget(name: "ReceptorSMTPTests", dependencies: ["ReceptorSMTP", "ReceptorCore"], resources: [.copy("Fixtures")]),
+        .testTarget(name: "ReceptorListenerTests", dependencies: ["ReceptorListener", "ReceptorStore", "ReceptorCore"]),
         .testTarget(name: "ReceptorShellTests", dependencies: ["ReceptorShell", "ReceptorStore", "ReceptorCore", "EMSLanguage"]),
     ]
 )

@@ -39,7 +39,9 @@ public final class MessageStore: Sendable {
     /// A Maildir-safe unique name: time, pid, a sequence and the host, as the Maildir spec suggests.
     private func uniqueName(_ id: String) -> String {
         let now = Date().timeIntervalSince1970
-        return "\(Int(now)).M\(Int((now - floor(now)) * 1_000_000))P\(getpid())Q\(id).\(hostTag)"
+        // Only letters and digits of the id: message ids hold <, >, @ and worse.
+        let tag = String(id.unicodeScalars.filter { CharacterSet.alphanumerics.contains($0) && $0.isASCII }.prefix(40).map(Character.init))
+        return "\(Int(now)).M\(Int((now - floor(now)) * 1_000_000))P\(getpid())Q\(tag).\(hostTag)"
     }
 
     /// Writes the message for every recipient; `isLocal` says which recipients are in accepted domains.

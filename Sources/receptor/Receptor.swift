@@ -5,7 +5,7 @@ import ReceptorStore
 import ReceptorShell
 
 @main
-struct Receptor: ParsableCommand {
+struct Receptor: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "receptor",
         abstract: "Exchange-style SMTP receive connectors for Linux.",
@@ -15,7 +15,7 @@ struct Receptor: ParsableCommand {
         store's only server, else the host name). The store's folder is the data directory.
         """,
         version: ReceptorVersion.string,
-        subcommands: [Init.self, Shell.self, Status.self]
+        subcommands: [Init.self, Shell.self, Listen.self, Status.self]
     )
 }
 

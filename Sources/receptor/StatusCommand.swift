@@ -44,6 +44,13 @@ struct Status: ParsableCommand {
                 let age = Int(now.timeIntervalSince(l.heartbeatAt))
                 let state = age < Int(Self.staleAfter) ? "running" : "not responding (last heartbeat \(age) s ago)"
                 print("Listener \(l.id) for \(l.server): pid \(l.pid) on \(l.host), \(state), control socket \(l.controlSocket)")
+                guard let status = try? JSONSerialization.jsonObject(with: Data(l.statusJSON.utf8)) as? [String: Any] else { continue }
+                if let generation = status["generation"] { print("  config generation \(generation), \(status["sessions"] ?? 0) live sessions") }
+                if let error = status["configError"] as? String { print("  last config refused: \(error)") }
+                for b in status["bindings"] as? [[String: Any]] ?? [] {
+                    let reason = (b["reason"] as? String).map { ": \($0)" } ?? ""
+                    print("  \(b["endpoint"] ?? "?")  \(b["state"] ?? "?")\(reason)")
+                }
             }
         }
     }

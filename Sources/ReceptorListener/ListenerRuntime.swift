@@ -1,0 +1,156 @@
+import Foundation
+import Logging
+import NIOConcurrencyHelpers
+import NIOCore
+import NIOPosix
+import NIOSSL
+import ReceptorCore
+import ReceptorStore
+
+/// `receptor listen`: loads the server's snapshot, opens its bindings, follows the store (a generation
+/// poll every few milliseconds; SIGHUP forces a reload), registers itself and heartbeats, and drains on
+/// SIGTERM. A snapshot that fails validation is refused and the last good one kept; the reason shows in
+/// `receptor status` and the log.
+public final class ListenerRuntime: @unchecked Sendable {
+    public struct Options: Sendable {
+        public var serverName: String
+        public var pollInterval: Duration = .milliseconds(20)
+        public var heartbeatInterval: Duration = .seconds(5)
+        public var drainTimeout: Duration = .seconds(30)
+        public init(serverName: String) { self.serverName = serverName }
+    }
+
+    private let store: SQLiteConfigStore
+    private let options: Options
+    private let logger: Logger
+    private let group: MultiThreadedEventLoopGroup
+    private let threadPool: NIOThreadPool
+    public let services: ListenerServices
+    private var server: ListenerServer?
+    private let lastError = NIOLockedValueBox<String?>(nil)
+    private let appliedGeneration = NIOLockedValueBox<Int64>(-1)
+    private let registrationID = UUID().uuidString.lowercased()
+    private let stopping = NIOLockedValueBox(false)
+    private let reloadRequested = NIOLockedValueBox(false)
+    public let tlsContexts: @Sendable (ReceiveConnector) -> NIOSSLContext?
+
+    public init(store: SQLiteConfigStore, options: Options, logger: Logger,
+                tlsContexts: @escaping @Sendable (ReceiveConnector) -> NIOSSLContext? = { _ in nil }) {
+        self.store = store
+        self.options = options
+        self.logger = logger
+        self.tlsContexts = tlsContexts
+        group = MultiThreadedEventLoopGroup(numberOfThreads: System.coreCount)
+        threadPool = NIOThreadPool(numberOfThreads: max(4, System.coreCount * 4))
+        threadPool.start()
+        let dataDirectory = (store.path as NSString).deletingLastPathComponent
+        services = ListenerServices(store: store, dataDirectory: dataDirectory, threadPool: threadPool, logger: logger)
+    }
+
+    public var dataDirectory: String { services.dataDirectory }
+    public var controlSocketPath: String { "\(dataDirectory)/listener-\(options.serverName.lowercased()).sock" }
+
+    /// Runs until `stop()`; returns after draining.
+    public func run() async throws {
+        let initial: ListenerSnapshot
+        do {
+            initial = try ListenerSnapshot.make(from: try store.snapshot(), serverName: options.serverName)
+        } catch let error as ListenerSnapshot.Invalid {
+            throw error
+        }
+        let server = ListenerServer(group: group, services: services, initial: initial, tlsContext: tlsContexts)
+        self.server = server
+        appliedGeneration.withLockedValue { $0 = initial.generation }
+        await server.reconcile(to: initial.plan)
+        logger.info("listening for \(initial.server.name) at generation \(initial.generation): \(initial.enabledConnectors.count) enabled connectors")
+        try register()
+
+        async let watching: Void = watch()
+        async let heartbeats: Void = heartbeat()
+        _ = await (watching, heartbeats)
+        await drain()
+    }
+
+    public func stop() { stopping.withLockedValue { $0 = true } }
+    public func requestReload() { reloadRequested.withLockedValue { $0 = true } }
+
+    private var isStopping: Bool { stopping.withLockedValue { $0 } }
+
+    /// Follows the store: a cheap generation query every poll interval; a change (or SIGHUP) reloads.
+    private func watch() async {
+        while !isStopping {
+            try? await Task.sleep(for: options.pollInterval)
+            let forced = reloadRequested.withLockedValue { r -> Bool in let v = r; r = false; return v }
+            guard let generation = try? store.generation() else { continue }
+            if forced || generation != appliedGeneration.withLockedValue({ $0 }) {
+                await reload(reason: forced ? "SIGHUP" : "store generation \(generation)")
+            }
+        }
+    }
+
+    public func reload(reason: String) async {
+        guard let server else { return }
+        do {
+            let snapshot = try store.snapshot()
+            appliedGeneration.withLockedValue { $0 = snapshot.generation }
+            let next = try ListenerSnapshot.make(from: snapshot, serverName: options.serverName)
+            await server.apply(next)
+            lastError.withLockedValue { $0 = nil }
+            logger.info("config applied (\(reason)): generation \(next.generation)")
+        } catch {
+            lastError.withLockedValue { $0 = "\(error)" }
+            logger.error("config rejected (\(reason)); keeping generation \(server.current.generation): \(error)")
+        }
+    }
+
+    private func register() throws {
+        let now = Date()
+        try store.registerListener(ListenerRegistration(
+            id: registrationID, server: options.serverName, pid: getpid(), host: ProcessInfo.processInfo.hostName,
+            controlSocket: controlSocketPath, startedAt: now, heartbeatAt: now, statusJSON: statusJSON()))
+    }
+
+    private func heartbeat() async {
+        var next = ContinuousClock.now + options.heartbeatInterval
+        while !isStopping {
+            try? await Task.sleep(for: .milliseconds(200))
+            guard ContinuousClock.now >= next else { continue }
+            next = ContinuousClock.now + options.heartbeatInterval
+            do { try store.heartbeat(listenerID: registrationID, statusJSON: statusJSON()) } catch StoreError.notFound {
+                try? register()
+            } catch {
+                logger.warning("heartbeat failed: \(error)")
+            }
+        }
+    }
+
+    /// The status `receptor status` shows: bindings, the config in force, the last refused config.
+    public func statusJSON() -> String {
+        struct Status: Encodable {
+            var generation: Int64
+            var bindings: [ListenerServer.BindingStatus]
+            var configError: String?
+            var sessions: Int
+        }
+        let status = Status(generation: server?.current.generation ?? -1, bindings: server?.bindingStatus ?? [],
+                            configError: lastError.withLockedValue { $0 }, sessions: services.sessions.count)
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.sortedKeys]
+        return (try? String(decoding: encoder.encode(status), as: UTF8.self)) ?? "{}"
+    }
+
+    /// Stop accepting, let sessions finish up to the drain timeout, then close everything.
+    private func drain() async {
+        await server?.closeAll()
+        services.sessions.shutdownAll()
+        let deadline = ContinuousClock.now + options.drainTimeout
+        while services.sessions.count > 0 && ContinuousClock.now < deadline {
+            try? await Task.sleep(for: .milliseconds(50))
+        }
+        services.flushLogs()
+        try? store.unregisterListener(id: registrationID)
+        try? await group.shutdownGracefully()
+        try? await threadPool.shutdownGracefully()
+        logger.info("stopped")
+    }
+}

@@ -1,0 +1,42 @@
+import Foundation
+import ReceptorCore
+import ReceptorStore
+
+/// The configuration a listener runs with: one store generation's view of its server, validated as a
+/// whole. Immutable; a reload builds a new one and swaps it in, and sessions keep the one they started with.
+public struct ListenerSnapshot: Sendable {
+    public let generation: Int64
+    public let server: Server
+    /// Every connector of the server (disabled ones too: status shows them).
+    public let connectors: [ReceiveConnector]
+    public let permissions: [UUID: [PermissionEntry]]
+    public let acceptedDomains: [AcceptedDomain]
+    public let plan: SocketPlan
+
+    public var enabledConnectors: [ReceiveConnector] { connectors.filter(\.enabled) }
+
+    /// Why a store snapshot can't be used; the listener keeps its last good snapshot and reports this.
+    public struct Invalid: Error, CustomStringConvertible, Sendable {
+        public let description: String
+    }
+
+    /// Builds and validates the snapshot of `serverName` from a store snapshot. The same rules the shell and
+    /// console apply run again here, so a store written by another version can't take the listener down.
+    public static func make(from store: StoreSnapshot, serverName: String) throws(Invalid) -> ListenerSnapshot {
+        guard let server = store.server(named: serverName) else {
+            throw Invalid(description: "The server \(serverName) is not in the store (it has \(store.servers.map(\.name).joined(separator: ", "))).")
+        }
+        let connectors = store.connectors(on: server.name).map(\.connector)
+        for c in connectors {
+            let report = ConnectorValidator.validate(c, in: ValidationContext(server: server, siblings: connectors))
+            if let first = report.errors.first {
+                throw Invalid(description: "Receive connector \"\(c.identity)\" is invalid: \(first.message)")
+            }
+        }
+        return ListenerSnapshot(generation: store.generation, server: server, connectors: connectors,
+                                permissions: store.permissions, acceptedDomains: store.acceptedDomains,
+                                plan: SocketPlan(connectors: connectors))
+    }
+
+    public func connector(guid: UUID) -> ReceiveConnector? { connectors.first { $0.guid == guid } }
+}

@@ -1,0 +1,251 @@
+import Foundation
+import Logging
+import NIOCore
+import NIOSSL
+import NIOTLS
+import ReceptorCore
+import ReceptorSMTP
+import ReceptorStore
+
+/// Carries bytes between a TCP connection and one `SMTPConnection` (the pure protocol engine), and carries
+/// out its actions: write replies, start TLS, check a password, store a message, log, wait, close.
+/// Everything runs on the channel's event loop; blocking work (password hashing, fsync) goes to the thread
+/// pool and comes back as an event.
+final class SMTPSessionHandler: ChannelInboundHandler, @unchecked Sendable {
+    typealias InboundIn = ByteBuffer
+    typealias OutboundOut = ByteBuffer
+
+    private let services: ListenerServices
+    private let configuration: SessionConfiguration
+    private let tlsContext: NIOSSLContext?
+    private let onClose: @Sendable () -> Void
+    private var connection: SMTPConnection
+    private var context: ChannelHandlerContext?
+    /// Actions waiting behind a tarpit delay, and input that arrived meanwhile.
+    private var delayedActions: [SessionAction] = []
+    private var delayedInput: [UInt8] = []
+    private var delaying = false
+    private var deadlineTimer: Scheduled<Void>?
+    private var closing = false
+    private var closed = false
+
+    init(services: ListenerServices, configuration: SessionConfiguration, tlsContext: NIOSSLContext?, onClose: @escaping @Sendable () -> Void) {
+        self.services = services
+        self.configuration = configuration
+        self.tlsContext = tlsContext
+        self.onClose = onClose
+        connection = SMTPConnection(configuration: configuration)
+    }
+
+    private var log: ProtocolLogWriter? {
+        configuration.protocolLogging ? services.protocolLog(service: configuration.connector.transportServiceName) : nil
+    }
+
+    func handlerAdded(context: ChannelHandlerContext) {
+        self.context = context
+        let loop = context.eventLoop
+        let channel = context.channel
+        services.sessions.add(.init(
+            sessionID: configuration.sessionID, connectorGUID: configuration.connector.guid, connectorID: configuration.connectorID,
+            remote: configuration.remoteEndpoint.description, local: configuration.localEndpoint.description, startedAt: configuration.connectedAt,
+            notify: { [weak self] notice in
+                loop.execute {
+                    guard let self, channel.isActive else { return }
+                    self.run(self.connection.handle(.shutdown, at: Date()))
+                    _ = notice
+                }
+            }))
+    }
+
+    func channelActive(context: ChannelHandlerContext) {
+        run(connection.start(at: Date()))
+        context.fireChannelActive()
+    }
+
+    func channelRead(context: ChannelHandlerContext, data: NIOAny) {
+        var buffer = unwrapInboundIn(data)
+        guard let bytes = buffer.readBytes(length: buffer.readableBytes), !closing else { return }
+        if delaying {
+            delayedInput += bytes
+            return
+        }
+        run(connection.receive(bytes, at: Date()))
+    }
+
+    func channelInactive(context: ChannelHandlerContext) {
+        finish()
+        context.fireChannelInactive()
+    }
+
+    func errorCaught(context: ChannelHandlerContext, error: Error) {
+        // A reset or a TLS failure ends the session; the engine logs the disconnect.
+        if case .some = error as? NIOSSLError {
+            run(connection.handle(.tlsFailed(reason: "\(error)"), at: Date()))
+        }
+        context.close(promise: nil)
+    }
+
+    func userInboundEventTriggered(context: ChannelHandlerContext, event: Any) {
+        if let tls = event as? TLSUserEvent, case .handshakeCompleted = tls {
+            tlsHandshakeCompleted(context: context)
+            return
+        }
+        context.fireUserInboundEventTriggered(event)
+    }
+
+    private func finish() {
+        guard !closed else { return }
+        closed = true
+        deadlineTimer?.cancel()
+        if !connection.isClosed { run(connection.handle(.remoteClosed, at: Date())) }
+        services.sessions.remove(configuration.sessionID)
+        onClose()
+    }
+
+    // MARK: Carrying out actions
+
+    private func run(_ actions: [SessionAction]) {
+        var actions = actions[...]
+        var wrote = false
+        while let action = actions.popFirst() {
+            guard let context else { return }
+            switch action {
+            case .reply(let reply):
+                context.write(wrapOutboundOut(context.channel.allocator.buffer(bytes: reply.encoded(enhanced: true))), promise: nil)
+                wrote = true
+            case .startTLS:
+                context.flush()
+                wrote = false
+                startTLS(context: context)
+            case .authenticate(let credentials):
+                authenticate(credentials, context: context)
+            case .deliver(let envelope):
+                deliver(envelope, context: context)
+            case .close:
+                closing = true
+                let channel = context.channel
+                context.writeAndFlush(wrapOutboundOut(channel.allocator.buffer(capacity: 0))).whenComplete { _ in
+                    channel.close(promise: nil)
+                }
+                wrote = false
+            case .delay(let seconds):
+                if wrote { context.flush(); wrote = false }
+                delaying = true
+                delayedActions = Array(actions)
+                actions = []
+                context.eventLoop.scheduleTask(in: .seconds(Int64(seconds))) { [weak self] in self?.endDelay() }
+            case .log(let event):
+                log?.append(ProtocolLogLine(time: event.time, connectorID: event.connectorID, sessionID: event.sessionID,
+                                            sequence: event.sequenceNumber, localEndpoint: event.localEndpoint,
+                                            remoteEndpoint: event.remoteEndpoint,
+                                            event: ProtocolLogLine.Event(rawValue: event.kind.rawValue) ?? .information,
+                                            data: event.data, context: event.context))
+            case .messageAccepted:
+                let source = configuration.remoteEndpoint.displayAddress
+                if !services.tracker.recordMessage(source: source, limit: configuration.connector.messageRateLimit) {
+                    actions.append(contentsOf: connection.handle(.rateLimit(exceeded: true), at: Date()))
+                }
+            case .messageRejected, .expectData, .expectChunk:
+                break
+            }
+        }
+        if wrote { context?.flush() }
+        scheduleDeadline()
+    }
+
+    private func endDelay() {
+        delaying = false
+        let pending = delayedActions
+        delayedActions = []
+        run(pending)
+        if !delaying, !delayedInput.isEmpty {
+            let input = delayedInput
+            delayedInput = []
+            run(connection.receive(input, at: Date()))
+        }
+    }
+
+    /// Timeouts (ConnectionTimeout, ConnectionInactivityTimeout) come from the engine's next deadline.
+    private func scheduleDeadline() {
+        deadlineTimer?.cancel()
+        deadlineTimer = nil
+        guard let context, !connection.isClosed, let deadline = connection.nextDeadline else { return }
+        let delay = max(0, deadline.timeIntervalSinceNow)
+        deadlineTimer = context.eventLoop.scheduleTask(in: .milliseconds(Int64(delay * 1000) + 5)) { [weak self] in
+            guard let self, !self.closed else { return }
+            self.run(self.connection.handle(.timer, at: Date()))
+        }
+    }
+
+    // MARK: Work off the event loop
+
+    private func authenticate(_ credentials: Credentials, context: ChannelHandlerContext) {
+        let store = services.store
+        let loop = context.eventLoop
+        services.threadPool.runIfActive(eventLoop: loop) { () -> MailboxAccount? in
+            try store.authenticate(login: credentials.login, password: credentials.password)
+        }.whenComplete { [weak self] result in
+            guard let self, !self.closed else { return }
+            let outcome: AuthenticationResult
+            switch result {
+            case .success(let account?): outcome = .accepted(account)
+            case .success(nil): outcome = .rejected
+            case .failure(let error):
+                self.services.logger.error("authentication failed to run: \(error)")
+                outcome = .unavailable
+            }
+            self.run(self.connection.handle(.authenticationResult(outcome), at: Date()))
+        }
+    }
+
+    private func deliver(_ envelope: Envelope, context: ChannelHandlerContext) {
+        let messages = services.messages
+        let internalID = services.nextInternalID()
+        let record = MessageStore.Envelope(
+            messageID: envelope.messageID, mailFrom: envelope.sender?.description ?? "",
+            recipients: envelope.recipients.map(\.address.description), connector: envelope.connectorID,
+            clientAddress: envelope.clientAddress.description, heloName: envelope.heloName ?? "",
+            authenticatedAs: envelope.account?.userPrincipalName, receivedAt: envelope.receivedAt)
+        let local = Set(envelope.recipients.filter { !$0.isRelay }.map { $0.address.description.lowercased() })
+        services.threadPool.runIfActive(eventLoop: context.eventLoop) {
+            try messages.deliver(envelope: record, headers: envelope.prependedHeaderBytes, body: envelope.message,
+                                 isLocal: { local.contains($0.lowercased()) })
+        }.whenComplete { [weak self] result in
+            guard let self, !self.closed || true else { return }
+            switch result {
+            case .success:
+                self.run(self.connection.handle(.deliveryResult(.queued(internalID: internalID)), at: Date()))
+            case .failure(let error):
+                self.services.logger.error("delivery of \(envelope.messageID) failed: \(error)")
+                self.run(self.connection.handle(.deliveryResult(.failed(nil)), at: Date()))
+            }
+        }
+    }
+
+    // MARK: TLS
+
+    private func startTLS(context: ChannelHandlerContext) {
+        guard let tlsContext else {
+            run(connection.handle(.tlsFailed(reason: "no certificate"), at: Date()))
+            return
+        }
+        let handler = NIOSSLServerHandler(context: tlsContext)
+        let observer = ServerHelloObserver()
+        // The 220 reply is already flushed in plain text; TLS starts with the next byte (RFC 3207).
+        do {
+            try context.pipeline.syncOperations.addHandler(observer, position: .first)
+            try context.pipeline.syncOperations.addHandler(handler, position: .after(observer))
+        } catch {
+            run(connection.handle(.tlsFailed(reason: "\(error)"), at: Date()))
+        }
+    }
+
+    private func tlsHandshakeCompleted(context: ChannelHandlerContext) {
+        let ssl = try? context.pipeline.syncOperations.handler(type: NIOSSLServerHandler.self)
+        let observer = try? context.pipeline.syncOperations.handler(type: ServerHelloObserver.self)
+        let version = ssl?.tlsVersion.map(TLSNames.version) ?? observer?.version ?? "TLS"
+        let cipher = observer?.cipherName ?? "unknown"
+        let partner = ssl?.peerCertificate.flatMap { services.partnerDomain?($0) }
+        run(connection.handle(.tlsEstablished(TLSInfo(version: version, cipher: cipher, partnerDomain: partner)), at: Date()))
+    }
+}

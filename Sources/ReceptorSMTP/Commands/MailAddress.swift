@@ -1,0 +1,131 @@
+import ReceptorCore
+
+/// A mailbox as it appears in MAIL FROM / RCPT TO: `local@domain`, where the local part is a dot-atom or a
+/// quoted string (kept as written) and the domain is a DNS name or an address literal (`[192.0.2.1]`,
+/// `[IPv6:2001:db8::1]`).
+public struct MailAddress: Hashable, Sendable, CustomStringConvertible {
+    public let localPart: String
+    public let domain: String
+
+    public init(localPart: String, domain: String) {
+        self.localPart = localPart
+        self.domain = domain
+    }
+
+    public var description: String { "\(localPart)@\(domain)" }
+    public var isDomainLiteral: Bool { domain.hasPrefix("[") }
+    /// The domain in lower case, for matching against accepted domains.
+    public var normalizedDomain: String { domain.lowercased() }
+
+    /// Compares addresses as mail systems do in practice: the domain without case, the local part too
+    /// (Exchange treats local parts case-insensitively).
+    public func matches(_ text: String) -> Bool { description.lowercased() == text.lowercased() }
+
+    /// Why an address was refused (for tests and the protocol log; the client sees 5.1.7 / 5.1.3).
+    public enum Problem: Error, Hashable, Sendable {
+        case empty, tooLong, noDomain, badLocalPart, badDomain, nonASCII
+    }
+
+    /// Reads `local@domain`. `allowUTF8` admits non-ASCII (SMTPUTF8, RFC 6531) in both parts.
+    /// `defaultDomain` qualifies an address written without a domain (Exchange 2010/2013 DefaultDomain);
+    /// without one, only `postmaster` may lack a domain (RFC 5321 §4.1.1.3), and it gets `postmasterDomain`.
+    public static func parse(_ text: String, maxLength: Int, allowUTF8: Bool,
+                             defaultDomain: String? = nil, postmasterDomain: String? = nil) -> Result<MailAddress, Problem> {
+        guard !text.isEmpty else { return .failure(.empty) }
+        guard text.utf8.count <= maxLength else { return .failure(.tooLong) }
+        if !allowUTF8 && text.utf8.contains(where: { $0 >= 0x80 }) { return .failure(.nonASCII) }
+        guard let at = lastAtOutsideQuotes(text) else {
+            // No domain: only postmaster, or any address when the connector names a default domain.
+            guard checkLocalPart(Substring(text)) else { return .failure(.badLocalPart) }
+            if let d = defaultDomain { return .success(MailAddress(localPart: text, domain: d)) }
+            if text.lowercased() == "postmaster", let d = postmasterDomain { return .success(MailAddress(localPart: text, domain: d)) }
+            return .failure(.noDomain)
+        }
+        let local = text[..<at], domain = text[text.index(after: at)...]
+        guard checkLocalPart(local) else { return .failure(.badLocalPart) }
+        guard checkDomain(domain) else { return .failure(.badDomain) }
+        return .success(MailAddress(localPart: String(local), domain: String(domain)))
+    }
+
+    /// The `@` that separates local part and domain: the last one outside a quoted string.
+    static func lastAtOutsideQuotes(_ text: String) -> String.Index? {
+        var inQuotes = false, escaped = false
+        var found: String.Index?
+        for i in text.indices {
+            let c = text[i]
+            if escaped { escaped = false; continue }
+            if inQuotes {
+                if c == "\\" { escaped = true } else if c == "\"" { inQuotes = false }
+            } else if c == "\"" {
+                inQuotes = true
+            } else if c == "@" {
+                found = i
+            }
+        }
+        return found
+    }
+
+    /// RFC 5321 atext, plus any non-ASCII character (admitted only when the caller allows UTF-8).
+    static func isAtext(_ c: Character) -> Bool {
+        if !c.isASCII { return true }
+        if c.isLetter || c.isNumber { return true }
+        return "!#$%&'*+-/=?^_`{|}~".contains(c)
+    }
+
+    static func checkLocalPart(_ s: Substring) -> Bool {
+        guard !s.isEmpty else { return false }
+        if s.first == "\"" {
+            // Quoted string: qtext (printable, space, non-ASCII) or quoted pairs, closed at the very end.
+            guard s.count >= 2, s.last == "\"" else { return false }
+            var escaped = false
+            for c in s.dropFirst().dropLast() {
+                if escaped {
+                    guard c.isASCII ? (c.asciiValue! >= 32 && c.asciiValue! < 127) : true else { return false }
+                    escaped = false
+                } else if c == "\\" {
+                    escaped = true
+                } else if c == "\"" {
+                    return false
+                } else if c.isASCII, let v = c.asciiValue, v < 32 || v == 127 {
+                    return false
+                }
+            }
+            return !escaped
+        }
+        // Dot-atom: atoms of atext separated by single dots.
+        let atoms = s.split(separator: ".", omittingEmptySubsequences: false)
+        return atoms.allSatisfy { !$0.isEmpty && $0.allSatisfy(isAtext) }
+    }
+
+    static func checkDomain(_ s: Substring) -> Bool {
+        guard !s.isEmpty, s.utf8.count <= SMTPLimits.maxDomainLength else { return false }
+        if s.first == "[" {
+            guard s.last == "]", s.count > 2 else { return false }
+            let inner = s.dropFirst().dropLast()
+            if inner.lowercased().hasPrefix("ipv6:") {
+                guard let a = try? IPAddress(parsing: String(inner.dropFirst(5))), a.family == .v6 else { return false }
+                return true
+            }
+            guard let a = try? IPAddress(parsing: String(inner)), a.family == .v4 else { return false }
+            return true
+        }
+        var text = s
+        if text.last == "." { text = text.dropLast() }   // a root dot is tolerated
+        let labels = text.split(separator: ".", omittingEmptySubsequences: false)
+        return labels.allSatisfy { label in
+            !label.isEmpty && label.utf8.count <= SMTPLimits.maxLabelLength
+                && label.first != "-" && label.last != "-"
+                && label.allSatisfy { !$0.isASCII || $0.isLetter || $0.isNumber || $0 == "-" || $0 == "_" }
+        }
+    }
+}
+
+/// Checks the argument of EHLO/HELO: a host name or an address literal.
+public enum HeloName {
+    public static func isValid(_ text: String) -> Bool {
+        guard !text.isEmpty, text.utf8.count <= SMTPLimits.maxDomainLength else { return false }
+        if text.first == "[" { return MailAddress.checkDomain(Substring(text)) }
+        guard text.allSatisfy(\.isASCII) else { return false }
+        return MailAddress.checkDomain(Substring(text))
+    }
+}

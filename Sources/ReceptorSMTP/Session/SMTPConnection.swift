@@ -1,0 +1,82 @@
+import Foundation
+
+/// A framer and a session wired together: what the I/O layer drives for one connection. Bytes in, actions
+/// out. It pumps framed input into the session while the session accepts input, applies the session's
+/// framer directives (DATA, BDAT), drops input pipelined after STARTTLS (RFC 3207), and resumes the
+/// buffered input when the I/O layer reports a result the session was waiting for.
+///
+/// The I/O layer's loop:
+/// ```
+/// execute(connection.start(at: now))
+/// on bytes:  execute(connection.receive(bytes, at: now))
+/// on result: execute(connection.handle(.deliveryResult(.queued(internalID: id)), at: now))
+/// on timer:  execute(connection.handle(.timer, at: now))
+/// ```
+/// and it stops reading while `wantsInput` is false.
+public struct SMTPConnection: Sendable {
+    public private(set) var session: SMTPSession
+    public private(set) var framer: SMTPInputFramer
+
+    public init(configuration: SessionConfiguration) {
+        session = SMTPSession(configuration: configuration)
+        framer = SMTPInputFramer(maxLineLength: configuration.maxCommandLineLength)
+    }
+
+    public var isClosed: Bool { session.isClosed }
+    /// Read more from the socket only while this holds (backpressure while the session waits).
+    public var wantsInput: Bool { !session.isClosed && framer.bufferedByteCount < SMTPLimits.maxPendingInput }
+    public var nextDeadline: Date? { session.nextDeadline }
+
+    /// The connection was accepted: the banner.
+    public mutating func start(at now: Date) -> [SessionAction] {
+        handle(.connected, at: now)
+    }
+
+    /// Bytes from the client (after TLS decryption once TLS is on).
+    public mutating func receive<C: Collection>(_ bytes: C, at now: Date) -> [SessionAction] where C.Element == UInt8 {
+        guard !session.isClosed else { return [] }
+        if !bytes.isEmpty { session.noteActivity(at: now) }
+        framer.append(bytes)
+        var out: [SessionAction] = []
+        pump(at: now, into: &out)
+        return out
+    }
+
+    /// Any other event (TLS, authentication and delivery results, timers, shutdown, remote close). Buffered
+    /// input the session could not take while it waited is processed afterwards.
+    public mutating func handle(_ event: SessionEvent, at now: Date) -> [SessionAction] {
+        var out: [SessionAction] = []
+        apply(session.handle(event, at: now), into: &out)
+        pump(at: now, into: &out)
+        return out
+    }
+
+    private mutating func pump(at now: Date, into out: inout [SessionAction]) {
+        while session.acceptsInput, let event = framer.next() {
+            let sessionEvent: SessionEvent
+            switch event {
+            case .line(let bytes): sessionEvent = .line(bytes)
+            case .lineTooLong(let length): sessionEvent = .lineTooLong(length: length)
+            case .message(let data): sessionEvent = .messageData(data)
+            }
+            apply(session.handle(sessionEvent, at: now), into: &out)
+        }
+        if session.isClosed { framer.discardBufferedInput() }
+    }
+
+    private mutating func apply(_ actions: [SessionAction], into out: inout [SessionAction]) {
+        for action in actions {
+            switch action {
+            case .expectData(let maxBytes):
+                framer.beginData(maxBytes: maxBytes)
+            case .expectChunk(let size, let last, let maxBytes):
+                framer.beginChunk(size: size, last: last, maxBytes: maxBytes)
+            case .startTLS:
+                framer.discardBufferedInput()
+                out.append(action)
+            default:
+                out.append(action)
+            }
+        }
+    }
+}

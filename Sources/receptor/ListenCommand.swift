@@ -1,0 +1,78 @@
+import ArgumentParser
+import Foundation
+import Logging
+import ReceptorCore
+import ReceptorListener
+import ReceptorStore
+
+struct Listen: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "Run the SMTP listener for a server, in the foreground, until SIGTERM or SIGINT.",
+        discussion: """
+        Listens on the bindings of every enabled receive connector of the server and enforces each one. \
+        Changes in the store apply within milliseconds without dropping sessions; SIGHUP forces a reload. \
+        SIGTERM stops accepting, lets sessions finish (up to 30 seconds) and exits. Logs go to standard error.
+        """)
+
+    @OptionGroup var options: StoreOptions
+
+    @Option(help: ArgumentHelp("Log level: trace, debug, info, notice, warning, error, critical.", valueName: "level"))
+    var logLevel: String = "info"
+
+    func run() async throws {
+        let store: SQLiteConfigStore
+        let server: Server
+        do {
+            store = try options.openStore()
+            server = try resolveServer(store)
+        } catch {
+            Terminal.error("\(error)")
+            throw ExitCode(1)
+        }
+        let level = Logger.Level(rawValue: logLevel.lowercased()) ?? .info
+        LoggingSystem.bootstrap { label in
+            var handler = StreamLogHandler.standardError(label: label)
+            handler.logLevel = level
+            return handler
+        }
+        let logger = Logger(label: "receptor.listen")
+        let runtime = ListenerRuntime(store: store, options: .init(serverName: server.name), logger: logger)
+        let signals = SignalHandlers(
+            onStop: { runtime.stop() },
+            onReload: { runtime.requestReload() })
+        defer { withExtendedLifetime(signals) {} }
+        do { try await runtime.run() } catch {
+            Terminal.error("\(error)")
+            throw ExitCode(1)
+        }
+    }
+
+    func resolveServer(_ store: SQLiteConfigStore) throws -> Server {
+        let servers = try store.servers()
+        if let name = options.serverName {
+            guard let s = servers.first(where: { $0.name.caseInsensitiveCompare(name) == .orderedSame }) else {
+                throw Failure("The server \"\(name)\" isn't in this store (it has \(servers.map(\.name).joined(separator: ", "))).")
+            }
+            return s
+        }
+        if servers.count == 1 { return servers[0] }
+        if let s = servers.first(where: { $0.name.caseInsensitiveCompare(Terminal.hostName) == .orderedSame }) { return s }
+        throw Failure("This store has \(servers.isEmpty ? "no server; create one with receptor init" : "several servers (\(servers.map(\.name).joined(separator: ", "))); name one with --server").")
+    }
+}
+
+/// SIGTERM/SIGINT stop the listener; SIGHUP reloads. Dispatch sources, so the handlers run as ordinary code.
+final class SignalHandlers: @unchecked Sendable {
+    private var sources: [DispatchSourceSignal] = []
+
+    init(onStop: @escaping @Sendable () -> Void, onReload: @escaping @Sendable () -> Void) {
+        for (sig, action) in [(SIGTERM, onStop), (SIGINT, onStop), (SIGHUP, onReload)] {
+            signal(sig, SIG_IGN)
+            let source = DispatchSource.makeSignalSource(signal: sig, queue: .global())
+            source.setEventHandler(handler: action)
+            source.resume()
+            sources.append(source)
+        }
+    }
+}
+

@@ -1,0 +1,34 @@
+import XCTest
+@testable import ReceptorListener
+
+final class ProtocolLogFormatTests: XCTestCase {
+    let t = Date(timeIntervalSince1970: 1_709_647_331.480)  // 2024-03-05T14:02:11.480Z
+
+    func testLineHasTheNineFieldsInOrder() {
+        let line = ProtocolLogLine(time: t, connectorID: #"EX01\Default Frontend EX01"#, sessionID: "08DC3C1A2B4F5E61", sequence: 0,
+                                   localEndpoint: "10.0.0.5:25", remoteEndpoint: "203.0.113.7:51234", event: .connect)
+        XCTAssertEqual(line.text, #"2024-03-05T14:02:11.480Z,EX01\Default Frontend EX01,08DC3C1A2B4F5E61,0,10.0.0.5:25,203.0.113.7:51234,+,,"#)
+    }
+
+    func testDataWithCommasIsQuoted() {
+        let line = ProtocolLogLine(time: t, connectorID: "EX01\\C", sessionID: "S", sequence: 1, localEndpoint: "a", remoteEndpoint: "b",
+                                   event: .send, data: "220 ex01.contoso.com Microsoft ESMTP MAIL Service ready at Tue, 5 Mar 2024 14:02:11 +0000")
+        XCTAssertEqual(line.text, #"2024-03-05T14:02:11.480Z,EX01\C,S,1,a,b,>,"220 ex01.contoso.com Microsoft ESMTP MAIL Service ready at Tue, 5 Mar 2024 14:02:11 +0000","#)
+        let quote = ProtocolLogLine(time: t, connectorID: "C", sessionID: "S", sequence: 2, localEndpoint: "a", remoteEndpoint: "b",
+                                    event: .receive, data: #"MAIL FROM:<"a,b"@x>"#)
+        XCTAssertTrue(quote.text.hasSuffix(#",<,"MAIL FROM:<""a,b""@x>","#), quote.text)
+    }
+
+    func testHeaderAndFileName() {
+        let header = ProtocolLogFormat.header(created: t, version: "0.1.0")
+        XCTAssertEqual(header, """
+        #Software: Receptor
+        #Version: 0.1.0
+        #Log-type: SMTP Receive Protocol Log
+        #Date: 2024-03-05T14:02:11.480Z
+        #Fields: date-time,connector-id,session-id,sequence-number,local-endpoint,remote-endpoint,event,data,context
+
+        """)
+        XCTAssertEqual(ProtocolLogFormat.fileName(date: t, instance: 3), "RECV20240305-3.log")
+    }
+}
