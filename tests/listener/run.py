@@ -1,0 +1,404 @@
+#!/usr/bin/env python3
+"""Integration tests of `receptor listen` on loopback with real clients (Python smtplib, swaks).
+
+Each test makes a store with `receptor init --port-offset N`, starts the listener, talks SMTP, and stops the
+listener by its PID. Every loop is bounded in count and time. Prints "N passed, N failed".
+"""
+import glob
+import os
+import shutil
+import signal
+import smtplib
+import socket
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+import traceback
+
+BIN = os.environ.get("RECEPTOR_BIN") or shutil.which("receptor")
+_offsets = iter(range(20000, 40000, 137))
+
+
+class Listener:
+    def __init__(self, role="Mailbox", server="MBX01"):
+        self.dir = tempfile.mkdtemp(prefix="receptor-listen-")
+        self.store = os.path.join(self.dir, "receptor.sqlite")
+        self.offset = next(_offsets)
+        self.proc = None
+        self.run("init", "--server", server, "--role", role, "--accepted-domain", "contoso.test", "--port-offset", str(self.offset))
+
+    def port(self, p):
+        return p + self.offset
+
+    def run(self, *args, check=True):
+        env = {k: v for k, v in os.environ.items() if not k.startswith("RECEPTOR_")}
+        p = subprocess.run([BIN, *args, "--store", self.store], capture_output=True, text=True, env=env, timeout=60)
+        if check and p.returncode != 0:
+            raise AssertionError(f"receptor {' '.join(args)}: {p.stderr.strip()}")
+        return p
+
+    def shell(self, line, check=True):
+        return self.run("shell", "-c", line, check=check)
+
+    def start(self):
+        self.log = open(os.path.join(self.dir, "listen.log"), "w")
+        self.proc = subprocess.Popen([BIN, "listen", "--store", self.store], stdout=self.log, stderr=subprocess.STDOUT)
+        self.wait_port(self.port(25))
+        return self
+
+    def wait_port(self, port, host="127.0.0.1", timeout=10):
+        end = time.time() + timeout
+        while time.time() < end:
+            try:
+                with socket.create_connection((host, port), timeout=1) as s:
+                    s.recv(512)
+                    return
+            except OSError:
+                time.sleep(0.05)
+        raise AssertionError(f"nothing listens on {host}:{port}; log:\n{self.log_text()}")
+
+    def log_text(self):
+        try:
+            return open(os.path.join(self.dir, "listen.log")).read()[-3000:]
+        except OSError:
+            return ""
+
+    def stop(self, sig=signal.SIGTERM):
+        if self.proc and self.proc.poll() is None:
+            self.proc.send_signal(sig)
+            try:
+                self.proc.wait(timeout=40)
+            except subprocess.TimeoutExpired:
+                self.proc.kill()
+                self.proc.wait()
+
+    def cleanup(self):
+        self.stop()
+        shutil.rmtree(self.dir, ignore_errors=True)
+
+    def maildir(self, address):
+        local, domain = address.split("@")
+        return sorted(glob.glob(os.path.join(self.dir, "mailboxes", domain, local, "Maildir", "new", "*")))
+
+    def protocol_log(self, service="FrontEnd"):
+        text = ""
+        for f in sorted(glob.glob(os.path.join(self.dir, "logs", service, "ProtocolLog", "SmtpReceive", "*.log"))):
+            text += open(f).read()
+        return text
+
+
+def smtp(port, source="127.0.0.1", host="127.0.0.1"):
+    c = smtplib.SMTP(timeout=10, source_address=(source, 0))
+    c.connect(host, port)
+    return c
+
+
+def assert_in(needle, haystack, what="output"):
+    if needle not in haystack:
+        raise AssertionError(f"{what} does not contain {needle!r}:\n{haystack}")
+
+
+def assert_eq(a, b, what="value"):
+    if a != b:
+        raise AssertionError(f"{what}: {a!r} != {b!r}")
+
+
+def expect_reply(reply, code, text, what):
+    got_code, got_text = reply[0], reply[1].decode() if isinstance(reply[1], bytes) else reply[1]
+    if got_code != code or text not in got_text:
+        raise AssertionError(f"{what}: expected {code} {text!r}, got {got_code} {got_text!r}")
+
+
+# --------------------------------------------------------------------------------------------- tests
+
+def test_telnet_transcript_and_maildir():
+    l = Listener().start()
+    try:
+        out = subprocess.run(["swaks", "--server", f"127.0.0.1:{l.port(25)}", "--to", "someone@contoso.test",
+                              "--from", "chris@fabrikam.test", "--timeout", "10"], capture_output=True, text=True, timeout=30)
+        assert_eq(out.returncode, 0, f"swaks exit ({out.stdout[-800:]})")
+        assert_in("220 mbx01.contoso.test Receptor ESMTP MAIL Service ready at", out.stdout)
+        assert_in("250-mbx01.contoso.test Hello [127.0.0.1]", out.stdout)
+        assert_in("250 2.1.0 Sender OK", out.stdout)
+        assert_in("250 2.1.5 Recipient OK", out.stdout)
+        assert_in("354 Start mail input; end with <CRLF>.<CRLF>", out.stdout)
+        assert_in("Queued mail for delivery", out.stdout)
+        assert_in("221 2.0.0 Service closing transmission channel", out.stdout)
+        files = l.maildir("someone@contoso.test")
+        assert_eq(len(files), 1, "messages in Maildir")
+        text = open(files[0]).read()
+        assert_in("Received: from ", text)
+        assert_in("by mbx01.contoso.test", text)
+        assert_in("Default Frontend MBX01", text)
+        assert_in("X-Receptor-AuthAs: Anonymous", text)
+        assert_eq(oct(os.stat(files[0]).st_mode & 0o777), oct(0o600), "message file mode")
+    finally:
+        l.cleanup()
+
+
+def test_no_relay_without_permission_on_any_default_connector():
+    l = Listener().start()
+    try:
+        for port in [25, 587, 717, 465, 2525]:
+            c = smtp(l.port(port))
+            c.ehlo("client.fabrikam.test")
+            code, msg = c.mail("a@fabrikam.test")
+            if code == 250:
+                code, msg = c.rcpt("b@elsewhere.test")
+                expect_reply((code, msg), 550, "5.7.1 Unable to relay", f"relay on port {port}")
+            else:
+                expect_reply((code, msg), 530, "5.7.1 Client was not authenticated", f"MAIL on port {port}")
+            c.quit()
+    finally:
+        l.cleanup()
+
+
+def test_relay_connector_with_add_adpermission():
+    l = Listener().start()
+    try:
+        l.shell(f'New-ReceiveConnector -Name Relay -TransportRole FrontendTransport -Custom -Bindings 0.0.0.0:{l.port(25)} '
+                f'-RemoteIPRanges 127.0.0.5 -PermissionGroups AnonymousUsers')
+        l.shell('Get-ReceiveConnector Relay | Add-ADPermission -User "NT AUTHORITY\\ANONYMOUS LOGON" -ExtendedRights ms-Exch-SMTP-Accept-Any-Recipient')
+        time.sleep(0.5)
+        c = smtp(l.port(25), source="127.0.0.5")
+        c.ehlo("app.contoso.test")
+        expect_reply(c.mail("app@contoso.test"), 250, "Sender OK", "MAIL from the relay host")
+        expect_reply(c.rcpt("someone@elsewhere.test"), 250, "Recipient OK", "relay from inside the range")
+        c.data(b"Subject: relayed\r\n\r\nhello\r\n")
+        c.quit()
+        queued = glob.glob(os.path.join(l.dir, "queue", "relay", "*.eml"))
+        assert_eq(len(queued), 1, "relay queue files")
+        c = smtp(l.port(25), source="127.0.0.6")
+        c.ehlo("outsider.test")
+        c.mail("x@outsider.test")
+        expect_reply(c.rcpt("someone@elsewhere.test"), 550, "5.7.1 Unable to relay", "relay from outside the range")
+        c.quit()
+    finally:
+        l.cleanup()
+
+
+def test_banner_reload_keeps_open_sessions():
+    l = Listener().start()
+    try:
+        before = smtp(l.port(25))
+        banner_before = before.ehlo_resp  # not greeted yet
+        l.shell('Set-ReceiveConnector "MBX01\\Default Frontend MBX01" -Banner "220 changed"')
+        deadline = time.time() + 1.0
+        seen = None
+        while time.time() < deadline:
+            s = socket.create_connection(("127.0.0.1", l.port(25)), timeout=2)
+            seen = s.recv(512).decode()
+            s.close()
+            if seen.startswith("220 changed"):
+                break
+            time.sleep(0.02)
+        assert_eq(seen.strip(), "220 changed", "banner within a second")
+        # The session opened before the change still works with its own settings.
+        code, _ = before.ehlo("old.session.test")
+        assert_eq(code, 250, "old session EHLO")
+        expect_reply(before.mail("a@fabrikam.test"), 250, "Sender OK", "old session MAIL")
+        before.quit()
+    finally:
+        l.cleanup()
+
+
+def test_new_connector_listens_and_remove_closes():
+    l = Listener().start()
+    try:
+        port = l.port(2600)
+        start = time.time()
+        l.shell(f'New-ReceiveConnector -Name Extra -TransportRole FrontendTransport -Internet -Bindings 127.0.0.1:{port}')
+        l.wait_port(port, timeout=1)
+        took = time.time() - start
+        l.shell('Remove-ReceiveConnector Extra -Confirm:$false')
+        end = time.time() + 1.0
+        while time.time() < end:
+            try:
+                socket.create_connection(("127.0.0.1", port), timeout=0.5).close()
+                time.sleep(0.02)
+            except OSError:
+                break
+        else:
+            raise AssertionError("the removed connector's port still accepts connections")
+        status = l.run("status").stdout
+        assert_in("listening", status)
+        if took > 2:
+            raise AssertionError(f"new binding took {took:.2f}s")
+    finally:
+        l.cleanup()
+
+
+def test_protocol_log_format():
+    l = Listener().start()
+    try:
+        l.shell('New-Mailbox -Name kate -UserPrincipalName kate@contoso.test -Password (ConvertTo-SecureString -String "S3cret!pw" -AsPlainText -Force)')
+        l.shell('Set-ReceiveConnector "Client Frontend MBX01" -ProtocolLoggingLevel Verbose -AuthMechanism Tls,BasicAuth')
+        time.sleep(0.3)
+        c = smtp(l.port(587))
+        c.ehlo("client.test")
+        try:
+            c.login("kate@contoso.test", "S3cret!pw")
+        except smtplib.SMTPException as e:
+            raise AssertionError(f"AUTH failed: {e}")
+        c.quit()
+        c = smtp(l.port(25))
+        c.ehlo("x.test")
+        c.quit()
+        time.sleep(0.5)
+        log = l.protocol_log("FrontEnd")
+        assert_in("#Fields: date-time,connector-id,session-id,sequence-number,local-endpoint,remote-endpoint,event,data,context", log)
+        assert_in("#Log-type: SMTP Receive Protocol Log", log)
+        lines = [x for x in log.splitlines() if x and not x.startswith("#")]
+        for x in lines[:5]:
+            if len(next(__import__("csv").reader([x]))) != 9:
+                raise AssertionError(f"not nine fields: {x}")
+        events = {next(__import__("csv").reader([x]))[6] for x in lines}
+        for e in "+-<>":
+            assert_in(e, events, "event symbols")
+        if "S3cret!pw" in log or "UzNjcmV0IXB3" in log:
+            raise AssertionError("AUTH data in the protocol log")
+        assert_in("Client Frontend MBX01", log)
+    finally:
+        l.cleanup()
+
+
+def test_sigkill_durability():
+    """Every message that got 250 is complete in Maildir after SIGKILL during a load."""
+    l = Listener().start()
+    accepted = []
+    stop = threading.Event()
+
+    def sender(n):
+        for i in range(200):
+            if stop.is_set():
+                return
+            body = f"Subject: m{n}-{i}\r\nX-Seq: {n}-{i}\r\n\r\n" + ("line of text\r\n" * 50) + f"END {n}-{i}\r\n"
+            try:
+                c = smtp(l.port(25))
+                c.sendmail("a@fabrikam.test", ["bulk@contoso.test"], body)
+                accepted.append(f"{n}-{i}")
+                c.quit()
+            except Exception:
+                return
+
+    threads = [threading.Thread(target=sender, args=(n,)) for n in range(4)]
+    try:
+        for t in threads:
+            t.start()
+        time.sleep(1.5)
+        l.proc.send_signal(signal.SIGKILL)
+        l.proc.wait(timeout=10)
+        stop.set()
+        for t in threads:
+            t.join(timeout=30)
+        if len(accepted) < 5:
+            raise AssertionError(f"only {len(accepted)} messages accepted before the kill; log:\n{l.log_text()}")
+        stored = {}
+        for f in l.maildir("bulk@contoso.test"):
+            text = open(f).read()
+            for line in text.splitlines():
+                if line.startswith("X-Seq: "):
+                    stored[line[7:]] = text
+        for seq in accepted:
+            if seq not in stored:
+                raise AssertionError(f"message {seq} got 250 but is not in Maildir")
+            if f"END {seq}" not in stored[seq]:
+                raise AssertionError(f"message {seq} is incomplete")
+    finally:
+        stop.set()
+        l.cleanup()
+
+
+def test_reloads_under_load_drop_nothing():
+    """100 reloads while clients keep sending: no refused connection to an unchanged binding, no dropped session."""
+    l = Listener().start()
+    errors = []
+    sent = [0]
+    stop = threading.Event()
+
+    def client():
+        deadline = time.time() + 60
+        while not stop.is_set() and time.time() < deadline:
+            try:
+                c = smtp(l.port(25))
+                c.sendmail("a@fabrikam.test", ["load@contoso.test"], "Subject: load\r\n\r\nx\r\n")
+                c.quit()
+                sent[0] += 1
+            except Exception as e:
+                errors.append(repr(e))
+                return
+
+    threads = [threading.Thread(target=client) for _ in range(3)]
+    try:
+        for t in threads:
+            t.start()
+        for i in range(100):
+            l.shell(f'Set-ReceiveConnector "MBX01\\Default Frontend MBX01" -Comment "reload {i}"')
+        time.sleep(0.3)
+        stop.set()
+        for t in threads:
+            t.join(timeout=30)
+        if errors:
+            raise AssertionError(f"{len(errors)} client errors, first: {errors[0]}")
+        if sent[0] < 10:
+            raise AssertionError(f"only {sent[0]} messages sent during the reloads")
+        log = l.log_text()
+        applied = log.count("config applied")
+        if applied < 10:
+            raise AssertionError(f"only {applied} reloads applied:\n{log[-1500:]}")
+    finally:
+        stop.set()
+        l.cleanup()
+
+
+def test_invalid_config_keeps_last_good():
+    l = Listener().start()
+    try:
+        # Write an invalid connector straight into the store file, as another version might.
+        import sqlite3
+        db = sqlite3.connect(l.store)
+        row = db.execute("SELECT guid, data FROM connectors WHERE name LIKE 'Default Frontend%'").fetchone()
+        import json
+        doc = json.loads(row[1])
+        doc["requireTLS"] = True
+        doc["authMechanism"] = ["BasicAuth"]
+        db.execute("UPDATE connectors SET data = ? WHERE guid = ?", (json.dumps(doc), row[0]))
+        db.execute("UPDATE meta SET value = CAST(value AS INTEGER) + 1 WHERE key = 'generation'")
+        db.commit()
+        db.close()
+        time.sleep(6)  # one heartbeat publishes the status
+        status = l.run("status").stdout
+        assert_in("last config refused", status)
+        l.wait_port(l.port(25))  # still serving with the last good config
+    finally:
+        l.cleanup()
+
+
+def main():
+    if not BIN or not os.path.exists(BIN):
+        print("RECEPTOR_BIN is not set to the receptor binary", file=sys.stderr)
+        return 2
+    tests = [(n, f) for n, f in sorted(globals().items()) if n.startswith("test_") and callable(f)]
+    only = sys.argv[1:]
+    passed = failed = 0
+    for name, fn in tests:
+        if only and not any(o in name for o in only):
+            continue
+        start = time.time()
+        try:
+            fn()
+            passed += 1
+            print(f"PASS {name} ({time.time() - start:.1f}s)", flush=True)
+        except Exception as e:
+            failed += 1
+            print(f"FAIL {name}: {e}", flush=True)
+            if not isinstance(e, AssertionError):
+                traceback.print_exc()
+    print(f"{passed} passed, {failed} failed")
+    return 1 if failed else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
