@@ -27,6 +27,7 @@ public final class ListenerRuntime: @unchecked Sendable {
     private let threadPool: NIOThreadPool
     public let services: ListenerServices
     private var server: ListenerServer?
+    private var control: ControlServer?
     private let lastError = NIOLockedValueBox<String?>(nil)
     private let appliedGeneration = NIOLockedValueBox<Int64>(-1)
     private let registrationID = UUID().uuidString.lowercased()
@@ -63,6 +64,11 @@ public final class ListenerRuntime: @unchecked Sendable {
         appliedGeneration.withLockedValue { $0 = initial.generation }
         await server.reconcile(to: initial.plan)
         logger.info("listening for \(initial.server.name) at generation \(initial.generation): \(initial.enabledConnectors.count) enabled connectors")
+        let control = ControlServer(path: controlSocketPath, events: services.events, logger: logger) { [weak self] in
+            self?.controlSnapshot() ?? ControlServer.ControlSnapshot(server: "", pid: getpid(), generation: -1, configError: nil, bindings: [], sessions: [], counters: [:])
+        }
+        try await control.start(group: group)
+        self.control = control
         try register()
 
         async let watching: Void = watch()
@@ -97,9 +103,11 @@ public final class ListenerRuntime: @unchecked Sendable {
             await server.apply(next)
             lastError.withLockedValue { $0 = nil }
             logger.info("config applied (\(reason)): generation \(next.generation)")
+            services.events.publish(ListenerEvent(type: "configApplied", detail: "generation \(next.generation)"))
         } catch {
             lastError.withLockedValue { $0 = "\(error)" }
             logger.error("config rejected (\(reason)); keeping generation \(server.current.generation): \(error)")
+            services.events.publish(ListenerEvent(type: "configRejected", detail: "\(error)"))
         }
     }
 
@@ -139,6 +147,12 @@ public final class ListenerRuntime: @unchecked Sendable {
         return (try? String(decoding: encoder.encode(status), as: UTF8.self)) ?? "{}"
     }
 
+    func controlSnapshot() -> ControlServer.ControlSnapshot {
+        ControlServer.ControlSnapshot(server: options.serverName, pid: getpid(), generation: server?.current.generation ?? -1,
+                                      configError: lastError.withLockedValue { $0 }, bindings: server?.bindingStatus ?? [],
+                                      sessions: services.sessions.sessions, counters: services.events.allCounters)
+    }
+
     /// Stop accepting, let sessions finish up to the drain timeout, then close everything.
     private func drain() async {
         await server?.closeAll()
@@ -148,6 +162,7 @@ public final class ListenerRuntime: @unchecked Sendable {
             try? await Task.sleep(for: .milliseconds(50))
         }
         services.flushLogs()
+        await control?.stop()
         try? store.unregisterListener(id: registrationID)
         try? await group.shutdownGracefully()
         try? await threadPool.shutdownGracefully()

@@ -53,6 +53,7 @@ public final class ListenerServer: @unchecked Sendable {
             if let ch = channels.withLockedValue({ $0.removeValue(forKey: endpoint) }) {
                 try? await ch.close()
                 services.logger.info("binding \(endpoint) closed")
+                services.events.publish(ListenerEvent(type: "bindingClosed", detail: endpoint.description))
             }
         }
         failures.withLockedValue { f in for e in f.keys where !wanted.contains(e) { f.removeValue(forKey: e) } }
@@ -62,10 +63,12 @@ public final class ListenerServer: @unchecked Sendable {
                 channels.withLockedValue { $0[endpoint] = ch }
                 failures.withLockedValue { _ = $0.removeValue(forKey: endpoint) }
                 services.logger.info("binding \(endpoint) listening")
+                services.events.publish(ListenerEvent(type: "bindingUp", detail: endpoint.description))
             } catch {
                 let reason = Self.describe(error)
                 failures.withLockedValue { $0[endpoint] = reason }
                 services.logger.error("binding \(endpoint) failed: \(reason)")
+                services.events.publish(ListenerEvent(type: "bindingFailed", detail: "\(endpoint): \(reason)"))
             }
         }
     }

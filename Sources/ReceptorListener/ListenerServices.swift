@@ -15,6 +15,7 @@ public final class ListenerServices: @unchecked Sendable {
     public let messages: MessageStore
     public let tracker = ConnectionTracker()
     public let sessions = SessionRegistry()
+    public let events = ListenerEventBus()
     public let threadPool: NIOThreadPool
     public let logger: Logger
     public let dataDirectory: String
@@ -57,13 +58,9 @@ public enum ReceptorListenerVersion {
 /// Live sessions, so a reload can tell the sessions of a removed or disabled connector to finish, and the
 /// control socket can list them.
 public final class SessionRegistry: Sendable {
-    public struct Entry: Sendable {
-        public let sessionID: String
-        public let connectorGUID: UUID
-        public let connectorID: String
-        public let remote: String
-        public let local: String
-        public let startedAt: Date
+    struct Entry: Sendable {
+        var info: LiveSession
+        let connectorGUID: UUID
         let notify: @Sendable (SessionNotice) -> Void
     }
 
@@ -73,17 +70,23 @@ public final class SessionRegistry: Sendable {
 
     public init() {}
 
-    func add(_ entry: Entry) { entries.withLockedValue { $0[entry.sessionID] = entry } }
+    func add(_ info: LiveSession, connectorGUID: UUID, notify: @escaping @Sendable (SessionNotice) -> Void) {
+        entries.withLockedValue { $0[info.id] = Entry(info: info, connectorGUID: connectorGUID, notify: notify) }
+    }
+    func update(_ id: String, _ change: (inout LiveSession) -> Void) {
+        entries.withLockedValue { if $0[id] != nil { change(&$0[id]!.info) } }
+    }
+    public func session(_ id: String) -> LiveSession? { entries.withLockedValue { $0[id]?.info } }
     func remove(_ id: String) { _ = entries.withLockedValue { $0.removeValue(forKey: id) } }
-    public var all: [Entry] { entries.withLockedValue { Array($0.values) } }
+    public var sessions: [LiveSession] { entries.withLockedValue { $0.values.map(\.info).sorted { $0.startedAt < $1.startedAt } } }
     public var count: Int { entries.withLockedValue { $0.count } }
 
     /// Tells the sessions whose connector is no longer usable to finish the message in flight and close.
     public func withdraw(connectors: Set<UUID>) {
-        for e in all where connectors.contains(e.connectorGUID) { e.notify(.connectorWithdrawn) }
+        for e in entries.withLockedValue({ Array($0.values) }) where connectors.contains(e.connectorGUID) { e.notify(.connectorWithdrawn) }
     }
 
     public func shutdownAll() {
-        for e in all { e.notify(.shutdown) }
+        for e in entries.withLockedValue({ Array($0.values) }) { e.notify(.shutdown) }
     }
 }

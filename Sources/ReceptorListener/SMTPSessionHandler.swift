@@ -28,6 +28,8 @@ final class SMTPSessionHandler: ChannelInboundHandler, @unchecked Sendable {
     private var deadlineTimer: Scheduled<Void>?
     private var closing = false
     private var closed = false
+    private var bytesIn: Int64 = 0
+    private var lastState = "Connected"
 
     init(services: ListenerServices, configuration: SessionConfiguration, tlsContext: NIOSSLContext?, onClose: @escaping @Sendable () -> Void) {
         self.services = services
@@ -45,16 +47,18 @@ final class SMTPSessionHandler: ChannelInboundHandler, @unchecked Sendable {
         self.context = context
         let loop = context.eventLoop
         let channel = context.channel
-        services.sessions.add(.init(
-            sessionID: configuration.sessionID, connectorGUID: configuration.connector.guid, connectorID: configuration.connectorID,
-            remote: configuration.remoteEndpoint.description, local: configuration.localEndpoint.description, startedAt: configuration.connectedAt,
-            notify: { [weak self] notice in
-                loop.execute {
-                    guard let self, channel.isActive else { return }
-                    self.run(self.connection.handle(.shutdown, at: Date()))
-                    _ = notice
-                }
-            }))
+        let info = LiveSession(id: configuration.sessionID, connector: configuration.connectorID,
+                               remote: configuration.remoteEndpoint.description, local: configuration.localEndpoint.description,
+                               state: "Connected", tls: nil, authenticatedAs: nil, messages: 0, bytes: 0,
+                               startedAt: configuration.connectedAt, lastActivity: configuration.connectedAt)
+        services.sessions.add(info, connectorGUID: configuration.connector.guid) { [weak self] _ in
+            loop.execute {
+                guard let self, channel.isActive else { return }
+                self.run(self.connection.handle(.shutdown, at: Date()))
+            }
+        }
+        services.events.count(configuration.connectorID) { $0.connectionsNow += 1; $0.connectionsTotal += 1 }
+        services.events.publish(ListenerEvent(type: "sessionOpened", session: info, connector: configuration.connectorID))
     }
 
     func channelActive(context: ChannelHandlerContext) {
@@ -69,6 +73,7 @@ final class SMTPSessionHandler: ChannelInboundHandler, @unchecked Sendable {
             delayedInput += bytes
             return
         }
+        bytesIn += Int64(bytes.count)
         run(connection.receive(bytes, at: Date()))
     }
 
@@ -98,7 +103,10 @@ final class SMTPSessionHandler: ChannelInboundHandler, @unchecked Sendable {
         closed = true
         deadlineTimer?.cancel()
         if !connection.isClosed { run(connection.handle(.remoteClosed, at: Date())) }
+        let final = services.sessions.session(configuration.sessionID)
         services.sessions.remove(configuration.sessionID)
+        services.events.count(configuration.connectorID) { $0.connectionsNow -= 1; $0.bytes += bytesIn }
+        services.events.publish(ListenerEvent(type: "sessionClosed", session: final, connector: configuration.connectorID))
         onClose()
     }
 
@@ -129,6 +137,7 @@ final class SMTPSessionHandler: ChannelInboundHandler, @unchecked Sendable {
                 }
                 wrote = false
             case .delay(let seconds):
+                services.events.count(configuration.connectorID) { $0.tarpitted += 1 }
                 if wrote { context.flush(); wrote = false }
                 delaying = true
                 delayedActions = Array(actions)
@@ -140,17 +149,51 @@ final class SMTPSessionHandler: ChannelInboundHandler, @unchecked Sendable {
                                             remoteEndpoint: event.remoteEndpoint,
                                             event: ProtocolLogLine.Event(rawValue: event.kind.rawValue) ?? .information,
                                             data: event.data, context: event.context))
-            case .messageAccepted:
+            case .messageAccepted(let accepted):
+                services.events.count(configuration.connectorID) { $0.messagesAccepted += 1 }
+                services.events.publish(ListenerEvent(type: "messageAccepted", connector: configuration.connectorID,
+                                                      detail: "\(accepted.messageID) from \(accepted.sender?.description ?? "<>") to \(accepted.recipientCount) recipient(s), \(accepted.size) bytes, AuthAs \(accepted.account ?? "Anonymous")"))
                 let source = configuration.remoteEndpoint.displayAddress
                 if !services.tracker.recordMessage(source: source, limit: configuration.connector.messageRateLimit) {
                     actions.append(contentsOf: connection.handle(.rateLimit(exceeded: true), at: Date()))
                 }
-            case .messageRejected, .expectData, .expectChunk:
+            case .messageRejected(let reply):
+                let text = reply.textLines().joined(separator: " ")
+                services.events.count(configuration.connectorID) { c in
+                    c.messagesRejected += 1
+                    if text.contains("Unable to relay") { c.relayDenied += 1 }
+                    if text.contains("5.7.3") || text.contains("Authentication unsuccessful") { c.authFailures += 1 }
+                }
+                services.events.publish(ListenerEvent(type: "messageRejected", connector: configuration.connectorID, detail: text))
+            case .expectData, .expectChunk:
                 break
             }
         }
         if wrote { context?.flush() }
         scheduleDeadline()
+        publishState()
+    }
+
+    /// Keeps the registry's view of this session current, and tells subscribers when its state changes.
+    private func publishState() {
+        let session = connection.session
+        let state = session.activity
+        let tls = session.tls.map { "\($0.version) \($0.cipher)" }
+        let authAs = session.account?.userPrincipalName ?? (session.authentication == .anonymous ? nil : "\(session.authentication)")
+        services.sessions.update(configuration.sessionID) { info in
+            info.state = state
+            info.tls = tls
+            info.authenticatedAs = authAs
+            info.messages = session.messagesAccepted
+            info.bytes = bytesIn
+            info.lastActivity = session.lastActivity
+        }
+        if state != lastState {
+            lastState = state
+            if let info = services.sessions.session(configuration.sessionID) {
+                services.events.publish(ListenerEvent(type: "sessionState", session: info, connector: configuration.connectorID))
+            }
+        }
     }
 
     private func endDelay() {

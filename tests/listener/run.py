@@ -376,6 +376,103 @@ def test_invalid_config_keeps_last_good():
         l.cleanup()
 
 
+def test_control_socket_snapshot_and_events():
+    import json
+    l = Listener().start()
+    try:
+        path = os.path.join(l.dir, "listener-mbx01.sock")
+        assert_eq(oct(os.stat(path).st_mode & 0o777), oct(0o600), "control socket mode")
+        sub = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+        sub.settimeout(5)
+        sub.connect(path)
+        sub.sendall(b'{"command":"subscribe"}\n')
+        reader = sub.makefile("r")
+        first = json.loads(reader.readline())
+        assert_eq(first["type"], "snapshot", "first line")
+        assert_eq(first["server"], "MBX01", "snapshot server")
+        if not any(b["state"] == "listening" for b in first["bindings"]):
+            raise AssertionError(f"no listening binding in {first['bindings']}")
+        c = smtp(l.port(25))
+        c.ehlo("watch.test")
+        c.mail("a@fabrikam.test")
+        c.rcpt("someone@elsewhere.test")  # refused relay, counted
+        types = []
+        end = time.time() + 10
+        while time.time() < end and "messageRejected" not in types:
+            types.append(json.loads(reader.readline())["type"])
+        assert_in("sessionOpened", types, "events")
+        assert_in("messageRejected", types, "events")
+        c.quit()
+        snap = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+        snap.settimeout(5)
+        snap.connect(path)
+        snap.sendall(b'{"command":"snapshot"}\n')
+        doc = json.loads(snap.makefile("r").readline())
+        counters = doc["counters"]["MBX01\\Default Frontend MBX01"]
+        if counters["relayDenied"] < 1 or counters["connectionsTotal"] < 1:
+            raise AssertionError(f"counters: {counters}")
+        snap.close()
+        sub.close()
+    finally:
+        l.cleanup()
+
+
+def test_disabled_connector_finishes_message_then_421():
+    l = Listener().start()
+    try:
+        c = smtp(l.port(25))
+        c.ehlo("inflight.test")
+        expect_reply(c.mail("a@fabrikam.test"), 250, "Sender OK", "MAIL")
+        expect_reply(c.rcpt("someone@contoso.test"), 250, "Recipient OK", "RCPT")
+        l.shell('Set-ReceiveConnector "MBX01\\Default Frontend MBX01" -Enabled $false')
+        time.sleep(0.5)
+        code, msg = c.data(b"Subject: in flight\r\n\r\nstill delivered\r\n")
+        assert_eq(code, 250, f"the message in flight is accepted ({msg})")
+        code, msg = c.docmd("NOOP")
+        if code != 421 or b"4.3.2" not in msg:
+            raise AssertionError(f"expected 421 4.3.2 after the message, got {code} {msg!r}")
+        assert_eq(len(l.maildir("someone@contoso.test")), 1, "message in Maildir")
+        try:
+            socket.create_connection(("127.0.0.1", l.port(25)), timeout=1).close()
+            raise AssertionError("the disabled connector's binding still accepts")
+        except OSError:
+            pass
+    finally:
+        l.cleanup()
+
+
+def test_specific_address_beside_wildcard_on_one_port():
+    l = Listener().start()
+    try:
+        l.shell(f'New-ReceiveConnector -Name "Loopback Only" -TransportRole FrontendTransport -Internet -Bindings 127.0.0.1:{l.port(25)} -Banner "220 loopback only"')
+        time.sleep(0.5)
+        s = socket.create_connection(("127.0.0.1", l.port(25)), timeout=2)
+        assert_eq(s.recv(512).decode().strip(), "220 loopback only", "connection to the specific address")
+        s.close()
+        s = socket.create_connection(("127.0.0.2", l.port(25)), timeout=2)
+        banner = s.recv(512).decode()
+        s.close()
+        assert_in("Receptor ESMTP MAIL Service ready", banner, "connection to another loopback address")
+    finally:
+        l.cleanup()
+
+
+def test_binding_failure_is_reported_and_others_serve():
+    blocker = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+    l = Listener()
+    try:
+        blocker.bind(("0.0.0.0", l.port(717)))
+        blocker.listen(1)
+        l.start()
+        time.sleep(6)
+        status = l.run("status").stdout
+        assert_in(f"0.0.0.0:{l.port(717)}  failed: the address is in use by another program", status)
+        l.wait_port(l.port(587))
+    finally:
+        blocker.close()
+        l.cleanup()
+
+
 def main():
     if not BIN or not os.path.exists(BIN):
         print("RECEPTOR_BIN is not set to the receptor binary", file=sys.stderr)

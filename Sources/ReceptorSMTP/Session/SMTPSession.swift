@@ -209,10 +209,11 @@ public struct SMTPSession: Sendable {
         return actions
     }
 
-    /// Draining closes the session once no message is in flight.
+    /// Draining closes the session once no message is in flight: a transaction that has begun (MAIL was
+    /// accepted) may finish, so a reload never cuts a sender off between RCPT and the final dot.
     private var idleForDrain: Bool {
         switch waiting {
-        case nil, .authResponse: return !(transaction?.usedBDAT ?? false)
+        case nil, .authResponse: return transaction == nil
         default: return false
         }
     }

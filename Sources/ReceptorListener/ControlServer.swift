@@ -1,0 +1,161 @@
+import Foundation
+import Logging
+import NIOConcurrencyHelpers
+import NIOCore
+import NIOPosix
+
+/// The listener's control socket (product.md): a Unix socket beside the store, mode 0600,
+/// newline-delimited JSON. A client writes one request line:
+///   {"command":"snapshot"}   → one line: sessions, per-connector counters, binding status, generation
+///   {"command":"subscribe"}  → a snapshot line, then one line per event until the client closes
+public final class ControlServer: @unchecked Sendable {
+    public typealias SnapshotProvider = @Sendable () -> ControlSnapshot
+
+    public struct ControlSnapshot: Encodable, Sendable {
+        public var type = "snapshot"
+        public var server: String
+        public var pid: Int32
+        public var generation: Int64
+        public var configError: String?
+        public var bindings: [ListenerServer.BindingStatus]
+        public var sessions: [LiveSession]
+        public var counters: [String: ConnectorCounters]
+    }
+
+    private let path: String
+    private let events: ListenerEventBus
+    private let snapshot: SnapshotProvider
+    private let logger: Logger
+    private var channel: Channel?
+
+    public init(path: String, events: ListenerEventBus, logger: Logger, snapshot: @escaping SnapshotProvider) {
+        self.path = path
+        self.events = events
+        self.snapshot = snapshot
+        self.logger = logger
+    }
+
+    static func encoder() -> JSONEncoder {
+        let e = JSONEncoder()
+        e.dateEncodingStrategy = .iso8601
+        e.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
+        return e
+    }
+
+    public func start(group: EventLoopGroup) async throws {
+        // A socket left by a listener that died is removed; one that still answers belongs to a live listener.
+        if FileManager.default.fileExists(atPath: path) {
+            if let live = try? await ClientBootstrap(group: group).connect(unixDomainSocketPath: path).get() {
+                try? await live.close()
+                throw ControlError(description: "Another listener already serves \(path).")
+            }
+            try? FileManager.default.removeItem(atPath: path)
+        }
+        let events = self.events
+        let snapshot = self.snapshot
+        let logger = self.logger
+        // The socket must never be reachable by others, not even for an instant: umask while binding.
+        let old = umask(0o077)
+        defer { umask(old) }
+        channel = try await ServerBootstrap(group: group)
+            .childChannelInitializer { channel in
+                channel.eventLoop.makeCompletedFuture {
+                    try channel.pipeline.syncOperations.addHandler(ByteToMessageHandler(LineFrameDecoder(maxLength: 4096)))
+                    try channel.pipeline.syncOperations.addHandler(ControlConnectionHandler(events: events, snapshot: snapshot, logger: logger))
+                }
+            }
+            .bind(unixDomainSocketPath: path, cleanupExistingSocketFile: false).get()
+        chmod(path, 0o600)
+    }
+
+    public func stop() async {
+        try? await channel?.close()
+        try? FileManager.default.removeItem(atPath: path)
+    }
+}
+
+struct ControlError: Error, CustomStringConvertible { let description: String }
+
+/// Splits input into lines, refusing lines longer than `maxLength` (a request is small).
+struct LineFrameDecoder: ByteToMessageDecoder {
+    typealias InboundOut = ByteBuffer
+    let maxLength: Int
+
+    mutating func decode(context: ChannelHandlerContext, buffer: inout ByteBuffer) throws -> DecodingState {
+        guard let newline = buffer.readableBytesView.firstIndex(of: UInt8(ascii: "\n")) else {
+            if buffer.readableBytes > maxLength { throw ControlError(description: "request line too long") }
+            return .needMoreData
+        }
+        let length = newline - buffer.readerIndex
+        let line = buffer.readSlice(length: length)!
+        buffer.moveReaderIndex(forwardBy: 1)
+        context.fireChannelRead(wrapInboundOut(line))
+        return .continue
+    }
+}
+
+final class ControlConnectionHandler: ChannelInboundHandler, @unchecked Sendable {
+    typealias InboundIn = ByteBuffer
+    typealias OutboundOut = ByteBuffer
+
+    private let events: ListenerEventBus
+    private let snapshot: ControlServer.SnapshotProvider
+    private let logger: Logger
+    private var subscription: UUID?
+
+    init(events: ListenerEventBus, snapshot: @escaping ControlServer.SnapshotProvider, logger: Logger) {
+        self.events = events
+        self.snapshot = snapshot
+        self.logger = logger
+    }
+
+    func channelRead(context: ChannelHandlerContext, data: NIOAny) {
+        let line = String(buffer: unwrapInboundIn(data)).trimmingCharacters(in: .whitespacesAndNewlines)
+        struct Request: Decodable { var command: String }
+        guard let request = try? JSONDecoder().decode(Request.self, from: Data(line.utf8)) else {
+            send(context.channel, ["type": "error", "error": "send one JSON line: {\"command\":\"snapshot\"} or {\"command\":\"subscribe\"}"])
+            return
+        }
+        switch request.command {
+        case "snapshot":
+            sendEncodable(context.channel, snapshot())
+        case "subscribe":
+            sendEncodable(context.channel, snapshot())
+            guard subscription == nil else { return }
+            let channel = context.channel
+            subscription = events.subscribe { [weak self] event in
+                // Never let a slow reader hold up sessions: drop events while its buffer is full.
+                guard channel.isWritable else { return }
+                self?.sendEncodable(channel, event)
+            }
+        default:
+            send(context.channel, ["type": "error", "error": "unknown command \(request.command)"])
+        }
+    }
+
+    func channelInactive(context: ChannelHandlerContext) {
+        if let subscription { events.unsubscribe(subscription) }
+        context.fireChannelInactive()
+    }
+
+    func errorCaught(context: ChannelHandlerContext, error: Error) {
+        context.close(promise: nil)
+    }
+
+    private func send(_ channel: Channel, _ object: [String: String]) {
+        guard let data = try? JSONSerialization.data(withJSONObject: object, options: [.sortedKeys]) else { return }
+        write(channel, data)
+    }
+
+    private func sendEncodable(_ channel: Channel, _ value: some Encodable) {
+        guard let data = try? ControlServer.encoder().encode(value) else { return }
+        write(channel, data)
+    }
+
+    private func write(_ channel: Channel, _ data: Data) {
+        var buffer = channel.allocator.buffer(capacity: data.count + 1)
+        buffer.writeBytes(data)
+        buffer.writeInteger(UInt8(ascii: "\n"))
+        channel.writeAndFlush(buffer, promise: nil)
+    }
+}
