@@ -14,7 +14,8 @@ import ReceptorStore
 public final class ListenerRuntime: @unchecked Sendable {
     public struct Options: Sendable {
         public var serverName: String
-        public var pollInterval: Duration = .milliseconds(20)
+        /// The fallback poll; inotify wakes the listener sooner when it works.
+        public var pollInterval: Duration = .milliseconds(100)
         public var heartbeatInterval: Duration = .seconds(5)
         public var drainTimeout: Duration = .seconds(30)
         public init(serverName: String) { self.serverName = serverName }
@@ -82,14 +83,34 @@ public final class ListenerRuntime: @unchecked Sendable {
 
     private var isStopping: Bool { stopping.withLockedValue { $0 } }
 
-    /// Follows the store: a cheap generation query every poll interval; a change (or SIGHUP) reloads.
+    /// Follows the store: inotify wakes it on a write to the store's files (then the generation is re-checked
+    /// for a few milliseconds, since the WAL is written before the commit is visible); a timed poll of the
+    /// generation covers file systems without inotify; SIGHUP forces a reload.
     private func watch() async {
-        while !isStopping {
-            try? await Task.sleep(for: options.pollInterval)
+        let (wakeups, wake) = AsyncStream<Bool>.makeStream(bufferingPolicy: .bufferingNewest(1))
+        let watcher = StoreWatcher(storePath: store.path) { wake.yield(true) }
+        let watching = watcher.start()
+        if !watching { logger.notice("inotify is unavailable; following the store by polling every \(options.pollInterval)") }
+        let poll = options.pollInterval
+        let ticker = Task {
+            while !Task.isCancelled {
+                try? await Task.sleep(for: poll)
+                wake.yield(false)
+            }
+        }
+        defer { ticker.cancel(); watcher.stop(); wake.finish() }
+        for await fromFileEvent in wakeups {
+            if isStopping { break }
             let forced = reloadRequested.withLockedValue { r -> Bool in let v = r; r = false; return v }
-            guard let generation = try? store.generation() else { continue }
-            if forced || generation != appliedGeneration.withLockedValue({ $0 }) {
-                await reload(reason: forced ? "SIGHUP" : "store generation \(generation)")
+            if forced { await reload(reason: "SIGHUP"); continue }
+            // After a file event the commit may become visible a moment later: look again briefly.
+            for delay in fromFileEvent ? [0, 1, 2, 4, 8, 16] : [0] {
+                if delay > 0 { try? await Task.sleep(for: .milliseconds(delay)) }
+                guard let generation = try? store.generation() else { break }
+                if generation != appliedGeneration.withLockedValue({ $0 }) {
+                    await reload(reason: "store generation \(generation)")
+                    break
+                }
             }
         }
     }

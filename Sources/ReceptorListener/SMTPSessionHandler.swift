@@ -119,6 +119,7 @@ final class SMTPSessionHandler: ChannelInboundHandler, @unchecked Sendable {
             guard let context else { return }
             switch action {
             case .reply(let reply):
+                count(reply)
                 context.write(wrapOutboundOut(context.channel.allocator.buffer(bytes: reply.encoded(enhanced: true))), promise: nil)
                 wrote = true
             case .startTLS:
@@ -159,11 +160,7 @@ final class SMTPSessionHandler: ChannelInboundHandler, @unchecked Sendable {
                 }
             case .messageRejected(let reply):
                 let text = reply.textLines().joined(separator: " ")
-                services.events.count(configuration.connectorID) { c in
-                    c.messagesRejected += 1
-                    if text.contains("Unable to relay") { c.relayDenied += 1 }
-                    if text.contains("5.7.3") || text.contains("Authentication unsuccessful") { c.authFailures += 1 }
-                }
+                services.events.count(configuration.connectorID) { $0.messagesRejected += 1 }
                 services.events.publish(ListenerEvent(type: "messageRejected", connector: configuration.connectorID, detail: text))
             case .expectData, .expectChunk:
                 break
@@ -193,6 +190,19 @@ final class SMTPSessionHandler: ChannelInboundHandler, @unchecked Sendable {
             if let info = services.sessions.session(configuration.sessionID) {
                 services.events.publish(ListenerEvent(type: "sessionState", session: info, connector: configuration.connectorID))
             }
+        }
+    }
+
+    /// Counts the replies the monitor cares about: refused relay and failed authentication.
+    private func count(_ reply: SMTPReply) {
+        if reply.code == 550, reply.lines.first?.contains("Unable to relay") == true {
+            services.events.count(configuration.connectorID) { $0.relayDenied += 1 }
+            services.events.publish(ListenerEvent(type: "relayDenied", connector: configuration.connectorID,
+                                                  detail: configuration.remoteEndpoint.description))
+        } else if reply.code == 535 {
+            services.events.count(configuration.connectorID) { $0.authFailures += 1 }
+            services.events.publish(ListenerEvent(type: "authenticationFailed", connector: configuration.connectorID,
+                                                  detail: configuration.remoteEndpoint.description))
         }
     }
 

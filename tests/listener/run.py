@@ -398,10 +398,10 @@ def test_control_socket_snapshot_and_events():
         c.rcpt("someone@elsewhere.test")  # refused relay, counted
         types = []
         end = time.time() + 10
-        while time.time() < end and "messageRejected" not in types:
+        while time.time() < end and "relayDenied" not in types:
             types.append(json.loads(reader.readline())["type"])
         assert_in("sessionOpened", types, "events")
-        assert_in("messageRejected", types, "events")
+        assert_in("relayDenied", types, "events")
         c.quit()
         snap = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
         snap.settimeout(5)

@@ -15,8 +15,9 @@ import Glibc
 /// alternative names `<fqdn>` and the short host name, valid for five years, for server authentication.
 /// Connectors use it when nothing better is installed. It is renewed automatically when it is expired,
 /// within 30 days of expiry, or no longer matches its key or FQDN (the replaced files are kept as
-/// `<fqdn>.pem.replaced-<time>`); a new server FQDN gets a new pair of files beside the old ones. Clients that check certificates will not trust it; install one from a CA
-/// for those (other Exchange-style servers and most Internet senders accept a self-signed certificate).
+/// `<fqdn>.pem.replaced-<time>`); a new server FQDN gets a new pair of files beside the old ones. Clients
+/// that check certificates will not trust it; install one from a CA for those (other Exchange-style servers
+/// and most Internet senders accept a self-signed certificate).
 ///
 /// ## Installing a certificate
 ///
@@ -39,8 +40,8 @@ import Glibc
 /// The issuer and subject can be copied from `openssl x509 -in mail.pem -noout -issuer -subject`: names are
 /// compared case-insensitively, spacing around `,` and `=` does not matter, and the RDNs may be in either
 /// order (`C=US, O=Contoso, CN=Contoso CA` or `CN=Contoso CA, O=Contoso, C=US`). If `TlsCertificateName`
-/// names no installed certificate, the listener reports the error and lists the installed names. Connections
-/// pick up a new certificate on the next reload of the configuration (or SIGHUP).
+/// names no installed certificate, the error says so and lists the installed names. Certificates are read
+/// when the listener loads the configuration: after installing one, reload it (SIGHUP).
 ///
 /// ## Partner certificate authorities (domain security, mutual TLS)
 ///
@@ -53,8 +54,11 @@ import Glibc
 ///
 ///     cp fabrikam-ca.pem <data>/certs/trusted/
 ///
-/// The client certificate's SAN DNS names and common name must be the partner domain or a host in it
-/// (`mail.fabrikam.com` counts for `fabrikam.com`).
+/// One of the client certificate's SAN DNS names, or its common name, must be the partner domain or a host
+/// in it (`mail.fabrikam.com` counts for `fabrikam.com`); the certificate must be within its validity
+/// dates and, if it has an extended key usage, allow TLS client or server authentication. A client whose
+/// certificate does not qualify still gets TLS, just not partner rights. After changing `certs/trusted/`,
+/// reload the listener (SIGHUP).
 public struct CertificateStore: Sendable {
     /// The folder of the store file.
     public let dataDirectory: String

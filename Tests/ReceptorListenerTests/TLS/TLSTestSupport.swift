@@ -8,6 +8,9 @@ import X509
 import XCTest
 @testable import ReceptorListener
 
+/// `X509` has a `CertificateStore` too; in this test module the name means Receptor's.
+typealias CertificateStore = ReceptorListener.CertificateStore
+
 /// Certificates, temporary folders, an `openssl s_client` driver and a tiny TLS server for the TLS tests.
 enum TLSTestSupport {
     static func makeTemporaryDirectory() throws -> String {
@@ -23,7 +26,7 @@ enum TLSTestSupport {
         var keyPEM: String { key.pemRepresentation + "\n" }
     }
 
-    static func makeCA(_ name: DistinguishedName, notAfter: Date = Date().addingTimeInterval(365 * 86400)) throws -> Issued {
+    static func makeCA(_ name: DistinguishedName, issuer: Issued? = nil, notAfter: Date = Date().addingTimeInterval(365 * 86400)) throws -> Issued {
         let key = P256.Signing.PrivateKey()
         let publicKey = Certificate.PublicKey(key.publicKey)
         let extensions = try Certificate.Extensions {
@@ -34,8 +37,8 @@ enum TLSTestSupport {
         let cert = try Certificate(
             version: .v3, serialNumber: Certificate.SerialNumber(), publicKey: publicKey,
             notValidBefore: Date().addingTimeInterval(-3600), notValidAfter: notAfter,
-            issuer: name, subject: name, signatureAlgorithm: .ecdsaWithSHA256,
-            extensions: extensions, issuerPrivateKey: Certificate.PrivateKey(key))
+            issuer: issuer?.certificate.subject ?? name, subject: name, signatureAlgorithm: .ecdsaWithSHA256,
+            extensions: extensions, issuerPrivateKey: Certificate.PrivateKey(issuer?.key ?? key))
         return Issued(certificate: cert, key: key)
     }
 

@@ -1,0 +1,84 @@
+#!/usr/bin/env bash
+# Receptor's benchmarks beside the anchors, in one run (numbers from different runs are not comparable on
+# these shared machines). Writes its figures to standard output; BENCHMARKS.md records a run.
+#
+#   bench/run.sh [--quick]
+#
+# 1. Throughput: Postfix's smtp-source against `receptor listen` (durable: every 250 after fsync of file and
+#    folder), smtp-sink (in memory) and a private Postfix instance (durable queue), 1 and 50 sessions,
+#    1 KB and 100 KB messages, a new connection per message.
+# 2. Idle connections: 10,000 idle sessions held open; the listener's resident memory, beside aiosmtpd's.
+# 3. Reload latency: store commit to the new binding accepting, median and worst of 100.
+#
+# Needs root (the anchors), the shared bench scripts in ../shared/bench, postfix and time (apt), aiosmtpd
+# (pip). Never run it while something builds. Stops everything it starts by PID.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+SHARED=${SHARED_BENCH:-$(cd .. && pwd)/shared/bench}
+QUICK=""; [ "${1:-}" = "--quick" ] && QUICK="--quick"
+
+need() { command -v "$1" >/dev/null || { echo "bench: $1 is missing ($2)" >&2; exit 1; }; }
+if [ "$(id -u)" -eq 0 ]; then
+  command -v smtp-source >/dev/null || { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq postfix time >/dev/null; }
+  python3 -c 'import aiosmtpd' 2>/dev/null || pip install -q aiosmtpd
+fi
+need smtp-source "apt-get install postfix"; need /usr/bin/time "apt-get install time"
+
+swift build -c release --product receptor >&2
+BIN="$(swift build -c release --show-bin-path)/receptor"
+WORK=$(mktemp -d /tmp/receptor-bench.XXXX)
+STORE=$WORK/receptor.sqlite
+PIDS=()
+cleanup() {
+  for p in "${PIDS[@]}"; do kill "$p" 2>/dev/null || true; done
+  "$SHARED/anchors.sh" stop all >/dev/null 2>&1 || true
+  rm -rf "$WORK"
+}
+trap cleanup EXIT
+
+# A Mailbox server whose Default Frontend accepts the benchmark's recipient domain (example.com) without
+# per-source connection limits, so 50 sessions from 127.0.0.1 are not throttled.
+"$BIN" init --store "$STORE" --server BENCH --accepted-domain example.com --port-offset 30000 >/dev/null
+"$BIN" shell --store "$STORE" -c 'Set-ReceiveConnector "Default Frontend BENCH" -MaxInboundConnection unlimited -MaxInboundConnectionPerSource unlimited -MaxInboundConnectionPercentagePerSource 100 -ProtocolLoggingLevel None -TarpitInterval 00:00:00'
+ulimit -n 65536
+"$BIN" listen --store "$STORE" --log-level warning 2>"$WORK/listen.log" &
+LPID=$!; PIDS+=("$LPID")
+for _ in $(seq 50); do (exec 3<>/dev/tcp/127.0.0.1/30025) 2>/dev/null && break; sleep 0.1; done
+
+echo "== Throughput (messages per second; medians)"
+"$SHARED/anchors.sh" start postfix >/dev/null
+PF_PID=$("$SHARED/anchors.sh" pids | awk '$1=="postfix" && $2=="pid" {print $3}' | head -1)
+"$SHARED/smtp-throughput.sh" $QUICK --sink -s "1 50" -l "1024 102400" -d conn \
+  "127.0.0.1:30025=receptor@$LPID" "127.0.0.1:2526=postfix${PF_PID:+@$PF_PID}"
+"$SHARED/anchors.sh" stop postfix >/dev/null
+
+echo
+echo "== Idle connections (10,000)"
+python3 "$SHARED/idle-conns.py" 127.0.0.1 30025 10000 "$LPID" --hold 5
+"$SHARED/anchors.sh" start aiosmtpd >/dev/null
+AIO_PID=$("$SHARED/anchors.sh" pids | awk '$1=="aiosmtpd" && $2=="pid" {print $3}' | head -1)
+python3 "$SHARED/idle-conns.py" 127.0.0.1 2527 10000 ${AIO_PID:-} --hold 5
+"$SHARED/anchors.sh" stop aiosmtpd >/dev/null
+
+echo
+echo "== Reload latency (store commit to the new binding accepting), 100 reloads"
+python3 - "$BIN" "$STORE" <<'PY'
+import socket, statistics, subprocess, sys, time
+bin_, store = sys.argv[1], sys.argv[2]
+samples = []
+for i in range(100):
+    port = 31000 + i
+    cmd = f'New-ReceiveConnector -Name "R{i}" -TransportRole FrontendTransport -Internet -Bindings 127.0.0.1:{port}'
+    subprocess.run([bin_, "shell", "--store", store, "-c", cmd], check=True, capture_output=True)
+    committed = time.monotonic()   # the shell exits after its commit
+    deadline = committed + 5
+    while time.monotonic() < deadline:
+        try:
+            socket.create_connection(("127.0.0.1", port), timeout=0.2).close()
+            break
+        except OSError:
+            time.sleep(0.0005)
+    samples.append((time.monotonic() - committed) * 1000)
+    subprocess.run([bin_, "shell", "--store", store, "-c", f'Remove-ReceiveConnector "R{i}" -Confirm:$false'], check=True, capture_output=True)
+print(f"reload latency: median {statistics.median(samples):.1f} ms, worst {max(samples):.1f} ms, n={len(samples)}")
+PY
