@@ -34,14 +34,12 @@ public final class ListenerRuntime: @unchecked Sendable {
     private let registrationID = UUID().uuidString.lowercased()
     private let stopping = NIOLockedValueBox(false)
     private let reloadRequested = NIOLockedValueBox(false)
-    public let tlsContexts: @Sendable (ReceiveConnector) -> NIOSSLContext?
+    private var tls: ListenerTLS?
 
-    public init(store: SQLiteConfigStore, options: Options, logger: Logger,
-                tlsContexts: @escaping @Sendable (ReceiveConnector) -> NIOSSLContext? = { _ in nil }) {
+    public init(store: SQLiteConfigStore, options: Options, logger: Logger) {
         self.store = store
         self.options = options
         self.logger = logger
-        self.tlsContexts = tlsContexts
         group = MultiThreadedEventLoopGroup(numberOfThreads: System.coreCount)
         threadPool = NIOThreadPool(numberOfThreads: max(4, System.coreCount * 4))
         threadPool.start()
@@ -60,7 +58,10 @@ public final class ListenerRuntime: @unchecked Sendable {
         } catch let error as ListenerSnapshot.Invalid {
             throw error
         }
-        let server = ListenerServer(group: group, services: services, initial: initial, tlsContext: tlsContexts)
+        let tls = ListenerTLS(dataDirectory: dataDirectory, serverFqdn: initial.server.fqdn, logger: logger)
+        tls.reload(domainSecureList: initial.transportConfig.tlsReceiveDomainSecureList)
+        self.tls = tls
+        let server = ListenerServer(group: group, services: services, initial: initial, tls: tls)
         self.server = server
         appliedGeneration.withLockedValue { $0 = initial.generation }
         await server.reconcile(to: initial.plan)
@@ -121,6 +122,7 @@ public final class ListenerRuntime: @unchecked Sendable {
             let snapshot = try store.snapshot()
             appliedGeneration.withLockedValue { $0 = snapshot.generation }
             let next = try ListenerSnapshot.make(from: snapshot, serverName: options.serverName)
+            tls?.reload(domainSecureList: next.transportConfig.tlsReceiveDomainSecureList)
             await server.apply(next)
             lastError.withLockedValue { $0 = nil }
             logger.info("config applied (\(reason)): generation \(next.generation)")

@@ -22,16 +22,15 @@ public final class ListenerServer: @unchecked Sendable {
     private let snapshot: NIOLockedValueBox<ListenerSnapshot>
     private let channels = NIOLockedValueBox<[SocketPlan.Endpoint: Channel]>([:])
     private let failures = NIOLockedValueBox<[SocketPlan.Endpoint: String]>([:])
-    /// Chooses the TLS context for a connector (nil when no certificate is available).
-    private let tlsContext: @Sendable (ReceiveConnector) -> NIOSSLContext?
+    /// Certificates and TLS handlers; nil runs without STARTTLS.
+    private let tls: ListenerTLS?
     private let sessionCounter = NIOLockedValueBox<UInt64>(UInt64(Date().timeIntervalSince1970 * 1000) << 12)
 
-    public init(group: EventLoopGroup, services: ListenerServices, initial: ListenerSnapshot,
-                tlsContext: @escaping @Sendable (ReceiveConnector) -> NIOSSLContext?) {
+    public init(group: EventLoopGroup, services: ListenerServices, initial: ListenerSnapshot, tls: ListenerTLS?) {
         self.group = group
         self.services = services
         self.snapshot = NIOLockedValueBox(initial)
-        self.tlsContext = tlsContext
+        self.tls = tls
     }
 
     public var current: ListenerSnapshot { snapshot.withLockedValue { $0 } }
@@ -135,7 +134,7 @@ public final class ListenerServer: @unchecked Sendable {
         case .admitted:
             break
         }
-        let tls = connector.authMechanism.contains(.tls) ? tlsContext(connector) : nil
+        let tls = connector.authMechanism.contains(.tls) && (self.tls?.isAvailable(for: connector) ?? false) ? self.tls : nil
         let config = SessionConfiguration(
             connector: connector, server: snapshot.server, acceptedDomains: snapshot.acceptedDomains,
             permissionEntries: snapshot.permissions[connector.guid] ?? [], certificateAvailable: tls != nil,
@@ -144,7 +143,7 @@ public final class ListenerServer: @unchecked Sendable {
             rateLimited: services.tracker.wouldExceedRate(source: remote.displayAddress, limit: connector.messageRateLimit))
         let tracker = services.tracker
         let guid = connector.guid
-        let handler = SMTPSessionHandler(services: services, configuration: config, tlsContext: tls,
+        let handler = SMTPSessionHandler(services: services, configuration: config, tls: tls,
                                          onClose: { tracker.release(connector: guid, source: remote.address) })
         return channel.eventLoop.makeCompletedFuture { try channel.pipeline.syncOperations.addHandler(handler) }
     }

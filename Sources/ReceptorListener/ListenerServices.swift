@@ -19,8 +19,6 @@ public final class ListenerServices: @unchecked Sendable {
     public let threadPool: NIOThreadPool
     public let logger: Logger
     public let dataDirectory: String
-    /// For DomainSecureEnabled connectors: the partner domain a verified client certificate proves, if any.
-    public var partnerDomain: (@Sendable (NIOSSLCertificate) -> String?)?
     private let logWriters = NIOLockedValueBox<[String: ProtocolLogWriter]>([:])
     private let internalIDs = NIOLockedValueBox<Int64>(Int64(Date().timeIntervalSince1970) << 20)
 

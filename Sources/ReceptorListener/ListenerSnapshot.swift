@@ -12,6 +12,7 @@ public struct ListenerSnapshot: Sendable {
     public let permissions: [UUID: [PermissionEntry]]
     public let acceptedDomains: [AcceptedDomain]
     public let plan: SocketPlan
+    public let transportConfig: TransportConfig
 
     public var enabledConnectors: [ReceiveConnector] { connectors.filter(\.enabled) }
 
@@ -35,7 +36,7 @@ public struct ListenerSnapshot: Sendable {
         }
         return ListenerSnapshot(generation: store.generation, server: server, connectors: connectors,
                                 permissions: store.permissions, acceptedDomains: store.acceptedDomains,
-                                plan: SocketPlan(connectors: connectors))
+                                plan: SocketPlan(connectors: connectors), transportConfig: store.transportConfig)
     }
 
     public func connector(guid: UUID) -> ReceiveConnector? { connectors.first { $0.guid == guid } }

@@ -17,7 +17,7 @@ final class SMTPSessionHandler: ChannelInboundHandler, @unchecked Sendable {
 
     private let services: ListenerServices
     private let configuration: SessionConfiguration
-    private let tlsContext: NIOSSLContext?
+    private let tls: ListenerTLS?
     private let onClose: @Sendable () -> Void
     private var connection: SMTPConnection
     private var context: ChannelHandlerContext?
@@ -31,10 +31,10 @@ final class SMTPSessionHandler: ChannelInboundHandler, @unchecked Sendable {
     private var bytesIn: Int64 = 0
     private var lastState = "Connected"
 
-    init(services: ListenerServices, configuration: SessionConfiguration, tlsContext: NIOSSLContext?, onClose: @escaping @Sendable () -> Void) {
+    init(services: ListenerServices, configuration: SessionConfiguration, tls: ListenerTLS?, onClose: @escaping @Sendable () -> Void) {
         self.services = services
         self.configuration = configuration
-        self.tlsContext = tlsContext
+        self.tls = tls
         self.onClose = onClose
         connection = SMTPConnection(configuration: configuration)
     }
@@ -278,14 +278,11 @@ final class SMTPSessionHandler: ChannelInboundHandler, @unchecked Sendable {
     // MARK: TLS
 
     private func startTLS(context: ChannelHandlerContext) {
-        guard let tlsContext else {
-            run(connection.handle(.tlsFailed(reason: "no certificate"), at: Date()))
-            return
-        }
-        let handler = NIOSSLServerHandler(context: tlsContext)
         let observer = ServerHelloObserver()
         // The 220 reply is already flushed in plain text; TLS starts with the next byte (RFC 3207).
         do {
+            guard let tls else { throw ListenerTLSError(description: "no certificate") }
+            let handler = try tls.makeHandler(for: configuration.connector)
             try context.pipeline.syncOperations.addHandler(observer, position: .first)
             try context.pipeline.syncOperations.addHandler(handler, position: .after(observer))
         } catch {
@@ -298,7 +295,7 @@ final class SMTPSessionHandler: ChannelInboundHandler, @unchecked Sendable {
         let observer = try? context.pipeline.syncOperations.handler(type: ServerHelloObserver.self)
         let version = ssl?.tlsVersion.map(TLSNames.version) ?? observer?.version ?? "TLS"
         let cipher = observer?.cipherName ?? "unknown"
-        let partner = ssl?.peerCertificate.flatMap { services.partnerDomain?($0) }
+        let partner = tls?.partnerDomain(ssl?.peerCertificate, connector: configuration.connector)
         run(connection.handle(.tlsEstablished(TLSInfo(version: version, cipher: cipher, partnerDomain: partner)), at: Date()))
     }
 }

@@ -53,11 +53,13 @@ public struct StoreSnapshot: Sendable {
     public var permissions: [UUID: [PermissionEntry]]
     public var acceptedDomains: [AcceptedDomain]
     public var accounts: [MailboxAccount]
+    public var transportConfig: TransportConfig
 
     public init(generation: Int64, servers: [Server], connectors: [StoredConnector], permissions: [UUID: [PermissionEntry]],
-                acceptedDomains: [AcceptedDomain], accounts: [MailboxAccount]) {
+                acceptedDomains: [AcceptedDomain], accounts: [MailboxAccount], transportConfig: TransportConfig = TransportConfig()) {
         self.generation = generation; self.servers = servers; self.connectors = connectors
         self.permissions = permissions; self.acceptedDomains = acceptedDomains; self.accounts = accounts
+        self.transportConfig = transportConfig
     }
 
     public func connectors(on server: String) -> [StoredConnector] {
@@ -136,6 +138,10 @@ public protocol ConfigStore: AnyObject, Sendable {
     func removeAccount(userPrincipalName: String) throws
     /// The account whose sign-in name and password match, or nil. Constant work whether or not the name exists.
     func authenticate(login: String, password: String) throws -> MailboxAccount?
+
+    // Organization-wide transport settings (Set-TransportConfig)
+    func transportConfig() throws -> TransportConfig
+    func setTransportConfig(_ config: TransportConfig) throws
 
     // Listeners
     func registerListener(_ registration: ListenerRegistration) throws

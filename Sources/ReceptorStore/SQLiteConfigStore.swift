@@ -115,7 +115,8 @@ public final class SQLiteConfigStore: ConfigStore {
                           connectors: try Records.connectors(db, server: nil),
                           permissions: try Records.allPermissions(db),
                           acceptedDomains: try Records.acceptedDomains(db),
-                          accounts: try Records.accountsWithHashes(db).map(\.account))
+                          accounts: try Records.accountsWithHashes(db).map(\.account),
+                          transportConfig: try Records.transportConfig(db))
         }
     }
 

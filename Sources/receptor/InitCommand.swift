@@ -1,6 +1,7 @@
 import ArgumentParser
 import Foundation
 import ReceptorCore
+import ReceptorListener
 import ReceptorStore
 
 struct Init: ParsableCommand {
@@ -60,6 +61,14 @@ struct Init: ParsableCommand {
             let connectors = ConnectorDefaults.setupConnectors(for: server, portOffset: portOffset)
             do { try store.addServer(server, connectors: connectors, acceptedDomains: newDomains) } catch { throw Failure("\(error)") }
             print("\(existed ? "Added to" : "Created") store \(path)")
+            // A self-signed certificate for the server's FQDN, as Exchange setup makes one.
+            let certificates = CertificateStore(dataDirectory: (path as NSString).deletingLastPathComponent, serverFqdn: fqdn)
+            do {
+                let identity = try certificates.ensureServerCertificate(fqdn: fqdn)
+                print("Certificate \(identity.tlsCertificateName) in \(certificates.certificatesDirectory)")
+            } catch {
+                Terminal.error("WARNING: no TLS certificate was created (\(error)); STARTTLS stays off until one is installed.")
+            }
             print("Server \(server.name) (\(role.rawValue)), FQDN \(fqdn)")
             for c in connectors {
                 print("  \(c.identity)  \(c.bindings.map(\.description).joined(separator: ", "))  \(c.roleLabel)")

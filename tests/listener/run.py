@@ -473,6 +473,71 @@ def test_binding_failure_is_reported_and_others_serve():
         l.cleanup()
 
 
+def test_starttls_auth_and_received_header():
+    l = Listener()
+    try:
+        l.shell("New-Mailbox -Name kate -UserPrincipalName kate@contoso.test -Password (ConvertTo-SecureString -String 'P@ssw0rd!' -AsPlainText -Force)")
+        l.start()
+        cert = glob.glob(os.path.join(l.dir, "certs", "*.pem"))[0]
+        # The self-signed certificate made by init verifies for the server's FQDN.
+        out = subprocess.run(["openssl", "s_client", "-starttls", "smtp", "-connect", f"127.0.0.1:{l.port(25)}", "-crlf",
+                              "-nocommands", "-CAfile", cert, "-verify_hostname", "mbx01.contoso.test", "-verify_return_error"],
+                             input="", capture_output=True, text=True, timeout=20)
+        assert_in("Verify return code: 0 (ok)", out.stdout, "openssl s_client")
+        # Client Frontend: basic authentication only after STARTTLS.
+        c = smtp(l.port(587))
+        c.ehlo("client.test")
+        if c.has_extn("auth"):
+            raise AssertionError("AUTH offered before STARTTLS on a BasicAuthRequireTLS connector")
+        expect_reply(c.docmd("AUTH", "PLAIN AGthdGVAY29udG9zby50ZXN0AFBAc3N3MHJkIQ=="), 530, "5.7.0", "AUTH before TLS")
+        import ssl
+        ctx = ssl.create_default_context(cafile=cert)
+        c._host = "mbx01.contoso.test"  # the name the certificate must match
+        c.starttls(context=ctx)
+        c.ehlo("client.test")
+        if not c.has_extn("auth") or c.has_extn("starttls"):
+            raise AssertionError(f"after STARTTLS: {c.esmtp_features}")
+        try:
+            c.login("kate@contoso.test", "wrong password")
+            raise AssertionError("a wrong password was accepted")
+        except smtplib.SMTPAuthenticationError as e:
+            assert_eq(e.smtp_code, 535, "wrong password reply")
+        c.login("kate@contoso.test", "P@ssw0rd!")
+        c.sendmail("kate@contoso.test", ["partner@fabrikam.test"], "Subject: over TLS\r\n\r\nhello\r\n")
+        c.quit()
+        queued = glob.glob(os.path.join(l.dir, "queue", "relay", "*.eml"))
+        assert_eq(len(queued), 1, "relayed message (authenticated users may relay)")
+        text = open(queued[0]).read()
+        assert_in("with ESMTPSA (version=TLS1_", text, "Received header")
+        assert_in("cipher=TLS_", text, "Received header")
+        assert_in("X-Receptor-AuthAs: kate@contoso.test", text)
+    finally:
+        l.cleanup()
+
+
+def test_require_tls():
+    l = Listener()
+    try:
+        l.shell('Set-ReceiveConnector "Default Frontend MBX01" -RequireTLS $true')
+        l.start()
+        c = smtp(l.port(25))
+        c.ehlo("plain.test")
+        code, msg = c.mail("a@fabrikam.test")
+        if code != 530 or b"STARTTLS" not in msg:
+            raise AssertionError(f"MAIL without TLS: {code} {msg!r}")
+        import ssl
+        ctx = ssl.create_default_context()
+        ctx.check_hostname = False
+        ctx.verify_mode = ssl.CERT_NONE
+        c._host = "mbx01.contoso.test"
+        c.starttls(context=ctx)
+        c.ehlo("tls.test")
+        expect_reply(c.mail("a@fabrikam.test"), 250, "Sender OK", "MAIL over TLS")
+        c.quit()
+    finally:
+        l.cleanup()
+
+
 def main():
     if not BIN or not os.path.exists(BIN):
         print("RECEPTOR_BIN is not set to the receptor binary", file=sys.stderr)

@@ -62,3 +62,15 @@ enum ValueParsing {
         "\"" + text.replacingOccurrences(of: "`", with: "``").replacingOccurrences(of: "\"", with: "`\"").replacingOccurrences(of: "$", with: "`$") + "\""
     }
 }
+
+/// Exchange's multi-valued edit (a list replaces, `@{Add=…; Remove=…}` edits, `$null` clears), for lists
+/// outside the connector table such as Set-TransportConfig's domain-secure lists.
+public enum MultiValuedEdit {
+    public static func apply(_ current: [String], _ input: ParameterInput, parameter: String) throws(ValueError) -> [String] {
+        do { return try ValueParsing.editList(current, input, parameter: parameter) { $0 } } catch let error as ValueError {
+            throw error
+        } catch {
+            throw ValueError("\(parameter): \(error)")
+        }
+    }
+}

@@ -33,3 +33,49 @@ struct SetTransportService: Cmdlet {
         return []
     }
 }
+
+/// Organization-wide transport settings: the domain-secure lists that Domain Security (mutual TLS on
+/// DomainSecureEnabled connectors) checks partner certificates against.
+struct GetTransportConfig: Cmdlet {
+    static let name = "Get-TransportConfig"
+    static let parameters = ["DomainController"]
+    static let positional: [String] = []
+    static let changesState = false
+    static let synopsis = "Shows the organization's transport settings (TLSReceiveDomainSecureList, TLSSendDomainSecureList)."
+    static func run(_ inv: CmdletInvocation, input: [PSValue], context: ShellContext) throws -> [PSValue] {
+        let config = try context.store.transportConfig()
+        var o = PSObject(typeName: "TransportConfig", properties: [
+            PSProperty(name: "TLSReceiveDomainSecureList", value: .array(config.tlsReceiveDomainSecureList.map(PSValue.string))),
+            PSProperty(name: "TLSSendDomainSecureList", value: .array(config.tlsSendDomainSecureList.map(PSValue.string))),
+        ])
+        o.defaultDisplayProperties = ["TLSReceiveDomainSecureList", "TLSSendDomainSecureList"]
+        return [.object(o)]
+    }
+}
+
+struct SetTransportConfig: Cmdlet {
+    static let name = "Set-TransportConfig"
+    static let parameters = ["TLSReceiveDomainSecureList", "TLSSendDomainSecureList", "DomainController"]
+    static let positional: [String] = []
+    static let synopsis = "Sets the domain-secure lists: -TLSReceiveDomainSecureList fabrikam.com,woodgrove.com (or @{Add=…; Remove=…})."
+    static func run(_ inv: CmdletInvocation, input: [PSValue], context: ShellContext) throws -> [PSValue] {
+        var config = try context.store.transportConfig()
+        func edit(_ current: [String], _ parameter: String) throws -> [String] {
+            guard let input = try inv.parameterInput(parameter) else { return current }
+            let edited: [String]
+            do { edited = try MultiValuedEdit.apply(current, input, parameter: parameter) } catch { throw ShellError("\(inv.name): \(error.message)") }
+            for d in edited {
+                do { try TransportConfig.validateDomainSecureEntry(d) } catch { throw ShellError("\(inv.name): \(error.message)") }
+            }
+            return edited
+        }
+        config.tlsReceiveDomainSecureList = try edit(config.tlsReceiveDomainSecureList, "TLSReceiveDomainSecureList")
+        config.tlsSendDomainSecureList = try edit(config.tlsSendDomainSecureList, "TLSSendDomainSecureList")
+        if inv.whatIf { context.say("What if: Setting the organization's transport configuration."); return [] }
+        do { try context.store.setTransportConfig(config) } catch let error as StoreError { throw ShellError(error.description) }
+        if inv.has("TLSSendDomainSecureList") {
+            context.warn("TLSSendDomainSecureList is stored but has no effect here: Receptor does not send mail.")
+        }
+        return []
+    }
+}
