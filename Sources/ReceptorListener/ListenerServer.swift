@@ -128,9 +128,10 @@ public final class ListenerServer: @unchecked Sendable {
         switch services.tracker.admit(connector: connector, source: remote.address) {
         case .refused(let reason):
             services.logger.notice("connection from \(remote) to \(connector.identity) refused: \(reason)")
-            var buffer = channel.allocator.buffer(capacity: 128)
-            buffer.writeString("421 4.3.2 The maximum number of concurrent connections has exceeded a limit, closing transmission channel\r\n")
-            return channel.writeAndFlush(buffer).flatMap { channel.close() }
+            return channel.eventLoop.makeCompletedFuture {
+                try channel.pipeline.syncOperations.addHandler(RefusingHandler(
+                    reply: "421 4.3.2 The maximum number of concurrent connections has exceeded a limit, closing transmission channel"))
+            }
         case .admitted:
             break
         }
@@ -159,4 +160,23 @@ public final class ListenerServer: @unchecked Sendable {
         }
         return "\(error)"
     }
+}
+
+/// Answers a connection that may not start a session with one reply, then closes it. The reply is written
+/// once the channel is active (the initializer runs before that).
+final class RefusingHandler: ChannelInboundHandler, Sendable {
+    typealias InboundIn = ByteBuffer
+    typealias OutboundOut = ByteBuffer
+    let reply: String
+
+    init(reply: String) { self.reply = reply }
+
+    func channelActive(context: ChannelHandlerContext) {
+        let channel = context.channel
+        context.writeAndFlush(wrapOutboundOut(channel.allocator.buffer(string: reply + "\r\n"))).whenComplete { _ in
+            channel.close(promise: nil)
+        }
+    }
+
+    func channelRead(context: ChannelHandlerContext, data: NIOAny) {}
 }

@@ -154,8 +154,11 @@ final class SMTPSessionHandler: ChannelInboundHandler, @unchecked Sendable {
                 services.events.count(configuration.connectorID) { $0.messagesAccepted += 1 }
                 services.events.publish(ListenerEvent(type: "messageAccepted", connector: configuration.connectorID,
                                                       detail: "\(accepted.messageID) from \(accepted.sender?.description ?? "<>") to \(accepted.recipientCount) recipient(s), \(accepted.size) bytes, AuthAs \(accepted.account ?? "Anonymous")"))
-                let source = configuration.remoteEndpoint.displayAddress
-                if !services.tracker.recordMessage(source: source, limit: configuration.connector.messageRateLimit) {
+                // MessageRateLimit counts per source (the address; the account when MessageRateSource is User).
+                let source = rateSource
+                let limit = configuration.connector.messageRateLimit
+                _ = services.tracker.recordMessage(source: source, limit: limit)
+                if services.tracker.wouldExceedRate(source: source, limit: limit) {
                     actions.append(contentsOf: connection.handle(.rateLimit(exceeded: true), at: Date()))
                 }
             case .messageRejected(let reply):
@@ -190,6 +193,13 @@ final class SMTPSessionHandler: ChannelInboundHandler, @unchecked Sendable {
             if let info = services.sessions.session(configuration.sessionID) {
                 services.events.publish(ListenerEvent(type: "sessionState", session: info, connector: configuration.connectorID))
             }
+        }
+    }
+
+    private var rateSource: String {
+        switch configuration.connector.messageRateSource {
+        case .user: connection.session.account?.userPrincipalName ?? configuration.remoteEndpoint.displayAddress
+        default: configuration.remoteEndpoint.displayAddress
         }
     }
 

@@ -166,7 +166,7 @@ def test_relay_connector_with_add_adpermission():
         c.ehlo("app.contoso.test")
         expect_reply(c.mail("app@contoso.test"), 250, "Sender OK", "MAIL from the relay host")
         expect_reply(c.rcpt("someone@elsewhere.test"), 250, "Recipient OK", "relay from inside the range")
-        c.data(b"Subject: relayed\r\n\r\nhello\r\n")
+        expect_reply(c.data(b"Subject: relayed\r\n\r\nhello\r\n"), 250, "Queued mail for delivery", "relayed DATA")
         c.quit()
         queued = glob.glob(os.path.join(l.dir, "queue", "relay", "*.eml"))
         assert_eq(len(queued), 1, "relay queue files")
@@ -426,8 +426,7 @@ def test_disabled_connector_finishes_message_then_421():
         expect_reply(c.rcpt("someone@contoso.test"), 250, "Recipient OK", "RCPT")
         l.shell('Set-ReceiveConnector "MBX01\\Default Frontend MBX01" -Enabled $false')
         time.sleep(0.5)
-        code, msg = c.data(b"Subject: in flight\r\n\r\nstill delivered\r\n")
-        assert_eq(code, 250, f"the message in flight is accepted ({msg})")
+        expect_reply(c.data(b"Subject: in flight\r\n\r\nstill delivered\r\n"), 250, "Queued mail for delivery", "the message in flight")
         code, msg = c.docmd("NOOP")
         if code != 421 or b"4.3.2" not in msg:
             raise AssertionError(f"expected 421 4.3.2 after the message, got {code} {msg!r}")
@@ -534,6 +533,215 @@ def test_require_tls():
         c.ehlo("tls.test")
         expect_reply(c.mail("a@fabrikam.test"), 250, "Sender OK", "MAIL over TLS")
         c.quit()
+    finally:
+        l.cleanup()
+
+
+def test_partner_domain_security_scenario():
+    """Article scenario 2 end to end: a Partner connector for the partner's addresses, TLS with a client
+    certificate from the partner's CA, the domain on the domain-secure list: the session is a partner."""
+    l = Listener()
+    try:
+        certs = os.path.join(l.dir, "pki")
+        os.makedirs(certs)
+        def ossl(*args):
+            subprocess.run(["openssl", *args], check=True, capture_output=True, cwd=certs, timeout=30)
+        ossl("req", "-x509", "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:P-256", "-nodes", "-keyout", "ca.key",
+             "-out", "ca.pem", "-days", "30", "-subj", "/CN=Fabrikam Test CA")
+        ossl("req", "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:P-256", "-nodes", "-keyout", "client.key",
+             "-out", "client.csr", "-subj", "/CN=mail.fabrikam.com")
+        with open(os.path.join(certs, "ext.cnf"), "w") as f:
+            f.write("subjectAltName=DNS:mail.fabrikam.com\nextendedKeyUsage=clientAuth,serverAuth\n")
+        ossl("x509", "-req", "-in", "client.csr", "-CA", "ca.pem", "-CAkey", "ca.key", "-CAcreateserial",
+             "-out", "client.pem", "-days", "30", "-extfile", "ext.cnf")
+        shutil.copy(os.path.join(certs, "ca.pem"), os.path.join(l.dir, "certs", "trusted", "fabrikam-ca.pem"))
+        l.shell(f'New-ReceiveConnector -Name "Fabrikam.com TLS" -TransportRole Frontend -Partner -RemoteIPRanges 127.0.0.7 -Bindings 0.0.0.0:{l.port(25)}')
+        l.shell('Set-ReceiveConnector "Fabrikam.com TLS" -DomainSecureEnabled $true -RequireTLS $true')
+        l.shell('Set-TransportConfig -TLSReceiveDomainSecureList fabrikam.com')
+        l.start()
+        import ssl
+        ctx = ssl.create_default_context()
+        ctx.check_hostname = False
+        ctx.verify_mode = ssl.CERT_NONE
+        ctx.load_cert_chain(os.path.join(certs, "client.pem"), os.path.join(certs, "client.key"))
+        c = smtp(l.port(25), source="127.0.0.7")
+        c.ehlo("mail.fabrikam.com")
+        c._host = "mbx01.contoso.test"
+        c.starttls(context=ctx)
+        c.ehlo("mail.fabrikam.com")
+        c.sendmail("kate@fabrikam.com", ["someone@contoso.test"], "Subject: from the partner\r\n\r\nhello\r\n")
+        c.quit()
+        text = open(l.maildir("someone@contoso.test")[0]).read()
+        assert_in("X-Receptor-AuthAs: Partner", text, "delivered message")
+        assert_in("Fabrikam.com TLS", text, "delivered message")
+        assert_in("version=TLS1_", text, "Received header")
+        # Another address is not the partner: it lands on Default Frontend, anonymous.
+        c = smtp(l.port(25), source="127.0.0.9")
+        c.ehlo("elsewhere.test")
+        c.sendmail("x@elsewhere.test", ["someone@contoso.test"], "Subject: not a partner\r\n\r\nhello\r\n")
+        c.quit()
+        texts = [open(f).read() for f in l.maildir("someone@contoso.test")]
+        if not any("X-Receptor-AuthAs: Anonymous" in t and "Default Frontend" in t for t in texts):
+            raise AssertionError("the non-partner message did not arrive anonymously on Default Frontend")
+    finally:
+        l.cleanup()
+
+
+def test_internal_servers_relay_when_externally_secured():
+    """Article scenario 4 on a Mailbox server plus anonymous relay method B: an Internal connector for the
+    listed servers, externally secured, relays; other addresses can't."""
+    l = Listener()
+    try:
+        l.shell(f'New-ReceiveConnector -Name "Inbound From Organization" -TransportRole FrontendTransport -Usage Internal -Bindings 0.0.0.0:{l.port(25)} -RemoteIPRanges 127.0.0.10,127.0.0.15,127.0.0.20')
+        l.shell('Set-ReceiveConnector "Inbound From Organization" -AuthMechanism ExternalAuthoritative -PermissionGroups ExchangeServers')
+        l.start()
+        c = smtp(l.port(25), source="127.0.0.15")
+        c.ehlo("mbx02.contoso.test")
+        expect_reply(c.mail("app@contoso.test"), 250, "Sender OK", "MAIL from a listed server")
+        expect_reply(c.rcpt("someone@elsewhere.test"), 250, "Recipient OK", "relay from a listed server")
+        c.data(b"Subject: internal\r\n\r\nhello\r\n")
+        c.quit()
+        text = open(glob.glob(os.path.join(l.dir, "queue", "relay", "*.eml"))[0]).read()
+        assert_in("X-Receptor-AuthAs: Internal", text)
+        c = smtp(l.port(25), source="127.0.0.16")
+        c.ehlo("outsider.test")
+        c.mail("x@outsider.test")
+        expect_reply(c.rcpt("someone@elsewhere.test"), 550, "5.7.1 Unable to relay", "relay from an unlisted address")
+        c.quit()
+    finally:
+        l.cleanup()
+
+
+def test_limits():
+    l = Listener()
+    try:
+        l.shell(f'New-ReceiveConnector -Name Limits -TransportRole FrontendTransport -Custom -Bindings 127.0.0.1:{l.port(2700)} '
+                f'-RemoteIPRanges 127.0.0.0-127.255.255.255 -PermissionGroups AnonymousUsers -MaxRecipientsPerMessage 2 '
+                f'-MaxMessageSize 64KB -MaxInboundConnectionPerSource 2 -MaxProtocolErrors 2 -TarpitInterval 00:00:00 '
+                f'-ConnectionTimeout 00:00:06 -ConnectionInactivityTimeout 00:00:02 -MessageRateLimit 2')
+        l.start()
+        port = l.port(2700)
+        l.wait_port(port)
+        # MaxRecipientsPerMessage
+        c = smtp(port)
+        c.ehlo("limits.test")
+        c.mail("a@fabrikam.test")
+        c.rcpt("one@contoso.test"); c.rcpt("two@contoso.test")
+        expect_reply(c.rcpt("three@contoso.test"), 452, "4.5.3 Too many recipients", "third recipient")
+        c.rset()
+        # MaxMessageSize: by SIZE, then by the data itself
+        expect_reply(c.docmd("MAIL FROM:<a@fabrikam.test> SIZE=200000"), 552, "5.3.4", "SIZE over the limit")
+        c.mail("a@fabrikam.test"); c.rcpt("one@contoso.test")
+        # smtplib.data returns the reply to the final dot (it raises only when DATA itself is refused).
+        expect_reply(c.data(b"Subject: big\r\n\r\n" + b"x" * 100 + b"\r\n" + (b"y" * 998 + b"\r\n") * 80),
+                     552, "5.3.4 Message size exceeds fixed maximum message size", "oversize DATA")
+        c.quit()
+        # MaxInboundConnectionPerSource: the third connection from one address is refused
+        a, b = smtp(port), smtp(port)
+        s = socket.create_connection(("127.0.0.1", port), timeout=3)
+        first = s.recv(512).decode()
+        s.close()
+        assert_in("421 4.3.2", first, "third connection")
+        a.quit(); b.quit()
+        # MaxProtocolErrors: the third bad command ends the session
+        s = socket.create_connection(("127.0.0.1", port), timeout=5, source_address=("127.0.0.3", 0))
+        f = s.makefile("rb")
+        f.readline()
+        for _ in range(3):
+            s.sendall(b"BOGUS\r\n")
+        replies = [f.readline() for _ in range(4)]
+        if not any(r.startswith(b"421") for r in replies):
+            raise AssertionError(f"no 421 after protocol errors: {replies}")
+        s.close()
+        # ConnectionInactivityTimeout: an idle client is disconnected
+        s = socket.create_connection(("127.0.0.1", port), timeout=10, source_address=("127.0.0.4", 0))
+        f = s.makefile("rb")
+        f.readline()
+        start = time.time()
+        line = f.readline()
+        waited = time.time() - start
+        if not line.startswith(b"421") or not (1.5 < waited < 5):
+            raise AssertionError(f"inactivity: {line!r} after {waited:.1f}s")
+        s.close()
+        # MessageRateLimit 2 per minute per address: the third message is refused
+        c = smtp(port, source="127.0.0.5")
+        for i in range(2):
+            c.sendmail("a@fabrikam.test", ["one@contoso.test"], f"Subject: {i}\r\n\r\nx\r\n")
+        code, msg = c.mail("a@fabrikam.test")
+        if code < 400:
+            raise AssertionError(f"third message in a minute accepted at MAIL: {code} {msg!r}")
+        c.close()
+    finally:
+        l.cleanup()
+
+
+def test_bad_input_keeps_serving_others():
+    l = Listener()
+    try:
+        l.shell('Set-ReceiveConnector "Default Frontend MBX01" -TarpitInterval 00:00:00 -BareLinefeedRejectionEnabled $true')
+        l.start()
+        port = l.port(25)
+        # A client that stalls mid-DATA.
+        staller = socket.create_connection(("127.0.0.1", port), timeout=5)
+        sf = staller.makefile("rb")
+        sf.readline()
+        staller.sendall(b"EHLO stall.test\r\nMAIL FROM:<a@fabrikam.test>\r\nRCPT TO:<someone@contoso.test>\r\nDATA\r\nSubject: half\r\n")
+        # Over-long line, NUL bytes, garbage AUTH, out-of-order commands, bare LF, a pipelined flood.
+        s = socket.create_connection(("127.0.0.1", port), timeout=5)
+        f = s.makefile("rb")
+        f.readline()
+        s.sendall(b"EHLO " + b"a" * 5000 + b"\r\n")
+        r = f.readline()
+        if not r.startswith(b"5"):
+            raise AssertionError(f"over-long line: {r!r}")
+        s.sendall(b"NOOP\x00\r\n")
+        r = f.readline()
+        if not r.startswith(b"5"):
+            raise AssertionError(f"NUL byte: {r!r}")
+        s.close()
+        s = socket.create_connection(("127.0.0.1", port), timeout=5)
+        f = s.makefile("rb")
+        f.readline()
+        s.sendall(b"RCPT TO:<x@contoso.test>\r\n")
+        assert_in(b"503", f.readline(), "RCPT before EHLO")
+        s.sendall(b"EHLO ok.test\r\n")
+        while not f.readline().startswith(b"250 "):
+            pass
+        s.sendall(b"AUTH PLAIN !!!notbase64!!!\r\n")
+        r = f.readline()
+        if not r[:1] in (b"5", b"4"):
+            raise AssertionError(f"garbage AUTH: {r!r}")
+        s.close()
+        s = socket.create_connection(("127.0.0.1", port), timeout=10)
+        f = s.makefile("rb")
+        f.readline()
+        flood = b"EHLO flood.test\r\n" + b"NOOP\r\n" * 200 + b"QUIT\r\n"
+        s.sendall(flood)
+        lines = []
+        while True:
+            x = f.readline()
+            if not x:
+                break
+            lines.append(x)
+        noops = [x for x in lines if x.startswith(b"250 2.0.0")]
+        if not lines[-1].startswith(b"221") or len(noops) < 5:
+            raise AssertionError(f"pipelined flood: {len(lines)} replies, last {lines[-1] if lines else None!r}")
+        s.close()
+        # Bare LF in DATA is refused on this connector.
+        c = smtp(port)
+        c.ehlo("lf.test")
+        c.mail("a@fabrikam.test"); c.rcpt("someone@contoso.test")
+        c.putcmd("DATA"); c.getreply()
+        c.send(b"Subject: bare\nbody with bare LF\n\r\n.\r\n")
+        code, msg = c.getreply()
+        if code < 500:
+            raise AssertionError(f"bare LF accepted: {code} {msg!r}")
+        c.close()
+        # Meanwhile a normal client is served while the staller still holds its session.
+        c = smtp(port)
+        c.sendmail("a@fabrikam.test", ["someone@contoso.test"], "Subject: normal\r\n\r\nfine\r\n")
+        c.quit()
+        staller.close()
     finally:
         l.cleanup()
 
