@@ -56,10 +56,60 @@ enum DurableFile {
         try syncFolder((newPath as NSString).deletingLastPathComponent)
     }
 
+    /// fsyncs a folder, sharing the work with concurrent callers: one fsync that *starts* after a caller's
+    /// rename makes that rename durable, so while one fsync of a folder runs, later callers wait for the
+    /// next one instead of each issuing their own (group commit). Under load this turns one directory fsync
+    /// per message into one per batch.
     static func syncFolder(_ path: String) throws {
+        try FolderSyncBatcher.shared.sync(path)
+    }
+
+    static func fsyncFolder(_ path: String) throws {
         let dfd = open(path, O_RDONLY | O_DIRECTORY | O_CLOEXEC)
         guard dfd >= 0 else { throw Failure(description: "can't open folder \(path): \(String(cString: strerror(errno)))") }
         defer { close(dfd) }
         guard fsync(dfd) == 0 else { throw Failure(description: "can't fsync folder \(path): \(String(cString: strerror(errno)))") }
+    }
+}
+
+/// Group commit for directory fsyncs (see `DurableFile.syncFolder`).
+final class FolderSyncBatcher: @unchecked Sendable {
+    static let shared = FolderSyncBatcher()
+
+    private struct State {
+        var requested: UInt64 = 0
+        var completed: UInt64 = 0
+        var inFlight = false
+        var failure: String?
+    }
+
+    private let condition = NSCondition()
+    private var folders: [String: State] = [:]
+
+    func sync(_ path: String) throws {
+        condition.lock()
+        defer { condition.unlock() }
+        folders[path, default: State()].requested += 1
+        let mine = folders[path]!.requested
+        while folders[path]!.completed < mine {
+            if folders[path]!.inFlight {
+                condition.wait()
+                continue
+            }
+            // Everything requested so far was renamed before this fsync starts, so it covers them all.
+            let target = folders[path]!.requested
+            folders[path]!.inFlight = true
+            condition.unlock()
+            var failure: String?
+            do { try DurableFile.fsyncFolder(path) } catch { failure = "\(error)" }
+            condition.lock()
+            folders[path]!.inFlight = false
+            if let failure {
+                condition.broadcast()
+                throw DurableFile.Failure(description: failure)
+            }
+            folders[path]!.completed = max(folders[path]!.completed, target)
+            condition.broadcast()
+        }
     }
 }

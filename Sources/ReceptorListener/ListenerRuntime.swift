@@ -41,7 +41,8 @@ public final class ListenerRuntime: @unchecked Sendable {
         self.options = options
         self.logger = logger
         group = MultiThreadedEventLoopGroup(numberOfThreads: System.coreCount)
-        threadPool = NIOThreadPool(numberOfThreads: max(4, System.coreCount * 4))
+        // Delivery threads mostly wait in fsync; enough of them lets concurrent sessions share journal commits.
+        threadPool = NIOThreadPool(numberOfThreads: 32)
         threadPool.start()
         let dataDirectory = (store.path as NSString).deletingLastPathComponent
         services = ListenerServices(store: store, dataDirectory: dataDirectory, threadPool: threadPool, logger: logger)

@@ -1,4 +1,5 @@
 import Foundation
+import NIOConcurrencyHelpers
 import ReceptorCore
 
 /// Where accepted messages go (product.md, Listener): recipients in accepted domains to Maildir
@@ -27,6 +28,8 @@ public final class MessageStore: Sendable {
 
     public let dataDirectory: String
     private let hostTag: String
+    /// Folders known to exist, so a busy mailbox costs no stat calls per message.
+    private let knownFolders = NIOLockedValueBox<Set<String>>([])
 
     public init(dataDirectory: String) {
         self.dataDirectory = dataDirectory
@@ -54,7 +57,7 @@ public final class MessageStore: Sendable {
         for recipient in Set(local.map { $0.lowercased() }).sorted() {
             let (user, domain) = Self.split(recipient)
             let maildir = "\(mailboxesFolder)/\(Self.safe(domain))/\(Self.safe(user))/Maildir"
-            for sub in ["tmp", "new", "cur"] { try DurableFile.makeFolder("\(maildir)/\(sub)") }
+            try ensureFolders(["\(maildir)/tmp", "\(maildir)/new", "\(maildir)/cur"])
             let final = "\(maildir)/new/\(name)"
             if let first = firstCopy {
                 try DurableFile.link(first, to: final, tmpPath: "\(maildir)/tmp/\(name)")
@@ -64,7 +67,7 @@ public final class MessageStore: Sendable {
             }
         }
         if !relayed.isEmpty {
-            try DurableFile.makeFolder(relayQueueFolder + "/tmp")
+            try ensureFolders([relayQueueFolder + "/tmp"])
             var relayEnvelope = envelope
             relayEnvelope.recipients = relayed
             let encoder = JSONEncoder()
@@ -74,6 +77,13 @@ public final class MessageStore: Sendable {
             // The message first, then its envelope: a queue runner treats an envelope as the commit record.
             try DurableFile.write([headers, body], tmpPath: "\(relayQueueFolder)/tmp/\(name).eml", finalPath: "\(relayQueueFolder)/\(name).eml")
             try DurableFile.write([envelopeBytes], tmpPath: "\(relayQueueFolder)/tmp/\(name).json", finalPath: "\(relayQueueFolder)/\(name).json")
+        }
+    }
+
+    private func ensureFolders(_ paths: [String]) throws {
+        for path in paths where !knownFolders.withLockedValue({ $0.contains(path) }) {
+            try DurableFile.makeFolder(path)
+            knownFolders.withLockedValue { _ = $0.insert(path) }
         }
     }
 

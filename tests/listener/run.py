@@ -746,6 +746,30 @@ def test_bad_input_keeps_serving_others():
         l.cleanup()
 
 
+def test_curl_submission_over_starttls():
+    """curl as a mail client: STARTTLS required (--ssl-reqd), AUTH PLAIN, a message to a local mailbox."""
+    if not shutil.which("curl"):
+        raise AssertionError("curl is not installed (scripts/install-deps installs it)")
+    l = Listener()
+    try:
+        l.shell("New-Mailbox -Name kate -UserPrincipalName kate@contoso.test -Password (ConvertTo-SecureString -String 'P@ssw0rd!' -AsPlainText -Force)")
+        l.start()
+        cert = glob.glob(os.path.join(l.dir, "certs", "*.pem"))[0]
+        msg = os.path.join(l.dir, "msg.txt")
+        with open(msg, "w") as f:
+            f.write("From: kate@contoso.test\r\nTo: bob@contoso.test\r\nSubject: curl\r\n\r\nsent with curl\r\n")
+        p = subprocess.run(["curl", "-sS", "--ssl-reqd", "--cacert", cert, "--resolve", f"mbx01.contoso.test:{l.port(587)}:127.0.0.1",
+                            f"smtp://mbx01.contoso.test:{l.port(587)}", "--user", "kate@contoso.test:P@ssw0rd!",
+                            "--mail-from", "kate@contoso.test", "--mail-rcpt", "bob@contoso.test", "--upload-file", msg],
+                           capture_output=True, text=True, timeout=30)
+        assert_eq(p.returncode, 0, f"curl exit ({p.stderr.strip()})")
+        text = open(l.maildir("bob@contoso.test")[0]).read()
+        assert_in("sent with curl", text)
+        assert_in("ESMTPSA", text)
+    finally:
+        l.cleanup()
+
+
 def main():
     if not BIN or not os.path.exists(BIN):
         print("RECEPTOR_BIN is not set to the receptor binary", file=sys.stderr)
