@@ -51,10 +51,13 @@ final class SMTPSessionHandler: ChannelInboundHandler, @unchecked Sendable {
                                remote: configuration.remoteEndpoint.description, local: configuration.localEndpoint.description,
                                state: "Connected", tls: nil, authenticatedAs: nil, messages: 0, bytes: 0,
                                startedAt: configuration.connectedAt, lastActivity: configuration.connectedAt)
-        services.sessions.add(info, connectorGUID: configuration.connector.guid) { [weak self] _ in
+        // The registry calls from any thread; the session is only touched on its own event loop.
+        let handler = NIOLoopBound(self, eventLoop: loop)
+        services.sessions.add(info, connectorGUID: configuration.connector.guid) { _ in
             loop.execute {
-                guard let self, channel.isActive else { return }
-                self.run(self.connection.handle(.shutdown, at: Date()))
+                let session = handler.value
+                guard channel.isActive, !session.closed else { return }
+                session.run(session.connection.handle(.shutdown, at: Date()))
             }
         }
         services.events.count(configuration.connectorID) { $0.connectionsNow += 1; $0.connectionsTotal += 1 }

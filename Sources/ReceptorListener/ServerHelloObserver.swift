@@ -68,7 +68,6 @@ enum TLSNames {
         case .tlsv11: "TLS1_1"
         case .tlsv12: "TLS1_2"
         case .tlsv13: "TLS1_3"
-        default: "\(v)"
         }
     }
 
