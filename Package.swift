@@ -49,6 +49,8 @@ let package = Package(
             .product(name: "Crypto", package: "swift-crypto"),
             .product(name: "Logging", package: "swift-log"),
         ]),
+        // The console: screens, wizard, edit dialog, key table, drawn on an abstract Screen. No curses here.
+        .target(name: "ReceptorConsole", dependencies: ["ReceptorCore", "ReceptorStore"]),
         // The EMS cmdlets over the store.
         .target(name: "ReceptorShell", dependencies: ["ReceptorCore", "EMSLanguage", "ReceptorStore"]),
         .executableTarget(name: "receptor", dependencies: [
@@ -60,6 +62,7 @@ let package = Package(
         .testTarget(name: "ReceptorStoreTests", dependencies: ["ReceptorStore", "ReceptorCore"]),
         .testTarget(name: "ReceptorSMTPTests", dependencies: ["ReceptorSMTP", "ReceptorCore"], resources: [.copy("Fixtures")]),
         .testTarget(name: "ReceptorListenerTests", dependencies: ["ReceptorListener", "ReceptorStore", "ReceptorCore"]),
+        .testTarget(name: "ReceptorConsoleTests", dependencies: ["ReceptorConsole", "ReceptorCore", "ReceptorStore"], exclude: ["Fixtures"]),
         .testTarget(name: "ReceptorShellTests", dependencies: ["ReceptorShell", "ReceptorStore", "ReceptorCore", "EMSLanguage"]),
     ]
 )

@@ -1,0 +1,86 @@
+import ReceptorCore
+
+/// Drawing helpers over a `Screen`: clipped text, padded cells, boxes in Unicode or ASCII.
+struct Canvas {
+    let screen: Screen
+    var columns: Int { screen.size.columns }
+    var rows: Int { screen.size.rows }
+    var unicode: Bool { screen.unicode }
+
+    /// Writes text clipped to `width` cells (padding with spaces when `pad`).
+    func text(_ s: String, row: Int, column: Int, width: Int? = nil, style: CellStyle = .normal, pad: Bool = false) {
+        guard row >= 0, row < rows, column < columns else { return }
+        let maxWidth = min(width ?? (columns - column), columns - column)
+        guard maxWidth > 0 else { return }
+        var t = Canvas.fit(s, maxWidth)
+        if pad, t.count < maxWidth { t += String(repeating: " ", count: maxWidth - t.count) }
+        screen.put(t, row: row, column: column, style: style)
+    }
+
+    /// Cuts `s` to `width` characters, ending in "…" (or "~" in ASCII-only contexts is not needed: "…" is
+    /// replaced by "." when the screen is not Unicode — callers use `fit` through `text`).
+    static func fit(_ s: String, _ width: Int) -> String {
+        guard width > 0 else { return "" }
+        if s.count <= width { return s }
+        return String(s.prefix(width - 1)) + "…"
+    }
+
+    static func pad(_ s: String, _ width: Int) -> String {
+        let t = fit(s, width)
+        return t.count < width ? t + String(repeating: " ", count: width - t.count) : t
+    }
+
+    /// Fills a rectangle with spaces.
+    func fill(row: Int, column: Int, width: Int, height: Int, style: CellStyle = .normal) {
+        for r in row..<(row + height) { text("", row: r, column: column, width: width, style: style, pad: true) }
+    }
+
+    var horizontal: String { unicode ? "─" : "-" }
+
+    func box(row: Int, column: Int, width: Int, height: Int, title: String? = nil, style: CellStyle = CellStyle(.border)) {
+        guard width >= 2, height >= 2 else { return }
+        let (tl, tr, bl, br, h, v) = unicode ? ("┌", "┐", "└", "┘", "─", "│") : ("+", "+", "+", "+", "-", "|")
+        var top = tl + String(repeating: h, count: width - 2) + tr
+        if let title, !title.isEmpty {
+            let t = " " + Canvas.fit(title, max(0, width - 6)) + " "
+            var chars = Array(top)
+            for (i, ch) in t.enumerated() where 2 + i < width - 1 { chars[2 + i] = ch }
+            top = String(chars)
+        }
+        text(top, row: row, column: column, width: width, style: style)
+        for r in (row + 1)..<(row + height - 1) {
+            text(v, row: r, column: column, width: 1, style: style)
+            text(String(repeating: " ", count: width - 2), row: r, column: column + 1, width: width - 2)
+            text(v, row: r, column: column + width - 1, width: 1, style: style)
+        }
+        text(bl + String(repeating: h, count: width - 2) + br, row: row + height - 1, column: column, width: width, style: style)
+    }
+
+    func hline(row: Int, column: Int, width: Int, style: CellStyle = CellStyle(.border)) {
+        text(String(repeating: horizontal, count: max(0, width)), row: row, column: column, width: width, style: style)
+    }
+
+    /// Word-wraps text to `width`; words longer than the width are cut.
+    static func wrap(_ s: String, _ width: Int) -> [String] {
+        guard width > 0 else { return [] }
+        var lines: [String] = []
+        for paragraph in s.split(separator: "\n", omittingEmptySubsequences: false) {
+            var line = ""
+            for word in paragraph.split(separator: " ", omittingEmptySubsequences: true) {
+                var w = String(word)
+                while w.count > width {
+                    if !line.isEmpty { lines.append(line); line = "" }
+                    lines.append(String(w.prefix(width))); w = String(w.dropFirst(width))
+                }
+                if line.isEmpty { line = w } else if line.count + 1 + w.count <= width { line += " " + w } else { lines.append(line); line = w }
+            }
+            lines.append(line)
+        }
+        return lines
+    }
+
+    /// A button label: "[ Next ]" / "< Next >" when focused.
+    static func button(_ title: String, focused: Bool) -> String { focused ? "<\(title)>" : "[\(title)]" }
+    static func check(_ on: Bool) -> String { on ? "[x]" : "[ ]" }
+    static func radio(_ on: Bool) -> String { on ? "(*)" : "( )" }
+}

@@ -1,0 +1,269 @@
+import ReceptorCore
+
+extension ConsoleApp {
+    public static let minimumSize = ScreenSize(columns: 80, rows: 24)
+
+    public func render(on screen: Screen) {
+        hits.reset()
+        screen.clear()
+        screen.hideCursor()
+        let canvas = Canvas(screen: screen)
+        let size = screen.size
+        guard size.columns >= Self.minimumSize.columns, size.rows >= Self.minimumSize.rows else {
+            let lines = ["Receptor needs a terminal of at least \(Self.minimumSize.columns)×\(Self.minimumSize.rows);",
+                         "this one is \(size.columns)×\(size.rows).", "Enlarge the window, or press q to quit."]
+            for (i, line) in lines.enumerated() {
+                for (j, part) in Canvas.wrap(line, max(1, size.columns)).enumerated() {
+                    canvas.text(part, row: i * 2 + j, column: 0)
+                }
+            }
+            screen.present()
+            return
+        }
+        switch mode {
+        case .wizard(let w):
+            w.render(canvas, hits: hits) { [unowned self] outcome in self.wizardOutcome(outcome) }
+            drawHintBar(canvas, context: .dialog)
+        case .edit(let e):
+            e.render(canvas, hits: hits) { [unowned self] outcome in self.editOutcome(outcome) }
+            drawHintBar(canvas, context: .dialog)
+        case .help: drawHelp(canvas)
+        case .confirmQuit:
+            if case .wizard(let w) = underlying { w.render(canvas, hits: HitMap()) { _ in [] } }
+            else if case .edit(let e) = underlying { e.render(canvas, hits: HitMap()) { _ in [] } }
+            else { drawMain(canvas) }
+            drawConfirm(canvas, title: "Quit", lines: ["A dialog has unsaved changes.", "Quit anyway and discard them? y = quit, n = go back"])
+        default:
+            drawMain(canvas)
+        }
+        screen.present()
+    }
+
+    func drawConfirm(_ canvas: Canvas, title: String, lines: [String]) {
+        let w = min(70, canvas.columns - 4), h = lines.count + 4
+        let left = (canvas.columns - w) / 2, top = (canvas.rows - h) / 2
+        canvas.box(row: top, column: left, width: w, height: h, title: title)
+        for (i, line) in lines.enumerated() { canvas.text(line, row: top + 2 + i, column: left + 2, width: w - 4) }
+    }
+
+    // MARK: Main screen
+
+    /// The LISTENER column (short) and the details pane (long).
+    func listenerText(_ c: ReceiveConnector, short: Bool = false) -> String {
+        guard let status = snapshot.listener(for: c.server) else { return short ? "no listener" : "no listener running for \(c.server)" }
+        if !c.enabled { return short ? "off (disabled)" : "not listening: the connector is disabled" }
+        var failures: [String] = []
+        var missing = 0
+        for b in c.bindings {
+            switch status.bindings[b.description] {
+            case .listening?: break
+            case .failed(let reason)?: failures.append("\(b): \(reason)")
+            case nil: missing += 1
+            }
+        }
+        if !failures.isEmpty { return "failed: " + failures.joined(separator: "; ") }
+        if missing > 0 { return short ? "not open" : "not open yet (the listener has not applied this connector)" }
+        return "listening"
+    }
+
+    func drawMain(_ canvas: Canvas) {
+        let cols = canvas.columns, rows = canvas.rows
+        // Title bar
+        let serverText = server.map { "\($0.name) (\($0.role.rawValue))" } ?? "(none)"
+        let title = " Receptor  Store: \(dataSource.storePath)"
+        let right = "Server: \(serverText) [s] "
+        canvas.text(Canvas.pad(title, cols), row: 0, column: 0, style: CellStyle(.title, reverse: true))
+        canvas.text(right, row: 0, column: max(0, cols - right.count), style: CellStyle(.title, bold: true, reverse: true))
+        hits.add(row: 0, column: max(0, cols - right.count), width: right.count) { [unowned self] in self.perform(.server) }
+        // Breadcrumb and filter
+        let crumb = canvas.unicode ? "Mail flow › Receive connectors" : "Mail flow > Receive connectors"
+        canvas.text(crumb, row: 1, column: 1, style: CellStyle(.header, bold: true))
+        if case .filter = mode {
+            let label = "Filter: "
+            let w = 30, x = cols - w - label.count - 1
+            canvas.text(label, row: 1, column: x)
+            let (shown, cursor) = filterField.visible(width: w)
+            canvas.text(Canvas.pad(shown, w), row: 1, column: x + label.count, style: CellStyle(.focusedField, underline: true))
+            canvas.screen.setCursor(row: 1, column: x + label.count + cursor)
+        } else if !filterText.isEmpty {
+            let t = "Filter: \(filterText) (/ to change, Esc in filter clears)"
+            canvas.text(t, row: 1, column: max(32, cols - t.count - 1))
+        }
+        // Columns
+        let statusW = 8, roleW = 18
+        let rest = cols - 6 - statusW - roleW
+        let nameW = min(34, rest - 22)
+        let bindW = max(10, (rest - nameW) * 2 / 5)
+        let listenerW = rest - nameW - bindW
+        func row(_ a: String, _ b: String, _ c: String, _ d: String, _ e: String) -> String {
+            " " + Canvas.pad(a, nameW) + " " + Canvas.pad(b, statusW) + " " + Canvas.pad(c, roleW) + " " + Canvas.pad(d, bindW) + " " + Canvas.pad(e, listenerW)
+        }
+        canvas.text(row("NAME", "STATUS", "ROLE", "BINDINGS", "LISTENER"), row: 2, column: 0, style: CellStyle(.header, underline: true))
+        let detailsHeight = rows >= 36 ? 12 : 10
+        let listTop = 3
+        listRows = max(1, rows - 2 - detailsHeight - listTop)
+        keepSelectionVisibleQuietly()
+        let visible = visibleConnectors
+        if visible.isEmpty {
+            let why = server == nil ? "The store has no server." : filterText.isEmpty ? "No receive connectors on \(serverName ?? ""). Press a to create one." : "No connector matches the filter \"\(filterText)\"."
+            canvas.text(why, row: listTop + 1, column: 2, style: CellStyle(.dim))
+        }
+        for (offset, item) in visible.dropFirst(scrollTop).prefix(listRows).enumerated() {
+            let c = item.connector
+            let sel = c.guid == selectedGUID
+            let line = row(c.name, c.enabled ? "Enabled" : "Disabled", c.roleLabel, Self.bindingsColumn(c.bindings), listenerText(c, short: true))
+            let r = listTop + offset
+            canvas.text((sel ? ">" : " ") + String(line.dropFirst()), row: r, column: 0, width: cols, style: sel ? CellStyle(.selection, bold: true, reverse: true) : .normal, pad: sel)
+            let guid = c.guid
+            hits.add(row: r, column: 0, width: cols) { [unowned self] in self.select(guid: guid); return [] }
+        }
+        if visible.count > listRows {
+            canvas.text("\(scrollTop + 1)-\(min(visible.count, scrollTop + listRows)) of \(visible.count)", row: listTop + listRows - 1, column: cols - 14, width: 14, style: CellStyle(.dim))
+        }
+        drawDetails(canvas, top: rows - 2 - detailsHeight, height: detailsHeight)
+        // Status line
+        let statusRow = rows - 2
+        if let statusMessage {
+            canvas.text(" " + statusMessage.text, row: statusRow, column: 0, width: cols, style: CellStyle(statusMessage.error ? .error : .success, bold: statusMessage.error))
+        } else if let s = serverName {
+            if let l = snapshot.listener(for: s) {
+                let failed = l.bindings.values.filter { if case .failed = $0 { return true }; return false }.count
+                canvas.text(" Listener running for \(s): \(l.bindings.count - failed) endpoint(s) listening, \(failed) failed.", row: statusRow, column: 0, width: cols)
+            } else {
+                canvas.text(" No listener is running for \(s). Press l to start it in the background.", row: statusRow, column: 0, width: cols, style: CellStyle(.warning))
+            }
+        }
+        drawHintBar(canvas, context: .main)
+        switch mode {
+        case .confirmDelete(let c):
+            drawConfirm(canvas, title: "Delete receive connector", lines: [
+                "Delete \"\(c.connector.name)\" from \(c.connector.server)? This can't be undone.",
+                "Shell: Remove-ReceiveConnector \"\(c.connector.identity)\"",
+                "y = delete, n = keep it"])
+        case .serverPicker(let i): drawServerPicker(canvas, index: i)
+        case .monitor: drawMonitor(canvas)
+        default: break
+        }
+    }
+
+    /// The BINDINGS column: "*:587" when a connector listens on every IPv4 and IPv6 address of a port (the
+    /// details pane shows each binding).
+    static func bindingsColumn(_ bindings: [IPBinding]) -> String {
+        let ports = Set(bindings.map(\.port))
+        if bindings.allSatisfy(\.isWildcard), Set(bindings.map(\.family)).count == 2, ports.count == 1 {
+            return "*:\(ports.first!)"
+        }
+        return bindings.map(\.description).joined(separator: ", ")
+    }
+
+    func keepSelectionVisibleQuietly() {
+        guard let i = selectedIndex else { return }
+        if i < scrollTop { scrollTop = i }
+        if i >= scrollTop + listRows { scrollTop = i - listRows + 1 }
+    }
+
+    func drawDetails(_ canvas: Canvas, top: Int, height: Int) {
+        let cols = canvas.columns
+        guard let c = selected?.connector else {
+            canvas.box(row: top, column: 0, width: cols, height: height, title: "Details")
+            canvas.text("No connector selected.", row: top + 1, column: 2, style: CellStyle(.dim))
+            return
+        }
+        canvas.box(row: top, column: 0, width: cols, height: height, title: "\(c.name) - \(c.enabled ? "Enabled" : "Disabled"), \(c.roleLabel)")
+        let labelW = 19, x = 2, valueW = cols - 4 - labelW
+        let items: [(String, String)] = [
+            ("Bindings", c.bindings.map(\.description).joined(separator: ", ")),
+            ("Listener", listenerText(c)),
+            ("Remote IP ranges", c.remoteIPRanges.map(\.description).joined(separator: ", ")),
+            ("Authentication", c.authMechanism.description),
+            ("Permission groups", c.permissionGroups.description),
+            ("FQDN", "\(c.fqdn), protocol logging \(c.protocolLoggingLevel.rawValue)"),
+            ("Description", c.comment.isEmpty ? "-" : c.comment),
+        ]
+        var r = top + 1
+        for (label, value) in items {
+            let lines = Canvas.wrap(value, valueW)
+            for (i, line) in lines.enumerated() where r < top + height - 1 {
+                canvas.text(i == 0 ? Canvas.pad(label + ":", labelW) : String(repeating: " ", count: labelW), row: r, column: x, style: CellStyle(.header))
+                canvas.text(line, row: r, column: x + labelW, width: valueW)
+                r += 1
+            }
+        }
+    }
+
+    func drawHintBar(_ canvas: Canvas, context: KeyContext) {
+        let row = canvas.rows - 1
+        canvas.text("", row: row, column: 0, width: canvas.columns, style: CellStyle(.hint, reverse: true), pad: true)
+        var x = 0
+        for binding in KeyTable.table(context) {
+            guard var hint = binding.hint else { continue }
+            if context == .main, unavailableReason(binding.action) != nil { continue }
+            if binding.action == .toggle, let c = selected?.connector { hint = c.enabled ? "Disable" : "Enable" }
+            let key = binding.keyText.split(separator: " ").first.map(String.init) ?? binding.keyText
+            let width = key.count + hint.count + 2
+            guard x + width <= canvas.columns else { break }
+            canvas.text(key, row: row, column: x, style: CellStyle(.hintKey, bold: true, reverse: true))
+            canvas.text(" " + hint + " ", row: row, column: x + key.count, style: CellStyle(.hint, reverse: true))
+            if context == .main {
+                let action = binding.action
+                hits.add(row: row, column: x, width: width) { [unowned self] in self.perform(action) }
+            }
+            x += width
+        }
+    }
+
+    func drawServerPicker(_ canvas: Canvas, index: Int) {
+        let servers = snapshot.servers
+        let w = 50, h = min(servers.count + 4, canvas.rows - 4)
+        let left = (canvas.columns - w) / 2, top = 3
+        canvas.box(row: top, column: left, width: w, height: h, title: "Select server")
+        for (i, s) in servers.prefix(h - 4).enumerated() {
+            let line = "\(i == index ? ">" : " ") \(s.name) (\(s.role.rawValue)) \(s.fqdn)"
+            canvas.text(line, row: top + 1 + i, column: left + 2, width: w - 4, style: i == index ? CellStyle(.selection, reverse: true) : .normal, pad: i == index)
+            let name = s.name
+            hits.add(row: top + 1 + i, column: left + 2, width: w - 4) { [unowned self] in self.selectServer(name); return [] }
+        }
+        canvas.text("Enter selects, Esc goes back", row: top + h - 2, column: left + 2, width: w - 4, style: CellStyle(.dim))
+    }
+
+    func drawMonitor(_ canvas: Canvas) {
+        let w = min(76, canvas.columns - 4), h = 12
+        let left = (canvas.columns - w) / 2, top = (canvas.rows - h) / 2
+        canvas.box(row: top, column: left, width: w, height: h, title: "Monitor")
+        let text = "The monitor is not built yet (next issue). It will show, live from the listener: each open SMTP session with its remote address, the connector that took it, the authenticated user and TLS state, the last command and reply; sessions that ended stay dimmed for a moment. Esc or m goes back."
+        for (i, line) in Canvas.wrap(text, w - 4).prefix(h - 3).enumerated() {
+            canvas.text(line, row: top + 2 + i, column: left + 2, width: w - 4)
+        }
+    }
+
+    // MARK: Help, generated from the key table
+
+    func helpLines(width: Int) -> [(String, CellStyle)] {
+        var lines: [(String, CellStyle)] = []
+        for context in KeyContext.allCases {
+            lines.append((context.rawValue, CellStyle(.header, bold: true, underline: true)))
+            for b in KeyTable.table(context) {
+                var text = b.help
+                if context == .main, let reason = unavailableReason(b.action) { text += " (Unavailable now: \(reason).)" }
+                for (i, line) in Canvas.wrap(text, width - 12).enumerated() {
+                    lines.append(((i == 0 ? Canvas.pad(b.keyText, 12) : String(repeating: " ", count: 12)) + line, .normal))
+                }
+            }
+            lines.append(("", .normal))
+        }
+        return lines
+    }
+
+    func drawHelp(_ canvas: Canvas) {
+        let cols = canvas.columns, rows = canvas.rows
+        canvas.text(Canvas.pad(" Receptor help - keys (any other key closes; Up/Down scroll)", cols), row: 0, column: 0, style: CellStyle(.title, reverse: true))
+        let lines = helpLines(width: cols - 2)
+        let shown = rows - 2
+        helpScroll = min(helpScroll, max(0, lines.count - shown))
+        for (i, line) in lines.dropFirst(helpScroll).prefix(shown).enumerated() {
+            canvas.text(line.0, row: 1 + i, column: 1, width: cols - 2, style: line.1)
+        }
+        let more = lines.count > shown + helpScroll ? " More below: Down scrolls." : ""
+        canvas.text(Canvas.pad(" Esc closes help.\(more)", cols), row: rows - 1, column: 0, style: CellStyle(.hint, reverse: true))
+    }
+}

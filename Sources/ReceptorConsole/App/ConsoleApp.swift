@@ -1,0 +1,312 @@
+import Foundation
+import ReceptorCore
+
+/// The console's whole state: the Mail flow › Receive connectors page, its dialogs and the wizard. Pure:
+/// keys in, effects out, drawing on a `Screen`; all I/O goes through the `ConsoleDataSource`.
+public final class ConsoleApp {
+    enum Mode {
+        case main, help, monitor, serverPicker(Int), filter
+        case confirmDelete(ConsoleConnector)
+        case confirmQuit
+        case wizard(WizardController)
+        case edit(EditController)
+    }
+
+    public let dataSource: ConsoleDataSource
+    public private(set) var snapshot: ConsoleSnapshot
+    public private(set) var serverName: String?
+    public private(set) var selectedGUID: UUID?
+    public private(set) var filterText = ""
+    var mode: Mode = .main
+    /// What to go back to after a confirmation or help.
+    var underlying: Mode = .main
+    var filterField = TextField()
+    var statusMessage: (text: String, error: Bool)?
+    var scrollTop = 0
+    var listRows = 10
+    var helpScroll = 0
+    let hits = HitMap()
+    /// Makes the GUID of a new connector (tests pin it).
+    public var makeGUID: () -> UUID = { UUID() }
+
+    public init(dataSource: ConsoleDataSource, server: String? = nil) throws {
+        self.dataSource = dataSource
+        snapshot = try dataSource.snapshot()
+        serverName = server ?? snapshot.servers.first?.name
+        selectedGUID = visibleConnectors.first?.connector.guid
+    }
+
+    // MARK: Derived state
+
+    public var server: Server? { serverName.flatMap { n in snapshot.servers.first { $0.name.caseInsensitiveCompare(n) == .orderedSame } } }
+
+    /// The selected server's connectors in list order (by name), filtered.
+    public var visibleConnectors: [ConsoleConnector] {
+        guard let serverName else { return [] }
+        let all = snapshot.connectors(on: serverName).sorted { $0.connector.name.localizedStandardCompare($1.connector.name) == .orderedAscending }
+        let f = filterText.trimmingCharacters(in: .whitespaces).lowercased()
+        guard !f.isEmpty else { return all }
+        return all.filter { c in
+            c.connector.name.lowercased().contains(f) || c.connector.roleLabel.lowercased().contains(f)
+                || c.connector.bindings.contains { $0.description.contains(f) }
+        }
+    }
+
+    public var selected: ConsoleConnector? { visibleConnectors.first { $0.connector.guid == selectedGUID } }
+    var selectedIndex: Int? { visibleConnectors.firstIndex { $0.connector.guid == selectedGUID } }
+
+    /// Whether a dialog holds changes not yet saved (quit asks first).
+    public var hasUnsavedChanges: Bool {
+        switch mode {
+        case .wizard(let w): w.dirty
+        case .edit(let e): e.isDirty
+        case .confirmQuit: true
+        default: false
+        }
+    }
+
+    /// Why an action cannot run now, or nil if it can (shown on the status line and in help).
+    public func unavailableReason(_ action: ConsoleAction) -> String? {
+        switch action {
+        case .new where server == nil: return "there is no server in the store"
+        case .edit, .delete, .toggle:
+            if selected == nil { return visibleConnectors.isEmpty ? (filterText.isEmpty ? "the server has no connectors" : "no connector matches the filter") : "no connector is selected" }
+            return nil
+        case .startListener:
+            guard let s = serverName else { return "there is no server in the store" }
+            return snapshot.listener(for: s) != nil ? "a listener is already running for \(s)" : nil
+        case .server where snapshot.servers.count < 2: return "the store has only one server"
+        default: return nil
+        }
+    }
+
+    // MARK: Live changes
+
+    /// Takes a new snapshot (from the loop's poll or after a write). The selection follows its connector's GUID.
+    public func refresh(from newSnapshot: ConsoleSnapshot) {
+        let oldIndex = selectedIndex
+        snapshot = newSnapshot
+        if server == nil { serverName = snapshot.servers.first?.name }
+        let visible = visibleConnectors
+        if !visible.contains(where: { $0.connector.guid == selectedGUID }) {
+            selectedGUID = visible.isEmpty ? nil : visible[min(oldIndex ?? 0, visible.count - 1)].connector.guid
+        }
+        if case .edit(let e) = mode { e.noticeSnapshot(newSnapshot) }
+    }
+
+    /// Re-reads the data source; a failure is shown on the status line and the old snapshot kept.
+    public func reload() {
+        do { refresh(from: try dataSource.snapshot()) } catch {
+            statusMessage = ("Couldn't read the store: \(error.consoleMessage)", true)
+        }
+    }
+
+    // MARK: Keys
+
+    public func handle(_ event: KeyEvent) -> [ConsoleEffect] {
+        if case .mouse(let row, let column) = event {
+            return hits.target(row: row, column: column)?.perform() ?? []
+        }
+        if case .resize = event { return [] }
+        switch mode {
+        case .main: return handleMain(event)
+        case .filter:
+            if event == .enter { mode = .main; return [] }
+            if event == .escape { filterField = TextField(); filterText = ""; mode = .main; keepSelectionVisible(); return [] }
+            if filterField.handle(event) { filterText = filterField.text; keepSelectionVisible() }
+            return []
+        case .help:
+            switch event {
+            case .down: helpScroll += 1
+            case .up: helpScroll = max(0, helpScroll - 1)
+            default: mode = underlying; helpScroll = 0
+            }
+            return []
+        case .monitor:
+            if event == .escape || event == .character("m") || event == .character("q") || event == .enter { mode = .main }
+            return []
+        case .serverPicker(let i):
+            let servers = snapshot.servers
+            switch event {
+            case .up: mode = .serverPicker(max(0, i - 1))
+            case .down: mode = .serverPicker(min(servers.count - 1, i + 1))
+            case .enter: selectServer(servers[i].name)
+            case .escape, .character("q"): mode = .main
+            default: break
+            }
+            return []
+        case .confirmDelete(let c):
+            switch event {
+            case .character("y"), .character("Y"): return performDelete(c)
+            case .character("n"), .character("N"), .escape, .enter: mode = .main; statusMessage = ("Nothing was deleted.", false)
+            default: break
+            }
+            return []
+        case .confirmQuit:
+            switch event {
+            case .character("y"), .character("Y"): return [.quit]
+            case .character("n"), .character("N"), .escape, .enter: mode = underlying
+            default: break
+            }
+            return []
+        case .wizard(let w):
+            if KeyTable.action(for: event, in: .dialog) == .help { underlying = mode; mode = .help; return [] }
+            return wizardOutcome(w.handle(event))
+        case .edit(let e):
+            if KeyTable.action(for: event, in: .dialog) == .help { underlying = mode; mode = .help; return [] }
+            return editOutcome(e.handle(event))
+        }
+    }
+
+    func handleMain(_ event: KeyEvent) -> [ConsoleEffect] {
+        guard let action = KeyTable.action(for: event, in: .main) else { return [] }
+        return perform(action)
+    }
+
+    /// Runs a main-screen action, or says why it cannot run.
+    public func perform(_ action: ConsoleAction) -> [ConsoleEffect] {
+        if let reason = unavailableReason(action) {
+            let title = KeyTable.binding(action, in: .main)?.hint ?? action.rawValue
+            statusMessage = ("\(title) is unavailable: \(reason).", true)
+            return [.bell]
+        }
+        statusMessage = nil
+        let visible = visibleConnectors
+        switch action {
+        case .up, .down, .pageUpList, .pageDownList, .home, .end:
+            guard !visible.isEmpty else { return [] }
+            let i = selectedIndex ?? 0
+            let target: Int
+            switch action {
+            case .up: target = i - 1
+            case .down: target = i + 1
+            case .pageUpList: target = i - max(1, listRows - 1)
+            case .pageDownList: target = i + max(1, listRows - 1)
+            case .home: target = 0
+            default: target = visible.count - 1
+            }
+            selectedGUID = visible[max(0, min(visible.count - 1, target))].connector.guid
+            keepSelectionVisible()
+        case .new: openWizard()
+        case .edit: if let c = selected { openEdit(c) }
+        case .delete: if let c = selected { mode = .confirmDelete(c) }
+        case .toggle: if let c = selected { return toggle(c) }
+        case .refresh: reload(); statusMessage = ("Refreshed (store generation \(snapshot.generation)).", false); return [.refreshNow]
+        case .filter: filterField = TextField(filterText); mode = .filter
+        case .server:
+            let i = snapshot.servers.firstIndex { $0.name == serverName } ?? 0
+            mode = .serverPicker(i)
+        case .startListener:
+            guard let s = serverName else { return [] }
+            statusMessage = ("Starting the listener for \(s) in the background…", false)
+            return [.startListener(server: s)]
+        case .monitor: mode = .monitor
+        case .help: underlying = .main; mode = .help
+        case .quit:
+            if hasUnsavedChanges { underlying = mode; mode = .confirmQuit; return [] }
+            return [.quit]
+        default: break
+        }
+        return []
+    }
+
+    func keepSelectionVisible() {
+        let visible = visibleConnectors
+        if !visible.contains(where: { $0.connector.guid == selectedGUID }) { selectedGUID = visible.first?.connector.guid }
+        guard let i = selectedIndex else { scrollTop = 0; return }
+        if i < scrollTop { scrollTop = i }
+        if i >= scrollTop + listRows { scrollTop = i - listRows + 1 }
+    }
+
+    public func selectServer(_ name: String) {
+        serverName = name
+        mode = .main
+        filterText = ""; filterField = TextField()
+        selectedGUID = visibleConnectors.first?.connector.guid
+        scrollTop = 0
+    }
+
+    /// Selects a connector by GUID (tests and the mouse).
+    public func select(guid: UUID) { selectedGUID = guid; keepSelectionVisible() }
+
+    // MARK: Writes
+
+    func toggle(_ c: ConsoleConnector) -> [ConsoleEffect] {
+        var changed = c.connector
+        let enabled = !changed.enabled
+        do {
+            try ConnectorParameters.named("Enabled")!.apply(.bool(enabled), to: &changed)
+            try dataSource.update(changed, expectedRevision: c.revision)
+            statusMessage = ("\(enabled ? "Enabled" : "Disabled") \"\(c.connector.name)\" (Set-ReceiveConnector \"\(c.connector.identity)\" -Enabled \(enabled ? "$true" : "$false")).", false)
+        } catch {
+            statusMessage = (error.isRevisionConflict ? "Not changed: \(c.connector.name) was changed elsewhere meanwhile; the list now shows the current state. \(error.consoleMessage)" : "Not changed: \(error.consoleMessage)", true)
+        }
+        reload()
+        return [.refreshNow]
+    }
+
+    func performDelete(_ c: ConsoleConnector) -> [ConsoleEffect] {
+        mode = .main
+        do {
+            try dataSource.remove(guid: c.connector.guid, expectedRevision: c.revision)
+            statusMessage = ("Deleted \"\(c.connector.name)\" (Remove-ReceiveConnector \"\(c.connector.identity)\").", false)
+        } catch {
+            statusMessage = ("Not deleted: \(error.consoleMessage)", true)
+        }
+        reload()
+        return [.refreshNow]
+    }
+
+    func siblings(of server: Server) -> [ReceiveConnector] { snapshot.connectors(on: server.name).map(\.connector) }
+
+    func openWizard() {
+        guard let server else { return }
+        let draft = WizardDraft(server: server, guid: makeGUID())
+        let w = WizardController(draft: draft, siblings: siblings(of: server), includeServerInCommand: snapshot.servers.count > 1) { [unowned self] c in
+            try self.dataSource.insert(c)
+        }
+        mode = .wizard(w)
+    }
+
+    func wizardOutcome(_ outcome: WizardController.Outcome) -> [ConsoleEffect] {
+        switch outcome {
+        case .none: return []
+        case .cancelled: mode = .main; statusMessage = ("The new connector was discarded; nothing was written.", false); return []
+        case .quit: underlying = mode; mode = .confirmQuit; return []
+        case .created(let stored):
+            mode = .main
+            reload()
+            filterText = ""; filterField = TextField()
+            select(guid: stored.connector.guid)
+            statusMessage = ("Created \"\(stored.connector.name)\".", false)
+            return [.refreshNow]
+        }
+    }
+
+    func openEdit(_ c: ConsoleConnector) {
+        guard let server else { return }
+        mode = .edit(EditController(original: c, server: server, siblings: siblings(of: server)) { [unowned self] connector, revision in
+            try self.dataSource.update(connector, expectedRevision: revision)
+        })
+    }
+
+    func editOutcome(_ outcome: EditController.Outcome) -> [ConsoleEffect] {
+        switch outcome {
+        case .none: return []
+        case .closed: mode = .main; return []
+        case .quit: underlying = mode; mode = .confirmQuit; return []
+        case .reload(let guid):
+            reload()
+            if let fresh = snapshot.connectors.first(where: { $0.connector.guid == guid }) { openEdit(fresh) } else {
+                mode = .main; statusMessage = ("The connector no longer exists.", true)
+            }
+            return [.refreshNow]
+        case .saved(let stored):
+            mode = .main
+            reload()
+            select(guid: stored.connector.guid)
+            statusMessage = ("Saved \"\(stored.connector.name)\".", false)
+            return [.refreshNow]
+        }
+    }
+}

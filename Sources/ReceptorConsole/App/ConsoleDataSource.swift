@@ -1,0 +1,79 @@
+import Foundation
+import ReceptorCore
+
+/// A connector as the console sees it: the domain value plus the store revision a save must name.
+public struct ConsoleConnector: Hashable, Sendable {
+    public var connector: ReceiveConnector
+    public var revision: Int
+    public init(connector: ReceiveConnector, revision: Int) { self.connector = connector; self.revision = revision }
+}
+
+/// One listening endpoint as a running listener reports it (from its registration's status JSON).
+public enum BindingState: Hashable, Sendable {
+    case listening
+    case failed(String)
+}
+
+/// What a running listener says about one server's endpoints, keyed by `IPBinding.description` ("0.0.0.0:25").
+public struct ListenerStatus: Hashable, Sendable {
+    public var server: String
+    public var bindings: [String: BindingState]
+    public init(server: String, bindings: [String: BindingState]) { self.server = server; self.bindings = bindings }
+}
+
+/// Everything the console draws from, read at one instant.
+public struct ConsoleSnapshot: Sendable {
+    public var generation: Int64
+    public var servers: [Server]
+    public var connectors: [ConsoleConnector]
+    /// One entry per server that has a running listener; a server without an entry has none.
+    public var listeners: [ListenerStatus]
+
+    public init(generation: Int64, servers: [Server], connectors: [ConsoleConnector], listeners: [ListenerStatus]) {
+        self.generation = generation; self.servers = servers; self.connectors = connectors; self.listeners = listeners
+    }
+
+    public func connectors(on server: String) -> [ConsoleConnector] {
+        connectors.filter { $0.connector.server.caseInsensitiveCompare(server) == .orderedSame }
+    }
+    public func listener(for server: String) -> ListenerStatus? {
+        listeners.first { $0.server.caseInsensitiveCompare(server) == .orderedSame }
+    }
+}
+
+/// Why the data source refused something; `message` is shown as it is (one line).
+public struct ConsoleDataError: Error, Hashable, Sendable, CustomStringConvertible {
+    public enum Kind: Hashable, Sendable {
+        /// The save named an old revision: someone changed the connector meanwhile.
+        case revisionConflict
+        /// The connector no longer exists.
+        case notFound
+        /// A rule or the store refused the change; nothing was written.
+        case refused
+    }
+    public var kind: Kind
+    public var message: String
+    public init(_ kind: Kind, _ message: String) { self.kind = kind; self.message = message }
+    public var description: String { message }
+}
+
+/// The console's only way to the configuration: the real app adapts the ConfigStore to it, tests use a fake.
+/// Errors other than `ConsoleDataError` are shown with their description and treated as `.refused`.
+public protocol ConsoleDataSource: AnyObject {
+    /// Where the configuration lives, shown in the title bar.
+    var storePath: String { get }
+    func snapshot() throws -> ConsoleSnapshot
+    /// Cheap to poll; goes up with every committed write anywhere.
+    func generation() throws -> Int64
+    @discardableResult func insert(_ connector: ReceiveConnector) throws -> ConsoleConnector
+    @discardableResult func update(_ connector: ReceiveConnector, expectedRevision: Int) throws -> ConsoleConnector
+    func remove(guid: UUID, expectedRevision: Int) throws
+}
+
+extension Error {
+    var consoleMessage: String {
+        if let e = self as? ConsoleDataError { return e.message }
+        return "\(self)"
+    }
+    var isRevisionConflict: Bool { (self as? ConsoleDataError)?.kind == .revisionConflict }
+}

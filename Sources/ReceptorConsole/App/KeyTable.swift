@@ -1,0 +1,76 @@
+/// Every user action is a named request in one table (tig, lazygit): the table feeds key dispatch, the
+/// hint bar and the help screen. Where an action cannot run, the app says why (`ConsoleApp.unavailableReason`).
+public enum ConsoleAction: String, CaseIterable, Sendable {
+    // Main screen
+    case new, edit, delete, toggle, refresh, filter, server, startListener, monitor, help, quit
+    case up, down, pageUpList, pageDownList, home, end
+    // Wizard and dialogs
+    case nextField, previousField, nextPage, previousPage, finish, cancel, add, editItem, removeItem, check, activate
+}
+
+public struct KeyBinding: Sendable {
+    public let action: ConsoleAction
+    public let keys: [KeyEvent]
+    /// How the keys are written in the hint bar and help ("a Ins +").
+    public let keyText: String
+    /// The short name for the hint bar ("New"); nil keeps it out of the hint bar.
+    public let hint: String?
+    public let help: String
+
+    init(_ action: ConsoleAction, _ keys: [KeyEvent], _ keyText: String, hint: String?, _ help: String) {
+        self.action = action; self.keys = keys; self.keyText = keyText; self.hint = hint; self.help = help
+    }
+}
+
+public enum KeyContext: String, Sendable, CaseIterable {
+    case main = "Receive connectors"
+    case dialog = "Wizard and dialogs"
+}
+
+public enum KeyTable {
+    public static let main: [KeyBinding] = [
+        KeyBinding(.new, [.character("a"), .insert, .character("+")], "a Ins +", hint: "New", "New receive connector: opens the wizard."),
+        KeyBinding(.edit, [.enter, .character("e")], "Enter e", hint: "Edit", "Edit the selected connector (General, Security, Scoping)."),
+        KeyBinding(.delete, [.character("d"), .delete], "d Del", hint: "Delete", "Delete the selected connector (asks first)."),
+        KeyBinding(.toggle, [.character(" ")], "Space", hint: "Enable/Disable", "Enable or disable the selected connector."),
+        KeyBinding(.refresh, [.character("r"), .function(5)], "r F5", hint: nil, "Refresh now (changes made elsewhere also appear by themselves)."),
+        KeyBinding(.filter, [.character("/")], "/", hint: "Filter", "Filter the list by name, role or binding; Esc clears."),
+        KeyBinding(.server, [.character("s")], "s", hint: "Server", "Select the server whose connectors are shown."),
+        KeyBinding(.startListener, [.character("l")], "l", hint: "Listener", "Start the bundled listener for this server in the background."),
+        KeyBinding(.monitor, [.character("m")], "m", hint: "Monitor", "The live session monitor."),
+        KeyBinding(.help, [.function(1), .character("?")], "F1 ?", hint: "Help", "This help."),
+        KeyBinding(.quit, [.character("q"), .function(10), .control("q")], "q F10", hint: "Quit", "Quit (asks first if a dialog has unsaved changes)."),
+        KeyBinding(.up, [.up, .character("k")], "Up k", hint: nil, "Previous connector."),
+        KeyBinding(.down, [.down, .character("j")], "Down j", hint: nil, "Next connector."),
+        KeyBinding(.pageUpList, [.pageUp], "PgUp", hint: nil, "Page up."),
+        KeyBinding(.pageDownList, [.pageDown], "PgDn", hint: nil, "Page down."),
+        KeyBinding(.home, [.home], "Home", hint: nil, "First connector."),
+        KeyBinding(.end, [.end], "End", hint: nil, "Last connector."),
+    ]
+
+    public static let dialog: [KeyBinding] = [
+        KeyBinding(.nextField, [.tab, .down], "Tab Down", hint: nil, "Next field (Down moves within a list or choice)."),
+        KeyBinding(.previousField, [.backTab, .up], "S-Tab Up", hint: nil, "Previous field."),
+        KeyBinding(.nextPage, [.pageDown], "PgDn", hint: "Next", "Next page (blocked, with the reason shown, while the page has errors)."),
+        KeyBinding(.previousPage, [.pageUp], "PgUp", hint: "Back", "Previous page; in the edit dialog, the previous tab."),
+        KeyBinding(.finish, [.control("s")], "C-s", hint: "Finish/Save", "Finish the wizard or save the dialog."),
+        KeyBinding(.cancel, [.escape], "Esc", hint: "Cancel", "Cancel (asks first if something changed)."),
+        KeyBinding(.add, [.character("a"), .insert], "a Ins", hint: "Add", "In a list: add an entry."),
+        KeyBinding(.editItem, [.character("e")], "e Enter", hint: "Edit", "In a list: edit the selected entry."),
+        KeyBinding(.removeItem, [.character("d"), .delete], "d Del", hint: "Remove", "In a list: remove the selected entry."),
+        KeyBinding(.check, [.character(" ")], "Space", hint: nil, "Tick a check box or pick a choice."),
+        KeyBinding(.activate, [.enter], "Enter", hint: nil, "Press the focused button; elsewhere, Next or Save."),
+        KeyBinding(.quit, [.function(10), .control("q")], "F10 C-q", hint: nil, "Quit Receptor (asks first if something is unsaved)."),
+        KeyBinding(.help, [.function(1)], "F1", hint: nil, "Help."),
+    ]
+
+    public static func table(_ context: KeyContext) -> [KeyBinding] { context == .main ? main : dialog }
+
+    public static func action(for event: KeyEvent, in context: KeyContext) -> ConsoleAction? {
+        table(context).first { $0.keys.contains(event) }?.action
+    }
+
+    public static func binding(_ action: ConsoleAction, in context: KeyContext) -> KeyBinding? {
+        table(context).first { $0.action == action }
+    }
+}

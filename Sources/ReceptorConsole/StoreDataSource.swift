@@ -1,0 +1,72 @@
+import Foundation
+import ReceptorCore
+import ReceptorStore
+
+/// The console's data source over the real store: connectors with their revisions, and what running
+/// listeners report about their bindings (from their registrations' status, fresh within `staleAfter`).
+public final class StoreDataSource: ConsoleDataSource {
+    private let store: ConfigStore
+    /// A listener whose heartbeat is older than this is taken for dead.
+    public var staleAfter: TimeInterval = 15
+
+    public init(store: ConfigStore) { self.store = store }
+
+    public var storePath: String { store.path }
+
+    public func generation() throws -> Int64 { try store.generation() }
+
+    public func snapshot() throws -> ConsoleSnapshot {
+        let s = try store.snapshot()
+        let listeners = try store.listeners().filter { Date().timeIntervalSince($0.heartbeatAt) < staleAfter }
+        var statuses: [ListenerStatus] = []
+        for server in s.servers {
+            guard let l = listeners.first(where: { $0.server.caseInsensitiveCompare(server.name) == .orderedSame }) else { continue }
+            statuses.append(ListenerStatus(server: server.name, bindings: Self.bindingStates(l.statusJSON, connectors: s.connectors(on: server.name).map(\.connector))))
+        }
+        return ConsoleSnapshot(generation: s.generation, servers: s.servers,
+                               connectors: s.connectors.map { ConsoleConnector(connector: $0.connector, revision: $0.revision) },
+                               listeners: statuses)
+    }
+
+    /// The listener reports its sockets; a specific binding served by the wildcard socket of its port takes
+    /// that socket's state.
+    static func bindingStates(_ statusJSON: String, connectors: [ReceiveConnector]) -> [String: BindingState] {
+        struct Status: Decodable { struct Binding: Decodable { var endpoint: String; var state: String; var reason: String? }; var bindings: [Binding]? }
+        guard let status = try? JSONDecoder().decode(Status.self, from: Data(statusJSON.utf8)) else { return [:] }
+        var sockets: [String: BindingState] = [:]
+        for b in status.bindings ?? [] {
+            sockets[b.endpoint] = b.state == "listening" ? .listening : .failed(b.reason ?? b.state)
+        }
+        var result = sockets
+        for binding in connectors.flatMap(\.bindings) where result[binding.description] == nil {
+            let wildcard = IPBinding(address: binding.family == .v4 ? .anyV4 : .anyV6, port: binding.port).description
+            if let state = sockets[wildcard] { result[binding.description] = state }
+        }
+        return result
+    }
+
+    public func insert(_ connector: ReceiveConnector) throws -> ConsoleConnector {
+        try mapped { let s = try store.insertConnector(connector); return ConsoleConnector(connector: s.connector, revision: s.revision) }
+    }
+
+    public func update(_ connector: ReceiveConnector, expectedRevision: Int) throws -> ConsoleConnector {
+        try mapped {
+            let s = try store.updateConnector(connector, expectedRevision: expectedRevision)
+            return ConsoleConnector(connector: s.connector, revision: s.revision)
+        }
+    }
+
+    public func remove(guid: UUID, expectedRevision: Int) throws {
+        try mapped { try store.removeConnector(guid: guid, expectedRevision: expectedRevision) }
+    }
+
+    private func mapped<T>(_ body: () throws -> T) throws -> T {
+        do { return try body() } catch let error as StoreError {
+            switch error {
+            case .revisionConflict(let m): throw ConsoleDataError(.revisionConflict, m)
+            case .notFound(let m): throw ConsoleDataError(.notFound, m)
+            default: throw ConsoleDataError(.refused, error.description)
+            }
+        }
+    }
+}
