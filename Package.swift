@@ -51,10 +51,14 @@ let package = Package(
         ]),
         // The console: screens, wizard, edit dialog, key table, drawn on an abstract Screen. No curses here.
         .target(name: "ReceptorConsole", dependencies: ["ReceptorCore", "ReceptorStore"]),
+        // ncursesw through a header-only shim (wide-character API, macros and globals Swift can't import).
+        .systemLibrary(name: "CNCursesShim", path: "Sources/CNCursesShim", pkgConfig: "ncursesw", providers: [.apt(["libncurses-dev"])]),
+        // The curses driver behind Screen and TerminalInput: the only code that imports curses.
+        .target(name: "ReceptorTerminal", dependencies: ["ReceptorConsole", "CNCursesShim"]),
         // The EMS cmdlets over the store.
         .target(name: "ReceptorShell", dependencies: ["ReceptorCore", "EMSLanguage", "ReceptorStore"]),
         .executableTarget(name: "receptor", dependencies: [
-            "ReceptorCore", "ReceptorStore", "ReceptorShell", "ReceptorListener",
+            "ReceptorCore", "ReceptorStore", "ReceptorShell", "ReceptorListener", "ReceptorConsole", "ReceptorTerminal",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ]),
         .testTarget(name: "ReceptorCoreTests", dependencies: ["ReceptorCore"]),

@@ -15,7 +15,8 @@ struct Receptor: AsyncParsableCommand {
         store's only server, else the host name). The store's folder is the data directory.
         """,
         version: ReceptorVersion.string,
-        subcommands: [Init.self, Shell.self, Listen.self, Status.self]
+        subcommands: [Console.self, Init.self, Shell.self, Listen.self, Status.self],
+        defaultSubcommand: Console.self
     )
 }
 

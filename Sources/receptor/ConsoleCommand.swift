@@ -1,0 +1,110 @@
+import ArgumentParser
+import Foundation
+import ReceptorConsole
+import ReceptorCore
+import ReceptorStore
+import ReceptorTerminal
+
+struct Console: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "The console: receive connectors per server, the New receive connector wizard, the edit dialog.",
+        discussion: """
+        Keys: arrows, Enter (edit), a/Insert/+ (new), d/Delete (delete), Space (enable/disable), / (filter), \
+        s (server), l (start the listener), m (monitor), r/F5 (refresh), F1/? (help), q (quit). Changes made \
+        elsewhere appear within a second. Honours NO_COLOR; draws with ASCII under a non-UTF-8 locale.
+        """)
+
+    @OptionGroup var options: StoreOptions
+
+    func run() throws {
+        let path = options.storePath
+        if !FileManager.default.fileExists(atPath: path) {
+            try offerToCreateStore(path)
+        }
+        let store: SQLiteConfigStore
+        do { store = try options.openStore() } catch {
+            Terminal.error("\(error)")
+            throw ExitCode(1)
+        }
+        let source = StoreDataSource(store: store)
+        let app: ConsoleApp
+        do { app = try ConsoleApp(dataSource: source, server: options.serverName) } catch {
+            Terminal.error("\(error)")
+            throw ExitCode(1)
+        }
+        let terminal = CursesTerminal()
+        do { try terminal.start() } catch {
+            Terminal.error("The console needs a terminal: \(error)")
+            throw ExitCode(1)
+        }
+        defer { terminal.stop() }
+        var lastGeneration = (try? source.generation()) ?? -1
+        var lastRefresh = Date()
+        loop: while true {
+            app.render(on: terminal)
+            terminal.present()
+            let event = terminal.nextEvent(timeoutMilliseconds: 200)
+            var effects: [ConsoleEffect] = []
+            if let event { effects = app.handle(event) }
+            for effect in effects {
+                switch effect {
+                case .quit: break loop
+                case .refreshNow: refresh(app, source, &lastGeneration, &lastRefresh)
+                case .startListener(let server): startListener(storePath: path, server: server)
+                case .bell: terminal.bell()
+                }
+            }
+            // Changes from the shell or another console show within a second; listener status (heartbeats)
+            // is re-read every second as well.
+            let generation = (try? source.generation()) ?? lastGeneration
+            if generation != lastGeneration || Date().timeIntervalSince(lastRefresh) >= 1 {
+                refresh(app, source, &lastGeneration, &lastRefresh)
+            }
+        }
+    }
+
+    private func refresh(_ app: ConsoleApp, _ source: StoreDataSource, _ generation: inout Int64, _ at: inout Date) {
+        if let snapshot = try? source.snapshot() {
+            app.refresh(from: snapshot)
+            generation = snapshot.generation
+        }
+        at = Date()
+    }
+
+    /// `l` in the console: the bundled listener in the background, in a session of its own (so it outlives
+    /// the console), logging to `listener.log` in the data directory.
+    private func startListener(storePath: String, server: String) {
+        let dataDirectory = (storePath as NSString).deletingLastPathComponent
+        let log = "\(dataDirectory)/listener.log"
+        let me = (try? FileManager.default.destinationOfSymbolicLink(atPath: "/proc/self/exe")) ?? CommandLine.arguments[0]
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: "/usr/bin/setsid")
+        process.arguments = [me, "listen", "--store", storePath, "--server", server]
+        FileManager.default.createFile(atPath: log, contents: nil, attributes: [.posixPermissions: 0o600])
+        if let handle = FileHandle(forWritingAtPath: log) {
+            handle.seekToEndOfFile()
+            process.standardOutput = handle
+            process.standardError = handle
+        }
+        process.standardInput = FileHandle.nullDevice
+        try? process.run()
+    }
+
+    /// No store yet: offer to create one as `receptor init` would (server named after the host, Mailbox,
+    /// the default connectors; --port-offset 10000 for a user who can't bind ports below 1024).
+    private func offerToCreateStore(_ path: String) throws {
+        let offset = getuid() == 0 ? 0 : 10000
+        let server = options.serverName ?? Terminal.hostName
+        let command = "receptor init --store \(path) --server \(server)\(offset > 0 ? " --port-offset \(offset)" : "")"
+        guard Terminal.isInteractive(STDIN_FILENO) else {
+            Terminal.error("No Receptor store at \(path). Create one with: \(command)")
+            throw ExitCode(1)
+        }
+        print("No Receptor store at \(path).\nCreate one now? This runs:\n  \(command)\n[Y] Yes  [N] No (default is \"Y\"): ", terminator: "")
+        fflush(nil)
+        let answer = readLine()?.trimmingCharacters(in: .whitespaces).lowercased() ?? "n"
+        guard answer.isEmpty || answer == "y" || answer == "yes" else { throw ExitCode(1) }
+        var initCommand = try Init.parse(["--store", path, "--server", server, "--port-offset", String(offset)])
+        try initCommand.run()
+    }
+}
