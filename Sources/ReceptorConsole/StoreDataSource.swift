@@ -17,15 +17,23 @@ public final class StoreDataSource: ConsoleDataSource {
 
     public func snapshot() throws -> ConsoleSnapshot {
         let s = try store.snapshot()
+        var snapshot = ConsoleSnapshot(generation: s.generation, servers: s.servers,
+                                       connectors: s.connectors.map { ConsoleConnector(connector: $0.connector, revision: $0.revision) },
+                                       listeners: [])
+        snapshot.listeners = try listenerStatuses(for: snapshot)
+        return snapshot
+    }
+
+    /// Only the listeners' state, for the once-a-second refresh when the configuration did not change
+    /// (reading every connector again would cost more than a frame with thousands of them).
+    public func listenerStatuses(for snapshot: ConsoleSnapshot) throws -> [ListenerStatus] {
         let listeners = try store.listeners().filter { Date().timeIntervalSince($0.heartbeatAt) < staleAfter }
         var statuses: [ListenerStatus] = []
-        for server in s.servers {
+        for server in snapshot.servers {
             guard let l = listeners.first(where: { $0.server.caseInsensitiveCompare(server.name) == .orderedSame }) else { continue }
-            statuses.append(ListenerStatus(server: server.name, bindings: Self.bindingStates(l.statusJSON, connectors: s.connectors(on: server.name).map(\.connector))))
+            statuses.append(ListenerStatus(server: server.name, bindings: Self.bindingStates(l.statusJSON, connectors: snapshot.connectors(on: server.name).map(\.connector))))
         }
-        return ConsoleSnapshot(generation: s.generation, servers: s.servers,
-                               connectors: s.connectors.map { ConsoleConnector(connector: $0.connector, revision: $0.revision) },
-                               listeners: statuses)
+        return statuses
     }
 
     /// The listener reports its sockets; a specific binding served by the wildcard socket of its port takes

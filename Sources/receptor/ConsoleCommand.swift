@@ -16,6 +16,9 @@ struct Console: ParsableCommand {
 
     @OptionGroup var options: StoreOptions
 
+    @Option(help: .hidden)
+    var benchmarkKeystrokes: Int?
+
     func run() throws {
         let path = options.storePath
         if !FileManager.default.fileExists(atPath: path) {
@@ -32,13 +35,17 @@ struct Console: ParsableCommand {
             Terminal.error("\(error)")
             throw ExitCode(1)
         }
+        if let count = benchmarkKeystrokes {
+            try benchmark(app: app, source: source, keystrokes: count)
+            return
+        }
         let terminal = CursesTerminal()
         do { try terminal.start() } catch {
             Terminal.error("The console needs a terminal: \(error)")
             throw ExitCode(1)
         }
         defer { terminal.stop() }
-        var lastGeneration = (try? source.generation()) ?? -1
+        var lastGeneration = app.snapshot.generation
         var lastRefresh = Date()
         loop: while true {
             app.render(on: terminal)
@@ -57,10 +64,42 @@ struct Console: ParsableCommand {
             // Changes from the shell or another console show within a second; listener status (heartbeats)
             // is re-read every second as well.
             let generation = (try? source.generation()) ?? lastGeneration
-            if generation != lastGeneration || Date().timeIntervalSince(lastRefresh) >= 1 {
+            if generation != lastGeneration {
                 refresh(app, source, &lastGeneration, &lastRefresh)
+            } else if Date().timeIntervalSince(lastRefresh) >= 1 {
+                var snapshot = app.snapshot
+                if let listeners = try? source.listenerStatuses(for: snapshot), listeners != snapshot.listeners {
+                    snapshot.listeners = listeners
+                    app.refresh(from: snapshot)
+                }
+                lastRefresh = Date()
             }
         }
+    }
+
+    /// bench/console-keys.sh: keystroke to updated screen, measured on the in-memory screen (the model,
+    /// the layout and the drawing; the terminal's own output is not included), Down and Up alternating
+    /// through the list, with a refresh every tenth key (the live console refreshes once a second), which
+    /// drops the app's caches as a real refresh does.
+    private func benchmark(app: ConsoleApp, source: StoreDataSource, keystrokes: Int) throws {
+        let screen = MemoryScreen(columns: 100, rows: 30)
+        app.render(on: screen)
+        var samples: [Double] = []
+        let clock = ContinuousClock()
+        for i in 0..<keystrokes {
+            if i % 10 == 0 { app.refresh(from: app.snapshot) }
+            let key: KeyEvent = (i / 50) % 2 == 0 ? .down : .up
+            let start = clock.now
+            _ = app.handle(key)
+            app.render(on: screen)
+            let elapsed = clock.now - start
+            samples.append(Double(elapsed.components.attoseconds) / 1e15 + Double(elapsed.components.seconds) * 1000)
+        }
+        samples.sort()
+        let median = samples[samples.count / 2], p95 = samples[Int(Double(samples.count) * 0.95)], worst = samples.last ?? 0
+        let connectors = app.visibleConnectors.count
+        print(String(format: "console keystroke to updated screen: %d connectors, %d keys: median %.3f ms, p95 %.3f ms, worst %.3f ms",
+                     connectors, keystrokes, median, p95, worst))
     }
 
     private func refresh(_ app: ConsoleApp, _ source: StoreDataSource, _ generation: inout Int64, _ at: inout Date) {

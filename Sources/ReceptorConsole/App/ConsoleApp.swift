@@ -13,10 +13,13 @@ public final class ConsoleApp {
     }
 
     public let dataSource: ConsoleDataSource
-    public private(set) var snapshot: ConsoleSnapshot
-    public private(set) var serverName: String?
+    public private(set) var snapshot: ConsoleSnapshot { didSet { visibleCache = nil } }
+    public private(set) var serverName: String? { didSet { visibleCache = nil } }
     public private(set) var selectedGUID: UUID?
-    public private(set) var filterText = ""
+    public private(set) var filterText = "" { didSet { visibleCache = nil } }
+    /// The sorted, filtered list is asked for many times per frame; with 10,000 connectors it must be
+    /// computed once per change of snapshot, server or filter, not per call.
+    private var visibleCache: [ConsoleConnector]?
     var mode: Mode = .main
     /// What to go back to after a confirmation or help.
     var underlying: Mode = .main
@@ -42,6 +45,13 @@ public final class ConsoleApp {
 
     /// The selected server's connectors in list order (by name), filtered.
     public var visibleConnectors: [ConsoleConnector] {
+        if let cached = visibleCache { return cached }
+        let computed = computeVisibleConnectors()
+        visibleCache = computed
+        return computed
+    }
+
+    private func computeVisibleConnectors() -> [ConsoleConnector] {
         guard let serverName else { return [] }
         let all = snapshot.connectors(on: serverName).sorted { $0.connector.name.localizedStandardCompare($1.connector.name) == .orderedAscending }
         let f = filterText.trimmingCharacters(in: .whitespaces).lowercased()

@@ -1,0 +1,34 @@
+#!/usr/bin/env bash
+# Console responsiveness with 10,000 connectors in the store (issue 4): the time from a keystroke to the
+# updated screen, median and p95 over 2,000 keys. The connectors are written straight into a scratch
+# store (10,000 Custom connectors on 127.0.0.1, one port each), then `receptor console` runs its built-in
+# measurement on the in-memory screen.
+#   bench/console-keys.sh [count]
+set -euo pipefail
+cd "$(dirname "$0")/.."
+COUNT=${1:-10000}
+swift build -c release --product receptor >&2
+BIN="$(swift build -c release --show-bin-path)/receptor"
+WORK=$(mktemp -d /tmp/receptor-console-bench.XXXX)
+trap 'rm -rf "$WORK"' EXIT
+STORE=$WORK/receptor.sqlite
+"$BIN" init --store "$STORE" --server MBX01 --accepted-domain contoso.test --port-offset 10000 >/dev/null
+"$BIN" shell --store "$STORE" -c 'New-ReceiveConnector -Name "Template" -TransportRole FrontendTransport -Custom -Bindings 127.0.0.1:20000 -RemoteIPRanges 10.0.0.1 -PermissionGroups AnonymousUsers' >/dev/null
+python3 - "$STORE" "$COUNT" <<'PY'
+import json, sqlite3, sys, uuid
+store, count = sys.argv[1], int(sys.argv[2])
+db = sqlite3.connect(store)
+cols = [r[1] for r in db.execute("PRAGMA table_info(connectors)")]
+row = dict(zip(cols, db.execute("SELECT * FROM connectors WHERE name = 'Template'").fetchone()))
+template = json.loads(row["data"])
+for i in range(1, count):
+    doc = dict(template)
+    doc["name"] = f"Relay {i:05d}"
+    doc["guid"] = str(uuid.uuid4()).upper()
+    doc["bindings"] = [f"127.0.0.1:{20000 + i}"]
+    values = dict(row, guid=doc["guid"], name=doc["name"], data=json.dumps(doc, sort_keys=True))
+    db.execute(f"INSERT INTO connectors ({','.join(cols)}) VALUES ({','.join('?' * len(cols))})", [values[c] for c in cols])
+db.execute("UPDATE meta SET value = value + 1 WHERE key = 'generation'")
+db.commit()
+PY
+"$BIN" console --store "$STORE" --benchmark-keystrokes 2000
