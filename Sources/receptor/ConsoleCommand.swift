@@ -119,7 +119,9 @@ struct Console: ParsableCommand {
         let process = Process()
         process.executableURL = URL(fileURLWithPath: "/usr/bin/setsid")
         process.arguments = [me, "listen", "--store", storePath, "--server", server]
-        FileManager.default.createFile(atPath: log, contents: nil, attributes: [.posixPermissions: 0o600])
+        if !FileManager.default.fileExists(atPath: log) {
+            _ = FileManager.default.createFile(atPath: log, contents: nil, attributes: [.posixPermissions: 0o600])
+        }
         if let handle = FileHandle(forWritingAtPath: log) {
             handle.seekToEndOfFile()
             process.standardOutput = handle
