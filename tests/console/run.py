@@ -14,11 +14,11 @@ BIN = os.environ.get("RECEPTOR_BIN") or shutil.which("receptor")
 
 
 class Console:
-    def __init__(self, offset=10400, width=100, height=30):
+    def __init__(self, offset=10400, width=100, height=30, role="Mailbox", server="MBX01"):
         self.dir = tempfile.mkdtemp(prefix="receptor-console-")
         self.store = os.path.join(self.dir, "receptor.sqlite")
         self.name = f"rc{os.getpid()}{int(time.time() * 1000) % 100000}"
-        args = ["init", "--server", "MBX01", "--accepted-domain", "contoso.test"]
+        args = ["init", "--server", server, "--role", role, "--accepted-domain", "contoso.test"]
         if offset:
             args += ["--port-offset", str(offset)]
         self.receptor(*args)
@@ -162,6 +162,71 @@ def test_edit_dialog_changes_the_banner_and_resize_and_exit_restore_the_terminal
         if "\n-echo" in screen or "-echo\n" in screen:
             raise AssertionError("the terminal was left without echo:\n" + screen)
         assert_in("\necho", "\n" + screen, "stty after exit")
+    finally:
+        c.close()
+
+
+def test_article_scenario_1_internet_on_a_specific_address_at_120x40():
+    c = Console(width=120, height=40)
+    try:
+        c.keys("a"); c.wait_for("step 1 of")
+        c.text("Internet Receive Connector")
+        c.keys("Tab", "Tab", "Down", "Down", "Down", "Down", "PgDn"); c.wait_for("Network adapter bindings:")
+        c.keys("Enter"); c.wait_for("Edit IP address")
+        c.keys("Down"); c.text("10.10.1.1"); c.keys("C-s")
+        c.keys("PgDn"); c.wait_for("The equivalent shell command")
+        c.keys("C-s"); c.wait_for("Internet Receive Connector ")
+        out = c.shell('Get-ReceiveConnector "Internet Receive Connector" | Format-List Bindings,RemoteIPRanges,PermissionGroups,TransportRole')
+        for line in ["Bindings         : {10.10.1.1:25}", "RemoteIPRanges   : {0.0.0.0-255.255.255.255}",
+                     "PermissionGroups : AnonymousUsers", "TransportRole    : FrontendTransport"]:
+            assert_in(line, out, "Get-ReceiveConnector")
+        c.keys("q"); c.wait_for("EXIT=0")
+    finally:
+        c.close()
+
+
+def test_article_scenario_3_custom_then_security_tab_at_80x24():
+    c = Console(width=80, height=24)
+    try:
+        c.keys("a"); c.wait_for("step 1 of")
+        c.text("Inbound From Service")
+        c.keys("Tab", "Tab", "PgDn", "PgDn"); c.wait_for("Remote network settings:")
+        c.keys("d", "a"); c.text("192.168.10.5"); c.keys("Enter")
+        c.keys("PgDn"); c.wait_for("The equivalent shell command")
+        c.keys("C-s"); c.wait_for("Inbound From Service ")
+        c.keys("Enter"); c.wait_for("General")
+        c.keys("PgDn"); c.wait_for("Basic authentication")
+        c.keys("Tab", "Space")                      # TLS off
+        c.keys("Tab", "Tab", "Space")               # Basic authentication on
+        for _ in range(5):
+            c.keys("Tab")
+        c.keys("Space")                             # Anonymous users
+        c.keys("C-s"); c.wait_for("Mail flow")
+        time.sleep(0.3)
+        out = c.shell('Get-ReceiveConnector "Inbound From Service" | Format-List RemoteIPRanges,PermissionGroups,AuthMechanism')
+        for line in ["RemoteIPRanges   : {192.168.10.5}", "PermissionGroups : AnonymousUsers", "AuthMechanism    : BasicAuth"]:
+            assert_in(line, out, "Get-ReceiveConnector")
+        c.keys("q"); c.wait_for("EXIT=0")
+    finally:
+        c.close()
+
+
+def test_article_scenario_4_internal_on_edge_at_80x24():
+    c = Console(width=80, height=24, role="Edge", server="EDGE01")
+    try:
+        c.keys("a"); c.wait_for("step 1 of")
+        c.text("Inbound From Organization")
+        c.keys("Tab", "Down", "Down", "Down", "PgDn"); c.wait_for("Remote network settings:")
+        c.keys("d")
+        for ip in ["10.1.2.10", "10.1.2.15", "10.1.2.20"]:
+            c.keys("a"); c.text(ip); c.keys("Enter")
+        c.keys("PgDn"); c.wait_for("The equivalent shell command")
+        c.keys("C-s"); c.wait_for("Inbound From Organization ")
+        out = c.shell('Get-ReceiveConnector "Inbound From Organization" | Format-List Bindings,RemoteIPRanges,PermissionGroups,AuthMechanism')
+        for line in ["Bindings         : {0.0.0.0:25}", "RemoteIPRanges   : {10.1.2.10, 10.1.2.15, 10.1.2.20}",
+                     "PermissionGroups : ExchangeServers", "AuthMechanism    : Tls, ExchangeServer"]:
+            assert_in(line, out, "Get-ReceiveConnector")
+        c.keys("q"); c.wait_for("EXIT=0")
     finally:
         c.close()
 
