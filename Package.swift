@@ -55,6 +55,8 @@ let package = Package(
         .systemLibrary(name: "CNCursesShim", path: "Sources/CNCursesShim", pkgConfig: "ncursesw", providers: [.apt(["libncurses-dev"])]),
         // The curses driver behind Screen and TerminalInput: the only code that imports curses.
         .target(name: "ReceptorTerminal", dependencies: ["ReceptorConsole", "CNCursesShim"]),
+        // A small demo of the terminal layer; the tmux tests of ReceptorTerminal drive it.
+        .executableTarget(name: "termdemo", dependencies: ["ReceptorConsole", "ReceptorTerminal"]),
         // The EMS cmdlets over the store.
         .target(name: "ReceptorShell", dependencies: ["ReceptorCore", "EMSLanguage", "ReceptorStore"]),
         .executableTarget(name: "receptor", dependencies: [
@@ -67,6 +69,7 @@ let package = Package(
         .testTarget(name: "ReceptorSMTPTests", dependencies: ["ReceptorSMTP", "ReceptorCore"], resources: [.copy("Fixtures")]),
         .testTarget(name: "ReceptorListenerTests", dependencies: ["ReceptorListener", "ReceptorStore", "ReceptorCore"]),
         .testTarget(name: "ReceptorConsoleTests", dependencies: ["ReceptorConsole", "ReceptorCore", "ReceptorStore"], exclude: ["Fixtures"]),
+        .testTarget(name: "ReceptorTerminalTests", dependencies: ["ReceptorTerminal", "ReceptorConsole", "CNCursesShim"]),
         .testTarget(name: "ReceptorShellTests", dependencies: ["ReceptorShell", "ReceptorStore", "ReceptorCore", "EMSLanguage"]),
     ]
 )

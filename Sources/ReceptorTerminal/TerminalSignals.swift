@@ -23,8 +23,10 @@ import Synchronization
 /// `endwin()` is not async-signal-safe by POSIX; ncurses' own handlers call it the same way and in practice it
 /// only writes the terminal's reset strings and restores the saved termios. If a signal arrives while the
 /// main thread is inside curses, the screen may be left half-drawn; the terminal modes are still restored.
-/// A crash message the Swift runtime prints *before* trapping goes to the alternate screen and is lost when
-/// `endwin()` leaves it: run with `2>file` to keep it. SIGKILL cannot be caught (`reset` or `stty sane` then).
+/// On a crash, Swift's backtracer (the action saved before ours) prints its report after the restore, on
+/// the normal screen (seen with tmux); but the one-line "Fatal error: …" message that the runtime prints
+/// *before* trapping goes to the alternate screen and is lost when `endwin()` leaves it: run with
+/// `2>file` to keep it. SIGKILL cannot be caught (`reset` or `stty sane` then).
 enum TerminalSignals {
     /// Curses is initialised and not stopped: the handlers restore only then.
     static let cursesActive = Atomic<Bool>(false)
