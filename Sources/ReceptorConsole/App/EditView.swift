@@ -66,12 +66,19 @@ extension EditController {
                 let items = listItems(field.parameter)
                 let sel = listSelection[field.parameter] ?? 0
                 let maxRows = tab == .scoping ? max(1, (helpTop - 3 - 6) / 2) : 3
-                for (j, item) in items.prefix(maxRows).enumerated() {
+                // The rows scroll with the selection, so every entry can be reached however long the list.
+                let start = min(max(0, sel - maxRows + 1), max(0, items.count - maxRows))
+                let shown = Array(items.enumerated()).dropFirst(start).prefix(maxRows)
+                for (j, item) in shown {
                     r += 1
                     let s = j == sel
                     canvas.text((s ? "  >" : "   ") + item, row: r, column: x, width: inner, style: s && focused ? CellStyle(.selection, reverse: true) : .normal)
                 }
-                if items.count > maxRows { r += 1; canvas.text("   … \(items.count - maxRows) more", row: r, column: x, style: CellStyle(.dim)) }
+                if items.count > maxRows {
+                    r += 1
+                    let below = items.count - start - shown.count
+                    canvas.text("   (\(start) above, \(below) below; \(items.count) in all)", row: r, column: x, style: CellStyle(.dim))
+                }
                 if items.isEmpty { r += 1; canvas.text("   (empty)", row: r, column: x, style: CellStyle(.dim)) }
             }
             hits.add(row: r, column: x - 1, width: inner) { [unowned self] in
