@@ -10,6 +10,10 @@ import tempfile
 import time
 import traceback
 
+sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+import harness  # noqa: E402
+from harness import assert_eq, assert_in  # noqa: E402,F401
+
 BIN = os.environ.get("RECEPTOR_BIN") or shutil.which("receptor")
 
 
@@ -58,10 +62,6 @@ class Console:
         subprocess.run(["tmux", "kill-session", "-t", self.name], capture_output=True)
         shutil.rmtree(self.dir, ignore_errors=True)
 
-
-def assert_in(needle, haystack, what="screen"):
-    if needle not in haystack:
-        raise AssertionError(f"{what} does not show {needle!r}:\n{haystack}")
 
 
 def test_list_and_a_change_from_the_shell_within_a_second():
@@ -231,29 +231,5 @@ def test_article_scenario_4_internal_on_edge_at_80x24():
         c.close()
 
 
-def main():
-    if not BIN or not os.path.exists(BIN):
-        print("RECEPTOR_BIN is not set to the receptor binary", file=sys.stderr)
-        return 2
-    tests = [(n, f) for n, f in sorted(globals().items()) if n.startswith("test_") and callable(f)]
-    only = sys.argv[1:]
-    passed = failed = 0
-    for name, fn in tests:
-        if only and not any(o in name for o in only):
-            continue
-        start = time.time()
-        try:
-            fn()
-            passed += 1
-            print(f"PASS {name} ({time.time() - start:.1f}s)", flush=True)
-        except Exception as e:
-            failed += 1
-            print(f"FAIL {name}: {e}", flush=True)
-            if not isinstance(e, AssertionError):
-                traceback.print_exc()
-    print(f"{passed} passed, {failed} failed")
-    return 1 if failed else 0
-
-
 if __name__ == "__main__":
-    sys.exit(main())
+    sys.exit(harness.run(globals(), BIN))

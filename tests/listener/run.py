@@ -17,6 +17,10 @@ import threading
 import time
 import traceback
 
+sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+import harness  # noqa: E402
+from harness import assert_eq, assert_in  # noqa: E402,F401
+
 BIN = os.environ.get("RECEPTOR_BIN") or shutil.which("receptor")
 _offsets = iter(range(20000, 40000, 137))
 
@@ -95,14 +99,6 @@ def smtp(port, source="127.0.0.1", host="127.0.0.1"):
     return c
 
 
-def assert_in(needle, haystack, what="output"):
-    if needle not in haystack:
-        raise AssertionError(f"{what} does not contain {needle!r}:\n{haystack}")
-
-
-def assert_eq(a, b, what="value"):
-    if a != b:
-        raise AssertionError(f"{what}: {a!r} != {b!r}")
 
 
 def expect_reply(reply, code, text, what):
@@ -770,29 +766,5 @@ def test_curl_submission_over_starttls():
         l.cleanup()
 
 
-def main():
-    if not BIN or not os.path.exists(BIN):
-        print("RECEPTOR_BIN is not set to the receptor binary", file=sys.stderr)
-        return 2
-    tests = [(n, f) for n, f in sorted(globals().items()) if n.startswith("test_") and callable(f)]
-    only = sys.argv[1:]
-    passed = failed = 0
-    for name, fn in tests:
-        if only and not any(o in name for o in only):
-            continue
-        start = time.time()
-        try:
-            fn()
-            passed += 1
-            print(f"PASS {name} ({time.time() - start:.1f}s)", flush=True)
-        except Exception as e:
-            failed += 1
-            print(f"FAIL {name}: {e}", flush=True)
-            if not isinstance(e, AssertionError):
-                traceback.print_exc()
-    print(f"{passed} passed, {failed} failed")
-    return 1 if failed else 0
-
-
 if __name__ == "__main__":
-    sys.exit(main())
+    sys.exit(harness.run(globals(), BIN))
