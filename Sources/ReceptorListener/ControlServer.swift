@@ -7,7 +7,8 @@ import NIOPosix
 /// The listener's control socket (product.md): a Unix socket beside the store, mode 0600,
 /// newline-delimited JSON. A client writes one request line:
 ///   {"command":"snapshot"}   → one line: sessions, per-connector counters, binding status, generation
-///   {"command":"subscribe"}  → a snapshot line, then one line per event until the client closes
+///   {"command":"subscribe"}  → a snapshot line, then one line per event until the client closes, and a
+///                              `tick` line each second (counters, sessions active since the last tick)
 public final class ControlServer: @unchecked Sendable {
     public typealias SnapshotProvider = @Sendable () -> ControlSnapshot
 
@@ -20,18 +21,25 @@ public final class ControlServer: @unchecked Sendable {
         public var bindings: [ListenerServer.BindingStatus]
         public var sessions: [LiveSession]
         public var counters: [String: ConnectorCounters]
+        public var recentMessages: [MessageSummary] = []
     }
+
+    /// Counters now, and the live sessions with activity after the given time.
+    public typealias TickProvider = @Sendable (_ activeSince: Date) -> (counters: [String: ConnectorCounters], sessions: [LiveSession])
 
     private let path: String
     private let events: ListenerEventBus
     private let snapshot: SnapshotProvider
+    private let tick: TickProvider
     private let logger: Logger
     private var channel: Channel?
 
-    public init(path: String, events: ListenerEventBus, logger: Logger, snapshot: @escaping SnapshotProvider) {
+    public init(path: String, events: ListenerEventBus, logger: Logger, snapshot: @escaping SnapshotProvider,
+                tick: @escaping TickProvider = { _ in ([:], []) }) {
         self.path = path
         self.events = events
         self.snapshot = snapshot
+        self.tick = tick
         self.logger = logger
     }
 
@@ -53,6 +61,7 @@ public final class ControlServer: @unchecked Sendable {
         }
         let events = self.events
         let snapshot = self.snapshot
+        let tick = self.tick
         let logger = self.logger
         // The socket must never be reachable by others, not even for an instant: umask while binding.
         let old = umask(0o077)
@@ -61,7 +70,7 @@ public final class ControlServer: @unchecked Sendable {
             .childChannelInitializer { channel in
                 channel.eventLoop.makeCompletedFuture {
                     try channel.pipeline.syncOperations.addHandler(ByteToMessageHandler(LineFrameDecoder(maxLength: 4096)))
-                    try channel.pipeline.syncOperations.addHandler(ControlConnectionHandler(events: events, snapshot: snapshot, logger: logger))
+                    try channel.pipeline.syncOperations.addHandler(ControlConnectionHandler(events: events, snapshot: snapshot, tick: tick, logger: logger))
                 }
             }
             .bind(unixDomainSocketPath: path, cleanupExistingSocketFile: false).get()
@@ -100,12 +109,15 @@ final class ControlConnectionHandler: ChannelInboundHandler, @unchecked Sendable
 
     private let events: ListenerEventBus
     private let snapshot: ControlServer.SnapshotProvider
+    private let tick: ControlServer.TickProvider
     private let logger: Logger
     private var subscription: UUID?
+    private var ticker: RepeatedTask?
 
-    init(events: ListenerEventBus, snapshot: @escaping ControlServer.SnapshotProvider, logger: Logger) {
+    init(events: ListenerEventBus, snapshot: @escaping ControlServer.SnapshotProvider, tick: @escaping ControlServer.TickProvider, logger: Logger) {
         self.events = events
         self.snapshot = snapshot
+        self.tick = tick
         self.logger = logger
     }
 
@@ -128,6 +140,17 @@ final class ControlConnectionHandler: ChannelInboundHandler, @unchecked Sendable
                 guard channel.isWritable else { return }
                 self?.sendEncodable(channel, event)
             }
+            // Bytes, messages and idle times change without a state change: once a second, the counters and
+            // the sessions that did something since the last tick.
+            let tick = self.tick
+            var since = Date()
+            ticker = channel.eventLoop.scheduleRepeatedTask(initialDelay: .seconds(1), delay: .seconds(1)) { [weak self] _ in
+                let now = Date()
+                let (counters, sessions) = tick(since)
+                since = now
+                guard channel.isWritable else { return }
+                self?.sendEncodable(channel, ListenerEvent(type: "tick", time: now, counters: counters, sessions: sessions))
+            }
         default:
             send(context.channel, ["type": "error", "error": "unknown command \(request.command)"])
         }
@@ -135,6 +158,7 @@ final class ControlConnectionHandler: ChannelInboundHandler, @unchecked Sendable
 
     func channelInactive(context: ChannelHandlerContext) {
         if let subscription { events.unsubscribe(subscription) }
+        ticker?.cancel()
         context.fireChannelInactive()
     }
 

@@ -10,10 +10,52 @@ public struct ListenerEvent: Sendable, Encodable {
     public var session: LiveSession?
     public var connector: String?
     public var detail: String?
+    /// `transcript` events: the session and its protocol-log line (AUTH data already redacted by the engine).
+    public var sessionID: String?
+    public var line: TranscriptLine?
+    /// `messageAccepted` events: the message as the monitor's Recent messages list shows it.
+    public var message: MessageSummary?
+    /// `tick` events (once a second to each subscriber): every connector's counters, and the sessions whose
+    /// activity changed since the previous tick (bytes, messages, idle time).
+    public var counters: [String: ConnectorCounters]?
+    public var sessions: [LiveSession]?
 
-    public init(type: String, time: Date = Date(), session: LiveSession? = nil, connector: String? = nil, detail: String? = nil) {
+    public init(type: String, time: Date = Date(), session: LiveSession? = nil, connector: String? = nil, detail: String? = nil,
+                sessionID: String? = nil, line: TranscriptLine? = nil, message: MessageSummary? = nil,
+                counters: [String: ConnectorCounters]? = nil, sessions: [LiveSession]? = nil) {
         self.type = type; self.time = time; self.session = session; self.connector = connector; self.detail = detail
+        self.sessionID = sessionID; self.line = line; self.message = message; self.counters = counters; self.sessions = sessions
     }
+}
+
+/// One protocol-log line of a session, for the monitor's live transcript: the fields of reference §8 that
+/// vary within a session (the connector, session and endpoints are the session's own).
+public struct TranscriptLine: Sendable, Encodable {
+    /// `yyyy-mm-ddThh:mm:ss.fffZ`, as in the protocol log.
+    public var time: String
+    public var sequence: Int
+    /// `+`, `-`, `>`, `<` or `*`.
+    public var event: String
+    public var data: String
+    public var context: String
+}
+
+/// An accepted message for the monitor: its envelope, how it came in, and its header section as stored
+/// (the prepended Received and X-Receptor-* fields first), so TLS can be checked from the console.
+public struct MessageSummary: Sendable, Encodable {
+    public var messageID: String
+    public var sessionID: String
+    public var connector: String
+    public var from: String
+    public var recipients: [String]
+    public var authAs: String
+    public var authMechanism: String
+    public var size: Int64
+    public var receivedAt: Date
+    public var headers: String
+
+    /// The stored header section, at most this many bytes (a header block is rarely above a few KB).
+    public static let maximumHeaderBytes = 32 * 1024
 }
 
 /// A live session as the monitor shows it.
@@ -44,9 +86,13 @@ public struct ConnectorCounters: Sendable, Encodable {
 }
 
 /// Fans events out to subscribers; a slow subscriber never blocks a session (its queue drops the oldest).
+/// Keeps the last accepted messages, so a monitor opened later still lists them.
 public final class ListenerEventBus: Sendable {
     private let subscribers = NIOLockedValueBox<[UUID: @Sendable (ListenerEvent) -> Void]>([:])
     private let counters = NIOLockedValueBox<[String: ConnectorCounters]>([:])
+    private let recent = NIOLockedValueBox<[MessageSummary]>([])
+    /// How many accepted messages the snapshot carries.
+    public static let recentMessageLimit = 50
 
     public init() {}
 
@@ -57,7 +103,22 @@ public final class ListenerEventBus: Sendable {
         return id
     }
 
-    public func unsubscribe(_ id: UUID) { _ = subscribers.withLockedValue { $0.removeValue(forKey: id) } }
+    public func unsubscribe(_ id: UUID) {
+        _ = subscribers.withLockedValue { $0.removeValue(forKey: id) }
+    }
+
+    /// Whether anyone listens: per-line transcript events are only built when a monitor is attached.
+    public var hasSubscribers: Bool { subscribers.withLockedValue { !$0.isEmpty } }
+
+    public func remember(_ message: MessageSummary) {
+        recent.withLockedValue {
+            $0.append(message)
+            if $0.count > Self.recentMessageLimit { $0.removeFirst($0.count - Self.recentMessageLimit) }
+        }
+    }
+
+    /// The last accepted messages, oldest first.
+    public var recentMessages: [MessageSummary] { recent.withLockedValue { $0 } }
 
     public func publish(_ event: ListenerEvent) {
         for handler in subscribers.withLockedValue({ Array($0.values) }) { handler(event) }

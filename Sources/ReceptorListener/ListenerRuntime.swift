@@ -64,14 +64,17 @@ public final class ListenerRuntime: @unchecked Sendable {
         self.tls = tls
         let server = ListenerServer(group: group, services: services, initial: initial, tls: tls)
         self.server = server
-        appliedGeneration.withLockedValue { $0 = initial.generation }
-        await server.reconcile(to: initial.plan)
-        logger.info("listening for \(initial.server.name) at generation \(initial.generation): \(initial.enabledConnectors.count) enabled connectors")
+        // The control socket opens before the SMTP sockets: once a client can connect, a monitor can too.
         let control = ControlServer(path: controlSocketPath, events: services.events, logger: logger) { [weak self] in
             self?.controlSnapshot() ?? ControlServer.ControlSnapshot(server: "", pid: getpid(), generation: -1, configError: nil, bindings: [], sessions: [], counters: [:])
+        } tick: { [services] since in
+            (services.events.allCounters, services.sessions.sessions(activeAfter: since))
         }
         try await control.start(group: group)
         self.control = control
+        appliedGeneration.withLockedValue { $0 = initial.generation }
+        await server.reconcile(to: initial.plan)
+        logger.info("listening for \(initial.server.name) at generation \(initial.generation): \(initial.enabledConnectors.count) enabled connectors")
         try register()
 
         async let watching: Void = watch()
@@ -174,7 +177,8 @@ public final class ListenerRuntime: @unchecked Sendable {
     func controlSnapshot() -> ControlServer.ControlSnapshot {
         ControlServer.ControlSnapshot(server: options.serverName, pid: getpid(), generation: server?.current.generation ?? -1,
                                       configError: lastError.withLockedValue { $0 }, bindings: server?.bindingStatus ?? [],
-                                      sessions: services.sessions.sessions, counters: services.events.allCounters)
+                                      sessions: services.sessions.sessions, counters: services.events.allCounters,
+                                      recentMessages: services.events.recentMessages)
     }
 
     /// Stop accepting, let sessions finish up to the drain timeout, then close everything.

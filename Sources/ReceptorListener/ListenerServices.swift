@@ -78,6 +78,10 @@ public final class SessionRegistry: Sendable {
     func remove(_ id: String) { _ = entries.withLockedValue { $0.removeValue(forKey: id) } }
     public var sessions: [LiveSession] { entries.withLockedValue { $0.values.map(\.info).sorted { $0.startedAt < $1.startedAt } } }
     public var count: Int { entries.withLockedValue { $0.count } }
+    /// The sessions whose last activity is later than `date` (the monitor's once-a-second tick).
+    public func sessions(activeAfter date: Date) -> [LiveSession] {
+        entries.withLockedValue { $0.values.compactMap { $0.info.lastActivity > date ? $0.info : nil } }
+    }
 
     /// Tells the sessions whose connector is no longer usable to finish the message in flight and close.
     public func withdraw(connectors: Set<UUID>) {

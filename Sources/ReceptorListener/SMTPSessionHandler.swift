@@ -30,6 +30,8 @@ final class SMTPSessionHandler: ChannelInboundHandler, @unchecked Sendable {
     private var closed = false
     private var bytesIn: Int64 = 0
     private var lastState = "Connected"
+    /// The message being queued, as the monitor will list it once the engine accepts it.
+    private var pendingSummary: MessageSummary?
 
     init(services: ListenerServices, configuration: SessionConfiguration, tls: ListenerTLS?, onClose: @escaping @Sendable () -> Void) {
         self.services = services
@@ -153,10 +155,21 @@ final class SMTPSessionHandler: ChannelInboundHandler, @unchecked Sendable {
                                             remoteEndpoint: event.remoteEndpoint,
                                             event: ProtocolLogLine.Event(rawValue: event.kind.rawValue) ?? .information,
                                             data: event.data, context: event.context))
+                // The monitor's live transcript, whatever ProtocolLoggingLevel says; built only when one watches.
+                if services.events.hasSubscribers {
+                    let line = TranscriptLine(time: ProtocolLogFormat.timestamp(event.time), sequence: event.sequenceNumber,
+                                              event: event.kind.rawValue, data: event.data, context: event.context)
+                    services.events.publish(ListenerEvent(type: "transcript", connector: configuration.connectorID,
+                                                          sessionID: configuration.sessionID, line: line))
+                }
             case .messageAccepted(let accepted):
                 services.events.count(configuration.connectorID) { $0.messagesAccepted += 1 }
+                let summary = pendingSummary
+                pendingSummary = nil
+                if let summary { services.events.remember(summary) }
                 services.events.publish(ListenerEvent(type: "messageAccepted", connector: configuration.connectorID,
-                                                      detail: "\(accepted.messageID) from \(accepted.sender?.description ?? "<>") to \(accepted.recipientCount) recipient(s), \(accepted.size) bytes, AuthAs \(accepted.account ?? "Anonymous")"))
+                                                      detail: "\(accepted.messageID) from \(accepted.sender?.description ?? "<>") to \(accepted.recipientCount) recipient(s), \(accepted.size) bytes, AuthAs \(accepted.account ?? "Anonymous")",
+                                                      message: summary))
                 // MessageRateLimit counts per source (the address; the account when MessageRateSource is User).
                 let source = rateSource
                 let limit = configuration.connector.messageRateLimit
@@ -273,6 +286,11 @@ final class SMTPSessionHandler: ChannelInboundHandler, @unchecked Sendable {
             clientAddress: envelope.clientAddress.description, heloName: envelope.heloName ?? "",
             authenticatedAs: envelope.account?.userPrincipalName, receivedAt: envelope.receivedAt)
         let local = Set(envelope.recipients.filter { !$0.isRelay }.map { $0.address.description.lowercased() })
+        pendingSummary = MessageSummary(
+            messageID: envelope.messageID, sessionID: envelope.sessionID, connector: envelope.connectorID,
+            from: envelope.sender?.description ?? "<>", recipients: envelope.recipients.map(\.address.description),
+            authAs: envelope.authAs, authMechanism: envelope.authMechanism, size: envelope.size,
+            receivedAt: envelope.receivedAt, headers: Self.headerSection(envelope))
         services.threadPool.runIfActive(eventLoop: context.eventLoop) {
             try messages.deliver(envelope: record, headers: envelope.prependedHeaderBytes, body: envelope.message,
                                  isLocal: { local.contains($0.lowercased()) })
@@ -286,6 +304,21 @@ final class SMTPSessionHandler: ChannelInboundHandler, @unchecked Sendable {
                 self.run(self.connection.handle(.deliveryResult(.failed(nil)), at: Date()))
             }
         }
+    }
+
+    /// The header section as stored: the prepended fields, then the message's own up to the empty line
+    /// (bounded; a message without one is all header as far as the monitor is concerned).
+    static func headerSection(_ envelope: Envelope) -> String {
+        let limit = MessageSummary.maximumHeaderBytes
+        let message = envelope.message
+        let scan = message.prefix(limit)
+        var end = scan.count
+        if scan.starts(with: [13, 10]) {
+            end = 0
+        } else if let blank = scan.indices.dropLast(3).first(where: { scan[$0] == 13 && scan[$0 + 1] == 10 && scan[$0 + 2] == 13 && scan[$0 + 3] == 10 }) {
+            end = blank + 2
+        }
+        return String(decoding: (envelope.prependedHeaderBytes + message[..<end]).prefix(limit), as: UTF8.self)
     }
 
     // MARK: TLS

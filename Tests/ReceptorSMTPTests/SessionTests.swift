@@ -300,7 +300,11 @@ final class SessionTests: XCTestCase {
         b.say("MAIL FROM:<a@fabrikam.com>")
         XCTAssertFalse(a.connection.session.isInMailTransaction)
         XCTAssertTrue(b.connection.session.isInMailTransaction)
-        XCTAssertEqual(a.connection.session.activity, "Ready")
-        XCTAssertEqual(b.connection.session.activity, "MailTransaction")
+        XCTAssertEqual(a.connection.session.activity, "EHLO")
+        XCTAssertEqual(b.connection.session.activity, "MAIL")
+        b.say("RCPT TO:<kate@contoso.test>")
+        XCTAssertEqual(b.connection.session.activity, "RCPT")
+        b.say("DATA")
+        XCTAssertEqual(b.connection.session.activity, "DATA")
     }
 }

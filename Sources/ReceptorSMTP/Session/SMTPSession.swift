@@ -112,7 +112,7 @@ public struct SMTPSession: Sendable {
         return min(total, idle)
     }
 
-    /// A short word for the session monitor.
+    /// The session's state in the monitor's words (issue 5): where it is in the SMTP dialogue.
     public var activity: String {
         switch phase {
         case .notConnected: return "Connecting"
@@ -120,11 +120,13 @@ public struct SMTPSession: Sendable {
         case .open: break
         }
         switch waiting {
-        case .authResponse, .authResult: return "Authenticating"
-        case .tls: return "StartingTLS"
-        case .data, .chunk: return "ReceivingData"
+        case .authResponse, .authResult: return "AUTH"
+        case .tls: return "STARTTLS"
+        case .data, .chunk: return "DATA"
         case .delivery: return "Queueing"
-        case nil: return transaction != nil ? "MailTransaction" : hello != nil ? "Ready" : "Connected"
+        case nil:
+            if let transaction { return transaction.recipients.isEmpty ? "MAIL" : "RCPT" }
+            return hello != nil ? "EHLO" : "Connected"
         }
     }
 
