@@ -31,7 +31,8 @@ public final class StoreDataSource: ConsoleDataSource {
         var statuses: [ListenerStatus] = []
         for server in snapshot.servers {
             guard let l = listeners.first(where: { $0.server.caseInsensitiveCompare(server.name) == .orderedSame }) else { continue }
-            statuses.append(ListenerStatus(server: server.name, bindings: Self.bindingStates(l.statusJSON, connectors: snapshot.connectors(on: server.name).map(\.connector))))
+            statuses.append(ListenerStatus(server: server.name, bindings: Self.bindingStates(l.statusJSON, connectors: snapshot.connectors(on: server.name).map(\.connector)),
+                                            controlSocket: l.controlSocket))
         }
         return statuses
     }

@@ -38,6 +38,8 @@ public struct TranscriptLine: Sendable, Encodable {
     public var event: String
     public var data: String
     public var context: String
+    /// The whole line exactly as the protocol log file has it (all nine fields, CSV-quoted).
+    public var text: String
 }
 
 /// An accepted message for the monitor: its envelope, how it came in, and its header section as stored

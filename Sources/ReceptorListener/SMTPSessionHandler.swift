@@ -150,15 +150,16 @@ final class SMTPSessionHandler: ChannelInboundHandler, @unchecked Sendable {
                 actions = []
                 context.eventLoop.scheduleTask(in: .seconds(Int64(seconds))) { [weak self] in self?.endDelay() }
             case .log(let event):
-                log?.append(ProtocolLogLine(time: event.time, connectorID: event.connectorID, sessionID: event.sessionID,
+                let entry = ProtocolLogLine(time: event.time, connectorID: event.connectorID, sessionID: event.sessionID,
                                             sequence: event.sequenceNumber, localEndpoint: event.localEndpoint,
                                             remoteEndpoint: event.remoteEndpoint,
                                             event: ProtocolLogLine.Event(rawValue: event.kind.rawValue) ?? .information,
-                                            data: event.data, context: event.context))
+                                            data: event.data, context: event.context)
+                log?.append(entry)
                 // The monitor's live transcript, whatever ProtocolLoggingLevel says; built only when one watches.
                 if services.events.hasSubscribers {
                     let line = TranscriptLine(time: ProtocolLogFormat.timestamp(event.time), sequence: event.sequenceNumber,
-                                              event: event.kind.rawValue, data: event.data, context: event.context)
+                                              event: event.kind.rawValue, data: event.data, context: event.context, text: entry.text)
                     services.events.publish(ListenerEvent(type: "transcript", connector: configuration.connectorID,
                                                           sessionID: configuration.sessionID, line: line))
                 }

@@ -19,6 +19,11 @@ struct Console: ParsableCommand {
     @Option(help: .hidden)
     var benchmarkKeystrokes: Int?
 
+    /// bench/monitor-keys.sh: open the monitor on the real listener feed, wait for this many live sessions,
+    /// then time keystrokes (with --benchmark-keystrokes).
+    @Option(help: .hidden)
+    var benchmarkMonitorSessions: Int?
+
     func run() throws {
         let path = options.storePath
         if !FileManager.default.fileExists(atPath: path) {
@@ -35,8 +40,13 @@ struct Console: ParsableCommand {
             Terminal.error("\(error)")
             throw ExitCode(1)
         }
+        app.monitorFeed = ControlSocketFeed()
         if let count = benchmarkKeystrokes {
-            try benchmark(app: app, source: source, keystrokes: count)
+            if let sessions = benchmarkMonitorSessions {
+                try benchmarkMonitor(app: app, sessions: sessions, keystrokes: count)
+            } else {
+                try benchmark(app: app, source: source, keystrokes: count)
+            }
             return
         }
         let terminal = CursesTerminal()
@@ -48,9 +58,12 @@ struct Console: ParsableCommand {
         var lastGeneration = app.snapshot.generation
         var lastRefresh = Date()
         loop: while true {
+            app.pumpMonitor()
             app.render(on: terminal)
             terminal.present()
-            let event = terminal.nextEvent(timeoutMilliseconds: 200)
+            // The monitor redraws at least four times a second (ages, idle times, new rows); curses sends
+            // only the cells that changed, so this does not flicker.
+            let event = terminal.nextEvent(timeoutMilliseconds: app.isMonitorOpen ? 100 : 200)
             var effects: [ConsoleEffect] = []
             if let event { effects = app.handle(event) }
             for effect in effects {
@@ -102,6 +115,42 @@ struct Console: ParsableCommand {
                      connectors, keystrokes, median, p95, worst))
     }
 
+    /// Keystroke to updated screen in the monitor with many live sessions: each key drains the feed, is
+    /// handled, and the whole screen is drawn on the in-memory screen.
+    private func benchmarkMonitor(app: ConsoleApp, sessions: Int, keystrokes: Int) throws {
+        let screen = MemoryScreen(columns: 100, rows: 30)
+        _ = app.handle(.character("m"))
+        let deadline = Date().addingTimeInterval(60)
+        var live = 0
+        while Date() < deadline {
+            app.pumpMonitor()
+            live = app.monitor.model.rows.values.filter { $0.endedAt == nil }.count
+            if live >= sessions { break }
+            Thread.sleep(forTimeInterval: 0.05)
+        }
+        guard live >= sessions else {
+            Terminal.error("only \(live) of \(sessions) sessions appeared in the monitor within 60 s")
+            throw ExitCode(1)
+        }
+        app.render(on: screen)
+        var samples: [Double] = []
+        let clock = ContinuousClock()
+        for i in 0..<keystrokes {
+            let key: KeyEvent = (i / 50) % 2 == 0 ? .down : .up
+            let start = clock.now
+            app.pumpMonitor()
+            _ = app.handle(key)
+            app.render(on: screen)
+            let elapsed = clock.now - start
+            samples.append(Double(elapsed.components.attoseconds) / 1e15 + Double(elapsed.components.seconds) * 1000)
+            if i % 10 == 0 { Thread.sleep(forTimeInterval: 0.01) }  // let ticks and events arrive between keys
+        }
+        samples.sort()
+        let median = samples[samples.count / 2], p95 = samples[Int(Double(samples.count) * 0.95)], worst = samples.last ?? 0
+        print(String(format: "monitor keystroke to updated screen: %d live sessions, %d keys: median %.3f ms, p95 %.3f ms, worst %.3f ms",
+                     live, keystrokes, median, p95, worst))
+    }
+
     private func refresh(_ app: ConsoleApp, _ source: StoreDataSource, _ generation: inout Int64, _ at: inout Date) {
         if let snapshot = try? source.snapshot() {
             app.refresh(from: snapshot)
@@ -145,7 +194,7 @@ struct Console: ParsableCommand {
         fflush(nil)
         let answer = readLine()?.trimmingCharacters(in: .whitespaces).lowercased() ?? "n"
         guard answer.isEmpty || answer == "y" || answer == "yes" else { throw ExitCode(1) }
-        var initCommand = try Init.parse(["--store", path, "--server", server, "--port-offset", String(offset)])
+        let initCommand = try Init.parse(["--store", path, "--server", server, "--port-offset", String(offset)])
         try initCommand.run()
     }
 }

@@ -28,6 +28,9 @@ extension ConsoleApp {
             e.render(canvas, hits: hits) { [unowned self] outcome in self.editOutcome(outcome) }
             drawHintBar(canvas, context: .dialog)
         case .help: drawHelp(canvas)
+        case .monitor:
+            monitor.render(canvas, now: now(), hits: hits)
+            drawHintBar(canvas, context: .monitor)
         case .confirmQuit:
             if case .wizard(let w) = underlying { w.render(canvas, hits: HitMap()) { _ in [] } }
             else if case .edit(let e) = underlying { e.render(canvas, hits: HitMap()) { _ in [] } }
@@ -141,7 +144,6 @@ extension ConsoleApp {
                 "Shell: Remove-ReceiveConnector \"\(c.connector.identity)\"",
                 "y = delete, n = keep it"])
         case .serverPicker(let i): drawServerPicker(canvas, index: i)
-        case .monitor: drawMonitor(canvas)
         default: break
         }
     }
@@ -197,8 +199,9 @@ extension ConsoleApp {
         var x = 0
         for binding in KeyTable.table(context) {
             guard var hint = binding.hint else { continue }
-            if context == .main, unavailableReason(binding.action) != nil { continue }
+            if context != .dialog, unavailableReason(binding.action) != nil { continue }
             if binding.action == .toggle, let c = selected?.connector { hint = c.enabled ? "Disable" : "Enable" }
+            if binding.action == .monitorPause, monitor.isPaused { hint = "Resume" }
             let key = binding.keyText.split(separator: " ").first.map(String.init) ?? binding.keyText
             let width = key.count + hint.count + 2
             guard x + width <= canvas.columns else { break }
@@ -224,16 +227,6 @@ extension ConsoleApp {
             hits.add(row: top + 1 + i, column: left + 2, width: w - 4) { [unowned self] in self.selectServer(name); return [] }
         }
         canvas.text("Enter selects, Esc goes back", row: top + h - 2, column: left + 2, width: w - 4, style: CellStyle(.dim))
-    }
-
-    func drawMonitor(_ canvas: Canvas) {
-        let w = min(76, canvas.columns - 4), h = 12
-        let left = (canvas.columns - w) / 2, top = (canvas.rows - h) / 2
-        canvas.box(row: top, column: left, width: w, height: h, title: "Monitor")
-        let text = "The monitor is not built yet (next issue). It will show, live from the listener: each open SMTP session with its remote address, the connector that took it, the authenticated user and TLS state, the last command and reply; sessions that ended stay dimmed for a moment. Esc or m goes back."
-        for (i, line) in Canvas.wrap(text, w - 4).prefix(h - 3).enumerated() {
-            canvas.text(line, row: top + 2 + i, column: left + 2, width: w - 4)
-        }
     }
 
     // MARK: Help, generated from the key table

@@ -31,6 +31,13 @@ public final class ConsoleApp {
     let hits = HitMap()
     /// Makes the GUID of a new connector (tests pin it).
     public var makeGUID: () -> UUID = { UUID() }
+    /// The clock the monitor uses (tests pin it).
+    public var now: () -> Date = { Date() }
+    /// The session monitor pane, and where its updates come from (the loop sets the real feed; tests a fake).
+    public let monitor = MonitorController()
+    public var monitorFeed: MonitorFeed?
+    /// The feed is only connected once the monitor has been opened.
+    private var monitorStarted = false
 
     public init(dataSource: ConsoleDataSource, server: String? = nil) throws {
         self.dataSource = dataSource
@@ -102,6 +109,39 @@ public final class ConsoleApp {
             selectedGUID = visible.isEmpty ? nil : visible[min(oldIndex ?? 0, visible.count - 1)].connector.guid
         }
         if case .edit(let e) = mode { e.noticeSnapshot(newSnapshot) }
+        if monitorStarted { followListeners() }
+    }
+
+    // MARK: Monitor
+
+    /// Points the feed at every running listener of the store and tells the monitor what to say without one.
+    func followListeners() {
+        let running = snapshot.listeners
+        monitorFeed?.follow(running.compactMap { l in l.controlSocket.map { MonitorEndpoint(server: l.server, socketPath: $0) } })
+        var known: [String: [String]] = [:]
+        for l in running { known[l.server] = snapshot.connectors(on: l.server).filter(\.connector.enabled).map(\.connector.identity.description) }
+        monitor.knownConnectors = known
+        if running.isEmpty {
+            let dataDirectory = (dataSource.storePath as NSString).deletingLastPathComponent
+            let target = serverName.map { " for \($0)" } ?? ""
+            monitor.noListenerHint = "No listener is running for this store, so there are no sessions to show. Press l to start the bundled listener\(target) in the background (its log: \(dataDirectory)/listener.log), or run: receptor listen --store \(dataSource.storePath)"
+        } else {
+            monitor.noListenerHint = nil
+        }
+    }
+
+    /// Takes what the feed has (never waits). The loop calls it every frame; it returns quickly when idle.
+    public func pumpMonitor() {
+        guard monitorStarted, let feed = monitorFeed else { return }
+        monitor.receive(feed.drain(), now: now())
+    }
+
+    public var isMonitorOpen: Bool { if case .monitor = mode { true } else { false } }
+
+    func openMonitor() {
+        mode = .monitor
+        if !monitorStarted { monitorStarted = true }
+        followListeners()
     }
 
     /// Re-reads the data source; a failure is shown on the status line and the old snapshot kept.
@@ -133,8 +173,20 @@ public final class ConsoleApp {
             }
             return []
         case .monitor:
-            if event == .escape || event == .character("m") || event == .character("q") || event == .enter { mode = .main }
-            return []
+            switch KeyTable.action(for: event, in: .monitor) {
+            case .help? where !monitor.isFiltering: underlying = mode; mode = .help; return []
+            case .quit? where !monitor.isFiltering: return [.quit]
+            default: break
+            }
+            switch monitor.handle(event, now: now()) {
+            case .none: return []
+            case .close: mode = .main; return []
+            case .startListener:
+                if let reason = unavailableReason(.startListener) { monitor.noteStatus("Listener: \(reason).", now: now()); return [.bell] }
+                guard let s = serverName else { return [] }
+                monitor.noteStatus("Starting the listener for \(s) in the background…", now: now())
+                return [.startListener(server: s)]
+            }
         case .serverPicker(let i):
             let servers = snapshot.servers
             switch event {
@@ -210,7 +262,7 @@ public final class ConsoleApp {
             guard let s = serverName else { return [] }
             statusMessage = ("Starting the listener for \(s) in the background…", false)
             return [.startListener(server: s)]
-        case .monitor: mode = .monitor
+        case .monitor: openMonitor()
         case .help: underlying = .main; mode = .help
         case .quit:
             if hasUnsavedChanges { underlying = mode; mode = .confirmQuit; return [] }

@@ -18,7 +18,11 @@ public enum BindingState: Hashable, Sendable {
 public struct ListenerStatus: Hashable, Sendable {
     public var server: String
     public var bindings: [String: BindingState]
-    public init(server: String, bindings: [String: BindingState]) { self.server = server; self.bindings = bindings }
+    /// The listener's control socket, which the session monitor reads.
+    public var controlSocket: String?
+    public init(server: String, bindings: [String: BindingState], controlSocket: String? = nil) {
+        self.server = server; self.bindings = bindings; self.controlSocket = controlSocket
+    }
 }
 
 /// Everything the console draws from, read at one instant.

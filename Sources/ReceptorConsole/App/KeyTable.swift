@@ -6,6 +6,8 @@ public enum ConsoleAction: String, CaseIterable, Sendable {
     case up, down, pageUpList, pageDownList, home, end
     // Wizard and dialogs
     case nextField, previousField, nextPage, previousPage, finish, cancel, add, editItem, removeItem, check, activate
+    // Session monitor
+    case monitorBack, monitorSwitch, monitorOpen, monitorTranscript, monitorSort, monitorReverse, monitorPause, monitorFilter
 }
 
 public struct KeyBinding: Sendable {
@@ -25,6 +27,7 @@ public struct KeyBinding: Sendable {
 public enum KeyContext: String, Sendable, CaseIterable {
     case main = "Receive connectors"
     case dialog = "Wizard and dialogs"
+    case monitor = "Session monitor"
 }
 
 public enum KeyTable {
@@ -64,7 +67,33 @@ public enum KeyTable {
         KeyBinding(.help, [.function(1)], "F1", hint: nil, "Help."),
     ]
 
-    public static func table(_ context: KeyContext) -> [KeyBinding] { context == .main ? main : dialog }
+    public static let monitor: [KeyBinding] = [
+        KeyBinding(.monitorBack, [.escape, .character("m"), .character("q")], "Esc m q", hint: "Back", "Back: from a full-screen view to the table, from the table to the connector list."),
+        KeyBinding(.monitorSwitch, [.tab, .backTab], "Tab", hint: "Sessions/Messages", "Switch between live sessions and recent messages."),
+        KeyBinding(.monitorOpen, [.enter], "Enter", hint: "Open", "Open the selected session's transcript, or the selected message's headers."),
+        KeyBinding(.monitorTranscript, [.character("t")], "t", hint: nil, "The transcript of the selected session, or of the session that sent the selected message."),
+        KeyBinding(.monitorSort, [.character("o")], "o", hint: "Sort", "Sort sessions by the next column: started, connector, remote, state, idle, bytes."),
+        KeyBinding(.monitorReverse, [.character("O")], "O", hint: nil, "Reverse the sort order."),
+        KeyBinding(.monitorPause, [.character("p"), .character(" ")], "p Space", hint: "Pause", "Pause the screen (updates wait) or resume."),
+        KeyBinding(.monitorFilter, [.character("/")], "/", hint: "Filter", "Filter sessions by connector, server or remote IP; Esc clears."),
+        KeyBinding(.startListener, [.character("l")], "l", hint: "Listener", "Start the bundled listener for the selected server in the background (shown when none runs)."),
+        KeyBinding(.help, [.function(1), .character("?")], "F1 ?", hint: "Help", "Help."),
+        KeyBinding(.quit, [.function(10), .control("q")], "F10 C-q", hint: nil, "Quit Receptor."),
+        KeyBinding(.up, [.up, .character("k")], "Up k", hint: nil, "Previous row; in a full-screen view, scroll up."),
+        KeyBinding(.down, [.down, .character("j")], "Down j", hint: nil, "Next row; in a full-screen view, scroll down."),
+        KeyBinding(.pageUpList, [.pageUp], "PgUp", hint: nil, "Page up."),
+        KeyBinding(.pageDownList, [.pageDown], "PgDn", hint: nil, "Page down."),
+        KeyBinding(.home, [.home], "Home", hint: nil, "First row; in a full-screen view, the top."),
+        KeyBinding(.end, [.end], "End", hint: nil, "Last row; in a full-screen view, the end (follows new lines)."),
+    ]
+
+    public static func table(_ context: KeyContext) -> [KeyBinding] {
+        switch context {
+        case .main: main
+        case .dialog: dialog
+        case .monitor: monitor
+        }
+    }
 
     public static func action(for event: KeyEvent, in context: KeyContext) -> ConsoleAction? {
         table(context).first { $0.keys.contains(event) }?.action
