@@ -141,6 +141,9 @@ public final class ListenerServer: @unchecked Sendable {
             permissionEntries: snapshot.permissions[connector.guid] ?? [], certificateAvailable: tls != nil,
             localEndpoint: local, remoteEndpoint: remote, sessionID: sessionID, connectedAt: Date(),
             utcOffsetSeconds: TimeZone.current.secondsFromGMT(),
+            // The engine's log events also feed the monitor's transcript: a session that begins while a monitor
+            // watches has one even when the connector does not log (the file is written only at Verbose).
+            protocolLogging: connector.protocolLoggingLevel == .verbose || services.events.hasSubscribers,
             rateLimited: services.tracker.wouldExceedRate(source: remote.displayAddress, limit: connector.messageRateLimit))
         let tracker = services.tracker
         let guid = connector.guid

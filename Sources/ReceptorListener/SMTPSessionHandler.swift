@@ -42,7 +42,7 @@ final class SMTPSessionHandler: ChannelInboundHandler, @unchecked Sendable {
     }
 
     private var log: ProtocolLogWriter? {
-        configuration.protocolLogging ? services.protocolLog(service: configuration.connector.transportServiceName) : nil
+        configuration.connector.protocolLoggingLevel == .verbose ? services.protocolLog(service: configuration.connector.transportServiceName) : nil
     }
 
     func handlerAdded(context: ChannelHandlerContext) {

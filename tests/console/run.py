@@ -231,5 +231,173 @@ def test_article_scenario_4_internal_on_edge_at_80x24():
         c.close()
 
 
+# --- The live session monitor (issue 5) ---
+
+def listener_pids(c):
+    import json
+    doc = json.loads(c.receptor("status", "--json"))
+    return [l["pid"] for l in doc["listeners"]]
+
+
+def stop_listeners(c):
+    import signal
+    for pid in listener_pids(c):
+        try:
+            os.kill(pid, signal.SIGTERM)
+        except ProcessLookupError:
+            pass
+    end = time.time() + 20
+    while time.time() < end and any(os.path.exists(f"/proc/{p}") for p in listener_pids(c)):
+        time.sleep(0.1)
+
+
+def counters_row(screen, connector):
+    """The numbers of a connector's row in the monitor's counters table."""
+    for line in screen.splitlines():
+        if line.strip().startswith(connector) and "  " in line:
+            return line[len(connector) + 1:].split()
+    raise AssertionError(f"no counters row for {connector}:\n{screen}")
+
+
+def test_monitor_shows_sessions_tls_auth_relay_and_the_received_header():
+    import smtplib
+    import socket
+    import ssl
+    import threading
+    c = Console(offset=10600, width=120, height=50)
+    clients = []
+    try:
+        c.shell("New-Mailbox -Name kate -UserPrincipalName kate@contoso.test -Password (ConvertTo-SecureString -String 'P@ssw0rd!' -AsPlainText -Force)")
+        # A new user: the monitor says how to start a listener, and l starts it.
+        c.keys("m")
+        c.wait_for("No listener is running for this store")
+        c.keys("l")
+        c.wait_for("Listeners: MBX01 live", timeout=20)
+        c.wait_for("attached to the listener")
+        front, client = 10600 + 25, 10600 + 587
+        # 20 sessions: some stop after EHLO, some in the middle of a transaction, one in DATA.
+        def open_session(i):
+            s = socket.create_connection(("127.0.0.1", front), timeout=10, source_address=(f"127.0.0.{2 + i % 5}", 0))
+            f = s.makefile("rb")
+            f.readline()
+            def say(line):
+                s.sendall(line.encode() + b"\r\n")
+                while True:
+                    reply = f.readline()
+                    if reply[3:4] != b"-":
+                        return reply
+            say(f"EHLO client{i}.fabrikam.test")
+            if i % 4 >= 1:
+                say("MAIL FROM:<sender@fabrikam.test>")
+            if i % 4 >= 2:
+                say("RCPT TO:<kate@contoso.test>")
+            if i % 4 == 3:
+                say("DATA")
+                s.sendall(b"Subject: half a message\r\n")
+            return s
+        for i in range(20):
+            clients.append(open_session(i))
+        c.wait_for("SESSIONS: 20 live", timeout=10)
+        screen = c.screen()
+        for state in ["EHLO", "MAIL", "RCPT", "DATA"]:
+            assert_in(f" {state} ", screen, "session states")
+        assert_in("127.0.0.3:", screen, "remote endpoints")
+        # STARTTLS + AUTH on Client Frontend: the row shows TLS and the account.
+        tls = smtplib.SMTP("127.0.0.1", client, timeout=30)
+        tls.ehlo("laptop.contoso.test")
+        ctx = ssl.create_default_context()
+        ctx.check_hostname = False
+        ctx.verify_mode = ssl.CERT_NONE
+        tls.starttls(context=ctx)
+        tls.ehlo("laptop.contoso.test")
+        tls.login("kate@contoso.test", "P@ssw0rd!")
+        end = time.time() + 5
+        row = []
+        while time.time() < end and not row:
+            row = [l for l in c.screen().splitlines() if "kate@contoso.test" in l and "Client Frontend" in l]
+            time.sleep(0.05)
+        if not row or "TLS1_" not in row[0]:
+            raise AssertionError(f"the STARTTLS + AUTH session's row lacks TLS:\n{c.screen()}")
+        tls.sendmail("kate@contoso.test", ["ben@contoso.test"], "Subject: over TLS\r\n\r\nhello\r\n")
+        # A refused relay (anonymous, to a domain outside the accepted ones) is counted.
+        relay = smtplib.SMTP("127.0.0.1", front, timeout=30)
+        relay.ehlo("outsider.test")
+        relay.mail("someone@outsider.test")
+        code, _ = relay.rcpt("victim@elsewhere.test")
+        assert_eq(code, 550, "relay refused")
+        end = time.time() + 5
+        while time.time() < end and counters_row(c.screen(), "Default Frontend MBX01")[4] != "1":
+            time.sleep(0.1)
+        assert_eq(counters_row(c.screen(), "Default Frontend MBX01")[4], "1", "DENIED counter")
+        relay.quit()
+        # Sessions go: ended rows linger dimmed, then leave.
+        for s in clients[:10]:
+            s.close()
+        c.wait_for("just ended", timeout=5)
+        c.wait_for("SESSIONS: 11 live", timeout=15)   # ten left of the twenty, and the TLS session
+        # The message view: the Received header of the message sent over STARTTLS, with version and cipher.
+        c.keys("Tab")
+        c.wait_for("RECENT MESSAGES")
+        c.keys("Enter")
+        c.wait_for("as stored")
+        screen = c.screen()
+        assert_in("with ESMTPSA (version=TLS1_", screen, "Received header")
+        assert_in("cipher=TLS_", screen, "Received header")
+        assert_in("X-Receptor-AuthAs: kate@contoso.test", screen)
+        # And the session's transcript, AUTH redacted.
+        c.keys("t")
+        c.wait_for("Transcript of session")
+        def unwrapped():   # long protocol-log lines continue on the next screen line, indented
+            return c.screen().replace("\n   ", "")
+        import re
+        if not re.search(r",<,AUTH PLAIN ?\*\*\*\*,", unwrapped()):   # (a space at a wrap point is trimmed by tmux)
+            raise AssertionError(f"the transcript's end lacks the redacted AUTH line:\n{c.screen()}")
+        c.keys("Home")
+        c.wait_for("lines 1-")
+        screen = unwrapped()
+        assert_in(",<,STARTTLS,", screen, "transcript")
+        if "UDBAc3N3MHJkIQ" in screen or "P@ssw0rd!" in screen:
+            raise AssertionError("AUTH data appears in the transcript")
+        tls.quit()
+        c.keys("Escape", "Escape", "Escape")
+        c.wait_for("Receive connectors")
+        c.keys("q")
+        c.wait_for("EXIT=0")
+    finally:
+        for s in clients:
+            s.close()
+        stop_listeners(c)
+        c.close()
+
+
+def test_monitor_follows_a_listener_restart():
+    import subprocess as sp
+    c = Console(offset=10700)
+    listener = None
+    try:
+        log = open(os.path.join(c.dir, "listen.log"), "w")
+        listener = sp.Popen([BIN, "listen", "--store", c.store], stdout=log, stderr=sp.STDOUT)
+        c.keys("m")
+        c.wait_for("Listeners: MBX01 live", timeout=15)
+        listener.terminate()
+        listener.wait(timeout=30)
+        c.wait_for("MBX01 lost", timeout=5)
+        c.wait_for("lost the listener")
+        listener = sp.Popen([BIN, "listen", "--store", c.store], stdout=log, stderr=sp.STDOUT)
+        c.wait_for("Listeners: MBX01 live", timeout=15)
+        import socket
+        s = socket.create_connection(("127.0.0.1", 10725), timeout=5)
+        s.recv(512)
+        c.wait_for("SESSIONS: 1 live", timeout=5)
+        s.close()
+        c.keys("Escape", "q")
+        c.wait_for("EXIT=0")
+    finally:
+        if listener and listener.poll() is None:
+            listener.terminate()
+            listener.wait(timeout=30)
+        c.close()
+
+
 if __name__ == "__main__":
     sys.exit(harness.run(globals(), BIN))

@@ -264,8 +264,10 @@ extension MonitorController {
         let lines = model.transcript(row.key)
         let room = height - 2
         if lines.isEmpty {
-            canvas.text("The transcript starts when the monitor sees the session's next line (the protocol log has what came before).",
-                        row: top + 1, column: 2, width: cols - 4, style: CellStyle(.dim))
+            let why = "No lines yet. A session that began before the monitor attached has none here when its connector's ProtocolLoggingLevel is None; at Verbose, the protocol log has what came before."
+            for (i, part) in Canvas.wrap(why, cols - 4).prefix(room).enumerated() {
+                canvas.text(part, row: top + 1 + i, column: 2, width: cols - 4, style: CellStyle(.dim))
+            }
             return
         }
         for (i, l) in lines.suffix(room).enumerated() {
@@ -381,11 +383,14 @@ extension MonitorController {
         var rendered: [(String, CellStyle)] = [("#Fields: date-time,connector-id,session-id,sequence-number,local-endpoint,remote-endpoint,event,data,context", CellStyle(.dim))]
         for l in lines {
             let text = l.text ?? "\(l.time),,\(id),\(l.sequence),,,\(l.event),\(l.data),\(l.context)"
-            for (i, part) in Canvas.wrap(text, max(10, canvas.columns - 4)).enumerated() {
+            // Hard-wrapped: a CSV line has few spaces, and cutting at the width keeps every character in place.
+            for (i, part) in Self.chunks(text, first: canvas.columns - 2, rest: canvas.columns - 4).enumerated() {
                 rendered.append((i == 0 ? part : "  " + part, Self.style(for: l)))
             }
         }
-        if lines.isEmpty { rendered.append(("No lines kept for this session.", CellStyle(.dim))) }
+        if lines.isEmpty {
+            rendered.append(("No lines kept for this session: it began before the monitor attached and its connector does not log (ProtocolLoggingLevel None), or it ended long ago.", CellStyle(.dim)))
+        }
         drawScrolled(canvas, title: title, lines: rendered, footer: "AUTH data is redacted, as in the protocol log. Up/Down scroll, End follows, Esc back.")
     }
 
@@ -404,6 +409,18 @@ extension MonitorController {
     }
 
     // MARK: Formatting
+
+    static func chunks(_ s: String, first: Int, rest: Int) -> [String] {
+        var out: [String] = []
+        var remaining = Substring(s)
+        var width = max(10, first)
+        repeat {
+            out.append(String(remaining.prefix(width)))
+            remaining = remaining.dropFirst(width)
+            width = max(10, rest)
+        } while !remaining.isEmpty
+        return out
+    }
 
     static func right(_ s: String, _ w: Int) -> String {
         let t = Canvas.fit(s, w)
