@@ -398,6 +398,24 @@ def test_control_socket_snapshot_and_events():
             types.append(json.loads(reader.readline())["type"])
         assert_in("sessionOpened", types, "events")
         assert_in("relayDenied", types, "events")
+        assert_in("transcript", types, "events (the monitor's live transcript)")
+        c.rset()
+        c.sendmail("a@fabrikam.test", ["kate@contoso.test"], "Subject: watched\r\n\r\nhello\r\n")
+        events = []
+        end = time.time() + 5
+        while time.time() < end and not any(e["type"] == "tick" for e in events[-1:]):
+            events.append(json.loads(reader.readline()))
+        accepted = [e for e in events if e["type"] == "messageAccepted"]
+        if not accepted or "Received: from watch.test" not in accepted[0]["message"]["headers"]:
+            raise AssertionError(f"messageAccepted without the stored headers: {accepted}")
+        assert_eq(accepted[0]["message"]["recipients"], ["kate@contoso.test"], "message recipients")
+        lines = [e["line"]["text"] for e in events if e["type"] == "transcript"]
+        if not any(",<,DATA," in t.upper() or ",<,data," in t for t in lines):
+            raise AssertionError(f"no DATA line in the transcript events: {lines}")
+        tick = events[-1]
+        assert_eq(tick["type"], "tick", "a tick each second")
+        if tick["counters"]["MBX01\\Default Frontend MBX01"]["messagesAccepted"] < 1:
+            raise AssertionError(f"tick counters: {tick}")
         c.quit()
         snap = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
         snap.settimeout(5)
@@ -407,6 +425,7 @@ def test_control_socket_snapshot_and_events():
         counters = doc["counters"]["MBX01\\Default Frontend MBX01"]
         if counters["relayDenied"] < 1 or counters["connectionsTotal"] < 1:
             raise AssertionError(f"counters: {counters}")
+        assert_eq([m["from"] for m in doc["recentMessages"]], ["a@fabrikam.test"], "recent messages in the snapshot")
         snap.close()
         sub.close()
     finally:
