@@ -132,14 +132,17 @@ final class ControlConnectionHandler: ChannelInboundHandler, @unchecked Sendable
         case "snapshot":
             sendEncodable(context.channel, snapshot())
         case "subscribe":
-            sendEncodable(context.channel, snapshot())
-            guard subscription == nil else { return }
+            guard subscription == nil else { sendEncodable(context.channel, snapshot()); return }
             let channel = context.channel
+            // Subscribe first, then take the snapshot: an event from another thread in between is then seen
+            // twice (harmless: the monitor upserts), never lost. Its write is queued behind the snapshot's,
+            // which this event-loop thread writes now.
             subscription = events.subscribe { [weak self] event in
                 // Never let a slow reader hold up sessions: drop events while its buffer is full.
                 guard channel.isWritable else { return }
                 self?.sendEncodable(channel, event)
             }
+            sendEncodable(context.channel, snapshot())
             // Bytes, messages and idle times change without a state change: once a second, the counters and
             // the sessions that did something since the last tick.
             let tick = self.tick

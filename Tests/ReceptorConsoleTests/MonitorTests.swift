@@ -316,7 +316,7 @@ final class MonitorScreenTests: XCTestCase {
         app.keys(.character("t"))
         text = screen()
         XCTAssertTrue(text.contains("Transcript of session 0002"), text)
-        XCTAssertTrue(text.contains(",<,STARTTLS,"), text)
+        XCTAssertTrue(text.replacingOccurrences(of: "\n   ", with: "").contains(",<,STARTTLS,"), text)  // long lines wrap
         app.keys(.escape)
         XCTAssertEqual(app.monitor.subview, .sessions)
         app.keys(.escape)
@@ -355,6 +355,39 @@ final class MonitorScreenTests: XCTestCase {
         app.keys(.end)
         XCTAssertEqual(app.monitor.selectedRow?.info.id, "0000")
         XCTAssertTrue(app.screenText(columns: 80, rows: 24).contains("of 1000"))
+    }
+
+    func testSeveralListenersShowTheServerColumnAndEachIsFollowed() throws {
+        let (app, ds) = try Fixture.app()
+        ds.servers.append(Fixture.edge)
+        ds.connectors += Fixture.defaults(Fixture.edge).map { ConsoleConnector(connector: $0, revision: 1) }
+        ds.listeners = [ListenerStatus(server: "MBX01", bindings: [:], controlSocket: "/srv/a/listener-mbx01.sock"),
+                        ListenerStatus(server: "EDGE01", bindings: [:], controlSocket: "/srv/a/listener-edge01.sock")]
+        app.reload()
+        let feed = FakeFeed()
+        app.monitorFeed = feed
+        app.now = { self.script.start }
+        app.keys(.character("m"))
+        XCTAssertEqual(Set(feed.followed.map(\.server)), ["MBX01", "EDGE01"])
+        var edge = ListenerScript()
+        edge.server = "EDGE01"
+        edge.connector = "EDGE01\\Default internal receive connector EDGE01"
+        feed.queued = script.attach([script.session("0001", remote: "192.0.2.10:1")]) + edge.attach([edge.session("0001", remote: "198.51.100.20:2")])
+        app.pumpMonitor()
+        let text = app.screenText(columns: 120, rows: 40)
+        XCTAssertTrue(text.contains("Listeners: EDGE01 live, MBX01 live"), text)
+        XCTAssertTrue(text.contains("SESSIONS: 2 live"), text)
+        XCTAssertTrue(text.contains(" SERVER "), text)
+        XCTAssertNotNil(text.range(of: #"EDGE01 +Default interna"#, options: .regularExpression), text)
+        // The same session id on two servers is two sessions; one listener going away ends only its own.
+        feed.queued = [.detached(server: "EDGE01", reason: "the listener closed the connection")]
+        app.pumpMonitor()
+        XCTAssertEqual(app.monitor.model.rows.values.filter { $0.endedAt == nil }.map(\.server), ["MBX01"])
+        XCTAssertTrue(app.screenText(columns: 120, rows: 40).contains("Listeners: EDGE01 lost, MBX01 live"))
+        // A listener that stops running (its registration goes) is no longer followed.
+        ds.listeners.removeLast()
+        app.reload()
+        XCTAssertEqual(feed.followed.map(\.server), ["MBX01"])
     }
 
     func testHelpListsTheMonitorKeys() throws {

@@ -302,6 +302,19 @@ def test_monitor_shows_sessions_tls_auth_relay_and_the_received_header():
         for state in ["EHLO", "MAIL", "RCPT", "DATA"]:
             assert_in(f" {state} ", screen, "session states")
         assert_in("127.0.0.3:", screen, "remote endpoints")
+        # A session changes state while watched: the first one (EHLO only) starts a transaction.
+        first = f"127.0.0.2:{clients[0].getsockname()[1]}"
+        def state_of(remote):
+            for line in c.screen().splitlines():
+                if remote in line:
+                    return line.split(remote, 1)[1].split()[0]
+            return None
+        assert_eq(state_of(first), "EHLO", f"state of {first}")
+        clients[0].sendall(b"MAIL FROM:<late@fabrikam.test>\r\n")
+        end = time.time() + 5
+        while time.time() < end and state_of(first) != "MAIL":
+            time.sleep(0.05)
+        assert_eq(state_of(first), "MAIL", f"state of {first} after MAIL FROM")
         # STARTTLS + AUTH on Client Frontend: the row shows TLS and the account.
         tls = smtplib.SMTP("127.0.0.1", client, timeout=30)
         tls.ehlo("laptop.contoso.test")

@@ -161,9 +161,10 @@ extension MonitorController {
          Column(title: "IDLE", width: 5, priority: 3, rightAligned: true)]
     }
 
-    private func cells(_ row: MonitorModel.Row, now: Date, single: Bool) -> [String] {
+    private func cells(_ row: MonitorModel.Row, now: Date) -> [String] {
         let s = row.info
-        let connector = single ? (s.connector.split(separator: "\\", maxSplits: 1).last.map(String.init) ?? s.connector) : s.connector
+        // The connector's name without its server: with several servers, the SERVER column says which.
+        let connector = s.connector.split(separator: "\\", maxSplits: 1).last.map(String.init) ?? s.connector
         let state = row.endedAt != nil ? "ended" : s.state
         let tls = s.tls.map { String($0.split(separator: " ").first ?? "") } ?? "-"
         let end = row.endedAt ?? now
@@ -212,7 +213,6 @@ extension MonitorController {
             if i >= scrollTop + listRows { scrollTop = i - listRows + 1 }
         }
         scrollTop = max(0, min(scrollTop, all.count - listRows))
-        let single = servers.count <= 1
         for (offset, row) in all.dropFirst(scrollTop).prefix(listRows).enumerated() {
             let selected = row.key == selectedKey
             let style: CellStyle
@@ -220,7 +220,7 @@ extension MonitorController {
             else if row.endedAt != nil { style = CellStyle(.dim) }
             else if now.timeIntervalSince(row.firstSeen) < MonitorModel.highlightSeconds { style = CellStyle(.success, bold: true) }
             else { style = .normal }
-            var text = line(cells(row, now: now, single: single), columns, widths)
+            var text = line(cells(row, now: now), columns, widths)
             if selected { text = ">" + text.dropFirst() }
             canvas.text(text, row: listTop + offset, column: 0, width: cols, style: style, pad: selected)
             let key = row.key
