@@ -62,7 +62,7 @@ public final class MessageStore: Sendable {
             if let first = firstCopy {
                 try DurableFile.link(first, to: final, tmpPath: "\(maildir)/tmp/\(name)")
             } else {
-                try DurableFile.write([headers, body], tmpPath: "\(maildir)/tmp/\(name)", finalPath: final)
+                try DurableFile.writeLinked([headers, body], scratchFolder: "\(maildir)/tmp", tmpPath: "\(maildir)/tmp/\(name)", finalPath: final)
                 firstCopy = final
             }
         }

@@ -7,27 +7,51 @@ struct Canvas {
     var rows: Int { screen.size.rows }
     var unicode: Bool { screen.unicode }
 
-    /// Writes text clipped to `width` cells (padding with spaces when `pad`).
+    /// Writes text clipped to `width` cells (padding with spaces when `pad`). Without Unicode (a non-UTF-8
+    /// locale) the typographic characters the console uses are drawn as their ASCII look-alikes.
     func text(_ s: String, row: Int, column: Int, width: Int? = nil, style: CellStyle = .normal, pad: Bool = false) {
         guard row >= 0, row < rows, column < columns else { return }
         let maxWidth = min(width ?? (columns - column), columns - column)
         guard maxWidth > 0 else { return }
         var t = Canvas.fit(s, maxWidth)
-        if pad, t.count < maxWidth { t += String(repeating: " ", count: maxWidth - t.count) }
+        if !unicode { t = Canvas.ascii(t) }
+        let used = CellWidth.of(t)
+        if pad, used < maxWidth { t += String(repeating: " ", count: maxWidth - used) }
         screen.put(t, row: row, column: column, style: style)
     }
 
-    /// Cuts `s` to `width` characters, ending in "…" (or "~" in ASCII-only contexts is not needed: "…" is
-    /// replaced by "." when the screen is not Unicode — callers use `fit` through `text`).
+    /// ASCII look-alikes of the typographic characters in the console's own texts (one cell each, so
+    /// layouts do not move); other non-ASCII text is left to the screen, which shows "?".
+    static func ascii(_ s: String) -> String {
+        guard !s.allSatisfy(\.isASCII) else { return s }
+        return String(s.map { ch -> Character in
+            switch ch {
+            case "…": "~"
+            case "×": "x"
+            case "›", "→", "»": ">"
+            case "←", "«": "<"
+            case "↓": "v"
+            case "↑": "^"
+            case "—", "–", "─": "-"
+            case "‘", "’": "'"
+            case "“", "”": "\""
+            case "•", "·": "*"
+            default: ch
+            }
+        })
+    }
+
+    /// Cuts `s` to `width` terminal cells (wide characters take two), ending in "…" when cut.
     static func fit(_ s: String, _ width: Int) -> String {
         guard width > 0 else { return "" }
-        if s.count <= width { return s }
-        return String(s.prefix(width - 1)) + "…"
+        if CellWidth.of(s) <= width { return s }
+        return CellWidth.prefix(s, width: width - 1) + "…"
     }
 
     static func pad(_ s: String, _ width: Int) -> String {
         let t = fit(s, width)
-        return t.count < width ? t + String(repeating: " ", count: width - t.count) : t
+        let used = CellWidth.of(t)
+        return used < width ? t + String(repeating: " ", count: width - used) : t
     }
 
     /// Fills a rectangle with spaces.
