@@ -2,7 +2,8 @@
 # Receptor's benchmarks beside the anchors, in one run (numbers from different runs are not comparable on
 # these shared machines). Writes its figures to standard output; BENCHMARKS.md records a run.
 #
-#   bench/run.sh [--quick]
+#   bench/run.sh [--quick] [--throughput-only | --idle-only]
+#   SESSIONS="50" SIZES="1024" bench/run.sh --throughput-only    # one case, three repeats
 #
 # 1. Throughput: Postfix's smtp-source against `receptor listen` (durable: every 250 after fsync of file and
 #    folder), smtp-sink (in memory) and a private Postfix instance (durable queue), 1 and 50 sessions,
@@ -15,7 +16,16 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 SHARED=${SHARED_BENCH:-$(cd .. && pwd)/shared/bench}
-QUICK=""; [ "${1:-}" = "--quick" ] && QUICK="--quick"
+QUICK=""; ONLY=""
+for arg in "$@"; do
+  case "$arg" in
+    --quick) QUICK="--quick" ;;
+    --throughput-only) ONLY=throughput ;;
+    --idle-only) ONLY=idle ;;
+    *) echo "usage: bench/run.sh [--quick] [--throughput-only | --idle-only]" >&2; exit 2 ;;
+  esac
+done
+SESSIONS=${SESSIONS:-1 50}; SIZES=${SIZES:-1024 102400}
 
 need() { command -v "$1" >/dev/null || { echo "bench: $1 is missing ($2)" >&2; exit 1; }; }
 if [ "$(id -u)" -eq 0 ]; then
@@ -26,7 +36,8 @@ need smtp-source "apt-get install postfix"; need /usr/bin/time "apt-get install 
 
 swift build -c release --product receptor >&2
 BIN="$(swift build -c release --show-bin-path)/receptor"
-WORK=$(mktemp -d /tmp/receptor-bench.XXXX)
+# Not under /tmp beside the anchors' state (/tmp/anchors): see "File system" in BENCHMARKS.md.
+WORK=$(mktemp -d "${BENCH_DIR:-/var/tmp}/receptor-bench.XXXX")
 STORE=$WORK/receptor.sqlite
 PIDS=()
 cleanup() {
@@ -45,12 +56,15 @@ ulimit -n "$(ulimit -Hn)"   # 10,000 idle connections need more than the usual 1
 LPID=$!; PIDS+=("$LPID")
 for _ in $(seq 50); do (exec 3<>/dev/tcp/127.0.0.1/30025) 2>/dev/null && break; sleep 0.1; done
 
+if [ "$ONLY" != idle ]; then
 echo "== Throughput (messages per second; medians)"
 "$SHARED/anchors.sh" start postfix >/dev/null
 PF_PID=$("$SHARED/anchors.sh" pids | awk '$1=="postfix" && $2=="pid" {print $3}' | head -1)
-"$SHARED/smtp-throughput.sh" ${QUICK:--r 3 -m 5000 -M 1000} --sink -s "1 50" -l "1024 102400" -d conn \
+"$SHARED/smtp-throughput.sh" ${QUICK:--r 3 -m 5000 -M 1000} --sink -s "$SESSIONS" -l "$SIZES" -d conn \
   "127.0.0.1:30025=receptor@$LPID" "127.0.0.1:2526=postfix${PF_PID:+@$PF_PID}"
 "$SHARED/anchors.sh" stop postfix >/dev/null
+fi
+[ "$ONLY" = throughput ] && exit 0
 
 echo
 echo "== Idle connections (10,000), on a freshly started listener (aiosmtpd starts fresh too)"
@@ -63,6 +77,7 @@ python3 "$SHARED/idle-conns.py" 127.0.0.1 30025 10000 "$LPID" --hold 5
 AIO_PID=$("$SHARED/anchors.sh" pids | awk '$1=="aiosmtpd" && $2=="pid" {print $3}' | head -1)
 python3 "$SHARED/idle-conns.py" 127.0.0.1 2527 10000 ${AIO_PID:-} --hold 5
 "$SHARED/anchors.sh" stop aiosmtpd >/dev/null
+[ "$ONLY" = idle ] && exit 0
 
 echo
 echo "== Reload latency (store commit to the new binding accepting), 100 reloads"

@@ -84,9 +84,11 @@ final class WizardKeyTests: XCTestCase {
         let text = app.screenText()
         XCTAssertTrue(text.contains("was changed elsewhere"), text)
         XCTAssertEqual(ds.writes, 0)
+        XCTAssertTrue(text.split(separator: "\n").last?.hasPrefix("C-r Reload") == true, "the hint bar offers the reload:\n\(text)")
         assertGolden(text, "edit-stale-save-80x24")
         app.keys(.control("r"))
         XCTAssertTrue(app.screenText().contains("changed by the shell"), app.screenText())
+        XCTAssertFalse(app.screenText().contains("C-r Reload"), "no reload offered once current")
     }
 
     func testRefreshShowsOutsideChangeAndSelectionFollowsGUID() throws {

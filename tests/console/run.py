@@ -231,6 +231,51 @@ def test_article_scenario_4_internal_on_edge_at_80x24():
         c.close()
 
 
+def test_mouse_click_selects_a_row_and_ctrl_z_fg_redraws():
+    c = Console(offset=10800)
+    try:
+        # Job control needs the console as the shell's job itself, not inside the helper's command list
+        # (bash goes on with a list when one of its commands stops).
+        c.keys("q")
+        c.wait_for("EXIT=0")
+        c.keys("clear", "Enter")
+        c.keys(f"{BIN} console --store {c.store}", "Enter")
+        c.wait_for("Receive connectors")
+        lines = c.screen().splitlines()
+        row = next(i for i, l in enumerate(lines) if l.startswith(" Default MBX01"))
+        # An X10 mouse report, as a terminal sends it for a click (button 1 press, then release) at
+        # column 6 of that row: ESC [ M, then button + 32, column + 32 and row + 32 (1-based).
+        press = "\x1b[M" + chr(32) + chr(32 + 6) + chr(32 + row + 1)
+        release = "\x1b[M" + chr(35) + chr(32 + 6) + chr(32 + row + 1)
+        c.text(press + release)
+        c.wait_for("Default MBX01 - Enabled")
+        assert_in(">Default MBX01", c.screen(), "the clicked row is selected")
+        # Ctrl-Z gives the shell back with the terminal restored; fg redraws the console as it was.
+        c.keys("C-z")
+        c.wait_for("Stopped")
+        c.text("stty -a | tr ' ' '\\n' | grep -x -- '-\\?echo' | sed 's/^/STTY:/'")
+        c.keys("Enter")
+        end = time.time() + 5
+        while time.time() < end and not any(l.startswith("STTY:") for l in c.screen().splitlines()):
+            time.sleep(0.05)
+        stopped = c.screen()
+        if "STTY:-echo" in stopped:
+            raise AssertionError(f"the terminal was left without echo while stopped:\n{stopped}")
+        assert_in("STTY:echo", stopped, "stty while stopped")
+        c.text("fg")
+        c.keys("Enter")
+        c.wait_for(">Default MBX01")
+        c.keys("q")
+        end = time.time() + 5
+        while time.time() < end and "Receive connectors" in c.screen():
+            time.sleep(0.05)
+        c.text("echo AFTER=$?")
+        c.keys("Enter")
+        c.wait_for("AFTER=0")
+    finally:
+        c.close()
+
+
 # --- The live session monitor (issue 5) ---
 
 def listener_pids(c):

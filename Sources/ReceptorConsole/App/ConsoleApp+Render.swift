@@ -200,6 +200,10 @@ extension ConsoleApp {
         for binding in KeyTable.table(context) {
             guard var hint = binding.hint else { continue }
             if context != .dialog, unavailableReason(binding.action) != nil { continue }
+            // Reload is offered only while the edit dialog knows its connector changed elsewhere.
+            if binding.action == .reloadConnector {
+                guard case .edit(let e) = mode, e.conflict != nil else { continue }
+            }
             if binding.action == .toggle, let c = selected?.connector { hint = c.enabled ? "Disable" : "Enable" }
             if binding.action == .monitorPause, monitor.isPaused { hint = "Resume" }
             let key = binding.keyText.split(separator: " ").first.map(String.init) ?? binding.keyText

@@ -5,7 +5,7 @@ public enum ConsoleAction: String, CaseIterable, Sendable {
     case new, edit, delete, toggle, refresh, filter, server, startListener, monitor, help, quit
     case up, down, pageUpList, pageDownList, home, end
     // Wizard and dialogs
-    case nextField, previousField, nextPage, previousPage, finish, cancel, add, editItem, removeItem, check, activate
+    case nextField, previousField, nextPage, previousPage, finish, cancel, add, editItem, removeItem, check, activate, reloadConnector
     // Session monitor
     case monitorBack, monitorSwitch, monitorOpen, monitorTranscript, monitorSort, monitorReverse, monitorPause, monitorFilter
 }
@@ -52,6 +52,7 @@ public enum KeyTable {
     ]
 
     public static let dialog: [KeyBinding] = [
+        KeyBinding(.reloadConnector, [.control("r")], "C-r", hint: "Reload", "In the edit dialog, when the connector was changed elsewhere: read it again (your changes are discarded)."),
         KeyBinding(.nextField, [.tab, .down], "Tab Down", hint: nil, "Next field (Down moves within a list or choice)."),
         KeyBinding(.previousField, [.backTab, .up], "S-Tab Up", hint: nil, "Previous field."),
         KeyBinding(.nextPage, [.pageDown], "PgDn", hint: "Next", "Next page (blocked, with the reason shown, while the page has errors)."),
