@@ -18,6 +18,9 @@ public final class ListenerRuntime: @unchecked Sendable {
         public var pollInterval: Duration = .milliseconds(100)
         public var heartbeatInterval: Duration = .seconds(5)
         public var drainTimeout: Duration = .seconds(30)
+        /// Threads for blocking disk work (writing and fsyncing messages): they mostly wait on the disk, so
+        /// more of them than cores lets concurrent sessions' deliveries overlap.
+        public var ioThreads = 32
         public init(serverName: String) { self.serverName = serverName }
     }
 
@@ -41,8 +44,7 @@ public final class ListenerRuntime: @unchecked Sendable {
         self.options = options
         self.logger = logger
         group = MultiThreadedEventLoopGroup(numberOfThreads: System.coreCount)
-        // Delivery threads mostly wait in fsync; enough of them lets concurrent sessions share journal commits.
-        threadPool = NIOThreadPool(numberOfThreads: 32)
+        threadPool = NIOThreadPool(numberOfThreads: max(1, options.ioThreads))
         threadPool.start()
         let dataDirectory = (store.path as NSString).deletingLastPathComponent
         services = ListenerServices(store: store, dataDirectory: dataDirectory, threadPool: threadPool, logger: logger)

@@ -19,6 +19,13 @@ struct Listen: AsyncParsableCommand {
     @Option(help: ArgumentHelp("Log level: trace, debug, info, notice, warning, error, critical.", valueName: "level"))
     var logLevel: String = "info"
 
+    @Option(help: ArgumentHelp("Threads for blocking disk work (writing and fsyncing accepted messages).", valueName: "n"))
+    var ioThreads: Int = 32
+
+    func validate() throws {
+        guard (1...1024).contains(ioThreads) else { throw ValidationError("--io-threads must be between 1 and 1024.") }
+    }
+
     func run() async throws {
         let store: SQLiteConfigStore
         let server: Server
@@ -36,7 +43,9 @@ struct Listen: AsyncParsableCommand {
             return handler
         }
         let logger = Logger(label: "receptor.listen")
-        let runtime = ListenerRuntime(store: store, options: .init(serverName: server.name), logger: logger)
+        var runtimeOptions = ListenerRuntime.Options(serverName: server.name)
+        runtimeOptions.ioThreads = ioThreads
+        let runtime = ListenerRuntime(store: store, options: runtimeOptions, logger: logger)
         let signals = SignalHandlers(
             onStop: { runtime.stop() },
             onReload: { runtime.requestReload() })

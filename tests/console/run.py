@@ -276,6 +276,40 @@ def test_mouse_click_selects_a_row_and_ctrl_z_fg_redraws():
         c.close()
 
 
+def test_without_a_store_the_console_offers_to_create_one():
+    import tempfile
+    d = tempfile.mkdtemp(prefix="receptor-nostore-")
+    store = os.path.join(d, "receptor.sqlite")
+    name = f"rcn{os.getpid()}{int(time.time() * 1000) % 100000}"
+    subprocess.run(["tmux", "new-session", "-d", "-s", name, "-x", "100", "-y", "30",
+                    "env", "LANG=C.UTF-8", "TERM=tmux-256color", "PS1=$ ", "bash", "--norc", "--noprofile"], check=True)
+    def screen():
+        return subprocess.run(["tmux", "capture-pane", "-t", name, "-p"], capture_output=True, text=True).stdout
+    def wait_for(text, timeout=15):
+        end = time.time() + timeout
+        while time.time() < end:
+            if text in screen():
+                return
+            time.sleep(0.05)
+        raise AssertionError(f"the screen never showed {text!r}:\n{screen()}")
+    try:
+        subprocess.run(["tmux", "send-keys", "-t", name, f"{BIN} console --store {store} --server TESTHOST; echo EXIT=$?", "Enter"], check=True)
+        wait_for(f"No Receptor store at {store}.")
+        assert_in(f"receptor init --store {store} --server TESTHOST", screen(), "the equivalent command")
+        if os.getuid() != 0:
+            assert_in("--port-offset 10000", screen(), "a non-root user is offered a port offset")
+        subprocess.run(["tmux", "send-keys", "-t", name, "y", "Enter"], check=True)
+        wait_for("Default Frontend TESTHOST")
+        assert_in("Server: TESTHOST (Mailbox)", screen(), "the new store's server")
+        subprocess.run(["tmux", "send-keys", "-t", name, "q"], check=True)
+        wait_for("EXIT=0")
+        mode = os.stat(store).st_mode & 0o777
+        assert_eq(oct(mode), oct(0o600), "store file mode")
+    finally:
+        subprocess.run(["tmux", "kill-session", "-t", name], capture_output=True)
+        shutil.rmtree(d, ignore_errors=True)
+
+
 # --- The live session monitor (issue 5) ---
 
 def listener_pids(c):
