@@ -372,6 +372,77 @@ def test_invalid_config_keeps_last_good():
         l.cleanup()
 
 
+def test_header_size_hop_counts_and_logon_failures():
+    """MaxHeaderSize, MaxHopCount, MaxLocalHopCount and MaxLogonFailures over real connections."""
+    l = Listener()
+    try:
+        l.shell("New-Mailbox -Name kate -UserPrincipalName kate@contoso.test -Password (ConvertTo-SecureString -String 'P@ssw0rd!' -AsPlainText -Force)")
+        l.shell(f'New-ReceiveConnector -Name Hops -TransportRole FrontendTransport -Custom -Bindings 127.0.0.1:{l.port(2800)} '
+                f'-RemoteIPRanges 127.0.0.0-127.255.255.255 -PermissionGroups AnonymousUsers -TarpitInterval 00:00:00 '
+                f'-MaxHeaderSize 2KB -MaxHopCount 3 -MaxLocalHopCount 1')
+        l.shell(f'New-ReceiveConnector -Name Logons -TransportRole FrontendTransport -Custom -Bindings 127.0.0.1:{l.port(2801)} '
+                f'-RemoteIPRanges 127.0.0.0-127.255.255.255 -AuthMechanism BasicAuth -PermissionGroups ExchangeUsers '
+                f'-MaxLogonFailures 2 -AuthTarpitInterval 00:00:00 -TarpitInterval 00:00:00')
+        l.start()
+        port = l.port(2800)
+        l.wait_port(port)
+        c = smtp(port)
+        c.ehlo("hops.test")
+        # MaxHeaderSize 2 KB: a 3 KB header section is refused, the body does not count.
+        c.mail("a@fabrikam.test"); c.rcpt("kate@contoso.test")
+        big = "Subject: big header\r\n" + "".join(f"X-Filler-{i}: {'x' * 90}\r\n" for i in range(32)) + "\r\nbody\r\n"
+        expect_reply(c.data(big.encode()), 552, "5.3.4 Header size exceeds fixed maximum size", "3 KB of headers")
+        try:   # and, as Exchange does, the connection closes (reference §3, MaxHeaderSize)
+            c.noop()
+            raise AssertionError("the session went on after an oversized header")
+        except smtplib.SMTPServerDisconnected:
+            pass
+        c = smtp(port)
+        c.ehlo("hops.test")
+        c.mail("a@fabrikam.test"); c.rcpt("kate@contoso.test")
+        small = "Subject: small header\r\n\r\n" + ("a long body line\r\n" * 400)
+        expect_reply(c.data(small.encode()), 250, "2.6.0", "a small header with an 8 KB body")
+        # MaxHopCount 3: four Received fields are a loop.
+        def with_received(names):
+            return ("".join(f"Received: from relay{i}.fabrikam.test by {n}; Sun, 29 Nov 2026 10:00:0{i} +0000\r\n" for i, n in enumerate(names))
+                    + "Subject: hops\r\n\r\nx\r\n").encode()
+        c.mail("a@fabrikam.test"); c.rcpt("kate@contoso.test")
+        expect_reply(c.data(with_received(["a.fabrikam.test"] * 4)), 554, "5.4.6 Hop count exceeded", "four hops")
+        c.mail("a@fabrikam.test"); c.rcpt("kate@contoso.test")
+        expect_reply(c.data(with_received(["a.fabrikam.test"] * 3)), 250, "2.6.0", "three hops")
+        # MaxLocalHopCount 1: two Received fields naming this server are a local loop.
+        c.mail("a@fabrikam.test"); c.rcpt("kate@contoso.test")
+        expect_reply(c.data(with_received(["mbx01.contoso.test", "mbx01.contoso.test"])), 554, "5.4.6", "two local hops")
+        c.quit()
+        # MaxLogonFailures 2: the second wrong password ends the session with 421.
+        port = l.port(2801)
+        l.wait_port(port)
+        s = socket.create_connection(("127.0.0.1", port), timeout=10)
+        f = s.makefile("rb")
+        f.readline()
+        s.sendall(b"EHLO logons.test\r\n")
+        while f.readline()[3:4] == b"-":
+            pass
+        import base64
+        wrong = base64.b64encode(b"\0kate@contoso.test\0wrong").decode()
+        s.sendall(f"AUTH PLAIN {wrong}\r\n".encode())
+        first = f.readline()
+        assert_eq(first[:3], b"535", f"first failure: {first!r}")
+        s.sendall(f"AUTH PLAIN {wrong}\r\n".encode())
+        replies = [f.readline(), f.readline()]
+        assert_eq(replies[0][:3], b"535", f"second failure: {replies!r}")
+        assert_eq(replies[1][:3], b"421", f"then the session ends: {replies!r}")
+        assert_eq(f.readline(), b"", "the connection is closed")
+        s.close()
+        # A right password on a new session still works (the limit is per session).
+        c = smtp(port)
+        c.ehlo("logons.test")
+        c.login("kate@contoso.test", "P@ssw0rd!")
+        c.quit()
+    finally:
+        l.cleanup()
+
+
 def test_control_socket_snapshot_and_events():
     import json
     l = Listener().start()
