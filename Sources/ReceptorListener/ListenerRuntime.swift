@@ -64,6 +64,7 @@ public final class ListenerRuntime: @unchecked Sendable {
         let tls = ListenerTLS(dataDirectory: dataDirectory, serverFqdn: initial.server.fqdn, logger: logger)
         tls.reload(domainSecureList: initial.transportConfig.tlsReceiveDomainSecureList)
         self.tls = tls
+        services.configureProtocolLogs(for: initial.server)
         let server = ListenerServer(group: group, services: services, initial: initial, tls: tls)
         self.server = server
         // The control socket opens before the SMTP sockets: once a client can connect, a monitor can too.
@@ -129,6 +130,7 @@ public final class ListenerRuntime: @unchecked Sendable {
             appliedGeneration.withLockedValue { $0 = snapshot.generation }
             let next = try ListenerSnapshot.make(from: snapshot, serverName: options.serverName)
             tls?.reload(domainSecureList: next.transportConfig.tlsReceiveDomainSecureList)
+            services.configureProtocolLogs(for: next.server)
             await server.apply(next)
             lastError.withLockedValue { $0 = nil }
             logger.info("config applied (\(reason)): generation \(next.generation)")

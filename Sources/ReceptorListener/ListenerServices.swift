@@ -30,13 +30,31 @@ public final class ListenerServices: @unchecked Sendable {
         self.logger = logger
     }
 
-    /// The protocol log of a transport service (FrontEnd, Hub, Edge), shared by all its connectors (§8a).
+    /// The receive protocol log settings of each service (Set-TransportService, Set-FrontendTransportService).
+    private let logSettings = NIOLockedValueBox<[String: ReceiveProtocolLogSettings]>([:])
+
+    /// The protocol log of a transport service (FrontEnd, Hub, Edge), shared by all its connectors (§8a), in
+    /// the folder and with the limits its settings give.
     public func protocolLog(service: String) -> ProtocolLogWriter {
-        logWriters.withLockedValue { writers in
-            if let w = writers[service] { return w }
-            let w = ProtocolLogWriter(folder: ProtocolLogWriter.folder(dataDirectory: dataDirectory, service: service), version: ReceptorListenerVersion.string)
+        let settings = logSettings.withLockedValue { $0[service] } ?? .exchangeDefaults
+        let folder = settings.path ?? ProtocolLogWriter.folder(dataDirectory: dataDirectory, service: service)
+        return logWriters.withLockedValue { writers in
+            if let w = writers[service], w.folder == folder { return w }
+            writers[service]?.flush()
+            let w = ProtocolLogWriter(folder: folder, limits: ProtocolLogWriter.limits(settings), version: ReceptorListenerVersion.string)
             writers[service] = w
             return w
+        }
+    }
+
+    /// Applies a server's protocol log settings (at start and on every reload): open writers take new
+    /// limits at once; a new path takes effect with the next line written.
+    public func configureProtocolLogs(for server: Server) {
+        var all: [String: ReceiveProtocolLogSettings] = [:]
+        for service in ReceiveProtocolLogSettings.services { all[service] = server.receiveProtocolLog(service: service) }
+        logSettings.withLockedValue { $0 = all }
+        for (service, writer) in logWriters.withLockedValue({ $0 }) {
+            writer.update(limits: ProtocolLogWriter.limits(all[service] ?? .exchangeDefaults))
         }
     }
 

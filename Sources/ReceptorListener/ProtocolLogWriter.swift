@@ -1,4 +1,5 @@
 import Foundation
+import ReceptorCore
 
 /// Writes one transport service's receive protocol log (reference §8): files `RECVyyyymmdd-N.log` in
 /// `<data>/logs/<Service>/ProtocolLog/SmtpReceive/`, a new file at the size limit or a new UTC day, and
@@ -17,7 +18,8 @@ public final class ProtocolLogWriter: @unchecked Sendable {
     }
 
     public let folder: String
-    private let limits: Limits
+    /// Changed by `update(limits:)` on the writer's queue (Set-TransportService applies without a restart).
+    private var limits: Limits
     private let version: String
     private let queue: DispatchQueue
     private var pending: [String] = []
@@ -33,6 +35,17 @@ public final class ProtocolLogWriter: @unchecked Sendable {
         self.version = version
         self.clock = clock
         queue = DispatchQueue(label: "receptor.protocol-log.\((folder as NSString).lastPathComponent)")
+    }
+
+    /// Takes new rotation and pruning limits; the next file and the next pruning use them.
+    public func update(limits: Limits) {
+        queue.async { self.limits = limits }
+    }
+
+    /// Limits from the store's settings; an unlimited size is `Int.max`.
+    public static func limits(_ s: ReceiveProtocolLogSettings) -> Limits {
+        Limits(maxFileSize: s.maxFileSize.map { Int($0.bytes) } ?? .max, maxDirectorySize: s.maxDirectorySize.map { Int($0.bytes) } ?? .max,
+               maxAge: TimeInterval(s.maxAge.seconds))
     }
 
     /// The folder for a transport service under a data directory: `logs/FrontEnd/ProtocolLog/SmtpReceive`.
@@ -114,8 +127,9 @@ public final class ProtocolLogWriter: @unchecked Sendable {
             files.removeAll { now.timeIntervalSince($0.date) > limits.maxAge }
         }
         var total = files.reduce(0) { $0 + $1.size }
-        // Leave room for the file about to be opened.
-        while total + limits.maxFileSize > limits.maxDirectorySize, let oldest = files.first {
+        // Leave room for the file about to be opened (an unlimited folder never prunes by size).
+        let reserve = limits.maxFileSize == .max ? 0 : limits.maxFileSize
+        while limits.maxDirectorySize < .max, total + reserve > limits.maxDirectorySize, let oldest = files.first {
             try? fm.removeItem(atPath: oldest.path)
             total -= oldest.size
             files.removeFirst()

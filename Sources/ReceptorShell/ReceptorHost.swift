@@ -10,7 +10,8 @@ public final class ReceptorHost: PSCommandHost {
         AddADPermission.self, RemoveADPermission.self, GetADPermission.self,
         GetAcceptedDomain.self, NewAcceptedDomain.self, SetAcceptedDomain.self, RemoveAcceptedDomain.self,
         NewMailbox.self, GetMailbox.self, RemoveMailbox.self,
-        GetExchangeServer.self, SetTransportService.self, GetTransportConfig.self, SetTransportConfig.self,
+        GetExchangeServer.self, GetTransportService.self, SetTransportService.self,
+        GetFrontendTransportService.self, SetFrontendTransportService.self, GetTransportConfig.self, SetTransportConfig.self,
     ]
     static let byName: [String: any Cmdlet.Type] = Dictionary(uniqueKeysWithValues: cmdlets.map { ($0.name.lowercased(), $0) })
 

@@ -48,6 +48,10 @@ extension SQLiteConfigStore {
             }
             var server = server
             server.name = stored.name
+            for (service, settings) in server.receiveProtocolLogs {
+                guard ReceiveProtocolLogSettings.services.contains(service) else { throw StoreError.refused("There is no transport service \"\(service)\".") }
+                do { try settings.validate() } catch let error as ValueError { throw StoreError.refused(error.message) }
+            }
             let connectors = try Records.connectors(db, server: stored.name).map(\.connector)
             var errors: [RuleViolation] = []
             for connector in connectors {

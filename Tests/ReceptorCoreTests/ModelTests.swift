@@ -82,3 +82,27 @@ final class ModelTests: XCTestCase {
         }
     }
 }
+
+final class ReceiveProtocolLogSettingsTests: XCTestCase {
+    func testServersStoredBeforeTheSettingsExistedDecode() throws {
+        let old = #"{"name":"MBX01","role":"Mailbox","fqdn":"mbx01.contoso.test","domain":"CONTOSO","useDowngradedExchangeServerAuth":false}"#
+        let server = try JSONDecoder().decode(Server.self, from: Data(old.utf8))
+        XCTAssertEqual(server.receiveProtocolLog(service: "FrontEnd"), .exchangeDefaults)
+        var changed = server
+        changed.receiveProtocolLogs["Hub"] = ReceiveProtocolLogSettings(maxAge: .zero)
+        let again = try JSONDecoder().decode(Server.self, from: JSONEncoder().encode(changed))
+        XCTAssertEqual(again, changed)
+    }
+
+    func testRanges() throws {
+        XCTAssertNil(try ReceiveProtocolLogSettings.parseSize("Unlimited", parameter: "P"))
+        XCTAssertEqual(try ReceiveProtocolLogSettings.parseSize("999999999999999", parameter: "P")?.bytes, 999_999_999_999_999)
+        XCTAssertThrowsError(try ReceiveProtocolLogSettings.parseSize("1000000000000000", parameter: "P"))
+        XCTAssertEqual(try ReceiveProtocolLogSettings.parseAge("24855.03:14:07", parameter: "P"), ReceiveProtocolLogSettings.maximumAge)
+        XCTAssertThrowsError(try ReceiveProtocolLogSettings.parseAge("24855.03:14:08", parameter: "P"))
+        XCTAssertNoThrow(try ReceiveProtocolLogSettings(maxFileSize: .megabytes(250)).validate())
+        XCTAssertThrowsError(try ReceiveProtocolLogSettings(maxFileSize: .megabytes(251)).validate())
+        XCTAssertNoThrow(try ReceiveProtocolLogSettings(maxFileSize: nil, maxDirectorySize: nil).validate())
+        XCTAssertNoThrow(try ReceiveProtocolLogSettings(maxFileSize: .megabytes(10), maxDirectorySize: nil).validate())
+    }
+}

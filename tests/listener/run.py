@@ -443,6 +443,41 @@ def test_header_size_hop_counts_and_logon_failures():
         l.cleanup()
 
 
+def test_protocol_log_settings_apply_without_restart():
+    """Set-FrontendTransportService -ReceiveProtocolLog*: a new folder and rotation at the new size, live."""
+    l = Listener().start()
+    try:
+        folder = os.path.join(l.dir, "fe-logs")
+        l.shell(f"Set-FrontendTransportService MBX01 -ReceiveProtocolLogPath {folder} -ReceiveProtocolLogMaxFileSize 4KB "
+                f"-ReceiveProtocolLogMaxDirectorySize 1MB -ReceiveProtocolLogMaxAge 7.00:00:00")
+        out = l.shell("Get-FrontendTransportService MBX01 | Format-List ReceiveProtocolLog*").stdout
+        assert_in("ReceiveProtocolLogMaxFileSize      : 4 KB (4,096 bytes)", out, "Get-FrontendTransportService")
+        time.sleep(1)   # the reload
+        for i in range(8):
+            c = smtp(l.port(25))
+            c.ehlo(f"rotate{i}.test")
+            c.quit()
+        end = time.time() + 5
+        files = []
+        while time.time() < end:
+            files = sorted(glob.glob(os.path.join(folder, "RECV*.log")))
+            if len(files) >= 2 and all(os.path.getsize(f) > 0 for f in files):
+                break
+            time.sleep(0.1)
+        if len(files) < 2:
+            raise AssertionError(f"no rotation at 4 KB in {folder}: {files}")
+        for f in files:
+            size = os.path.getsize(f)
+            if size > 4096:
+                raise AssertionError(f"{f} is {size} bytes, over ReceiveProtocolLogMaxFileSize")
+            assert_in("#Fields: date-time,connector-id,session-id", open(f).read(), f)
+            assert_eq(oct(os.stat(f).st_mode & 0o777), oct(0o600), f"{f} mode")
+        text = "".join(open(f).read() for f in files)
+        assert_in("rotate7.test", text, "the last session's EHLO")
+    finally:
+        l.cleanup()
+
+
 def test_control_socket_snapshot_and_events():
     import json
     l = Listener().start()

@@ -9,6 +9,9 @@ public struct Server: Hashable, Sendable, Codable {
     public var domain: String
     /// `Set-TransportService -UseDowngradedExchangeServerAuth`; needed before SuppressXAnonymousTls (§4b rule 8).
     public var useDowngradedExchangeServerAuth: Bool
+    /// Receive protocol log settings by service ("FrontEnd", "Hub", "Edge"); a missing service uses
+    /// Exchange's defaults (`receiveProtocolLog(service:)`).
+    public var receiveProtocolLogs: [String: ReceiveProtocolLogSettings] = [:]
 
     public init(name: String, role: ServerRole, fqdn: String, domain: String? = nil, useDowngradedExchangeServerAuth: Bool = false) {
         self.name = name
@@ -16,6 +19,21 @@ public struct Server: Hashable, Sendable, Codable {
         self.fqdn = fqdn
         self.domain = domain ?? Server.domainLabel(fromFqdn: fqdn)
         self.useDowngradedExchangeServerAuth = useDowngradedExchangeServerAuth
+    }
+
+    enum CodingKeys: String, CodingKey {
+        case name, role, fqdn, domain, useDowngradedExchangeServerAuth, receiveProtocolLogs
+    }
+
+    /// Stores written before the protocol log settings existed have no `receiveProtocolLogs`.
+    public init(from decoder: Decoder) throws {
+        let c = try decoder.container(keyedBy: CodingKeys.self)
+        name = try c.decode(String.self, forKey: .name)
+        role = try c.decode(ServerRole.self, forKey: .role)
+        fqdn = try c.decode(String.self, forKey: .fqdn)
+        domain = try c.decode(String.self, forKey: .domain)
+        useDowngradedExchangeServerAuth = try c.decode(Bool.self, forKey: .useDowngradedExchangeServerAuth)
+        receiveProtocolLogs = try c.decodeIfPresent([String: ReceiveProtocolLogSettings].self, forKey: .receiveProtocolLogs) ?? [:]
     }
 
     /// `mbx01.contoso.test` → `CONTOSO`; a single-label name gives `RECEPTOR`.

@@ -18,22 +18,6 @@ struct GetExchangeServer: Cmdlet {
     }
 }
 
-/// The one server-wide transport setting a connector rule depends on (§4b rule 8).
-struct SetTransportService: Cmdlet {
-    static let name = "Set-TransportService"
-    static let parameters = ["Identity", "UseDowngradedExchangeServerAuth", "DomainController"]
-    static let synopsis = "Changes server-wide transport settings: -UseDowngradedExchangeServerAuth."
-    static func run(_ inv: CmdletInvocation, input: [PSValue], context: ShellContext) throws -> [PSValue] {
-        var server = try inv.string("Identity").map { try context.server(named: $0) } ?? context.currentServer()
-        if inv.has("UseDowngradedExchangeServerAuth") {
-            server.useDowngradedExchangeServerAuth = inv.flag("UseDowngradedExchangeServerAuth")
-        }
-        if inv.whatIf { context.say("What if: Setting transport service of \(server.name)."); return [] }
-        do { try context.store.updateServer(server) } catch let error as StoreError { throw ShellError(error.description) }
-        return []
-    }
-}
-
 /// Organization-wide transport settings: the domain-secure lists that Domain Security (mutual TLS on
 /// DomainSecureEnabled connectors) checks partner certificates against.
 struct GetTransportConfig: Cmdlet {
