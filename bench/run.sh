@@ -37,8 +37,9 @@ need smtp-source "apt-get install postfix"; need /usr/bin/time "apt-get install 
 
 swift build -c release --product receptor >&2
 BIN="$(swift build -c release --show-bin-path)/receptor"
-# Not under /tmp beside the anchors' state (/tmp/anchors): see "File system" in BENCHMARKS.md.
-WORK=$(mktemp -d "${BENCH_DIR:-/var/tmp}/receptor-bench.XXXX")
+# A folder of its own at the top of the file system, not under /tmp beside the anchors' state (/tmp/anchors)
+# nor where the previous run's files were just deleted: see "File system" in BENCHMARKS.md.
+WORK=$(mktemp -d "${BENCH_DIR:-/}receptor-bench.XXXX")
 STORE=$WORK/receptor.sqlite
 PIDS=()
 cleanup() {
