@@ -39,7 +39,7 @@ swift build -c release --product receptor >&2
 BIN="$(swift build -c release --show-bin-path)/receptor"
 # A folder of its own at the top of the file system, not under /tmp beside the anchors' state (/tmp/anchors)
 # nor where the previous run's files were just deleted: see "File system" in BENCHMARKS.md.
-WORK=$(mktemp -d "${BENCH_DIR:-/}receptor-bench.XXXX")
+WORK=$(mktemp -d "${BENCH_DIR:-}/receptor-bench.XXXX")
 STORE=$WORK/receptor.sqlite
 PIDS=()
 cleanup() {
