@@ -173,13 +173,31 @@ _receptor() {
     unset 'unparsed_words[0]'
     unparsed_words=("${unparsed_words[@]}")
     case "${subcommand}" in
-    init|shell|status|help)
+    console|init|shell|listen|status|help)
         # Offer subcommand argument completions
         "_receptor_${subcommand}"
         ;;
     *)
         # Offer subcommand completions
-        COMPREPLY+=($(compgen -W 'init shell status help' -- "${cur}"))
+        COMPREPLY+=($(compgen -W 'console init shell listen status help' -- "${cur}"))
+        ;;
+    esac
+}
+
+_receptor_console() {
+    repeating_flags=()
+    non_repeating_flags=(--version -h --help)
+    repeating_options=()
+    non_repeating_options=(--store --server)
+    __receptor_offer_flags_options 0
+
+    # Offer option value completions
+    case "${prev}" in
+    '--store')
+        return
+        ;;
+    '--server')
+        return
         ;;
     esac
 }
@@ -230,6 +248,30 @@ _receptor_shell() {
         return
         ;;
     '-c')
+        return
+        ;;
+    esac
+}
+
+_receptor_listen() {
+    repeating_flags=()
+    non_repeating_flags=(--version -h --help)
+    repeating_options=()
+    non_repeating_options=(--store --server --log-level --io-threads)
+    __receptor_offer_flags_options 0
+
+    # Offer option value completions
+    case "${prev}" in
+    '--store')
+        return
+        ;;
+    '--server')
+        return
+        ;;
+    '--log-level')
+        return
+        ;;
+    '--io-threads')
         return
         ;;
     esac
