@@ -504,5 +504,17 @@ def test_interactive_prompt_with_history():
         s.cleanup()
 
 
+def test_shipped_completions_match_the_binary():
+    """assets/completions are what `receptor --generate-completion-script` prints (regenerate them when
+    the command line changes)."""
+    assets = os.path.join(os.path.dirname(os.path.dirname(HERE)), "assets", "completions")
+    for shell, name in [("bash", "receptor.bash"), ("zsh", "_receptor"), ("fish", "receptor.fish")]:
+        p = subprocess.run([BIN, "--generate-completion-script", shell], capture_output=True, text=True, timeout=30)
+        assert_eq(p.returncode, 0, f"{shell} completion exit")
+        shipped = open(os.path.join(assets, name)).read()
+        if p.stdout != shipped:
+            raise AssertionError(f"assets/completions/{name} is stale: run receptor --generate-completion-script {shell} > assets/completions/{name}")
+
+
 if __name__ == "__main__":
     sys.exit(harness.run(globals(), BIN))
