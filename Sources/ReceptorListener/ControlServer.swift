@@ -22,6 +22,8 @@ public final class ControlServer: @unchecked Sendable {
         public var sessions: [LiveSession]
         public var counters: [String: ConnectorCounters]
         public var recentMessages: [MessageSummary] = []
+        /// Set on a snapshot sent to resynchronise a subscriber that fell behind: the events it missed.
+        public var missedEvents: Int?
     }
 
     /// Counters now, and the live sessions with activity after the given time.
@@ -85,6 +87,39 @@ public final class ControlServer: @unchecked Sendable {
 
 struct ControlError: Error, CustomStringConvertible { let description: String }
 
+/// A subscriber's queued event lines, filled from any thread and emptied by its channel's loop.
+final class Outbox: @unchecked Sendable {
+    private let lock = NIOLock()
+    private var pending: [UInt8] = []
+    private var flushScheduled = false
+    private var missed = 0
+    /// What one subscriber may have waiting before events are dropped (and a snapshot sent later instead).
+    static let limit = 4 << 20
+
+    /// Queues one event line; true when the caller must schedule a flush.
+    func add(_ line: [UInt8]) -> Bool {
+        lock.withLock {
+            if missed > 0 || pending.count + line.count + 1 > Self.limit {
+                missed += 1
+            } else {
+                pending.append(contentsOf: line)
+                pending.append(UInt8(ascii: "\n"))
+            }
+            if flushScheduled { return false }
+            flushScheduled = true
+            return true
+        }
+    }
+
+    /// Everything queued, and how many events were dropped since the last take.
+    func take() -> (bytes: [UInt8], missed: Int) {
+        lock.withLock {
+            defer { pending = []; missed = 0; flushScheduled = false }
+            return (pending, missed)
+        }
+    }
+}
+
 /// Splits input into lines, refusing lines longer than `maxLength` (a request is small).
 struct LineFrameDecoder: ByteToMessageDecoder {
     typealias InboundOut = ByteBuffer
@@ -113,6 +148,9 @@ final class ControlConnectionHandler: ChannelInboundHandler, @unchecked Sendable
     private let logger: Logger
     private var subscription: UUID?
     private var ticker: RepeatedTask?
+    private let outbox = Outbox()
+    /// Events are written in batches this far apart: one wake-up and one write for many events.
+    static let batchInterval: TimeAmount = .milliseconds(10)
 
     init(events: ListenerEventBus, snapshot: @escaping ControlServer.SnapshotProvider, tick: @escaping ControlServer.TickProvider, logger: Logger) {
         self.events = events
@@ -137,10 +175,14 @@ final class ControlConnectionHandler: ChannelInboundHandler, @unchecked Sendable
             // Subscribe first, then take the snapshot: an event from another thread in between is then seen
             // twice (harmless: the monitor upserts), never lost. Its write is queued behind the snapshot's,
             // which this event-loop thread writes now.
+            let outbox = outbox
             subscription = events.subscribe { [weak self] event in
-                // Never let a slow reader hold up sessions: drop events while its buffer is full.
-                guard channel.isWritable else { return }
-                self?.sendEncodable(channel, event)
+                // Any thread: encode here, queue, and have the control channel's loop write the batch. A reader
+                // that falls behind never holds up sessions: past the outbox's limit events are counted, not
+                // kept, and the reader gets a fresh snapshot once it catches up.
+                if outbox.add(event.json) {
+                    channel.eventLoop.scheduleTask(in: Self.batchInterval) { self?.flush(channel) }
+                }
             }
             sendEncodable(context.channel, snapshot())
             // Bytes, messages and idle times change without a state change: once a second, the counters and
@@ -151,8 +193,9 @@ final class ControlConnectionHandler: ChannelInboundHandler, @unchecked Sendable
                 let now = Date()
                 let (counters, sessions) = tick(since)
                 since = now
-                guard channel.isWritable else { return }
-                self?.sendEncodable(channel, ListenerEvent(type: "tick", time: now, counters: counters, sessions: sessions))
+                if outbox.add(ListenerEvent(type: "tick", time: now, counters: counters, sessions: sessions).json) {
+                    channel.eventLoop.scheduleTask(in: Self.batchInterval) { self?.flush(channel) }
+                }
             }
         default:
             send(context.channel, ["type": "error", "error": "unknown command \(request.command)"])
@@ -167,6 +210,25 @@ final class ControlConnectionHandler: ChannelInboundHandler, @unchecked Sendable
 
     func errorCaught(context: ChannelHandlerContext, error: Error) {
         context.close(promise: nil)
+    }
+
+    /// On the channel's loop: writes what the outbox holds, or waits while the reader is behind; once the
+    /// reader has caught up after events were dropped, sends a fresh snapshot (`missedEvents` says how many).
+    private func flush(_ channel: Channel) {
+        guard channel.isActive else { return }
+        guard channel.isWritable else {
+            channel.eventLoop.scheduleTask(in: .milliseconds(50)) { [weak self] in self?.flush(channel) }
+            return
+        }
+        let (bytes, missed) = outbox.take()
+        if !bytes.isEmpty {
+            channel.writeAndFlush(channel.allocator.buffer(bytes: bytes), promise: nil)
+        }
+        if missed > 0 {
+            var fresh = snapshot()
+            fresh.missedEvents = missed
+            sendEncodable(channel, fresh)
+        }
     }
 
     private func send(_ channel: Channel, _ object: [String: String]) {

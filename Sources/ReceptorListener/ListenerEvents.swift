@@ -10,9 +10,11 @@ public struct ListenerEvent: Sendable, Encodable {
     public var session: LiveSession?
     public var connector: String?
     public var detail: String?
-    /// `transcript` events: the session and its protocol-log line (AUTH data already redacted by the engine).
+    /// `transcript` events: the session and its protocol-log lines (AUTH data already redacted by the
+    /// engine), as many as one burst of the session's work produced (`line` for a single one).
     public var sessionID: String?
     public var line: TranscriptLine?
+    public var lines: [TranscriptLine]?
     /// `messageAccepted` events: the message as the monitor's Recent messages list shows it.
     public var message: MessageSummary?
     /// `tick` events (once a second to each subscriber): every connector's counters, and the sessions whose
@@ -21,10 +23,11 @@ public struct ListenerEvent: Sendable, Encodable {
     public var sessions: [LiveSession]?
 
     public init(type: String, time: Date = Date(), session: LiveSession? = nil, connector: String? = nil, detail: String? = nil,
-                sessionID: String? = nil, line: TranscriptLine? = nil, message: MessageSummary? = nil,
+                sessionID: String? = nil, line: TranscriptLine? = nil, lines: [TranscriptLine]? = nil, message: MessageSummary? = nil,
                 counters: [String: ConnectorCounters]? = nil, sessions: [LiveSession]? = nil) {
         self.type = type; self.time = time; self.session = session; self.connector = connector; self.detail = detail
-        self.sessionID = sessionID; self.line = line; self.message = message; self.counters = counters; self.sessions = sessions
+        self.sessionID = sessionID; self.line = line; self.lines = lines; self.message = message; self.counters = counters
+        self.sessions = sessions
     }
 }
 

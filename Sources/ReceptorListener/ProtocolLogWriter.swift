@@ -55,7 +55,11 @@ public final class ProtocolLogWriter: @unchecked Sendable {
 
     /// Queues a line; it reaches the file within a few milliseconds.
     public func append(_ line: ProtocolLogLine) {
-        let text = line.text
+        append(text: line.text)
+    }
+
+    /// Queues a line already formatted (`ProtocolLogLine.text`).
+    public func append(text: String) {
         queue.async {
             self.pending.append(text)
             if !self.flushScheduled {

@@ -121,6 +121,15 @@ final class SMTPSessionHandler: ChannelInboundHandler, @unchecked Sendable {
     private func run(_ actions: [SessionAction]) {
         var actions = actions[...]
         var wrote = false
+        let watched = services.events.hasSubscribers
+        let protocolLog = log
+        var transcript: [TranscriptLine] = []
+        defer {
+            if !transcript.isEmpty {
+                services.events.publish(ListenerEvent(type: "transcript", connector: configuration.connectorID,
+                                                      sessionID: configuration.sessionID, lines: transcript))
+            }
+        }
         while let action = actions.popFirst() {
             guard let context else { return }
             switch action {
@@ -156,13 +165,14 @@ final class SMTPSessionHandler: ChannelInboundHandler, @unchecked Sendable {
                                             remoteEndpoint: event.remoteEndpoint,
                                             event: ProtocolLogLine.Event(rawValue: event.kind.rawValue) ?? .information,
                                             data: event.data, context: event.context)
-                log?.append(entry)
-                // The monitor's live transcript, whatever ProtocolLoggingLevel says; built only when one watches.
-                if services.events.hasSubscribers {
-                    let line = TranscriptLine(time: ProtocolLogFormat.timestamp(event.time), sequence: event.sequenceNumber,
-                                              event: event.kind.rawValue, data: event.data, context: event.context, text: entry.text)
-                    services.events.publish(ListenerEvent(type: "transcript", connector: configuration.connectorID,
-                                                          sessionID: configuration.sessionID, line: line))
+                guard protocolLog != nil || watched else { break }
+                let text = entry.text
+                protocolLog?.append(text: text)
+                // The monitor's live transcript, whatever ProtocolLoggingLevel says; built only when one watches,
+                // and sent as one event per burst of work (an EHLO reply is a dozen lines).
+                if watched {
+                    transcript.append(TranscriptLine(time: String(text.prefix(24)), sequence: event.sequenceNumber,
+                                                     event: event.kind.rawValue, data: event.data, context: event.context, text: text))
                 }
             case .messageAccepted(let accepted):
                 services.events.count(configuration.connectorID) { $0.messagesAccepted += 1 }

@@ -10,6 +10,15 @@ final class ProtocolLogFormatTests: XCTestCase {
         XCTAssertEqual(line.text, #"2024-03-05T14:02:11.480Z,EX01\Default Frontend EX01,08DC3C1A2B4F5E61,0,10.0.0.5:25,203.0.113.7:51234,+,,"#)
     }
 
+    func testTimestampsAndDaysInUTC() {
+        XCTAssertEqual(ProtocolLogFormat.timestamp(t), "2024-03-05T14:02:11.480Z")
+        XCTAssertEqual(ProtocolLogFormat.timestamp(Date(timeIntervalSince1970: 1_798_761_599.9999)), "2026-12-31T23:59:59.999Z")
+        XCTAssertEqual(ProtocolLogFormat.timestamp(Date(timeIntervalSince1970: 1_798_761_600)), "2027-01-01T00:00:00.000Z")
+        XCTAssertEqual(ProtocolLogFormat.timestamp(Date(timeIntervalSince1970: 951_782_400.007)), "2000-02-29T00:00:00.007Z")
+        XCTAssertEqual(ProtocolLogFormat.day(t), "20240305")
+        XCTAssertEqual(ProtocolLogFormat.fileName(date: t, instance: 3), "RECV20240305-3.log")
+    }
+
     func testDataWithCommasIsQuoted() {
         let line = ProtocolLogLine(time: t, connectorID: "EX01\\C", sessionID: "S", sequence: 1, localEndpoint: "a", remoteEndpoint: "b",
                                    event: .send, data: "220 ex01.contoso.com Microsoft ESMTP MAIL Service ready at Tue, 5 Mar 2024 14:02:11 +0000")

@@ -515,7 +515,9 @@ def test_control_socket_snapshot_and_events():
         if not accepted or "Received: from watch.test" not in accepted[0]["message"]["headers"]:
             raise AssertionError(f"messageAccepted without the stored headers: {accepted}")
         assert_eq(accepted[0]["message"]["recipients"], ["kate@contoso.test"], "message recipients")
-        lines = [e["line"]["text"] for e in events if e["type"] == "transcript"]
+        lines = [l["text"] for e in events if e["type"] == "transcript" for l in e["lines"]]
+        if any(len(e["lines"]) > 1 for e in events if e["type"] == "transcript") is False:
+            raise AssertionError("transcript lines are not batched per burst of work")
         if not any(",<,DATA," in t.upper() or ",<,data," in t for t in lines):
             raise AssertionError(f"no DATA line in the transcript events: {lines}")
         tick = events[-1]

@@ -101,9 +101,13 @@ public final class MonitorModel {
         }
         messages.sort { $0.receivedAt < $1.receivedAt }
         trimMessages()
-        var text = "attached to the listener" + (s.pid.map { " (pid \($0))" } ?? "")
-        if let g = s.generation { text += " at store generation \(g)" }
-        note(text, server: server, problem: false, now: now)
+        if let missed = s.missedEvents {
+            note("caught up after falling behind: \(missed) events were skipped (transcripts have gaps); sessions and counters are current again", server: server, problem: true, now: now)
+        } else {
+            var text = "attached to the listener" + (s.pid.map { " (pid \($0))" } ?? "")
+            if let g = s.generation { text += " at store generation \(g)" }
+            note(text, server: server, problem: false, now: now)
+        }
         if let error = s.configError { note("last config refused: \(error)", server: server, problem: true, now: now) }
         for b in s.bindings ?? [] where b.state != "listening" {
             note("binding \(b.endpoint) \(b.state)\(b.reason.map { ": \($0)" } ?? "")", server: server, problem: true, now: now)
@@ -129,10 +133,12 @@ public final class MonitorModel {
             end(k, now: when)
             bump(e.connector ?? "", server: server) { $0.connectionsNow = max(0, $0.connectionsNow - 1) }
         case "transcript":
-            guard let id = e.sessionID, let line = e.line else { return }
+            guard let id = e.sessionID else { return }
+            let new = (e.line.map { [$0] } ?? []) + (e.lines ?? [])
+            guard !new.isEmpty else { return }
             let k = Self.key(server: server, session: id)
             var lines = transcripts[k, default: []]
-            lines.append(line)
+            lines.append(contentsOf: new)
             if lines.count > Self.transcriptLimit { lines.removeFirst(lines.count - Self.transcriptLimit) }
             transcripts[k] = lines
         case "messageAccepted":

@@ -87,11 +87,14 @@ public enum MonitorWire {
         public var sessions: [Session]
         public var counters: [String: Counters]
         public var recentMessages: [Message]?
+        /// Set when the listener resynchronises a monitor that fell behind: how many events it dropped.
+        public var missedEvents: Int?
 
         public init(server: String, pid: Int32? = nil, generation: Int64? = nil, configError: String? = nil, bindings: [Binding]? = nil,
-                    sessions: [Session] = [], counters: [String: Counters] = [:], recentMessages: [Message]? = nil) {
+                    sessions: [Session] = [], counters: [String: Counters] = [:], recentMessages: [Message]? = nil, missedEvents: Int? = nil) {
             self.server = server; self.pid = pid; self.generation = generation; self.configError = configError
             self.bindings = bindings; self.sessions = sessions; self.counters = counters; self.recentMessages = recentMessages
+            self.missedEvents = missedEvents
         }
     }
 
@@ -104,15 +107,17 @@ public enum MonitorWire {
         public var detail: String?
         public var sessionID: String?
         public var line: TranscriptLine?
+        public var lines: [TranscriptLine]?
         public var message: Message?
         public var counters: [String: Counters]?
         public var sessions: [Session]?
 
         public init(type: String, time: Date? = nil, session: Session? = nil, connector: String? = nil, detail: String? = nil,
-                    sessionID: String? = nil, line: TranscriptLine? = nil, message: Message? = nil,
+                    sessionID: String? = nil, line: TranscriptLine? = nil, lines: [TranscriptLine]? = nil, message: Message? = nil,
                     counters: [String: Counters]? = nil, sessions: [Session]? = nil) {
             self.type = type; self.time = time; self.session = session; self.connector = connector; self.detail = detail
-            self.sessionID = sessionID; self.line = line; self.message = message; self.counters = counters; self.sessions = sessions
+            self.sessionID = sessionID; self.line = line; self.lines = lines; self.message = message; self.counters = counters
+            self.sessions = sessions
         }
     }
 
