@@ -78,6 +78,22 @@ final class MonitorModelTests: XCTestCase {
         XCTAssertNil(model.rows[key])
     }
 
+    func testOnlySoManyEndedRowsLinger() {
+        let model = MonitorModel()
+        model.apply(script.attach(), now: t0)
+        let count = MonitorModel.lingeringLimit + 50
+        for i in 0..<count {
+            model.apply(script.event("sessionOpened", session: script.session("S\(i)")), now: t0)
+            model.apply(script.event("sessionClosed", session: script.session("S\(i)")), now: t0.addingTimeInterval(Double(i) / 1000))
+        }
+        model.apply(script.event("sessionOpened", session: script.session("LIVE")), now: t0)
+        model.expire(now: t0.addingTimeInterval(1))
+        XCTAssertEqual(model.rows.values.filter { $0.endedAt != nil }.count, MonitorModel.lingeringLimit)
+        XCTAssertNil(model.rows[MonitorModel.key(server: "MBX01", session: "S0")], "the oldest ended rows go first")
+        XCTAssertNotNil(model.rows[MonitorModel.key(server: "MBX01", session: "S\(count - 1)")])
+        XCTAssertNotNil(model.rows[MonitorModel.key(server: "MBX01", session: "LIVE")], "live rows always stay")
+    }
+
     func testTranscriptsAreBoundedAndKeptAfterTheSessionEnds() {
         let model = MonitorModel()
         model.apply(script.attach(), now: t0)

@@ -212,10 +212,21 @@ public final class MonitorModel {
         if events.count > Self.eventLimit { events.removeFirst(events.count - Self.eventLimit) }
     }
 
-    /// Drops ended rows whose linger time is over. Returns whether anything went.
+    /// At most this many ended rows linger: under a load of hundreds of sessions a second the table would
+    /// otherwise be mostly sessions that are gone.
+    public static let lingeringLimit = 200
+
+    /// Drops ended rows whose linger time is over, and the oldest ended rows beyond `lingeringLimit`.
+    /// Returns whether anything went.
     @discardableResult
     public func expire(now: Date) -> Bool {
-        let gone = rows.filter { ($0.value.endedAt.map { now.timeIntervalSince($0) >= Self.lingerSeconds }) ?? false }.map(\.key)
+        var gone = rows.filter { ($0.value.endedAt.map { now.timeIntervalSince($0) >= Self.lingerSeconds }) ?? false }.map(\.key)
+        let ended = rows.values.filter { $0.endedAt != nil }
+        if ended.count - gone.count > Self.lingeringLimit {
+            let goneSet = Set(gone)
+            let lingering = ended.filter { !goneSet.contains($0.key) }.sorted { $0.endedAt! < $1.endedAt! }
+            gone += lingering.prefix(lingering.count - Self.lingeringLimit).map(\.key)
+        }
         for k in gone { rows[k] = nil }
         if !gone.isEmpty { version &+= 1 }
         return !gone.isEmpty
