@@ -43,8 +43,10 @@ public final class ControlSocketFeed: MonitorFeed, @unchecked Sendable {
             started.append(f)
         }
         lock.unlock()
+        // The threads hold the feed weakly: when it goes, `deinit` stops them.
+        let sink: @Sendable (MonitorUpdate) -> Void = { [weak self] update in self?.push(update) }
         for f in started {
-            let thread = Thread { [weak self] in self?.run(f) }
+            let thread = Thread { Self.run(f, push: sink) }
             thread.name = "monitor \(f.endpoint.server)"
             thread.start()
         }
@@ -70,7 +72,7 @@ public final class ControlSocketFeed: MonitorFeed, @unchecked Sendable {
 
     // MARK: The reading thread
 
-    private func run(_ follower: Follower) {
+    private static func run(_ follower: Follower, push: @Sendable (MonitorUpdate) -> Void) {
         let server = follower.endpoint.server
         var lastFailure: String?
         while !follower.stopped {
@@ -85,8 +87,8 @@ public final class ControlSocketFeed: MonitorFeed, @unchecked Sendable {
             let request = Array("{\"command\":\"subscribe\"}\n".utf8)
             _ = request.withUnsafeBytes { send(fd, $0.baseAddress, $0.count, Int32(MSG_NOSIGNAL)) }
             push(.attached(server: server))
-            let reason = readLines(fd, follower: follower) { [weak self] line in
-                if let decoded = MonitorWire.decode(line) { self?.push(.line(server: server, decoded)) }
+            let reason = readLines(fd, follower: follower) { line in
+                if let decoded = MonitorWire.decode(line) { push(.line(server: server, decoded)) }
             }
             close(fd)
             if !follower.stopped {
@@ -98,7 +100,7 @@ public final class ControlSocketFeed: MonitorFeed, @unchecked Sendable {
     }
 
     /// Reads newline-terminated lines until the peer closes or the follower stops; returns why it ended.
-    private func readLines(_ fd: Int32, follower: Follower, _ body: (Data) -> Void) -> String {
+    private static func readLines(_ fd: Int32, follower: Follower, _ body: (Data) -> Void) -> String {
         var buffer = [UInt8]()
         var chunk = [UInt8](repeating: 0, count: 64 * 1024)
         while !follower.stopped {
