@@ -478,6 +478,91 @@ def test_protocol_log_settings_apply_without_restart():
         l.cleanup()
 
 
+def test_connection_limits_timeouts_and_tarpits():
+    """MaxInboundConnection, MaxInboundConnectionPercentagePerSource, ConnectionTimeout, TarpitInterval and
+    AuthTarpitInterval over real connections."""
+    l = Listener()
+    try:
+        l.shell("New-Mailbox -Name kate -UserPrincipalName kate@contoso.test -Password (ConvertTo-SecureString -String 'P@ssw0rd!' -AsPlainText -Force)")
+        common = "-RemoteIPRanges 127.0.0.0-127.255.255.255 -TransportRole FrontendTransport -Custom"
+        l.shell(f"New-ReceiveConnector -Name Total {common} -Bindings 127.0.0.1:{l.port(2900)} -PermissionGroups AnonymousUsers "
+                f"-MaxInboundConnection 3 -MaxInboundConnectionPerSource unlimited -MaxInboundConnectionPercentagePerSource 100")
+        l.shell(f"New-ReceiveConnector -Name Share {common} -Bindings 127.0.0.1:{l.port(2901)} -PermissionGroups AnonymousUsers "
+                f"-MaxInboundConnection 10 -MaxInboundConnectionPerSource unlimited -MaxInboundConnectionPercentagePerSource 20")
+        l.shell(f"New-ReceiveConnector -Name Slow {common} -Bindings 127.0.0.1:{l.port(2902)} -PermissionGroups AnonymousUsers,ExchangeUsers "
+                f"-AuthMechanism BasicAuth -ConnectionTimeout 00:00:04 -ConnectionInactivityTimeout 00:00:03 "
+                f"-TarpitInterval 00:00:02 -AuthTarpitInterval 00:00:02")
+        l.start()
+        for port in (l.port(2900), l.port(2901), l.port(2902)):
+            l.wait_port(port)
+        time.sleep(0.3)   # the readiness probes' sessions end
+
+        def banner(port, source):
+            s = socket.create_connection(("127.0.0.1", port), timeout=5, source_address=(source, 0))
+            return s, s.makefile("rb").readline().decode()
+
+        # MaxInboundConnection 3: the fourth connection, from any address, is refused.
+        held = [banner(l.port(2900), f"127.0.0.{10 + i}") for i in range(3)]
+        for s, line in held:
+            assert_in("220 ", line, "within MaxInboundConnection")
+        s, line = banner(l.port(2900), "127.0.0.20")
+        assert_in("421 4.3.2 The maximum number of concurrent connections has exceeded a limit", line, "fourth connection")
+        s.close()
+        for s, _ in held:
+            s.close()
+        # MaxInboundConnectionPercentagePerSource 20 of 10: two per address, others still welcome.
+        held = [banner(l.port(2901), "127.0.0.30") for _ in range(2)]
+        s, line = banner(l.port(2901), "127.0.0.30")
+        assert_in("421 4.3.2", line, "third connection from one address")
+        s.close()
+        other, line = banner(l.port(2901), "127.0.0.31")
+        assert_in("220 ", line, "another address")
+        other.close()
+        for s, _ in held:
+            s.close()
+
+        # TarpitInterval 2 s: a refused relay is answered after the delay.
+        c = smtp(l.port(2902))
+        c.ehlo("tarpit.test")
+        c.mail("a@fabrikam.test")
+        start = time.time()
+        code, _ = c.rcpt("victim@elsewhere.test")
+        waited = time.time() - start
+        assert_eq(code, 550, "relay refused")
+        if not 1.8 <= waited < 5:
+            raise AssertionError(f"the 550 came after {waited:.2f}s, not the 2 s TarpitInterval")
+        c.close()
+        # AuthTarpitInterval 2 s: a wrong password is answered after the delay.
+        c = smtp(l.port(2902))
+        c.ehlo("tarpit.test")
+        import base64
+        start = time.time()   # one attempt (smtplib.login would try every mechanism in turn)
+        code, _ = c.docmd("AUTH", "PLAIN " + base64.b64encode(b"\0kate@contoso.test\0wrong").decode())
+        assert_eq(code, 535, "wrong password")
+        waited = time.time() - start
+        if not 1.8 <= waited < 5:
+            raise AssertionError(f"the 535 came after {waited:.2f}s, not the 2 s AuthTarpitInterval")
+        c.close()
+        # ConnectionTimeout 4 s: a client that keeps talking is still disconnected after 4 s.
+        s = socket.create_connection(("127.0.0.1", l.port(2902)), timeout=10, source_address=("127.0.0.40", 0))
+        f = s.makefile("rb")
+        f.readline()
+        start = time.time()
+        last = b""
+        while time.time() - start < 8:
+            s.sendall(b"NOOP\r\n")
+            last = f.readline()
+            if not last.startswith(b"250"):
+                break
+            time.sleep(0.5)
+        elapsed = time.time() - start
+        if not last.startswith(b"421") or not 3 <= elapsed < 6:
+            raise AssertionError(f"ConnectionTimeout: {last!r} after {elapsed:.1f}s of activity")
+        s.close()
+    finally:
+        l.cleanup()
+
+
 def test_control_socket_snapshot_and_events():
     import json
     l = Listener().start()
