@@ -109,7 +109,8 @@ public final class ListenerServer: @unchecked Sendable {
 
     private func nextSessionID() -> String {
         let n = sessionCounter.withLockedValue { $0 += 1; return $0 }
-        return String(format: "%016llX", n)
+        let hex = String(n, radix: 16, uppercase: true)   // %016llX without String(format:) on every connection
+        return String(repeating: "0", count: max(0, 16 - hex.count)) + hex
     }
 
     /// A new connection: choose its connector (§6c), admit it against the connection limits, and start a

@@ -1,4 +1,5 @@
 import Foundation
+import ReceptorSMTP
 
 /// One line of Exchange's SMTP receive protocol log (reference §8): nine comma-separated fields.
 public struct ProtocolLogLine: Sendable, Equatable {
@@ -50,49 +51,11 @@ public enum ProtocolLogFormat {
     }
 
     /// `yyyymmdd` in UTC.
-    public static func day(_ date: Date) -> String {
-        let (t, _) = utc(date)
-        var out: [UInt8] = []
-        out.reserveCapacity(8)
-        digits(&out, Int(t.tm_year) + 1900, 4); digits(&out, Int(t.tm_mon) + 1, 2); digits(&out, Int(t.tm_mday), 2)
-        return String(decoding: out, as: UTF8.self)
-    }
+    public static func day(_ date: Date) -> String { DateText.compactDay(date) }
 
-    /// `yyyy-mm-ddThh:mm:ss.fffZ` in UTC. Every protocol-log line and monitor transcript line has one, so
-    /// it is formatted by hand (Calendar and String(format:) cost more than the rest of the line).
-    public static func timestamp(_ date: Date) -> String {
-        let (t, ms) = utc(date)
-        var out: [UInt8] = []
-        out.reserveCapacity(24)
-        digits(&out, Int(t.tm_year) + 1900, 4); out.append(UInt8(ascii: "-"))
-        digits(&out, Int(t.tm_mon) + 1, 2); out.append(UInt8(ascii: "-"))
-        digits(&out, Int(t.tm_mday), 2); out.append(UInt8(ascii: "T"))
-        digits(&out, Int(t.tm_hour), 2); out.append(UInt8(ascii: ":"))
-        digits(&out, Int(t.tm_min), 2); out.append(UInt8(ascii: ":"))
-        digits(&out, Int(t.tm_sec), 2); out.append(UInt8(ascii: "."))
-        digits(&out, ms, 3); out.append(UInt8(ascii: "Z"))
-        return String(decoding: out, as: UTF8.self)
-    }
-
-    /// The broken-down UTC time and the milliseconds of a date (milliseconds rounded down, as before).
-    static func utc(_ date: Date) -> (tm, Int) {
-        let totalMilliseconds = Int64((date.timeIntervalSince1970 * 1000).rounded(.down))
-        var seconds = time_t(totalMilliseconds >= 0 ? totalMilliseconds / 1000 : (totalMilliseconds - 999) / 1000)
-        let ms = Int(totalMilliseconds - Int64(seconds) * 1000)
-        var t = tm()
-        gmtime_r(&seconds, &t)
-        return (t, ms)
-    }
-
-    private static func digits(_ out: inout [UInt8], _ value: Int, _ width: Int) {
-        let start = out.count
-        var v = value
-        for _ in 0..<width {
-            out.append(UInt8(ascii: "0") + UInt8(v % 10))
-            v /= 10
-        }
-        out[start...].reverse()
-    }
+    /// `yyyy-mm-ddThh:mm:ss.fffZ` in UTC: the engine's date text (no Calendar or String(format:), which
+    /// cost more than the rest of a protocol-log line).
+    public static func timestamp(_ date: Date) -> String { DateText.iso8601(date) }
 
     static func field(_ value: String) -> String {
         guard value.contains(where: { $0 == "," || $0 == "\"" || $0 == "\r" || $0 == "\n" }) else { return value }

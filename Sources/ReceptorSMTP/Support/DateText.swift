@@ -36,6 +36,13 @@ public enum DateText {
         return "\(weekday), \(d) \(months[m - 1]) \(y) \(two(secs / 3600)):\(two(secs / 60 % 60)):\(two(secs % 60)) \(sign)\(two(off / 60))\(two(off % 60))"
     }
 
+    /// `20261129` (UTC): the day in protocol log file names (reference §8d).
+    public static func compactDay(_ date: Date) -> String {
+        let seconds = Int64(date.timeIntervalSince1970.rounded(.down))
+        let (y, m, d) = civil(days: floorDiv(seconds, 86_400))
+        return "\(y)\(two(m))\(two(d))"
+    }
+
     /// `2026-11-29T10:00:00.000Z` (UTC, milliseconds), the protocol log's date-time field (reference §8f).
     public static func iso8601(_ date: Date) -> String {
         let millis = Int64((date.timeIntervalSince1970 * 1000).rounded(.down))
