@@ -158,6 +158,10 @@ def test_edit_dialog_changes_the_banner_and_resize_and_exit_restore_the_terminal
         c.wait_for("Receive connectors")
         c.keys("q")
         c.wait_for("EXIT=0")
+        # The helper's command line prints stty's echo flag after EXIT: wait for that line too.
+        end = time.time() + 5
+        while time.time() < end and not any(l.strip() in ("echo", "-echo") for l in c.screen().splitlines()):
+            time.sleep(0.05)
         screen = c.screen()
         if "\n-echo" in screen or "-echo\n" in screen:
             raise AssertionError("the terminal was left without echo:\n" + screen)
