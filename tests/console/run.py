@@ -18,19 +18,23 @@ BIN = os.environ.get("RECEPTOR_BIN") or shutil.which("receptor")
 
 
 class Console:
-    def __init__(self, offset=10400, width=100, height=30, role="Mailbox", server="MBX01"):
+    def __init__(self, offset=10400, width=100, height=30, role="Mailbox", server="MBX01", create_store=True, console_args=""):
+        """A shell in a tmux pane running the console; with create_store=False the store does not exist yet
+        and the caller waits for what the console shows first."""
         self.dir = tempfile.mkdtemp(prefix="receptor-console-")
         self.store = os.path.join(self.dir, "receptor.sqlite")
         self.name = f"rc{os.getpid()}{int(time.time() * 1000) % 100000}"
-        args = ["init", "--server", server, "--role", role, "--accepted-domain", "contoso.test"]
-        if offset:
-            args += ["--port-offset", str(offset)]
-        self.receptor(*args)
+        if create_store:
+            args = ["init", "--server", server, "--role", role, "--accepted-domain", "contoso.test"]
+            if offset:
+                args += ["--port-offset", str(offset)]
+            self.receptor(*args)
         # A shell in the pane, so the test can see what the terminal is like after the console exits.
         subprocess.run(["tmux", "new-session", "-d", "-s", self.name, "-x", str(width), "-y", str(height),
                         "env", "LANG=C.UTF-8", "TERM=tmux-256color", "PS1=$ ", "bash", "--norc", "--noprofile"], check=True)
-        self.keys(f"{BIN} console --store {self.store}; echo EXIT=$?; stty -a | tr ' ' '\\n' | grep -x -- '-\\?echo'", "Enter")
-        self.wait_for("Receive connectors")
+        self.keys(f"{BIN} console --store {self.store}{console_args}; echo EXIT=$?; stty -a | tr ' ' '\\n' | grep -x -- '-\\?echo'", "Enter")
+        if create_store:
+            self.wait_for("Receive connectors")
 
     def receptor(self, *args):
         p = subprocess.run([BIN, *args, "--store", self.store], capture_output=True, text=True, timeout=60)
@@ -281,37 +285,20 @@ def test_mouse_click_selects_a_row_and_ctrl_z_fg_redraws():
 
 
 def test_without_a_store_the_console_offers_to_create_one():
-    import tempfile
-    d = tempfile.mkdtemp(prefix="receptor-nostore-")
-    store = os.path.join(d, "receptor.sqlite")
-    name = f"rcn{os.getpid()}{int(time.time() * 1000) % 100000}"
-    subprocess.run(["tmux", "new-session", "-d", "-s", name, "-x", "100", "-y", "30",
-                    "env", "LANG=C.UTF-8", "TERM=tmux-256color", "PS1=$ ", "bash", "--norc", "--noprofile"], check=True)
-    def screen():
-        return subprocess.run(["tmux", "capture-pane", "-t", name, "-p"], capture_output=True, text=True).stdout
-    def wait_for(text, timeout=15):
-        end = time.time() + timeout
-        while time.time() < end:
-            if text in screen():
-                return
-            time.sleep(0.05)
-        raise AssertionError(f"the screen never showed {text!r}:\n{screen()}")
+    c = Console(create_store=False, console_args=" --server TESTHOST")
     try:
-        subprocess.run(["tmux", "send-keys", "-t", name, f"{BIN} console --store {store} --server TESTHOST; echo EXIT=$?", "Enter"], check=True)
-        wait_for(f"No Receptor store at {store}.")
-        assert_in(f"receptor init --store {store} --server TESTHOST", screen(), "the equivalent command")
+        c.wait_for(f"No Receptor store at {c.store}.")
+        assert_in(f"receptor init --store {c.store} --server TESTHOST", c.screen(), "the equivalent command")
         if os.getuid() != 0:
-            assert_in("--port-offset 10000", screen(), "a non-root user is offered a port offset")
-        subprocess.run(["tmux", "send-keys", "-t", name, "y", "Enter"], check=True)
-        wait_for("Default Frontend TESTHOST")
-        assert_in("Server: TESTHOST (Mailbox)", screen(), "the new store's server")
-        subprocess.run(["tmux", "send-keys", "-t", name, "q"], check=True)
-        wait_for("EXIT=0")
-        mode = os.stat(store).st_mode & 0o777
-        assert_eq(oct(mode), oct(0o600), "store file mode")
+            assert_in("--port-offset 10000", c.screen(), "a non-root user is offered a port offset")
+        c.keys("y", "Enter")
+        c.wait_for("Default Frontend TESTHOST")
+        assert_in("Server: TESTHOST (Mailbox)", c.screen(), "the new store's server")
+        c.keys("q")
+        c.wait_for("EXIT=0")
+        assert_eq(oct(os.stat(c.store).st_mode & 0o777), oct(0o600), "store file mode")
     finally:
-        subprocess.run(["tmux", "kill-session", "-t", name], capture_output=True)
-        shutil.rmtree(d, ignore_errors=True)
+        c.close()
 
 
 # --- The live session monitor (issue 5) ---
