@@ -34,6 +34,9 @@ public final class ListenerRuntime: @unchecked Sendable {
     private var control: ControlServer?
     private let lastError = NIOLockedValueBox<String?>(nil)
     private let appliedGeneration = NIOLockedValueBox<Int64>(-1)
+    /// The generation whose sockets are all reconciled: what status and the control socket report, so that a
+    /// client that sees generation N can rely on N's bindings (the snapshot is swapped in a moment earlier).
+    private let generationInForce = NIOLockedValueBox<Int64>(-1)
     private let registrationID = UUID().uuidString.lowercased()
     private let stopping = NIOLockedValueBox(false)
     private let reloadRequested = NIOLockedValueBox(false)
@@ -77,6 +80,7 @@ public final class ListenerRuntime: @unchecked Sendable {
         self.control = control
         appliedGeneration.withLockedValue { $0 = initial.generation }
         await server.reconcile(to: initial.plan)
+        generationInForce.withLockedValue { $0 = initial.generation }
         logger.info("listening for \(initial.server.name) at generation \(initial.generation): \(initial.enabledConnectors.count) enabled connectors")
         try register()
 
@@ -132,6 +136,7 @@ public final class ListenerRuntime: @unchecked Sendable {
             tls?.reload(domainSecureList: next.transportConfig.tlsReceiveDomainSecureList)
             services.configureProtocolLogs(for: next.server)
             await server.apply(next)
+            generationInForce.withLockedValue { $0 = next.generation }
             lastError.withLockedValue { $0 = nil }
             logger.info("config applied (\(reason)): generation \(next.generation)")
             services.events.publish(ListenerEvent(type: "configApplied", detail: "generation \(next.generation)"))
@@ -171,7 +176,7 @@ public final class ListenerRuntime: @unchecked Sendable {
             var configError: String?
             var sessions: Int
         }
-        let status = Status(generation: server?.current.generation ?? -1, bindings: server?.bindingStatus ?? [],
+        let status = Status(generation: generationInForce.withLockedValue { $0 }, bindings: server?.bindingStatus ?? [],
                             configError: lastError.withLockedValue { $0 }, sessions: services.sessions.count)
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.sortedKeys]
@@ -179,7 +184,7 @@ public final class ListenerRuntime: @unchecked Sendable {
     }
 
     func controlSnapshot() -> ControlServer.ControlSnapshot {
-        ControlServer.ControlSnapshot(server: options.serverName, pid: getpid(), generation: server?.current.generation ?? -1,
+        ControlServer.ControlSnapshot(server: options.serverName, pid: getpid(), generation: generationInForce.withLockedValue { $0 },
                                       configError: lastError.withLockedValue { $0 }, bindings: server?.bindingStatus ?? [],
                                       sessions: services.sessions.sessions, counters: services.events.allCounters,
                                       recentMessages: services.events.recentMessages)

@@ -18,9 +18,9 @@ public final class ShellContext: @unchecked Sendable {
     public var confirm: ((String) -> Bool)?
     /// The host's own addresses, for the "not an address of this machine" warning.
     public var localAddresses: () -> [IPAddress]
-    /// Testing hook: wait this long between reading a connector and saving it, so a test can make two
-    /// processes race deterministically (RECEPTOR_TEST_WRITE_DELAY_MS).
-    public var writeDelay: TimeInterval = 0
+    /// Testing hook, run between reading a connector and saving it, so a test can make two processes race
+    /// deterministically (RECEPTOR_TEST_WRITE_DELAY_MS: say so on stderr, then wait).
+    public var beforeSave: (() -> Void)?
 
     public init(store: ConfigStore, requestedServer: String?, hostName: String,
                 warn: @escaping (String) -> Void, confirm: ((String) -> Bool)? = nil,

@@ -30,7 +30,10 @@ struct Shell: ParsableCommand {
                 store: store, requestedServer: options.serverName, hostName: Terminal.hostName,
                 warn: { Terminal.error("WARNING: \($0)") }, confirm: ask)
             if let ms = ProcessInfo.processInfo.environment["RECEPTOR_TEST_WRITE_DELAY_MS"].flatMap(Int.init), ms > 0 {
-                context.writeDelay = Double(ms) / 1000
+                context.beforeSave = {
+                    Terminal.error("test: read, saving in \(ms) ms")
+                    Thread.sleep(forTimeInterval: Double(ms) / 1000)
+                }
             }
             let session = PSSession(host: ReceptorHost(context: context), width: Terminal.width)
 

@@ -381,7 +381,9 @@ def test_two_processes_conflict():
         env["RECEPTOR_STORE"] = s.path
         slow = subprocess.Popen(base + ['Set-ReceiveConnector "Default Frontend MBX01" -Banner "220 from the slow admin"'],
                                 env={**env, **env_slow}, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
-        time.sleep(0.6)
+        # Wait until the slow writer has read the connector (it says so), then change it under its feet.
+        said = slow.stderr.readline()
+        assert_in("test: read, saving in", said, "the slow writer's hook")
         fast = subprocess.run(base + ['Set-ReceiveConnector "Default Frontend MBX01" -MaxMessageSize 20MB'],
                               env=env, capture_output=True, text=True, timeout=60)
         slow_out, slow_err = slow.communicate(timeout=60)
@@ -495,8 +497,12 @@ def test_interactive_prompt_with_history():
         last = [l for l in screen().splitlines() if l.strip()][-1]
         assert_in("Get-ReceiveConnector | Format-Table Name", last, "recalled line")
         subprocess.run(["tmux", "send-keys", "-t", name, "C-u", "exit", "Enter"], check=True)
-        time.sleep(0.5)
-        history = open(os.path.join(os.path.dirname(s.path), "shell_history")).read()
+        history_path = os.path.join(os.path.dirname(s.path), "shell_history")
+        end = time.time() + 10
+        history = ""
+        while time.time() < end and "Format-Table Name" not in history:
+            history = open(history_path).read() if os.path.exists(history_path) else ""
+            time.sleep(0.1)
         assert_in("Get-ReceiveConnector | Format-Table Name", history, "history file")
         assert_eq(oct(os.stat(os.path.join(os.path.dirname(s.path), "shell_history")).st_mode & 0o777), oct(0o600), "history mode")
     finally:

@@ -62,6 +62,14 @@ class Console:
             time.sleep(0.05)
         raise AssertionError(f"the screen never showed {text!r}:\n{self.screen()}")
 
+    def wait_until(self, predicate, what, timeout=10):
+        end = time.time() + timeout
+        while time.time() < end:
+            if predicate():
+                return
+            time.sleep(0.05)
+        raise AssertionError(f"never saw {what}:\n{self.screen()}")
+
     def close(self):
         subprocess.run(["tmux", "kill-session", "-t", self.name], capture_output=True)
         shutil.rmtree(self.dir, ignore_errors=True)
@@ -123,16 +131,13 @@ def test_internet_on_all_ipv4_port_25_conflicts_and_writes_nothing():
         screen = c.screen()
         assert_in("conflict", screen)
         c.keys("Escape")
-        time.sleep(0.3)
-        if "Discard" in c.screen() or "discard" in c.screen():
-            c.keys("y")
+        c.wait_for("Discard this new connector?")
+        c.keys("y")
+        c.wait_for("nothing was written")
         after = c.shell("Get-ReceiveConnector | ConvertTo-Json -Depth 4")
         if before != after:
             raise AssertionError("the refused wizard wrote to the store")
         c.keys("q")
-        time.sleep(0.3)
-        if "EXIT=" not in c.screen():
-            c.keys("y")
         c.wait_for("EXIT=0")
     finally:
         c.close()
@@ -147,15 +152,14 @@ def test_edit_dialog_changes_the_banner_and_resize_and_exit_restore_the_terminal
             c.keys("Down")
         c.text("220 hello from the console")
         c.keys("C-s")
-        c.wait_for("Mail flow")
-        time.sleep(0.3)
+        c.wait_for('Saved "Outbound Proxy Frontend')
         out = c.shell('Get-ReceiveConnector | where {$_.Banner -like "220 hello*"} | Format-List Identity,Banner')
         assert_in("220 hello from the console", out, "Get-ReceiveConnector")
         subprocess.run(["tmux", "resize-window", "-t", c.name, "-x", "80", "-y", "24"], check=True)
-        time.sleep(0.5)
-        lines = c.screen().splitlines()
-        if not lines or "Receptor" not in lines[0] or max(len(l) for l in lines) > 80:
-            raise AssertionError("no redraw at 80x24:\n" + c.screen())
+        def redrawn_at_80x24():
+            lines = c.screen().splitlines()
+            return bool(lines) and "Receptor" in lines[0] and max(len(l) for l in lines) <= 80 and len(lines) <= 24
+        c.wait_until(redrawn_at_80x24, "a redraw at 80x24")
         subprocess.run(["tmux", "resize-window", "-t", c.name, "-x", "60", "-y", "20"], check=True)
         c.wait_for("80")   # the too-small message names the minimum size
         subprocess.run(["tmux", "resize-window", "-t", c.name, "-x", "120", "-y", "40"], check=True)
@@ -209,8 +213,7 @@ def test_article_scenario_3_custom_then_security_tab_at_80x24():
         for _ in range(5):
             c.keys("Tab")
         c.keys("Space")                             # Anonymous users
-        c.keys("C-s"); c.wait_for("Mail flow")
-        time.sleep(0.3)
+        c.keys("C-s"); c.wait_for('Saved "Inbound From Service"')
         out = c.shell('Get-ReceiveConnector "Inbound From Service" | Format-List RemoteIPRanges,PermissionGroups,AuthMechanism')
         for line in ["RemoteIPRanges   : {192.168.10.5}", "PermissionGroups : AnonymousUsers", "AuthMechanism    : BasicAuth"]:
             assert_in(line, out, "Get-ReceiveConnector")

@@ -5,11 +5,13 @@ Each test makes a store with `receptor init --port-offset N`, starts the listene
 listener by its PID. Every loop is bounded in count and time. Prints "N passed, N failed".
 """
 import glob
+import json
 import os
 import shutil
 import signal
 import smtplib
 import socket
+import sqlite3
 import subprocess
 import sys
 import tempfile
@@ -45,6 +47,48 @@ class Listener:
 
     def shell(self, line, check=True):
         return self.run("shell", "-c", line, check=check)
+
+    def change(self, line):
+        """Runs a configuration command and waits until the listener has applied it."""
+        out = self.shell(line)
+        self.wait_applied()
+        return out
+
+    def store_generation(self):
+        con = sqlite3.connect(f"file:{self.store}?mode=ro", uri=True, timeout=10)
+        try:
+            return con.execute("SELECT value FROM meta WHERE key = 'generation'").fetchone()[0]
+        finally:
+            con.close()
+
+    def control(self, command):
+        path = glob.glob(os.path.join(self.dir, "listener-*.sock"))[0]
+        with socket.socket(socket.AF_UNIX, socket.SOCK_STREAM) as s:
+            s.settimeout(5)
+            s.connect(path)
+            s.sendall(json.dumps({"command": command}).encode() + b"\n")
+            return json.loads(s.makefile("r").readline())
+
+    def wait_applied(self, timeout=15):
+        """Waits until the listener runs the store's current generation (a fixed sleep is a race on a busy CI)."""
+        want = self.store_generation()
+        end = time.time() + timeout
+        while time.time() < end:
+            if self.control("snapshot")["generation"] >= want:
+                return
+            time.sleep(0.02)
+        raise AssertionError(f"the listener did not apply generation {want} within {timeout}s; log:\n{self.log_text()}")
+
+    def wait_status(self, text, timeout=20):
+        """Polls `receptor status` (fed by the listener's heartbeat, every 5 s) until it shows text."""
+        end = time.time() + timeout
+        status = ""
+        while time.time() < end:
+            status = self.run("status").stdout
+            if text in status:
+                return status
+            time.sleep(0.5)
+        raise AssertionError(f"`receptor status` never showed {text!r}:\n{status}")
 
     def start(self):
         self.log = open(os.path.join(self.dir, "listen.log"), "w")
@@ -156,8 +200,7 @@ def test_relay_connector_with_add_adpermission():
     try:
         l.shell(f'New-ReceiveConnector -Name Relay -TransportRole FrontendTransport -Custom -Bindings 0.0.0.0:{l.port(25)} '
                 f'-RemoteIPRanges 127.0.0.5 -PermissionGroups AnonymousUsers')
-        l.shell('Get-ReceiveConnector Relay | Add-ADPermission -User "NT AUTHORITY\\ANONYMOUS LOGON" -ExtendedRights ms-Exch-SMTP-Accept-Any-Recipient')
-        time.sleep(0.5)
+        l.change('Get-ReceiveConnector Relay | Add-ADPermission -User "NT AUTHORITY\\ANONYMOUS LOGON" -ExtendedRights ms-Exch-SMTP-Accept-Any-Recipient')
         c = smtp(l.port(25), source="127.0.0.5")
         c.ehlo("app.contoso.test")
         expect_reply(c.mail("app@contoso.test"), 250, "Sender OK", "MAIL from the relay host")
@@ -230,8 +273,7 @@ def test_protocol_log_format():
     l = Listener().start()
     try:
         l.shell('New-Mailbox -Name kate -UserPrincipalName kate@contoso.test -Password (ConvertTo-SecureString -String "S3cret!pw" -AsPlainText -Force)')
-        l.shell('Set-ReceiveConnector "Client Frontend MBX01" -ProtocolLoggingLevel Verbose -AuthMechanism Tls,BasicAuth')
-        time.sleep(0.3)
+        l.change('Set-ReceiveConnector "Client Frontend MBX01" -ProtocolLoggingLevel Verbose -AuthMechanism Tls,BasicAuth')
         c = smtp(l.port(587))
         c.ehlo("client.test")
         try:
@@ -242,8 +284,12 @@ def test_protocol_log_format():
         c = smtp(l.port(25))
         c.ehlo("x.test")
         c.quit()
-        time.sleep(0.5)
-        log = l.protocol_log("FrontEnd")
+        # The log is written a moment after the session ends: wait for both sessions' disconnect lines.
+        end = time.time() + 10
+        log = ""
+        while time.time() < end and sum(",-," in x for x in log.splitlines()) < 2:
+            time.sleep(0.05)
+            log = l.protocol_log("FrontEnd")
         assert_in("#Fields: date-time,connector-id,session-id,sequence-number,local-endpoint,remote-endpoint,event,data,context", log)
         assert_in("#Log-type: SMTP Receive Protocol Log", log)
         lines = [x for x in log.splitlines() if x and not x.startswith("#")]
@@ -364,9 +410,7 @@ def test_invalid_config_keeps_last_good():
         db.execute("UPDATE meta SET value = CAST(value AS INTEGER) + 1 WHERE key = 'generation'")
         db.commit()
         db.close()
-        time.sleep(6)  # one heartbeat publishes the status
-        status = l.run("status").stdout
-        assert_in("last config refused", status)
+        l.wait_status("last config refused")   # the next heartbeat publishes it
         l.wait_port(l.port(25))  # still serving with the last good config
     finally:
         l.cleanup()
@@ -452,7 +496,7 @@ def test_protocol_log_settings_apply_without_restart():
                 f"-ReceiveProtocolLogMaxDirectorySize 1MB -ReceiveProtocolLogMaxAge 7.00:00:00")
         out = l.shell("Get-FrontendTransportService MBX01 | Format-List ReceiveProtocolLog*").stdout
         assert_in("ReceiveProtocolLogMaxFileSize      : 4 KB (4,096 bytes)", out, "Get-FrontendTransportService")
-        time.sleep(1)   # the reload
+        l.wait_applied()
         for i in range(8):
             c = smtp(l.port(25))
             c.ehlo(f"rotate{i}.test")
@@ -639,8 +683,7 @@ def test_disabled_connector_finishes_message_then_421():
         c.ehlo("inflight.test")
         expect_reply(c.mail("a@fabrikam.test"), 250, "Sender OK", "MAIL")
         expect_reply(c.rcpt("someone@contoso.test"), 250, "Recipient OK", "RCPT")
-        l.shell('Set-ReceiveConnector "MBX01\\Default Frontend MBX01" -Enabled $false')
-        time.sleep(0.5)
+        l.change('Set-ReceiveConnector "MBX01\\Default Frontend MBX01" -Enabled $false')
         expect_reply(c.data(b"Subject: in flight\r\n\r\nstill delivered\r\n"), 250, "Queued mail for delivery", "the message in flight")
         code, msg = c.docmd("NOOP")
         if code != 421 or b"4.3.2" not in msg:
@@ -659,7 +702,7 @@ def test_specific_address_beside_wildcard_on_one_port():
     l = Listener().start()
     try:
         l.shell(f'New-ReceiveConnector -Name "Loopback Only" -TransportRole FrontendTransport -Internet -Bindings 127.0.0.1:{l.port(25)} -Banner "220 loopback only"')
-        time.sleep(0.5)
+        l.wait_applied()
         s = socket.create_connection(("127.0.0.1", l.port(25)), timeout=2)
         assert_eq(s.recv(512).decode().strip(), "220 loopback only", "connection to the specific address")
         s.close()
@@ -678,9 +721,7 @@ def test_binding_failure_is_reported_and_others_serve():
         blocker.bind(("0.0.0.0", l.port(717)))
         blocker.listen(1)
         l.start()
-        time.sleep(6)
-        status = l.run("status").stdout
-        assert_in(f"0.0.0.0:{l.port(717)}  failed: the address is in use by another program", status)
+        l.wait_status(f"0.0.0.0:{l.port(717)}  failed: the address is in use by another program")
         l.wait_port(l.port(587))
     finally:
         blocker.close()

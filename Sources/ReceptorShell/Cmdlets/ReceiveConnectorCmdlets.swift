@@ -123,7 +123,7 @@ struct SetReceiveConnector: Cmdlet {
                 context.say("What if: Setting \(applied.map(\.name).joined(separator: ", ")) on receive connector \"\(target.stored.connector.identity)\".")
                 continue
             }
-            if context.writeDelay > 0 { Thread.sleep(forTimeInterval: context.writeDelay) }
+            context.beforeSave?()
             do { try context.store.updateConnector(connector, expectedRevision: target.baseRevision) } catch let error as StoreError {
                 throw ShellError(error.description)
             }
