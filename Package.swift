@@ -38,8 +38,10 @@ let package = Package(
         // The SMTP protocol: framing, commands, the session state machine. No I/O.
         .target(name: "ReceptorSMTP", dependencies: ["ReceptorCore"]),
         // The SMTP listener: sockets, TLS, delivery, protocol logs, hot reload, control socket (SwiftNIO).
+        // Linux calls glibc declares only under _GNU_SOURCE (syncfs, for the listener's group commit).
+        .target(name: "CLinuxFiles"),
         .target(name: "ReceptorListener", dependencies: [
-            "ReceptorCore", "ReceptorStore", "ReceptorSMTP",
+            "ReceptorCore", "ReceptorStore", "ReceptorSMTP", "CLinuxFiles",
             .product(name: "NIOCore", package: "swift-nio"),
             .product(name: "NIOPosix", package: "swift-nio"),
             .product(name: "NIOTLS", package: "swift-nio"),

@@ -18,9 +18,11 @@ public final class ListenerRuntime: @unchecked Sendable {
         public var pollInterval: Duration = .milliseconds(100)
         public var heartbeatInterval: Duration = .seconds(5)
         public var drainTimeout: Duration = .seconds(30)
-        /// Threads for blocking disk work (writing and fsyncing messages): they mostly wait on the disk, so
-        /// more of them than cores lets concurrent sessions' deliveries overlap.
-        public var ioThreads = 32
+        /// Threads for blocking work: AUTH's password checks (slow hashes, on purpose). Messages are written
+        /// by the group committer's own thread.
+        public var ioThreads = 8
+        /// How accepted messages are made durable (see `GroupCommit`).
+        public var sync: GroupCommit.Mode = .fileSystem
         public init(serverName: String) { self.serverName = serverName }
     }
 
@@ -50,7 +52,7 @@ public final class ListenerRuntime: @unchecked Sendable {
         threadPool = NIOThreadPool(numberOfThreads: max(1, options.ioThreads))
         threadPool.start()
         let dataDirectory = (store.path as NSString).deletingLastPathComponent
-        services = ListenerServices(store: store, dataDirectory: dataDirectory, threadPool: threadPool, logger: logger)
+        services = ListenerServices(store: store, dataDirectory: dataDirectory, threadPool: threadPool, sync: options.sync, logger: logger)
     }
 
     public var dataDirectory: String { services.dataDirectory }

@@ -22,10 +22,11 @@ public final class ListenerServices: @unchecked Sendable {
     private let logWriters = NIOLockedValueBox<[String: ProtocolLogWriter]>([:])
     private let internalIDs = NIOLockedValueBox<Int64>(Int64(Date().timeIntervalSince1970) << 20)
 
-    public init(store: ConfigStore, dataDirectory: String, threadPool: NIOThreadPool, logger: Logger) {
+    public init(store: ConfigStore, dataDirectory: String, threadPool: NIOThreadPool, sync: GroupCommit.Mode = .fileSystem,
+                logger: Logger) {
         self.store = store
         self.dataDirectory = dataDirectory
-        self.messages = MessageStore(dataDirectory: dataDirectory)
+        self.messages = MessageStore(dataDirectory: dataDirectory, sync: sync)
         self.threadPool = threadPool
         self.logger = logger
     }

@@ -4,7 +4,8 @@ import ReceptorCore
 
 /// Where accepted messages go (product.md, Listener): recipients in accepted domains to Maildir
 /// (`mailboxes/<domain>/<local>/Maildir/new/`), the others to the relay queue (`queue/relay/`), one
-/// message file plus an envelope file per relayed message. Every file is durable before `deliver` returns.
+/// message file plus an envelope file per relayed message. Every file is durable before `deliver` reports
+/// success.
 public final class MessageStore: Sendable {
     public struct Envelope: Sendable, Codable, Equatable {
         public var messageID: String
@@ -30,14 +31,17 @@ public final class MessageStore: Sendable {
     private let hostTag: String
     /// Folders known to exist, so a busy mailbox costs no stat calls per message.
     private let knownFolders = NIOLockedValueBox<Set<String>>([])
+    private let committer: GroupCommit
 
-    public init(dataDirectory: String) {
+    public init(dataDirectory: String, sync: GroupCommit.Mode = .fileSystem) {
         self.dataDirectory = dataDirectory
+        committer = GroupCommit(mode: sync)
         hostTag = ProcessInfo.processInfo.hostName.replacingOccurrences(of: "/", with: "_").replacingOccurrences(of: ":", with: "_")
     }
 
     public var mailboxesFolder: String { dataDirectory + "/mailboxes" }
     public var relayQueueFolder: String { dataDirectory + "/queue/relay" }
+    public var syncMode: GroupCommit.Mode { committer.mode }
 
     /// A Maildir-safe unique name: time, pid, a sequence and the host, as the Maildir spec suggests.
     private func uniqueName(_ id: String) -> String {
@@ -48,35 +52,78 @@ public final class MessageStore: Sendable {
     }
 
     /// Writes the message for every recipient; `isLocal` says which recipients are in accepted domains.
-    /// Returns only when every copy is on disk.
-    public func deliver(envelope: Envelope, headers: [UInt8], body: [UInt8], isLocal: (String) -> Bool) throws {
-        let name = uniqueName(envelope.messageID)
-        let local = envelope.recipients.filter(isLocal)
+    /// `done` hears once every copy is durable and visible (group commit: see `GroupCommit`), or why not.
+    public func deliver(envelope: Envelope, headers: [UInt8], body: [UInt8], isLocal: (String) -> Bool,
+                        done: @escaping GroupCommit.Completion) {
+        let local = Set(envelope.recipients.filter(isLocal).map { $0.lowercased() }).sorted()
         let relayed = envelope.recipients.filter { !isLocal($0) }
-        var firstCopy: String?
-        for recipient in Set(local.map { $0.lowercased() }).sorted() {
-            let (user, domain) = Self.split(recipient)
-            let maildir = "\(mailboxesFolder)/\(Self.safe(domain))/\(Self.safe(user))/Maildir"
-            try ensureFolders(["\(maildir)/tmp", "\(maildir)/new", "\(maildir)/cur"])
-            let final = "\(maildir)/new/\(name)"
-            if let first = firstCopy {
-                try DurableFile.link(first, to: final, tmpPath: "\(maildir)/tmp/\(name)")
-            } else {
-                try DurableFile.writeLinked([headers, body], scratchFolder: "\(maildir)/tmp", tmpPath: "\(maildir)/tmp/\(name)", finalPath: final)
+        committer.submit(stage: { [self] in
+            try stage(envelope: envelope, headers: headers, body: body, local: local, relayed: relayed)
+        }, done: done)
+    }
+
+    /// `deliver`, returning only when every copy is durable.
+    public func deliver(envelope: Envelope, headers: [UInt8], body: [UInt8], isLocal: (String) -> Bool) throws {
+        let local = Set(envelope.recipients.filter(isLocal).map { $0.lowercased() }).sorted()
+        let relayed = envelope.recipients.filter { !isLocal($0) }
+        try committer.commit { [self] in
+            try stage(envelope: envelope, headers: headers, body: body, local: local, relayed: relayed)
+        }
+    }
+
+    /// Writes the message's files (one Maildir copy, linked for further local recipients; the relay queue's
+    /// message and envelope) without naming them yet.
+    private func stage(envelope: Envelope, headers: [UInt8], body: [UInt8], local: [String], relayed: [String]) throws -> StagedMessage {
+        let name = uniqueName(envelope.messageID)
+        var staged = StagedMessage()
+        do {
+            var firstCopy: String?
+            for recipient in local {
+                let (user, domain) = Self.split(recipient)
+                let maildir = "\(mailboxesFolder)/\(Self.safe(domain))/\(Self.safe(user))/Maildir"
+                try ensureFolders(["\(maildir)/tmp", "\(maildir)/new", "\(maildir)/cur"])
+                let final = "\(maildir)/new/\(name)"
+                staged.folders.insert("\(maildir)/new")
+                if let first = firstCopy {
+                    staged.steps.append(.link(first, as: final))
+                    continue
+                }
+                if let fd = try DurableFile.openUnnamed(in: "\(maildir)/tmp") {
+                    staged.files.append((fd, final))
+                    try DurableFile.writeAll(fd, [headers, body], what: final)
+                    staged.steps.append(.linkUnnamed(staged.files.count - 1, as: final))
+                } else {
+                    let scratch = "\(maildir)/tmp/\(name)"
+                    staged.files.append((try DurableFile.create(scratch), final))
+                    staged.scratch.append(scratch)
+                    try DurableFile.writeAll(staged.files.last!.fd, [headers, body], what: scratch)
+                    staged.steps.append(.rename(scratch, to: final))
+                }
                 firstCopy = final
             }
-        }
-        if !relayed.isEmpty {
-            try ensureFolders([relayQueueFolder + "/tmp"])
-            var relayEnvelope = envelope
-            relayEnvelope.recipients = relayed
-            let encoder = JSONEncoder()
-            encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
-            encoder.dateEncodingStrategy = .iso8601
-            let envelopeBytes = Array(try encoder.encode(relayEnvelope))
-            // The message first, then its envelope: a queue runner treats an envelope as the commit record.
-            try DurableFile.write([headers, body], tmpPath: "\(relayQueueFolder)/tmp/\(name).eml", finalPath: "\(relayQueueFolder)/\(name).eml")
-            try DurableFile.write([envelopeBytes], tmpPath: "\(relayQueueFolder)/tmp/\(name).json", finalPath: "\(relayQueueFolder)/\(name).json")
+            if !relayed.isEmpty {
+                try ensureFolders([relayQueueFolder + "/tmp"])
+                var relayEnvelope = envelope
+                relayEnvelope.recipients = relayed
+                let encoder = JSONEncoder()
+                encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
+                encoder.dateEncodingStrategy = .iso8601
+                let envelopeBytes = Array(try encoder.encode(relayEnvelope))
+                // The message first, then its envelope: a queue runner treats an envelope as the commit record.
+                for (suffix, parts) in [("eml", [headers, body]), ("json", [envelopeBytes])] {
+                    let scratch = "\(relayQueueFolder)/tmp/\(name).\(suffix)"
+                    staged.files.append((try DurableFile.create(scratch), scratch))
+                    staged.scratch.append(scratch)
+                    try DurableFile.writeAll(staged.files.last!.fd, parts, what: scratch)
+                    staged.steps.append(.rename(scratch, to: "\(relayQueueFolder)/\(name).\(suffix)"))
+                }
+                staged.folders.insert(relayQueueFolder)
+            }
+            return staged
+        } catch {
+            staged.close()
+            staged.discardScratch()
+            throw error
         }
     }
 

@@ -303,10 +303,10 @@ final class SMTPSessionHandler: ChannelInboundHandler, @unchecked Sendable {
             from: envelope.sender?.description ?? "<>", recipients: envelope.recipients.map(\.address.description),
             authAs: envelope.authAs, authMechanism: envelope.authMechanism, size: envelope.size,
             receivedAt: envelope.receivedAt, headers: Self.headerSection(envelope))]
-        services.threadPool.runIfActive(eventLoop: context.eventLoop) {
-            try messages.deliver(envelope: record, headers: envelope.prependedHeaderBytes, body: envelope.message,
-                                 isLocal: { local.contains($0.lowercased()) })
-        }.whenComplete { [weak self] result in
+        let durable = context.eventLoop.makePromise(of: Void.self)
+        messages.deliver(envelope: record, headers: envelope.prependedHeaderBytes, body: envelope.message,
+                         isLocal: { local.contains($0.lowercased()) }) { durable.completeWith($0) }
+        durable.futureResult.whenComplete { [weak self] result in
             guard let self, !self.closed || true else { return }
             switch result {
             case .success:

@@ -67,3 +67,82 @@ final class MessageStoreTests: XCTestCase {
         XCTAssertEqual(files("\(dir!)/mailboxes/contoso.test"), [".._.._etc"])
     }
 }
+
+/// The group committer on its own: batching, failures that stay with their message, both sync modes.
+final class GroupCommitTests: XCTestCase {
+    var dir: String!
+
+    override func setUpWithError() throws {
+        dir = NSTemporaryDirectory() + "receptor-commit-\(UUID().uuidString)"
+        try FileManager.default.createDirectory(atPath: dir + "/new", withIntermediateDirectories: true)
+    }
+
+    override func tearDownWithError() throws {
+        try? FileManager.default.removeItem(atPath: dir)
+    }
+
+    /// A message of one named file: written into tmp (a scratch name), renamed into new/.
+    func stage(_ name: String, _ text: String) throws -> StagedMessage {
+        var staged = StagedMessage()
+        let scratch = "\(dir!)/\(name).tmp"
+        staged.files.append((try DurableFile.create(scratch), scratch))
+        staged.scratch.append(scratch)
+        try DurableFile.writeAll(staged.files[0].fd, [Array(text.utf8)], what: scratch)
+        staged.steps.append(.rename(scratch, to: "\(dir!)/new/\(name)"))
+        staged.folders.insert("\(dir!)/new")
+        return staged
+    }
+
+    final class Results: @unchecked Sendable {
+        let lock = NSLock()
+        var outcomes: [String: Bool] = [:]
+        let group = DispatchGroup()
+        func done(_ name: String) -> GroupCommit.Completion {
+            group.enter()
+            return { result in
+                self.lock.withLock { self.outcomes[name] = (try? result.get()) != nil }
+                self.group.leave()
+            }
+        }
+    }
+
+    func commitWhileTheFirstIsWriting(mode: GroupCommit.Mode) throws {
+        let committer = GroupCommit(mode: mode)
+        let started = DispatchSemaphore(value: 0), release = DispatchSemaphore(value: 0)
+        let results = Results()
+        committer.submit(stage: { [self] in started.signal(); release.wait(); return try stage("m0", "first") }, done: results.done("m0"))
+        XCTAssertEqual(started.wait(timeout: .now() + 10), .success, "the committer took the first message")
+        for i in 1...20 {
+            committer.submit(stage: { [self] in try stage("m\(i)", "message \(i)") }, done: results.done("m\(i)"))
+        }
+        committer.submit(stage: { throw DurableFile.Failure(description: "no room") }, done: results.done("bad"))
+        release.signal()
+        XCTAssertEqual(results.group.wait(timeout: .now() + 20), .success)
+        XCTAssertEqual(results.outcomes["bad"], false, "a message that can't be written fails")
+        XCTAssertEqual(results.outcomes.filter(\.value).count, 21, "and only that one: \(results.outcomes)")
+        XCTAssertEqual(try String(contentsOfFile: dir + "/new/m7", encoding: .utf8), "message 7")
+        XCTAssertEqual(try FileManager.default.contentsOfDirectory(atPath: dir).filter { $0.hasSuffix(".tmp") }, [], "no scratch left")
+        let counts = committer.counts
+        XCTAssertEqual(counts.messages, 22)
+        XCTAssertEqual(counts.batches, 2, "the 21 messages that waited while the first was written share one commit")
+    }
+
+    func testMessagesThatWaitShareOneCommit() throws {
+        try commitWhileTheFirstIsWriting(mode: .fileSystem)
+    }
+
+    func testPerFileModeCommitsTheSame() throws {
+        try commitWhileTheFirstIsWriting(mode: .perFile)
+    }
+
+    func testAMessageThatCannotBeNamedFailsAloneAndLeavesNoScratch() throws {
+        let committer = GroupCommit()
+        try "taken".write(toFile: dir + "/new/clash", atomically: false, encoding: .utf8)
+        try FileManager.default.createDirectory(atPath: dir + "/new/clash-dir", withIntermediateDirectories: false)
+        XCTAssertNoThrow(try committer.commit { [self] in try stage("fine", "ok") })
+        // Renaming a file onto a folder fails: that message fails, its scratch file goes.
+        XCTAssertThrowsError(try committer.commit { [self] in try stage("clash-dir", "no") })
+        XCTAssertFalse(FileManager.default.fileExists(atPath: dir + "/clash-dir.tmp"))
+        XCTAssertEqual(try String(contentsOfFile: dir + "/new/fine", encoding: .utf8), "ok")
+    }
+}

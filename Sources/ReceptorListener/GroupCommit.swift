@@ -1,0 +1,223 @@
+import Foundation
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// A message's files, written but not yet durable nor visible, and what makes them visible.
+struct StagedMessage {
+    enum Step {
+        /// Name an unnamed file (index into `files`).
+        case linkUnnamed(Int, as: String)
+        /// Another name for a file named by an earlier step.
+        case link(String, as: String)
+        case rename(String, to: String)
+    }
+
+    /// Open descriptors of the files written, closed when the batch ends.
+    var files: [(fd: Int32, what: String)] = []
+    /// In order: a queue runner reads a relayed message's envelope as its commit record, so it comes last.
+    var steps: [Step] = []
+    /// Folders whose entries the steps change.
+    var folders: Set<String> = []
+    /// Named scratch files, removed if the message fails before it is published.
+    var scratch: [String] = []
+
+    func publish() throws {
+        for step in steps {
+            switch step {
+            case .linkUnnamed(let index, let path): try DurableFile.link(unnamed: files[index].fd, as: path)
+            case .link(let existing, let path): try DurableFile.link(existing, as: path)
+            case .rename(let from, let path): try DurableFile.rename(from, to: path)
+            }
+        }
+    }
+
+    func close() { for file in files { Glibc.close(file.fd) } }
+    func discardScratch() { for path in scratch { unlink(path) } }
+}
+
+/// Group commit for accepted messages. The `250` after DATA waits for its message to be durable; instead of
+/// fsyncs per message (file, then folder) from many threads, one thread takes every message waiting, writes
+/// them all, makes their contents durable with one sync, gives them their names, and makes the names durable
+/// with a second sync. Two syncs per batch, however many sessions are waiting: under load that turns the
+/// fsyncs and thread wake-ups of each message into a share of two.
+///
+/// Ordering is what keeps a crash safe: contents are durable before any name appears, so a name that
+/// survives a crash always refers to a whole message (even one whose `250` was never sent, which the
+/// client retries: at-least-once, like every MTA).
+///
+/// `Mode.fileSystem` (the default) syncs with `syncfs(2)`, which also writes back whatever else is dirty on
+/// that file system: give the data directory a file system of its own where other programs write a lot, or
+/// use `Mode.perFile` (`receptor listen --sync file`), which fsyncs each file and folder of the batch.
+public final class GroupCommit: @unchecked Sendable {
+    public enum Mode: String, Sendable, CaseIterable {
+        case fileSystem = "filesystem"
+        case perFile = "file"
+    }
+
+    public typealias Completion = @Sendable (Result<Void, Error>) -> Void
+    private struct Job {
+        let stage: () throws -> StagedMessage
+        let done: Completion
+    }
+
+    /// A batch's bound: each job holds a descriptor until its batch ends.
+    static let maximumBatch = 256
+    /// The committer thread ends after this long without work and starts again with the next message.
+    private static let idleExit: TimeInterval = 10
+
+    public let mode: Mode
+    private let condition = NSCondition()
+    private var waiting: [Job] = []
+    private var running = false
+
+    /// Batches and messages taken so far (for tests and the curious).
+    var counts: (batches: Int, messages: Int) { condition.lock(); defer { condition.unlock() }; return (batches, messages) }
+    private var batches = 0
+    private var messages = 0
+
+    // The committer thread's own state (no lock: only that thread touches it).
+    private var deviceOfFolder: [String: UInt64] = [:]
+    private var syncTargetOfDevice: [UInt64: Int32] = [:]
+
+    public init(mode: Mode = .fileSystem) {
+        self.mode = mode
+    }
+
+    deinit {
+        for fd in syncTargetOfDevice.values { Glibc.close(fd) }
+    }
+
+    /// Queues a message: `stage` writes its files (on the committer thread), `done` hears when it is durable
+    /// and visible, or why not.
+    func submit(stage: @escaping () throws -> StagedMessage, done: @escaping Completion) {
+        condition.lock()
+        waiting.append(Job(stage: stage, done: done))
+        if running {
+            condition.signal()
+        } else {
+            running = true
+            let thread = Thread { [self] in runCommitter() }
+            thread.name = "receptor-commit"
+            thread.start()
+        }
+        condition.unlock()
+    }
+
+    /// `submit`, waiting for the outcome.
+    func commit(stage: @escaping () throws -> StagedMessage) throws {
+        final class Outcome: @unchecked Sendable {
+            var result: Result<Void, Error>?
+            let done = DispatchSemaphore(value: 0)
+        }
+        let outcome = Outcome()
+        submit(stage: stage) { result in outcome.result = result; outcome.done.signal() }
+        outcome.done.wait()
+        try outcome.result!.get()
+    }
+
+    private func runCommitter() {
+        while let batch = nextBatch() {
+            commit(batch)
+        }
+    }
+
+    /// Everything waiting (up to the bound), or nil once idle long enough (the thread then ends).
+    private func nextBatch() -> [Job]? {
+        condition.lock()
+        defer { condition.unlock() }
+        let idleUntil = Date().addingTimeInterval(Self.idleExit)
+        while waiting.isEmpty {
+            if !condition.wait(until: idleUntil) && waiting.isEmpty {
+                running = false
+                return nil
+            }
+        }
+        let batch = Array(waiting.prefix(Self.maximumBatch))
+        waiting.removeFirst(batch.count)
+        return batch
+    }
+
+    private func commit(_ batch: [Job]) {
+        condition.lock(); batches += 1; messages += batch.count; condition.unlock()
+        // 1. Write every message; one that fails to write fails alone.
+        var staged: [(job: Job, message: StagedMessage)] = []
+        for job in batch {
+            do { staged.append((job, try job.stage())) } catch { job.done(.failure(error)) }
+        }
+        guard !staged.isEmpty else { return }
+        defer { for s in staged { s.message.close() } }
+        // 2. Contents durable, 3. names, 4. names durable.
+        do {
+            try syncContents(staged.map(\.message))
+        } catch {
+            for s in staged { s.message.discardScratch(); s.job.done(.failure(error)) }
+            return
+        }
+        var published: [(job: Job, message: StagedMessage)] = []
+        for s in staged {
+            do { try s.message.publish(); published.append(s) } catch {
+                s.message.discardScratch()
+                s.job.done(.failure(error))
+            }
+        }
+        guard !published.isEmpty else { return }
+        do {
+            try syncNames(published.map(\.message))
+            for s in published { s.job.done(.success(())) }
+        } catch {
+            for s in published { s.job.done(.failure(error)) }
+        }
+    }
+
+    private func syncContents(_ messages: [StagedMessage]) throws {
+        switch mode {
+        case .fileSystem:
+            try syncFileSystems(of: messages)
+        case .perFile:
+            for message in messages { for file in message.files { try DurableFile.sync(file.fd, what: file.what) } }
+        }
+    }
+
+    private func syncNames(_ messages: [StagedMessage]) throws {
+        switch mode {
+        case .fileSystem:
+            try syncFileSystems(of: messages)
+        case .perFile:
+            // Linking changed each file's link count (its inode); the folders hold the new names.
+            for message in messages { for file in message.files { try DurableFile.sync(file.fd, what: file.what) } }
+            for folder in Set(messages.flatMap(\.folders)) {
+                let fd = try DurableFile.openFolder(folder)
+                defer { Glibc.close(fd) }
+                try DurableFile.sync(fd, what: folder)
+            }
+        }
+    }
+
+    /// One syncfs per file system the batch's folders lie on (usually one: the data directory's).
+    private func syncFileSystems(of messages: [StagedMessage]) throws {
+        var devices: [UInt64: String] = [:]
+        for folder in Set(messages.flatMap(\.folders)) {
+            devices[try device(of: folder)] = folder
+        }
+        for (device, folder) in devices {
+            let fd: Int32
+            if let known = syncTargetOfDevice[device] {
+                fd = known
+            } else {
+                fd = try DurableFile.openFolder(folder)
+                syncTargetOfDevice[device] = fd
+            }
+            try DurableFile.syncFileSystem(fd, what: folder)
+        }
+    }
+
+    private func device(of folder: String) throws -> UInt64 {
+        if let known = deviceOfFolder[folder] { return known }
+        var info = stat()
+        guard stat(folder, &info) == 0 else { throw DurableFile.failure("can't stat \(folder)") }
+        let device = UInt64(info.st_dev)
+        deviceOfFolder[folder] = device
+        return device
+    }
+}
