@@ -125,8 +125,12 @@ public final class ListenerEventBus: Sendable {
     /// The last accepted messages, oldest first.
     public var recentMessages: [MessageSummary] { recent.withLockedValue { $0 } }
 
-    public func publish(_ event: ListenerEvent) {
-        for handler in subscribers.withLockedValue({ Array($0.values) }) { handler(event) }
+    /// The event is built only when someone subscribes (sessions publish several per message).
+    public func publish(_ event: @autoclosure () -> ListenerEvent) {
+        let handlers = subscribers.withLockedValue { $0.isEmpty ? [] : Array($0.values) }
+        guard !handlers.isEmpty else { return }
+        let built = event()
+        for handler in handlers { handler(built) }
     }
 
     public func count(_ connector: String, _ change: (inout ConnectorCounters) -> Void) {

@@ -26,6 +26,8 @@ final class SMTPSessionHandler: ChannelInboundHandler, @unchecked Sendable {
     private var delayedInput: [UInt8] = []
     private var delaying = false
     private var deadlineTimer: Scheduled<Void>?
+    /// When `deadlineTimer` fires.
+    private var timerDue: Date?
     private var closing = false
     private var closed = false
     private var bytesIn: Int64 = 0
@@ -203,24 +205,29 @@ final class SMTPSessionHandler: ChannelInboundHandler, @unchecked Sendable {
     }
 
     /// Keeps the registry's view of this session current, and tells subscribers when its state changes.
+    /// Updates the session's registry entry (what the monitor and `status` show). Runs after every burst of
+    /// work, so it reads the engine's fields in place rather than copying the session.
     private func publishState() {
-        let session = connection.session
-        let state = session.activity
-        let tls = session.tls.map { "\($0.version) \($0.cipher)" }
-        let authAs = session.account?.userPrincipalName ?? (session.authentication == .anonymous ? nil : "\(session.authentication)")
+        let state = connection.session.activity
+        let messages = connection.session.messagesAccepted
+        let lastActivity = connection.session.lastActivity
+        let bytes = bytesIn
+        let changed = state != lastState
+        let tls = connection.session.tls.map { "\($0.version) \($0.cipher)" }
+        let authAs = connection.session.account?.userPrincipalName
+            ?? (connection.session.authentication == .anonymous ? nil : "\(connection.session.authentication)")
         services.sessions.update(configuration.sessionID) { info in
             info.state = state
             info.tls = tls
             info.authenticatedAs = authAs
-            info.messages = session.messagesAccepted
-            info.bytes = bytesIn
-            info.lastActivity = session.lastActivity
+            info.messages = messages
+            info.bytes = bytes
+            info.lastActivity = lastActivity
         }
-        if state != lastState {
+        if changed {
             lastState = state
-            if let info = services.sessions.session(configuration.sessionID) {
-                services.events.publish(ListenerEvent(type: "sessionState", session: info, connector: configuration.connectorID))
-            }
+            services.events.publish(ListenerEvent(type: "sessionState", session: services.sessions.session(configuration.sessionID),
+                                                  connector: configuration.connectorID))
         }
     }
 
@@ -257,13 +264,23 @@ final class SMTPSessionHandler: ChannelInboundHandler, @unchecked Sendable {
     }
 
     /// Timeouts (ConnectionTimeout, ConnectionInactivityTimeout) come from the engine's next deadline.
+    /// Keeps one timer for the session's next deadline. A pending timer due no later than the deadline is
+    /// kept: the inactivity deadline moves later with every command, and a timer that fires early finds
+    /// nothing due in the engine and schedules the next one, so most commands schedule nothing.
     private func scheduleDeadline() {
+        guard let context, !connection.isClosed, let deadline = connection.nextDeadline else {
+            deadlineTimer?.cancel()
+            deadlineTimer = nil
+            return
+        }
+        if deadlineTimer != nil, let pending = timerDue, pending <= deadline { return }
         deadlineTimer?.cancel()
-        deadlineTimer = nil
-        guard let context, !connection.isClosed, let deadline = connection.nextDeadline else { return }
+        timerDue = deadline
         let delay = max(0, deadline.timeIntervalSinceNow)
         deadlineTimer = context.eventLoop.scheduleTask(in: .milliseconds(Int64(delay * 1000) + 5)) { [weak self] in
-            guard let self, !self.closed else { return }
+            guard let self else { return }
+            self.deadlineTimer = nil
+            guard !self.closed else { return }
             self.run(self.connection.handle(.timer, at: Date()))
         }
     }

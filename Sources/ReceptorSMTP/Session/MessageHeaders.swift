@@ -45,10 +45,16 @@ public struct MessageHeaders: Sendable {
     }
 
     /// A field's value, unfolded and trimmed.
+    /// Works on the bytes (line ends dropped, then spaces and tabs trimmed): it runs for every message.
     public func value(of field: Field, in bytes: [UInt8]) -> String {
-        let raw = String(decoding: bytes[field.valueStart..<field.range.upperBound], as: UTF8.self)
-        let unfolded = raw.replacingOccurrences(of: "\r\n", with: "").replacingOccurrences(of: "\n", with: "")
-        return unfolded.trimmingCharacters(in: .whitespaces)
+        var unfolded: [UInt8] = []
+        unfolded.reserveCapacity(field.range.upperBound - field.valueStart)
+        for byte in bytes[field.valueStart..<field.range.upperBound] where byte != 13 && byte != 10 {
+            unfolded.append(byte)
+        }
+        let isBlank = { (b: UInt8) in b == 32 || b == 9 }
+        guard let first = unfolded.firstIndex(where: { !isBlank($0) }), let last = unfolded.lastIndex(where: { !isBlank($0) }) else { return "" }
+        return String(decoding: unfolded[first...last], as: UTF8.self)
     }
 
     public func fields(named name: String) -> [Field] {
