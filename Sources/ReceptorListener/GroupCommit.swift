@@ -1,3 +1,4 @@
+import CLinuxFiles
 import Foundation
 #if canImport(Glibc)
 import Glibc
@@ -38,9 +39,9 @@ struct StagedMessage {
 
 /// Group commit for accepted messages. The `250` after DATA waits for its message to be durable; instead of
 /// fsyncs per message (file, then folder) from many threads, one thread takes every message waiting, writes
-/// them all, makes their contents durable with one sync, gives them their names, and makes the names durable
-/// with a second sync. Two syncs per batch, however many sessions are waiting: under load that turns the
-/// fsyncs and thread wake-ups of each message into a share of two.
+/// them all, and syncs once per round. A round's sync makes durable the contents of the messages just written
+/// and the names given in the previous round; after it, the previous round's messages are reported durable and
+/// the new ones get their names. Each message waits for two syncs, shared by every session waiting meanwhile.
 ///
 /// Ordering is what keeps a crash safe: contents are durable before any name appears, so a name that
 /// survives a crash always refers to a whole message (even one whose `250` was never sent, which the
@@ -48,7 +49,7 @@ struct StagedMessage {
 ///
 /// `Mode.fileSystem` (the default) syncs with `syncfs(2)`, which also writes back whatever else is dirty on
 /// that file system: give the data directory a file system of its own where other programs write a lot, or
-/// use `Mode.perFile` (`receptor listen --sync file`), which fsyncs each file and folder of the batch.
+/// use `Mode.perFile` (`receptor listen --sync file`), which fsyncs each file and folder of the round.
 public final class GroupCommit: @unchecked Sendable {
     public enum Mode: String, Sendable, CaseIterable {
         case fileSystem = "filesystem"
@@ -97,9 +98,7 @@ public final class GroupCommit: @unchecked Sendable {
             condition.signal()
         } else {
             running = true
-            let thread = Thread { [self] in runCommitter() }
-            thread.name = "receptor-commit"
-            thread.start()
+            Thread { [self] in runCommitter() }.start()
         }
         condition.unlock()
     }
@@ -117,17 +116,44 @@ public final class GroupCommit: @unchecked Sendable {
     }
 
     private func runCommitter() {
-        while let batch = nextBatch() {
-            commit(batch)
+        // Foundation does not name the system thread on Linux; `top -H` and perf should show what it is.
+        _ = receptor_name_this_thread("receptor-commit")
+        // Messages already named, waiting for the sync that makes their names durable. That sync also makes
+        // the next batch's contents durable: one sync per round, and each message waits for two.
+        var named: [(job: Job, message: StagedMessage)] = []
+        while let batch = nextBatch(wait: named.isEmpty) {
+            var staged: [(job: Job, message: StagedMessage)] = []
+            for job in batch {
+                do { staged.append((job, try job.stage())) } catch { job.done(.failure(error)) }
+            }
+            if staged.isEmpty && named.isEmpty { continue }
+            do {
+                try sync(contentsOf: staged.map(\.message), namesOf: named.map(\.message))
+            } catch {
+                for s in staged { s.message.close(); s.message.discardScratch(); s.job.done(.failure(error)) }
+                for n in named { n.message.close(); n.job.done(.failure(error)) }
+                named = []
+                continue
+            }
+            for n in named { n.message.close(); n.job.done(.success(())) }
+            named = []
+            for s in staged {
+                do { try s.message.publish(); named.append(s) } catch {
+                    s.message.close()
+                    s.message.discardScratch()
+                    s.job.done(.failure(error))
+                }
+            }
         }
     }
 
-    /// Everything waiting (up to the bound), or nil once idle long enough (the thread then ends).
-    private func nextBatch() -> [Job]? {
+    /// Everything waiting (up to the bound). With `wait`, blocks until something comes, or returns nil once
+    /// idle long enough (the thread then ends); without, returns what there is, perhaps nothing.
+    private func nextBatch(wait: Bool) -> [Job]? {
         condition.lock()
         defer { condition.unlock() }
         let idleUntil = Date().addingTimeInterval(Self.idleExit)
-        while waiting.isEmpty {
+        while wait && waiting.isEmpty {
             if !condition.wait(until: idleUntil) && waiting.isEmpty {
                 running = false
                 return nil
@@ -135,58 +161,20 @@ public final class GroupCommit: @unchecked Sendable {
         }
         let batch = Array(waiting.prefix(Self.maximumBatch))
         waiting.removeFirst(batch.count)
+        if !batch.isEmpty { batches += 1; messages += batch.count }
         return batch
     }
 
-    private func commit(_ batch: [Job]) {
-        condition.lock(); batches += 1; messages += batch.count; condition.unlock()
-        // 1. Write every message; one that fails to write fails alone.
-        var staged: [(job: Job, message: StagedMessage)] = []
-        for job in batch {
-            do { staged.append((job, try job.stage())) } catch { job.done(.failure(error)) }
-        }
-        guard !staged.isEmpty else { return }
-        defer { for s in staged { s.message.close() } }
-        // 2. Contents durable, 3. names, 4. names durable.
-        do {
-            try syncContents(staged.map(\.message))
-        } catch {
-            for s in staged { s.message.discardScratch(); s.job.done(.failure(error)) }
-            return
-        }
-        var published: [(job: Job, message: StagedMessage)] = []
-        for s in staged {
-            do { try s.message.publish(); published.append(s) } catch {
-                s.message.discardScratch()
-                s.job.done(.failure(error))
-            }
-        }
-        guard !published.isEmpty else { return }
-        do {
-            try syncNames(published.map(\.message))
-            for s in published { s.job.done(.success(())) }
-        } catch {
-            for s in published { s.job.done(.failure(error)) }
-        }
-    }
-
-    private func syncContents(_ messages: [StagedMessage]) throws {
+    /// Makes the new messages' contents and the named messages' names durable, with one sync where it can.
+    private func sync(contentsOf staged: [StagedMessage], namesOf named: [StagedMessage]) throws {
         switch mode {
         case .fileSystem:
-            try syncFileSystems(of: messages)
+            try syncFileSystems(of: staged + named)
         case .perFile:
-            for message in messages { for file in message.files { try DurableFile.sync(file.fd, what: file.what) } }
-        }
-    }
-
-    private func syncNames(_ messages: [StagedMessage]) throws {
-        switch mode {
-        case .fileSystem:
-            try syncFileSystems(of: messages)
-        case .perFile:
-            // Linking changed each file's link count (its inode); the folders hold the new names.
-            for message in messages { for file in message.files { try DurableFile.sync(file.fd, what: file.what) } }
-            for folder in Set(messages.flatMap(\.folders)) {
+            // Each file's contents, or its inode again once named (linking changed its link count); then the
+            // folders that hold the new names.
+            for message in staged + named { for file in message.files { try DurableFile.sync(file.fd, what: file.what) } }
+            for folder in Set(named.flatMap(\.folders)) {
                 let fd = try DurableFile.openFolder(folder)
                 defer { Glibc.close(fd) }
                 try DurableFile.sync(fd, what: folder)

@@ -47,7 +47,7 @@ public final class MessageStore: Sendable {
     private func uniqueName(_ id: String) -> String {
         let now = Date().timeIntervalSince1970
         // Only letters and digits of the id: message ids hold <, >, @ and worse.
-        let tag = String(id.unicodeScalars.filter { CharacterSet.alphanumerics.contains($0) && $0.isASCII }.prefix(40).map(Character.init))
+        let tag = String(decoding: id.utf8.lazy.filter { ($0 >= 0x30 && $0 <= 0x39) || (($0 | 0x20) >= 0x61 && ($0 | 0x20) <= 0x7A) }.prefix(40), as: UTF8.self)
         return "\(Int(now)).M\(Int((now - floor(now)) * 1_000_000))P\(getpid())Q\(tag).\(hostTag)"
     }
 

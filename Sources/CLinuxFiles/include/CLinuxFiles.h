@@ -1,7 +1,12 @@
 #ifndef RECEPTOR_CLINUXFILES_H
 #define RECEPTOR_CLINUXFILES_H
 
-/// syncfs(2): glibc declares it only under _GNU_SOURCE, which Swift's Glibc module is not built with.
+/* Linux calls glibc declares only under _GNU_SOURCE, which Swift's Glibc module is not built with. */
+
+/* syncfs(2): writes back everything dirty on the file system fd lies on. */
 int receptor_syncfs(int fd);
+
+/* Names the calling thread (at most 15 bytes show), for top -H and perf. */
+int receptor_name_this_thread(const char *name);
 
 #endif

@@ -109,13 +109,18 @@ public struct MailAddress: Hashable, Sendable, CustomStringConvertible {
             guard let a = try? IPAddress(parsing: String(inner)), a.family == .v4 else { return false }
             return true
         }
-        var text = s
-        if text.last == "." { text = text.dropLast() }   // a root dot is tolerated
-        let labels = text.split(separator: ".", omittingEmptySubsequences: false)
+        // On the UTF-8 bytes (this runs for every address): letters, digits, "-" and "_" in ASCII; any
+        // non-ASCII character (an internationalized label) passes.
+        var bytes = s.utf8[...]
+        if bytes.last == UInt8(ascii: ".") { bytes = bytes.dropLast() }   // a root dot is tolerated
+        let labels = bytes.split(separator: UInt8(ascii: "."), omittingEmptySubsequences: false)
         return labels.allSatisfy { label in
-            !label.isEmpty && label.utf8.count <= SMTPLimits.maxLabelLength
-                && label.first != "-" && label.last != "-"
-                && label.allSatisfy { !$0.isASCII || $0.isLetter || $0.isNumber || $0 == "-" || $0 == "_" }
+            !label.isEmpty && label.count <= SMTPLimits.maxLabelLength
+                && label.first != UInt8(ascii: "-") && label.last != UInt8(ascii: "-")
+                && label.allSatisfy { byte in
+                    byte >= 0x80 || (byte >= 0x30 && byte <= 0x39) || ((byte | 0x20) >= 0x61 && (byte | 0x20) <= 0x7A)
+                        || byte == UInt8(ascii: "-") || byte == UInt8(ascii: "_")
+                }
         }
     }
 }

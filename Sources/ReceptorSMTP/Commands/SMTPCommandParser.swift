@@ -32,7 +32,7 @@ public struct SMTPCommandParser: Sendable {
             verbText = Substring(line)
             rest = ""
         }
-        guard let verb = SMTPVerb(rawValue: verbText.uppercased()) else { throw .unrecognizedCommand }
+        guard let verb = SMTPVerb(rawValue: verbText.asciiUppercased) else { throw .unrecognizedCommand }
         let args = rest.trimmingSpaces
         switch verb {
         case .ehlo, .helo:
@@ -52,7 +52,7 @@ public struct SMTPCommandParser: Sendable {
         case .auth:
             let words = args.split(separator: " ")
             guard (1...2).contains(words.count) else { throw .syntax(.auth) }
-            return .auth(mechanism: words[0].uppercased(), initialResponse: words.count == 2 ? String(words[1]) : nil)
+            return .auth(mechanism: words[0].asciiUppercased, initialResponse: words.count == 2 ? String(words[1]) : nil)
         }
     }
 
@@ -62,7 +62,7 @@ public struct SMTPCommandParser: Sendable {
         let words = args.split(separator: " ")
         guard (1...2).contains(words.count), let size = Self.decimal(words[0]) else { throw .syntax(.bdat) }
         if words.count == 2 {
-            guard words[1].uppercased() == "LAST" else { throw .syntax(.bdat) }
+            guard words[1].asciiUppercased == "LAST" else { throw .syntax(.bdat) }
             return .bdat(size: size, last: true)
         }
         return .bdat(size: size, last: false)
@@ -78,7 +78,7 @@ public struct SMTPCommandParser: Sendable {
     /// Splits `FROM:<path> params` into the path text (without brackets) and the parameter words.
     /// Angle brackets are optional (reference §10 note); quoted local parts may hold spaces and `>`.
     func splitPath(_ args: Substring, keyword: String, verb: SMTPVerb) throws(SMTPCommandError) -> (path: Substring, bracketed: Bool, params: [Substring]) {
-        guard args.count >= keyword.count, args.prefix(keyword.count).uppercased() == keyword else { throw .syntax(verb) }
+        guard args.count >= keyword.count, args.prefix(keyword.count).asciiUppercased == keyword else { throw .syntax(verb) }
         var rest = args.dropFirst(keyword.count)
         while rest.first == " " { rest = rest.dropFirst() }   // "MAIL FROM: <a@b>" is common; tolerate it
         guard !rest.isEmpty else { throw .syntax(verb) }
@@ -122,10 +122,10 @@ public struct SMTPCommandParser: Sendable {
                 guard let v = value, let n = Self.decimal(v) else { throw .syntax(.mail) }
                 mail.size = n
             case "BODY":
-                guard let v = value, let b = BodyType(rawValue: v.uppercased()) else { throw .syntax(.mail) }
+                guard let v = value, let b = BodyType(rawValue: v.asciiUppercased) else { throw .syntax(.mail) }
                 mail.body = b
             case "RET":
-                guard let v = value, let r = DSNReturn(rawValue: v.uppercased()) else { throw .syntax(.mail) }
+                guard let v = value, let r = DSNReturn(rawValue: v.asciiUppercased) else { throw .syntax(.mail) }
                 mail.ret = r
             case "ENVID":
                 guard let v = value, Self.isXtext(v), v.utf8.count <= 100 else { throw .syntax(.mail) }
@@ -179,12 +179,12 @@ public struct SMTPCommandParser: Sendable {
     }
 
     static func keyValue(_ param: Substring) -> (String, Substring?) {
-        guard let eq = param.firstIndex(of: "=") else { return (param.uppercased(), nil) }
-        return (param[..<eq].uppercased(), param[param.index(after: eq)...])
+        guard let eq = param.firstIndex(of: "=") else { return (param.asciiUppercased, nil) }
+        return (param[..<eq].asciiUppercased, param[param.index(after: eq)...])
     }
 
     static func parseNotify(_ v: Substring) -> DSNNotify? {
-        let words = v.uppercased().split(separator: ",", omittingEmptySubsequences: false)
+        let words = v.asciiUppercased.split(separator: ",", omittingEmptySubsequences: false)
         if words == ["NEVER"] { return .never }
         var s = false, f = false, d = false
         for w in words {
