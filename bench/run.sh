@@ -26,7 +26,7 @@ for arg in "$@"; do
     *) echo "usage: bench/run.sh [--quick] [--throughput-only | --idle-only]" >&2; exit 2 ;;
   esac
 done
-SESSIONS=${SESSIONS:-1 50}; SIZES=${SIZES:-1024 102400}
+SESSIONS=${SESSIONS:-1 50}; SIZES=${SIZES:-1024 102400}; MODES=${MODES:-conn reuse}
 
 need() { command -v "$1" >/dev/null || { echo "bench: $1 is missing ($2)" >&2; exit 1; }; }
 if [ "$(id -u)" -eq 0 ]; then
@@ -62,7 +62,7 @@ if [ "$ONLY" != idle ]; then
 echo "== Throughput (messages per second; medians)"
 "$SHARED/anchors.sh" start postfix >/dev/null
 PF_PID=$("$SHARED/anchors.sh" pids | awk '$1=="postfix" && $2=="pid" {print $3}' | head -1)
-"$SHARED/smtp-throughput.sh" ${QUICK:--r 3 -m 5000 -M 1000} --sink -s "$SESSIONS" -l "$SIZES" -d conn \
+"$SHARED/smtp-throughput.sh" ${QUICK:--r 3 -m 5000 -M 1000} --sink -s "$SESSIONS" -l "$SIZES" -d "$MODES" \
   "127.0.0.1:30025=receptor@$LPID" "127.0.0.1:2526=postfix${PF_PID:+@$PF_PID}"
 "$SHARED/anchors.sh" stop postfix >/dev/null
 fi
