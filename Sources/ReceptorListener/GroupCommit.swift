@@ -34,14 +34,18 @@ struct StagedMessage {
     }
 
     func close() { for file in files { Glibc.close(file.fd) } }
+
+    /// The same message once its descriptors are closed.
+    var withoutFiles: StagedMessage { var copy = self; copy.files = []; return copy }
     func discardScratch() { for path in scratch { unlink(path) } }
 }
 
 /// Group commit for accepted messages. The `250` after DATA waits for its message to be durable; instead of
-/// fsyncs per message (file, then folder) from many threads, one thread takes every message waiting, writes
-/// them all, and syncs once per round. A round's sync makes durable the contents of the messages just written
-/// and the names given in the previous round; after it, the previous round's messages are reported durable and
-/// the new ones get their names. Each message waits for two syncs, shared by every session waiting meanwhile.
+/// fsyncs per message (file, then folder) from many threads, a writer thread writes messages as they come and
+/// a syncer thread syncs once per round, overlapping the writer. A round's sync makes durable the contents of
+/// everything written since the last round and the names given in the last round; after it, the last round's
+/// messages are reported durable and the new ones get their names. Each message waits for two syncs, shared
+/// by every session waiting meanwhile.
 ///
 /// Ordering is what keeps a crash safe: contents are durable before any name appears, so a name that
 /// survives a crash always refers to a whole message (even one whose `250` was never sent, which the
@@ -62,22 +66,27 @@ public final class GroupCommit: @unchecked Sendable {
         let done: Completion
     }
 
-    /// A batch's bound: each job holds a descriptor until its batch ends.
+    /// A batch's bound, and how many written messages may wait for a sync: each holds a descriptor until
+    /// it is named.
     static let maximumBatch = 256
-    /// The committer thread ends after this long without work and starts again with the next message.
+    /// The threads end after this long without work and start again with the next message.
     private static let idleExit: TimeInterval = 10
 
     public let mode: Mode
     private let condition = NSCondition()
+    /// Submitted, not yet written.
     private var waiting: [Job] = []
-    private var running = false
+    /// Written, contents not yet durable.
+    private var written: [(job: Job, message: StagedMessage)] = []
+    private var writerRunning = false
+    private var syncerRunning = false
 
     /// Batches and messages taken so far (for tests and the curious).
     var counts: (batches: Int, messages: Int) { condition.lock(); defer { condition.unlock() }; return (batches, messages) }
     private var batches = 0
     private var messages = 0
 
-    // The committer thread's own state (no lock: only that thread touches it).
+    // The syncer thread's own state (no lock: only that thread touches it).
     private var deviceOfFolder: [String: UInt64] = [:]
     private var syncTargetOfDevice: [UInt64: Int32] = [:]
 
@@ -89,16 +98,16 @@ public final class GroupCommit: @unchecked Sendable {
         for fd in syncTargetOfDevice.values { Glibc.close(fd) }
     }
 
-    /// Queues a message: `stage` writes its files (on the committer thread), `done` hears when it is durable
+    /// Queues a message: `stage` writes its files (on the writer thread), `done` hears when it is durable
     /// and visible, or why not.
     func submit(stage: @escaping () throws -> StagedMessage, done: @escaping Completion) {
         condition.lock()
         waiting.append(Job(stage: stage, done: done))
-        if running {
-            condition.signal()
+        if writerRunning {
+            condition.broadcast()
         } else {
-            running = true
-            Thread { [self] in runCommitter() }.start()
+            writerRunning = true
+            Thread { [self] in runWriter() }.start()
         }
         condition.unlock()
     }
@@ -115,18 +124,65 @@ public final class GroupCommit: @unchecked Sendable {
         try outcome.result!.get()
     }
 
-    private func runCommitter() {
+    /// Writes messages as they come, while the syncer's sync runs: the two overlap.
+    private func runWriter() {
         // Foundation does not name the system thread on Linux; `top -H` and perf should show what it is.
-        _ = receptor_name_this_thread("receptor-commit")
-        // Messages already named, waiting for the sync that makes their names durable. That sync also makes
-        // the next batch's contents durable: one sync per round, and each message waits for two.
-        var named: [(job: Job, message: StagedMessage)] = []
-        while let batch = nextBatch(wait: named.isEmpty) {
+        _ = receptor_name_this_thread("receptor-write")
+        while true {
+            condition.lock()
+            let idleUntil = Date().addingTimeInterval(Self.idleExit)
+            // Waits for work, and for room: the syncer bounds how many written messages may wait.
+            while waiting.isEmpty || written.count >= Self.maximumBatch {
+                if !condition.wait(until: idleUntil) && waiting.isEmpty {
+                    writerRunning = false
+                    condition.unlock()
+                    return
+                }
+            }
+            let batch = Array(waiting.prefix(Self.maximumBatch - written.count))
+            waiting.removeFirst(batch.count)
+            batches += 1
+            messages += batch.count
+            condition.unlock()
+
             var staged: [(job: Job, message: StagedMessage)] = []
             for job in batch {
                 do { staged.append((job, try job.stage())) } catch { job.done(.failure(error)) }
             }
-            if staged.isEmpty && named.isEmpty { continue }
+            guard !staged.isEmpty else { continue }
+            condition.lock()
+            written.append(contentsOf: staged)
+            if syncerRunning {
+                condition.broadcast()
+            } else {
+                syncerRunning = true
+                Thread { [self] in runSyncer() }.start()
+            }
+            condition.unlock()
+        }
+    }
+
+    /// One sync per round: it makes durable the contents of everything written since the last round and the
+    /// names given in the last round. Then the last round's messages are reported durable, and the new ones
+    /// get their names.
+    private func runSyncer() {
+        _ = receptor_name_this_thread("receptor-sync")
+        var named: [(job: Job, message: StagedMessage)] = []
+        while true {
+            condition.lock()
+            let idleUntil = Date().addingTimeInterval(Self.idleExit)
+            while written.isEmpty && named.isEmpty {
+                if !condition.wait(until: idleUntil) && written.isEmpty {
+                    syncerRunning = false
+                    condition.unlock()
+                    return
+                }
+            }
+            let staged = written
+            written = []
+            condition.broadcast()   // room for the writer
+            condition.unlock()
+
             do {
                 try sync(contentsOf: staged.map(\.message), namesOf: named.map(\.message))
             } catch {
@@ -138,31 +194,18 @@ public final class GroupCommit: @unchecked Sendable {
             for n in named { n.message.close(); n.job.done(.success(())) }
             named = []
             for s in staged {
-                do { try s.message.publish(); named.append(s) } catch {
+                do {
+                    try s.message.publish()
+                    // Once named, only the per-file mode needs the descriptor again (to fsync the inode).
+                    if mode == .fileSystem { s.message.close() }
+                    named.append((s.job, mode == .fileSystem ? s.message.withoutFiles : s.message))
+                } catch {
                     s.message.close()
                     s.message.discardScratch()
                     s.job.done(.failure(error))
                 }
             }
         }
-    }
-
-    /// Everything waiting (up to the bound). With `wait`, blocks until something comes, or returns nil once
-    /// idle long enough (the thread then ends); without, returns what there is, perhaps nothing.
-    private func nextBatch(wait: Bool) -> [Job]? {
-        condition.lock()
-        defer { condition.unlock() }
-        let idleUntil = Date().addingTimeInterval(Self.idleExit)
-        while wait && waiting.isEmpty {
-            if !condition.wait(until: idleUntil) && waiting.isEmpty {
-                running = false
-                return nil
-            }
-        }
-        let batch = Array(waiting.prefix(Self.maximumBatch))
-        waiting.removeFirst(batch.count)
-        if !batch.isEmpty { batches += 1; messages += batch.count }
-        return batch
     }
 
     /// Makes the new messages' contents and the named messages' names durable, with one sync where it can.
