@@ -257,7 +257,7 @@ _receptor_listen() {
     repeating_flags=()
     non_repeating_flags=(--version -h --help)
     repeating_options=()
-    non_repeating_options=(--store --server --log-level --io-threads)
+    non_repeating_options=(--store --server --log-level --io-threads --sync)
     __receptor_offer_flags_options 0
 
     # Offer option value completions
@@ -272,6 +272,9 @@ _receptor_listen() {
         return
         ;;
     '--io-threads')
+        return
+        ;;
+    '--sync')
         return
         ;;
     esac
