@@ -143,5 +143,13 @@ final class CommandParserTests: XCTestCase {
         XCTAssertEqual(SMTPReply.unableToRelay.textLines(enhanced: false), ["550 Unable to relay"])
         XCTAssertEqual(SMTPReply(334, nil, "").textLines(), ["334 "])
         XCTAssertEqual(SMTPReply.customBanner("220 changed").textLines(), ["220 changed"])
+        // The bytes are the text lines, CRLF-terminated, with and without enhanced codes and for every line count.
+        let multi = SMTPReply(250, EnhancedStatusCode(2, 0, 0), lines: ["first", "sécond", "third"])
+        for reply in [SMTPReply.help, .unableToRelay, SMTPReply(334, nil, ""), multi] {
+            for enhanced in [true, false] {
+                XCTAssertEqual(reply.encoded(enhanced: enhanced), Array(reply.textLines(enhanced: enhanced).map { $0 + "\r\n" }.joined().utf8))
+            }
+        }
+        XCTAssertEqual(multi.encoded(enhanced: false), Array("250-first\r\n250-sécond\r\n250 third\r\n".utf8))
     }
 }

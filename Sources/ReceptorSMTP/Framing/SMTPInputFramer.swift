@@ -45,6 +45,17 @@ public struct SMTPInputFramer: Sendable {
         buffer.append(contentsOf: bytes)
     }
 
+    /// The usual case: with nothing pending, the framer takes the read's array as its buffer (no copy).
+    public mutating func append(_ bytes: [UInt8]) {
+        if start == buffer.count {
+            buffer = bytes
+            start = 0
+            scanned = 0
+        } else {
+            buffer.append(contentsOf: bytes)
+        }
+    }
+
     /// The bytes that follow the current position are a DATA body, ended by `CRLF . CRLF`.
     /// `maxBytes` is how much of the body to keep; beyond it bytes are counted only.
     /// Ignored (an assertion in debug builds) unless the framer is in command mode.

@@ -34,6 +34,11 @@ public struct SMTPConnection: Sendable {
 
     /// Bytes from the client (after TLS decryption once TLS is on).
     public mutating func receive<C: Collection>(_ bytes: C, at now: Date) -> [SessionAction] where C.Element == UInt8 {
+        receive(Array(bytes), at: now)
+    }
+
+    /// `receive` for an array the framer can adopt without copying (what the listener reads).
+    public mutating func receive(_ bytes: [UInt8], at now: Date) -> [SessionAction] {
         guard !session.isClosed else { return [] }
         if !bytes.isEmpty { session.noteActivity(at: now) }
         framer.append(bytes)

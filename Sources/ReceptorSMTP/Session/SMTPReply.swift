@@ -46,10 +46,17 @@ public struct SMTPReply: Hashable, Sendable, CustomStringConvertible {
     }
 
     /// The bytes to send, CRLF-terminated.
+    /// The same text as `textLines`, built as bytes at once: every reply of every session goes through here.
     public func encoded(enhanced: Bool = true) -> [UInt8] {
+        let digits: [UInt8] = [UInt8(48 + code / 100 % 10), UInt8(48 + code / 10 % 10), UInt8(48 + code % 10)]
+        let prefix: String = enhanced ? enhancedCode.map { "\($0) " } ?? "" : ""
         var out: [UInt8] = []
-        for line in textLines(enhanced: enhanced) {
-            out.append(contentsOf: line.utf8)
+        out.reserveCapacity(lines.reduce(0) { $0 + $1.utf8.count + prefix.utf8.count + 6 })
+        for (index, text) in lines.enumerated() {
+            out.append(contentsOf: digits)
+            out.append(index == lines.count - 1 ? UInt8(ascii: " ") : UInt8(ascii: "-"))
+            out.append(contentsOf: prefix.utf8)
+            out.append(contentsOf: text.utf8)
             out.append(13)
             out.append(10)
         }

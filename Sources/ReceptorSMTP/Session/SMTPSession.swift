@@ -165,7 +165,7 @@ public struct SMTPSession: Sendable {
             switch waiting {
             case .data:
                 waiting = nil
-                log(.information, "\(data.size) bytes received", "DATA")
+                if configuration.protocolLogging { log(.information, "\(data.size) bytes received", "DATA") }
                 finishMessage(bytes: data.bytes, size: data.size, sawBareLF: data.sawBareLineFeed, transport: .data)
             case .chunk(let pending):
                 waiting = nil
@@ -233,6 +233,7 @@ public struct SMTPSession: Sendable {
     }
 
     private mutating func logPermissions() {
+        guard configuration.protocolLogging else { return }   // not even the text, on every session
         let names = ExtendedRight.allCases.filter(rights.contains).map(\.rawValue)
         log(.information, names.isEmpty ? "None" : names.joined(separator: " "), "Set Session Permissions")
     }
