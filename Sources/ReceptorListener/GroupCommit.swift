@@ -86,6 +86,10 @@ public final class GroupCommit: @unchecked Sendable {
     private var batches = 0
     private var messages = 0
 
+    /// Testing hook, called on the syncer thread before each sync with the number of messages whose contents
+    /// and whose names it is about to make durable.
+    var beforeSync: ((_ contents: Int, _ names: Int) -> Void)?
+
     // The syncer thread's own state (no lock: only that thread touches it).
     private var deviceOfFolder: [String: UInt64] = [:]
     private var syncTargetOfDevice: [UInt64: Int32] = [:]
@@ -210,6 +214,7 @@ public final class GroupCommit: @unchecked Sendable {
 
     /// Makes the new messages' contents and the named messages' names durable, with one sync where it can.
     private func sync(contentsOf staged: [StagedMessage], namesOf named: [StagedMessage]) throws {
+        beforeSync?(staged.count, named.count)
         switch mode {
         case .fileSystem:
             try syncFileSystems(of: staged + named)

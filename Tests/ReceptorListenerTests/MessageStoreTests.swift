@@ -135,6 +135,29 @@ final class GroupCommitTests: XCTestCase {
         try commitWhileTheFirstIsWriting(mode: .perFile)
     }
 
+    /// The crash-safety order: no name before a sync has covered the contents, and no success before a
+    /// second sync has covered the name.
+    func testNamesAppearOnlyAfterTheirContentsAreSyncedAndSuccessFollowsTheNamesSync() throws {
+        for mode in GroupCommit.Mode.allCases {
+            let committer = GroupCommit(mode: mode)
+            final class Log: @unchecked Sendable {
+                let lock = NSLock()
+                var entries: [String] = []
+                func add(_ s: String) { lock.withLock { entries.append(s) } }
+            }
+            let log = Log()
+            let newFolder = dir + "/new"
+            committer.beforeSync = { contents, names in
+                let visible = (try? FileManager.default.contentsOfDirectory(atPath: newFolder))?.filter { $0.hasPrefix("order-") } ?? []
+                log.add("sync contents=\(contents) names=\(names) visible=\(visible.count)")
+            }
+            try committer.commit { [self] in try stage("order-\(mode.rawValue)", "x") }
+            log.add("done")
+            XCTAssertEqual(log.entries, ["sync contents=1 names=0 visible=0", "sync contents=0 names=1 visible=1", "done"], "\(mode)")
+            try FileManager.default.removeItem(atPath: newFolder + "/order-\(mode.rawValue)")
+        }
+    }
+
     func testAMessageThatCannotBeNamedFailsAloneAndLeavesNoScratch() throws {
         let committer = GroupCommit()
         try "taken".write(toFile: dir + "/new/clash", atomically: false, encoding: .utf8)
