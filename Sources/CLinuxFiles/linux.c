@@ -1,4 +1,5 @@
 #define _GNU_SOURCE
+#include <fcntl.h>
 #include <pthread.h>
 #include <unistd.h>
 #include "CLinuxFiles.h"
@@ -6,3 +7,5 @@
 int receptor_syncfs(int fd) { return syncfs(fd); }
 
 int receptor_name_this_thread(const char *name) { return pthread_setname_np(pthread_self(), name); }
+
+int receptor_link_unnamed(int fd, const char *path) { return linkat(fd, "", AT_FDCWD, path, AT_EMPTY_PATH); }

@@ -49,12 +49,24 @@ enum DurableFile {
         return fd
     }
 
-    /// Gives an unnamed file its name. linkat through /proc/self/fd needs no privilege (AT_EMPTY_PATH would
-    /// need CAP_DAC_READ_SEARCH).
+    /// Cleared once the kernel refuses to name an unnamed file directly (before Linux 6.10, without
+    /// CAP_DAC_READ_SEARCH); the way through /proc/self/fd is used from then on (tests clear it too).
+    static let directLinkSupported = NIOLockedValueBox(true)
+
+    /// Gives an unnamed file its name: directly (AT_EMPTY_PATH) where the kernel allows it to the file's
+    /// opener, else through /proc/self/fd, which needs no privilege but costs a procfs lookup per message.
     static func link(unnamed fd: Int32, as path: String) throws {
+        let direct = directLinkSupported.withLockedValue { $0 }
+        if direct {
+            if receptor_link_unnamed(fd, path) == 0 { return }
+            guard errno == ENOENT || errno == EPERM || errno == EINVAL else { throw failure("can't link into \(path)") }
+        }
         guard linkat(AT_FDCWD, "/proc/self/fd/\(fd)", AT_FDCWD, path, AT_SYMLINK_FOLLOW) == 0 else {
             throw failure("can't link into \(path)")
         }
+        // The /proc way worked where the direct one did not (ENOENT also means a missing folder, which would
+        // have failed here too): this kernel refuses the direct way.
+        if direct { directLinkSupported.withLockedValue { $0 = false } }
     }
 
     /// Another name for an existing file (one copy on disk for many recipients).

@@ -14,6 +14,7 @@ final class MessageStoreTests: XCTestCase {
 
     override func tearDownWithError() throws {
         DurableFile.tmpFileSupported.withLockedValue { $0 = true }
+        DurableFile.directLinkSupported.withLockedValue { $0 = true }
         try? FileManager.default.removeItem(atPath: dir)
     }
 
@@ -53,6 +54,11 @@ final class MessageStoreTests: XCTestCase {
     }
 
     func testDeliveryThroughUnnamedFiles() throws {
+        try deliverAndCheck()
+    }
+
+    func testDeliveryThroughUnnamedFilesLinkedThroughProc() throws {
+        DurableFile.directLinkSupported.withLockedValue { $0 = false }
         try deliverAndCheck()
     }
 
