@@ -1,0 +1,64 @@
+#!/usr/bin/env bash
+# The listener's CPU per message under smtp-source, optionally with a system-wide perf profile: the quick
+# loop for throughput work (bench/run.sh gives the figures to compare; this one gives the cost).
+#
+#   bench/profile.sh [cpu|perf|perfstat]      # default cpu
+#   N=20000 SOURCE_ARGS=-d LISTEN_ARGS="--sync file" bench/profile.sh perf
+#
+# cpu       messages per second and the listener's CPU per message (all its threads, from /proc)
+# perf      the same, plus `perf record -a -g` for 6 s into bench/perf.data (read it with
+#           `perf report -i bench/perf.data --sort comm` and `--comm receptor-write` etc.)
+# perfstat  page faults, context switches and migrations of the listener
+#
+# Uses the release build (swift build -c release --product receptor first; never build while this runs).
+# Sessions 50, 1 KB messages, smtp-source as the client; SOURCE_ARGS=-d reuses each session's connection.
+# The data folder is new, at the top of the file system, and removed at the end: on this machine's ext4
+# without a journal, wait a few minutes between runs of many messages (BENCHMARKS.md, "File system").
+set -euo pipefail
+cd "$(dirname "$0")/.."
+MODE=${1:-cpu}
+BIN=$(swift build -c release --show-bin-path)/receptor
+[ -x "$BIN" ] || { echo "profile: build first: swift build -c release --product receptor" >&2; exit 1; }
+command -v smtp-source >/dev/null || PATH=$PATH:/usr/sbin
+command -v smtp-source >/dev/null || { echo "profile: smtp-source is missing (apt-get install postfix)" >&2; exit 1; }
+if [ "$MODE" != cpu ]; then command -v perf >/dev/null || { echo "profile: perf is missing (apt-get install linux-perf)" >&2; exit 1; }; fi
+N=${N:-10000}
+WORK=$(mktemp -d "${BENCH_DIR:-}/receptor-profile.XXXX")
+STORE=$WORK/receptor.sqlite
+"$BIN" init --store "$STORE" --server BENCH --accepted-domain example.com --port-offset 30000 >/dev/null
+"$BIN" shell --store "$STORE" -c 'Set-ReceiveConnector "Default Frontend BENCH" -MaxInboundConnection unlimited -MaxInboundConnectionPerSource unlimited -MaxInboundConnectionPercentagePerSource 100 -ProtocolLoggingLevel None -TarpitInterval 00:00:00'
+ulimit -n "$(ulimit -Hn)"
+# shellcheck disable=SC2086
+"$BIN" listen --store "$STORE" --log-level warning ${LISTEN_ARGS:-} 2>"$WORK/listen.log" &
+LPID=$!
+AUX=""
+cleanup() {
+  [ -n "$AUX" ] && kill "$AUX" 2>/dev/null
+  kill "$LPID" 2>/dev/null; wait "$LPID" 2>/dev/null || true
+  rm -rf "$WORK"
+}
+trap cleanup EXIT
+for _ in $(seq 50); do (exec 3<>/dev/tcp/127.0.0.1/30025) 2>/dev/null && break; sleep 0.1; done
+# A few messages first, so the writer and syncer threads exist before the measurement.
+smtp-source -s 5 -l 1024 -m 50 -f a@example.com -t rcpt@example.com 127.0.0.1:30025
+case $MODE in
+  perf) perf record -F 999 -g -a -o bench/perf.data -- sleep 6 >/dev/null 2>&1 & AUX=$! ;;
+  perfstat) perf stat -e page-faults,context-switches,cpu-migrations -p "$LPID" -o "$WORK/stat.txt" -- sleep 4 & AUX=$! ;;
+esac
+T0=$(cut -d' ' -f14,15 "/proc/$LPID/stat")
+S=$(date +%s.%N)
+# shellcheck disable=SC2086
+timeout 300 smtp-source ${SOURCE_ARGS:-} -s 50 -l 1024 -m "$N" -f a@example.com -t rcpt@example.com 127.0.0.1:30025
+E=$(date +%s.%N)
+T1=$(cut -d' ' -f14,15 "/proc/$LPID/stat")
+python3 - "$S" "$E" "$T0" "$T1" "$N" "$(getconf CLK_TCK)" <<'PY'
+import sys
+s, e = float(sys.argv[1]), float(sys.argv[2])
+t0, t1 = sum(map(int, sys.argv[3].split())), sum(map(int, sys.argv[4].split()))
+n, tck = int(sys.argv[5]), int(sys.argv[6])
+wall, cpu = e - s, (t1 - t0) / tck
+print(f"{n / wall:.0f} msg/s; listener CPU {cpu / n * 1000:.3f} ms/msg ({cpu / wall:.2f} cores)")
+PY
+if [ -n "$AUX" ]; then wait "$AUX" || true; AUX=""; fi
+[ "$MODE" = perfstat ] && grep -E "faults|switches|migrations" "$WORK/stat.txt"
+exit 0
