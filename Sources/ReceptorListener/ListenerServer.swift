@@ -92,8 +92,9 @@ public final class ListenerServer: @unchecked Sendable {
         var bootstrap = ServerBootstrap(group: group)
             .serverChannelOption(.backlog, value: 1024)
             .serverChannelOption(.socketOption(.so_reuseaddr), value: 1)
-            .childChannelOption(.socketOption(.so_keepalive), value: 1)
-            .childChannelOption(.tcpOption(.tcp_nodelay), value: 1)
+            // Set on the listening socket, Linux hands SO_KEEPALIVE (and NIO's default TCP_NODELAY) down to every
+            // accepted socket: no setsockopt per connection.
+            .serverChannelOption(.socketOption(.so_keepalive), value: 1)
             .childChannelOption(.maxMessagesPerRead, value: 4)
             .childChannelInitializer { [weak self] channel in
                 guard let self else { return channel.close() }
