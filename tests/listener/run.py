@@ -306,6 +306,50 @@ def test_protocol_log_format():
         l.cleanup()
 
 
+def test_a_delivery_that_cannot_be_written_gets_451_and_others_go_on():
+    """A mailbox folder that cannot be created (a file is in its way): that message gets 451 4.3.0, the
+    session goes on, and messages to other mailboxes in the same moment are delivered."""
+    l = Listener().start()
+    try:
+        os.makedirs(os.path.join(l.dir, "mailboxes", "contoso.test"), exist_ok=True)
+        open(os.path.join(l.dir, "mailboxes", "contoso.test", "blocked"), "w").close()
+        results = {}
+
+        def send(n):
+            c = smtp(l.port(25))
+            c.ehlo(f"sender{n}.test")
+            for i in range(5):
+                try:
+                    c.sendmail("a@fabrikam.test", [f"user{n}@contoso.test"], f"Subject: {n}-{i}\r\n\r\nbody\r\n")
+                    results[(n, i)] = 250
+                except smtplib.SMTPDataError as e:
+                    results[(n, i)] = e.smtp_code
+            c.quit()
+
+        threads = [threading.Thread(target=send, args=(n,)) for n in range(4)]
+        for t in threads:
+            t.start()
+        c = smtp(l.port(25))
+        c.ehlo("blocked.test")
+        c.mail("a@fabrikam.test")
+        c.rcpt("blocked@contoso.test")
+        code, msg = c.data(b"Subject: nowhere to go\r\n\r\nbody\r\n")
+        if code != 451 or b"4.3.0" not in msg:
+            raise AssertionError(f"expected 451 4.3.0 for the undeliverable message, got {code} {msg!r}")
+        expect_reply(c.noop(), 250, "", "the session after the failure")
+        c.sendmail("a@fabrikam.test", ["kate@contoso.test"], "Subject: after\r\n\r\nstill fine\r\n")
+        c.quit()
+        for t in threads:
+            t.join(timeout=30)
+        assert_eq(sorted(set(results.values())), [250], "messages to other mailboxes meanwhile")
+        for n in range(4):
+            assert_eq(len(l.maildir(f"user{n}@contoso.test")), 5, f"user{n}'s Maildir")
+        assert_eq(len(l.maildir("kate@contoso.test")), 1, "the message after the failure")
+        assert_in("delivery of", l.log_text(), "the failure is logged")
+    finally:
+        l.cleanup()
+
+
 def test_sigkill_durability():
     """Every message that got 250 is complete in Maildir after SIGKILL during a load."""
     l = Listener().start()
