@@ -134,10 +134,10 @@ public final class GroupCommit: @unchecked Sendable {
         _ = receptor_name_this_thread("receptor-write")
         while true {
             condition.lock()
-            let idleUntil = Date().addingTimeInterval(Self.idleExit)
-            // Waits for work, and for room: the syncer bounds how many written messages may wait.
+            // Waits for work, and for room: the syncer bounds how many written messages may wait. (A fresh
+            // deadline for each wait: a stale one would make a writer that waits for room spin.)
             while waiting.isEmpty || written.count >= Self.maximumBatch {
-                if !condition.wait(until: idleUntil) && waiting.isEmpty {
+                if !condition.wait(until: Date().addingTimeInterval(Self.idleExit)) && waiting.isEmpty {
                     writerRunning = false
                     condition.unlock()
                     return
@@ -174,9 +174,8 @@ public final class GroupCommit: @unchecked Sendable {
         var named: [(job: Job, message: StagedMessage)] = []
         while true {
             condition.lock()
-            let idleUntil = Date().addingTimeInterval(Self.idleExit)
             while written.isEmpty && named.isEmpty {
-                if !condition.wait(until: idleUntil) && written.isEmpty {
+                if !condition.wait(until: Date().addingTimeInterval(Self.idleExit)) && written.isEmpty {
                     syncerRunning = false
                     condition.unlock()
                     return

@@ -164,6 +164,18 @@ final class GroupCommitTests: XCTestCase {
         }
     }
 
+    func testMoreMessagesThanARoundHoldsAllLandInBoundedRounds() throws {
+        let committer = GroupCommit()
+        let results = Results()
+        for i in 0..<600 {
+            committer.submit(stage: { [self] in try stage("many\(i)", "m\(i)") }, done: results.done("many\(i)"))
+        }
+        XCTAssertEqual(results.group.wait(timeout: .now() + 60), .success)
+        XCTAssertEqual(results.outcomes.values.filter { $0 }.count, 600)
+        XCTAssertEqual(try FileManager.default.contentsOfDirectory(atPath: dir + "/new").filter { $0.hasPrefix("many") }.count, 600)
+        XCTAssertGreaterThanOrEqual(committer.counts.batches, 3, "at most \(GroupCommit.maximumBatch) messages a round")
+    }
+
     func testAMessageThatCannotBeNamedFailsAloneAndLeavesNoScratch() throws {
         let committer = GroupCommit()
         try "taken".write(toFile: dir + "/new/clash", atomically: false, encoding: .utf8)
