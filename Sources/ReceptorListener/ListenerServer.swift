@@ -146,7 +146,8 @@ public final class ListenerServer: @unchecked Sendable {
             // The engine's log events also feed the monitor's transcript: a session that begins while a monitor
             // watches has one even when the connector does not log (the file is written only at Verbose).
             protocolLogging: connector.protocolLoggingLevel == .verbose || services.events.hasSubscribers,
-            rateLimited: services.tracker.wouldExceedRate(source: remote.displayAddress, limit: connector.messageRateLimit))
+            rateLimited: services.tracker.wouldExceedRate(source: remote.displayAddress, limit: connector.messageRateLimit),
+            initialRights: snapshot.initialRights[connector.guid])
         let tracker = services.tracker
         let guid = connector.guid
         let handler = SMTPSessionHandler(services: services, configuration: config, tls: tls,

@@ -14,7 +14,29 @@ public struct ListenerSnapshot: Sendable {
     public let plan: SocketPlan
     public let transportConfig: TransportConfig
 
-    public var enabledConnectors: [ReceiveConnector] { connectors.filter(\.enabled) }
+    public let enabledConnectors: [ReceiveConnector]
+    /// Per enabled connector, the rights of a session before it authenticates (`PermissionModel`, resolved
+    /// once here instead of for every connection).
+    public let initialRights: [UUID: Set<ExtendedRight>]
+
+    init(generation: Int64, server: Server, connectors: [ReceiveConnector], permissions: [UUID: [PermissionEntry]],
+         acceptedDomains: [AcceptedDomain], plan: SocketPlan, transportConfig: TransportConfig) {
+        self.generation = generation
+        self.server = server
+        self.connectors = connectors
+        self.permissions = permissions
+        self.acceptedDomains = acceptedDomains
+        self.plan = plan
+        self.transportConfig = transportConfig
+        enabledConnectors = connectors.filter(\.enabled)
+        var rights: [UUID: Set<ExtendedRight>] = [:]
+        for c in enabledConnectors {
+            rights[c.guid] = PermissionModel.effectiveRights(
+                connector: c, explicitEntries: permissions[c.guid] ?? [],
+                authentication: PermissionModel.initialAuthentication(for: c), domain: server.domain)
+        }
+        initialRights = rights
+    }
 
     /// Why a store snapshot can't be used; the listener keeps its last good snapshot and reports this.
     public struct Invalid: Error, CustomStringConvertible, Sendable {

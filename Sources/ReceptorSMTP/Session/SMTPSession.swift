@@ -71,7 +71,7 @@ public struct SMTPSession: Sendable {
         self.configuration = configuration
         let auth = PermissionModel.initialAuthentication(for: configuration.connector)
         authentication = auth
-        rights = Self.rights(for: auth, configuration)
+        rights = configuration.initialRights ?? Self.rights(for: auth, configuration)
         lastActivity = configuration.connectedAt
         now = configuration.connectedAt
         isRateLimited = configuration.rateLimited

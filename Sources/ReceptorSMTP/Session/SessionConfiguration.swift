@@ -45,11 +45,16 @@ public struct SessionConfiguration: Sendable {
     public var protocolLogging: Bool
     /// The listener's MessageRateLimit count says this source is over the limit: MAIL gets 421 4.4.2.
     public var rateLimited: Bool
+    /// The rights before authentication when the caller has already resolved them with `PermissionModel`
+    /// for this connector and these entries (the listener does so once per connector and snapshot); nil:
+    /// the session resolves them.
+    public var initialRights: Set<ExtendedRight>?
 
     public init(connector: ReceiveConnector, server: Server, acceptedDomains: [AcceptedDomain],
                 permissionEntries: [PermissionEntry] = [], certificateAvailable: Bool,
                 localEndpoint: SMTPEndpoint, remoteEndpoint: SMTPEndpoint, sessionID: String, connectedAt: Date,
-                utcOffsetSeconds: Int = 0, protocolLogging: Bool? = nil, rateLimited: Bool = false) {
+                utcOffsetSeconds: Int = 0, protocolLogging: Bool? = nil, rateLimited: Bool = false,
+                initialRights: Set<ExtendedRight>? = nil) {
         self.connector = connector
         self.server = server
         self.acceptedDomains = acceptedDomains
@@ -62,6 +67,7 @@ public struct SessionConfiguration: Sendable {
         self.utcOffsetSeconds = utcOffsetSeconds
         self.protocolLogging = protocolLogging ?? (connector.protocolLoggingLevel == .verbose)
         self.rateLimited = rateLimited
+        self.initialRights = initialRights
     }
 
     /// The connector's Fqdn: banner, EHLO reply, Received header, Hostname= in the queued reply.
