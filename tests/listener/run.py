@@ -90,9 +90,9 @@ class Listener:
             time.sleep(0.5)
         raise AssertionError(f"`receptor status` never showed {text!r}:\n{status}")
 
-    def start(self):
+    def start(self, *listen_args):
         self.log = open(os.path.join(self.dir, "listen.log"), "w")
-        self.proc = subprocess.Popen([BIN, "listen", "--store", self.store], stdout=self.log, stderr=subprocess.STDOUT)
+        self.proc = subprocess.Popen([BIN, "listen", "--store", self.store, *listen_args], stdout=self.log, stderr=subprocess.STDOUT)
         self.wait_port(self.port(25))
         return self
 
@@ -352,7 +352,16 @@ def test_a_delivery_that_cannot_be_written_gets_451_and_others_go_on():
 
 def test_sigkill_durability():
     """Every message that got 250 is complete in Maildir after SIGKILL during a load."""
-    l = Listener().start()
+    sigkill_during_load()
+
+
+def test_sigkill_durability_with_sync_per_file():
+    """The same with `--sync file` (an fsync per file and folder instead of syncfs)."""
+    sigkill_during_load("--sync", "file")
+
+
+def sigkill_during_load(*listen_args):
+    l = Listener().start(*listen_args)
     accepted = []
     stop = threading.Event()
 
