@@ -4,11 +4,12 @@
 #
 #   bench/run.sh [--quick] [--throughput-only | --idle-only]
 #   SESSIONS="50" SIZES="1024" bench/run.sh --throughput-only    # one case, three repeats
-#   IO_THREADS=8 ...                                             # receptor listen --io-threads 8
+#   SYNC=file ...                                                # receptor listen --sync file (fsync per file)
+#   MODES=conn ...                                               # only a connection per message (default both)
 #
-# 1. Throughput: Postfix's smtp-source against `receptor listen` (durable: every 250 after fsync of file and
-#    folder), smtp-sink (in memory) and a private Postfix instance (durable queue), 1 and 50 sessions,
-#    1 KB and 100 KB messages, a new connection per message.
+# 1. Throughput: Postfix's smtp-source against `receptor listen` (durable: every 250 after the message and its
+#    Maildir name are synced), smtp-sink (in memory) and a private Postfix instance (durable queue), 1 and
+#    50 sessions, 1 KB and 100 KB messages, a new connection per message and one per session.
 # 2. Idle connections: 10,000 idle sessions held open; the listener's resident memory, beside aiosmtpd's.
 # 3. Reload latency: store commit to the new binding accepting, median and worst of 100.
 #
@@ -54,7 +55,7 @@ trap cleanup EXIT
 "$BIN" init --store "$STORE" --server BENCH --accepted-domain example.com --port-offset 30000 >/dev/null
 "$BIN" shell --store "$STORE" -c 'Set-ReceiveConnector "Default Frontend BENCH" -MaxInboundConnection unlimited -MaxInboundConnectionPerSource unlimited -MaxInboundConnectionPercentagePerSource 100 -ProtocolLoggingLevel None -TarpitInterval 00:00:00'
 ulimit -n "$(ulimit -Hn)"   # 10,000 idle connections need more than the usual 1024 descriptors
-"$BIN" listen --store "$STORE" --log-level warning ${IO_THREADS:+--io-threads "$IO_THREADS"} 2>"$WORK/listen.log" &
+"$BIN" listen --store "$STORE" --log-level warning ${SYNC:+--sync "$SYNC"} 2>"$WORK/listen.log" &
 LPID=$!; PIDS+=("$LPID")
 for _ in $(seq 50); do (exec 3<>/dev/tcp/127.0.0.1/30025) 2>/dev/null && break; sleep 0.1; done
 
