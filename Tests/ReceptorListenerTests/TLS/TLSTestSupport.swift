@@ -81,52 +81,47 @@ enum TLSTestSupport {
 
     /// Runs `openssl` with `arguments`, keeps its standard input open until `marker` shows up in its output (or
     /// it exits, or `timeout` passes), then closes standard input and waits for it to exit. Never leaves it running.
+    ///
+    /// The output goes to a file that is polled, not to a pipe with a `readabilityHandler`: a handler's dispatch
+    /// source outliving its descriptor crashed the whole test process once in CI (libdispatch's event loop,
+    /// "bad pointer dereference"), a known hazard of FileHandle's handlers on Linux.
     static func runOpenSSL(_ arguments: [String], waitFor marker: String, timeout: TimeInterval = 20) throws -> (status: Int32, output: String) {
+        let outputPath = NSTemporaryDirectory() + "openssl-\(UUID().uuidString).out"
+        guard FileManager.default.createFile(atPath: outputPath, contents: nil, attributes: [.posixPermissions: 0o600]) else {
+            throw TLSTestError(description: "can't create \(outputPath)")
+        }
+        defer { try? FileManager.default.removeItem(atPath: outputPath) }
+        let output = try FileHandle(forWritingTo: URL(fileURLWithPath: outputPath))
+        defer { try? output.close() }
+        func text() -> String {
+            String(decoding: FileManager.default.contents(atPath: outputPath) ?? Data(), as: UTF8.self)
+        }
+
         let process = Process()
         process.executableURL = URL(fileURLWithPath: "/usr/bin/openssl")
         process.arguments = arguments
         let input = Pipe()
-        let output = Pipe()
         process.standardInput = input
         process.standardOutput = output
         process.standardError = output
-        let box = OutputBox()
-        output.fileHandleForReading.readabilityHandler = { handle in
-            let data = handle.availableData
-            if data.isEmpty {
-                handle.readabilityHandler = nil
-                box.finish()
-            } else {
-                box.append(data)
-            }
-        }
         try process.run()
         defer {
             if process.isRunning {
                 process.terminate()
                 process.waitUntilExit()
             }
-            output.fileHandleForReading.readabilityHandler = nil
         }
         let deadline = Date().addingTimeInterval(timeout)
-        while Date() < deadline, process.isRunning, !box.text.contains(marker) { usleep(20_000) }
+        while Date() < deadline, process.isRunning, !text().contains(marker) { usleep(20_000) }
         try? input.fileHandleForWriting.close()
         while Date() < deadline, process.isRunning { usleep(20_000) }
         if process.isRunning { process.terminate() }
         process.waitUntilExit()
-        let drainDeadline = Date().addingTimeInterval(2)
-        while Date() < drainDeadline, !box.finished { usleep(10_000) }
-        return (process.terminationStatus, box.text)
+        return (process.terminationStatus, text())
     }
 
-    final class OutputBox: @unchecked Sendable {
-        private let lock = NSLock()
-        private var data = Data()
-        private var done = false
-        func append(_ more: Data) { lock.lock(); data.append(more); lock.unlock() }
-        func finish() { lock.lock(); done = true; lock.unlock() }
-        var finished: Bool { lock.lock(); defer { lock.unlock() }; return done }
-        var text: String { lock.lock(); defer { lock.unlock() }; return String(decoding: data, as: UTF8.self) }
+    struct TLSTestError: Error, CustomStringConvertible {
+        let description: String
     }
 }
 
