@@ -8,8 +8,8 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 MESSAGES=${1:-10000}
 command -v smtp-source >/dev/null || { echo "smtp-source is missing (apt-get install postfix)" >&2; exit 1; }
-swift build -c release --product receptor >&2
-BIN="$(swift build -c release --show-bin-path)/receptor"
+. bench/common.sh
+bench_binary
 WORK=$(mktemp -d "${BENCH_DIR:-}/receptor-overhead.XXXX")
 LISTENER=""; SUB=""
 cleanup() {
@@ -18,8 +18,7 @@ cleanup() {
     rm -rf "$WORK"
 }
 trap cleanup EXIT
-"$BIN" init --store "$WORK/r.db" --server BENCH --accepted-domain example.com --port-offset 31000 >/dev/null
-"$BIN" shell --store "$WORK/r.db" -c 'Set-ReceiveConnector "Default Frontend BENCH" -MaxInboundConnection unlimited -MaxInboundConnectionPerSource unlimited -MaxInboundConnectionPercentagePerSource 100 -TarpitInterval 00:00:00'
+bench_store "$WORK/r.db" 31000
 "$BIN" listen --store "$WORK/r.db" --log-level warning 2>"$WORK/listen.log" &
 LISTENER=$!
 for _ in $(seq 100); do [ -S "$WORK/listener-bench.sock" ] && break; sleep 0.1; done

@@ -17,16 +17,15 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 MODE=${1:-cpu}
-BIN=$(swift build -c release --show-bin-path)/receptor
-[ -x "$BIN" ] || { echo "profile: build first: swift build -c release --product receptor" >&2; exit 1; }
+. bench/common.sh
+bench_binary --no-build
 command -v smtp-source >/dev/null || PATH=$PATH:/usr/sbin
 command -v smtp-source >/dev/null || { echo "profile: smtp-source is missing (apt-get install postfix)" >&2; exit 1; }
 if [ "$MODE" != cpu ]; then command -v perf >/dev/null || { echo "profile: perf is missing (apt-get install linux-perf)" >&2; exit 1; }; fi
 N=${N:-10000}
 WORK=$(mktemp -d "${BENCH_DIR:-}/receptor-profile.XXXX")
 STORE=$WORK/receptor.sqlite
-"$BIN" init --store "$STORE" --server BENCH --accepted-domain example.com --port-offset 30000 >/dev/null
-"$BIN" shell --store "$STORE" -c 'Set-ReceiveConnector "Default Frontend BENCH" -MaxInboundConnection unlimited -MaxInboundConnectionPerSource unlimited -MaxInboundConnectionPercentagePerSource 100 -ProtocolLoggingLevel None -TarpitInterval 00:00:00'
+bench_store "$STORE" 30000 "-ProtocolLoggingLevel None"
 ulimit -n "$(ulimit -Hn)"
 # shellcheck disable=SC2086
 "$BIN" listen --store "$STORE" --log-level warning ${LISTEN_ARGS:-} 2>"$WORK/listen.log" &
@@ -38,7 +37,7 @@ cleanup() {
   rm -rf "$WORK"
 }
 trap cleanup EXIT
-for _ in $(seq 50); do (exec 3<>/dev/tcp/127.0.0.1/30025) 2>/dev/null && break; sleep 0.1; done
+wait_port 30025
 # A few messages first, so the writer and syncer threads exist before the measurement.
 smtp-source -s 5 -l 1024 -m 50 -f a@example.com -t rcpt@example.com 127.0.0.1:30025
 case $MODE in

@@ -36,8 +36,8 @@ if [ "$(id -u)" -eq 0 ]; then
 fi
 need smtp-source "apt-get install postfix"; need /usr/bin/time "apt-get install time"
 
-swift build -c release --product receptor >&2
-BIN="$(swift build -c release --show-bin-path)/receptor"
+. bench/common.sh
+bench_binary
 # A folder of its own at the top of the file system, not under /tmp beside the anchors' state (/tmp/anchors)
 # nor where the previous run's files were just deleted: see "File system" in BENCHMARKS.md.
 WORK=$(mktemp -d "${BENCH_DIR:-}/receptor-bench.XXXX")
@@ -50,14 +50,11 @@ cleanup() {
 }
 trap cleanup EXIT
 
-# A Mailbox server whose Default Frontend accepts the benchmark's recipient domain (example.com) without
-# per-source connection limits, so 50 sessions from 127.0.0.1 are not throttled.
-"$BIN" init --store "$STORE" --server BENCH --accepted-domain example.com --port-offset 30000 >/dev/null
-"$BIN" shell --store "$STORE" -c 'Set-ReceiveConnector "Default Frontend BENCH" -MaxInboundConnection unlimited -MaxInboundConnectionPerSource unlimited -MaxInboundConnectionPercentagePerSource 100 -ProtocolLoggingLevel None -TarpitInterval 00:00:00'
+bench_store "$STORE" 30000 "-ProtocolLoggingLevel None"
 ulimit -n "$(ulimit -Hn)"   # 10,000 idle connections need more than the usual 1024 descriptors
 "$BIN" listen --store "$STORE" --log-level warning ${SYNC:+--sync "$SYNC"} 2>"$WORK/listen.log" &
 LPID=$!; PIDS+=("$LPID")
-for _ in $(seq 50); do (exec 3<>/dev/tcp/127.0.0.1/30025) 2>/dev/null && break; sleep 0.1; done
+wait_port 30025
 
 if [ "$ONLY" != idle ]; then
 echo "== Throughput (messages per second; medians)"
@@ -74,7 +71,7 @@ echo "== Idle connections (10,000), on a freshly started listener (aiosmtpd star
 kill -TERM "$LPID"; wait "$LPID" 2>/dev/null || true
 "$BIN" listen --store "$STORE" --log-level warning 2>>"$WORK/listen.log" &
 LPID=$!; PIDS+=("$LPID")
-for _ in $(seq 50); do (exec 3<>/dev/tcp/127.0.0.1/30025) 2>/dev/null && break; sleep 0.1; done
+wait_port 30025
 python3 "$SHARED/idle-conns.py" 127.0.0.1 30025 10000 "$LPID" --hold 5
 "$SHARED/anchors.sh" start aiosmtpd >/dev/null
 AIO_PID=$("$SHARED/anchors.sh" pids | awk '$1=="aiosmtpd" && $2=="pid" {print $3}' | head -1)

@@ -1,0 +1,23 @@
+# Sourced by the bench scripts: the release binary, a benchmark store, waiting for the listener.
+
+# The release build's binary in BIN (building it first unless told not to: `bench_binary --no-build`).
+bench_binary() {
+  if [ "${1:-}" != --no-build ]; then swift build -c release --product receptor >&2; fi
+  BIN="$(swift build -c release --show-bin-path)/receptor"
+  [ -x "$BIN" ] || { echo "bench: no release build; run: swift build -c release --product receptor" >&2; exit 1; }
+}
+
+# bench_store STORE PORT_OFFSET [more Set-ReceiveConnector parameters]
+# A Mailbox server BENCH whose Default Frontend accepts the benchmark's recipient domain (example.com)
+# without the per-source connection limits and tarpit, so 50 sessions from 127.0.0.1 are not throttled.
+bench_store() {
+  "$BIN" init --store "$1" --server BENCH --accepted-domain example.com --port-offset "$2" >/dev/null
+  "$BIN" shell --store "$1" -c "Set-ReceiveConnector \"Default Frontend BENCH\" -MaxInboundConnection unlimited -MaxInboundConnectionPerSource unlimited -MaxInboundConnectionPercentagePerSource 100 -TarpitInterval 00:00:00 ${3:-}"
+}
+
+# wait_port PORT: until something accepts on 127.0.0.1:PORT (5 s at most).
+wait_port() {
+  for _ in $(seq 50); do (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null && return 0; sleep 0.1; done
+  echo "bench: nothing listens on 127.0.0.1:$1" >&2
+  return 1
+}
