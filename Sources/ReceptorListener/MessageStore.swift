@@ -55,20 +55,20 @@ public final class MessageStore: Sendable {
     /// `done` hears once every copy is durable and visible (group commit: see `GroupCommit`), or why not.
     public func deliver(envelope: Envelope, headers: [UInt8], body: [UInt8], isLocal: (String) -> Bool,
                         done: @escaping GroupCommit.Completion) {
-        let local = Set(envelope.recipients.filter(isLocal).map { $0.lowercased() }).sorted()
-        let relayed = envelope.recipients.filter { !isLocal($0) }
-        committer.submit(stage: { [self] in
-            try stage(envelope: envelope, headers: headers, body: body, local: local, relayed: relayed)
-        }, done: done)
+        committer.submit(stage: staging(envelope, headers, body, isLocal), done: done)
     }
 
     /// `deliver`, returning only when every copy is durable.
     public func deliver(envelope: Envelope, headers: [UInt8], body: [UInt8], isLocal: (String) -> Bool) throws {
+        try committer.commit(stage: staging(envelope, headers, body, isLocal))
+    }
+
+    /// The committer's work for one message: which recipients are local is decided here, on the caller's
+    /// thread (`isLocal` need not be thread-safe); the files are written later, on the writer thread.
+    private func staging(_ envelope: Envelope, _ headers: [UInt8], _ body: [UInt8], _ isLocal: (String) -> Bool) -> () throws -> StagedMessage {
         let local = Set(envelope.recipients.filter(isLocal).map { $0.lowercased() }).sorted()
         let relayed = envelope.recipients.filter { !isLocal($0) }
-        try committer.commit { [self] in
-            try stage(envelope: envelope, headers: headers, body: body, local: local, relayed: relayed)
-        }
+        return { [self] in try stage(envelope: envelope, headers: headers, body: body, local: local, relayed: relayed) }
     }
 
     /// Writes the message's files (one Maildir copy, linked for further local recipients; the relay queue's

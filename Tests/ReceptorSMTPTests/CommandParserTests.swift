@@ -44,6 +44,10 @@ final class CommandParserTests: XCTestCase {
         XCTAssertEqual(error("XYZZY"), .unrecognizedCommand)
         XCTAssertEqual(error(""), .unrecognizedCommand)
         XCTAssertEqual(error(" MAIL FROM:<a@b.c>"), .unrecognizedCommand)
+        // Keywords are matched in ASCII case only: a dotless ı upper-cases to I in Unicode, not here.
+        XCTAssertEqual(error("ma\u{131}l FROM:<a@b.c>"), .unrecognizedCommand)
+        XCTAssertEqual(error("ehlo x.test".replacingOccurrences(of: "e", with: "\u{0435}")), .unrecognizedCommand)
+        if case .success(.mail) = parse("mail from:<a@b.c>") {} else { XCTFail("lower-case keywords are fine") }
         XCTAssertEqual(error("MAILFROM:<a@b.c>"), .unrecognizedCommand)
         XCTAssertEqual(error("DATA now"), .unexpectedArguments(.data))
         XCTAssertEqual(error("STARTTLS x"), .unexpectedArguments(.starttls))
