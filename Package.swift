@@ -4,6 +4,7 @@
 // Layers (dependencies point one way, downwards):
 //   receptor (executable)  →  ReceptorShell     →  ReceptorStore  →  ReceptorCore
 //                          ↘  ReceptorListener  ↗       (SwiftNIO)
+//   ReceptorListener and ReceptorConsole share ReceptorControl (the control socket's wire format).
 //   ReceptorShell also uses EMSLanguage (PowerShell-subset parser, pipeline, formatting).
 // ReceptorCore and EMSLanguage are pure: the standard library and Foundation value types only.
 import PackageDescription
@@ -37,11 +38,14 @@ let package = Package(
         ]),
         // The SMTP protocol: framing, commands, the session state machine. No I/O.
         .target(name: "ReceptorSMTP", dependencies: ["ReceptorCore"]),
-        // The SMTP listener: sockets, TLS, delivery, protocol logs, hot reload, control socket (SwiftNIO).
         // Linux calls glibc declares only under _GNU_SOURCE (syncfs, for the listener's group commit).
         .target(name: "CLinuxFiles"),
+        // The control socket's wire format (Foundation only): the listener writes it, the console's monitor
+        // reads it.
+        .target(name: "ReceptorControl"),
+        // The SMTP listener: sockets, TLS, delivery, protocol logs, hot reload, control socket (SwiftNIO).
         .target(name: "ReceptorListener", dependencies: [
-            "ReceptorCore", "ReceptorStore", "ReceptorSMTP", "CLinuxFiles",
+            "ReceptorCore", "ReceptorStore", "ReceptorSMTP", "CLinuxFiles", "ReceptorControl",
             .product(name: "NIOCore", package: "swift-nio"),
             .product(name: "NIOPosix", package: "swift-nio"),
             .product(name: "NIOTLS", package: "swift-nio"),
@@ -52,7 +56,7 @@ let package = Package(
             .product(name: "Logging", package: "swift-log"),
         ]),
         // The console: screens, wizard, edit dialog, key table, drawn on an abstract Screen. No curses here.
-        .target(name: "ReceptorConsole", dependencies: ["ReceptorCore", "ReceptorStore"]),
+        .target(name: "ReceptorConsole", dependencies: ["ReceptorCore", "ReceptorStore", "ReceptorControl"]),
         // ncursesw through a header-only shim (wide-character API, macros and globals Swift can't import).
         .systemLibrary(name: "CNCursesShim", path: "Sources/CNCursesShim", pkgConfig: "ncursesw", providers: [.apt(["libncurses-dev"])]),
         // The curses driver behind Screen and TerminalInput: the only code that imports curses.
@@ -69,8 +73,8 @@ let package = Package(
         .testTarget(name: "EMSLanguageTests", dependencies: ["EMSLanguage"]),
         .testTarget(name: "ReceptorStoreTests", dependencies: ["ReceptorStore", "ReceptorCore"]),
         .testTarget(name: "ReceptorSMTPTests", dependencies: ["ReceptorSMTP", "ReceptorCore"], resources: [.copy("Fixtures")]),
-        .testTarget(name: "ReceptorListenerTests", dependencies: ["ReceptorListener", "ReceptorStore", "ReceptorCore", "ReceptorConsole"]),
-        .testTarget(name: "ReceptorConsoleTests", dependencies: ["ReceptorConsole", "ReceptorCore", "ReceptorStore"], exclude: ["Fixtures"]),
+        .testTarget(name: "ReceptorListenerTests", dependencies: ["ReceptorListener", "ReceptorStore", "ReceptorCore", "ReceptorConsole", "ReceptorControl"]),
+        .testTarget(name: "ReceptorConsoleTests", dependencies: ["ReceptorConsole", "ReceptorCore", "ReceptorStore", "ReceptorControl"], exclude: ["Fixtures"]),
         .testTarget(name: "ReceptorTerminalTests", dependencies: ["ReceptorTerminal", "ReceptorConsole", "CNCursesShim"]),
         .testTarget(name: "ReceptorShellTests", dependencies: ["ReceptorShell", "ReceptorStore", "ReceptorCore", "EMSLanguage"]),
     ]

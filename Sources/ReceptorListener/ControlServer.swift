@@ -3,6 +3,7 @@ import Logging
 import NIOConcurrencyHelpers
 import NIOCore
 import NIOPosix
+import ReceptorControl
 
 /// The listener's control socket (product.md): a Unix socket beside the store, mode 0600,
 /// newline-delimited JSON. A client writes one request line:
@@ -11,20 +12,6 @@ import NIOPosix
 ///                              `tick` line each second (counters, sessions active since the last tick)
 public final class ControlServer: @unchecked Sendable {
     public typealias SnapshotProvider = @Sendable () -> ControlSnapshot
-
-    public struct ControlSnapshot: Encodable, Sendable {
-        public var type = "snapshot"
-        public var server: String
-        public var pid: Int32
-        public var generation: Int64
-        public var configError: String?
-        public var bindings: [ListenerServer.BindingStatus]
-        public var sessions: [LiveSession]
-        public var counters: [String: ConnectorCounters]
-        public var recentMessages: [MessageSummary] = []
-        /// Set on a snapshot sent to resynchronise a subscriber that fell behind: the events it missed.
-        public var missedEvents: Int?
-    }
 
     /// Counters now, and the live sessions with activity after the given time.
     public typealias TickProvider = @Sendable (_ activeSince: Date) -> (counters: [String: ConnectorCounters], sessions: [LiveSession])
@@ -43,13 +30,6 @@ public final class ControlServer: @unchecked Sendable {
         self.snapshot = snapshot
         self.tick = tick
         self.logger = logger
-    }
-
-    static func encoder() -> JSONEncoder {
-        let e = JSONEncoder()
-        e.dateEncodingStrategy = .iso8601
-        e.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
-        return e
     }
 
     public func start(group: EventLoopGroup) async throws {
@@ -237,7 +217,7 @@ final class ControlConnectionHandler: ChannelInboundHandler, @unchecked Sendable
     }
 
     private func sendEncodable(_ channel: Channel, _ value: some Encodable) {
-        guard let data = try? ControlServer.encoder().encode(value) else { return }
+        guard let data = try? ControlLine.encoder().encode(value) else { return }
         write(channel, data)
     }
 

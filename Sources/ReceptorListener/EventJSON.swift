@@ -1,4 +1,5 @@
 import Foundation
+import ReceptorControl
 
 /// Hand-written JSON for the control socket's events. With a monitor attached every protocol-log line
 /// becomes an event, and Foundation's JSONEncoder cost more per event than the SMTP work that produced it
@@ -22,6 +23,7 @@ enum EventJSON {
         mutating func add(_ name: String, _ value: Int64) { key(name); bytes.append(contentsOf: String(value).utf8) }
         mutating func add(_ name: String, _ value: Int32) { key(name); bytes.append(contentsOf: String(value).utf8) }
         mutating func add(_ name: String, _ value: Date) { key(name); EventJSON.string(EventJSON.date(value), into: &bytes) }
+        mutating func add(_ name: String, _ value: Date?) { if let value { add(name, value) } }
         mutating func add(_ name: String, json: [UInt8]?) { if let json { key(name); bytes.append(contentsOf: json) } }
         mutating func add(_ name: String, strings: [String]) {
             key(name)

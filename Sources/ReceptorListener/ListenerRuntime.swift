@@ -6,6 +6,7 @@ import NIOPosix
 import NIOSSL
 import ReceptorCore
 import ReceptorStore
+import ReceptorControl
 
 /// `receptor listen`: loads the server's snapshot, opens its bindings, follows the store (a generation
 /// poll every few milliseconds; SIGHUP forces a reload), registers itself and heartbeats, and drains on
@@ -74,7 +75,7 @@ public final class ListenerRuntime: @unchecked Sendable {
         self.server = server
         // The control socket opens before the SMTP sockets: once a client can connect, a monitor can too.
         let control = ControlServer(path: controlSocketPath, events: services.events, logger: logger) { [weak self] in
-            self?.controlSnapshot() ?? ControlServer.ControlSnapshot(server: "", pid: getpid(), generation: -1, configError: nil, bindings: [], sessions: [], counters: [:])
+            self?.controlSnapshot() ?? ControlSnapshot(server: "", pid: getpid(), generation: -1, bindings: [], recentMessages: [])
         } tick: { [services] since in
             (services.events.allCounters, services.sessions.sessions(activeAfter: since))
         }
@@ -174,7 +175,7 @@ public final class ListenerRuntime: @unchecked Sendable {
     public func statusJSON() -> String {
         struct Status: Encodable {
             var generation: Int64
-            var bindings: [ListenerServer.BindingStatus]
+            var bindings: [BindingStatus]
             var configError: String?
             var sessions: Int
         }
@@ -185,11 +186,11 @@ public final class ListenerRuntime: @unchecked Sendable {
         return (try? String(decoding: encoder.encode(status), as: UTF8.self)) ?? "{}"
     }
 
-    func controlSnapshot() -> ControlServer.ControlSnapshot {
-        ControlServer.ControlSnapshot(server: options.serverName, pid: getpid(), generation: generationInForce.withLockedValue { $0 },
-                                      configError: lastError.withLockedValue { $0 }, bindings: server?.bindingStatus ?? [],
-                                      sessions: services.sessions.sessions, counters: services.events.allCounters,
-                                      recentMessages: services.events.recentMessages)
+    func controlSnapshot() -> ControlSnapshot {
+        ControlSnapshot(server: options.serverName, pid: getpid(), generation: generationInForce.withLockedValue { $0 },
+                        configError: lastError.withLockedValue { $0 }, bindings: server?.bindingStatus ?? [],
+                        sessions: services.sessions.sessions, counters: services.events.allCounters,
+                        recentMessages: services.events.recentMessages)
     }
 
     /// Stop accepting, let sessions finish up to the drain timeout, then close everything.

@@ -7,16 +7,11 @@ import NIOSSL
 import ReceptorCore
 import ReceptorSMTP
 import ReceptorStore
+import ReceptorControl
 
 /// The listening sockets and the connection entry point. Holds the current snapshot; a reload swaps it and
 /// reconciles the sockets: new endpoints open, removed ones close, unchanged ones are never touched.
 public final class ListenerServer: @unchecked Sendable {
-    public struct BindingStatus: Sendable, Codable, Equatable {
-        public var endpoint: String
-        public var state: String   // "listening" or "failed"
-        public var reason: String?
-    }
-
     private let group: EventLoopGroup
     private let services: ListenerServices
     private let snapshot: NIOLockedValueBox<ListenerSnapshot>

@@ -7,6 +7,7 @@ import NIOSSL
 import ReceptorCore
 import ReceptorSMTP
 import ReceptorStore
+import ReceptorControl
 
 /// What every session handler needs from the listener: the store (for AUTH), the message store, protocol
 /// logs, connection counters, the blocking-work pool and the live-session registry.

@@ -6,6 +6,7 @@ import NIOTLS
 import ReceptorCore
 import ReceptorSMTP
 import ReceptorStore
+import ReceptorControl
 
 /// Carries bytes between a TCP connection and one `SMTPConnection` (the pure protocol engine), and carries
 /// out its actions: write replies, start TLS, check a password, store a message, log, wait, close.

@@ -2,6 +2,7 @@ import XCTest
 import Foundation
 @testable import ReceptorConsole
 import ReceptorCore
+import ReceptorControl
 
 /// A feed driven by the test: updates are queued by hand and drained by the app as the real one is.
 final class FakeFeed: MonitorFeed {
@@ -18,29 +19,29 @@ struct ListenerScript {
     var start = Date(timeIntervalSince1970: 1_800_000_000)
 
     func session(_ id: String, remote: String = "192.0.2.10:40000", state: String = "Connected", at: TimeInterval = 0,
-                 tls: String? = nil, authAs: String? = nil, messages: Int = 0, bytes: Int64 = 0, connector: String? = nil) -> MonitorWire.Session {
-        MonitorWire.Session(id: id, connector: connector ?? self.connector, remote: remote, local: "192.0.2.1:25", state: state, tls: tls,
+                 tls: String? = nil, authAs: String? = nil, messages: Int = 0, bytes: Int64 = 0, connector: String? = nil) -> LiveSession {
+        LiveSession(id: id, connector: connector ?? self.connector, remote: remote, local: "192.0.2.1:25", state: state, tls: tls,
                             authenticatedAs: authAs, messages: messages, bytes: bytes,
                             startedAt: start.addingTimeInterval(at), lastActivity: start.addingTimeInterval(at))
     }
-    func attach(_ sessions: [MonitorWire.Session] = [], counters: [String: MonitorWire.Counters] = [:], messages: [MonitorWire.Message] = []) -> [MonitorUpdate] {
+    func attach(_ sessions: [LiveSession] = [], counters: [String: ConnectorCounters] = [:], messages: [MessageSummary] = []) -> [MonitorUpdate] {
         [.attached(server: server),
-         .line(server: server, .snapshot(MonitorWire.Snapshot(server: server, pid: 4242, generation: 7, sessions: sessions, counters: counters, recentMessages: messages)))]
+         .line(server: server, .snapshot(ControlSnapshot(server: server, pid: 4242, generation: 7, sessions: sessions, counters: counters, recentMessages: messages)))]
     }
-    func event(_ type: String, session: MonitorWire.Session? = nil, detail: String? = nil, connector: String? = nil) -> MonitorUpdate {
-        .line(server: server, .event(MonitorWire.Event(type: type, session: session, connector: connector ?? session?.connector ?? self.connector, detail: detail)))
+    func event(_ type: String, session: LiveSession? = nil, detail: String? = nil, connector: String? = nil) -> MonitorUpdate {
+        .line(server: server, .event(ListenerEvent(type: type, session: session, connector: connector ?? session?.connector ?? self.connector, detail: detail)))
     }
     func transcript(_ id: String, _ seq: Int, _ event: String, _ data: String, context: String = "") -> MonitorUpdate {
-        .line(server: server, .event(MonitorWire.Event(type: "transcript", connector: connector, sessionID: id,
-                                                       line: MonitorWire.TranscriptLine(time: "2027-01-15T08:00:00.\(String(format: "%03d", seq))Z", sequence: seq, event: event, data: data, context: context,
+        .line(server: server, .event(ListenerEvent(type: "transcript", connector: connector, sessionID: id,
+                                                       line: TranscriptLine(time: "2027-01-15T08:00:00.\(String(format: "%03d", seq))Z", sequence: seq, event: event, data: data, context: context,
                                                                                         text: "2027-01-15T08:00:00.\(String(format: "%03d", seq))Z,\(connector),\(id),\(seq),192.0.2.1:25,192.0.2.10:40000,\(event),\(data),\(context)"))))
     }
-    func tick(_ counters: [String: MonitorWire.Counters], sessions: [MonitorWire.Session] = []) -> MonitorUpdate {
-        .line(server: server, .event(MonitorWire.Event(type: "tick", counters: counters, sessions: sessions)))
+    func tick(_ counters: [String: ConnectorCounters], sessions: [LiveSession] = []) -> MonitorUpdate {
+        .line(server: server, .event(ListenerEvent(type: "tick", counters: counters, sessions: sessions)))
     }
-    func message(_ id: String, session: String, tls: Bool) -> MonitorWire.Message {
+    func message(_ id: String, session: String, tls: Bool) -> MessageSummary {
         let received = "Received: from client.fabrikam.test (192.0.2.10)\r\n\tby mbx01.contoso.test (192.0.2.1)\r\n\twith \(tls ? "ESMTPSA (version=TLSv1.3 cipher=TLS_AES_256_GCM_SHA384)" : "ESMTP")\r\n\tvia \(connector); Fri, 15 Jan 2027 08:00:00 +0000\r\n"
-        return MonitorWire.Message(messageID: id, sessionID: session, connector: connector, from: "kate@contoso.test", recipients: ["ben@fabrikam.test"],
+        return MessageSummary(messageID: id, sessionID: session, connector: connector, from: "kate@contoso.test", recipients: ["ben@fabrikam.test"],
                                    authAs: tls ? "kate@contoso.test" : "Anonymous", authMechanism: tls ? "Login" : "None", size: 1234,
                                    receivedAt: start, headers: received + "X-Receptor-AuthAs: kate@contoso.test\r\nSubject: hello\r\n")
     }
@@ -124,7 +125,7 @@ final class MonitorModelTests: XCTestCase {
         XCTAssertEqual(model.counters[script.connector]?.relayDenied, 1)
         XCTAssertEqual(model.counters[script.connector]?.authFailures, 1)
         XCTAssertNil(model.ratesPerMinute(script.connector, now: t0), "no rate before 5 s of history")
-        var c = MonitorWire.Counters()
+        var c = ConnectorCounters()
         c.connectionsTotal = 10; c.messagesAccepted = 4
         model.apply(script.tick([script.connector: c]), now: t0.addingTimeInterval(1))
         c.connectionsTotal = 40; c.messagesAccepted = 19
@@ -171,20 +172,20 @@ final class MonitorModelTests: XCTestCase {
         model.apply(script.attach(messages: [m1]), now: t0)
         model.apply(script.attach(messages: [m1]), now: t0)
         XCTAssertEqual(model.messages.count, 1)
-        model.apply(.line(server: "MBX01", .event(MonitorWire.Event(type: "messageAccepted", connector: script.connector, message: script.message("<2@x>", session: "B", tls: true)))), now: t0)
+        model.apply(.line(server: "MBX01", .event(ListenerEvent(type: "messageAccepted", connector: script.connector, message: script.message("<2@x>", session: "B", tls: true)))), now: t0)
         XCTAssertEqual(model.messages.map(\.messageID), ["<1@x>", "<2@x>"])
         XCTAssertEqual(model.counters[script.connector]?.messagesAccepted, 1)
     }
 
     func testWireDecodingOfListenerLines() throws {
         let snapshot = #"{"bindings":[{"endpoint":"0.0.0.0:25","state":"listening"}],"configError":null,"counters":{"MBX01\\Default MBX01":{"authFailures":0,"bytes":5,"connectionsNow":1,"connectionsTotal":2,"messagesAccepted":0,"messagesRejected":0,"relayDenied":0,"tarpitted":0}},"generation":3,"pid":9,"recentMessages":[],"server":"MBX01","sessions":[{"bytes":0,"connector":"MBX01\\Default MBX01","id":"08DC","lastActivity":"2026-11-29T12:12:24Z","local":"127.0.0.1:25","messages":0,"remote":"127.0.0.1:43994","startedAt":"2026-11-29T12:12:24Z","state":"Connected"}],"type":"snapshot"}"#
-        guard case .snapshot(let s)? = MonitorWire.decode(Data(snapshot.utf8)) else { return XCTFail("not a snapshot") }
+        guard case .snapshot(let s)? = ControlLine.decode(Data(snapshot.utf8)) else { return XCTFail("not a snapshot") }
         XCTAssertEqual(s.sessions.first?.id, "08DC")
         XCTAssertEqual(s.counters["MBX01\\Default MBX01"]?.connectionsTotal, 2)
         let line = #"{"connector":"c","line":{"context":"","data":"ehlo x","event":"<","sequence":3,"text":"t","time":"2026-11-29T12:12:24.964Z"},"sessionID":"08DC","time":"2026-11-29T12:12:24Z","type":"transcript","future":1}"#
-        guard case .event(let e)? = MonitorWire.decode(Data(line.utf8)) else { return XCTFail("not an event") }
+        guard case .event(let e)? = ControlLine.decode(Data(line.utf8)) else { return XCTFail("not an event") }
         XCTAssertEqual(e.line?.data, "ehlo x")
-        XCTAssertNil(MonitorWire.decode(Data("not json".utf8)))
+        XCTAssertNil(ControlLine.decode(Data("not json".utf8)))
     }
 }
 

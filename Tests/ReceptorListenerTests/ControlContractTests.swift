@@ -2,14 +2,16 @@ import XCTest
 import Foundation
 @testable import ReceptorListener
 import ReceptorConsole
+import ReceptorControl
 
-/// The control socket's contract, end to end in memory: what the listener writes is what the console's
-/// monitor reads (two modules, one wire format).
+/// The control socket's contract, end to end in memory: what the listener's hand-written encoder (EventJSON)
+/// and its snapshot encoder write, the console's monitor reads back through the shared types of
+/// ReceptorControl, field for field.
 final class ControlContractTests: XCTestCase {
     let t = Date(timeIntervalSince1970: 1_800_000_000)
 
-    func decodeEvent(_ event: ListenerEvent, file: StaticString = #filePath, line: UInt = #line) throws -> MonitorWire.Event {
-        guard case .event(let e)? = MonitorWire.decode(Data(event.json)) else {
+    func decodeEvent(_ event: ListenerEvent, file: StaticString = #filePath, line: UInt = #line) throws -> ListenerEvent {
+        guard case .event(let e)? = ControlLine.decode(Data(event.json)) else {
             XCTFail("the console can't read \(String(decoding: event.json, as: UTF8.self))", file: file, line: line)
             throw CancellationError()
         }
@@ -47,16 +49,37 @@ final class ControlContractTests: XCTestCase {
     }
 
     func testSnapshotsIncludingAResyncAreWhatTheMonitorReads() throws {
-        var snapshot = ControlServer.ControlSnapshot(server: "MBX01", pid: 42, generation: 9, configError: "RequireTLS needs Tls",
-                                                     bindings: [ListenerServer.BindingStatus(endpoint: "0.0.0.0:25", state: "failed", reason: "in use")],
-                                                     sessions: [], counters: ["MBX01\\Default Frontend MBX01": ConnectorCounters()])
+        let recent = MessageSummary(messageID: "<2@mbx01>", sessionID: "08DD", connector: "MBX01\\Default Frontend MBX01", from: "a@b.test",
+                                    recipients: ["c@contoso.test"], authAs: "Anonymous", authMechanism: "None", size: 12, receivedAt: t, headers: "")
+        var snapshot = ControlSnapshot(server: "MBX01", pid: 42, generation: 9, configError: "RequireTLS needs Tls",
+                                       bindings: [BindingStatus(endpoint: "0.0.0.0:25", state: "failed", reason: "in use")],
+                                       sessions: [], counters: ["MBX01\\Default Frontend MBX01": ConnectorCounters()], recentMessages: [recent])
         snapshot.missedEvents = 1408
-        guard case .snapshot(let s)? = MonitorWire.decode(try ControlServer.encoder().encode(snapshot)) else { return XCTFail("not a snapshot") }
+        let line = try ControlLine.encoder().encode(snapshot)
+        XCTAssertTrue(String(decoding: line, as: UTF8.self).hasPrefix(#"{"bindings""#), "sorted keys, one line")
+        guard case .snapshot(let s)? = ControlLine.decode(line) else { return XCTFail("not a snapshot") }
         XCTAssertEqual(s.pid, 42)
         XCTAssertEqual(s.generation, 9)
         XCTAssertEqual(s.configError, "RequireTLS needs Tls")
         XCTAssertEqual(s.bindings?.first?.reason, "in use")
         XCTAssertEqual(s.missedEvents, 1408)
-        XCTAssertEqual(s.recentMessages?.count, 0)
+        XCTAssertEqual(s.recentMessages, [recent])
+    }
+
+    /// A console must keep working beside a listener of another version: what it may not send is optional,
+    /// fields it does not know are ignored, and an event type it does not know still arrives as itself.
+    func testReadingIsLenientAboutOtherVersions() {
+        let older = #"{"type":"snapshot","server":"MBX01","sessions":[],"counters":{}}"#
+        guard case .snapshot(let s)? = ControlLine.decode(Data(older.utf8)) else { return XCTFail("an older snapshot is refused") }
+        XCTAssertNil(s.pid); XCTAssertNil(s.generation); XCTAssertNil(s.bindings); XCTAssertNil(s.recentMessages)
+
+        let newer = #"{"type":"queueDepth","time":"2027-01-15T08:00:00Z","detail":"12","shards":[1,2]}"#
+        guard case .event(let e)? = ControlLine.decode(Data(newer.utf8)) else { return XCTFail("an unknown event type is refused") }
+        XCTAssertEqual(e.type, "queueDepth")
+        XCTAssertEqual(e.detail, "12")
+
+        XCTAssertNil(ControlLine.decode(Data("not json".utf8)))
+        XCTAssertNil(ControlLine.decode(Data(#"{"server":"MBX01"}"#.utf8)), "a line without a type is no line of this socket")
+        XCTAssertNil(ControlLine.decode(Data(#"{"type":"snapshot","server":"MBX01"}"#.utf8)), "a snapshot needs its sessions and counters")
     }
 }

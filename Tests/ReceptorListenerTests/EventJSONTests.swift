@@ -1,6 +1,7 @@
 import XCTest
 import Foundation
 @testable import ReceptorListener
+import ReceptorControl
 
 /// The control socket's hand-written event JSON says what JSONEncoder would, for every field and for the
 /// awkward characters (quotes, backslashes, CR LF, control characters, non-ASCII).
@@ -12,7 +13,7 @@ final class EventJSONTests: XCTestCase {
     }
 
     func viaEncoder(_ event: ListenerEvent) throws -> NSDictionary {
-        try parsed(Array(ControlServer.encoder().encode(event)))
+        try parsed(Array(ControlLine.encoder().encode(event)))
     }
 
     func testEveryFieldMatchesJSONEncoder() throws {

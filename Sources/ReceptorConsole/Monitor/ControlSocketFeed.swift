@@ -1,6 +1,7 @@
 import Foundation
 #if canImport(Glibc)
 import Glibc
+import ReceptorControl
 #endif
 
 /// The real monitor feed: one background thread per listener reads its control socket (subscribe: a
@@ -88,7 +89,7 @@ public final class ControlSocketFeed: MonitorFeed, @unchecked Sendable {
             _ = request.withUnsafeBytes { send(fd, $0.baseAddress, $0.count, Int32(MSG_NOSIGNAL)) }
             push(.attached(server: server))
             let reason = readLines(fd, follower: follower) { line in
-                if let decoded = MonitorWire.decode(line) { push(.line(server: server, decoded)) }
+                if let decoded = ControlLine.decode(line) { push(.line(server: server, decoded)) }
             }
             close(fd)
             if !follower.stopped {

@@ -1,4 +1,5 @@
 import Foundation
+import ReceptorControl
 
 /// Drawing the monitor: counters on top, then the session table (or recent messages) and a detail pane,
 /// the events line and the hint bar. Only visible rows are drawn, so a thousand sessions cost what twenty do.
@@ -99,7 +100,7 @@ extension MonitorController {
         let single = Set(model.connectorServer.values).count <= 1 && model.attachedServers.count <= 1
         let shown = names.count > room ? Array(names.prefix(room - 1)) : names
         for (i, name) in shown.enumerated() {
-            let c = model.counters[name] ?? MonitorWire.Counters()
+            let c = model.counters[name] ?? ConnectorCounters()
             let rates = model.ratesPerMinute(name, now: now)
             let label = single ? (name.split(separator: "\\", maxSplits: 1).last.map(String.init) ?? name) : name
             var line = " " + Canvas.pad(label, nameW)
@@ -275,14 +276,14 @@ extension MonitorController {
         }
     }
 
-    static func compact(_ l: MonitorWire.TranscriptLine) -> String {
+    static func compact(_ l: TranscriptLine) -> String {
         let time = l.time.count >= 23 ? String(l.time.dropFirst(11).prefix(12)) : l.time
         var s = "\(time) \(l.event) \(l.data)"
         if !l.context.isEmpty { s += l.data.isEmpty ? l.context : "  [\(l.context)]" }
         return s
     }
 
-    static func style(for l: MonitorWire.TranscriptLine) -> CellStyle {
+    static func style(for l: TranscriptLine) -> CellStyle {
         if l.event == ">", let code = l.data.first, code == "4" || code == "5" { return CellStyle(.error) }
         if l.event == "*" || l.event == "+" || l.event == "-" { return CellStyle(.dim) }
         return .normal

@@ -1,4 +1,5 @@
 import Foundation
+import ReceptorControl
 
 /// The session monitor pane (issue 5): keys in, outcomes out, drawing in `MonitorController+Render`.
 /// Holds what the user chose (view, selection, sort, filter, pause); the data is the `MonitorModel`'s.
@@ -112,13 +113,13 @@ public final class MonitorController {
 
     public var selectedRow: MonitorModel.Row? { selectedKey.flatMap { model.rows[$0] } }
 
-    public var selectedMessage: MonitorWire.Message? {
+    public var selectedMessage: MessageSummary? {
         guard let id = selectedMessageID else { return model.messages.last }
         return model.messages.first { $0.messageID == id } ?? model.messages.last
     }
 
     /// Messages newest first.
-    var messagesNewestFirst: [MonitorWire.Message] { model.messages.reversed() }
+    var messagesNewestFirst: [MessageSummary] { model.messages.reversed() }
 
     /// Keeps the selection on a row: it follows its session; when that row is gone, the nearest one.
     func settleSelection(_ rows: [MonitorModel.Row]) {

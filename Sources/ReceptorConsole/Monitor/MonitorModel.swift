@@ -1,4 +1,5 @@
 import Foundation
+import ReceptorControl
 
 /// Everything the session monitor knows, built from the listeners' control-socket updates. Pure: updates
 /// and the time in, state out; the view and the controller read it.
@@ -7,7 +8,7 @@ public final class MonitorModel {
     /// when it ended (ended rows linger dimmed, then go).
     public struct Row: Hashable, Sendable {
         public var server: String
-        public var info: MonitorWire.Session
+        public var info: LiveSession
         public var firstSeen: Date
         public var endedAt: Date?
         public var key: String { MonitorModel.key(server: server, session: info.id) }
@@ -39,15 +40,15 @@ public final class MonitorModel {
     static let rateWindow: TimeInterval = 60
 
     public private(set) var rows: [String: Row] = [:]
-    public private(set) var transcripts: [String: [MonitorWire.TranscriptLine]] = [:]
+    public private(set) var transcripts: [String: [TranscriptLine]] = [:]
     /// Keys of ended sessions whose transcripts are kept, oldest first.
     private var endedTranscripts: [String] = []
-    public private(set) var counters: [String: MonitorWire.Counters] = [:]
+    public private(set) var counters: [String: ConnectorCounters] = [:]
     /// Which server each connector in `counters` belongs to.
     public private(set) var connectorServer: [String: String] = [:]
-    private var samples: [(time: Date, counters: [String: MonitorWire.Counters])] = []
+    private var samples: [(time: Date, counters: [String: ConnectorCounters])] = []
     /// Accepted messages, oldest first.
-    public private(set) var messages: [MonitorWire.Message] = []
+    public private(set) var messages: [MessageSummary] = []
     /// The server whose listener accepted each message (by message ID), for its session's transcript.
     public private(set) var messageServers: [String: String] = [:]
     public private(set) var events: [EventLine] = []
@@ -85,7 +86,7 @@ public final class MonitorModel {
         }
     }
 
-    private func applySnapshot(_ s: MonitorWire.Snapshot, server: String, now: Date) {
+    private func applySnapshot(_ s: ControlSnapshot, server: String, now: Date) {
         let live = Set(s.sessions.map { Self.key(server: server, session: $0.id) })
         for (k, row) in rows where row.server == server && row.endedAt == nil && !live.contains(k) { end(k, now: now) }
         for session in s.sessions {
@@ -114,7 +115,7 @@ public final class MonitorModel {
         }
     }
 
-    private func applyEvent(_ e: MonitorWire.Event, server: String, now: Date) {
+    private func applyEvent(_ e: ListenerEvent, server: String, now: Date) {
         let when = now
         switch e.type {
         case "sessionOpened":
@@ -186,13 +187,13 @@ public final class MonitorModel {
         }
     }
 
-    private func bump(_ connector: String, server: String, _ change: (inout MonitorWire.Counters) -> Void) {
+    private func bump(_ connector: String, server: String, _ change: (inout ConnectorCounters) -> Void) {
         guard !connector.isEmpty else { return }
-        change(&counters[connector, default: MonitorWire.Counters()])
+        change(&counters[connector, default: ConnectorCounters()])
         connectorServer[connector] = server
     }
 
-    private func setCounters(_ new: [String: MonitorWire.Counters], server: String, now: Date) {
+    private func setCounters(_ new: [String: ConnectorCounters], server: String, now: Date) {
         for (connector, value) in new {
             counters[connector] = value
             connectorServer[connector] = server
@@ -234,7 +235,7 @@ public final class MonitorModel {
 
     // MARK: Queries
 
-    public func transcript(_ key: String) -> [MonitorWire.TranscriptLine] { transcripts[key] ?? [] }
+    public func transcript(_ key: String) -> [TranscriptLine] { transcripts[key] ?? [] }
 
     /// Per minute over the last minute (or the span seen so far, once it is at least 5 s): connections and
     /// accepted messages. nil until there is enough history.
@@ -242,7 +243,7 @@ public final class MonitorModel {
         guard let latest = samples.last, let oldest = samples.first(where: { now.timeIntervalSince($0.time) <= Self.rateWindow }) else { return nil }
         let span = latest.time.timeIntervalSince(oldest.time)
         guard span >= 5 else { return nil }
-        let a = oldest.counters[connector] ?? MonitorWire.Counters(), b = latest.counters[connector] ?? MonitorWire.Counters()
+        let a = oldest.counters[connector] ?? ConnectorCounters(), b = latest.counters[connector] ?? ConnectorCounters()
         return (Double(b.connectionsTotal - a.connectionsTotal) * 60 / span, Double(b.messagesAccepted - a.messagesAccepted) * 60 / span)
     }
 
