@@ -54,7 +54,7 @@ final class SMTPSessionHandler: ChannelInboundHandler, @unchecked Sendable {
         let loop = context.eventLoop
         let channel = context.channel
         let info = LiveSession(id: configuration.sessionID, connector: configuration.connectorID,
-                               remote: configuration.remoteEndpoint.description, local: configuration.localEndpoint.description,
+                               remote: configuration.remoteText, local: configuration.localText,
                                state: "Connected", tls: nil, authenticatedAs: nil, messages: 0, bytes: 0,
                                startedAt: configuration.connectedAt, lastActivity: configuration.connectedAt)
         // The registry calls from any thread; the session is only touched on its own event loop.
@@ -244,11 +244,11 @@ final class SMTPSessionHandler: ChannelInboundHandler, @unchecked Sendable {
         if reply.code == 550, reply.lines.first?.contains("Unable to relay") == true {
             services.events.count(configuration.connectorID) { $0.relayDenied += 1 }
             services.events.publish(ListenerEvent(type: "relayDenied", connector: configuration.connectorID,
-                                                  detail: configuration.remoteEndpoint.description))
+                                                  detail: configuration.remoteText))
         } else if reply.code == 535 {
             services.events.count(configuration.connectorID) { $0.authFailures += 1 }
             services.events.publish(ListenerEvent(type: "authenticationFailed", connector: configuration.connectorID,
-                                                  detail: configuration.remoteEndpoint.description))
+                                                  detail: configuration.remoteText))
         }
     }
 

@@ -54,12 +54,11 @@ final class SessionTests: XCTestCase {
     }
 
     func testHELOAndIPv6Client() {
-        var config = TestWorld.configuration(TestWorld.defaultFrontend)
-        config.remoteEndpoint = SMTPEndpoint(address: try! IPAddress(parsing: "::ffff:198.51.100.9"), port: 4000)
-        var h = Harness.open(config)
+        var h = Harness.open(TestWorld.configuration(TestWorld.defaultFrontend,
+                                                     remote: SMTPEndpoint(address: try! IPAddress(parsing: "::ffff:198.51.100.9"), port: 4000)))
         XCTAssertEqual(h.say("HELO old.fabrikam.com"), ["250 mbx01.contoso.test Hello [198.51.100.9]"])
-        config.remoteEndpoint = SMTPEndpoint(address: try! IPAddress(parsing: "2001:db8::7"), port: 4000)
-        var v6 = Harness.open(config)
+        var v6 = Harness.open(TestWorld.configuration(TestWorld.defaultFrontend,
+                                                      remote: SMTPEndpoint(address: try! IPAddress(parsing: "2001:db8::7"), port: 4000)))
         XCTAssertEqual(v6.say("HELO x").first, "250 mbx01.contoso.test Hello [2001:db8::7]")
         XCTAssertEqual(v6.logs.first?.remoteEndpoint, "[2001:db8::7]:4000")
     }

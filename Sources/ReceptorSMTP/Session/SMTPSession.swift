@@ -226,8 +226,8 @@ public struct SMTPSession: Sendable {
     private mutating func log(_ kind: ProtocolLogEvent.Kind, _ data: String, _ context: String = "") {
         guard configuration.protocolLogging else { return }
         out.append(.log(ProtocolLogEvent(time: now, connectorID: configuration.connectorID, sessionID: configuration.sessionID,
-                                         sequenceNumber: logSequence, localEndpoint: configuration.localEndpoint.description,
-                                         remoteEndpoint: configuration.remoteEndpoint.description,
+                                         sequenceNumber: logSequence, localEndpoint: configuration.localText,
+                                         remoteEndpoint: configuration.remoteText,
                                          kind: kind, data: data, context: context)))
         logSequence += 1
     }

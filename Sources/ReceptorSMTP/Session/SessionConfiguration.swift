@@ -24,7 +24,7 @@ public struct SMTPEndpoint: Hashable, Sendable, CustomStringConvertible {
 /// changes a session in progress).
 public struct SessionConfiguration: Sendable {
     /// The connector the listener selected for this connection.
-    public var connector: ReceiveConnector
+    public let connector: ReceiveConnector
     /// The server the connector belongs to (its NetBIOS-style domain names group principals).
     public var server: Server
     /// The organization's accepted domains (relay and sender checks).
@@ -33,8 +33,15 @@ public struct SessionConfiguration: Sendable {
     public var permissionEntries: [PermissionEntry]
     /// A TLS certificate is usable for this connector: STARTTLS is offered only then.
     public var certificateAvailable: Bool
-    public var localEndpoint: SMTPEndpoint
-    public var remoteEndpoint: SMTPEndpoint
+    public let localEndpoint: SMTPEndpoint
+    public let remoteEndpoint: SMTPEndpoint
+    /// The endpoints as the protocol log, the headers and the monitor write them (formatted once: every
+    /// command's log line and event uses them).
+    public let localText: String
+    public let remoteText: String
+    /// `SERVER\Connector`, the protocol log's connector-id and the Received header's `via` (built once, not
+    /// for every log line and message).
+    public let connectorID: String
     /// The protocol log's session-id (16 hex digits in Exchange's real logs).
     public var sessionID: String
     /// When the connection was accepted: the banner's date and the start of ConnectionTimeout.
@@ -68,12 +75,13 @@ public struct SessionConfiguration: Sendable {
         self.protocolLogging = protocolLogging ?? (connector.protocolLoggingLevel == .verbose)
         self.rateLimited = rateLimited
         self.initialRights = initialRights
+        connectorID = connector.identity.description
+        localText = localEndpoint.description
+        remoteText = remoteEndpoint.description
     }
 
     /// The connector's Fqdn: banner, EHLO reply, Received header, Hostname= in the queued reply.
     public var fqdn: String { connector.fqdn }
-    /// `SERVER\Connector`, the protocol log's connector-id and the Received header's `via`.
-    public var connectorID: String { connector.identity.description }
     public var maxCommandLineLength: Int { SMTPLimits.commandLineLength(longAddresses: connector.longAddressesEnabled) }
     public var maxAddressLength: Int { SMTPLimits.addressLength(longAddresses: connector.longAddressesEnabled) }
 
