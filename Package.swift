@@ -40,12 +40,14 @@ let package = Package(
         .target(name: "ReceptorSMTP", dependencies: ["ReceptorCore"]),
         // Linux calls glibc declares only under _GNU_SOURCE (syncfs, for the listener's group commit).
         .target(name: "CLinuxFiles"),
+        // CRC-32C (SSE 4.2 where the CPU has it): the seal on a message's scratch file (see MessageStore).
+        .target(name: "CChecksum"),
         // The control socket's wire format (Foundation only): the listener writes it, the console's monitor
         // reads it.
         .target(name: "ReceptorControl"),
         // The SMTP listener: sockets, TLS, delivery, protocol logs, hot reload, control socket (SwiftNIO).
         .target(name: "ReceptorListener", dependencies: [
-            "ReceptorCore", "ReceptorStore", "ReceptorSMTP", "CLinuxFiles", "ReceptorControl",
+            "ReceptorCore", "ReceptorStore", "ReceptorSMTP", "CLinuxFiles", "CChecksum", "ReceptorControl",
             .product(name: "NIOCore", package: "swift-nio"),
             .product(name: "NIOPosix", package: "swift-nio"),
             .product(name: "NIOTLS", package: "swift-nio"),
@@ -73,7 +75,7 @@ let package = Package(
         .testTarget(name: "EMSLanguageTests", dependencies: ["EMSLanguage"]),
         .testTarget(name: "ReceptorStoreTests", dependencies: ["ReceptorStore", "ReceptorCore"]),
         .testTarget(name: "ReceptorSMTPTests", dependencies: ["ReceptorSMTP", "ReceptorCore"], resources: [.copy("Fixtures")]),
-        .testTarget(name: "ReceptorListenerTests", dependencies: ["ReceptorListener", "ReceptorStore", "ReceptorCore", "ReceptorConsole", "ReceptorControl"]),
+        .testTarget(name: "ReceptorListenerTests", dependencies: ["ReceptorListener", "ReceptorStore", "ReceptorCore", "ReceptorConsole", "ReceptorControl", "CChecksum"]),
         .testTarget(name: "ReceptorConsoleTests", dependencies: ["ReceptorConsole", "ReceptorCore", "ReceptorStore", "ReceptorControl"], exclude: ["Fixtures"]),
         .testTarget(name: "ReceptorTerminalTests", dependencies: ["ReceptorTerminal", "ReceptorConsole", "CNCursesShim"]),
         .testTarget(name: "ReceptorShellTests", dependencies: ["ReceptorShell", "ReceptorStore", "ReceptorCore", "EMSLanguage"]),

@@ -1,5 +1,4 @@
 #define _GNU_SOURCE
-#include <fcntl.h>
 #include <pthread.h>
 #include <unistd.h>
 #include "CLinuxFiles.h"
@@ -8,4 +7,3 @@ int receptor_syncfs(int fd) { return syncfs(fd); }
 
 int receptor_name_this_thread(const char *name) { return pthread_setname_np(pthread_self(), name); }
 
-int receptor_link_unnamed(int fd, const char *path) { return linkat(fd, "", AT_FDCWD, path, AT_EMPTY_PATH); }

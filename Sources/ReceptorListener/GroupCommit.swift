@@ -4,32 +4,32 @@ import Foundation
 import Glibc
 #endif
 
-/// A message's files, written but not yet durable nor visible, and what makes them visible.
+/// A message's files, written under sealed scratch names (see `ScratchSeal`) but not yet durable nor
+/// visible, and the final names that make it visible.
 struct StagedMessage {
-    enum Step {
-        /// Name an unnamed file (index into `files`).
-        case linkUnnamed(Int, as: String)
-        /// Another name for a file named by an earlier step.
-        case link(String, as: String)
-        case rename(String, to: String)
-    }
-
-    /// Open descriptors of the files written, closed when the batch ends.
+    /// Open descriptors of the files written (the per-file mode fsyncs them), closed after the first sync.
     var files: [(fd: Int32, what: String)] = []
-    /// In order: a queue runner reads a relayed message's envelope as its commit record, so it comes last.
-    var steps: [Step] = []
-    /// Folders whose entries the steps change.
-    var folders: Set<String> = []
-    /// Named scratch files, removed if the message fails before it is published.
+    /// In order, once the scratch files are durable: the final name of each. A relayed message's envelope
+    /// comes last: a queue runner reads it as the message's commit record.
+    var links: [(scratch: String, final: String)] = []
+    /// Folders that hold the scratch names (made durable with the contents) and the final names (made
+    /// durable by the next round's sync, after the `250`).
+    var scratchFolders: Set<String> = []
+    var finalFolders: Set<String> = []
+    /// The scratch names: removed once the final names are durable, or as soon as the message fails.
     var scratch: [String] = []
 
+    /// Gives every copy its final name; if one can't be given, takes back those already given.
     func publish() throws {
-        for step in steps {
-            switch step {
-            case .linkUnnamed(let index, let path): try DurableFile.link(unnamed: files[index].fd, as: path)
-            case .link(let existing, let path): try DurableFile.link(existing, as: path)
-            case .rename(let from, let path): try DurableFile.rename(from, to: path)
+        var given: [String] = []
+        do {
+            for link in links {
+                try DurableFile.link(link.scratch, as: link.final)
+                given.append(link.final)
             }
+        } catch {
+            for path in given { unlink(path) }
+            throw error
         }
     }
 
@@ -42,14 +42,17 @@ struct StagedMessage {
 
 /// Group commit for accepted messages. The `250` after DATA waits for its message to be durable; instead of
 /// fsyncs per message (file, then folder) from many threads, a writer thread writes messages as they come and
-/// a syncer thread syncs once per round, overlapping the writer. A round's sync makes durable the contents of
-/// everything written since the last round and the names given in the last round; after it, the last round's
-/// messages are reported durable and the new ones get their names. Each message waits for two syncs, shared
-/// by every session waiting meanwhile.
+/// a syncer thread syncs once per round, overlapping the writer. A round's sync makes durable everything
+/// written since the last round (contents and sealed scratch names); then those messages get their final
+/// names and are reported durable, one sync per message, shared by every session waiting meanwhile. The next
+/// round's sync also covers those final names; only then are the scratch names removed.
 ///
-/// Ordering is what keeps a crash safe: contents are durable before any name appears, so a name that
-/// survives a crash always refers to a whole message (even one whose `250` was never sent, which the
-/// client retries: at-least-once, like every MTA).
+/// Ordering is what keeps a crash safe. A final name is given only once its contents are durable, so a final
+/// name that survives a crash always refers to a whole message. A crash that takes a final name with it
+/// (given, `250` sent, not yet synced) leaves the durable scratch file, whose seal proves it whole; recovery
+/// at the next start gives it its final name (`MessageStore.recoverInterruptedDeliveries`). A scratch file a
+/// crash cut short fails its seal and is removed: its `250` was never sent, and the client retries
+/// (at-least-once, like every MTA).
 ///
 /// `Mode.fileSystem` (the default) syncs with `syncfs(2)`, which also writes back whatever else is dirty on
 /// that file system: give the data directory a file system of its own where other programs write a lot, or
@@ -67,7 +70,7 @@ public final class GroupCommit: @unchecked Sendable {
     }
 
     /// A batch's bound, and how many written messages may wait for a sync: each holds a descriptor until
-    /// it is named.
+    /// the sync.
     static let maximumBatch = 256
     /// The threads end after this long without work and start again with the next message.
     private static let idleExit: TimeInterval = 10
@@ -87,7 +90,7 @@ public final class GroupCommit: @unchecked Sendable {
     private var messages = 0
 
     /// Testing hook, called on the syncer thread before each sync with the number of messages whose contents
-    /// and whose names it is about to make durable.
+    /// and whose final names it is about to make durable.
     var beforeSync: ((_ contents: Int, _ names: Int) -> Void)?
 
     // The syncer thread's own state (no lock: only that thread touches it).
@@ -166,12 +169,13 @@ public final class GroupCommit: @unchecked Sendable {
         }
     }
 
-    /// One sync per round: it makes durable the contents of everything written since the last round and the
-    /// names given in the last round. Then the last round's messages are reported durable, and the new ones
-    /// get their names.
+    /// One sync per round: it makes durable the contents and scratch names of everything written since the
+    /// last round, and the final names given in the last round. Then the last round's scratch names go, and the
+    /// new messages get their final names and are reported durable.
     private func runSyncer() {
         _ = receptor_name_this_thread("receptor-sync")
-        var named: [(job: Job, message: StagedMessage)] = []
+        // Reported durable; their final names wait for this round's sync before the scratch names go.
+        var named: [StagedMessage] = []
         while true {
             condition.lock()
             while written.isEmpty && named.isEmpty {
@@ -187,21 +191,24 @@ public final class GroupCommit: @unchecked Sendable {
             condition.unlock()
 
             do {
-                try sync(contentsOf: staged.map(\.message), namesOf: named.map(\.message))
+                try sync(contentsOf: staged.map(\.message), namesOf: named)
             } catch {
                 for s in staged { s.message.close(); s.message.discardScratch(); s.job.done(.failure(error)) }
-                for n in named { n.message.close(); n.job.done(.failure(error)) }
+                // Already acknowledged: their scratch names stay, so that recovery at the next start can give
+                // the final names again should they be lost (trying again here could spin on a failing disk).
+                for n in named { n.close() }
                 named = []
                 continue
             }
-            for n in named { n.message.close(); n.job.done(.success(())) }
+            for n in named { n.close(); n.discardScratch() }
             named = []
             for s in staged {
                 do {
                     try s.message.publish()
-                    // Once named, only the per-file mode needs the descriptor again (to fsync the inode).
+                    s.job.done(.success(()))
+                    // Only the per-file mode needs the descriptors again: naming changed each file's link count.
                     if mode == .fileSystem { s.message.close() }
-                    named.append((s.job, mode == .fileSystem ? s.message.withoutFiles : s.message))
+                    named.append(mode == .fileSystem ? s.message.withoutFiles : s.message)
                 } catch {
                     s.message.close()
                     s.message.discardScratch()
@@ -211,17 +218,18 @@ public final class GroupCommit: @unchecked Sendable {
         }
     }
 
-    /// Makes the new messages' contents and the named messages' names durable, with one sync where it can.
+    /// Makes the new messages' contents and scratch names, and the named messages' final names, durable, with
+    /// one sync where it can.
     private func sync(contentsOf staged: [StagedMessage], namesOf named: [StagedMessage]) throws {
         beforeSync?(staged.count, named.count)
         switch mode {
         case .fileSystem:
-            try syncFileSystems(of: staged + named)
+            try syncFileSystems(of: Set(staged.flatMap(\.scratchFolders)).union(named.flatMap(\.finalFolders)))
         case .perFile:
-            // Each file's contents, or its inode again once named (linking changed its link count); then the
-            // folders that hold the new names.
+            // Each new file's contents, and each named file's inode again (its link count changed); then the
+            // folders that hold the new scratch names and the new final names.
             for message in staged + named { for file in message.files { try DurableFile.sync(file.fd, what: file.what) } }
-            for folder in Set(named.flatMap(\.folders)) {
+            for folder in Set(staged.flatMap(\.scratchFolders)).union(named.flatMap(\.finalFolders)) {
                 let fd = try DurableFile.openFolder(folder)
                 defer { Glibc.close(fd) }
                 try DurableFile.sync(fd, what: folder)
@@ -230,9 +238,9 @@ public final class GroupCommit: @unchecked Sendable {
     }
 
     /// One syncfs per file system the batch's folders lie on (usually one: the data directory's).
-    private func syncFileSystems(of messages: [StagedMessage]) throws {
+    private func syncFileSystems(of folders: Set<String>) throws {
         var devices: [UInt64: String] = [:]
-        for folder in Set(messages.flatMap(\.folders)) {
+        for folder in folders {
             devices[try device(of: folder)] = folder
         }
         for (device, folder) in devices {

@@ -67,6 +67,7 @@ public final class ListenerRuntime: @unchecked Sendable {
         } catch let error as ListenerSnapshot.Invalid {
             throw error
         }
+        recoverInterruptedDeliveries()
         let tls = ListenerTLS(dataDirectory: dataDirectory, serverFqdn: initial.server.fqdn, logger: logger)
         tls.reload(domainSecureList: initial.transportConfig.tlsReceiveDomainSecureList)
         self.tls = tls
@@ -184,6 +185,22 @@ public final class ListenerRuntime: @unchecked Sendable {
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.sortedKeys]
         return (try? String(decoding: encoder.encode(status), as: UTF8.self)) ?? "{}"
+    }
+
+    /// Before the first connection: messages acknowledged just before a crash get back the final names the
+    /// crash took (see `GroupCommit`). A failure is logged, not fatal: the scratch files wait for the next start.
+    private func recoverInterruptedDeliveries() {
+        do {
+            let r = try services.messages.recoverInterruptedDeliveries()
+            if r.restored > 0 || r.discarded > 0 {
+                logger.notice("recovered deliveries a crash interrupted: \(r.restored) message(s) named again, \(r.discarded) partial scratch file(s) removed, \(r.cleared) finished")
+            }
+            if r.skipped > 0 {
+                logger.notice("\(r.skipped) scratch file(s) belong to another running listener or host; left alone")
+            }
+        } catch {
+            logger.error("could not finish the deliveries a crash interrupted (they stay in tmp/ until the next start): \(error)")
+        }
     }
 
     func controlSnapshot() -> ControlSnapshot {

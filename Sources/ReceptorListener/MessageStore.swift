@@ -1,4 +1,7 @@
 import Foundation
+#if canImport(Glibc)
+import Glibc
+#endif
 import NIOConcurrencyHelpers
 import ReceptorCore
 
@@ -28,7 +31,8 @@ public final class MessageStore: Sendable {
     }
 
     public let dataDirectory: String
-    private let hostTag: String
+    /// This host in unique names (and how recovery tells its own scratch files from another host's).
+    let hostTag: String
     /// Folders known to exist, so a busy mailbox costs no stat calls per message.
     private let knownFolders = NIOLockedValueBox<Set<String>>([])
     private let committer: GroupCommit
@@ -71,35 +75,30 @@ public final class MessageStore: Sendable {
         return { [self] in try stage(envelope: envelope, headers: headers, body: body, local: local, relayed: relayed) }
     }
 
-    /// Writes the message's files (one Maildir copy, linked for further local recipients; the relay queue's
-    /// message and envelope) without naming them yet.
+    /// Writes the message's files under sealed scratch names (one Maildir copy in the first recipient's tmp/,
+    /// linked into the tmp/ of the other local recipients; the relay queue's message and envelope in its
+    /// tmp/), and says which final name each gets once they are durable.
     private func stage(envelope: Envelope, headers: [UInt8], body: [UInt8], local: [String], relayed: [String]) throws -> StagedMessage {
         let name = uniqueName(envelope.messageID)
         var staged = StagedMessage()
         do {
             var firstCopy: String?
+            let seal = ScratchSeal(finalName: name, parts: [headers, body])
             for recipient in local {
                 let (user, domain) = Self.split(recipient)
                 let maildir = "\(mailboxesFolder)/\(Self.safe(domain))/\(Self.safe(user))/Maildir"
                 try ensureFolders(["\(maildir)/tmp", "\(maildir)/new", "\(maildir)/cur"])
-                let final = "\(maildir)/new/\(name)"
-                staged.folders.insert("\(maildir)/new")
+                let scratch = "\(maildir)/tmp/\(seal.scratchName)"
                 if let first = firstCopy {
-                    staged.steps.append(.link(first, as: final))
-                    continue
-                }
-                if let fd = try DurableFile.openUnnamed(in: "\(maildir)/tmp") {
-                    staged.files.append((fd, final))
-                    try DurableFile.writeAll(fd, [headers, body], what: final)
-                    staged.steps.append(.linkUnnamed(staged.files.count - 1, as: final))
-                } else {
-                    let scratch = "\(maildir)/tmp/\(name)"
-                    staged.files.append((try DurableFile.create(scratch), final))
+                    try DurableFile.link(first, as: scratch)   // one copy on disk for every local recipient
                     staged.scratch.append(scratch)
-                    try DurableFile.writeAll(staged.files.last!.fd, [headers, body], what: scratch)
-                    staged.steps.append(.rename(scratch, to: final))
+                } else {
+                    try write([headers, body], to: scratch, into: &staged)
+                    firstCopy = scratch
                 }
-                firstCopy = final
+                staged.links.append((scratch, "\(maildir)/new/\(name)"))
+                staged.scratchFolders.insert("\(maildir)/tmp")
+                staged.finalFolders.insert("\(maildir)/new")
             }
             if !relayed.isEmpty {
                 try ensureFolders([relayQueueFolder + "/tmp"])
@@ -111,13 +110,13 @@ public final class MessageStore: Sendable {
                 let envelopeBytes = Array(try encoder.encode(relayEnvelope))
                 // The message first, then its envelope: a queue runner treats an envelope as the commit record.
                 for (suffix, parts) in [("eml", [headers, body]), ("json", [envelopeBytes])] {
-                    let scratch = "\(relayQueueFolder)/tmp/\(name).\(suffix)"
-                    staged.files.append((try DurableFile.create(scratch), scratch))
-                    staged.scratch.append(scratch)
-                    try DurableFile.writeAll(staged.files.last!.fd, parts, what: scratch)
-                    staged.steps.append(.rename(scratch, to: "\(relayQueueFolder)/\(name).\(suffix)"))
+                    let seal = ScratchSeal(finalName: "\(name).\(suffix)", parts: parts)
+                    let scratch = "\(relayQueueFolder)/tmp/\(seal.scratchName)"
+                    try write(parts, to: scratch, into: &staged)
+                    staged.links.append((scratch, "\(relayQueueFolder)/\(name).\(suffix)"))
                 }
-                staged.folders.insert(relayQueueFolder)
+                staged.scratchFolders.insert(relayQueueFolder + "/tmp")
+                staged.finalFolders.insert(relayQueueFolder)
             }
             return staged
         } catch {
@@ -125,6 +124,99 @@ public final class MessageStore: Sendable {
             staged.discardScratch()
             throw error
         }
+    }
+
+    /// Creates a scratch file (remembered at once, so that a failed write removes it) and writes it.
+    private func write(_ parts: [[UInt8]], to scratch: String, into staged: inout StagedMessage) throws {
+        let fd = try DurableFile.create(scratch)
+        staged.files.append((fd, scratch))
+        staged.scratch.append(scratch)
+        try DurableFile.writeAll(fd, parts, what: scratch)
+    }
+
+    /// What `recoverInterruptedDeliveries` found.
+    public struct Recovery: Equatable, Sendable {
+        /// Messages whose final name a crash took after their `250`: named again.
+        public var restored = 0
+        /// Scratch files of messages that had their final names: removed.
+        public var cleared = 0
+        /// Scratch files a crash cut short (their `250` was never sent): removed.
+        public var discarded = 0
+        /// Scratch files of another listener that is still running, or of another host: left alone.
+        public var skipped = 0
+
+        public init(restored: Int = 0, cleared: Int = 0, discarded: Int = 0, skipped: Int = 0) {
+            self.restored = restored; self.cleared = cleared; self.discarded = discarded; self.skipped = skipped
+        }
+    }
+
+    /// Finishes the deliveries a crash interrupted (`GroupCommit`): every sealed scratch file in a Maildir's
+    /// tmp/ or the relay queue's tmp/ either gets its final name again (a whole message that was, or may have
+    /// been, acknowledged), or is removed (its message has its final name, also in cur/, or the crash cut it
+    /// short). The listener runs this at start, before it accepts a connection.
+    public func recoverInterruptedDeliveries() throws -> Recovery {
+        var report = Recovery()
+        var finished: [String] = []          // scratch files to remove once the final names are durable
+        var touched: Set<String> = []        // folders that got final names
+        for (tmp, final, cur) in scratchLocations() {
+            let names = (try? FileManager.default.contentsOfDirectory(atPath: tmp))?.sorted() ?? []   // .eml before .json
+            var curNames: [String]?
+            for name in names {
+                guard let seal = ScratchSeal(scratchName: name) else { continue }
+                guard !isAnotherRunningDelivery(seal.finalName) else { report.skipped += 1; continue }
+                let scratch = "\(tmp)/\(name)"
+                if curNames == nil, let cur { curNames = (try? FileManager.default.contentsOfDirectory(atPath: cur)) ?? [] }
+                let delivered = FileManager.default.fileExists(atPath: "\(final)/\(seal.finalName)")
+                    || (curNames ?? []).contains { $0 == seal.finalName || $0.hasPrefix(seal.finalName + ":") }
+                if delivered {
+                    report.cleared += 1
+                    finished.append(scratch)
+                    touched.insert(final)
+                } else if seal.matches(fileAt: scratch) {
+                    try DurableFile.link(scratch, as: "\(final)/\(seal.finalName)")
+                    report.restored += 1
+                    finished.append(scratch)
+                    touched.insert(final)
+                } else {
+                    unlink(scratch)
+                    report.discarded += 1
+                }
+            }
+        }
+        // The final names durable before the scratch names go: a crash now must not lose both.
+        for folder in touched {
+            let fd = try DurableFile.openFolder(folder)
+            defer { Glibc.close(fd) }
+            try DurableFile.syncFileSystem(fd, what: folder)
+        }
+        for scratch in finished { unlink(scratch) }
+        return report
+    }
+
+    /// Every tmp/ folder that can hold scratch files, with the folder its final names go to and, for a
+    /// Maildir, its cur/ (where a mail reader moves what it has seen).
+    private func scratchLocations() -> [(tmp: String, final: String, cur: String?)] {
+        var found: [(String, String, String?)] = []
+        let fm = FileManager.default
+        for domain in (try? fm.contentsOfDirectory(atPath: mailboxesFolder)) ?? [] {
+            for user in (try? fm.contentsOfDirectory(atPath: "\(mailboxesFolder)/\(domain)")) ?? [] {
+                let maildir = "\(mailboxesFolder)/\(domain)/\(user)/Maildir"
+                if fm.fileExists(atPath: maildir + "/tmp") { found.append((maildir + "/tmp", maildir + "/new", maildir + "/cur")) }
+            }
+        }
+        if fm.fileExists(atPath: relayQueueFolder + "/tmp") { found.append((relayQueueFolder + "/tmp", relayQueueFolder, nil)) }
+        return found
+    }
+
+    /// A scratch file written by another listener that still runs (sharing this data folder), or on another
+    /// host: not ours to finish. The unique name says which process on which host wrote it (`uniqueName`).
+    private func isAnotherRunningDelivery(_ finalName: String) -> Bool {
+        let parts = finalName.split(separator: ".", maxSplits: 2)
+        guard parts.count == 3, parts[2].hasPrefix(hostTag),
+              let p = parts[1].firstIndex(of: "P"), let q = parts[1][p...].firstIndex(of: "Q"),
+              let pid = Int32(parts[1][parts[1].index(after: p)..<q]) else { return true }
+        if pid == getpid() { return false }
+        return kill(pid, 0) == 0 || errno == EPERM
     }
 
     private func ensureFolders(_ paths: [String]) throws {

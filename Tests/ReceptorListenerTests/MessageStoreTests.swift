@@ -3,7 +3,7 @@ import Foundation
 @testable import ReceptorListener
 
 /// Durable delivery on a real (temporary) file system: where copies land, their modes, that nothing is left
-/// half-written, and that both ways of writing (unnamed file then link, and tmp/ then rename) agree.
+/// half-written, and recovery after a crash.
 final class MessageStoreTests: XCTestCase {
     var dir: String!
 
@@ -13,8 +13,6 @@ final class MessageStoreTests: XCTestCase {
     }
 
     override func tearDownWithError() throws {
-        DurableFile.tmpFileSupported.withLockedValue { $0 = true }
-        DurableFile.directLinkSupported.withLockedValue { $0 = true }
         try? FileManager.default.removeItem(atPath: dir)
     }
 
@@ -26,7 +24,14 @@ final class MessageStoreTests: XCTestCase {
 
     func files(_ folder: String) -> [String] { ((try? FileManager.default.contentsOfDirectory(atPath: folder)) ?? []).sorted() }
 
-    func deliverAndCheck() throws {
+    /// The scratch names go after the sync that follows the `250`: wait for it.
+    func waitUntilEmpty(_ folder: String, file: StaticString = #filePath, line: UInt = #line) {
+        let deadline = Date().addingTimeInterval(10)
+        while !files(folder).isEmpty && Date() < deadline { usleep(5_000) }
+        XCTAssertEqual(files(folder), [], "nothing left in \(folder)", file: file, line: line)
+    }
+
+    func testDeliveryThroughSealedScratchFiles() throws {
         let store = MessageStore(dataDirectory: dir)
         let headers = Array("Received: from mail.fabrikam.test\r\n".utf8)
         let body = Array("Subject: hi\r\n\r\nhello\r\n".utf8)
@@ -36,7 +41,7 @@ final class MessageStoreTests: XCTestCase {
             let maildir = "\(dir!)/mailboxes/contoso.test/\(user)/Maildir"
             let new = files(maildir + "/new")
             XCTAssertEqual(new.count, 1, user)
-            XCTAssertEqual(files(maildir + "/tmp"), [], "nothing left in tmp/")
+            waitUntilEmpty(maildir + "/tmp")
             let path = "\(maildir)/new/\(new[0])"
             XCTAssertEqual(try String(contentsOfFile: path, encoding: .utf8), "Received: from mail.fabrikam.test\r\nSubject: hi\r\n\r\nhello\r\n")
             let mode = try FileManager.default.attributesOfItem(atPath: path)[.posixPermissions] as? Int
@@ -51,20 +56,49 @@ final class MessageStoreTests: XCTestCase {
         let json = try String(contentsOfFile: "\(dir!)/queue/relay/" + queued.first { $0.hasSuffix(".json") }!, encoding: .utf8)
         XCTAssertTrue(json.contains("\"x@elsewhere.test\""), json)
         XCTAssertFalse(json.contains("kate@contoso.test"), "only the relayed recipients: \(json)")
+        waitUntilEmpty("\(dir!)/queue/relay/tmp")
     }
 
-    func testDeliveryThroughUnnamedFiles() throws {
-        try deliverAndCheck()
-    }
+    /// What a crash can leave in tmp/, and what recovery at the next start makes of it.
+    func testRecoveryFinishesWhatACrashInterrupted() throws {
+        let store = MessageStore(dataDirectory: dir)
+        let maildir = "\(dir!)/mailboxes/contoso.test/kate/Maildir"
+        for sub in ["tmp", "new", "cur"] { try FileManager.default.createDirectory(atPath: "\(maildir)/\(sub)", withIntermediateDirectories: true) }
+        try FileManager.default.createDirectory(atPath: "\(dir!)/queue/relay/tmp", withIntermediateDirectories: true)
+        func name(_ n: Int, pid: Int32 = getpid()) -> String { "1800000000.M\(n)P\(pid)Qabc.\(store.hostTag)" }
+        func scratch(_ folder: String, _ final: String, _ text: String, writtenOnly prefix: Int? = nil) throws {
+            let bytes = Array(text.utf8)
+            let seal = ScratchSeal(finalName: final, parts: [bytes])
+            let written = prefix.map { Array(bytes.prefix($0)) } ?? bytes
+            try Data(written).write(to: URL(fileURLWithPath: "\(folder)/\(seal.scratchName)"))
+        }
+        // Acknowledged, and the crash took the final name: named again.
+        try scratch(maildir + "/tmp", name(1), "Subject: one\r\n\r\nlost name\r\n")
+        // Cut short by the crash (never acknowledged): removed.
+        try scratch(maildir + "/tmp", name(2), "Subject: two\r\n\r\nwhole text\r\n", writtenOnly: 9)
+        // Named before the crash, the scratch name not yet removed: only the scratch goes.
+        try scratch(maildir + "/tmp", name(3), "three")
+        try "three".write(toFile: "\(maildir)/new/\(name(3))", atomically: false, encoding: .utf8)
+        // Already seen by a mail reader (moved to cur/ with flags): no second copy.
+        try scratch(maildir + "/tmp", name(4), "four")
+        try "four".write(toFile: "\(maildir)/cur/\(name(4)):2,S", atomically: false, encoding: .utf8)
+        // A relayed message and its envelope.
+        try scratch(dir + "/queue/relay/tmp", name(5) + ".eml", "five")
+        try scratch(dir + "/queue/relay/tmp", name(5) + ".json", "{}")
+        // Another listener on this data folder is still writing this one (pid 1 is alive): not ours.
+        try scratch(maildir + "/tmp", name(6, pid: 1), "six", writtenOnly: 2)
+        // Another program's file in tmp/.
+        try "other".write(toFile: "\(maildir)/tmp/1800000000.123.otherhost", atomically: false, encoding: .utf8)
 
-    func testDeliveryThroughUnnamedFilesLinkedThroughProc() throws {
-        DurableFile.directLinkSupported.withLockedValue { $0 = false }
-        try deliverAndCheck()
-    }
-
-    func testDeliveryThroughTmpAndRename() throws {
-        DurableFile.tmpFileSupported.withLockedValue { $0 = false }
-        try deliverAndCheck()
+        let report = try store.recoverInterruptedDeliveries()
+        XCTAssertEqual(report, MessageStore.Recovery(restored: 3, cleared: 2, discarded: 1, skipped: 1))
+        XCTAssertEqual(try String(contentsOfFile: "\(maildir)/new/\(name(1))", encoding: .utf8), "Subject: one\r\n\r\nlost name\r\n")
+        XCTAssertEqual(files(maildir + "/new"), [name(1), name(3)].sorted(), "no partial message, no second copy of a seen one")
+        XCTAssertEqual(files(maildir + "/cur"), [name(4) + ":2,S"])
+        XCTAssertEqual(files(dir + "/queue/relay").filter { $0 != "tmp" }, [name(5) + ".eml", name(5) + ".json"])
+        XCTAssertEqual(files(maildir + "/tmp"), ["1800000000.123.otherhost", ScratchSeal(finalName: name(6, pid: 1), parts: [Array("six".utf8)]).scratchName].sorted())
+        XCTAssertEqual(files(dir + "/queue/relay/tmp"), [])
+        XCTAssertEqual(try store.recoverInterruptedDeliveries(), MessageStore.Recovery(skipped: 1), "a second run finds nothing more to do")
     }
 
     func testAddressesCannotClimbOutOfTheMailboxesFolder() throws {
@@ -80,22 +114,33 @@ final class GroupCommitTests: XCTestCase {
 
     override func setUpWithError() throws {
         dir = NSTemporaryDirectory() + "receptor-commit-\(UUID().uuidString)"
-        try FileManager.default.createDirectory(atPath: dir + "/new", withIntermediateDirectories: true)
+        for sub in ["tmp", "new"] { try FileManager.default.createDirectory(atPath: "\(dir!)/\(sub)", withIntermediateDirectories: true) }
+    }
+
+    func scratchFiles() -> [String] { (try? FileManager.default.contentsOfDirectory(atPath: dir + "/tmp")) ?? [] }
+
+    /// The scratch names go after the sync that follows the `250`.
+    func waitForNoScratch(file: StaticString = #filePath, line: UInt = #line) {
+        let deadline = Date().addingTimeInterval(10)
+        while !scratchFiles().isEmpty && Date() < deadline { usleep(5_000) }
+        XCTAssertEqual(scratchFiles(), [], "no scratch left", file: file, line: line)
     }
 
     override func tearDownWithError() throws {
         try? FileManager.default.removeItem(atPath: dir)
     }
 
-    /// A message of one named file: written into tmp (a scratch name), renamed into new/.
-    func stage(_ name: String, _ text: String) throws -> StagedMessage {
+    /// A message of one file: written under a scratch name in tmp/, then linked into new/ (as `MessageStore`
+    /// does; `extraNames` are more final names for the same file, like further local recipients).
+    func stage(_ name: String, _ text: String, extraNames: [String] = []) throws -> StagedMessage {
         var staged = StagedMessage()
-        let scratch = "\(dir!)/\(name).tmp"
+        let scratch = "\(dir!)/tmp/\(name).scratch"
         staged.files.append((try DurableFile.create(scratch), scratch))
         staged.scratch.append(scratch)
         try DurableFile.writeAll(staged.files[0].fd, [Array(text.utf8)], what: scratch)
-        staged.steps.append(.rename(scratch, to: "\(dir!)/new/\(name)"))
-        staged.folders.insert("\(dir!)/new")
+        for final in [name] + extraNames { staged.links.append((scratch, "\(dir!)/new/\(final)")) }
+        staged.scratchFolders.insert("\(dir!)/tmp")
+        staged.finalFolders.insert("\(dir!)/new")
         return staged
     }
 
@@ -127,7 +172,7 @@ final class GroupCommitTests: XCTestCase {
         XCTAssertEqual(results.outcomes["bad"], false, "a message that can't be written fails")
         XCTAssertEqual(results.outcomes.filter(\.value).count, 21, "and only that one: \(results.outcomes)")
         XCTAssertEqual(try String(contentsOfFile: dir + "/new/m7", encoding: .utf8), "message 7")
-        XCTAssertEqual(try FileManager.default.contentsOfDirectory(atPath: dir).filter { $0.hasSuffix(".tmp") }, [], "no scratch left")
+        waitForNoScratch()
         let counts = committer.counts
         XCTAssertEqual(counts.messages, 22)
         XCTAssertEqual(counts.batches, 2, "the 21 messages that waited while the first was written share one commit")
@@ -141,25 +186,36 @@ final class GroupCommitTests: XCTestCase {
         try commitWhileTheFirstIsWriting(mode: .perFile)
     }
 
-    /// The crash-safety order: no name before a sync has covered the contents, and no success before a
-    /// second sync has covered the name.
-    func testNamesAppearOnlyAfterTheirContentsAreSyncedAndSuccessFollowsTheNamesSync() throws {
+    /// The crash-safety order: no final name before a sync has covered the contents and the scratch name;
+    /// success as soon as the final name is given (one sync per message); the scratch name removed only after
+    /// a second sync has covered the final name.
+    func testFinalNamesAppearOnlyAfterASyncAndScratchNamesGoOnlyAfterTheNext() throws {
         for mode in GroupCommit.Mode.allCases {
             let committer = GroupCommit(mode: mode)
             final class Log: @unchecked Sendable {
                 let lock = NSLock()
                 var entries: [String] = []
                 func add(_ s: String) { lock.withLock { entries.append(s) } }
+                var count: Int { lock.withLock { entries.count } }
             }
             let log = Log()
-            let newFolder = dir + "/new"
-            committer.beforeSync = { contents, names in
+            let newFolder = dir + "/new", tmpFolder = dir + "/tmp"
+            @Sendable func state() -> String {
                 let visible = (try? FileManager.default.contentsOfDirectory(atPath: newFolder))?.filter { $0.hasPrefix("order-") } ?? []
-                log.add("sync contents=\(contents) names=\(names) visible=\(visible.count)")
+                let scratch = (try? FileManager.default.contentsOfDirectory(atPath: tmpFolder))?.filter { $0.hasPrefix("order-") } ?? []
+                return "visible=\(visible.count) scratch=\(scratch.count)"
             }
-            try committer.commit { [self] in try stage("order-\(mode.rawValue)", "x") }
-            log.add("done")
-            XCTAssertEqual(log.entries, ["sync contents=1 names=0 visible=0", "sync contents=0 names=1 visible=1", "done"], "\(mode)")
+            committer.beforeSync = { contents, names in log.add("sync contents=\(contents) names=\(names) \(state())") }
+            let done = DispatchSemaphore(value: 0)
+            committer.submit(stage: { [self] in try stage("order-\(mode.rawValue)", "x") }) { result in
+                log.add("done \((try? result.get()) != nil ? "ok" : "failed") \(state())")
+                done.signal()
+            }
+            XCTAssertEqual(done.wait(timeout: .now() + 10), .success)
+            waitForNoScratch()
+            XCTAssertEqual(log.entries, ["sync contents=1 names=0 visible=0 scratch=1",
+                                         "done ok visible=1 scratch=1",
+                                         "sync contents=0 names=1 visible=1 scratch=1"], "\(mode)")
             try FileManager.default.removeItem(atPath: newFolder + "/order-\(mode.rawValue)")
         }
     }
@@ -179,11 +235,13 @@ final class GroupCommitTests: XCTestCase {
     func testAMessageThatCannotBeNamedFailsAloneAndLeavesNoScratch() throws {
         let committer = GroupCommit()
         try "taken".write(toFile: dir + "/new/clash", atomically: false, encoding: .utf8)
-        try FileManager.default.createDirectory(atPath: dir + "/new/clash-dir", withIntermediateDirectories: false)
         XCTAssertNoThrow(try committer.commit { [self] in try stage("fine", "ok") })
-        // Renaming a file onto a folder fails: that message fails, its scratch file goes.
-        XCTAssertThrowsError(try committer.commit { [self] in try stage("clash-dir", "no") })
-        XCTAssertFalse(FileManager.default.fileExists(atPath: dir + "/clash-dir.tmp"))
+        // A final name that exists already can't be given: that message fails, its scratch file goes, and
+        // a name it was given before the clash is taken back (no copy for one recipient and not another).
+        XCTAssertThrowsError(try committer.commit { [self] in try stage("first-of-two", "no", extraNames: ["clash"]) })
+        XCTAssertFalse(FileManager.default.fileExists(atPath: dir + "/new/first-of-two"), "the name given before the clash is taken back")
+        XCTAssertEqual(try String(contentsOfFile: dir + "/new/clash", encoding: .utf8), "taken")
         XCTAssertEqual(try String(contentsOfFile: dir + "/new/fine", encoding: .utf8), "ok")
+        waitForNoScratch()
     }
 }

@@ -9,8 +9,5 @@ int receptor_syncfs(int fd);
 /* Names the calling thread (at most 15 bytes show), for top -H and perf. */
 int receptor_name_this_thread(const char *name);
 
-/* linkat(fd, "", AT_FDCWD, path, AT_EMPTY_PATH): names an unnamed (O_TMPFILE) file without a trip through
-   /proc. Linux 6.10 and later allow it to the file's opener; before, only with CAP_DAC_READ_SEARCH. */
-int receptor_link_unnamed(int fd, const char *path);
 
 #endif
