@@ -74,6 +74,9 @@ public final class GroupCommit: @unchecked Sendable {
     static let maximumBatch = 256
     /// The threads end after this long without work and start again with the next message.
     private static let idleExit: TimeInterval = 10
+    /// How long final names wait for the next round's sync before they get one of their own (and their
+    /// scratch names can go). Tests lengthen it before the first message.
+    var namesDelay: TimeInterval = 0.05
 
     public let mode: Mode
     private let condition = NSCondition()
@@ -178,11 +181,18 @@ public final class GroupCommit: @unchecked Sendable {
         var named: [StagedMessage] = []
         while true {
             condition.lock()
-            while written.isEmpty && named.isEmpty {
-                if !condition.wait(until: Date().addingTimeInterval(Self.idleExit)) && written.isEmpty {
-                    syncerRunning = false
-                    condition.unlock()
-                    return
+            // The last round's final names ride on the next round's sync: they need not be durable before the
+            // 250 (their scratch files are), so waiting a little for new contents saves a sync of their own.
+            let namesDeadline = Date().addingTimeInterval(namesDelay)
+            while written.isEmpty {
+                if named.isEmpty {
+                    if !condition.wait(until: Date().addingTimeInterval(Self.idleExit)) && written.isEmpty {
+                        syncerRunning = false
+                        condition.unlock()
+                        return
+                    }
+                } else if !condition.wait(until: namesDeadline) {
+                    break   // no new message came: the names get a sync of their own
                 }
             }
             let staged = written
@@ -200,7 +210,8 @@ public final class GroupCommit: @unchecked Sendable {
                 named = []
                 continue
             }
-            for n in named { n.close(); n.discardScratch() }
+            // The new messages first: their sessions wait for the 250, the scratch names of the last round can wait.
+            let synced = named
             named = []
             for s in staged {
                 do {
@@ -215,6 +226,7 @@ public final class GroupCommit: @unchecked Sendable {
                     s.job.done(.failure(error))
                 }
             }
+            for n in synced { n.close(); n.discardScratch() }
         }
     }
 

@@ -206,17 +206,25 @@ final class GroupCommitTests: XCTestCase {
                 return "visible=\(visible.count) scratch=\(scratch.count)"
             }
             committer.beforeSync = { contents, names in log.add("sync contents=\(contents) names=\(names) \(state())") }
+            // Long enough that the second message always comes before the first's names get a sync of their own.
+            committer.namesDelay = 1
             let done = DispatchSemaphore(value: 0)
-            committer.submit(stage: { [self] in try stage("order-\(mode.rawValue)", "x") }) { result in
-                log.add("done \((try? result.get()) != nil ? "ok" : "failed") \(state())")
-                done.signal()
+            for n in 1...2 {
+                committer.submit(stage: { [self] in try stage("order-\(mode.rawValue)-\(n)", "x") }) { result in
+                    log.add("done \((try? result.get()) != nil ? "ok" : "failed") \(state())")
+                    done.signal()
+                }
+                XCTAssertEqual(done.wait(timeout: .now() + 10), .success)
             }
-            XCTAssertEqual(done.wait(timeout: .now() + 10), .success)
             waitForNoScratch()
             XCTAssertEqual(log.entries, ["sync contents=1 names=0 visible=0 scratch=1",
                                          "done ok visible=1 scratch=1",
-                                         "sync contents=0 names=1 visible=1 scratch=1"], "\(mode)")
-            try FileManager.default.removeItem(atPath: newFolder + "/order-\(mode.rawValue)")
+                                         // The first message's final name rides on the second one's sync…
+                                         "sync contents=1 names=1 visible=1 scratch=2",
+                                         "done ok visible=2 scratch=2",   // the 250 before the old scratch name goes
+                                         // …and with no third message, the second's gets a sync of its own.
+                                         "sync contents=0 names=1 visible=2 scratch=1"], "\(mode)")
+            for n in 1...2 { try FileManager.default.removeItem(atPath: newFolder + "/order-\(mode.rawValue)-\(n)") }
         }
     }
 
