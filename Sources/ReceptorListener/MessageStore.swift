@@ -172,7 +172,7 @@ public final class MessageStore: Sendable {
                     report.cleared += 1
                     finished.append(scratch)
                     touched.insert(final)
-                } else if seal.matches(fileAt: scratch) {
+                } else if seal.matches(fileAt: scratch) && envelopeIsWhole(forQueued: seal.finalName, in: tmp, final: final, names: names) {
                     try DurableFile.link(scratch, as: "\(final)/\(seal.finalName)")
                     report.restored += 1
                     finished.append(scratch)
@@ -191,6 +191,19 @@ public final class MessageStore: Sendable {
         }
         for scratch in finished { unlink(scratch) }
         return report
+    }
+
+    /// A relayed message (`.eml`) is named again only with its envelope (`.json`, the queue's commit record,
+    /// written in the same round): already final, or a whole scratch file. Without it the message was never
+    /// acknowledged. Anything that is not a queued message passes.
+    private func envelopeIsWhole(forQueued finalName: String, in tmp: String, final: String, names: [String]) -> Bool {
+        guard final == relayQueueFolder, finalName.hasSuffix(".eml") else { return true }
+        let envelope = String(finalName.dropLast(4)) + ".json"
+        if FileManager.default.fileExists(atPath: "\(final)/\(envelope)") { return true }
+        return names.contains { name in
+            guard let seal = ScratchSeal(scratchName: name), seal.finalName == envelope else { return false }
+            return seal.matches(fileAt: "\(tmp)/\(name)")
+        }
     }
 
     /// Every tmp/ folder that can hold scratch files, with the folder its final names go to and, for a

@@ -85,13 +85,16 @@ final class MessageStoreTests: XCTestCase {
         // A relayed message and its envelope.
         try scratch(dir + "/queue/relay/tmp", name(5) + ".eml", "five")
         try scratch(dir + "/queue/relay/tmp", name(5) + ".json", "{}")
+        // A relayed message whose envelope the crash cut short: never acknowledged, both go.
+        try scratch(dir + "/queue/relay/tmp", name(7) + ".eml", "seven")
+        try scratch(dir + "/queue/relay/tmp", name(7) + ".json", "{\"recipients\":[]}", writtenOnly: 3)
         // Another listener on this data folder is still writing this one (pid 1 is alive): not ours.
         try scratch(maildir + "/tmp", name(6, pid: 1), "six", writtenOnly: 2)
         // Another program's file in tmp/.
         try "other".write(toFile: "\(maildir)/tmp/1800000000.123.otherhost", atomically: false, encoding: .utf8)
 
         let report = try store.recoverInterruptedDeliveries()
-        XCTAssertEqual(report, MessageStore.Recovery(restored: 3, cleared: 2, discarded: 1, skipped: 1))
+        XCTAssertEqual(report, MessageStore.Recovery(restored: 3, cleared: 2, discarded: 3, skipped: 1))
         XCTAssertEqual(try String(contentsOfFile: "\(maildir)/new/\(name(1))", encoding: .utf8), "Subject: one\r\n\r\nlost name\r\n")
         XCTAssertEqual(files(maildir + "/new"), [name(1), name(3)].sorted(), "no partial message, no second copy of a seen one")
         XCTAssertEqual(files(maildir + "/cur"), [name(4) + ":2,S"])
