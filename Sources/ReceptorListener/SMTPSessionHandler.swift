@@ -325,7 +325,9 @@ final class SMTPSessionHandler: ChannelInboundHandler, @unchecked Sendable {
         messages.deliver(envelope: record, headers: envelope.prependedHeaderBytes, body: envelope.message,
                          isLocal: { local.contains($0.lowercased()) }) { durable.completeWith($0) }
         durable.futureResult.whenComplete { [weak self] result in
-            guard let self, !self.closed || true else { return }
+            // Also when the client has gone meanwhile: the engine still records the outcome (protocol log,
+            // counters, the monitor's recent messages); replies to a closed channel go nowhere.
+            guard let self else { return }
             switch result {
             case .success:
                 self.run(self.connection.handle(.deliveryResult(.queued(internalID: internalID)), at: Date()))
