@@ -310,39 +310,45 @@ final class SMTPSessionHandler: ChannelInboundHandler, @unchecked Sendable {
     private func deliver(_ envelope: Envelope, context: ChannelHandlerContext) {
         let messages = services.messages
         let internalID = services.nextInternalID()
+        let sender = envelope.sender?.description
+        let recipients = envelope.recipients.map(\.address.description)
         let record = MessageStore.Envelope(
-            messageID: envelope.messageID, mailFrom: envelope.sender?.description ?? "",
-            recipients: envelope.recipients.map(\.address.description), connector: envelope.connectorID,
+            messageID: envelope.messageID, mailFrom: sender ?? "", recipients: recipients, connector: envelope.connectorID,
             clientAddress: envelope.clientAddress.description, heloName: envelope.heloName ?? "",
             authenticatedAs: envelope.account?.userPrincipalName, receivedAt: envelope.receivedAt)
         let local = Set(envelope.recipients.filter { !$0.isRelay }.map { $0.address.description.lowercased() })
+        let prepended = envelope.prependedHeaderBytes
         pendingSummary = [MessageSummary(
             messageID: envelope.messageID, sessionID: envelope.sessionID, connector: envelope.connectorID,
-            from: envelope.sender?.description ?? "<>", recipients: envelope.recipients.map(\.address.description),
+            from: sender ?? "<>", recipients: recipients,
             authAs: envelope.authAs, authMechanism: envelope.authMechanism, size: envelope.size,
-            receivedAt: envelope.receivedAt, headers: Self.headerSection(envelope))]
-        let durable = context.eventLoop.makePromise(of: Void.self)
-        messages.deliver(envelope: record, headers: envelope.prependedHeaderBytes, body: envelope.message,
-                         isLocal: { local.contains($0.lowercased()) }) { durable.completeWith($0) }
-        durable.futureResult.whenComplete { [weak self] result in
-            // Also when the client has gone meanwhile: the engine still records the outcome (protocol log,
-            // counters, the monitor's recent messages); replies to a closed channel go nowhere.
-            guard let self else { return }
-            switch result {
-            case .success:
-                self.run(self.connection.handle(.deliveryResult(.queued(internalID: internalID)), at: Date()))
-            case .failure(let error):
-                self.services.logger.error("delivery of \(envelope.messageID) failed: \(error)")
-                self.run(self.connection.handle(.deliveryResult(.failed(nil)), at: Date()))
-            }
+            receivedAt: envelope.receivedAt, headers: Self.headerSection(prepended: prepended, message: envelope.message))]
+        let loop = context.eventLoop
+        let session = NIOLoopBound(self, eventLoop: loop)
+        let messageID = envelope.messageID
+        messages.deliver(envelope: record, headers: prepended, body: envelope.message,
+                         isLocal: { local.contains($0.lowercased()) }) { result in
+            // On the committer's thread: one hop back to the session's event loop (no promise per message).
+            loop.execute { session.value.delivered(messageID, internalID: internalID, result) }
+        }
+    }
+
+    /// Also when the client has gone meanwhile: the engine still records the outcome (protocol log, counters,
+    /// the monitor's recent messages); replies to a closed channel go nowhere.
+    private func delivered(_ messageID: String, internalID: Int64, _ result: Result<Void, Error>) {
+        switch result {
+        case .success:
+            run(connection.handle(.deliveryResult(.queued(internalID: internalID)), at: Date()))
+        case .failure(let error):
+            services.logger.error("delivery of \(messageID) failed: \(error)")
+            run(connection.handle(.deliveryResult(.failed(nil)), at: Date()))
         }
     }
 
     /// The header section as stored: the prepended fields, then the message's own up to the empty line
     /// (bounded; a message without one is all header as far as the monitor is concerned).
-    static func headerSection(_ envelope: Envelope) -> String {
+    static func headerSection(prepended: [UInt8], message: [UInt8]) -> String {
         let limit = MessageSummary.maximumHeaderBytes
-        let message = envelope.message
         let scan = message.prefix(limit)
         var end = scan.count
         if scan.starts(with: [13, 10]) {
@@ -350,7 +356,7 @@ final class SMTPSessionHandler: ChannelInboundHandler, @unchecked Sendable {
         } else if let blank = scan.indices.dropLast(3).first(where: { scan[$0] == 13 && scan[$0 + 1] == 10 && scan[$0 + 2] == 13 && scan[$0 + 3] == 10 }) {
             end = blank + 2
         }
-        return String(decoding: (envelope.prependedHeaderBytes + message[..<end]).prefix(limit), as: UTF8.self)
+        return String(decoding: (prepended + message[..<end]).prefix(limit), as: UTF8.self)
     }
 
     // MARK: TLS

@@ -63,8 +63,19 @@ public struct Envelope: Hashable, Sendable {
 
     public var sender: MailAddress? { mail.sender }
 
-    /// The prepended headers as bytes, ready to write before `message`.
-    public var prependedHeaderBytes: [UInt8] { Array(headersToPrepend.map(\.rendered).joined().utf8) }
+    /// The prepended headers as bytes, ready to write before `message` (built straight into one array: this
+    /// runs for every message).
+    public var prependedHeaderBytes: [UInt8] {
+        var bytes: [UInt8] = []
+        bytes.reserveCapacity(headersToPrepend.reduce(0) { $0 + $1.name.utf8.count + $1.value.utf8.count + 4 })
+        for field in headersToPrepend {
+            bytes.append(contentsOf: field.name.utf8)
+            bytes.append(contentsOf: [UInt8(ascii: ":"), UInt8(ascii: " ")])
+            bytes.append(contentsOf: field.value.utf8)
+            bytes.append(contentsOf: [13, 10])
+        }
+        return bytes
+    }
 
     /// The stored message: prepended headers, then the message.
     public var fullMessage: [UInt8] { prependedHeaderBytes + message }
