@@ -811,12 +811,18 @@ public struct SMTPSession: Sendable {
             if tls != nil { proto += "S" }
             if account != nil { proto += "A" }
         }
-        let tlsClause = tls.map { " (version=\($0.version), cipher=\($0.cipher))" } ?? ""
-        let from = hello?.name ?? "[\(configuration.remoteEndpoint.displayAddress)]"
-        let value = "from \(from) (\(configuration.remoteEndpoint.displayAddress))\r\n"
-            + " by \(configuration.fqdn) (\(configuration.localEndpoint.displayAddress))\r\n"
-            + " with \(proto)\(tlsClause)\r\n"
-            + " via \(configuration.connectorID); \(DateText.rfc5322(now, utcOffsetSeconds: configuration.utcOffsetSeconds))"
+        let client = configuration.remoteEndpoint.displayAddress
+        // One string, appended in place (this runs for every message; `+` would copy at every step).
+        var value = ""
+        value.reserveCapacity(256)
+        value += "from "
+        if let name = hello?.name { value += name } else { value += "["; value += client; value += "]" }
+        value += " ("; value += client; value += ")\r\n by "
+        value += configuration.fqdn; value += " ("; value += configuration.localEndpoint.displayAddress; value += ")\r\n with "
+        value += proto
+        if let tls { value += " (version="; value += tls.version; value += ", cipher="; value += tls.cipher; value += ")" }
+        value += "\r\n via "; value += configuration.connectorID; value += "; "
+        value += DateText.rfc5322(now, utcOffsetSeconds: configuration.utcOffsetSeconds)
         return HeaderField(name: "Received", value: value)
     }
 
