@@ -113,13 +113,18 @@ public final class GroupCommit: @unchecked Sendable {
     func submit(stage: @escaping () throws -> StagedMessage, done: @escaping Completion) {
         condition.lock()
         waiting.append(Job(stage: stage, done: done))
-        if writerRunning {
+        wake(&writerRunning) { [self] in runWriter() }
+        condition.unlock()
+    }
+
+    /// With the lock held: wakes a waiting thread, or starts it if it has ended (it ends when idle).
+    private func wake(_ running: inout Bool, _ body: @escaping @Sendable () -> Void) {
+        if running {
             condition.broadcast()
         } else {
-            writerRunning = true
-            Thread { [self] in runWriter() }.start()
+            running = true
+            Thread(block: body).start()
         }
-        condition.unlock()
     }
 
     /// `submit`, waiting for the outcome.
@@ -162,12 +167,7 @@ public final class GroupCommit: @unchecked Sendable {
             guard !staged.isEmpty else { continue }
             condition.lock()
             written.append(contentsOf: staged)
-            if syncerRunning {
-                condition.broadcast()
-            } else {
-                syncerRunning = true
-                Thread { [self] in runSyncer() }.start()
-            }
+            wake(&syncerRunning) { [self] in runSyncer() }
             condition.unlock()
         }
     }
