@@ -132,6 +132,28 @@ final class CommandParserTests: XCTestCase {
         XCTAssertEqual(error("AUTH PLAIN a b"), .syntax(.auth))
     }
 
+    /// The parser finds boundaries on the UTF-8 bytes: blanks, runs of spaces, quotes and escapes, and non-ASCII
+    /// text next to them behave as the RFC's ASCII grammar says.
+    func testBoundariesOnBytes() {
+        XCTAssertEqual(command("MAIL FROM:<a@b.c>  \t"), .mail(MailFromCommand(sender: addr("a@b.c"))))
+        XCTAssertEqual(command("MAIL FROM:<a@b.c>   SIZE=10    BODY=7BIT "),
+                       .mail(MailFromCommand(sender: addr("a@b.c"), size: 10, body: .sevenBit)))
+        XCTAssertEqual(command("EHLO   client.test   extra"), .ehlo("client.test"))
+        XCTAssertEqual(command("auth   login    a2F0ZQ=="), .auth(mechanism: "LOGIN", initialResponse: "a2F0ZQ=="))
+        XCTAssertEqual(command("RCPT TO:<\"a\\\"@b\"@contoso.test>"),
+                       .rcpt(RcptToCommand(recipient: MailAddress(localPart: "\"a\\\"@b\"", domain: "contoso.test"))))
+        XCTAssertEqual(error("RCPT TO:<\"a\\\">@contoso.test>"), .syntax(.rcpt))   // the escaped quote leaves the string open
+        XCTAssertEqual(error("MAIL FROM:<a@b.c>x"), .syntax(.mail))
+        XCTAssertEqual(error("MAIL FRÖM:<a@b.c>"), .syntax(.mail))
+        XCTAssertEqual(error("MAİL FROM:<a@b.c>"), .unrecognizedCommand)
+        XCTAssertEqual(error("RCPT TO:<ké\u{301}te@contoso.test>")?.reply.description, "501 5.1.3 Invalid address")
+        let utf8 = SMTPCommandParser(utf8Recipients: true)
+        XCTAssertEqual(try? utf8.parse(Array("RCPT TO:<ké\u{301}te@bücher.test>".utf8)),
+                       .rcpt(RcptToCommand(recipient: MailAddress(localPart: "ké\u{301}te", domain: "bücher.test"))))
+        XCTAssertEqual(error("MAIL FROM:<\"a\u{7}\"@b.c>")?.reply.description, "550 5.1.7 Invalid address")
+        XCTAssertEqual(error("MAIL FROM:<a.@b.c>")?.reply.description, "550 5.1.7 Invalid address")
+    }
+
     func testHeloNames() {
         for ok in ["mail.fabrikam.com", "localhost", "my_host.corp", "[192.0.2.7]", "[IPv6:::1]", "MAIL.EXAMPLE.ORG."] {
             XCTAssertTrue(HeloName.isValid(ok), ok)

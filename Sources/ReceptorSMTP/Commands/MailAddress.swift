@@ -41,60 +41,82 @@ public struct MailAddress: Hashable, Sendable, CustomStringConvertible {
             if text.lowercased() == "postmaster", let d = postmasterDomain { return .success(MailAddress(localPart: text, domain: d)) }
             return .failure(.noDomain)
         }
-        let local = text[..<at], domain = text[text.index(after: at)...]
+        let local = text[..<at], domain = text[text.utf8.index(after: at)...]
         guard checkLocalPart(local) else { return .failure(.badLocalPart) }
         guard checkDomain(domain) else { return .failure(.badDomain) }
         return .success(MailAddress(localPart: String(local), domain: String(domain)))
     }
 
+    // The checks below run on the UTF-8 bytes (every MAIL and RCPT pays for them): the syntax is ASCII, and
+    // any byte of a non-ASCII character passes where a non-ASCII character may stand.
+
     /// The `@` that separates local part and domain: the last one outside a quoted string.
     static func lastAtOutsideQuotes(_ text: String) -> String.Index? {
         var inQuotes = false, escaped = false
         var found: String.Index?
-        for i in text.indices {
-            let c = text[i]
-            if escaped { escaped = false; continue }
-            if inQuotes {
-                if c == "\\" { escaped = true } else if c == "\"" { inQuotes = false }
-            } else if c == "\"" {
+        let bytes = text.utf8
+        var i = bytes.startIndex
+        while i < bytes.endIndex {
+            let c = bytes[i]
+            if escaped {
+                escaped = false
+            } else if inQuotes {
+                if c == UInt8(ascii: "\\") { escaped = true } else if c == UInt8(ascii: "\"") { inQuotes = false }
+            } else if c == UInt8(ascii: "\"") {
                 inQuotes = true
-            } else if c == "@" {
+            } else if c == UInt8(ascii: "@") {
                 found = i
             }
+            i = bytes.index(after: i)
         }
         return found
     }
 
-    /// RFC 5321 atext, plus any non-ASCII character (admitted only when the caller allows UTF-8).
-    static func isAtext(_ c: Character) -> Bool {
-        if !c.isASCII { return true }
-        if c.isLetter || c.isNumber { return true }
-        return "!#$%&'*+-/=?^_`{|}~".contains(c)
+    /// RFC 5321 atext, plus any byte of a non-ASCII character (admitted only when the caller allows UTF-8).
+    static func isAtext(_ byte: UInt8) -> Bool {
+        if byte >= 0x80 || (byte >= 0x30 && byte <= 0x39) || (byte | 0x20 >= 0x61 && byte | 0x20 <= 0x7A) { return true }
+        switch byte {
+        case UInt8(ascii: "!"), UInt8(ascii: "#"), UInt8(ascii: "$"), UInt8(ascii: "%"), UInt8(ascii: "&"), UInt8(ascii: "'"),
+             UInt8(ascii: "*"), UInt8(ascii: "+"), UInt8(ascii: "-"), UInt8(ascii: "/"), UInt8(ascii: "="), UInt8(ascii: "?"),
+             UInt8(ascii: "^"), UInt8(ascii: "_"), UInt8(ascii: "`"), UInt8(ascii: "{"), UInt8(ascii: "|"), UInt8(ascii: "}"),
+             UInt8(ascii: "~"):
+            return true
+        default:
+            return false
+        }
     }
 
     static func checkLocalPart(_ s: Substring) -> Bool {
-        guard !s.isEmpty else { return false }
-        if s.first == "\"" {
+        let bytes = s.utf8
+        guard let first = bytes.first else { return false }
+        if first == UInt8(ascii: "\"") {
             // Quoted string: qtext (printable, space, non-ASCII) or quoted pairs, closed at the very end.
-            guard s.count >= 2, s.last == "\"" else { return false }
+            guard bytes.count >= 2, bytes.last == UInt8(ascii: "\"") else { return false }
             var escaped = false
-            for c in s.dropFirst().dropLast() {
+            for byte in bytes.dropFirst().dropLast() {
                 if escaped {
-                    guard c.isASCII ? (c.asciiValue! >= 32 && c.asciiValue! < 127) : true else { return false }
+                    guard byte >= 0x80 || (byte >= 32 && byte < 127) else { return false }
                     escaped = false
-                } else if c == "\\" {
+                } else if byte == UInt8(ascii: "\\") {
                     escaped = true
-                } else if c == "\"" {
-                    return false
-                } else if c.isASCII, let v = c.asciiValue, v < 32 || v == 127 {
+                } else if byte == UInt8(ascii: "\"") || byte < 32 || byte == 127 {
                     return false
                 }
             }
             return !escaped
         }
         // Dot-atom: atoms of atext separated by single dots.
-        let atoms = s.split(separator: ".", omittingEmptySubsequences: false)
-        return atoms.allSatisfy { !$0.isEmpty && $0.allSatisfy(isAtext) }
+        var atomLength = 0
+        for byte in bytes {
+            if byte == UInt8(ascii: ".") {
+                guard atomLength > 0 else { return false }
+                atomLength = 0
+            } else {
+                guard isAtext(byte) else { return false }
+                atomLength += 1
+            }
+        }
+        return atomLength > 0
     }
 
     static func checkDomain(_ s: Substring) -> Bool {
@@ -130,7 +152,7 @@ public enum HeloName {
     public static func isValid(_ text: String) -> Bool {
         guard !text.isEmpty, text.utf8.count <= SMTPLimits.maxDomainLength else { return false }
         if text.first == "[" { return MailAddress.checkDomain(Substring(text)) }
-        guard text.allSatisfy(\.isASCII) else { return false }
+        guard text.utf8.allSatisfy({ $0 < 0x80 }) else { return false }
         return MailAddress.checkDomain(Substring(text))
     }
 }

@@ -24,19 +24,17 @@ public struct SMTPCommandParser: Sendable {
     }
 
     public func parse(_ line: String) throws(SMTPCommandError) -> SMTPCommand {
-        let verbText: Substring, rest: Substring
-        if let space = line.firstIndex(of: " ") {
-            verbText = line[..<space]
-            rest = line[line.index(after: space)...]
-        } else {
-            verbText = Substring(line)
-            rest = ""
-        }
-        guard let verb = SMTPVerb(rawValue: verbText.asciiUppercased) else { throw .unrecognizedCommand }
+        // Every command runs through here: the verb and the argument bounds are found on the UTF-8 bytes, not
+        // by Character (grapheme) iteration, which costs several times as much. SMTP's syntax is ASCII, so
+        // every boundary found lies between Unicode scalars.
+        let bytes = line.utf8
+        let space = bytes.firstIndex(of: UInt8(ascii: " "))
+        guard let verb = SMTPVerb(keyword: bytes[..<(space ?? bytes.endIndex)]) else { throw .unrecognizedCommand }
+        let rest: Substring = space.map { line[bytes.index(after: $0)...] } ?? ""
         let args = rest.trimmingSpaces
         switch verb {
         case .ehlo, .helo:
-            let word = args.split(separator: " ").first.map(String.init)
+            let word = args.spaceSeparatedWords.first.map(String.init)
             return verb == .ehlo ? .ehlo(word) : .helo(word)
         case .mail: return .mail(try parseMail(args))
         case .rcpt: return .rcpt(try parseRcpt(args))
@@ -50,7 +48,7 @@ public struct SMTPCommandParser: Sendable {
         case .help: return .help(args.isEmpty ? nil : String(args))
         case .bdat: return try parseBDAT(args)
         case .auth:
-            let words = args.split(separator: " ")
+            let words = args.spaceSeparatedWords
             guard (1...2).contains(words.count) else { throw .syntax(.auth) }
             return .auth(mechanism: words[0].asciiUppercased, initialResponse: words.count == 2 ? String(words[1]) : nil)
         }
@@ -59,7 +57,7 @@ public struct SMTPCommandParser: Sendable {
     // MARK: BDAT
 
     func parseBDAT(_ args: Substring) throws(SMTPCommandError) -> SMTPCommand {
-        let words = args.split(separator: " ")
+        let words = args.spaceSeparatedWords
         guard (1...2).contains(words.count), let size = Self.decimal(words[0]) else { throw .syntax(.bdat) }
         if words.count == 2 {
             guard words[1].asciiUppercased == "LAST" else { throw .syntax(.bdat) }
@@ -78,36 +76,40 @@ public struct SMTPCommandParser: Sendable {
     /// Splits `FROM:<path> params` into the path text (without brackets) and the parameter words.
     /// Angle brackets are optional (reference §10 note); quoted local parts may hold spaces and `>`.
     func splitPath(_ args: Substring, keyword: String, verb: SMTPVerb) throws(SMTPCommandError) -> (path: Substring, bracketed: Bool, params: [Substring]) {
-        guard args.count >= keyword.count, args.prefix(keyword.count).asciiUppercased == keyword else { throw .syntax(verb) }
-        var rest = args.dropFirst(keyword.count)
-        while rest.first == " " { rest = rest.dropFirst() }   // "MAIL FROM: <a@b>" is common; tolerate it
-        guard !rest.isEmpty else { throw .syntax(verb) }
+        // On the UTF-8 bytes, like `parse`: every MAIL and RCPT comes through here.
+        let bytes = args.utf8
+        guard bytes.starts(with: keyword.utf8, by: { $0.asciiUppercased == $1 }) else { throw .syntax(verb) }
+        var i = bytes.index(bytes.startIndex, offsetBy: keyword.utf8.count)
+        while i < bytes.endIndex, bytes[i] == UInt8(ascii: " ") { i = bytes.index(after: i) }   // "MAIL FROM: <a@b>" is common; tolerate it
+        guard i < bytes.endIndex else { throw .syntax(verb) }
         var path: Substring
-        var bracketed = false
-        if rest.first == "<" {
-            bracketed = true
+        let bracketed = bytes[i] == UInt8(ascii: "<")
+        let paramsStart: String.Index
+        if bracketed {
+            let open = bytes.index(after: i)
             var inQuotes = false, escaped = false
-            var close: Substring.Index?
-            var i = rest.index(after: rest.startIndex)
-            while i < rest.endIndex {
-                let c = rest[i]
+            var close: String.Index?
+            var j = open
+            while j < bytes.endIndex {
+                let c = bytes[j]
                 if escaped { escaped = false } else if inQuotes {
-                    if c == "\\" { escaped = true } else if c == "\"" { inQuotes = false }
-                } else if c == "\"" { inQuotes = true } else if c == ">" { close = i; break }
-                i = rest.index(after: i)
+                    if c == UInt8(ascii: "\\") { escaped = true } else if c == UInt8(ascii: "\"") { inQuotes = false }
+                } else if c == UInt8(ascii: "\"") { inQuotes = true } else if c == UInt8(ascii: ">") { close = j; break }
+                j = bytes.index(after: j)
             }
             guard let close else { throw .syntax(verb) }
-            path = rest[rest.index(after: rest.startIndex)..<close]
-            rest = rest[rest.index(after: close)...]
-            guard rest.isEmpty || rest.first == " " else { throw .syntax(verb) }
+            path = args[open..<close]
+            paramsStart = bytes.index(after: close)
+            guard paramsStart == bytes.endIndex || bytes[paramsStart] == UInt8(ascii: " ") else { throw .syntax(verb) }
         } else {
-            let end = rest.firstIndex(of: " ") ?? rest.endIndex
-            path = rest[..<end]
-            rest = rest[end...]
+            paramsStart = bytes[i...].firstIndex(of: UInt8(ascii: " ")) ?? bytes.endIndex
+            path = args[i..<paramsStart]
         }
         // A source route (<@a,@b:user@c>) is accepted and ignored (RFC 5321 §4.1.1.3).
-        if path.first == "@", let colon = path.firstIndex(of: ":") { path = path[path.index(after: colon)...] }
-        return (path, bracketed, rest.split(separator: " "))
+        if path.utf8.first == UInt8(ascii: "@"), let colon = path.utf8.firstIndex(of: UInt8(ascii: ":")) {
+            path = path[path.utf8.index(after: colon)...]
+        }
+        return (path, bracketed, args[paramsStart...].spaceSeparatedWords)
     }
 
     func parseMail(_ args: Substring) throws(SMTPCommandError) -> MailFromCommand {
@@ -179,8 +181,8 @@ public struct SMTPCommandParser: Sendable {
     }
 
     static func keyValue(_ param: Substring) -> (String, Substring?) {
-        guard let eq = param.firstIndex(of: "=") else { return (param.asciiUppercased, nil) }
-        return (param[..<eq].asciiUppercased, param[param.index(after: eq)...])
+        guard let eq = param.utf8.firstIndex(of: UInt8(ascii: "=")) else { return (param.asciiUppercased, nil) }
+        return (param[..<eq].asciiUppercased, param[param.utf8.index(after: eq)...])
     }
 
     static func parseNotify(_ v: Substring) -> DSNNotify? {
@@ -219,10 +221,27 @@ public struct SMTPCommandParser: Sendable {
 }
 
 extension Substring {
+    /// Without leading and trailing spaces and tabs (on the UTF-8 bytes).
     var trimmingSpaces: Substring {
-        var s = self
-        while s.first == " " || s.first == "\t" { s = s.dropFirst() }
-        while s.last == " " || s.last == "\t" { s = s.dropLast() }
-        return s
+        let bytes = utf8
+        var start = bytes.startIndex, end = bytes.endIndex
+        func isBlank(_ b: UInt8) -> Bool { b == UInt8(ascii: " ") || b == UInt8(ascii: "\t") }
+        while start < end, isBlank(bytes[start]) { start = bytes.index(after: start) }
+        while end > start, isBlank(bytes[bytes.index(before: end)]) { end = bytes.index(before: end) }
+        return self[start..<end]
+    }
+
+    /// The words between runs of spaces, as `split(separator: " ")` gives them, found on the UTF-8 bytes.
+    var spaceSeparatedWords: [Substring] {
+        let bytes = utf8
+        var words: [Substring] = []
+        var i = bytes.startIndex
+        while i < bytes.endIndex {
+            guard bytes[i] != UInt8(ascii: " ") else { i = bytes.index(after: i); continue }
+            let end = bytes[i...].firstIndex(of: UInt8(ascii: " ")) ?? bytes.endIndex
+            words.append(self[i..<end])
+            i = end
+        }
+        return words
     }
 }
