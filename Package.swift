@@ -65,6 +65,8 @@ let package = Package(
         .target(name: "ReceptorTerminal", dependencies: ["ReceptorConsole", "CNCursesShim"]),
         // A small demo of the terminal layer; the tmux tests of ReceptorTerminal drive it.
         .executableTarget(name: "termdemo", dependencies: ["ReceptorConsole", "ReceptorTerminal"]),
+        // The SMTP engine alone, timed without sockets or files (bench/engine.sh).
+        .executableTarget(name: "enginebench", dependencies: ["ReceptorSMTP", "ReceptorCore"]),
         // The EMS cmdlets over the store.
         .target(name: "ReceptorShell", dependencies: ["ReceptorCore", "EMSLanguage", "ReceptorStore"]),
         .executableTarget(name: "receptor", dependencies: [

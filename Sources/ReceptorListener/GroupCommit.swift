@@ -1,5 +1,6 @@
 import CLinuxFiles
 import Foundation
+import NIOCore
 #if canImport(Glibc)
 import Glibc
 #endif
@@ -67,6 +68,14 @@ public final class GroupCommit: @unchecked Sendable {
     private struct Job {
         let stage: () throws -> StagedMessage
         let done: Completion
+        /// Where `done` runs: on this event loop, or on the syncer's thread when nil.
+        let loop: EventLoop?
+
+        /// Reports an outcome on its own (failures, and jobs without an event loop).
+        func report(_ result: Result<Void, Error>) {
+            let done = self.done
+            if let loop { loop.execute { done(result) } } else { done(result) }
+        }
     }
 
     /// A batch's bound, and how many written messages may wait for a sync: each holds a descriptor until
@@ -110,9 +119,11 @@ public final class GroupCommit: @unchecked Sendable {
 
     /// Queues a message: `stage` writes its files (on the writer thread), `done` hears when it is durable
     /// and visible, or why not.
-    func submit(stage: @escaping () throws -> StagedMessage, done: @escaping Completion) {
+    /// With `loop`, `done` runs on that event loop, and a round's outcomes for one loop go there together: one
+    /// hop (one wake-up of the loop) per loop and round rather than one per message.
+    func submit(stage: @escaping () throws -> StagedMessage, on loop: EventLoop? = nil, done: @escaping Completion) {
         condition.lock()
-        waiting.append(Job(stage: stage, done: done))
+        waiting.append(Job(stage: stage, done: done, loop: loop))
         wake(&writerRunning) { [self] in runWriter() }
         condition.unlock()
     }
@@ -162,7 +173,7 @@ public final class GroupCommit: @unchecked Sendable {
 
             var staged: [(job: Job, message: StagedMessage)] = []
             for job in batch {
-                do { staged.append((job, try job.stage())) } catch { job.done(.failure(error)) }
+                do { staged.append((job, try job.stage())) } catch { job.report(.failure(error)) }
             }
             guard !staged.isEmpty else { continue }
             condition.lock()
@@ -203,7 +214,7 @@ public final class GroupCommit: @unchecked Sendable {
             do {
                 try sync(contentsOf: staged.map(\.message), namesOf: named)
             } catch {
-                for s in staged { s.message.close(); s.message.discardScratch(); s.job.done(.failure(error)) }
+                for s in staged { s.message.close(); s.message.discardScratch(); s.job.report(.failure(error)) }
                 // Already acknowledged: their scratch names stay, so that recovery at the next start can give
                 // the final names again should they be lost (trying again here could spin on a failing disk).
                 for n in named { n.close() }
@@ -213,20 +224,44 @@ public final class GroupCommit: @unchecked Sendable {
             // The new messages first: their sessions wait for the 250, the scratch names of the last round can wait.
             let synced = named
             named = []
+            var durable = LoopOutcomes()
             for s in staged {
                 do {
                     try s.message.publish()
-                    s.job.done(.success(()))
+                    durable.add(s.job)
                     // Only the per-file mode needs the descriptors again: naming changed each file's link count.
                     if mode == .fileSystem { s.message.close() }
                     named.append(mode == .fileSystem ? s.message.withoutFiles : s.message)
                 } catch {
                     s.message.close()
                     s.message.discardScratch()
-                    s.job.done(.failure(error))
+                    s.job.report(.failure(error))
                 }
             }
+            durable.report()
             for n in synced { n.close(); n.discardScratch() }
+        }
+    }
+
+    /// A round's successful outcomes, gathered per event loop so that each loop is woken once for them all.
+    private struct LoopOutcomes {
+        private var groups: [(loop: EventLoop, done: [Completion])] = []
+
+        mutating func add(_ job: Job) {
+            guard let loop = job.loop else { return job.done(.success(())) }
+            // A handful of loops (one per core): a linear search beats hashing.
+            if let i = groups.firstIndex(where: { $0.loop === loop }) {
+                groups[i].done.append(job.done)
+            } else {
+                groups.append((loop, [job.done]))
+            }
+        }
+
+        func report() {
+            for group in groups {
+                let done = group.done
+                group.loop.execute { for d in done { d(.success(())) } }
+            }
         }
     }
 

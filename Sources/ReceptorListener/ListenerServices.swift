@@ -76,24 +76,35 @@ public enum ReceptorListenerVersion {
 /// Live sessions, so a reload can tell the sessions of a removed or disabled connector to finish, and the
 /// control socket can list them.
 public final class SessionRegistry: Sendable {
-    struct Entry: Sendable {
-        var info: LiveSession
-        let connectorGUID: UUID
-        let notify: @Sendable (SessionNotice) -> Void
+    /// One session's entry. The handler keeps it, so that the update after every burst of work finds the entry
+    /// without hashing the session id; `info` is guarded by the registry's lock.
+    final class Slot: @unchecked Sendable {
+        fileprivate var info: LiveSession
+        fileprivate let connectorGUID: UUID
+        fileprivate let notify: @Sendable (SessionNotice) -> Void
+
+        fileprivate init(info: LiveSession, connectorGUID: UUID, notify: @escaping @Sendable (SessionNotice) -> Void) {
+            self.info = info
+            self.connectorGUID = connectorGUID
+            self.notify = notify
+        }
     }
 
     public enum SessionNotice: Sendable { case connectorWithdrawn, shutdown }
 
-    private let entries = NIOLockedValueBox<[String: Entry]>([:])
+    private let entries = NIOLockedValueBox<[String: Slot]>([:])
 
     public init() {}
 
-    func add(_ info: LiveSession, connectorGUID: UUID, notify: @escaping @Sendable (SessionNotice) -> Void) {
-        entries.withLockedValue { $0[info.id] = Entry(info: info, connectorGUID: connectorGUID, notify: notify) }
+    func add(_ info: LiveSession, connectorGUID: UUID, notify: @escaping @Sendable (SessionNotice) -> Void) -> Slot {
+        let slot = Slot(info: info, connectorGUID: connectorGUID, notify: notify)
+        entries.withLockedValue { $0[info.id] = slot }
+        return slot
     }
-    func update(_ id: String, _ change: (inout LiveSession) -> Void) {
-        entries.withLockedValue { if $0[id] != nil { change(&$0[id]!.info) } }
+    func update(_ slot: Slot, _ change: (inout LiveSession) -> Void) {
+        entries.withLockedValue { _ in change(&slot.info) }
     }
+    func info(of slot: Slot) -> LiveSession { entries.withLockedValue { _ in slot.info } }
     public func session(_ id: String) -> LiveSession? { entries.withLockedValue { $0[id]?.info } }
     func remove(_ id: String) { _ = entries.withLockedValue { $0.removeValue(forKey: id) } }
     public var sessions: [LiveSession] { entries.withLockedValue { $0.values.map(\.info).sorted { $0.startedAt < $1.startedAt } } }

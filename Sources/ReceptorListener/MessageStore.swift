@@ -3,6 +3,7 @@ import Foundation
 import Glibc
 #endif
 import NIOConcurrencyHelpers
+import NIOCore
 import ReceptorCore
 
 /// Where accepted messages go (product.md, Listener): recipients in accepted domains to Maildir
@@ -57,9 +58,10 @@ public final class MessageStore: Sendable {
 
     /// Writes the message for every recipient; `isLocal` says which recipients are in accepted domains.
     /// `done` hears once every copy is durable and visible (group commit: see `GroupCommit`), or why not.
+    /// With `loop`, `done` runs on that event loop.
     public func deliver(envelope: Envelope, headers: [UInt8], body: [UInt8], isLocal: (String) -> Bool,
-                        done: @escaping GroupCommit.Completion) {
-        committer.submit(stage: staging(envelope, headers, body, isLocal), done: done)
+                        on loop: EventLoop? = nil, done: @escaping GroupCommit.Completion) {
+        committer.submit(stage: staging(envelope, headers, body, isLocal), on: loop, done: done)
     }
 
     /// `deliver`, returning only when every copy is durable.

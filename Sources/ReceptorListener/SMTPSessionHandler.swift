@@ -36,6 +36,8 @@ final class SMTPSessionHandler: ChannelInboundHandler, @unchecked Sendable {
     /// The message being queued, as the monitor will list it once the engine accepts it. An array, not an
     /// optional: an empty array is one word in each of 10,000 idle sessions, an optional struct a dozen.
     private var pendingSummary: [MessageSummary] = []
+    /// This session's entry in the registry (set when the handler is added).
+    private var registrySlot: SessionRegistry.Slot?
 
     init(services: ListenerServices, configuration: SessionConfiguration, tls: ListenerTLS?, onClose: @escaping @Sendable () -> Void) {
         self.services = services
@@ -59,7 +61,7 @@ final class SMTPSessionHandler: ChannelInboundHandler, @unchecked Sendable {
                                startedAt: configuration.connectedAt, lastActivity: configuration.connectedAt)
         // The registry calls from any thread; the session is only touched on its own event loop.
         let handler = NIOLoopBound(self, eventLoop: loop)
-        services.sessions.add(info, connectorGUID: configuration.connector.guid) { _ in
+        registrySlot = services.sessions.add(info, connectorGUID: configuration.connector.guid) { _ in
             loop.execute {
                 let session = handler.value
                 guard channel.isActive, !session.closed else { return }
@@ -217,7 +219,8 @@ final class SMTPSessionHandler: ChannelInboundHandler, @unchecked Sendable {
         let tls = connection.session.tls.map { "\($0.version) \($0.cipher)" }
         let authAs = connection.session.account?.userPrincipalName
             ?? (connection.session.authentication == .anonymous ? nil : "\(connection.session.authentication)")
-        services.sessions.update(configuration.sessionID) { info in
+        guard let registrySlot else { return }
+        services.sessions.update(registrySlot) { info in
             info.state = state
             info.tls = tls
             info.authenticatedAs = authAs
@@ -227,7 +230,7 @@ final class SMTPSessionHandler: ChannelInboundHandler, @unchecked Sendable {
         }
         if changed {
             lastState = state
-            services.events.publish(ListenerEvent(type: "sessionState", session: services.sessions.session(configuration.sessionID),
+            services.events.publish(ListenerEvent(type: "sessionState", session: services.sessions.info(of: registrySlot),
                                                   connector: configuration.connectorID))
         }
     }
@@ -269,11 +272,15 @@ final class SMTPSessionHandler: ChannelInboundHandler, @unchecked Sendable {
     /// kept: the inactivity deadline moves later with every command, and a timer that fires early finds
     /// nothing due in the engine and schedules the next one, so most commands schedule nothing.
     private func scheduleDeadline() {
-        guard let context, !connection.isClosed, let deadline = connection.nextDeadline else {
+        guard let context, !connection.isClosed else {
             deadlineTimer?.cancel()
             deadlineTimer = nil
             return
         }
+        // No deadline while the session waits on this layer (a delivery, a password check): a pending timer
+        // stays rather than being cancelled and scheduled again around every message; should it fire
+        // meanwhile, the session ignores it and the next burst of work arms the next one.
+        guard let deadline = connection.nextDeadline else { return }
         if deadlineTimer != nil, let pending = timerDue, pending <= deadline { return }
         deadlineTimer?.cancel()
         timerDue = deadline
@@ -326,10 +333,10 @@ final class SMTPSessionHandler: ChannelInboundHandler, @unchecked Sendable {
         let loop = context.eventLoop
         let session = NIOLoopBound(self, eventLoop: loop)
         let messageID = envelope.messageID
+        // The committer reports on the session's event loop, one hop per loop and round (no promise per message).
         messages.deliver(envelope: record, headers: prepended, body: envelope.message,
-                         isLocal: { local.contains($0.lowercased()) }) { result in
-            // On the committer's thread: one hop back to the session's event loop (no promise per message).
-            loop.execute { session.value.delivered(messageID, internalID: internalID, result) }
+                         isLocal: { local.contains($0.lowercased()) }, on: loop) { result in
+            session.value.delivered(messageID, internalID: internalID, result)
         }
     }
 
