@@ -34,18 +34,36 @@ enum DurableFile {
         guard Glibc.link(existing, path) == 0 else { throw failure("can't link \(existing) to \(path)") }
     }
 
+    /// Writes every part, in order, with as few system calls as the kernel allows (one `writev` for a whole
+    /// message, headers and body, unless it writes short).
     static func writeAll(_ fd: Int32, _ parts: [[UInt8]], what: String) throws {
-        for part in parts {
-            var offset = 0
-            while offset < part.count {
-                let n = part.withUnsafeBytes { Glibc.write(fd, $0.baseAddress! + offset, part.count - offset) }
-                if n < 0 {
-                    if errno == EINTR { continue }
-                    throw failure("can't write \(what)")
-                }
-                offset += n
+        var skip = 0   // bytes already written, from the start of the first part
+        let total = parts.reduce(0) { $0 + $1.count }
+        while skip < total {
+            let n = withIOVectors(parts, skipping: skip) { vectors in Glibc.writev(fd, vectors.baseAddress, Int32(vectors.count)) }
+            if n < 0 {
+                if errno == EINTR { continue }
+                throw failure("can't write \(what)")
+            }
+            skip += n
+        }
+    }
+
+    /// Calls `body` with I/O vectors over `parts`, less their first `skip` bytes. Each part's bytes are
+    /// pinned by a nested `withUnsafeBytes`, so no pointer outlives its array's access (a message has two or
+    /// three parts).
+    private static func withIOVectors(_ parts: [[UInt8]], skipping skip: Int, _ body: (UnsafeBufferPointer<iovec>) -> Int) -> Int {
+        var vectors: [iovec] = []
+        vectors.reserveCapacity(parts.count)
+        func pin(_ rest: ArraySlice<[UInt8]>, skipping skip: Int) -> Int {
+            guard let part = rest.first else { return vectors.withUnsafeBufferPointer(body) }
+            if skip >= part.count { return pin(rest.dropFirst(), skipping: skip - part.count) }
+            return part.withUnsafeBytes { raw in
+                vectors.append(iovec(iov_base: UnsafeMutableRawPointer(mutating: raw.baseAddress! + skip), iov_len: raw.count - skip))
+                return pin(rest.dropFirst(), skipping: 0)
             }
         }
+        return pin(parts[...], skipping: skip)
     }
 
     /// Writes back everything dirty on the file system `fd` lies on: file data, inodes and folders.

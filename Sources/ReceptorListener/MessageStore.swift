@@ -34,8 +34,20 @@ public final class MessageStore: Sendable {
     public let dataDirectory: String
     /// This host in unique names (and how recovery tells its own scratch files from another host's).
     let hostTag: String
-    /// Folders known to exist, so a busy mailbox costs no stat calls per message.
-    private let knownFolders = NIOLockedValueBox<Set<String>>([])
+    /// This process in unique names (getpid is a system call: not one per message).
+    private let pid = getpid()
+    /// The Maildir of each recipient seen lately, its folders known to exist, so a busy mailbox costs no path
+    /// building and no stat calls per message. Forgotten wholesale past `maildirMemory` recipients, and a
+    /// recipient's entry when writing there fails (its folders may have been removed).
+    private let maildirs = NIOLockedValueBox<[String: MaildirFolders]>([:])
+    private static let maildirMemory = 10_000
+    /// The relay queue's tmp/ exists.
+    private let relayQueueReady = NIOLockedValueBox(false)
+
+    private struct MaildirFolders {
+        let tmp: String
+        let new: String
+    }
     private let committer: GroupCommit
 
     public init(dataDirectory: String, sync: GroupCommit.Mode = .fileSystem) {
@@ -53,7 +65,7 @@ public final class MessageStore: Sendable {
         let now = Date().timeIntervalSince1970
         // Only letters and digits of the id: message ids hold <, >, @ and worse.
         let tag = String(decoding: id.utf8.lazy.filter { ($0 >= 0x30 && $0 <= 0x39) || (($0 | 0x20) >= 0x61 && ($0 | 0x20) <= 0x7A) }.prefix(40), as: UTF8.self)
-        return "\(Int(now)).M\(Int((now - floor(now)) * 1_000_000))P\(getpid())Q\(tag).\(hostTag)"
+        return "\(Int(now)).M\(Int((now - floor(now)) * 1_000_000))P\(pid)Q\(tag).\(hostTag)"
     }
 
     /// Writes the message for every recipient; `isLocal` says which recipients are in accepted domains.
@@ -87,23 +99,24 @@ public final class MessageStore: Sendable {
             var firstCopy: String?
             let seal = ScratchSeal(finalName: name, parts: [headers, body])
             for recipient in local {
-                let (user, domain) = Self.split(recipient)
-                let maildir = "\(mailboxesFolder)/\(Self.safe(domain))/\(Self.safe(user))/Maildir"
-                try ensureFolders(["\(maildir)/tmp", "\(maildir)/new", "\(maildir)/cur"])
-                let scratch = "\(maildir)/tmp/\(seal.scratchName)"
-                if let first = firstCopy {
-                    try DurableFile.link(first, as: scratch)   // one copy on disk for every local recipient
-                    staged.scratch.append(scratch)
-                } else {
-                    try write([headers, body], to: scratch, into: &staged)
-                    firstCopy = scratch
+                let copy: (folders: MaildirFolders, scratch: String)
+                do {
+                    copy = try placeCopy(for: recipient, seal: seal, firstCopy: firstCopy, parts: [headers, body], into: &staged)
+                } catch {
+                    // The folders may have gone since they were made (a mailbox removed by hand): make them again, once.
+                    forgetMaildir(of: recipient)
+                    copy = try placeCopy(for: recipient, seal: seal, firstCopy: firstCopy, parts: [headers, body], into: &staged)
                 }
-                staged.links.append((scratch, "\(maildir)/new/\(name)"))
-                staged.scratchFolders.insert("\(maildir)/tmp")
-                staged.finalFolders.insert("\(maildir)/new")
+                if firstCopy == nil { firstCopy = copy.scratch }
+                staged.links.append((copy.scratch, "\(copy.folders.new)/\(name)"))
+                staged.scratchFolders.insert(copy.folders.tmp)
+                staged.finalFolders.insert(copy.folders.new)
             }
             if !relayed.isEmpty {
-                try ensureFolders([relayQueueFolder + "/tmp"])
+                if !relayQueueReady.withLockedValue({ $0 }) {
+                    try DurableFile.makeFolder(relayQueueFolder + "/tmp")
+                    relayQueueReady.withLockedValue { $0 = true }
+                }
                 var relayEnvelope = envelope
                 relayEnvelope.recipients = relayed
                 let encoder = JSONEncoder()
@@ -126,6 +139,21 @@ public final class MessageStore: Sendable {
             staged.discardScratch()
             throw error
         }
+    }
+
+    /// A recipient's copy under its scratch name: the first copy written, the others links to it (one copy on
+    /// disk for every local recipient).
+    private func placeCopy(for recipient: String, seal: ScratchSeal, firstCopy: String?, parts: [[UInt8]],
+                           into staged: inout StagedMessage) throws -> (folders: MaildirFolders, scratch: String) {
+        let folders = try maildirFolders(for: recipient)
+        let scratch = "\(folders.tmp)/\(seal.scratchName)"
+        if let firstCopy {
+            try DurableFile.link(firstCopy, as: scratch)
+            staged.scratch.append(scratch)
+        } else {
+            try write(parts, to: scratch, into: &staged)
+        }
+        return (folders, scratch)
     }
 
     /// Creates a scratch file (remembered at once, so that a failed write removes it) and writes it.
@@ -234,11 +262,22 @@ public final class MessageStore: Sendable {
         return kill(pid, 0) == 0 || errno == EPERM
     }
 
-    private func ensureFolders(_ paths: [String]) throws {
-        for path in paths where !knownFolders.withLockedValue({ $0.contains(path) }) {
-            try DurableFile.makeFolder(path)
-            knownFolders.withLockedValue { _ = $0.insert(path) }
+    /// A recipient's Maildir folders, made if missing.
+    private func maildirFolders(for recipient: String) throws -> MaildirFolders {
+        if let known = maildirs.withLockedValue({ $0[recipient] }) { return known }
+        let (user, domain) = Self.split(recipient)
+        let maildir = "\(mailboxesFolder)/\(Self.safe(domain))/\(Self.safe(user))/Maildir"
+        for folder in ["tmp", "new", "cur"] { try DurableFile.makeFolder("\(maildir)/\(folder)") }
+        let folders = MaildirFolders(tmp: maildir + "/tmp", new: maildir + "/new")
+        maildirs.withLockedValue {
+            if $0.count >= Self.maildirMemory { $0.removeAll() }
+            $0[recipient] = folders
         }
+        return folders
+    }
+
+    private func forgetMaildir(of recipient: String) {
+        _ = maildirs.withLockedValue { $0.removeValue(forKey: recipient) }
     }
 
     static func split(_ address: String) -> (String, String) {

@@ -60,6 +60,23 @@ final class MessageStoreTests: XCTestCase {
     }
 
     /// What a crash can leave in tmp/, and what recovery at the next start makes of it.
+    /// Maildir folders are remembered per recipient (no stat per message), yet a mailbox removed by hand meanwhile
+    /// gets its folders again with the next message; a large message goes out whole (one writev, or several).
+    func testAMailboxRemovedMeanwhileIsMadeAgain() throws {
+        let store = MessageStore(dataDirectory: dir)
+        let maildir = "\(dir!)/mailboxes/contoso.test/kate/Maildir"
+        let headers = Array("Received: x\r\n".utf8)
+        try store.deliver(envelope: envelope(["kate@contoso.test"]), headers: headers, body: Array("one\r\n".utf8), isLocal: { _ in true })
+        XCTAssertEqual(files(maildir + "/new").count, 1)
+        try FileManager.default.removeItem(atPath: "\(dir!)/mailboxes/contoso.test/kate")
+        let big = [UInt8](repeating: UInt8(ascii: "x"), count: 3_000_000) + Array("\r\n".utf8)
+        try store.deliver(envelope: envelope(["kate@contoso.test"]), headers: headers, body: big, isLocal: { _ in true })
+        let new = files(maildir + "/new")
+        XCTAssertEqual(new.count, 1)
+        XCTAssertEqual(try Data(contentsOf: URL(fileURLWithPath: "\(maildir)/new/\(new[0])")), Data(headers + big))
+        for folder in ["tmp", "cur"] { XCTAssertTrue(FileManager.default.fileExists(atPath: "\(maildir)/\(folder)"), folder) }
+    }
+
     func testRecoveryFinishesWhatACrashInterrupted() throws {
         let store = MessageStore(dataDirectory: dir)
         let maildir = "\(dir!)/mailboxes/contoso.test/kate/Maildir"
