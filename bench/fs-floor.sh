@@ -1,0 +1,23 @@
+#!/usr/bin/env bash
+# The floor under the listener's per-message file-system cost: a C program doing only the system calls durable
+# Maildir delivery needs (create, write, close; one syncfs per round; link into new/, unlink the scratch name),
+# beside the CPU the kernel's writeback threads spend for it. Compare with the listener's writer and syncer
+# threads (BENCHMARKS.md, "Where the CPU goes"). Needs a C compiler (cc).
+#
+#   bench/fs-floor.sh                 # 20,000 messages of 1,200 bytes, rounds of 12 (what 50 sessions give)
+#   N=20000 SIZE=1200 ROUND=12 bench/fs-floor.sh
+set -euo pipefail
+cd "$(dirname "$0")/.."
+command -v cc >/dev/null || { echo "fs-floor: no C compiler (apt-get install gcc)" >&2; exit 1; }
+BUILD=$(mktemp -d)
+WORK=$(mktemp -d "${BENCH_DIR:-}/receptor-fs-floor.XXXX")
+trap 'rm -rf "$BUILD" "$WORK"' EXIT
+cc -O2 -o "$BUILD/fs-floor" bench/fs-floor.c
+MAILDIR=$WORK/mailboxes/example.com/rcpt/Maildir
+mkdir -p "$MAILDIR/tmp" "$MAILDIR/new" "$MAILDIR/cur"
+# The kernel's writeback threads (kworker/*flush*) do part of each syncfs: count every kworker's CPU meanwhile.
+kworkers() { for s in /proc/[0-9]*/stat; do read -r line <"$s" 2>/dev/null || continue; case $line in *"(kworker/"*) echo "$line";; esac; done | awk '{t += $14 + $15} END {print t + 0}'; }
+K0=$(kworkers)
+"$BUILD/fs-floor" "$MAILDIR" "${N:-20000}" "${SIZE:-1200}" "${ROUND:-12}"
+K1=$(kworkers)
+python3 -c "print(f'  kernel worker threads meanwhile: {($K1 - $K0) / $(getconf CLK_TCK) / ${N:-20000} * 1e6:.1f} us/msg of CPU (all kworkers, whatever else they did)')"
