@@ -88,7 +88,8 @@ public final class GroupCommit: @unchecked Sendable {
     var namesDelay: TimeInterval = 0.05
 
     public let mode: Mode
-    private let condition = NSCondition()
+    /// Guards the state below; the writer waits on `.first`, the syncer on `.second`.
+    private let monitor = WaitPair()
     /// Submitted, not yet written.
     private var waiting: [Job] = []
     /// Written, contents not yet durable.
@@ -97,7 +98,7 @@ public final class GroupCommit: @unchecked Sendable {
     private var syncerRunning = false
 
     /// Batches and messages taken so far (for tests and the curious).
-    var counts: (batches: Int, messages: Int) { condition.lock(); defer { condition.unlock() }; return (batches, messages) }
+    var counts: (batches: Int, messages: Int) { monitor.lock(); defer { monitor.unlock() }; return (batches, messages) }
     private var batches = 0
     private var messages = 0
 
@@ -122,20 +123,21 @@ public final class GroupCommit: @unchecked Sendable {
     /// With `loop`, `done` runs on that event loop, and a round's outcomes for one loop go there together: one
     /// hop (one wake-up of the loop) per loop and round rather than one per message.
     func submit(stage: @escaping () throws -> StagedMessage, on loop: EventLoop? = nil, done: @escaping Completion) {
-        condition.lock()
+        monitor.lock()
         waiting.append(Job(stage: stage, done: done, loop: loop))
-        wake(&writerRunning) { [self] in runWriter() }
-        condition.unlock()
+        let start = ensureRunning(&writerRunning)
+        monitor.unlock()
+        if start { Thread { [self] in runWriter() }.start() } else { monitor.signal(Self.writer) }
     }
 
-    /// With the lock held: wakes a waiting thread, or starts it if it has ended (it ends when idle).
-    private func wake(_ running: inout Bool, _ body: @escaping @Sendable () -> Void) {
-        if running {
-            condition.broadcast()
-        } else {
-            running = true
-            Thread(block: body).start()
-        }
+    private static let writer = WaitPair.Party.first
+    private static let syncer = WaitPair.Party.second
+
+    /// With the lock held: whether the thread must be started (it ends when idle); marks it running.
+    private func ensureRunning(_ running: inout Bool) -> Bool {
+        if running { return false }
+        running = true
+        return true
     }
 
     /// `submit`, waiting for the outcome.
@@ -155,13 +157,13 @@ public final class GroupCommit: @unchecked Sendable {
         // Foundation does not name the system thread on Linux; `top -H` and perf should show what it is.
         _ = receptor_name_this_thread("receptor-write")
         while true {
-            condition.lock()
+            monitor.lock()
             // Waits for work, and for room: the syncer bounds how many written messages may wait. (A fresh
             // deadline for each wait: a stale one would make a writer that waits for room spin.)
             while waiting.isEmpty || written.count >= Self.maximumBatch {
-                if !condition.wait(until: Date().addingTimeInterval(Self.idleExit)) && waiting.isEmpty {
+                if !monitor.wait(Self.writer, until: .after(Self.idleExit)) && waiting.isEmpty {
                     writerRunning = false
-                    condition.unlock()
+                    monitor.unlock()
                     return
                 }
             }
@@ -169,17 +171,18 @@ public final class GroupCommit: @unchecked Sendable {
             waiting.removeFirst(batch.count)
             batches += 1
             messages += batch.count
-            condition.unlock()
+            monitor.unlock()
 
             var staged: [(job: Job, message: StagedMessage)] = []
             for job in batch {
                 do { staged.append((job, try job.stage())) } catch { job.report(.failure(error)) }
             }
             guard !staged.isEmpty else { continue }
-            condition.lock()
+            monitor.lock()
             written.append(contentsOf: staged)
-            wake(&syncerRunning) { [self] in runSyncer() }
-            condition.unlock()
+            let start = ensureRunning(&syncerRunning)
+            monitor.unlock()
+            if start { Thread { [self] in runSyncer() }.start() } else { monitor.signal(Self.syncer) }
         }
     }
 
@@ -191,25 +194,25 @@ public final class GroupCommit: @unchecked Sendable {
         // Reported durable; their final names wait for this round's sync before the scratch names go.
         var named: [StagedMessage] = []
         while true {
-            condition.lock()
+            monitor.lock()
             // The last round's final names ride on the next round's sync: they need not be durable before the
             // 250 (their scratch files are), so waiting a little for new contents saves a sync of their own.
-            let namesDeadline = Date().addingTimeInterval(namesDelay)
+            let namesDeadline = WaitPair.Deadline.after(namesDelay)
             while written.isEmpty {
                 if named.isEmpty {
-                    if !condition.wait(until: Date().addingTimeInterval(Self.idleExit)) && written.isEmpty {
+                    if !monitor.wait(Self.syncer, until: .after(Self.idleExit)) && written.isEmpty {
                         syncerRunning = false
-                        condition.unlock()
+                        monitor.unlock()
                         return
                     }
-                } else if !condition.wait(until: namesDeadline) {
+                } else if !monitor.wait(Self.syncer, until: namesDeadline) && written.isEmpty {
                     break   // no new message came: the names get a sync of their own
                 }
             }
             let staged = written
             written = []
-            condition.broadcast()   // room for the writer
-            condition.unlock()
+            monitor.unlock()
+            monitor.signal(Self.writer)   // room for the writer, should it wait for some
 
             do {
                 try sync(contentsOf: staged.map(\.message), namesOf: named)
