@@ -212,7 +212,9 @@ public final class GroupCommit: @unchecked Sendable {
             let staged = written
             written = []
             monitor.unlock()
-            monitor.signal(Self.writer)   // room for the writer, should it wait for some
+            // Room for the writer, if it waited for some (only then: a writer waiting for work would wake for
+            // nothing, a futex call and two context switches per round).
+            if staged.count >= Self.maximumBatch { monitor.signal(Self.writer) }
 
             do {
                 try sync(contentsOf: staged.map(\.message), namesOf: named)
