@@ -90,7 +90,8 @@ public final class ListenerServer: @unchecked Sendable {
             // Set on the listening socket, Linux hands SO_KEEPALIVE (and NIO's default TCP_NODELAY) down to every
             // accepted socket: no setsockopt per connection.
             .serverChannelOption(.socketOption(.so_keepalive), value: 1)
-            .childChannelOption(.maxMessagesPerRead, value: 4)
+            // No child channel options: NIO's defaults (4 reads per wake-up, autoRead) are what a session wants,
+            // and any option given here is applied to every accepted channel through a chain of futures.
             .childChannelInitializer { [weak self] channel in
                 guard let self else { return channel.close() }
                 return self.initialize(channel)

@@ -12,6 +12,11 @@ import ReceptorControl
 /// out its actions: write replies, start TLS, check a password, store a message, log, wait, close.
 /// Everything runs on the channel's event loop; blocking work (password hashing, fsync) goes to the thread
 /// pool and comes back as an event.
+extension ByteBuffer: SMTPByteSink {
+    public mutating func appendByte(_ byte: UInt8) { writeInteger(byte) }
+    public mutating func appendBytes(_ bytes: String.UTF8View) { writeBytes(bytes) }
+}
+
 final class SMTPSessionHandler: ChannelInboundHandler, @unchecked Sendable {
     typealias InboundIn = ByteBuffer
     typealias OutboundOut = ByteBuffer
@@ -140,7 +145,9 @@ final class SMTPSessionHandler: ChannelInboundHandler, @unchecked Sendable {
             switch action {
             case .reply(let reply):
                 count(reply)
-                context.write(wrapOutboundOut(context.channel.allocator.buffer(bytes: reply.encoded(enhanced: true))), promise: nil)
+                var buffer = context.channel.allocator.buffer(capacity: reply.lines.reduce(0) { $0 + $1.utf8.count + 16 })
+                reply.encode(enhanced: true, into: &buffer)
+                context.write(wrapOutboundOut(buffer), promise: nil)
                 wrote = true
             case .startTLS:
                 context.flush()

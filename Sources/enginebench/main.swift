@@ -45,6 +45,8 @@ struct BenchClient {
     let body: [UInt8]
     /// Bytes of replies, so the encoding is not optimized away.
     var replyBytes = 0
+    /// Replies are encoded into one reused buffer, as the listener encodes into its network buffer.
+    var replyBuffer: [UInt8] = []
 
     init() {
         var body = Array("From: <a@example.com>\r\nTo: <rcpt@example.com>\r\nDate: Sun, 29 Nov 2026 10:00:00 +0000\r\nMessage-Id: <1234@bench>\r\n\r\n".utf8)
@@ -57,7 +59,10 @@ struct BenchClient {
         var deliver = false
         for action in actions {
             switch action {
-            case .reply(let reply): replyBytes &+= reply.encoded(enhanced: true).count
+            case .reply(let reply):
+                replyBuffer.removeAll(keepingCapacity: true)
+                reply.encode(enhanced: true, into: &replyBuffer)
+                replyBytes &+= replyBuffer.count
             case .deliver: deliver = true
             default: break
             }

@@ -171,11 +171,17 @@ final class CommandParserTests: XCTestCase {
         XCTAssertEqual(SMTPReply.customBanner("220 changed").textLines(), ["220 changed"])
         // The bytes are the text lines, CRLF-terminated, with and without enhanced codes and for every line count.
         let multi = SMTPReply(250, EnhancedStatusCode(2, 0, 0), lines: ["first", "sécond", "third"])
-        for reply in [SMTPReply.help, .unableToRelay, SMTPReply(334, nil, ""), multi] {
+        let wide = SMTPReply(550, EnhancedStatusCode(5, 10, 230), "Wide parts")   // multi-digit enhanced parts
+        for reply in [SMTPReply.help, .unableToRelay, SMTPReply(334, nil, ""), multi, wide] {
             for enhanced in [true, false] {
                 XCTAssertEqual(reply.encoded(enhanced: enhanced), Array(reply.textLines(enhanced: enhanced).map { $0 + "\r\n" }.joined().utf8))
             }
         }
         XCTAssertEqual(multi.encoded(enhanced: false), Array("250-first\r\n250-sécond\r\n250 third\r\n".utf8))
+        XCTAssertEqual(wide.encoded(), Array("550 5.10.230 Wide parts\r\n".utf8))
+        // Appending to what a buffer already holds, as the listener does with its network buffer.
+        var buffer = Array("x".utf8)
+        SMTPReply.unableToRelay.encode(into: &buffer)
+        XCTAssertEqual(buffer, Array("x550 5.7.1 Unable to relay\r\n".utf8))
     }
 }

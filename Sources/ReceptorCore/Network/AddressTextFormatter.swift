@@ -2,7 +2,20 @@
 /// configuration diffs) the same way however it was typed.
 enum AddressTextFormatter {
     static func dottedQuad(_ value: UInt32) -> String {
-        (0..<4).map { String((value >> (24 - 8 * $0)) & 0xff) }.joined(separator: ".")
+        // Written digit by digit into the string's own storage: at most 15 bytes, a small string, so nothing is
+        // allocated (the listener formats an address several times per connection).
+        String(unsafeUninitializedCapacity: 15) { buffer in
+            var count = 0
+            for shift in stride(from: 24, through: 0, by: -8) {
+                let octet = Int((value >> UInt32(shift)) & 0xff)
+                if shift != 24 { buffer[count] = UInt8(ascii: "."); count += 1 }
+                if octet >= 100 { buffer[count] = UInt8(48 + octet / 100); count += 1 }
+                if octet >= 10 { buffer[count] = UInt8(48 + octet / 10 % 10); count += 1 }
+                buffer[count] = UInt8(48 + octet % 10)
+                count += 1
+            }
+            return count
+        }
     }
 
     /// RFC 5952 section 4: lowercase hex, no leading zeros, the longest run of two or more zero

@@ -13,6 +13,17 @@ public struct EnhancedStatusCode: Hashable, Sendable, CustomStringConvertible {
     public var description: String { "\(klass).\(subject).\(detail)" }
 }
 
+/// Where `SMTPReply.encode` writes: a byte array here, the network buffer in the I/O layer.
+public protocol SMTPByteSink {
+    mutating func appendByte(_ byte: UInt8)
+    mutating func appendBytes(_ bytes: String.UTF8View)
+}
+
+extension Array: SMTPByteSink where Element == UInt8 {
+    public mutating func appendByte(_ byte: UInt8) { append(byte) }
+    public mutating func appendBytes(_ bytes: String.UTF8View) { append(contentsOf: bytes) }
+}
+
 /// One SMTP reply: a three-digit code, an optional enhanced status code and one or more text lines.
 /// A multi-line reply (EHLO, HELP) is written `250-first`, `250-second`, …, `250 last`.
 public struct SMTPReply: Hashable, Sendable, CustomStringConvertible {
@@ -45,22 +56,46 @@ public struct SMTPReply: Hashable, Sendable, CustomStringConvertible {
         }
     }
 
-    /// The bytes to send, CRLF-terminated.
-    /// The same text as `textLines`, built as bytes at once: every reply of every session goes through here.
+    /// The bytes to send, CRLF-terminated (the same text as `textLines`).
     public func encoded(enhanced: Bool = true) -> [UInt8] {
-        let digits: [UInt8] = [UInt8(48 + code / 100 % 10), UInt8(48 + code / 10 % 10), UInt8(48 + code % 10)]
-        let prefix: String = enhanced ? enhancedCode.map { "\($0) " } ?? "" : ""
         var out: [UInt8] = []
-        out.reserveCapacity(lines.reduce(0) { $0 + $1.utf8.count + prefix.utf8.count + 6 })
-        for (index, text) in lines.enumerated() {
-            out.append(contentsOf: digits)
-            out.append(index == lines.count - 1 ? UInt8(ascii: " ") : UInt8(ascii: "-"))
-            out.append(contentsOf: prefix.utf8)
-            out.append(contentsOf: text.utf8)
-            out.append(13)
-            out.append(10)
-        }
+        out.reserveCapacity(lines.reduce(0) { $0 + $1.utf8.count + 16 })
+        encode(enhanced: enhanced, into: &out)
         return out
+    }
+
+    /// Writes the bytes to send straight into `sink` (the I/O layer's own buffer): every reply of every
+    /// session goes through here, so no intermediate array or string is made.
+    public func encode<Sink: SMTPByteSink>(enhanced: Bool = true, into sink: inout Sink) {
+        let enhancedCode = enhanced ? self.enhancedCode : nil
+        for (index, text) in lines.enumerated() {
+            sink.appendByte(UInt8(48 + code / 100 % 10))
+            sink.appendByte(UInt8(48 + code / 10 % 10))
+            sink.appendByte(UInt8(48 + code % 10))
+            sink.appendByte(index == lines.count - 1 ? UInt8(ascii: " ") : UInt8(ascii: "-"))
+            if let enhancedCode {
+                Self.appendDecimal(enhancedCode.klass, to: &sink)
+                sink.appendByte(UInt8(ascii: "."))
+                Self.appendDecimal(enhancedCode.subject, to: &sink)
+                sink.appendByte(UInt8(ascii: "."))
+                Self.appendDecimal(enhancedCode.detail, to: &sink)
+                sink.appendByte(UInt8(ascii: " "))
+            }
+            sink.appendBytes(text.utf8)
+            sink.appendByte(13)
+            sink.appendByte(10)
+        }
+    }
+
+    /// A non-negative number in decimal (enhanced codes' parts are 1 to 3 digits).
+    private static func appendDecimal<Sink: SMTPByteSink>(_ value: Int, to sink: inout Sink) {
+        let value = max(0, value)
+        var divisor = 1
+        while divisor * 10 <= value { divisor *= 10 }
+        while divisor > 0 {
+            sink.appendByte(UInt8(48 + value / divisor % 10))
+            divisor /= 10
+        }
     }
 
     public var description: String { textLines().joined(separator: "\r\n") }

@@ -18,6 +18,13 @@ final class IPAddressFormattingTests: XCTestCase {
         assertCanonical("1.2.3.4", "1.2.3.4")
         assertCanonical("255.255.255.255", "255.255.255.255")
         XCTAssertEqual(IPAddress(v4: 0xC0A8_0101).description, "192.168.1.1")
+        // Every octet width, at both ends of each: one, two and three digits.
+        XCTAssertEqual(IPAddress(v4: 0x0009_0A63).description, "0.9.10.99")
+        XCTAssertEqual(IPAddress(v4: 0x64FF_C813).description, "100.255.200.19")
+        for octet in [0, 1, 9, 10, 42, 99, 100, 101, 199, 200, 255] as [UInt32] {
+            let value = octet << 24 | octet << 16 | octet << 8 | octet
+            XCTAssertEqual(IPAddress(v4: value).description, Array(repeating: "\(octet)", count: 4).joined(separator: "."))
+        }
     }
 
     func testIPv6LowercaseWithoutLeadingZeros() {
