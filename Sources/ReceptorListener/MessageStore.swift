@@ -68,24 +68,39 @@ public final class MessageStore: Sendable {
         return "\(Int(now)).M\(Int((now - floor(now)) * 1_000_000))P\(pid)Q\(tag).\(hostTag)"
     }
 
-    /// Writes the message for every recipient; `isLocal` says which recipients are in accepted domains.
-    /// `done` hears once every copy is durable and visible (group commit: see `GroupCommit`), or why not.
-    /// With `loop`, `done` runs on that event loop.
+    /// Writes the message for every recipient: a Maildir copy for each of `local` (the recipients in accepted
+    /// domains, in lower case), the relay queue for `relayed`. `done` hears once every copy is durable and
+    /// visible (group commit: see `GroupCommit`), or why not. With `loop`, `done` runs on that event loop.
+    public func deliver(envelope: Envelope, headers: [UInt8], body: [UInt8], local: [String], relayed: [String],
+                        on loop: EventLoop? = nil, done: @escaping GroupCommit.Completion) {
+        committer.submit(stage: staging(envelope, headers, body, local, relayed), on: loop, done: done)
+    }
+
+    /// `deliver`, with `isLocal` saying which of the envelope's recipients are in accepted domains.
     public func deliver(envelope: Envelope, headers: [UInt8], body: [UInt8], isLocal: (String) -> Bool,
                         on loop: EventLoop? = nil, done: @escaping GroupCommit.Completion) {
-        committer.submit(stage: staging(envelope, headers, body, isLocal), on: loop, done: done)
+        let (local, relayed) = Self.split(envelope.recipients, isLocal)
+        deliver(envelope: envelope, headers: headers, body: body, local: local, relayed: relayed, on: loop, done: done)
     }
 
     /// `deliver`, returning only when every copy is durable.
     public func deliver(envelope: Envelope, headers: [UInt8], body: [UInt8], isLocal: (String) -> Bool) throws {
-        try committer.commit(stage: staging(envelope, headers, body, isLocal))
+        let (local, relayed) = Self.split(envelope.recipients, isLocal)
+        try committer.commit(stage: staging(envelope, headers, body, local, relayed))
     }
 
-    /// The committer's work for one message: which recipients are local is decided here, on the caller's
-    /// thread (`isLocal` need not be thread-safe); the files are written later, on the writer thread.
-    private func staging(_ envelope: Envelope, _ headers: [UInt8], _ body: [UInt8], _ isLocal: (String) -> Bool) -> () throws -> StagedMessage {
-        let local = Set(envelope.recipients.filter(isLocal).map { $0.lowercased() }).sorted()
-        let relayed = envelope.recipients.filter { !isLocal($0) }
+    private static func split(_ recipients: [String], _ isLocal: (String) -> Bool) -> (local: [String], relayed: [String]) {
+        var local: [String] = [], relayed: [String] = []
+        for recipient in recipients {
+            if isLocal(recipient) { local.append(recipient.lowercased()) } else { relayed.append(recipient) }
+        }
+        return (local, relayed)
+    }
+
+    /// The committer's work for one message (the files are written later, on the writer thread). A recipient
+    /// named twice gets one copy.
+    private func staging(_ envelope: Envelope, _ headers: [UInt8], _ body: [UInt8], _ local: [String], _ relayed: [String]) -> () throws -> StagedMessage {
+        let local = local.count > 1 ? Set(local).sorted() : local
         return { [self] in try stage(envelope: envelope, headers: headers, body: body, local: local, relayed: relayed) }
     }
 

@@ -83,14 +83,17 @@ final class SMTPSessionHandler: ChannelInboundHandler, @unchecked Sendable {
     }
 
     func channelRead(context: ChannelHandlerContext, data: NIOAny) {
-        var buffer = unwrapInboundIn(data)
-        guard let bytes = buffer.readBytes(length: buffer.readableBytes), !closing else { return }
+        let buffer = unwrapInboundIn(data)
+        guard !closing else { return }
         if delaying {
-            delayedInput += bytes
+            delayedInput += buffer.readableBytesView
             return
         }
-        bytesIn += Int64(bytes.count)
-        run(connection.receive(bytes, at: Date()))
+        bytesIn += Int64(buffer.readableBytes)
+        // The engine copies the bytes into its own buffer, which keeps its capacity between reads: no array
+        // is made per read.
+        let actions = buffer.withUnsafeReadableBytes { bytes in connection.receive(bytes, at: Date()) }
+        run(actions)
     }
 
     func channelInactive(context: ChannelHandlerContext) {
@@ -326,11 +329,15 @@ final class SMTPSessionHandler: ChannelInboundHandler, @unchecked Sendable {
         let internalID = services.nextInternalID()
         let sender = envelope.sender?.description
         let recipients = envelope.recipients.map(\.address.description)
+        // The engine decided which recipients are relayed (outside the accepted domains).
+        var local: [String] = [], relayed: [String] = []
+        for (recipient, address) in zip(envelope.recipients, recipients) {
+            if recipient.isRelay { relayed.append(address) } else { local.append(address.lowercased()) }
+        }
         let record = MessageStore.Envelope(
             messageID: envelope.messageID, mailFrom: sender ?? "", recipients: recipients, connector: envelope.connectorID,
             clientAddress: envelope.clientAddress.description, heloName: envelope.heloName ?? "",
             authenticatedAs: envelope.account?.userPrincipalName, receivedAt: envelope.receivedAt)
-        let local = Set(envelope.recipients.filter { !$0.isRelay }.map { $0.address.description.lowercased() })
         let prepended = envelope.prependedHeaderBytes
         pendingSummary = [MessageSummary(
             messageID: envelope.messageID, sessionID: envelope.sessionID, connector: envelope.connectorID,
@@ -341,8 +348,8 @@ final class SMTPSessionHandler: ChannelInboundHandler, @unchecked Sendable {
         let session = NIOLoopBound(self, eventLoop: loop)
         let messageID = envelope.messageID
         // The committer reports on the session's event loop, one hop per loop and round (no promise per message).
-        messages.deliver(envelope: record, headers: prepended, body: envelope.message,
-                         isLocal: { local.contains($0.lowercased()) }, on: loop) { result in
+        messages.deliver(envelope: record, headers: prepended, body: envelope.message, local: local, relayed: relayed,
+                         on: loop) { result in
             session.value.delivered(messageID, internalID: internalID, result)
         }
     }
@@ -370,7 +377,14 @@ final class SMTPSessionHandler: ChannelInboundHandler, @unchecked Sendable {
         } else if let blank = scan.indices.dropLast(3).first(where: { scan[$0] == 13 && scan[$0 + 1] == 10 && scan[$0 + 2] == 13 && scan[$0 + 3] == 10 }) {
             end = blank + 2
         }
-        return String(decoding: (prepended + message[..<end]).prefix(limit), as: UTF8.self)
+        // Both parts written straight into the string's storage, up to the limit (no joined array first).
+        let own = message[..<end].prefix(max(0, limit - prepended.count))
+        let head = prepended.prefix(limit)
+        return String(unsafeUninitializedCapacity: head.count + own.count) { buffer in
+            let afterHead = buffer.initialize(fromContentsOf: head)
+            let afterOwn = buffer[afterHead...].initialize(fromContentsOf: own)
+            return afterOwn
+        }
     }
 
     // MARK: TLS

@@ -32,12 +32,18 @@ public struct SMTPConnection: Sendable {
         handle(.connected, at: now)
     }
 
-    /// Bytes from the client (after TLS decryption once TLS is on).
+    /// Bytes from the client (after TLS decryption once TLS is on), copied into the framer's buffer (which
+    /// keeps its capacity between reads: what the listener passes, straight from its network buffer).
     public mutating func receive<C: Collection>(_ bytes: C, at now: Date) -> [SessionAction] where C.Element == UInt8 {
-        receive(Array(bytes), at: now)
+        guard !session.isClosed else { return [] }
+        if !bytes.isEmpty { session.noteActivity(at: now) }
+        framer.append(bytes)
+        var out: [SessionAction] = []
+        pump(at: now, into: &out)
+        return out
     }
 
-    /// `receive` for an array the framer can adopt without copying (what the listener reads).
+    /// `receive` for an array the framer can adopt without copying when it holds nothing.
     public mutating func receive(_ bytes: [UInt8], at now: Date) -> [SessionAction] {
         guard !session.isClosed else { return [] }
         if !bytes.isEmpty { session.noteActivity(at: now) }

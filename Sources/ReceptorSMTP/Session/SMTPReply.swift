@@ -108,7 +108,11 @@ extension SMTPReply {
 
     /// `220 <Fqdn> Receptor ESMTP MAIL Service ready at <date>` (reference §9a with our product name).
     public static func banner(fqdn: String, date: String) -> SMTPReply {
-        SMTPReply(220, nil, "\(fqdn) Receptor ESMTP MAIL Service ready at \(date)")
+        // One reserved string: this runs for every connection.
+        var text = ""
+        text.reserveCapacity(fqdn.utf8.count + date.utf8.count + 40)
+        text += fqdn; text += " Receptor ESMTP MAIL Service ready at "; text += date
+        return SMTPReply(220, nil, text)
     }
 
     /// A connector's own Banner, which must begin with `220` (§4b rule 12); sent as given.
@@ -136,7 +140,12 @@ extension SMTPReply {
     public static let authenticationUnsuccessful = SMTPReply(535, esc(5, 7, 3), "Authentication unsuccessful")
 
     public static func queued(messageId: String, internalId: Int64, fqdn: String) -> SMTPReply {
-        SMTPReply(250, esc(2, 6, 0), "\(messageId) [InternalId=\(internalId), Hostname=\(fqdn)] Queued mail for delivery")
+        // One reserved string: this runs for every message.
+        var text = ""
+        text.reserveCapacity(messageId.utf8.count + fqdn.utf8.count + 64)
+        text += messageId; text += " [InternalId="; text += String(internalId); text += ", Hostname="; text += fqdn
+        text += "] Queued mail for delivery"
+        return SMTPReply(250, esc(2, 6, 0), text)
     }
 
     public static func chunkReceived(octets: Int64) -> SMTPReply {

@@ -31,9 +31,16 @@ public enum DateText {
         let secs = Int(seconds - days * 86_400)
         let (y, m, d) = civil(days: days)
         let weekday = weekdays[Int(((days % 7) + 7) % 7)]
-        let sign = utcOffsetSeconds < 0 ? "-" : "+"
         let off = abs(utcOffsetSeconds) / 60
-        return "\(weekday), \(d) \(months[m - 1]) \(y) \(two(secs / 3600)):\(two(secs / 60 % 60)):\(two(secs % 60)) \(sign)\(two(off / 60))\(two(off % 60))"
+        // Appended into one reserved string (the banner and every Received header: an interpolation of this
+        // many parts grows its buffer more than once).
+        var text = ""
+        text.reserveCapacity(32)
+        text += weekday; text += ", "; text += String(d); text += " "; text += months[m - 1]; text += " "
+        text += String(y); text += " "
+        text += two(secs / 3600); text += ":"; text += two(secs / 60 % 60); text += ":"; text += two(secs % 60)
+        text += utcOffsetSeconds < 0 ? " -" : " +"; text += two(off / 60); text += two(off % 60)
+        return text
     }
 
     /// `20261129` (UTC): the day in protocol log file names (reference §8d).
