@@ -155,10 +155,12 @@ final class CommandParserTests: XCTestCase {
     }
 
     func testHeloNames() {
-        for ok in ["mail.fabrikam.com", "localhost", "my_host.corp", "[192.0.2.7]", "[IPv6:::1]", "MAIL.EXAMPLE.ORG."] {
+        for ok in ["mail.fabrikam.com", "localhost", "my_host.corp", "[192.0.2.7]", "[IPv6:::1]", "MAIL.EXAMPLE.ORG.", "a-b.c-d.e",
+                   String(repeating: "a", count: 63) + ".com", "x." + String(repeating: "b", count: 63)] {
             XCTAssertTrue(HeloName.isValid(ok), ok)
         }
-        for bad in ["", "bad host", "host!", "-lead.com", "a..b", "[1.2.3]", "[IPv6:zz]", "hóst.com", String(repeating: "a", count: 64) + ".com"] {
+        for bad in ["", "bad host", "host!", "-lead.com", "a..b", "[1.2.3]", "[IPv6:zz]", "hóst.com", String(repeating: "a", count: 64) + ".com",
+                    "trail-.com", "a.-b", "a.b-", ".", "a..", ".a", "x." + String(repeating: "b", count: 64)] {
             XCTAssertFalse(HeloName.isValid(bad), bad)
         }
     }

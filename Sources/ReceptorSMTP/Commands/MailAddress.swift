@@ -131,19 +131,28 @@ public struct MailAddress: Hashable, Sendable, CustomStringConvertible {
             guard let a = try? IPAddress(parsing: String(inner)), a.family == .v4 else { return false }
             return true
         }
-        // On the UTF-8 bytes (this runs for every address): letters, digits, "-" and "_" in ASCII; any
-        // non-ASCII character (an internationalized label) passes.
+        // On the UTF-8 bytes (this runs for every address), one pass, no label array: letters, digits, "-" and
+        // "_" in ASCII; any non-ASCII character (an internationalized label) passes.
         var bytes = s.utf8[...]
         if bytes.last == UInt8(ascii: ".") { bytes = bytes.dropLast() }   // a root dot is tolerated
-        let labels = bytes.split(separator: UInt8(ascii: "."), omittingEmptySubsequences: false)
-        return labels.allSatisfy { label in
-            !label.isEmpty && label.count <= SMTPLimits.maxLabelLength
-                && label.first != UInt8(ascii: "-") && label.last != UInt8(ascii: "-")
-                && label.allSatisfy { byte in
-                    byte >= 0x80 || (byte >= 0x30 && byte <= 0x39) || ((byte | 0x20) >= 0x61 && (byte | 0x20) <= 0x7A)
-                        || byte == UInt8(ascii: "-") || byte == UInt8(ascii: "_")
-                }
+        var labelLength = 0
+        var previous: UInt8 = UInt8(ascii: ".")
+        for byte in bytes {
+            if byte == UInt8(ascii: ".") {
+                // A label is not empty and does not end with "-".
+                guard labelLength > 0, previous != UInt8(ascii: "-") else { return false }
+                labelLength = 0
+            } else {
+                guard byte >= 0x80 || (byte >= 0x30 && byte <= 0x39) || ((byte | 0x20) >= 0x61 && (byte | 0x20) <= 0x7A)
+                        || byte == UInt8(ascii: "-") || byte == UInt8(ascii: "_") else { return false }
+                // Nor does it start with "-".
+                if labelLength == 0 && byte == UInt8(ascii: "-") { return false }
+                labelLength += 1
+                guard labelLength <= SMTPLimits.maxLabelLength else { return false }
+            }
+            previous = byte
         }
+        return labelLength > 0 && previous != UInt8(ascii: "-")
     }
 }
 

@@ -216,6 +216,10 @@ public struct SMTPInputFramer: Sendable {
         data = nil
         var i = start
         let end = buffer.count
+        // Room for what this read brought, at once (appending byte runs would regrow the body several times
+        // per message); doubling, so a body arriving in many reads is not copied again and again.
+        let wanted = d.bytes.count + min(end - i, Int(clamping: max(0, d.cap - d.size)))
+        if d.bytes.capacity < wanted { d.bytes.reserveCapacity(max(wanted, d.bytes.capacity * 2)) }
         var finished = false
         scan: while i < end {
             switch d.phase {

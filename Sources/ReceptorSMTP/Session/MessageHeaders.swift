@@ -18,6 +18,7 @@ public struct MessageHeaders: Sendable {
     /// section too (what follows is treated as body).
     public init(scanning bytes: [UInt8]) {
         var fields: [Field] = []
+        fields.reserveCapacity(16)   // a typical header section at once, rather than regrowing field by field
         var i = 0
         let n = bytes.count
         var end = n

@@ -772,7 +772,9 @@ public struct SMTPSession: Sendable {
         if !stripped.isEmpty { log(.information, "Header firewall removed \(stripped.count) field(s): \(Set(stripped).sorted().joined(separator: " "))") }
 
         transactionCounter += 1
-        var prepend: [HeaderField] = [receivedHeader()]
+        var prepend: [HeaderField] = []
+        prepend.reserveCapacity(6)   // Received, three X-Receptor fields, perhaps AuthDomain and Message-ID
+        prepend.append(receivedHeader())
         let authAs: String, mechanism: String
         switch authentication {
         case .anonymous: authAs = "Anonymous"; mechanism = "None"
