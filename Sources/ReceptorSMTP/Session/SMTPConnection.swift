@@ -43,15 +43,6 @@ public struct SMTPConnection: Sendable {
         return out
     }
 
-    /// `receive` for an array the framer can adopt without copying when it holds nothing.
-    public mutating func receive(_ bytes: [UInt8], at now: Date) -> [SessionAction] {
-        guard !session.isClosed else { return [] }
-        if !bytes.isEmpty { session.noteActivity(at: now) }
-        framer.append(bytes)
-        var out: [SessionAction] = []
-        pump(at: now, into: &out)
-        return out
-    }
 
     /// Any other event (TLS, authentication and delivery results, timers, shutdown, remote close). Buffered
     /// input the session could not take while it waited is processed afterwards.
