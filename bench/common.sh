@@ -21,3 +21,11 @@ wait_port() {
   echo "bench: nothing listens on 127.0.0.1:$1" >&2
   return 1
 }
+
+# kworker_ticks: CPU ticks (user + system) of all the kernel's worker threads so far. The writeback threads
+# (kworker/*flush*) do part of every syncfs; the difference over a run is their share (with whatever else
+# the kernel's workers did meanwhile).
+kworker_ticks() {
+  for s in /proc/[0-9]*/stat; do read -r line <"$s" 2>/dev/null || continue; case $line in *"(kworker/"*) echo "$line";; esac; done |
+    awk '{t += $14 + $15} END {print t + 0}'
+}

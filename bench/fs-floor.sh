@@ -15,9 +15,8 @@ trap 'rm -rf "$BUILD" "$WORK"' EXIT
 cc -O2 -o "$BUILD/fs-floor" bench/fs-floor.c
 MAILDIR=$WORK/mailboxes/example.com/rcpt/Maildir
 mkdir -p "$MAILDIR/tmp" "$MAILDIR/new" "$MAILDIR/cur"
-# The kernel's writeback threads (kworker/*flush*) do part of each syncfs: count every kworker's CPU meanwhile.
-kworkers() { for s in /proc/[0-9]*/stat; do read -r line <"$s" 2>/dev/null || continue; case $line in *"(kworker/"*) echo "$line";; esac; done | awk '{t += $14 + $15} END {print t + 0}'; }
-K0=$(kworkers)
+. bench/common.sh
+K0=$(kworker_ticks)
 "$BUILD/fs-floor" "$MAILDIR" "${N:-20000}" "${SIZE:-1200}" "${ROUND:-12}"
-K1=$(kworkers)
+K1=$(kworker_ticks)
 python3 -c "print(f'  kernel worker threads meanwhile: {($K1 - $K0) / $(getconf CLK_TCK) / ${N:-20000} * 1e6:.1f} us/msg of CPU (all kworkers, whatever else they did)')"

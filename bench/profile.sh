@@ -50,8 +50,7 @@ T0=$(cut -d' ' -f14,15 "/proc/$LPID/stat")
 # Per thread: "name|utime stime", and the kernel's worker threads as one line.
 threads() {
   for t in /proc/"$LPID"/task/*; do echo "$(cat "$t/comm")|$(cut -d' ' -f14,15 "$t/stat" 2>/dev/null)"; done
-  for s in /proc/[0-9]*/stat; do read -r line <"$s" 2>/dev/null || continue; case $line in *"(kworker/"*) echo "$line";; esac; done |
-    awk '{u += $14; k += $15} END {print "kernel workers|" u + 0 " " k + 0}'
+  echo "kernel workers|0 $(kworker_ticks)"   # all system time: they are kernel threads
 }
 [ "$MODE" = threads ] && THREADS0=$(threads)
 S=$(date +%s.%N)

@@ -76,14 +76,8 @@ public final class MessageStore: Sendable {
         committer.submit(stage: staging(envelope, headers, body, local, relayed), on: loop, done: done)
     }
 
-    /// `deliver`, with `isLocal` saying which of the envelope's recipients are in accepted domains.
-    public func deliver(envelope: Envelope, headers: [UInt8], body: [UInt8], isLocal: (String) -> Bool,
-                        on loop: EventLoop? = nil, done: @escaping GroupCommit.Completion) {
-        let (local, relayed) = Self.split(envelope.recipients, isLocal)
-        deliver(envelope: envelope, headers: headers, body: body, local: local, relayed: relayed, on: loop, done: done)
-    }
-
-    /// `deliver`, returning only when every copy is durable.
+    /// `deliver`, returning only when every copy is durable; `isLocal` says which of the envelope's recipients
+    /// are in accepted domains.
     public func deliver(envelope: Envelope, headers: [UInt8], body: [UInt8], isLocal: (String) -> Bool) throws {
         let (local, relayed) = Self.split(envelope.recipients, isLocal)
         try committer.commit(stage: staging(envelope, headers, body, local, relayed))

@@ -41,19 +41,10 @@ public struct SMTPInputFramer: Sendable {
     /// above `SMTPLimits.maxPendingInput` (backpressure: a paused session never buffers without bound).
     public var bufferedByteCount: Int { buffer.count - start }
 
+    /// Copies `bytes` into the framer's buffer, which keeps its capacity between reads (see `compact`), so a
+    /// session's reads cost no allocation once the buffer has grown to their size.
     public mutating func append<C: Collection>(_ bytes: C) where C.Element == UInt8 {
         buffer.append(contentsOf: bytes)
-    }
-
-    /// The usual case: with nothing pending, the framer takes the read's array as its buffer (no copy).
-    public mutating func append(_ bytes: [UInt8]) {
-        if start == buffer.count {
-            buffer = bytes
-            start = 0
-            scanned = 0
-        } else {
-            buffer.append(contentsOf: bytes)
-        }
     }
 
     /// The bytes that follow the current position are a DATA body, ended by `CRLF . CRLF`.
