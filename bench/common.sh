@@ -22,10 +22,15 @@ wait_port() {
   return 1
 }
 
-# kworker_ticks: CPU ticks (user + system) of all the kernel's worker threads so far. The writeback threads
-# (kworker/*flush*) do part of every syncfs; the difference over a run is their share (with whatever else
-# the kernel's workers did meanwhile).
+# kworker_ticks: "pid ticks" (user + system CPU ticks so far) for each of the kernel's worker threads. The
+# writeback threads (kworker/*flush*) do part of every syncfs. Workers come and go, so compare two of these
+# with kworker_delta, which counts only the workers present in both (never a negative share).
 kworker_ticks() {
   for s in /proc/[0-9]*/stat; do read -r line <"$s" 2>/dev/null || continue; case $line in *"(kworker/"*) echo "$line";; esac; done |
-    awk '{t += $14 + $15} END {print t + 0}'
+    awk '{print $1, $14 + $15}'
+}
+
+# kworker_delta BEFORE AFTER: the ticks the workers present in both snapshots spent in between.
+kworker_delta() {
+  awk 'NR == FNR {before[$1] = $2; next} ($1 in before) {t += $2 - before[$1]} END {print t + 0}' <(echo "$1") <(echo "$2")
 }

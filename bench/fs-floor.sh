@@ -19,4 +19,4 @@ mkdir -p "$MAILDIR/tmp" "$MAILDIR/new" "$MAILDIR/cur"
 K0=$(kworker_ticks)
 "$BUILD/fs-floor" "$MAILDIR" "${N:-20000}" "${SIZE:-1200}" "${ROUND:-12}"
 K1=$(kworker_ticks)
-python3 -c "print(f'  kernel worker threads meanwhile: {($K1 - $K0) / $(getconf CLK_TCK) / ${N:-20000} * 1e6:.1f} us/msg of CPU (all kworkers, whatever else they did)')"
+python3 -c "print(f'  kernel worker threads meanwhile: {$(kworker_delta "$K0" "$K1") / $(getconf CLK_TCK) / ${N:-20000} * 1e6:.1f} us/msg of CPU (all kworkers, whatever else they did)')"

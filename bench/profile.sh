@@ -47,18 +47,18 @@ case $MODE in
   perfstat) perf stat -e page-faults,context-switches,cpu-migrations -p "$LPID" -o "$WORK/stat.txt" -- sleep 4 & AUX=$! ;;
 esac
 T0=$(cut -d' ' -f14,15 "/proc/$LPID/stat")
-# Per thread: "name|utime stime", and the kernel's worker threads as one line.
+# Per thread of the listener: "name|utime stime".
 threads() {
   for t in /proc/"$LPID"/task/*; do echo "$(cat "$t/comm")|$(cut -d' ' -f14,15 "$t/stat" 2>/dev/null)"; done
-  echo "kernel workers|0 $(kworker_ticks)"   # all system time: they are kernel threads
 }
-[ "$MODE" = threads ] && THREADS0=$(threads)
+[ "$MODE" = threads ] && { THREADS0=$(threads); KWORKERS0=$(kworker_ticks); }
 S=$(date +%s.%N)
 # shellcheck disable=SC2086
 SOURCE_TIMES=$WORK/source.times
 timeout 300 /usr/bin/time -f "%U %S" -o "$SOURCE_TIMES" smtp-source ${SOURCE_ARGS:-} -s 50 -l 1024 -m "$N" -f a@example.com -t rcpt@example.com 127.0.0.1:30025
 E=$(date +%s.%N)
-[ "$MODE" = threads ] && THREADS1=$(threads)
+[ "$MODE" = threads ] && THREADS1="$(threads)
+kernel workers|0 $(kworker_delta "$KWORKERS0" "$(kworker_ticks)")"   # kernel threads: all system time
 T1=$(cut -d' ' -f14,15 "/proc/$LPID/stat")
 python3 - "$S" "$E" "$T0" "$T1" "$N" "$(getconf CLK_TCK)" <<'PY'
 import sys
