@@ -77,6 +77,15 @@ final class SMTPSessionHandler: ChannelInboundHandler, @unchecked Sendable {
         services.events.publish(ListenerEvent(type: "sessionOpened", session: info, connector: configuration.connectorID))
     }
 
+    /// NIO's context keeps its handler, and this handler keeps its context and its registry entry (whose
+    /// callback keeps the handler): both cycles are broken here, when the closed channel's pipeline lets go
+    /// of its handlers. Without this every connection's session, buffers included, stayed in memory.
+    func handlerRemoved(context: ChannelHandlerContext) {
+        finish()
+        self.context = nil
+        registrySlot = nil
+    }
+
     func channelActive(context: ChannelHandlerContext) {
         run(connection.start(at: Date()))
         context.fireChannelActive()
