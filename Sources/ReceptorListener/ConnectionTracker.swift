@@ -10,7 +10,11 @@ public final class ConnectionTracker: Sendable {
         var perConnector: [UUID: Int] = [:]
         var perSource: [UUID: [IPAddress: Int]] = [:]
         var messageTimes: [String: [Date]] = [:]
+        /// When sources without a message in the last minute were last forgotten.
+        var lastSweep = Date.distantPast
     }
+    /// MessageRateLimit counts over this window (a minute, as Exchange's limit is per minute).
+    static let rateWindow: TimeInterval = 60
     private let state = NIOLockedValueBox(Counts())
 
     public init() {}
@@ -62,7 +66,8 @@ public final class ConnectionTracker: Sendable {
     public func recordMessage(source: String, limit: Unlimited, now: Date = Date()) -> Bool {
         guard let max = limit.limit else { return true }
         return state.withLockedValue { s in
-            var times = s.messageTimes[source, default: []].filter { now.timeIntervalSince($0) < 60 }
+            Self.forgetQuietSources(&s, now: now)
+            var times = s.messageTimes[source, default: []].filter { now.timeIntervalSince($0) < Self.rateWindow }
             guard times.count < max else { s.messageTimes[source] = times; return false }
             times.append(now)
             s.messageTimes[source] = times
@@ -70,11 +75,22 @@ public final class ConnectionTracker: Sendable {
         }
     }
 
+    /// Once a window: drops the sources whose messages are all older than the window. Without this every
+    /// address (or account) that ever sent a message through a rate-limited connector stayed in memory.
+    private static func forgetQuietSources(_ s: inout Counts, now: Date) {
+        guard now.timeIntervalSince(s.lastSweep) >= rateWindow else { return }
+        s.lastSweep = now
+        s.messageTimes = s.messageTimes.filter { _, times in times.contains { now.timeIntervalSince($0) < rateWindow } }
+    }
+
+    /// The sources the message rate is kept for (for tests).
+    var rateSourceCount: Int { state.withLockedValue { $0.messageTimes.count } }
+
     /// Whether a new message from `source` would exceed the limit (checked at MAIL, counted on acceptance).
     public func wouldExceedRate(source: String, limit: Unlimited, now: Date = Date()) -> Bool {
         guard let max = limit.limit else { return false }
         return state.withLockedValue { s in
-            s.messageTimes[source, default: []].filter { now.timeIntervalSince($0) < 60 }.count >= max
+            s.messageTimes[source, default: []].filter { now.timeIntervalSince($0) < Self.rateWindow }.count >= max
         }
     }
 }

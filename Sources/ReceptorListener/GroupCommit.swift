@@ -108,6 +108,7 @@ public final class GroupCommit: @unchecked Sendable {
 
     // The syncer thread's own state (no lock: only that thread touches it).
     private var deviceOfFolder: [String: UInt64] = [:]
+    private static let folderMemory = 10_000
     private var syncTargetOfDevice: [UInt64: Int32] = [:]
 
     public init(mode: Mode = .fileSystem) {
@@ -309,6 +310,8 @@ public final class GroupCommit: @unchecked Sendable {
 
     private func device(of folder: String) throws -> UInt64 {
         if let known = deviceOfFolder[folder] { return known }
+        // A cache, not a record: one entry per mailbox folder ever synced would grow with every new mailbox.
+        if deviceOfFolder.count >= Self.folderMemory { deviceOfFolder.removeAll(keepingCapacity: true) }
         var info = stat()
         guard stat(folder, &info) == 0 else { throw DurableFile.failure("can't stat \(folder)") }
         let device = UInt64(info.st_dev)

@@ -76,6 +76,19 @@ final class ConnectionTrackerTests: XCTestCase {
         XCTAssertFalse(t.wouldExceedRate(source: "a", limit: .limited(2), now: now.addingTimeInterval(61)), "a minute later")
         XCTAssertFalse(t.wouldExceedRate(source: "a", limit: .unlimited, now: now))
     }
+
+    func testSourcesThatFellQuietAreForgotten() {
+        let t = ConnectionTracker()
+        let start = Date()
+        for n in 0..<1_000 { XCTAssertTrue(t.recordMessage(source: "192.0.2.\(n)", limit: .limited(5), now: start)) }
+        XCTAssertEqual(t.rateSourceCount, 1_000)
+        // Half a minute on, the first sources still count; a minute and more on, only the new one is kept.
+        XCTAssertTrue(t.recordMessage(source: "198.51.100.1", limit: .limited(5), now: start.addingTimeInterval(30)))
+        XCTAssertEqual(t.rateSourceCount, 1_001)
+        XCTAssertTrue(t.recordMessage(source: "198.51.100.2", limit: .limited(5), now: start.addingTimeInterval(75)))
+        XCTAssertEqual(t.rateSourceCount, 2, "198.51.100.1 sent 45 s ago and stays; the first thousand went")
+        XCTAssertFalse(t.wouldExceedRate(source: "192.0.2.1", limit: .limited(1), now: start.addingTimeInterval(75)))
+    }
 }
 
 final class ProtocolLogWriterTests: XCTestCase {
