@@ -11,8 +11,7 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 . bench/common.sh
 bench_binary --no-build
-command -v smtp-source >/dev/null || PATH=$PATH:/usr/sbin
-command -v smtp-source >/dev/null || { echo "allocations: smtp-source is missing (apt-get install postfix)" >&2; exit 1; }
+bench_need_smtp_source allocations
 command -v perf >/dev/null || { echo "allocations: perf is missing (apt-get install linux-perf)" >&2; exit 1; }
 LIBC=$(ldd "$BIN" | awk '/libc\.so/ {print $3}')
 perf probe -q -x "$LIBC" malloc 2>/dev/null || perf probe -l 2>/dev/null | grep -q 'probe_libc:malloc' \

@@ -16,8 +16,7 @@ if ! command -v eatmydata >/dev/null && [ "$(id -u)" -eq 0 ]; then
   apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq eatmydata >/dev/null
 fi
 command -v eatmydata >/dev/null || { echo "ceiling: eatmydata is missing (apt-get install eatmydata)" >&2; exit 1; }
-command -v smtp-source >/dev/null || PATH=$PATH:/usr/sbin
-command -v smtp-source >/dev/null || { echo "ceiling: smtp-source is missing (apt-get install postfix)" >&2; exit 1; }
+bench_need_smtp_source ceiling
 
 . bench/common.sh
 bench_binary

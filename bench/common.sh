@@ -7,6 +7,13 @@ bench_binary() {
   [ -x "$BIN" ] || { echo "bench: no release build; run: swift build -c release --product receptor" >&2; exit 1; }
 }
 
+# bench_need_smtp_source SCRIPT: Postfix's smtp-source on PATH (Debian puts it in /usr/sbin), or a clear
+# error naming SCRIPT and the package.
+bench_need_smtp_source() {
+  command -v smtp-source >/dev/null || PATH=$PATH:/usr/sbin
+  command -v smtp-source >/dev/null || { echo "$1: smtp-source is missing (apt-get install postfix)" >&2; exit 1; }
+}
+
 # bench_store STORE PORT_OFFSET [more Set-ReceiveConnector parameters]
 # A Mailbox server BENCH whose Default Frontend accepts the benchmark's recipient domain (example.com)
 # without the per-source connection limits and tarpit, so 50 sessions from 127.0.0.1 are not throttled.

@@ -12,8 +12,7 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 . bench/common.sh
 bench_binary --no-build
-command -v smtp-source >/dev/null || PATH=$PATH:/usr/sbin
-command -v smtp-source >/dev/null || { echo "memory-growth: smtp-source is missing (apt-get install postfix)" >&2; exit 1; }
+bench_need_smtp_source memory-growth
 N=${N:-10000}
 BATCHES=${BATCHES:-5}
 ulimit -n "$(ulimit -Hn)"

@@ -7,8 +7,8 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 MESSAGES=${1:-10000}
-command -v smtp-source >/dev/null || { echo "smtp-source is missing (apt-get install postfix)" >&2; exit 1; }
 . bench/common.sh
+bench_need_smtp_source monitor-overhead
 bench_binary
 WORK=$(mktemp -d "${BENCH_DIR:-}/receptor-overhead.XXXX")
 LISTENER=""; SUB=""

@@ -21,8 +21,7 @@ cd "$(dirname "$0")/.."
 MODE=${1:-cpu}
 . bench/common.sh
 bench_binary --no-build
-command -v smtp-source >/dev/null || PATH=$PATH:/usr/sbin
-command -v smtp-source >/dev/null || { echo "profile: smtp-source is missing (apt-get install postfix)" >&2; exit 1; }
+bench_need_smtp_source profile
 if [ "$MODE" != cpu ]; then command -v perf >/dev/null || { echo "profile: perf is missing (apt-get install linux-perf)" >&2; exit 1; }; fi
 N=${N:-10000}
 WORK=$(mktemp -d "${BENCH_DIR:-}/receptor-profile.XXXX")
