@@ -67,6 +67,9 @@ public final class ListenerRuntime: @unchecked Sendable {
         } catch let error as ListenerSnapshot.Invalid {
             throw error
         }
+        if let change = OpenFileLimit.raiseToHardLimit(), let (warning, text) = OpenFileLimit.report(change) {
+            if warning { logger.warning("\(text)") } else { logger.info("\(text)") }
+        }
         recoverInterruptedDeliveries()
         let tls = ListenerTLS(dataDirectory: dataDirectory, serverFqdn: initial.server.fqdn, logger: logger)
         tls.reload(domainSecureList: initial.transportConfig.tlsReceiveDomainSecureList)

@@ -4,6 +4,9 @@ import NIOConcurrencyHelpers
 import NIOEmbedded
 import NIOPosix
 import XCTest
+#if canImport(Glibc)
+import Glibc
+#endif
 import ReceptorCore
 import ReceptorSMTP
 import ReceptorStore
@@ -78,5 +81,35 @@ final class SessionHandlerLifetimeTests: XCTestCase {
         XCTAssertNil(handler(), "the handler outlived its connection")
         XCTAssertEqual(closes, 1)
         XCTAssertEqual(services.sessions.count, 0)
+    }
+}
+
+/// The listener raises its open-file limit at start (a session is a descriptor) and says so, or warns when
+/// even the hard limit leaves little room.
+final class OpenFileLimitTests: XCTestCase {
+    func testReportsARaiseAndWarnsWhenTheHardLimitIsLow() {
+        XCTAssertEqual(OpenFileLimit.report(.init(before: 1_024, after: 1_048_576, hard: 1_048_576))?.warning, false)
+        XCTAssertEqual(OpenFileLimit.report(.init(before: 1_024, after: 1_048_576, hard: 1_048_576))?.text,
+                       "open-file limit raised from 1024 to 1048576 (one per session)")
+        XCTAssertNil(OpenFileLimit.report(.init(before: 65_536, after: 65_536, hard: 65_536)), "nothing to say")
+        let low = OpenFileLimit.report(.init(before: 1_024, after: 4_096, hard: 4_096))
+        XCTAssertEqual(low?.warning, true)
+        XCTAssertTrue(low?.text.contains("limited to 4096") == true, low?.text ?? "")
+    }
+
+    func testRaisesTheSoftLimitToTheHardLimit() throws {
+        var saved = rlimit()
+        XCTAssertEqual(getrlimit(Int32(RLIMIT_NOFILE.rawValue), &saved), 0)
+        defer { var restore = saved; _ = setrlimit(Int32(RLIMIT_NOFILE.rawValue), &restore) }
+        guard saved.rlim_max > 512 else { throw XCTSkip("hard open-file limit \(saved.rlim_max) leaves no room to lower the soft one") }
+        var lowered = saved
+        lowered.rlim_cur = 512
+        XCTAssertEqual(setrlimit(Int32(RLIMIT_NOFILE.rawValue), &lowered), 0)
+        let change = try XCTUnwrap(OpenFileLimit.raiseToHardLimit())
+        XCTAssertEqual(change.before, 512)
+        XCTAssertEqual(change.after, UInt64(saved.rlim_max))
+        var now = rlimit()
+        XCTAssertEqual(getrlimit(Int32(RLIMIT_NOFILE.rawValue), &now), 0)
+        XCTAssertEqual(UInt64(now.rlim_cur), UInt64(saved.rlim_max))
     }
 }

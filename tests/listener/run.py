@@ -7,6 +7,7 @@ listener by its PID. Every loop is bounded in count and time. Prints "N passed, 
 import glob
 import json
 import os
+import resource
 import shutil
 import signal
 import smtplib
@@ -90,9 +91,10 @@ class Listener:
             time.sleep(0.5)
         raise AssertionError(f"`receptor status` never showed {text!r}:\n{status}")
 
-    def start(self, *listen_args):
+    def start(self, *listen_args, preexec_fn=None):
         self.log = open(os.path.join(self.dir, "listen.log"), "w")
-        self.proc = subprocess.Popen([BIN, "listen", "--store", self.store, *listen_args], stdout=self.log, stderr=subprocess.STDOUT)
+        self.proc = subprocess.Popen([BIN, "listen", "--store", self.store, *listen_args], stdout=self.log, stderr=subprocess.STDOUT,
+                                     preexec_fn=preexec_fn)
         self.wait_port(self.port(25))
         return self
 
@@ -1134,6 +1136,33 @@ def test_memory_stays_flat_over_many_connections():
             raise AssertionError(f"RSS grew {grown} KB over 3,000 closed sessions")
         assert_eq(l.control("snapshot")["sessions"], [], "no session left behind")
     finally:
+        l.cleanup()
+
+
+def test_more_sessions_than_the_default_open_file_limit():
+    """Started with a soft open-file limit of 256 (Linux starts processes at 1,024), the listener raises it to
+    the hard limit: 600 sessions held open at once all get their banner."""
+    hard = resource.getrlimit(resource.RLIMIT_NOFILE)[1]
+    if hard != resource.RLIM_INFINITY and hard < 2048:
+        raise AssertionError(f"the hard open-file limit ({hard}) is too low for this test")
+    resource.setrlimit(resource.RLIMIT_NOFILE, (min(hard, 4096) if hard != resource.RLIM_INFINITY else 4096, hard))
+    l = Listener()
+    l.shell('Set-ReceiveConnector "Default Frontend MBX01" -MaxInboundConnectionPerSource unlimited -MaxInboundConnectionPercentagePerSource 100')
+    l.start(preexec_fn=lambda: resource.setrlimit(resource.RLIMIT_NOFILE, (256, hard)))
+    sockets = []
+    try:
+        limits = open(f"/proc/{l.proc.pid}/limits").read()
+        line = next(x for x in limits.splitlines() if x.startswith("Max open files"))
+        assert_eq(line.split()[3], line.split()[4], f"soft limit raised to the hard one ({line})")
+        for _ in range(600):
+            s = socket.create_connection(("127.0.0.1", l.port(25)), timeout=10)
+            sockets.append(s)
+        for s in sockets:
+            assert_in("220 ", s.makefile("rb").readline().decode())
+        assert_eq(len(l.control("snapshot")["sessions"]), 600, "sessions held")
+    finally:
+        for s in sockets:
+            s.close()
         l.cleanup()
 
 
