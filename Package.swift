@@ -67,6 +67,10 @@ let package = Package(
         .executableTarget(name: "termdemo", dependencies: ["ReceptorConsole", "ReceptorTerminal"]),
         // The SMTP engine alone, timed without sockets or files (bench/engine.sh).
         .executableTarget(name: "enginebench", dependencies: ["ReceptorSMTP", "ReceptorCore"]),
+        .executableTarget(name: "niosink", dependencies: [
+            .product(name: "NIOCore", package: "swift-nio"),
+            .product(name: "NIOPosix", package: "swift-nio"),
+        ]),
         // The EMS cmdlets over the store.
         .target(name: "ReceptorShell", dependencies: ["ReceptorCore", "EMSLanguage", "ReceptorStore"]),
         .executableTarget(name: "receptor", dependencies: [
