@@ -66,8 +66,10 @@ let package = Package(
         // A small demo of the terminal layer; the tmux tests of ReceptorTerminal drive it.
         .executableTarget(name: "termdemo", dependencies: ["ReceptorConsole", "ReceptorTerminal"]),
         // The SMTP engine alone, timed without sockets or files (bench/engine.sh).
-        .executableTarget(name: "enginebench", dependencies: ["ReceptorSMTP", "ReceptorCore"]),
+        .target(name: "BenchSupport", dependencies: ["ReceptorSMTP", "ReceptorCore"]),
+        .executableTarget(name: "enginebench", dependencies: ["BenchSupport", "ReceptorSMTP", "ReceptorCore"]),
         .executableTarget(name: "niosink", dependencies: [
+            "BenchSupport", "ReceptorCore", "ReceptorSMTP", "ReceptorListener",
             .product(name: "NIOCore", package: "swift-nio"),
             .product(name: "NIOPosix", package: "swift-nio"),
         ]),

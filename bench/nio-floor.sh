@@ -1,7 +1,9 @@
 #!/usr/bin/env bash
-# The floor under the listener's event loops: smtp-sink beside niosink (an SMTP sink on SwiftNIO with
-# nothing else: no engine, no files; Sources/niosink) and `receptor listen`, in one interleaved run of
-# ../shared/bench/smtp-throughput.sh. Whatever niosink cannot do, no change to Receptor's own code can.
+# A ladder from the floor to the listener, in one interleaved run of ../shared/bench/smtp-throughput.sh:
+# smtp-sink; niosink (an SMTP sink on SwiftNIO with nothing else: no engine, no files; Sources/niosink);
+# niosink-engine (the same pipeline running Receptor's SMTP engine, every message "queued" without a file);
+# and `receptor listen` (the engine plus the listener's bookkeeping and durable delivery). Each step's loss is
+# what that layer costs; whatever niosink cannot do, no change to Receptor's own code can.
 #
 #   bench/nio-floor.sh                      # 50 sessions, 1 KB, both modes, 3 repeats of 10,000 messages
 #   REPS=5 MODES=reuse bench/nio-floor.sh
@@ -22,7 +24,10 @@ ulimit -n "$(ulimit -Hn)"
 LPID=$!
 "$NIOSINK" 2626 &
 NPID=$!
-trap 'kill $LPID $NPID 2>/dev/null; wait $LPID $NPID 2>/dev/null; rm -rf "$WORK"' EXIT
-wait_port 30025; wait_port 2626
+"$NIOSINK" 2627 engine &
+EPID=$!
+trap 'kill $LPID $NPID $EPID 2>/dev/null; wait $LPID $NPID $EPID 2>/dev/null; rm -rf "$WORK"' EXIT
+wait_port 30025; wait_port 2626; wait_port 2627
 "$SHARED/smtp-throughput.sh" -r "${REPS:-3}" -m "${MSGS:-10000}" --sink -s "${SESSIONS:-50}" -l "${SIZE:-1024}" \
-  -d "${MODES:-conn reuse}" --idle-wait 60 "127.0.0.1:2626=niosink@$NPID" "127.0.0.1:30025=receptor@$LPID"
+  -d "${MODES:-conn reuse}" --idle-wait 60 "127.0.0.1:2626=niosink@$NPID" \
+  "127.0.0.1:2627=niosink-engine@$EPID" "127.0.0.1:30025=receptor@$LPID"

@@ -6,33 +6,18 @@
 //
 // reuse  one connection, MAIL / RCPT / DATA / 1 KB body per message (smtp-source -d)
 // conn   a connection per message: banner, EHLO, one transaction, QUIT
+import BenchSupport
 import Foundation
 import ReceptorCore
 import ReceptorSMTP
 
-/// What `bench_store` (bench/common.sh) configures: server BENCH, accepted domain example.com, the Default
-/// Frontend without tarpit and with protocol logging off.
+/// The benchmark's settings and the endpoints of one loopback connection.
 struct BenchWorld {
-    let server = Server(name: "BENCH", role: .mailbox, fqdn: "bench.example.com")
-    let domains = [AcceptedDomain(name: "example.com", domainName: "example.com", domainType: .authoritative, isDefault: true)]
-    let frontend: ReceiveConnector
-    let rights: Set<ExtendedRight>
+    let settings = BenchSettings()
     let local = SMTPEndpoint(address: try! IPAddress(parsing: "127.0.0.1"), port: 30025)
     let remote = SMTPEndpoint(address: try! IPAddress(parsing: "127.0.0.1"), port: 51234)
 
-    init() {
-        var connector = ConnectorDefaults.setupConnectors(for: server).first { $0.name.hasPrefix("Default Frontend") }!
-        connector.tarpitInterval = .zero
-        frontend = connector
-        // As the listener does: the rights before authentication resolved once per connector, not per session.
-        rights = PermissionModel.effectiveRights(connector: connector, explicitEntries: [], authentication: .anonymous, domain: server.name)
-    }
-
-    func configuration() -> SessionConfiguration {
-        SessionConfiguration(connector: frontend, server: server, acceptedDomains: domains, certificateAvailable: true,
-                             localEndpoint: local, remoteEndpoint: remote, sessionID: "08DC3C1A2B4F5E61", connectedAt: Date(),
-                             protocolLogging: false, initialRights: rights)
-    }
+    func configuration() -> SessionConfiguration { settings.configuration(local: local, remote: remote) }
 }
 
 /// The client's side: the bytes smtp-source sends, and what the listener does with the actions.

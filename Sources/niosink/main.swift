@@ -3,11 +3,18 @@
 // the final dot, 221 to QUIT) with one channel handler per connection, on as many event loops as cores, as
 // `receptor listen` runs. Measured beside smtp-sink (bench/nio-floor.sh), it shows what NIO's channel
 // pipeline per connection costs before any of Receptor's work: the part of the 1 KB target that no change
-// to Receptor's own code can win back.
+// to Receptor's own code can win back. With `engine`, each connection runs Receptor's SMTP engine instead
+// (Default Frontend's settings as the benchmarks configure it; a message is "queued" at once, no file is
+// written): NIO plus the engine, without the listener's bookkeeping and durable delivery.
 //
-//   niosink PORT
+//   niosink PORT [engine]
+import BenchSupport
+import Foundation
 import NIOCore
 import NIOPosix
+import ReceptorCore
+import ReceptorListener
+import ReceptorSMTP
 
 final class SinkHandler: ChannelInboundHandler, @unchecked Sendable {
     typealias InboundIn = ByteBuffer
@@ -77,13 +84,70 @@ final class SinkHandler: ChannelInboundHandler, @unchecked Sendable {
     }
 }
 
+/// Receptor's engine behind the same pipeline: replies encoded into NIO buffers as the listener does, every
+/// message accepted without touching the disk.
+final class EngineHandler: ChannelInboundHandler, @unchecked Sendable {
+    typealias InboundIn = ByteBuffer
+    typealias OutboundOut = ByteBuffer
+
+    private var connection: SMTPConnection
+    private var queued: Int64 = 0
+
+    init(configuration: SessionConfiguration) { connection = SMTPConnection(configuration: configuration) }
+
+    func channelActive(context: ChannelHandlerContext) { carryOut(connection.start(at: Date()), context: context) }
+
+    func channelRead(context: ChannelHandlerContext, data: NIOAny) {
+        let actions = unwrapInboundIn(data).withUnsafeReadableBytes { connection.receive($0, at: Date()) }
+        carryOut(actions, context: context)
+    }
+
+    private func carryOut(_ actions: [SessionAction], context: ChannelHandlerContext) {
+        var pending = actions[...]
+        var wrote = false
+        while let action = pending.popFirst() {
+            switch action {
+            case .reply(let reply):
+                var buffer = context.channel.allocator.buffer(capacity: 64)
+                reply.encode(enhanced: true, into: &buffer)
+                context.write(wrapOutboundOut(buffer), promise: nil)
+                wrote = true
+            case .deliver:
+                queued += 1
+                pending.append(contentsOf: connection.handle(.deliveryResult(.queued(internalID: queued)), at: Date()))
+            case .close:
+                context.writeAndFlush(wrapOutboundOut(context.channel.allocator.buffer(capacity: 0))).whenComplete { _ in
+                    context.close(promise: nil)
+                }
+                return
+            default:
+                break
+            }
+        }
+        if wrote { context.flush() }
+    }
+}
+
+extension BenchSettings {
+    /// A connection's settings from its channel's addresses.
+    func configuration(for channel: Channel) -> SessionConfiguration {
+        let local = SMTPEndpoint(address: try! IPAddress(parsing: "127.0.0.1"), port: channel.localAddress?.port ?? 0)
+        let remote = SMTPEndpoint(address: try! IPAddress(parsing: "127.0.0.1"), port: channel.remoteAddress?.port ?? 0)
+        return configuration(local: local, remote: remote)
+    }
+}
+
 let port = Int(CommandLine.arguments.dropFirst().first ?? "") ?? 2626
+let settings: BenchSettings? = CommandLine.arguments.dropFirst(2).first == "engine" ? BenchSettings() : nil
 let group = MultiThreadedEventLoopGroup(numberOfThreads: System.coreCount)
 let channel = try ServerBootstrap(group: group)
     .serverChannelOption(.backlog, value: 1024)
     .serverChannelOption(.socketOption(.so_reuseaddr), value: 1)
     .childChannelInitializer { channel in
-        channel.eventLoop.makeCompletedFuture { try channel.pipeline.syncOperations.addHandler(SinkHandler()) }
+        channel.eventLoop.makeCompletedFuture {
+            let handler: ChannelHandler = settings.map { EngineHandler(configuration: $0.configuration(for: channel)) } ?? SinkHandler()
+            try channel.pipeline.syncOperations.addHandler(handler)
+        }
     }
     .bind(host: "127.0.0.1", port: port).wait()
 try channel.closeFuture.wait()
