@@ -48,8 +48,7 @@ final class SinkHandler: ChannelInboundHandler, @unchecked Sendable {
                 if inData {
                     // CR LF . CR LF, as a five-state match.
                     switch (endMatch, byte) {
-                    case (0, 0x0D), (2, 0x2E), (3, 0x0D): endMatch += 1
-                    case (1, 0x0A), (4, 0x0A): endMatch += 1
+                    case (1, 0x0A), (2, 0x2E), (3, 0x0D), (4, 0x0A): endMatch += 1
                     case (_, 0x0D): endMatch = 1
                     default: endMatch = 0
                     }
