@@ -5,9 +5,14 @@
 // pipeline per connection costs before any of Receptor's work: the part of the 1 KB target that no change
 // to Receptor's own code can win back. With `engine`, each connection runs Receptor's SMTP engine instead
 // (Default Frontend's settings as the benchmarks configure it; a message is "queued" at once, no file is
-// written): NIO plus the engine, without the listener's bookkeeping and durable delivery.
+// written): NIO plus the engine, without the listener's bookkeeping and durable delivery. With `durable`, each
+// message goes to Receptor's message store (group commit, Maildir, the `250` once it is durable) before its
+// reply — without the engine (`niosink PORT durable`) it measures NIO plus durable delivery alone, the floor
+// under the listener with a file per message; with it (`niosink PORT engine durable`), everything but the
+// listener's bookkeeping (registry, events, monitor, counters, timers). Without the engine a message is
+// stored as received, dot-stuffing and all: a benchmark's files, not mail.
 //
-//   niosink PORT [engine]
+//   niosink PORT [engine] [durable]   (durable needs NIOSINK_DATA, a data folder)
 import BenchSupport
 import Foundation
 import NIOCore
@@ -34,6 +39,14 @@ final class SinkHandler: ChannelInboundHandler, @unchecked Sendable {
     private var inData = false
     /// How much of CR LF . CR LF the body has matched (it starts after a line end: 2).
     private var endMatch = 2
+    /// With a store: the message so far, delivered at its final dot.
+    private let store: MessageStore?
+    private var body: [UInt8] = []
+    /// Where this read's message bytes start (after the DATA line, or 0).
+    private var dataStart = 0
+    private var delivered: Int64 = 0
+
+    init(store: MessageStore?) { self.store = store }
 
     func channelActive(context: ChannelHandlerContext) {
         context.writeAndFlush(wrapOutboundOut(Self.banner), promise: nil)
@@ -44,7 +57,7 @@ final class SinkHandler: ChannelInboundHandler, @unchecked Sendable {
         var wrote = false
         var quit = false
         buffer.withUnsafeReadableBytes { bytes in
-            for byte in bytes {
+            for (index, byte) in bytes.enumerated() {
                 if inData {
                     // CR LF . CR LF, as a five-state match.
                     switch (endMatch, byte) {
@@ -55,8 +68,15 @@ final class SinkHandler: ChannelInboundHandler, @unchecked Sendable {
                     if endMatch == 5 {
                         inData = false
                         endMatch = 2
-                        context.write(wrapOutboundOut(Self.queued), promise: nil)
-                        wrote = true
+                        if let store {
+                            // Everything up to this read's dot, less the dot line; replies after it is durable.
+                            body += bytes[min(dataStart, index + 1)..<(index + 1)]
+                            body.removeLast(3)
+                            deliver(to: store, context: context)
+                        } else {
+                            context.write(wrapOutboundOut(Self.queued), promise: nil)
+                            wrote = true
+                        }
                     }
                     continue
                 }
@@ -68,18 +88,48 @@ final class SinkHandler: ChannelInboundHandler, @unchecked Sendable {
                 verb = 0; verbLength = 0
                 switch command {
                 case 0x4548_4C4F: context.write(wrapOutboundOut(Self.ehlo), promise: nil)   // EHLO
-                case 0x4441_5441: inData = true; context.write(wrapOutboundOut(Self.go), promise: nil)   // DATA
+                case 0x4441_5441:   // DATA
+                    inData = true
+                    dataStart = index + 1
+                    context.write(wrapOutboundOut(Self.go), promise: nil)
                 case 0x5155_4954: quit = true; return   // QUIT
                 default: context.write(wrapOutboundOut(Self.ok), promise: nil)
                 }
                 wrote = true
             }
         }
+        // A message that goes on in the next read: keep what this one held of it.
+        if inData, store != nil {
+            buffer.withUnsafeReadableBytes { body += $0[min(dataStart, $0.count)...] }
+        }
+        dataStart = 0
         if quit {
             context.writeAndFlush(wrapOutboundOut(Self.bye)).whenComplete { _ in context.close(promise: nil) }
         } else if wrote {
             context.flush()
         }
+    }
+}
+
+extension SinkHandler {
+    fileprivate func deliver(to store: MessageStore, context: ChannelHandlerContext) {
+        delivered += 1
+        let message = body
+        body = []
+        let loop = context.eventLoop
+        let channel = context.channel
+        store.deliver(envelope: .bench(id: "\(ObjectIdentifier(self).hashValue)-\(delivered)"), headers: [], body: message,
+                      local: ["rcpt@example.com"], relayed: [], on: loop) { result in
+            if case .failure(let error) = result { fatalError("niosink: delivery failed: \(error)") }
+            channel.writeAndFlush(Self.queued, promise: nil)
+        }
+    }
+}
+
+extension MessageStore.Envelope {
+    static func bench(id: String) -> Self {
+        .init(messageID: id, mailFrom: "a@example.com", recipients: ["rcpt@example.com"], connector: "niosink",
+              clientAddress: "127.0.0.1", heloName: "niosink", authenticatedAs: nil, receivedAt: Date())
     }
 }
 
@@ -91,8 +141,12 @@ final class EngineHandler: ChannelInboundHandler, @unchecked Sendable {
 
     private var connection: SMTPConnection
     private var queued: Int64 = 0
+    private let store: MessageStore?
 
-    init(configuration: SessionConfiguration) { connection = SMTPConnection(configuration: configuration) }
+    init(configuration: SessionConfiguration, store: MessageStore?) {
+        connection = SMTPConnection(configuration: configuration)
+        self.store = store
+    }
 
     func channelActive(context: ChannelHandlerContext) { carryOut(connection.start(at: Date()), context: context) }
 
@@ -111,9 +165,22 @@ final class EngineHandler: ChannelInboundHandler, @unchecked Sendable {
                 reply.encode(enhanced: true, into: &buffer)
                 context.write(wrapOutboundOut(buffer), promise: nil)
                 wrote = true
-            case .deliver:
+            case .deliver(let envelope):
                 queued += 1
-                pending.append(contentsOf: connection.handle(.deliveryResult(.queued(internalID: queued)), at: Date()))
+                let id = queued
+                guard let store else {
+                    pending.append(contentsOf: connection.handle(.deliveryResult(.queued(internalID: id)), at: Date()))
+                    break
+                }
+                // As the listener does: the envelope's headers and body to the store, the engine told on the loop.
+                let handler = NIOLoopBound(self, eventLoop: context.eventLoop)
+                let loopContext = NIOLoopBound(context, eventLoop: context.eventLoop)
+                store.deliver(envelope: .bench(id: envelope.messageID), headers: envelope.prependedHeaderBytes,
+                              body: envelope.message, local: ["rcpt@example.com"], relayed: [], on: context.eventLoop) { result in
+                    if case .failure(let error) = result { fatalError("niosink: delivery failed: \(error)") }
+                    let this = handler.value
+                    this.carryOut(this.connection.handle(.deliveryResult(.queued(internalID: id)), at: Date()), context: loopContext.value)
+                }
             case .close:
                 context.writeAndFlush(wrapOutboundOut(context.channel.allocator.buffer(capacity: 0))).whenComplete { _ in
                     context.close(promise: nil)
@@ -137,14 +204,19 @@ extension BenchSettings {
 }
 
 let port = Int(CommandLine.arguments.dropFirst().first ?? "") ?? 2626
-let settings: BenchSettings? = CommandLine.arguments.dropFirst(2).first == "engine" ? BenchSettings() : nil
+let switches = Set(CommandLine.arguments.dropFirst(2))
+let settings: BenchSettings? = switches.contains("engine") ? BenchSettings() : nil
+let store: MessageStore? = switches.contains("durable") ? MessageStore(dataDirectory: ProcessInfo.processInfo.environment["NIOSINK_DATA"] ?? {
+    FileHandle.standardError.write(Data("niosink: durable needs NIOSINK_DATA (a data folder)\n".utf8)); exit(2)
+}()) : nil
 let group = MultiThreadedEventLoopGroup(numberOfThreads: System.coreCount)
 let channel = try ServerBootstrap(group: group)
     .serverChannelOption(.backlog, value: 1024)
     .serverChannelOption(.socketOption(.so_reuseaddr), value: 1)
     .childChannelInitializer { channel in
         channel.eventLoop.makeCompletedFuture {
-            let handler: ChannelHandler = settings.map { EngineHandler(configuration: $0.configuration(for: channel)) } ?? SinkHandler()
+            let handler: ChannelHandler = settings.map { EngineHandler(configuration: $0.configuration(for: channel), store: store) }
+                ?? SinkHandler(store: store)
             try channel.pipeline.syncOperations.addHandler(handler)
         }
     }
