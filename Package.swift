@@ -77,6 +77,7 @@ let package = Package(
         .target(name: "ReceptorShell", dependencies: ["ReceptorCore", "EMSLanguage", "ReceptorStore"]),
         .executableTarget(name: "receptor", dependencies: [
             "ReceptorCore", "ReceptorStore", "ReceptorShell", "ReceptorListener", "ReceptorConsole", "ReceptorTerminal",
+            "ReceptorControl",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ]),
         .testTarget(name: "ReceptorCoreTests", dependencies: ["ReceptorCore"]),

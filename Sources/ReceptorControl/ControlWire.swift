@@ -104,6 +104,42 @@ public struct BindingStatus: Codable, Hashable, Sendable {
     }
 }
 
+/// Durable delivery since the listener started: how many messages were made durable, in how many syncs, and
+/// how long syncs and the `250` after the final dot took. What an administrator reads to tell whether the disk
+/// is what the senders are waiting for; two readings apart give the figures for the time between.
+public struct DeliveryStatistics: Codable, Hashable, Sendable {
+    /// `filesystem` (one syncfs per round) or `file` (fsync per file and folder).
+    public var syncMode: String
+    /// Messages made durable and visible, and messages that failed (their sender got a 4xx reply).
+    public var messages: Int64 = 0
+    public var failures: Int64 = 0
+    /// Syncs run, their total and longest duration.
+    public var syncs: Int64 = 0
+    public var syncSeconds: Double = 0
+    public var longestSync: Double = 0
+    /// From a message's hand-over to the store (after its final dot) to its being durable and visible: the wait
+    /// before the `250`. Total over `messages`, and the longest.
+    public var waitSeconds: Double = 0
+    public var longestWait: Double = 0
+
+    public init(syncMode: String) { self.syncMode = syncMode }
+
+    public var messagesPerSync: Double { syncs == 0 ? 0 : Double(messages) / Double(syncs) }
+    public var meanSync: Double { syncs == 0 ? 0 : syncSeconds / Double(syncs) }
+    public var meanWait: Double { messages == 0 ? 0 : waitSeconds / Double(messages) }
+
+    /// One line for `receptor status`.
+    public var summary: String {
+        func ms(_ seconds: Double) -> String { String(format: "%.2f ms", seconds * 1000) }
+        guard messages + failures > 0 else { return "no message delivered yet (\(syncMode) sync)" }
+        func count(_ n: Int64, _ noun: String) -> String { "\(n) \(noun)\(n == 1 ? "" : "s")" }
+        let failed = failures > 0 ? ", \(failures) failed" : ""
+        return "\(count(messages, "message")) durable in \(count(syncs, "sync")) (\(String(format: "%.1f", messagesPerSync)) per sync)\(failed); "
+            + "sync \(ms(meanSync)) mean, \(ms(longestSync)) longest; 250 after \(ms(meanWait)) mean, \(ms(longestWait)) longest "
+            + "(\(syncMode) sync)"
+    }
+}
+
 /// The first line a subscriber gets, and the line that resynchronises one that fell behind.
 public struct ControlSnapshot: Codable, Sendable {
     public var type = "snapshot"
@@ -117,15 +153,17 @@ public struct ControlSnapshot: Codable, Sendable {
     public var sessions: [LiveSession]
     public var counters: [String: ConnectorCounters]
     public var recentMessages: [MessageSummary]?
+    /// Durable delivery since the listener started.
+    public var delivery: DeliveryStatistics?
     /// Set on a snapshot sent to resynchronise a subscriber that fell behind: how many events it missed.
     public var missedEvents: Int?
 
     public init(server: String, pid: Int32? = nil, generation: Int64? = nil, configError: String? = nil, bindings: [BindingStatus]? = nil,
                 sessions: [LiveSession] = [], counters: [String: ConnectorCounters] = [:], recentMessages: [MessageSummary]? = nil,
-                missedEvents: Int? = nil) {
+                missedEvents: Int? = nil, delivery: DeliveryStatistics? = nil) {
         self.server = server; self.pid = pid; self.generation = generation; self.configError = configError
         self.bindings = bindings; self.sessions = sessions; self.counters = counters; self.recentMessages = recentMessages
-        self.missedEvents = missedEvents
+        self.missedEvents = missedEvents; self.delivery = delivery
     }
 }
 

@@ -1,6 +1,7 @@
 import CLinuxFiles
 import Foundation
 import NIOCore
+import ReceptorControl
 #if canImport(Glibc)
 import Glibc
 #endif
@@ -70,6 +71,8 @@ public final class GroupCommit: @unchecked Sendable {
         let done: Completion
         /// Where `done` runs: on this event loop, or on the syncer's thread when nil.
         let loop: EventLoop?
+        /// When it was submitted (monotonic nanoseconds), for the wait before the `250`.
+        let submitted = DispatchTime.now().uptimeNanoseconds
 
         /// Reports an outcome on its own (failures, and jobs without an event loop).
         func report(_ result: Result<Void, Error>) {
@@ -97,6 +100,10 @@ public final class GroupCommit: @unchecked Sendable {
     private var writerRunning = false
     private var syncerRunning = false
 
+    /// Durable delivery so far: messages, syncs, how long they took (`receptor status`, the control socket).
+    public var statistics: DeliveryStatistics { monitor.lock(); defer { monitor.unlock() }; return delivered }
+    private var delivered: DeliveryStatistics
+
     /// Batches and messages taken so far (for tests and the curious).
     var counts: (batches: Int, messages: Int) { monitor.lock(); defer { monitor.unlock() }; return (batches, messages) }
     private var batches = 0
@@ -113,6 +120,7 @@ public final class GroupCommit: @unchecked Sendable {
 
     public init(mode: Mode = .fileSystem) {
         self.mode = mode
+        delivered = DeliveryStatistics(syncMode: mode.rawValue)
     }
 
     deinit {
@@ -178,8 +186,9 @@ public final class GroupCommit: @unchecked Sendable {
             for job in batch {
                 do { staged.append((job, try job.stage())) } catch { job.report(.failure(error)) }
             }
-            guard !staged.isEmpty else { continue }
             monitor.lock()
+            delivered.failures += Int64(batch.count - staged.count)
+            guard !staged.isEmpty else { monitor.unlock(); continue }
             written.append(contentsOf: staged)
             let start = ensureRunning(&syncerRunning)
             monitor.unlock()
@@ -217,9 +226,11 @@ public final class GroupCommit: @unchecked Sendable {
             // nothing, a futex call and two context switches per round).
             if staged.count >= Self.maximumBatch { monitor.signal(Self.writer) }
 
+            let syncStart = DispatchTime.now().uptimeNanoseconds
             do {
                 try sync(contentsOf: staged.map(\.message), namesOf: named)
             } catch {
+                record(sync: syncStart, durable: [], failures: staged.count)
                 for s in staged { s.message.close(); s.message.discardScratch(); s.job.report(.failure(error)) }
                 // Already acknowledged: their scratch names stay, so that recovery at the next start can give
                 // the final names again should they be lost (trying again here could spin on a failing disk).
@@ -230,11 +241,15 @@ public final class GroupCommit: @unchecked Sendable {
             // The new messages first: their sessions wait for the 250, the scratch names of the last round can wait.
             let synced = named
             named = []
+            let syncEnd = DispatchTime.now().uptimeNanoseconds
             var durable = LoopOutcomes()
+            var submitted: [UInt64] = []
+            submitted.reserveCapacity(staged.count)
             for s in staged {
                 do {
                     try s.message.publish()
                     durable.add(s.job)
+                    submitted.append(s.job.submitted)
                     // Only the per-file mode needs the descriptors again: naming changed each file's link count.
                     if mode == .fileSystem { s.message.close() }
                     named.append(mode == .fileSystem ? s.message.withoutFiles : s.message)
@@ -245,8 +260,31 @@ public final class GroupCommit: @unchecked Sendable {
                 }
             }
             durable.report()
+            record(sync: syncStart, ended: syncEnd, durable: submitted, failures: staged.count - submitted.count)
             for n in synced { n.close(); n.discardScratch() }
         }
+    }
+
+    /// Adds a round to the statistics: its sync (started at `start`, ended at `end` or now), the submission
+    /// times of the messages it made durable, and how many failed.
+    private func record(sync start: UInt64, ended end: UInt64? = nil, durable submitted: [UInt64], failures: Int) {
+        let now = DispatchTime.now().uptimeNanoseconds
+        let sync = Double((end ?? now) - start) / 1e9
+        var waited = 0.0, longest = 0.0
+        for time in submitted {
+            let wait = Double(now - min(time, now)) / 1e9
+            waited += wait
+            longest = max(longest, wait)
+        }
+        monitor.lock()
+        delivered.syncs += 1
+        delivered.syncSeconds += sync
+        delivered.longestSync = max(delivered.longestSync, sync)
+        delivered.messages += Int64(submitted.count)
+        delivered.failures += Int64(failures)
+        delivered.waitSeconds += waited
+        delivered.longestWait = max(delivered.longestWait, longest)
+        monitor.unlock()
     }
 
     /// A round's successful outcomes, gathered per event loop so that each loop is woken once for them all.

@@ -175,16 +175,18 @@ public final class ListenerRuntime: @unchecked Sendable {
         }
     }
 
-    /// The status `receptor status` shows: bindings, the config in force, the last refused config.
+    /// The status `receptor status` shows: bindings, the config in force, the last refused config, delivery.
     public func statusJSON() -> String {
         struct Status: Encodable {
             var generation: Int64
             var bindings: [BindingStatus]
             var configError: String?
             var sessions: Int
+            var delivery: DeliveryStatistics
         }
         let status = Status(generation: generationInForce.withLockedValue { $0 }, bindings: server?.bindingStatus ?? [],
-                            configError: lastError.withLockedValue { $0 }, sessions: services.sessions.count)
+                            configError: lastError.withLockedValue { $0 }, sessions: services.sessions.count,
+                            delivery: services.messages.deliveryStatistics)
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.sortedKeys]
         return (try? String(decoding: encoder.encode(status), as: UTF8.self)) ?? "{}"
@@ -210,7 +212,7 @@ public final class ListenerRuntime: @unchecked Sendable {
         ControlSnapshot(server: options.serverName, pid: getpid(), generation: generationInForce.withLockedValue { $0 },
                         configError: lastError.withLockedValue { $0 }, bindings: server?.bindingStatus ?? [],
                         sessions: services.sessions.sessions, counters: services.events.allCounters,
-                        recentMessages: services.events.recentMessages)
+                        recentMessages: services.events.recentMessages, delivery: services.messages.deliveryStatistics)
     }
 
     /// Stop accepting, let sessions finish up to the drain timeout, then close everything.

@@ -1,4 +1,5 @@
 import Foundation
+import ReceptorControl
 #if canImport(Glibc)
 import Glibc
 #endif
@@ -59,6 +60,8 @@ public final class MessageStore: Sendable {
     public var mailboxesFolder: String { dataDirectory + "/mailboxes" }
     public var relayQueueFolder: String { dataDirectory + "/queue/relay" }
     public var syncMode: GroupCommit.Mode { committer.mode }
+    /// Durable delivery so far (`GroupCommit.statistics`).
+    public var deliveryStatistics: DeliveryStatistics { committer.statistics }
 
     /// A Maildir-safe unique name: time, pid, a sequence and the host, as the Maildir spec suggests.
     private func uniqueName(_ id: String) -> String {

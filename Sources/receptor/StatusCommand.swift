@@ -1,5 +1,6 @@
 import ArgumentParser
 import Foundation
+import ReceptorControl
 import ReceptorCore
 import ReceptorStore
 
@@ -14,6 +15,12 @@ struct Status: ParsableCommand {
 
     /// A listener whose last heartbeat is older than this is reported as not responding.
     static let staleAfter: TimeInterval = 15
+
+    /// The delivery statistics of a listener's status (absent from a listener of an older version).
+    static func delivery(in statusJSON: String) -> DeliveryStatistics? {
+        struct Status: Decodable { var delivery: DeliveryStatistics? }
+        return (try? JSONDecoder().decode(Status.self, from: Data(statusJSON.utf8)))?.delivery
+    }
 
     func run() throws {
         try refusing {
@@ -51,6 +58,7 @@ struct Status: ParsableCommand {
                     let reason = (b["reason"] as? String).map { ": \($0)" } ?? ""
                     print("  \(b["endpoint"] ?? "?")  \(b["state"] ?? "?")\(reason)")
                 }
+                if let delivery = Self.delivery(in: l.statusJSON) { print("  delivery: \(delivery.summary)") }
             }
         }
     }

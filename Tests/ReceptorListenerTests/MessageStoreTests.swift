@@ -272,4 +272,25 @@ final class GroupCommitTests: XCTestCase {
         XCTAssertEqual(try String(contentsOfFile: dir + "/new/fine", encoding: .utf8), "ok")
         waitForNoScratch()
     }
+
+    /// What `receptor status` reports about durable delivery: every message and failure counted once, the syncs
+    /// that carried them, and waits and syncs that took time.
+    func testStatisticsCountMessagesFailuresAndSyncs() throws {
+        let committer = GroupCommit()
+        XCTAssertEqual(committer.statistics.summary, "no message delivered yet (filesystem sync)")
+        for i in 0..<5 { try committer.commit { [self] in try stage("counted\(i)", "m\(i)") } }
+        XCTAssertThrowsError(try committer.commit { throw DurableFile.Failure(description: "no room") })
+        let statistics = committer.statistics
+        XCTAssertEqual(statistics.messages, 5)
+        XCTAssertEqual(statistics.failures, 1)
+        // One at a time: each message had a sync of its own (names-only syncs may follow, never fewer).
+        XCTAssertGreaterThanOrEqual(statistics.syncs, 5)
+        XCTAssertLessThanOrEqual(statistics.messagesPerSync, 1)
+        XCTAssertGreaterThan(statistics.meanSync, 0)
+        XCTAssertGreaterThanOrEqual(statistics.longestSync, statistics.meanSync)
+        XCTAssertGreaterThan(statistics.meanWait, 0)
+        XCTAssertGreaterThanOrEqual(statistics.longestWait, statistics.meanWait)
+        XCTAssertTrue(statistics.summary.hasPrefix("5 messages durable in "), statistics.summary)
+        XCTAssertTrue(statistics.summary.contains(", 1 failed; sync "), statistics.summary)
+    }
 }

@@ -176,6 +176,8 @@ def test_telnet_transcript_and_maildir():
         assert_in("Default Frontend MBX01", text)
         assert_in("X-Receptor-AuthAs: Anonymous", text)
         assert_eq(oct(os.stat(files[0]).st_mode & 0o777), oct(0o600), "message file mode")
+        # `receptor status` reports durable delivery (the next heartbeat publishes it).
+        l.wait_status("delivery: 1 message durable in ")
     finally:
         l.cleanup()
 
@@ -348,6 +350,9 @@ def test_a_delivery_that_cannot_be_written_gets_451_and_others_go_on():
             assert_eq(len(l.maildir(f"user{n}@contoso.test")), 5, f"user{n}'s Maildir")
         assert_eq(len(l.maildir("kate@contoso.test")), 1, "the message after the failure")
         assert_in("delivery of", l.log_text(), "the failure is logged")
+        # 21 durable, 1 failed, as `receptor status` counts them.
+        status = l.wait_status(", 1 failed; sync ")
+        assert_in("delivery: 21 messages durable in ", status)
     finally:
         l.cleanup()
 
