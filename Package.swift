@@ -69,7 +69,7 @@ let package = Package(
         .target(name: "BenchSupport", dependencies: ["ReceptorSMTP", "ReceptorCore"]),
         .executableTarget(name: "enginebench", dependencies: ["BenchSupport", "ReceptorSMTP", "ReceptorCore"]),
         .executableTarget(name: "niosink", dependencies: [
-            "BenchSupport", "ReceptorCore", "ReceptorSMTP", "ReceptorListener",
+            "BenchSupport", "ReceptorCore", "ReceptorSMTP", "ReceptorListener", "CLinuxFiles",
             .product(name: "NIOCore", package: "swift-nio"),
             .product(name: "NIOPosix", package: "swift-nio"),
         ]),

@@ -12,8 +12,15 @@
 // listener's bookkeeping (registry, events, monitor, counters, timers). Without the engine a message is
 // stored as received, dot-stuffing and all: a benchmark's files, not mail.
 //
-//   niosink PORT [engine] [durable]   (durable needs NIOSINK_DATA, a data folder)
+// With `floor` instead of `durable`, the least a group commit can do: each message written on its event loop
+// under a plain scratch name in one Maildir's tmp/ (no seal, no envelope, folder descriptors held open), one
+// syncfs per round on a syncer thread, then a link into new/ and the 250; the scratch names go after the next
+// sync — the system calls of bench/fs-floor.sh behind NIO. What no message store of this design can beat.
+// `floor-writer` writes on a writer thread instead of the event loop, as Receptor's store does.
+//
+//   niosink PORT [engine] [durable | floor | floor-writer]   (durable and floor need NIOSINK_DATA, a data folder)
 import BenchSupport
+import CLinuxFiles
 import Foundation
 import NIOCore
 import NIOPosix
@@ -41,12 +48,13 @@ final class SinkHandler: ChannelInboundHandler, @unchecked Sendable {
     private var endMatch = 2
     /// With a store: the message so far, delivered at its final dot.
     private let store: MessageStore?
+    private let floor: FloorCommit?
     private var body: [UInt8] = []
     /// Where this read's message bytes start (after the DATA line, or 0).
     private var dataStart = 0
     private var delivered: Int64 = 0
 
-    init(store: MessageStore?) { self.store = store }
+    init(store: MessageStore?, floor: FloorCommit?) { self.store = store; self.floor = floor }
 
     func channelActive(context: ChannelHandlerContext) {
         context.writeAndFlush(wrapOutboundOut(Self.banner), promise: nil)
@@ -68,11 +76,11 @@ final class SinkHandler: ChannelInboundHandler, @unchecked Sendable {
                     if endMatch == 5 {
                         inData = false
                         endMatch = 2
-                        if let store {
+                        if store != nil || floor != nil {
                             // Everything up to this read's dot, less the dot line; replies after it is durable.
                             body += bytes[min(dataStart, index + 1)..<(index + 1)]
                             body.removeLast(3)
-                            deliver(to: store, context: context)
+                            deliver(context: context)
                         } else {
                             context.write(wrapOutboundOut(Self.queued), promise: nil)
                             wrote = true
@@ -99,7 +107,7 @@ final class SinkHandler: ChannelInboundHandler, @unchecked Sendable {
             }
         }
         // A message that goes on in the next read: keep what this one held of it.
-        if inData, store != nil {
+        if inData, store != nil || floor != nil {
             buffer.withUnsafeReadableBytes { body += $0[min(dataStart, $0.count)...] }
         }
         dataStart = 0
@@ -112,16 +120,93 @@ final class SinkHandler: ChannelInboundHandler, @unchecked Sendable {
 }
 
 extension SinkHandler {
-    fileprivate func deliver(to store: MessageStore, context: ChannelHandlerContext) {
+    fileprivate func deliver(context: ChannelHandlerContext) {
         delivered += 1
         let message = body
         body = []
         let loop = context.eventLoop
         let channel = context.channel
-        store.deliver(envelope: .bench(id: "\(ObjectIdentifier(self).hashValue)-\(delivered)"), headers: [], body: message,
+        if let floor {
+            floor.deliver(message, on: loop) { channel.writeAndFlush(Self.queued, promise: nil) }
+            return
+        }
+        store!.deliver(envelope: .bench(id: "\(ObjectIdentifier(self).hashValue)-\(delivered)"), headers: [], body: message,
                       local: ["rcpt@example.com"], relayed: [], on: loop) { result in
             if case .failure(let error) = result { fatalError("niosink: delivery failed: \(error)") }
             channel.writeAndFlush(Self.queued, promise: nil)
+        }
+    }
+}
+
+/// The floor under a group commit (see the top of this file): plain scratch names, one syncfs per round.
+final class FloorCommit: @unchecked Sendable {
+    private let tmp: Int32, new: Int32
+    private let condition = NSCondition()
+    private var pending: [(name: String, loop: EventLoop, done: () -> Void)] = []
+    private var sequence = 0
+    /// With a writer thread: messages to write, and its wake-up.
+    private let writerCondition = NSCondition()
+    private var toWrite: [(message: [UInt8], loop: EventLoop, done: () -> Void)] = []
+    private let useWriter: Bool
+
+    init(folder: String, writerThread: Bool) {
+        useWriter = writerThread
+        let maildir = folder + "/Maildir"
+        for sub in ["", "/tmp", "/new"] { mkdir(maildir + sub, 0o700) }
+        tmp = open(maildir + "/tmp", O_RDONLY | O_DIRECTORY | O_CLOEXEC)
+        new = open(maildir + "/new", O_RDONLY | O_DIRECTORY | O_CLOEXEC)
+        precondition(tmp >= 0 && new >= 0, "niosink: can't open \(maildir)")
+        Thread { [self] in runSyncer() }.start()
+        if writerThread { Thread { [self] in runWriter() }.start() }
+    }
+
+    func deliver(_ message: [UInt8], on loop: EventLoop, done: @escaping () -> Void) {
+        guard !useWriter else {
+            writerCondition.lock(); toWrite.append((message, loop, done)); writerCondition.signal(); writerCondition.unlock()
+            return
+        }
+        writeFile(message, on: loop, done: done)
+    }
+
+    private func runWriter() {
+        while true {
+            writerCondition.lock()
+            while toWrite.isEmpty { writerCondition.wait() }
+            let batch = toWrite
+            toWrite = []
+            writerCondition.unlock()
+            for m in batch { writeFile(m.message, on: m.loop, done: m.done) }
+        }
+    }
+
+    private func writeFile(_ message: [UInt8], on loop: EventLoop, done: @escaping () -> Void) {
+        condition.lock(); sequence += 1; let name = "m\(sequence)"; condition.unlock()
+        let fd = openat(tmp, name, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0o600)
+        guard fd >= 0, message.withUnsafeBytes({ write(fd, $0.baseAddress, $0.count) }) == message.count, close(fd) == 0 else {
+            fatalError("niosink: can't write \(name)")
+        }
+        condition.lock(); pending.append((name, loop, done)); condition.signal(); condition.unlock()
+    }
+
+    private func runSyncer() {
+        var linked: [String] = []
+        while true {
+            condition.lock()
+            while pending.isEmpty { condition.wait() }
+            let round = pending
+            pending = []
+            condition.unlock()
+            guard receptor_syncfs(tmp) == 0 else { fatalError("niosink: syncfs failed") }
+            // That sync also covered the last round's links: their scratch names can go.
+            for name in linked { unlinkat(tmp, name, 0) }
+            linked = []
+            var byLoop: [(EventLoop, [() -> Void])] = []
+            for message in round {
+                guard linkat(tmp, message.name, new, message.name, 0) == 0 else { fatalError("niosink: can't link \(message.name)") }
+                linked.append(message.name)
+                if let i = byLoop.firstIndex(where: { $0.0 === message.loop }) { byLoop[i].1.append(message.done) } else { byLoop.append((message.loop, [message.done])) }
+            }
+            for (loop, dones) in byLoop { loop.execute { for done in dones { done() } } }
         }
     }
 }
@@ -206,6 +291,9 @@ extension BenchSettings {
 let port = Int(CommandLine.arguments.dropFirst().first ?? "") ?? 2626
 let switches = Set(CommandLine.arguments.dropFirst(2))
 let settings: BenchSettings? = switches.contains("engine") ? BenchSettings() : nil
+let floor: FloorCommit? = switches.contains("floor") || switches.contains("floor-writer") ? FloorCommit(folder: ProcessInfo.processInfo.environment["NIOSINK_DATA"] ?? {
+    FileHandle.standardError.write(Data("niosink: floor needs NIOSINK_DATA (a data folder)\n".utf8)); exit(2)
+}(), writerThread: switches.contains("floor-writer")) : nil
 let store: MessageStore? = switches.contains("durable") ? MessageStore(dataDirectory: ProcessInfo.processInfo.environment["NIOSINK_DATA"] ?? {
     FileHandle.standardError.write(Data("niosink: durable needs NIOSINK_DATA (a data folder)\n".utf8)); exit(2)
 }()) : nil
@@ -216,7 +304,7 @@ let channel = try ServerBootstrap(group: group)
     .childChannelInitializer { channel in
         channel.eventLoop.makeCompletedFuture {
             let handler: ChannelHandler = settings.map { EngineHandler(configuration: $0.configuration(for: channel), store: store) }
-                ?? SinkHandler(store: store)
+                ?? SinkHandler(store: store, floor: floor)
             try channel.pipeline.syncOperations.addHandler(handler)
         }
     }
