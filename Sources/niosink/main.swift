@@ -16,9 +16,12 @@
 // under a plain scratch name in one Maildir's tmp/ (no seal, no envelope, folder descriptors held open), one
 // syncfs per round on a syncer thread, then a link into new/ and the 250; the scratch names go after the next
 // sync — the system calls of bench/fs-floor.sh behind NIO. What no message store of this design can beat.
-// `floor-writer` writes on a writer thread instead of the event loop, as Receptor's store does.
+// `floor-writer` writes on a writer thread instead of the event loop, as Receptor's store does. `journal` is
+// the other design, Exchange's (its queue database's transaction log): each message appended to one journal
+// file (preallocated, reused in a ring for the benchmark) on a writer thread, one fdatasync per round, the 250,
+// and then, off the 250's path, Maildir delivery (tmp/, rename into new/) with a syncfs every 200 messages.
 //
-//   niosink PORT [engine] [durable | floor | floor-writer]   (durable and floor need NIOSINK_DATA, a data folder)
+//   niosink PORT [engine] [durable | floor | floor-writer | journal]   (durable and floor need NIOSINK_DATA, a data folder)
 import BenchSupport
 import CLinuxFiles
 import Foundation
@@ -49,12 +52,14 @@ final class SinkHandler: ChannelInboundHandler, @unchecked Sendable {
     /// With a store: the message so far, delivered at its final dot.
     private let store: MessageStore?
     private let floor: FloorCommit?
+    private let journal: JournalCommit?
     private var body: [UInt8] = []
     /// Where this read's message bytes start (after the DATA line, or 0).
     private var dataStart = 0
     private var delivered: Int64 = 0
 
-    init(store: MessageStore?, floor: FloorCommit?) { self.store = store; self.floor = floor }
+    init(store: MessageStore?, floor: FloorCommit?, journal: JournalCommit?) { self.store = store; self.floor = floor; self.journal = journal }
+    private var durable: Bool { store != nil || floor != nil || journal != nil }
 
     func channelActive(context: ChannelHandlerContext) {
         context.writeAndFlush(wrapOutboundOut(Self.banner), promise: nil)
@@ -76,7 +81,7 @@ final class SinkHandler: ChannelInboundHandler, @unchecked Sendable {
                     if endMatch == 5 {
                         inData = false
                         endMatch = 2
-                        if store != nil || floor != nil {
+                        if durable {
                             // Everything up to this read's dot, less the dot line; replies after it is durable.
                             body += bytes[min(dataStart, index + 1)..<(index + 1)]
                             body.removeLast(3)
@@ -107,7 +112,7 @@ final class SinkHandler: ChannelInboundHandler, @unchecked Sendable {
             }
         }
         // A message that goes on in the next read: keep what this one held of it.
-        if inData, store != nil || floor != nil {
+        if inData, durable {
             buffer.withUnsafeReadableBytes { body += $0[min(dataStart, $0.count)...] }
         }
         dataStart = 0
@@ -128,6 +133,10 @@ extension SinkHandler {
         let channel = context.channel
         if let floor {
             floor.deliver(message, on: loop) { channel.writeAndFlush(Self.queued, promise: nil) }
+            return
+        }
+        if let journal {
+            journal.deliver(message, on: loop) { channel.writeAndFlush(Self.queued, promise: nil) }
             return
         }
         store!.deliver(envelope: .bench(id: "\(ObjectIdentifier(self).hashValue)-\(delivered)"), headers: [], body: message,
@@ -207,6 +216,96 @@ final class FloorCommit: @unchecked Sendable {
                 if let i = byLoop.firstIndex(where: { $0.0 === message.loop }) { byLoop[i].1.append(message.done) } else { byLoop.append((message.loop, [message.done])) }
             }
             for (loop, dones) in byLoop { loop.execute { for done in dones { done() } } }
+        }
+    }
+}
+
+/// Journal first, Maildir after (see the top of this file).
+final class JournalCommit: @unchecked Sendable {
+    private let journal: Int32
+    private static let journalSize = 64 << 20
+    private var offset = 0
+    private let tmp: Int32, new: Int32
+    private let writerCondition = NSCondition(), syncCondition = NSCondition(), maildirCondition = NSCondition()
+    private var toWrite: [(message: [UInt8], loop: EventLoop, done: () -> Void)] = []
+    private var toSync: [(message: [UInt8], loop: EventLoop, done: () -> Void)] = []
+    private var toDeliver: [[UInt8]] = []
+    private var sequence = 0
+
+    init(folder: String) {
+        let maildir = folder + "/Maildir"
+        for sub in ["", "/tmp", "/new"] { mkdir(maildir + sub, 0o700) }
+        tmp = open(maildir + "/tmp", O_RDONLY | O_DIRECTORY | O_CLOEXEC)
+        new = open(maildir + "/new", O_RDONLY | O_DIRECTORY | O_CLOEXEC)
+        journal = open(folder + "/journal", O_WRONLY | O_CREAT | O_CLOEXEC, 0o600)
+        precondition(tmp >= 0 && new >= 0 && journal >= 0, "niosink: can't open \(folder)")
+        // Written out once, so that appends allocate nothing and fdatasync has only data to write.
+        let zeros = [UInt8](repeating: 0, count: 1 << 20)
+        for _ in 0..<(Self.journalSize >> 20) { _ = zeros.withUnsafeBytes { Glibc.write(journal, $0.baseAddress, $0.count) } }
+        fsync(journal)
+        Thread { [self] in runWriter() }.start()
+        Thread { [self] in runSyncer() }.start()
+        Thread { [self] in runMaildir() }.start()
+    }
+
+    func deliver(_ message: [UInt8], on loop: EventLoop, done: @escaping () -> Void) {
+        writerCondition.lock(); toWrite.append((message, loop, done)); writerCondition.signal(); writerCondition.unlock()
+    }
+
+    private func runWriter() {
+        while true {
+            writerCondition.lock()
+            while toWrite.isEmpty { writerCondition.wait() }
+            let batch = toWrite
+            toWrite = []
+            writerCondition.unlock()
+            for m in batch {
+                // A record: its length, then the message (a real journal adds the envelope and a checksum).
+                var length = UInt32(m.message.count)
+                if offset + 4 + m.message.count > Self.journalSize { offset = 0 }
+                _ = withUnsafeBytes(of: &length) { pwrite(journal, $0.baseAddress, 4, off_t(offset)) }
+                _ = m.message.withUnsafeBytes { pwrite(journal, $0.baseAddress, $0.count, off_t(offset + 4)) }
+                offset += 4 + m.message.count
+            }
+            syncCondition.lock(); toSync.append(contentsOf: batch); syncCondition.signal(); syncCondition.unlock()
+        }
+    }
+
+    private func runSyncer() {
+        while true {
+            syncCondition.lock()
+            while toSync.isEmpty { syncCondition.wait() }
+            let round = toSync
+            toSync = []
+            syncCondition.unlock()
+            guard fdatasync(journal) == 0 else { fatalError("niosink: fdatasync failed") }
+            var byLoop: [(EventLoop, [() -> Void])] = []
+            for message in round {
+                if let i = byLoop.firstIndex(where: { $0.0 === message.loop }) { byLoop[i].1.append(message.done) } else { byLoop.append((message.loop, [message.done])) }
+            }
+            for (loop, dones) in byLoop { loop.execute { for done in dones { done() } } }
+            maildirCondition.lock(); toDeliver.append(contentsOf: round.map(\.message)); maildirCondition.signal(); maildirCondition.unlock()
+        }
+    }
+
+    private func runMaildir() {
+        var sinceCheckpoint = 0
+        while true {
+            maildirCondition.lock()
+            while toDeliver.isEmpty { maildirCondition.wait() }
+            let batch = toDeliver
+            toDeliver = []
+            maildirCondition.unlock()
+            for message in batch {
+                sequence += 1
+                let name = "j\(sequence)"
+                let fd = openat(tmp, name, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0o600)
+                guard fd >= 0, message.withUnsafeBytes({ Glibc.write(fd, $0.baseAddress, $0.count) }) == message.count, close(fd) == 0,
+                      renameat(tmp, name, new, name) == 0 else { fatalError("niosink: can't deliver \(name)") }
+            }
+            sinceCheckpoint += batch.count
+            // The journal's records up to here may be reused once Maildir is durable.
+            if sinceCheckpoint >= 200 { _ = receptor_syncfs(tmp); sinceCheckpoint = 0 }
         }
     }
 }
@@ -291,6 +390,9 @@ extension BenchSettings {
 let port = Int(CommandLine.arguments.dropFirst().first ?? "") ?? 2626
 let switches = Set(CommandLine.arguments.dropFirst(2))
 let settings: BenchSettings? = switches.contains("engine") ? BenchSettings() : nil
+let journal: JournalCommit? = switches.contains("journal") ? JournalCommit(folder: ProcessInfo.processInfo.environment["NIOSINK_DATA"] ?? {
+    FileHandle.standardError.write(Data("niosink: journal needs NIOSINK_DATA (a data folder)\n".utf8)); exit(2)
+}()) : nil
 let floor: FloorCommit? = switches.contains("floor") || switches.contains("floor-writer") ? FloorCommit(folder: ProcessInfo.processInfo.environment["NIOSINK_DATA"] ?? {
     FileHandle.standardError.write(Data("niosink: floor needs NIOSINK_DATA (a data folder)\n".utf8)); exit(2)
 }(), writerThread: switches.contains("floor-writer")) : nil
@@ -304,7 +406,7 @@ let channel = try ServerBootstrap(group: group)
     .childChannelInitializer { channel in
         channel.eventLoop.makeCompletedFuture {
             let handler: ChannelHandler = settings.map { EngineHandler(configuration: $0.configuration(for: channel), store: store) }
-                ?? SinkHandler(store: store, floor: floor)
+                ?? SinkHandler(store: store, floor: floor, journal: journal)
             try channel.pipeline.syncOperations.addHandler(handler)
         }
     }
