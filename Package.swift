@@ -70,6 +70,7 @@ let package = Package(
         .executableTarget(name: "enginebench", dependencies: ["BenchSupport", "ReceptorSMTP", "ReceptorCore"]),
         .executableTarget(name: "niosink", dependencies: [
             "BenchSupport", "ReceptorCore", "ReceptorSMTP", "ReceptorListener", "CLinuxFiles",
+            .product(name: "NIOConcurrencyHelpers", package: "swift-nio"),
             .product(name: "NIOCore", package: "swift-nio"),
             .product(name: "NIOPosix", package: "swift-nio"),
         ]),

@@ -25,6 +25,7 @@
 import BenchSupport
 import CLinuxFiles
 import Foundation
+import NIOConcurrencyHelpers
 import NIOCore
 import NIOPosix
 import ReceptorCore
@@ -147,75 +148,99 @@ extension SinkHandler {
     }
 }
 
-/// The floor under a group commit (see the top of this file): plain scratch names, one syncfs per round.
-final class FloorCommit: @unchecked Sendable {
-    private let tmp: Int32, new: Int32
+/// Work handed from thread to thread: `add` from any thread, `takeAll` waits for some and takes it all.
+final class WorkQueue<Item>: @unchecked Sendable {
     private let condition = NSCondition()
-    private var pending: [(name: String, loop: EventLoop, done: () -> Void)] = []
-    private var sequence = 0
-    /// With a writer thread: messages to write, and its wake-up.
-    private let writerCondition = NSCondition()
-    private var toWrite: [(message: [UInt8], loop: EventLoop, done: () -> Void)] = []
-    private let useWriter: Bool
+    private var items: [Item] = []
 
-    init(folder: String, writerThread: Bool) {
-        useWriter = writerThread
+    func add(_ item: Item) { add(contentsOf: [item]) }
+
+    func add(contentsOf more: [Item]) {
+        condition.lock(); items.append(contentsOf: more); condition.signal(); condition.unlock()
+    }
+
+    func takeAll() -> [Item] {
+        condition.lock()
+        defer { condition.unlock() }
+        while items.isEmpty { condition.wait() }
+        let taken = items
+        items = []
+        return taken
+    }
+}
+
+/// A message waiting to be made durable, and what to run on its event loop once it is.
+typealias Waiting = (loop: EventLoop, done: () -> Void)
+
+/// Runs each `done` on its event loop, one hop per loop.
+func report(_ messages: [Waiting]) {
+    var byLoop: [(EventLoop, [() -> Void])] = []
+    for message in messages {
+        if let i = byLoop.firstIndex(where: { $0.0 === message.loop }) { byLoop[i].1.append(message.done) } else { byLoop.append((message.loop, [message.done])) }
+    }
+    for (loop, dones) in byLoop { loop.execute { for done in dones { done() } } }
+}
+
+/// One Maildir's tmp/ and new/, made if missing and held open.
+struct BenchMaildir {
+    let tmp: Int32, new: Int32
+
+    init(in folder: String) {
         let maildir = folder + "/Maildir"
         for sub in ["", "/tmp", "/new"] { mkdir(maildir + sub, 0o700) }
         tmp = open(maildir + "/tmp", O_RDONLY | O_DIRECTORY | O_CLOEXEC)
         new = open(maildir + "/new", O_RDONLY | O_DIRECTORY | O_CLOEXEC)
         precondition(tmp >= 0 && new >= 0, "niosink: can't open \(maildir)")
+    }
+
+    /// Writes `message` under `name` in tmp/.
+    func write(_ message: [UInt8], as name: String) {
+        let fd = openat(tmp, name, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0o600)
+        guard fd >= 0, message.withUnsafeBytes({ Glibc.write(fd, $0.baseAddress, $0.count) }) == message.count, close(fd) == 0 else {
+            fatalError("niosink: can't write \(name)")
+        }
+    }
+}
+
+/// The floor under a group commit (see the top of this file): plain scratch names, one syncfs per round.
+final class FloorCommit: @unchecked Sendable {
+    private let maildir: BenchMaildir
+    private let toWrite = WorkQueue<(message: [UInt8], waiting: Waiting)>()
+    private let toSync = WorkQueue<(name: String, waiting: Waiting)>()
+    private let names = NIOLockedValueBox(0)
+    private let useWriter: Bool
+
+    init(folder: String, writerThread: Bool) {
+        maildir = BenchMaildir(in: folder)
+        useWriter = writerThread
         Thread { [self] in runSyncer() }.start()
         if writerThread { Thread { [self] in runWriter() }.start() }
     }
 
     func deliver(_ message: [UInt8], on loop: EventLoop, done: @escaping () -> Void) {
-        guard !useWriter else {
-            writerCondition.lock(); toWrite.append((message, loop, done)); writerCondition.signal(); writerCondition.unlock()
-            return
-        }
-        writeFile(message, on: loop, done: done)
+        if useWriter { toWrite.add((message, (loop, done))) } else { write(message, (loop, done)) }
     }
 
     private func runWriter() {
-        while true {
-            writerCondition.lock()
-            while toWrite.isEmpty { writerCondition.wait() }
-            let batch = toWrite
-            toWrite = []
-            writerCondition.unlock()
-            for m in batch { writeFile(m.message, on: m.loop, done: m.done) }
-        }
+        while true { for m in toWrite.takeAll() { write(m.message, m.waiting) } }
     }
 
-    private func writeFile(_ message: [UInt8], on loop: EventLoop, done: @escaping () -> Void) {
-        condition.lock(); sequence += 1; let name = "m\(sequence)"; condition.unlock()
-        let fd = openat(tmp, name, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0o600)
-        guard fd >= 0, message.withUnsafeBytes({ write(fd, $0.baseAddress, $0.count) }) == message.count, close(fd) == 0 else {
-            fatalError("niosink: can't write \(name)")
-        }
-        condition.lock(); pending.append((name, loop, done)); condition.signal(); condition.unlock()
+    private func write(_ message: [UInt8], _ waiting: Waiting) {
+        let name = "m\(names.withLockedValue { $0 += 1; return $0 })"
+        maildir.write(message, as: name)
+        toSync.add((name, waiting))
     }
 
     private func runSyncer() {
         var linked: [String] = []
         while true {
-            condition.lock()
-            while pending.isEmpty { condition.wait() }
-            let round = pending
-            pending = []
-            condition.unlock()
-            guard receptor_syncfs(tmp) == 0 else { fatalError("niosink: syncfs failed") }
+            let round = toSync.takeAll()
+            guard receptor_syncfs(maildir.tmp) == 0 else { fatalError("niosink: syncfs failed") }
             // That sync also covered the last round's links: their scratch names can go.
-            for name in linked { unlinkat(tmp, name, 0) }
-            linked = []
-            var byLoop: [(EventLoop, [() -> Void])] = []
-            for message in round {
-                guard linkat(tmp, message.name, new, message.name, 0) == 0 else { fatalError("niosink: can't link \(message.name)") }
-                linked.append(message.name)
-                if let i = byLoop.firstIndex(where: { $0.0 === message.loop }) { byLoop[i].1.append(message.done) } else { byLoop.append((message.loop, [message.done])) }
-            }
-            for (loop, dones) in byLoop { loop.execute { for done in dones { done() } } }
+            for name in linked { unlinkat(maildir.tmp, name, 0) }
+            linked = round.map(\.name)
+            for name in linked where linkat(maildir.tmp, name, maildir.new, name, 0) != 0 { fatalError("niosink: can't link \(name)") }
+            report(round.map(\.waiting))
         }
     }
 }
@@ -225,20 +250,15 @@ final class JournalCommit: @unchecked Sendable {
     private let journal: Int32
     private static let journalSize = 64 << 20
     private var offset = 0
-    private let tmp: Int32, new: Int32
-    private let writerCondition = NSCondition(), syncCondition = NSCondition(), maildirCondition = NSCondition()
-    private var toWrite: [(message: [UInt8], loop: EventLoop, done: () -> Void)] = []
-    private var toSync: [(message: [UInt8], loop: EventLoop, done: () -> Void)] = []
-    private var toDeliver: [[UInt8]] = []
-    private var sequence = 0
+    private let maildir: BenchMaildir
+    private let toWrite = WorkQueue<(message: [UInt8], waiting: Waiting)>()
+    private let toSync = WorkQueue<(message: [UInt8], waiting: Waiting)>()
+    private let toDeliver = WorkQueue<[UInt8]>()
 
     init(folder: String) {
-        let maildir = folder + "/Maildir"
-        for sub in ["", "/tmp", "/new"] { mkdir(maildir + sub, 0o700) }
-        tmp = open(maildir + "/tmp", O_RDONLY | O_DIRECTORY | O_CLOEXEC)
-        new = open(maildir + "/new", O_RDONLY | O_DIRECTORY | O_CLOEXEC)
+        maildir = BenchMaildir(in: folder)
         journal = open(folder + "/journal", O_WRONLY | O_CREAT | O_CLOEXEC, 0o600)
-        precondition(tmp >= 0 && new >= 0 && journal >= 0, "niosink: can't open \(folder)")
+        precondition(journal >= 0, "niosink: can't open \(folder)/journal")
         // Written out once, so that appends allocate nothing and fdatasync has only data to write.
         let zeros = [UInt8](repeating: 0, count: 1 << 20)
         for _ in 0..<(Self.journalSize >> 20) { _ = zeros.withUnsafeBytes { Glibc.write(journal, $0.baseAddress, $0.count) } }
@@ -249,16 +269,12 @@ final class JournalCommit: @unchecked Sendable {
     }
 
     func deliver(_ message: [UInt8], on loop: EventLoop, done: @escaping () -> Void) {
-        writerCondition.lock(); toWrite.append((message, loop, done)); writerCondition.signal(); writerCondition.unlock()
+        toWrite.add((message, (loop, done)))
     }
 
     private func runWriter() {
         while true {
-            writerCondition.lock()
-            while toWrite.isEmpty { writerCondition.wait() }
-            let batch = toWrite
-            toWrite = []
-            writerCondition.unlock()
+            let batch = toWrite.takeAll()
             for m in batch {
                 // A record: its length, then the message (a real journal adds the envelope and a checksum).
                 var length = UInt32(m.message.count)
@@ -267,45 +283,32 @@ final class JournalCommit: @unchecked Sendable {
                 _ = m.message.withUnsafeBytes { pwrite(journal, $0.baseAddress, $0.count, off_t(offset + 4)) }
                 offset += 4 + m.message.count
             }
-            syncCondition.lock(); toSync.append(contentsOf: batch); syncCondition.signal(); syncCondition.unlock()
+            toSync.add(contentsOf: batch)
         }
     }
 
     private func runSyncer() {
         while true {
-            syncCondition.lock()
-            while toSync.isEmpty { syncCondition.wait() }
-            let round = toSync
-            toSync = []
-            syncCondition.unlock()
+            let round = toSync.takeAll()
             guard fdatasync(journal) == 0 else { fatalError("niosink: fdatasync failed") }
-            var byLoop: [(EventLoop, [() -> Void])] = []
-            for message in round {
-                if let i = byLoop.firstIndex(where: { $0.0 === message.loop }) { byLoop[i].1.append(message.done) } else { byLoop.append((message.loop, [message.done])) }
-            }
-            for (loop, dones) in byLoop { loop.execute { for done in dones { done() } } }
-            maildirCondition.lock(); toDeliver.append(contentsOf: round.map(\.message)); maildirCondition.signal(); maildirCondition.unlock()
+            report(round.map(\.waiting))
+            toDeliver.add(contentsOf: round.map(\.message))
         }
     }
 
     private func runMaildir() {
-        var sinceCheckpoint = 0
+        var sequence = 0, sinceCheckpoint = 0
         while true {
-            maildirCondition.lock()
-            while toDeliver.isEmpty { maildirCondition.wait() }
-            let batch = toDeliver
-            toDeliver = []
-            maildirCondition.unlock()
+            let batch = toDeliver.takeAll()
             for message in batch {
                 sequence += 1
                 let name = "j\(sequence)"
-                let fd = openat(tmp, name, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0o600)
-                guard fd >= 0, message.withUnsafeBytes({ Glibc.write(fd, $0.baseAddress, $0.count) }) == message.count, close(fd) == 0,
-                      renameat(tmp, name, new, name) == 0 else { fatalError("niosink: can't deliver \(name)") }
+                maildir.write(message, as: name)
+                guard renameat(maildir.tmp, name, maildir.new, name) == 0 else { fatalError("niosink: can't deliver \(name)") }
             }
             sinceCheckpoint += batch.count
             // The journal's records up to here may be reused once Maildir is durable.
-            if sinceCheckpoint >= 200 { _ = receptor_syncfs(tmp); sinceCheckpoint = 0 }
+            if sinceCheckpoint >= 200 { _ = receptor_syncfs(maildir.tmp); sinceCheckpoint = 0 }
         }
     }
 }
