@@ -128,6 +128,15 @@ public struct DeliveryStatistics: Codable, Hashable, Sendable {
     public var meanSync: Double { syncs == 0 ? 0 : syncSeconds / Double(syncs) }
     public var meanWait: Double { messages == 0 ? 0 : waitSeconds / Double(messages) }
 
+    /// What happened between `earlier` and this reading (longest figures are since start: they are not
+    /// differences).
+    public func since(_ earlier: DeliveryStatistics) -> DeliveryStatistics {
+        var d = self
+        d.messages -= earlier.messages; d.failures -= earlier.failures; d.syncs -= earlier.syncs
+        d.syncSeconds -= earlier.syncSeconds; d.waitSeconds -= earlier.waitSeconds
+        return d
+    }
+
     /// One line for `receptor status`.
     public var summary: String {
         func ms(_ seconds: Double) -> String { String(format: "%.2f ms", seconds * 1000) }
@@ -188,13 +197,15 @@ public struct ListenerEvent: Codable, Sendable {
     /// tick (bytes, messages, idle time).
     public var counters: [String: ConnectorCounters]?
     public var sessions: [LiveSession]?
+    /// `tick` events: durable delivery since the listener started.
+    public var delivery: DeliveryStatistics?
 
     public init(type: String, time: Date? = Date(), session: LiveSession? = nil, connector: String? = nil, detail: String? = nil,
                 sessionID: String? = nil, line: TranscriptLine? = nil, lines: [TranscriptLine]? = nil, message: MessageSummary? = nil,
-                counters: [String: ConnectorCounters]? = nil, sessions: [LiveSession]? = nil) {
+                counters: [String: ConnectorCounters]? = nil, sessions: [LiveSession]? = nil, delivery: DeliveryStatistics? = nil) {
         self.type = type; self.time = time; self.session = session; self.connector = connector; self.detail = detail
         self.sessionID = sessionID; self.line = line; self.lines = lines; self.message = message; self.counters = counters
-        self.sessions = sessions
+        self.sessions = sessions; self.delivery = delivery
     }
 }
 

@@ -9,12 +9,12 @@ import ReceptorControl
 /// newline-delimited JSON. A client writes one request line:
 ///   {"command":"snapshot"}   → one line: sessions, per-connector counters, binding status, generation
 ///   {"command":"subscribe"}  → a snapshot line, then one line per event until the client closes, and a
-///                              `tick` line each second (counters, sessions active since the last tick)
+///                              `tick` line each second (counters, sessions active since the last tick, delivery statistics)
 public final class ControlServer: @unchecked Sendable {
     public typealias SnapshotProvider = @Sendable () -> ControlSnapshot
 
     /// Counters now, and the live sessions with activity after the given time.
-    public typealias TickProvider = @Sendable (_ activeSince: Date) -> (counters: [String: ConnectorCounters], sessions: [LiveSession])
+    public typealias TickProvider = @Sendable (_ activeSince: Date) -> (counters: [String: ConnectorCounters], sessions: [LiveSession], delivery: DeliveryStatistics?)
 
     private let path: String
     private let events: ListenerEventBus
@@ -24,7 +24,7 @@ public final class ControlServer: @unchecked Sendable {
     private var channel: Channel?
 
     public init(path: String, events: ListenerEventBus, logger: Logger, snapshot: @escaping SnapshotProvider,
-                tick: @escaping TickProvider = { _ in ([:], []) }) {
+                tick: @escaping TickProvider = { _ in ([:], [], nil) }) {
         self.path = path
         self.events = events
         self.snapshot = snapshot
@@ -166,14 +166,14 @@ final class ControlConnectionHandler: ChannelInboundHandler, @unchecked Sendable
             }
             sendEncodable(context.channel, snapshot())
             // Bytes, messages and idle times change without a state change: once a second, the counters and
-            // the sessions that did something since the last tick.
+            // the sessions that did something since the last tick, and the delivery statistics.
             let tick = self.tick
             var since = Date()
             ticker = channel.eventLoop.scheduleRepeatedTask(initialDelay: .seconds(1), delay: .seconds(1)) { [weak self] _ in
                 let now = Date()
-                let (counters, sessions) = tick(since)
+                let (counters, sessions, delivery) = tick(since)
                 since = now
-                if outbox.add(ListenerEvent(type: "tick", time: now, counters: counters, sessions: sessions).json) {
+                if outbox.add(ListenerEvent(type: "tick", time: now, counters: counters, sessions: sessions, delivery: delivery).json) {
                     channel.eventLoop.scheduleTask(in: Self.batchInterval) { self?.flush(channel) }
                 }
             }

@@ -81,7 +81,7 @@ public final class ListenerRuntime: @unchecked Sendable {
         let control = ControlServer(path: controlSocketPath, events: services.events, logger: logger) { [weak self] in
             self?.controlSnapshot() ?? ControlSnapshot(server: "", pid: getpid(), generation: -1, bindings: [], recentMessages: [])
         } tick: { [services] since in
-            (services.events.allCounters, services.sessions.sessions(activeAfter: since))
+            (services.events.allCounters, services.sessions.sessions(activeAfter: since), services.messages.deliveryStatistics)
         }
         try await control.start(group: group)
         self.control = control

@@ -36,8 +36,17 @@ struct ListenerScript {
                                                        line: TranscriptLine(time: "2027-01-15T08:00:00.\(String(format: "%03d", seq))Z", sequence: seq, event: event, data: data, context: context,
                                                                                         text: "2027-01-15T08:00:00.\(String(format: "%03d", seq))Z,\(connector),\(id),\(seq),192.0.2.1:25,192.0.2.10:40000,\(event),\(data),\(context)"))))
     }
-    func tick(_ counters: [String: ConnectorCounters], sessions: [LiveSession] = []) -> MonitorUpdate {
-        .line(server: server, .event(ListenerEvent(type: "tick", counters: counters, sessions: sessions)))
+    func tick(_ counters: [String: ConnectorCounters], sessions: [LiveSession] = [], delivery: DeliveryStatistics? = nil) -> MonitorUpdate {
+        .line(server: server, .event(ListenerEvent(type: "tick", counters: counters, sessions: sessions, delivery: delivery)))
+    }
+    /// Delivery statistics as a listener counts them: `messages` in `syncs`, each sync `sync` seconds and each
+    /// message's wait `wait` seconds.
+    func delivery(messages: Int64, syncs: Int64, sync: Double, wait: Double, failures: Int64 = 0) -> DeliveryStatistics {
+        var d = DeliveryStatistics(syncMode: "filesystem")
+        d.messages = messages; d.syncs = syncs; d.failures = failures
+        d.syncSeconds = Double(syncs) * sync; d.longestSync = sync * 3
+        d.waitSeconds = Double(messages) * wait; d.longestWait = wait * 4
+        return d
     }
     func message(_ id: String, session: String, tls: Bool) -> MessageSummary {
         let received = "Received: from client.fabrikam.test (192.0.2.10)\r\n\tby mbx01.contoso.test (192.0.2.1)\r\n\twith \(tls ? "ESMTPSA (version=TLSv1.3 cipher=TLS_AES_256_GCM_SHA384)" : "ESMTP")\r\n\tvia \(connector); Fri, 15 Jan 2027 08:00:00 +0000\r\n"
@@ -142,6 +151,31 @@ final class MonitorModelTests: XCTestCase {
         XCTAssertEqual(rates?.messages ?? 0, 30, accuracy: 0.01)
     }
 
+    func testDeliveryStatisticsOverTheLastMinuteAndSinceStart() {
+        let model = MonitorModel()
+        model.apply(script.attach(), now: t0)
+        XCTAssertNil(model.delivery(of: script.server, now: t0), "a listener that sent none has none")
+        model.apply(script.tick([:], delivery: script.delivery(messages: 100, syncs: 50, sync: 0.001, wait: 0.004)), now: t0.addingTimeInterval(1))
+        model.apply(script.tick([:], delivery: script.delivery(messages: 1_100, syncs: 150, sync: 0.0008, wait: 0.002)), now: t0.addingTimeInterval(11))
+        guard let d = model.delivery(of: script.server, now: t0.addingTimeInterval(11)) else { return XCTFail("no delivery figures") }
+        XCTAssertEqual(d.total.messages, 1_100)
+        XCTAssertEqual(d.span, 10, accuracy: 0.001)
+        // Between the two readings: 1,000 messages in 100 syncs.
+        XCTAssertEqual(d.recent.messages, 1_000)
+        XCTAssertEqual(d.recent.messagesPerSync, 10, accuracy: 0.001)
+        XCTAssertEqual(d.recent.meanSync, (150 * 0.0008 - 50 * 0.001) / 100, accuracy: 1e-9)
+        XCTAssertEqual(d.recent.meanWait, (1_100 * 0.002 - 100 * 0.004) / 1_000, accuracy: 1e-9)
+        let line = MonitorController.deliveryLine(server: script.server, single: true, d)
+        XCTAssertEqual(line, " Delivery: last 10 s 10.0 msgs/sync, sync 0.70 ms, 250 after 1.80 ms; 1100 durable, longest 250 wait 8.00 ms")
+        // Readings older than the minute leave the window; a quiet minute shows the totals only.
+        model.apply(script.tick([:], delivery: script.delivery(messages: 1_100, syncs: 150, sync: 0.0008, wait: 0.002, failures: 2)),
+                    now: t0.addingTimeInterval(80))
+        let quiet = model.delivery(of: script.server, now: t0.addingTimeInterval(80))
+        XCTAssertEqual(quiet?.recent.messages, 0)
+        XCTAssertEqual(MonitorController.deliveryLine(server: script.server, single: false, quiet),
+                       " Delivery MBX01: 1100 durable, 2 failed, longest 250 wait 8.00 ms")
+    }
+
     func testDetachEndsTheServersSessionsAndSaysSo() {
         let model = MonitorModel()
         model.apply(script.attach([script.session("A"), script.session("B")]), now: t0)
@@ -230,6 +264,13 @@ final class MonitorScreenTests: XCTestCase {
         XCTAssertTrue(text.contains("< EHLO client.fabrikam.test"), text)
         XCTAssertTrue(text.contains("AUTH data redacted"), text)
         XCTAssertTrue(text.contains("Esc Back Tab Sessions/Messages Enter Open o Sort p Pause / Filter"), text)
+        XCTAssertFalse(text.contains("Delivery"), "no delivery line before the first message")
+        // Ticks carry the listener's delivery statistics: a line under the counters.
+        var c = ConnectorCounters()
+        c.connectionsTotal = 2; c.connectionsNow = 2; c.messagesAccepted = 40
+        feed.queued = [script.tick([script.connector: c], delivery: script.delivery(messages: 10, syncs: 5, sync: 0.001, wait: 0.002))]
+        app.pumpMonitor()
+        XCTAssertTrue(screen().contains(" Delivery: 10 durable, longest 250 wait 8.00 ms"), screen())
     }
 
     func testSelectionFollowsItsSessionWhenRowsMoveAndSortFilterPause() throws {

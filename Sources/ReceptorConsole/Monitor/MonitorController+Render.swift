@@ -115,7 +115,30 @@ extension MonitorController {
             canvas.text(" … and \(names.count - shown.count) more connectors (a taller terminal shows them)", row: next, column: 0, width: cols, style: CellStyle(.dim))
             next += 1
         }
+        for server in model.attachedServers {
+            guard let line = Self.deliveryLine(server: server, single: single, model.delivery(of: server, now: now)) else { continue }
+            canvas.text(line, row: next, column: 0, width: cols, style: CellStyle(.dim))
+            next += 1
+        }
         return next
+    }
+
+    /// A listener's durable delivery in one line: over the last minute when messages went through in it
+    /// (messages per sync, mean sync, mean wait for the 250), and the totals since it started. nil before
+    /// its first message.
+    static func deliveryLine(server: String, single: Bool,
+                             _ delivery: (total: DeliveryStatistics, recent: DeliveryStatistics, span: TimeInterval)?) -> String? {
+        guard let delivery, delivery.total.messages + delivery.total.failures > 0 else { return nil }
+        func ms(_ seconds: Double) -> String { String(format: "%.2f ms", seconds * 1000) }
+        let total = delivery.total, recent = delivery.recent
+        var text = " Delivery" + (single ? "" : " \(server)") + ": "
+        if recent.messages > 0 && delivery.span >= 1 {
+            text += "last \(Int(delivery.span.rounded())) s \(String(format: "%.1f", recent.messagesPerSync)) msgs/sync, "
+                + "sync \(ms(recent.meanSync)), 250 after \(ms(recent.meanWait)); "
+        }
+        text += "\(total.messages) durable" + (total.failures > 0 ? ", \(total.failures) failed" : "")
+            + ", longest 250 wait \(ms(total.longestWait))"
+        return text
     }
 
     // MARK: Sessions

@@ -47,6 +47,8 @@ public final class MonitorModel {
     /// Which server each connector in `counters` belongs to.
     public private(set) var connectorServer: [String: String] = [:]
     private var samples: [(time: Date, counters: [String: ConnectorCounters])] = []
+    /// Each listener's delivery statistics as its snapshot and ticks gave them, over the rate window.
+    private var deliverySamples: [String: [(time: Date, delivery: DeliveryStatistics)]] = [:]
     /// Accepted messages, oldest first.
     public private(set) var messages: [MessageSummary] = []
     /// The server whose listener accepted each message (by message ID), for its session's transcript.
@@ -96,6 +98,7 @@ public final class MonitorModel {
             rows[k] = Row(server: server, info: session, firstSeen: seen, endedAt: nil)
         }
         setCounters(s.counters, server: server, now: now)
+        if let d = s.delivery { addDelivery(d, server: server, now: now) }
         for m in s.recentMessages ?? [] where !messages.contains(where: { $0.messageID == m.messageID && $0.sessionID == m.sessionID }) {
             messages.append(m)
             messageServers[m.messageID] = server
@@ -157,6 +160,7 @@ public final class MonitorModel {
             bump(e.connector ?? "", server: server) { $0.authFailures += 1 }
         case "tick":
             if let c = e.counters { setCounters(c, server: server, now: when) }
+            if let d = e.delivery { addDelivery(d, server: server, now: when) }
             for s in e.sessions ?? [] {
                 let k = Self.key(server: server, session: s.id)
                 guard let row = rows[k], row.endedAt == nil else { continue }
@@ -202,6 +206,13 @@ public final class MonitorModel {
         while let first = samples.first, now.timeIntervalSince(first.time) > Self.rateWindow + 5 { samples.removeFirst() }
     }
 
+    private func addDelivery(_ delivery: DeliveryStatistics, server: String, now: Date) {
+        var list = deliverySamples[server, default: []]
+        list.append((now, delivery))
+        while let first = list.first, now.timeIntervalSince(first.time) > Self.rateWindow + 5 { list.removeFirst() }
+        deliverySamples[server] = list
+    }
+
     private func trimMessages() {
         guard messages.count > Self.messageLimit else { return }
         for m in messages.prefix(messages.count - Self.messageLimit) { messageServers[m.messageID] = nil }
@@ -245,6 +256,14 @@ public final class MonitorModel {
         guard span >= 5 else { return nil }
         let a = oldest.counters[connector] ?? ConnectorCounters(), b = latest.counters[connector] ?? ConnectorCounters()
         return (Double(b.connectionsTotal - a.connectionsTotal) * 60 / span, Double(b.messagesAccepted - a.messagesAccepted) * 60 / span)
+    }
+
+    /// A listener's durable delivery: since it started, and over the last minute (or the span seen so far)
+    /// with that span's length; nil before its first reading.
+    public func delivery(of server: String, now: Date) -> (total: DeliveryStatistics, recent: DeliveryStatistics, span: TimeInterval)? {
+        guard let list = deliverySamples[server], let latest = list.last,
+              let oldest = list.first(where: { now.timeIntervalSince($0.time) <= Self.rateWindow }) else { return nil }
+        return (latest.delivery, latest.delivery.since(oldest.delivery), latest.time.timeIntervalSince(oldest.time))
     }
 
     public var attachedServers: [String] {
