@@ -183,12 +183,17 @@ public final class GroupCommit: @unchecked Sendable {
             monitor.unlock()
 
             var staged: [(job: Job, message: StagedMessage)] = []
+            var failed: [(job: Job, error: Error)] = []
             for job in batch {
-                do { staged.append((job, try job.stage())) } catch { job.report(.failure(error)) }
+                do { staged.append((job, try job.stage())) } catch { failed.append((job, error)) }
             }
+            // Counted before they are reported: whoever hears of a failure finds it in the statistics.
             monitor.lock()
-            delivered.failures += Int64(batch.count - staged.count)
-            guard !staged.isEmpty else { monitor.unlock(); continue }
+            delivered.failures += Int64(failed.count)
+            monitor.unlock()
+            for f in failed { f.job.report(.failure(f.error)) }
+            guard !staged.isEmpty else { continue }
+            monitor.lock()
             written.append(contentsOf: staged)
             let start = ensureRunning(&syncerRunning)
             monitor.unlock()
@@ -245,6 +250,7 @@ public final class GroupCommit: @unchecked Sendable {
             var durable = LoopOutcomes()
             var submitted: [UInt64] = []
             submitted.reserveCapacity(staged.count)
+            var unnamed: [(job: Job, error: Error)] = []
             for s in staged {
                 do {
                     try s.message.publish()
@@ -256,11 +262,13 @@ public final class GroupCommit: @unchecked Sendable {
                 } catch {
                     s.message.close()
                     s.message.discardScratch()
-                    s.job.report(.failure(error))
+                    unnamed.append((s.job, error))
                 }
             }
+            // Counted before they are reported: whoever hears of an outcome finds it in the statistics.
+            record(sync: syncStart, ended: syncEnd, durable: submitted, failures: unnamed.count)
             durable.report()
-            record(sync: syncStart, ended: syncEnd, durable: submitted, failures: staged.count - submitted.count)
+            for u in unnamed { u.job.report(.failure(u.error)) }
             for n in synced { n.close(); n.discardScratch() }
         }
     }
