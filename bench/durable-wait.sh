@@ -19,7 +19,7 @@ bench_store "$WORK/receptor.sqlite" 30000 "-ProtocolLoggingLevel None"
 ulimit -n "$(ulimit -Hn)"
 "$BIN" listen --store "$WORK/receptor.sqlite" --log-level warning 2>"$WORK/listen.log" &
 LPID=$!
-trap 'kill $LPID 2>/dev/null; wait $LPID 2>/dev/null; rm -rf "$WORK"' EXIT
+trap 'kill $LPID 2>/dev/null || true; wait $LPID 2>/dev/null || true; rm -rf "$WORK"' EXIT
 wait_port 30025
 SOCKET=$WORK/listener-bench.sock
 delivery() {

@@ -21,7 +21,7 @@ for mode in ${MODES:-conn reuse}; do
   bench_store "$WORK/receptor.sqlite" 30000 "-ProtocolLoggingLevel None"
   "$BIN" listen --store "$WORK/receptor.sqlite" --log-level warning 2>"$WORK/listen.log" &
   LPID=$!
-  trap 'kill $LPID 2>/dev/null; wait $LPID 2>/dev/null; rm -rf "$WORK"' EXIT
+  trap 'kill $LPID 2>/dev/null || true; wait $LPID 2>/dev/null || true; rm -rf "$WORK"' EXIT
   wait_port 30025
   args=""; [ "$mode" = reuse ] && args=-d   # smtp-source -d: don't disconnect, reuse the session
   line="$mode: RSS MB after"

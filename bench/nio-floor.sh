@@ -40,7 +40,7 @@ NIOSINK_DATA=$WORK/durable "$NIOSINK" 2628 durable &
 DPID=$!
 NIOSINK_DATA=$WORK/engine-durable "$NIOSINK" 2629 engine durable &
 EDPID=$!
-trap 'kill $LPID $NPID $EPID $FPID $JPID $DPID $EDPID 2>/dev/null; wait $LPID $NPID $EPID $FPID $JPID $DPID $EDPID 2>/dev/null; rm -rf "$WORK"' EXIT
+trap 'kill $LPID $NPID $EPID $FPID $JPID $DPID $EDPID 2>/dev/null || true; wait $LPID $NPID $EPID $FPID $JPID $DPID $EDPID 2>/dev/null || true; rm -rf "$WORK"' EXIT
 wait_port 30025; wait_port 2626; wait_port 2627; wait_port 2628; wait_port 2629; wait_port 2630; wait_port 2631
 "$SHARED/smtp-throughput.sh" -r "${REPS:-3}" -m "${MSGS:-10000}" --sink -s "${SESSIONS:-50}" -l "${SIZE:-1024}" \
   -d "${MODES:-conn reuse}" --idle-wait 60 "127.0.0.1:2626=niosink@$NPID" \
