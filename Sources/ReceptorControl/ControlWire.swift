@@ -137,9 +137,12 @@ public struct DeliveryStatistics: Codable, Hashable, Sendable {
         return d
     }
 
+    /// A duration as status and monitor show it: milliseconds, two decimals.
+    public static func milliseconds(_ seconds: Double) -> String { String(format: "%.2f ms", seconds * 1000) }
+
     /// One line for `receptor status`.
     public var summary: String {
-        func ms(_ seconds: Double) -> String { String(format: "%.2f ms", seconds * 1000) }
+        let ms = Self.milliseconds
         guard messages + failures > 0 else { return "no message delivered yet (\(syncMode) sync)" }
         func count(_ n: Int64, _ noun: String) -> String { "\(n) \(noun)\(n == 1 ? "" : "s")" }
         let failed = failures > 0 ? ", \(failures) failed" : ""

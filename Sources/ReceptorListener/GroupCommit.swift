@@ -187,11 +187,13 @@ public final class GroupCommit: @unchecked Sendable {
             for job in batch {
                 do { staged.append((job, try job.stage())) } catch { failed.append((job, error)) }
             }
-            // Counted before they are reported: whoever hears of a failure finds it in the statistics.
-            monitor.lock()
-            delivered.failures += Int64(failed.count)
-            monitor.unlock()
-            for f in failed { f.job.report(.failure(f.error)) }
+            if !failed.isEmpty {
+                // Counted before they are reported: whoever hears of a failure finds it in the statistics.
+                monitor.lock()
+                delivered.failures += Int64(failed.count)
+                monitor.unlock()
+                for f in failed { f.job.report(.failure(f.error)) }
+            }
             guard !staged.isEmpty else { continue }
             monitor.lock()
             written.append(contentsOf: staged)

@@ -129,7 +129,7 @@ extension MonitorController {
     static func deliveryLine(server: String, single: Bool,
                              _ delivery: (total: DeliveryStatistics, recent: DeliveryStatistics, span: TimeInterval)?) -> String? {
         guard let delivery, delivery.total.messages + delivery.total.failures > 0 else { return nil }
-        func ms(_ seconds: Double) -> String { String(format: "%.2f ms", seconds * 1000) }
+        let ms = DeliveryStatistics.milliseconds
         let total = delivery.total, recent = delivery.recent
         var text = " Delivery" + (single ? "" : " \(server)") + ": "
         if recent.messages > 0 && delivery.span >= 1 {
