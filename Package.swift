@@ -59,8 +59,11 @@ let package = Package(
         ]),
         // The console: screens, wizard, edit dialog, key table, drawn on an abstract Screen. No curses here.
         .target(name: "ReceptorConsole", dependencies: ["ReceptorCore", "ReceptorStore", "ReceptorControl"]),
-        // ncursesw through a header-only shim (wide-character API, macros and globals Swift can't import).
-        .systemLibrary(name: "CNCursesShim", path: "Sources/CNCursesShim", pkgConfig: "ncursesw", providers: [.apt(["libncurses-dev"])]),
+        // ncursesw through a header-only shim (wide-character API, macros and globals Swift can't import). Debian's
+        // libncurses-dev (scripts/install-deps) puts it on the default paths; the module map links it. No
+        // pkg-config: its only flags are the two SwiftPM refuses (with a warning on every build), which the shim
+        // defines itself.
+        .systemLibrary(name: "CNCursesShim", path: "Sources/CNCursesShim"),
         // The curses driver behind Screen and TerminalInput: the only code that imports curses.
         .target(name: "ReceptorTerminal", dependencies: ["ReceptorConsole", "CNCursesShim"]),
         // A small demo of the terminal layer; the tmux tests of ReceptorTerminal drive it.
@@ -78,15 +81,26 @@ let package = Package(
         .target(name: "ReceptorShell", dependencies: ["ReceptorCore", "EMSLanguage", "ReceptorStore"]),
         .executableTarget(name: "receptor", dependencies: [
             "ReceptorCore", "ReceptorStore", "ReceptorShell", "ReceptorListener", "ReceptorConsole", "ReceptorTerminal",
-            "ReceptorControl",
+            "ReceptorControl", "EMSLanguage",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            .product(name: "Logging", package: "swift-log"),
         ]),
         .testTarget(name: "ReceptorCoreTests", dependencies: ["ReceptorCore"]),
         .testTarget(name: "EMSLanguageTests", dependencies: ["EMSLanguage"]),
         .testTarget(name: "ReceptorStoreTests", dependencies: ["ReceptorStore", "ReceptorCore"]),
         .testTarget(name: "ReceptorSMTPTests", dependencies: ["ReceptorSMTP", "ReceptorCore"], resources: [.copy("Fixtures")]),
-        .testTarget(name: "ReceptorListenerTests", dependencies: ["ReceptorListener", "ReceptorStore", "ReceptorCore", "ReceptorConsole", "ReceptorControl", "CChecksum",
-                                                                .product(name: "NIOEmbedded", package: "swift-nio")]),
+        .testTarget(name: "ReceptorListenerTests", dependencies: [
+            "ReceptorListener", "ReceptorStore", "ReceptorCore", "ReceptorSMTP", "ReceptorConsole", "ReceptorControl", "CChecksum",
+            .product(name: "NIOCore", package: "swift-nio"),
+            .product(name: "NIOPosix", package: "swift-nio"),
+            .product(name: "NIOTLS", package: "swift-nio"),
+            .product(name: "NIOEmbedded", package: "swift-nio"),
+            .product(name: "NIOConcurrencyHelpers", package: "swift-nio"),
+            .product(name: "NIOSSL", package: "swift-nio-ssl"),
+            .product(name: "X509", package: "swift-certificates"),
+            .product(name: "Crypto", package: "swift-crypto"),
+            .product(name: "Logging", package: "swift-log"),
+        ]),
         .testTarget(name: "ReceptorConsoleTests", dependencies: ["ReceptorConsole", "ReceptorCore", "ReceptorStore", "ReceptorControl"], exclude: ["Fixtures"]),
         .testTarget(name: "ReceptorTerminalTests", dependencies: ["ReceptorTerminal", "ReceptorConsole", "CNCursesShim"]),
         .testTarget(name: "ReceptorShellTests", dependencies: ["ReceptorShell", "ReceptorStore", "ReceptorCore", "EMSLanguage"]),

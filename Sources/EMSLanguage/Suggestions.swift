@@ -1,8 +1,9 @@
-/// "Did you mean ...?" suggestions by edit distance.
-enum Suggestions {
+/// "Did you mean ...?" suggestions by edit distance: the one rule for cmdlets, parameters, values and
+/// identities.
+public enum Suggestions {
     /// The candidate closest to `name` (case-insensitive), if it is close enough to be a
     /// plausible typo: within two edits, or a quarter of the name's length for long names.
-    static func closest(to name: String, among candidates: [String]) -> String? {
+    public static func closest(to name: String, among candidates: [String]) -> String? {
         let target = Array(name.lowercased())
         var best: (candidate: String, distance: Int)?
         for candidate in candidates {
@@ -15,7 +16,7 @@ enum Suggestions {
 
     /// Optimal-string-alignment distance: insertions, deletions, substitutions and adjacent
     /// transpositions ("Recieve" → "Receive" is one edit) each cost one.
-    static func distance(_ a: [Character], _ b: [Character]) -> Int {
+    public static func distance(_ a: [Character], _ b: [Character]) -> Int {
         if a.isEmpty { return b.count }
         if b.isEmpty { return a.count }
         var d = [[Int]](repeating: [Int](repeating: 0, count: b.count + 1), count: a.count + 1)

@@ -1,8 +1,9 @@
 /// PowerShell's `-like` wildcards: `*` (any run), `?` (one character), `[abc]` and `[a-z]`
 /// (one character from a set), and the backtick to take the next character literally.
-/// The match is against the whole string.
-struct WildcardPattern {
-    private enum Element {
+/// The match is against the whole string. The one matcher for `-like`, `-notlike` and wildcard
+/// identities (`Get-ReceiveConnector "*Relay*"`).
+public struct WildcardPattern: Sendable {
+    private enum Element: Sendable {
         case literal(Character)
         case any
         case star
@@ -12,7 +13,7 @@ struct WildcardPattern {
     private let elements: [Element]
     private let caseSensitive: Bool
 
-    init(_ pattern: String, caseSensitive: Bool = false) throws {
+    public init(_ pattern: String, caseSensitive: Bool = false) throws {
         self.caseSensitive = caseSensitive
         // Case-insensitivity by folding both sides, so ranges such as [A-Z] fold too.
         let chars = Array(caseSensitive ? pattern : pattern.lowercased())
@@ -72,11 +73,11 @@ struct WildcardPattern {
     }
 
     /// Whether a pattern contains wildcard characters at all (plain names are looked up directly).
-    static func hasWildcards(_ text: String) -> Bool {
+    public static func hasWildcards(_ text: String) -> Bool {
         text.contains { $0 == "*" || $0 == "?" || $0 == "[" }
     }
 
-    func matches(_ text: String) -> Bool {
+    public func matches(_ text: String) -> Bool {
         let chars = Array(caseSensitive ? text : text.lowercased())
         // Greedy matching with backtracking to the last star; every non-star element matches
         // exactly one character, which keeps this linear in practice.

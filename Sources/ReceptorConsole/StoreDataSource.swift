@@ -1,13 +1,12 @@
 import Foundation
+import ReceptorControl
 import ReceptorCore
 import ReceptorStore
 
 /// The console's data source over the real store: connectors with their revisions, and what running
-/// listeners report about their bindings (from their registrations' status, fresh within `staleAfter`).
+/// listeners report about their bindings (from the registrations of running listeners, `ListenerLiveness`).
 public final class StoreDataSource: ConsoleDataSource {
     private let store: ConfigStore
-    /// A listener whose heartbeat is older than this is taken for dead.
-    public var staleAfter: TimeInterval = 15
 
     public init(store: ConfigStore) { self.store = store }
 
@@ -27,7 +26,7 @@ public final class StoreDataSource: ConsoleDataSource {
     /// Only the listeners' state, for the once-a-second refresh when the configuration did not change
     /// (reading every connector again would cost more than a frame with thousands of them).
     public func listenerStatuses(for snapshot: ConsoleSnapshot) throws -> [ListenerStatus] {
-        let listeners = try store.listeners().filter { Date().timeIntervalSince($0.heartbeatAt) < staleAfter }
+        let listeners = try store.liveListeners().filter { $0.state == .running }.map(\.registration)
         var statuses: [ListenerStatus] = []
         for server in snapshot.servers {
             guard let l = listeners.first(where: { $0.server.caseInsensitiveCompare(server.name) == .orderedSame }) else { continue }
@@ -40,16 +39,14 @@ public final class StoreDataSource: ConsoleDataSource {
     /// The listener reports its sockets; a specific binding served by the wildcard socket of its port takes
     /// that socket's state.
     static func bindingStates(_ statusJSON: String, connectors: [ReceiveConnector]) -> [String: BindingState] {
-        struct Status: Decodable { struct Binding: Decodable { var endpoint: String; var state: String; var reason: String? }; var bindings: [Binding]? }
-        guard let status = try? JSONDecoder().decode(Status.self, from: Data(statusJSON.utf8)) else { return [:] }
+        guard let status = ListenerStatusReport(json: statusJSON) else { return [:] }
         var sockets: [String: BindingState] = [:]
-        for b in status.bindings ?? [] {
+        for b in status.bindings {
             sockets[b.endpoint] = b.state == "listening" ? .listening : .failed(b.reason ?? b.state)
         }
         var result = sockets
         for binding in connectors.flatMap(\.bindings) where result[binding.description] == nil {
-            let wildcard = IPBinding(address: binding.family == .v4 ? .anyV4 : .anyV6, port: binding.port).description
-            if let state = sockets[wildcard] { result[binding.description] = state }
+            if let state = sockets[binding.wildcardOfItsPort.description] { result[binding.description] = state }
         }
         return result
     }

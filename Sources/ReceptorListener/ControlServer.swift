@@ -160,21 +160,19 @@ final class ControlConnectionHandler: ChannelInboundHandler, @unchecked Sendable
                 // Any thread: encode here, queue, and have the control channel's loop write the batch. A reader
                 // that falls behind never holds up sessions: past the outbox's limit events are counted, not
                 // kept, and the reader gets a fresh snapshot once it catches up.
-                if outbox.add(event.json) {
-                    channel.eventLoop.scheduleTask(in: Self.batchInterval) { self?.flush(channel) }
-                }
+                if outbox.add(event.json) { self?.scheduleFlush(channel) }
             }
             sendEncodable(context.channel, snapshot())
             // Bytes, messages and idle times change without a state change: once a second, the counters and
             // the sessions that did something since the last tick, and the delivery statistics.
             let tick = self.tick
-            var since = Date()
+            let since = NIOLoopBoundBox(Date(), eventLoop: channel.eventLoop)
             ticker = channel.eventLoop.scheduleRepeatedTask(initialDelay: .seconds(1), delay: .seconds(1)) { [weak self] _ in
                 let now = Date()
-                let (counters, sessions, delivery) = tick(since)
-                since = now
+                let (counters, sessions, delivery) = tick(since.value)
+                since.value = now
                 if outbox.add(ListenerEvent(type: "tick", time: now, counters: counters, sessions: sessions, delivery: delivery).json) {
-                    channel.eventLoop.scheduleTask(in: Self.batchInterval) { self?.flush(channel) }
+                    self?.scheduleFlush(channel)
                 }
             }
         default:
@@ -190,6 +188,11 @@ final class ControlConnectionHandler: ChannelInboundHandler, @unchecked Sendable
 
     func errorCaught(context: ChannelHandlerContext, error: Error) {
         context.close(promise: nil)
+    }
+
+    /// Any thread: the batch now in the outbox is written `batchInterval` from now, on the channel's loop.
+    private func scheduleFlush(_ channel: Channel) {
+        channel.eventLoop.scheduleTask(in: Self.batchInterval) { [weak self] in self?.flush(channel) }
     }
 
     /// On the channel's loop: writes what the outbox holds, or waits while the reader is behind; once the

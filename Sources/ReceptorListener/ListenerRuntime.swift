@@ -27,7 +27,7 @@ public final class ListenerRuntime: @unchecked Sendable {
         public init(serverName: String) { self.serverName = serverName }
     }
 
-    private let store: SQLiteConfigStore
+    private let store: ConfigStore
     private let options: Options
     private let logger: Logger
     private let group: MultiThreadedEventLoopGroup
@@ -45,7 +45,7 @@ public final class ListenerRuntime: @unchecked Sendable {
     private let reloadRequested = NIOLockedValueBox(false)
     private var tls: ListenerTLS?
 
-    public init(store: SQLiteConfigStore, options: Options, logger: Logger) {
+    public init(store: ConfigStore, options: Options, logger: Logger) {
         self.store = store
         self.options = options
         self.logger = logger
@@ -154,7 +154,10 @@ public final class ListenerRuntime: @unchecked Sendable {
         }
     }
 
+    /// Registers this listener, and forgets the registrations of listeners that died without unregistering
+    /// (`ListenerLiveness`): a restart after a crash leaves one entry in `receptor status`, not two.
     private func register() throws {
+        _ = try? store.liveListeners()
         let now = Date()
         try store.registerListener(ListenerRegistration(
             id: registrationID, server: options.serverName, pid: getpid(), host: ProcessInfo.processInfo.hostName,
@@ -175,21 +178,12 @@ public final class ListenerRuntime: @unchecked Sendable {
         }
     }
 
-    /// The status `receptor status` shows: bindings, the config in force, the last refused config, delivery.
+    /// The status `receptor status` and the console show: bindings, the config in force, the last refused
+    /// config, delivery.
     public func statusJSON() -> String {
-        struct Status: Encodable {
-            var generation: Int64
-            var bindings: [BindingStatus]
-            var configError: String?
-            var sessions: Int
-            var delivery: DeliveryStatistics
-        }
-        let status = Status(generation: generationInForce.withLockedValue { $0 }, bindings: server?.bindingStatus ?? [],
-                            configError: lastError.withLockedValue { $0 }, sessions: services.sessions.count,
-                            delivery: services.messages.deliveryStatistics)
-        let encoder = JSONEncoder()
-        encoder.outputFormatting = [.sortedKeys]
-        return (try? String(decoding: encoder.encode(status), as: UTF8.self)) ?? "{}"
+        ListenerStatusReport(generation: generationInForce.withLockedValue { $0 }, bindings: server?.bindingStatus ?? [],
+                             configError: lastError.withLockedValue { $0 }, sessions: services.sessions.count,
+                             delivery: services.messages.deliveryStatistics).json
     }
 
     /// Before the first connection: messages acknowledged just before a crash get back the final names the

@@ -25,7 +25,7 @@ public struct SocketPlan: Equatable, Sendable {
         var serving: [IPBinding: Endpoint] = [:]
         var endpoints = Set<Endpoint>()
         for b in bindings {
-            let wildcard = IPBinding(address: b.family == .v4 ? .anyV4 : .anyV6, port: b.port)
+            let wildcard = b.wildcardOfItsPort
             let endpoint = bindings.contains(wildcard) ? Endpoint(address: wildcard.address, port: b.port) : Endpoint(address: b.address, port: b.port)
             serving[b] = endpoint
             endpoints.insert(endpoint)

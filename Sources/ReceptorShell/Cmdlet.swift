@@ -4,7 +4,7 @@ import ReceptorCore
 
 /// One EMS cmdlet: its name, the parameters it takes (for binding, prefixes and "did you mean"), and what
 /// it does with its arguments and piped input.
-protocol Cmdlet {
+protocol Cmdlet: Sendable {
     static var name: String { get }
     /// Parameters that take a value.
     static var parameters: [String] { get }

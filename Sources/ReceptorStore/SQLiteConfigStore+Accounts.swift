@@ -98,14 +98,4 @@ extension SQLiteConfigStore {
             try db.execute(sql: "DELETE FROM listeners WHERE id = ?", arguments: [id])
         }
     }
-
-    /// Removes registrations whose last heartbeat is older than `date` (listeners that died without
-    /// unregistering). Returns how many went.
-    @discardableResult
-    public func pruneListeners(heartbeatBefore date: Date) throws -> Int {
-        try write { db in
-            try db.execute(sql: "DELETE FROM listeners WHERE heartbeat_at < ?", arguments: [StoreClock.millis(date)])
-            return db.changesCount
-        }
-    }
 }

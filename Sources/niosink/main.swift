@@ -118,7 +118,8 @@ final class SinkHandler: ChannelInboundHandler, @unchecked Sendable {
         }
         dataStart = 0
         if quit {
-            context.writeAndFlush(wrapOutboundOut(Self.bye)).whenComplete { _ in context.close(promise: nil) }
+            let channel = context.channel
+            context.writeAndFlush(wrapOutboundOut(Self.bye)).whenComplete { _ in channel.close(promise: nil) }
         } else if wrote {
             context.flush()
         }
@@ -178,7 +179,16 @@ func report(_ messages: [Waiting]) {
     for message in messages {
         if let i = byLoop.firstIndex(where: { $0.0 === message.loop }) { byLoop[i].1.append(message.done) } else { byLoop.append((message.loop, [message.done])) }
     }
-    for (loop, dones) in byLoop { loop.execute { for done in dones { done() } } }
+    for (loop, dones) in byLoop {
+        let handOver = OnItsLoop(dones)
+        loop.execute { for done in handOver.value { done() } }
+    }
+}
+
+/// Closures made on an event loop for that loop, carried there from the syncer's thread (they run only there).
+struct OnItsLoop<Value>: @unchecked Sendable {
+    let value: Value
+    init(_ value: Value) { self.value = value }
 }
 
 /// One Maildir's tmp/ and new/, made if missing and held open.
@@ -369,8 +379,9 @@ final class EngineHandler: ChannelInboundHandler, @unchecked Sendable {
                     this.carryOut(this.connection.handle(.deliveryResult(.queued(internalID: id)), at: Date()), context: loopContext.value)
                 }
             case .close:
-                context.writeAndFlush(wrapOutboundOut(context.channel.allocator.buffer(capacity: 0))).whenComplete { _ in
-                    context.close(promise: nil)
+                let channel = context.channel
+                context.writeAndFlush(wrapOutboundOut(channel.allocator.buffer(capacity: 0))).whenComplete { _ in
+                    channel.close(promise: nil)
                 }
                 return
             default:

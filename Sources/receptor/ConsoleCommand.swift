@@ -29,7 +29,7 @@ struct Console: ParsableCommand {
         if !FileManager.default.fileExists(atPath: path) {
             try offerToCreateStore(path)
         }
-        let store: SQLiteConfigStore
+        let store: any ConfigStore
         do { store = try options.openStore() } catch {
             Terminal.error("\(error)")
             throw ExitCode(1)

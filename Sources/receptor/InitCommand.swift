@@ -44,7 +44,7 @@ struct Init: ParsableCommand {
 
             let path = options.storePath
             let existed = FileManager.default.fileExists(atPath: path)
-            let store: SQLiteConfigStore
+            let store: any ConfigStore
             do { store = try SQLiteConfigStore.open(path: path, create: true) } catch { throw Failure("\(error)") }
 
             let existingDomains = try store.acceptedDomains()

@@ -7,7 +7,7 @@ import ReceptorShell
 /// errors that never end the session.
 struct InteractiveShell {
     let session: PSSession
-    let store: SQLiteConfigStore
+    let store: any ConfigStore
     let context: ShellContext
 
     func loop() throws {

@@ -37,7 +37,7 @@ struct Listen: AsyncParsableCommand {
     }
 
     func run() async throws {
-        let store: SQLiteConfigStore
+        let store: any ConfigStore
         let server: Server
         do {
             store = try options.openStore()
@@ -67,7 +67,7 @@ struct Listen: AsyncParsableCommand {
         }
     }
 
-    func resolveServer(_ store: SQLiteConfigStore) throws -> Server {
+    func resolveServer(_ store: any ConfigStore) throws -> Server {
         let servers = try store.servers()
         if let name = options.serverName {
             guard let s = servers.first(where: { $0.name.caseInsensitiveCompare(name) == .orderedSame }) else {

@@ -38,7 +38,7 @@ struct StoreOptions: ParsableArguments {
         server ?? environment["RECEPTOR_SERVER"].flatMap { $0.isEmpty ? nil : $0 }
     }
 
-    func openStore() throws -> SQLiteConfigStore {
+    func openStore() throws -> any ConfigStore {
         do { return try SQLiteConfigStore.open(path: storePath, create: false) } catch let error as StoreError {
             throw Failure(error.description)
         }

@@ -232,7 +232,7 @@ final class MonitorScreenTests: XCTestCase {
         app.reload()
         let feed = FakeFeed()
         app.monitorFeed = feed
-        var clock = script.start
+        let clock = script.start
         app.now = { clock }
         _ = clock
         let screen = { () -> String in app.screenText(columns: columns, rows: rows) }

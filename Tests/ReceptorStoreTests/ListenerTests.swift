@@ -28,11 +28,6 @@ final class ListenerTests: StoreTestCase {
         try store.registerListener(again)
         XCTAssertEqual(try store.listeners().map(\.pid), [4343])
 
-        try store.registerListener(ListenerRegistration(id: "listener-2", server: "MBX01", pid: 1, host: "mbx01", controlSocket: "/s2",
-                                                        startedAt: started.addingTimeInterval(1), heartbeatAt: started.addingTimeInterval(1)))
-        XCTAssertEqual(try store.pruneListeners(heartbeatBefore: started.addingTimeInterval(2)), 1)
-        XCTAssertEqual(try store.listeners().map(\.id), ["listener-1"])
-
         try store.unregisterListener(id: "listener-1")
         try store.unregisterListener(id: "listener-1") // twice is fine
         XCTAssertEqual(try store.listeners(), [])
@@ -40,5 +35,42 @@ final class ListenerTests: StoreTestCase {
 
         XCTAssertEqual(try store.generation(), 1)
         XCTAssertEqual(try store.changes(since: 1), [])
+    }
+
+    func testLivenessRunningNotRespondingAndDead() {
+        let now = Date(timeIntervalSince1970: 1_760_000_000)
+        func state(silent seconds: TimeInterval, host: String = "mbx01", alive: Bool = true) -> ListenerLiveness.State {
+            let r = ListenerRegistration(id: "l", server: "MBX01", pid: 77, host: host, controlSocket: "/s", startedAt: now.addingTimeInterval(-600),
+                                         heartbeatAt: now.addingTimeInterval(-seconds))
+            return ListenerLiveness.state(of: r, at: now, localHost: "mbx01", processExists: { pid in XCTAssertEqual(pid, 77); return alive })
+        }
+        XCTAssertEqual(state(silent: 1), .running)
+        XCTAssertEqual(state(silent: ListenerLiveness.respondingWithin - 0.5), .running)
+        XCTAssertEqual(state(silent: ListenerLiveness.respondingWithin + 1), .notResponding(silentFor: ListenerLiveness.respondingWithin + 1))
+        XCTAssertEqual(state(silent: ListenerLiveness.forgottenAfter), .dead)
+        // On this host a listener whose process is gone is dead at once, even with a fresh heartbeat ...
+        XCTAssertEqual(state(silent: 1, alive: false), .dead)
+        // ... on another host only its silence counts (its process can't be seen from here).
+        XCTAssertEqual(state(silent: 1, host: "mbx02", alive: false), .running)
+        XCTAssertEqual(state(silent: 60, host: "mbx02", alive: false), .notResponding(silentFor: 60))
+    }
+
+    func testLiveListenersForgetsTheDeadAndKeepsTheRest() throws {
+        let store = try seededStore()
+        let now = Date(timeIntervalSince1970: Date().timeIntervalSince1970.rounded())  // the store keeps milliseconds
+        let here = ListenerLiveness.localHost
+        // This process: alive. A pid that can't exist on Linux (above pid_max's ceiling): dead.
+        let alive = ListenerRegistration(id: "alive", server: "MBX01", pid: getpid(), host: here, controlSocket: "/a", startedAt: now, heartbeatAt: now)
+        let killed = ListenerRegistration(id: "killed", server: "MBX01", pid: 4_194_305, host: here, controlSocket: "/k", startedAt: now, heartbeatAt: now)
+        let silent = ListenerRegistration(id: "silent", server: "MBX02", pid: 1, host: "elsewhere", controlSocket: "/s", startedAt: now,
+                                          heartbeatAt: now.addingTimeInterval(-30))
+        let gone = ListenerRegistration(id: "gone", server: "MBX02", pid: 1, host: "elsewhere", controlSocket: "/g", startedAt: now,
+                                        heartbeatAt: now.addingTimeInterval(-ListenerLiveness.forgottenAfter - 1))
+        for r in [alive, killed, silent, gone] { try store.registerListener(r) }
+        let live = try store.liveListeners(at: now)
+        XCTAssertEqual(live.map(\.registration.id), ["alive", "silent"])
+        XCTAssertEqual(live.map(\.state), [.running, .notResponding(silentFor: 30)])
+        XCTAssertEqual(try store.listeners().map(\.id).sorted(), ["alive", "silent"])
+        XCTAssertEqual(try store.generation(), 1, "forgetting listeners is not a configuration change")
     }
 }

@@ -1171,5 +1171,37 @@ def test_more_sessions_than_the_default_open_file_limit():
         l.cleanup()
 
 
+def test_status_exit_status_and_a_killed_listener_is_forgotten():
+    """`receptor status` exits 0 only while a listener runs (3 otherwise, as systemctl is-active), and a
+    listener killed with SIGKILL, which never unregisters, is forgotten at once on its own host."""
+    l = Listener()
+    try:
+        before = l.run("status", check=False)
+        assert_eq(before.returncode, 3, "status exit status with no listener")
+        assert_in("No listener is running", before.stdout)
+        l.start()
+        end = time.time() + 15
+        while l.run("status", check=False).returncode != 0 and time.time() < end:
+            time.sleep(0.1)
+        running = l.run("status", check=False)
+        assert_eq(running.returncode, 0, f"status exit status with the listener running:\n{running.stdout}")
+        assert_in(f"pid {l.proc.pid} on ", running.stdout)
+        assert_in(", running, ", running.stdout)
+        assert_eq(l.run("status", "--server", "MBX02", check=False).returncode, 3, "status of a server without a listener")
+
+        l.proc.send_signal(signal.SIGKILL)
+        l.proc.wait()
+        after = l.run("status", check=False)
+        assert_eq(after.returncode, 3, f"status exit status after SIGKILL:\n{after.stdout}")
+        assert_in("No listener is running", after.stdout)
+        con = sqlite3.connect(f"file:{l.store}?mode=ro", uri=True, timeout=10)
+        try:
+            assert_eq(con.execute("SELECT COUNT(*) FROM listeners").fetchone()[0], 0, "registrations left in the store")
+        finally:
+            con.close()
+    finally:
+        l.cleanup()
+
+
 if __name__ == "__main__":
     sys.exit(harness.run(globals(), BIN))

@@ -30,6 +30,14 @@ public struct IPBinding: Sendable, CustomStringConvertible {
     }
 
     public var isWildcard: Bool { address.isUnspecified }
+
+    /// The wildcard binding of this binding's family and port (`0.0.0.0:25` for `10.1.1.1:25`). Linux won't
+    /// let a specific address listen on a port where the wildcard already listens, so where both are
+    /// configured the wildcard's socket serves this binding too (reference §6c): the listener plans its
+    /// sockets by this, and status reports a specific binding by its wildcard socket's state.
+    public var wildcardOfItsPort: IPBinding {
+        IPBinding(address: family == .v4 ? .anyV4 : .anyV6, port: port)
+    }
     public var family: IPAddressFamily { address.family }
 
     /// Always shows the port, so the listener's real endpoint is visible: `0.0.0.0:25`, `[::]:25`.

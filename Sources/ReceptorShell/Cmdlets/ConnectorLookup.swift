@@ -51,44 +51,21 @@ enum ConnectorLookup {
         let all = try context.store.connectors(server: serverName)
         let matches = all.filter { Wildcard.matches(id.name, $0.connector.name) }
         if matches.isEmpty {
-            let near = all.map(\.connector.name).min { editDistance($0, id.name) < editDistance($1, id.name) }
-            let hint = near.map { editDistance($0, id.name) <= 3 ? " Did you mean \"\(serverName)\\\($0)\"?" : "" } ?? ""
+            let near = Suggestions.closest(to: id.name, among: all.map(\.connector.name))
+            let hint = near.map { " Did you mean \"\(serverName)\\\($0)\"?" } ?? ""
             throw ShellError("The operation couldn't be performed because object '\(serverName)\\\(id.name)' couldn't be found.\(hint)")
         }
         return matches
     }
 }
 
-/// PowerShell-style `*` and `?` wildcards, case-insensitive; a name without wildcards must match exactly.
+/// Identities with wildcards (`*Relay*`, `Client ?roxy`, `[CD]efault*`) match as `-like` does, by the
+/// language's one matcher. A name always matches itself without regard to case, so a connector named
+/// `Relay [old]` is found by its name.
 enum Wildcard {
-    static func matches(_ pattern: String, _ text: String) -> Bool {
-        guard pattern.contains("*") || pattern.contains("?") else { return pattern.caseInsensitiveCompare(text) == .orderedSame }
-        let p = Array(pattern.lowercased()), t = Array(text.lowercased())
-        var memo = [[Bool?]](repeating: [Bool?](repeating: nil, count: t.count + 1), count: p.count + 1)
-        func go(_ i: Int, _ j: Int) -> Bool {
-            if let m = memo[i][j] { return m }
-            let r: Bool
-            if i == p.count { r = j == t.count }
-            else if p[i] == "*" { r = go(i + 1, j) || (j < t.count && go(i, j + 1)) }
-            else { r = j < t.count && (p[i] == "?" || p[i] == t[j]) && go(i + 1, j + 1) }
-            memo[i][j] = r
-            return r
-        }
-        return go(0, 0)
+    static func matches(_ pattern: String, _ name: String) -> Bool {
+        if pattern.caseInsensitiveCompare(name) == .orderedSame { return true }
+        guard WildcardPattern.hasWildcards(pattern), let wildcard = try? WildcardPattern(pattern) else { return false }
+        return wildcard.matches(name)
     }
-}
-
-func editDistance(_ a: String, _ b: String) -> Int {
-    let a = Array(a.lowercased()), b = Array(b.lowercased())
-    if a.isEmpty { return b.count }
-    if b.isEmpty { return a.count }
-    var prev = Array(0...b.count)
-    for i in 1...a.count {
-        var cur = [i] + Array(repeating: 0, count: b.count)
-        for j in 1...b.count {
-            cur[j] = min(prev[j] + 1, cur[j - 1] + 1, prev[j - 1] + (a[i - 1] == b[j - 1] ? 0 : 1))
-        }
-        prev = cur
-    }
-    return prev[b.count]
 }
