@@ -57,8 +57,46 @@ public enum ProtocolLogFormat {
     /// cost more than the rest of a protocol-log line).
     public static func timestamp(_ date: Date) -> String { DateText.iso8601(date) }
 
+    /// One CSV field. Control characters a client sent (ESC, BEL, BS, …: every Unicode control, C0, DEL and
+    /// C1) are written as escapes — `\r`, `\n`, `\t`, `\0`, else `\x1B` or `\u{9B}` — so that reading a log
+    /// with `tail` or `less -R` never replays a client's terminal sequences. A field holding a comma, a quote
+    /// or a line break is quoted, with quotes doubled (RFC 4180).
     static func field(_ value: String) -> String {
-        guard value.contains(where: { $0 == "," || $0 == "\"" || $0 == "\r" || $0 == "\n" }) else { return value }
-        return "\"" + value.replacingOccurrences(of: "\"", with: "\"\"").replacingOccurrences(of: "\r", with: "\\r").replacingOccurrences(of: "\n", with: "\\n") + "\""
+        var needsQuotes = false
+        var hasControls = false
+        for byte in value.utf8 {
+            switch byte {
+            case UInt8(ascii: ","), UInt8(ascii: "\""): needsQuotes = true
+            case UInt8(ascii: "\r"), UInt8(ascii: "\n"): needsQuotes = true; hasControls = true
+            case 0..<0x20, 0x7F, 0xC2: hasControls = true  // 0xC2 leads U+0080–U+00BF, where C1 lives
+            default: break
+            }
+        }
+        guard needsQuotes || hasControls else { return value }
+        var text = hasControls ? escapingControls(value) : value
+        if needsQuotes { text = "\"" + text.replacingOccurrences(of: "\"", with: "\"\"") + "\"" }
+        return text
+    }
+
+    static func escapingControls(_ value: String) -> String {
+        var out = ""
+        out.reserveCapacity(value.utf8.count + 8)
+        for scalar in value.unicodeScalars {
+            switch scalar.value {
+            case 0x0D: out += "\\r"
+            case 0x0A: out += "\\n"
+            case 0x09: out += "\\t"
+            case 0x00: out += "\\0"
+            case 0x01..<0x20, 0x7F: out += "\\x" + hex(scalar.value)
+            case 0x80..<0xA0: out += "\\u{" + hex(scalar.value) + "}"
+            default: out.unicodeScalars.append(scalar)
+            }
+        }
+        return out
+    }
+
+    private static func hex(_ value: UInt32) -> String {
+        let digits = String(value, radix: 16, uppercase: true)
+        return digits.count == 1 ? "0" + digits : digits
     }
 }

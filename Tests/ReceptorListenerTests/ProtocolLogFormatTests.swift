@@ -40,4 +40,17 @@ final class ProtocolLogFormatTests: XCTestCase {
         """)
         XCTAssertEqual(ProtocolLogFormat.fileName(date: t, instance: 3), "RECV20240305-3.log")
     }
+
+    func testControlCharactersAreEscapedNeverWrittenRaw() {
+        // What a client can put in a command line: ESC sequences, BEL, BS, DEL, NUL, a tab, C1's CSI.
+        let hostile = "EHLO \u{1B}[2J\u{1B}]0;owned\u{07}x\u{08}\u{7F}\u{0}\tz\u{9B}31m"
+        let line = ProtocolLogLine(time: t, connectorID: "C", sessionID: "S", sequence: 3, localEndpoint: "a", remoteEndpoint: "b",
+                                   event: .receive, data: hostile)
+        XCTAssertEqual(line.text, #"2024-03-05T14:02:11.480Z,C,S,3,a,b,<,EHLO \x1B[2J\x1B]0;owned\x07x\x08\x7F\0\tz\u{9B}31m,"#)
+        XCTAssertFalse(line.text.unicodeScalars.contains { $0.properties.generalCategory == .control })
+        // With a comma the field is quoted as well; letters beyond ASCII pass as they are.
+        let quoted = ProtocolLogLine(time: t, connectorID: "C", sessionID: "S", sequence: 4, localEndpoint: "a", remoteEndpoint: "b",
+                                     event: .receive, data: "MAIL FROM:<j\u{FC}rgen@x> a,\u{1B}b")
+        XCTAssertTrue(quoted.text.hasSuffix(#",<,"MAIL FROM:<jürgen@x> a,\x1Bb","#), quoted.text)
+    }
 }

@@ -1171,6 +1171,32 @@ def test_more_sessions_than_the_default_open_file_limit():
         l.cleanup()
 
 
+def test_protocol_log_escapes_control_characters():
+    """A client's terminal escape sequences never reach the protocol log raw (`tail` would replay them)."""
+    l = Listener().start()
+    try:
+        l.change('Set-ReceiveConnector "Default Frontend MBX01" -TarpitInterval 00:00:00')  # the EHLO earns a 501
+        with socket.create_connection(("127.0.0.1", l.port(25)), timeout=10) as s:
+            f = s.makefile("rb")
+            f.readline()
+            s.sendall(b"EHLO \x1b[2J\x1b]0;owned\x07bell\x08\x7f.test\r\nQUIT\r\n")
+            while not f.readline().startswith(b"221"):
+                pass
+        end = time.time() + 20
+        log = b""
+        while time.time() < end and b",<,QUIT," not in log:
+            time.sleep(0.05)
+            log = l.protocol_log("FrontEnd").encode()
+        assert_in(b"EHLO \\x1B[2J\\x1B]0;owned\\x07bell\\x08\\x7F.test", log, "the escaped EHLO line")
+        for byte in range(0x20):
+            if byte not in (0x0A, 0x0D) and bytes([byte]) in log:
+                raise AssertionError(f"control byte {byte:#04x} written raw to the protocol log")
+        if b"\x7f" in log:
+            raise AssertionError("DEL written raw to the protocol log")
+    finally:
+        l.cleanup()
+
+
 def test_status_exit_status_and_a_killed_listener_is_forgotten():
     """`receptor status` exits 0 only while a listener runs (3 otherwise, as systemctl is-active), and a
     listener killed with SIGKILL, which never unregisters, is forgotten at once on its own host."""

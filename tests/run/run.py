@@ -72,4 +72,5 @@ def test_run_creates_the_store_and_starts_one_listener():
 
 
 if __name__ == "__main__":
-    sys.exit(harness.run(globals(), receptor_bin()))
+    # The "binary" under test is scripts/run itself; it builds receptor.
+    sys.exit(harness.run(globals(), os.path.join(ROOT, "scripts", "run")))

@@ -274,7 +274,8 @@ public struct SMTPSession: Sendable {
     // MARK: - Command lines
 
     static func redactedLogText(_ bytes: [UInt8]) -> String {
-        let text = String(decoding: bytes, as: UTF8.self).replacingOccurrences(of: "\0", with: "\\0")
+        // Control characters (NUL among them) are escaped where the line is written (ProtocolLogFormat).
+        let text = String(decoding: bytes, as: UTF8.self)
         let words = text.split(separator: " ")
         if words.count >= 3, words[0].uppercased() == "AUTH" { return "AUTH \(words[1]) ****" }
         return text
