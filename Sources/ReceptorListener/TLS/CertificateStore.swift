@@ -1,4 +1,5 @@
 import Crypto
+import _CryptoExtras
 import Foundation
 import NIOSSL
 import X509
@@ -11,8 +12,11 @@ import Glibc
 /// ## The self-signed certificate
 ///
 /// `receptor init` creates a self-signed certificate for the server's FQDN, as Exchange setup does:
-/// `certs/<fqdn>.pem` and `certs/<fqdn>.key` (an ECDSA P-256 key, mode 0600), subject `CN=<fqdn>`, subject
-/// alternative names `<fqdn>` and the short host name, valid for five years, for server authentication.
+/// `certs/<fqdn>.pem` and `certs/<fqdn>.key` (an RSA 2048 key, as Exchange setup's, mode 0600), subject
+/// `CN=<fqdn>`, subject alternative names `<fqdn>` and the short host name, valid for five years, for server
+/// authentication. RSA rather than ECDSA because the clients of receive connectors include old devices
+/// (printers, scanners, scenario 3 of the article) and scanners that have no ECDSA; a self-signed ECDSA
+/// certificate an earlier version made is replaced by an RSA one.
 /// Connectors use it when nothing better is installed. It is renewed automatically when it is expired,
 /// within 30 days of expiry, or no longer matches its key or FQDN (the replaced files are kept as
 /// `<fqdn>.pem.replaced-<time>`); a new server FQDN gets a new pair of files beside the old ones. Clients
@@ -95,6 +99,7 @@ public struct CertificateStore: Sendable {
         if fm.fileExists(atPath: certPath) || fm.fileExists(atPath: keyPath) {
             if let existing = try? load(certificatePath: certPath, privateKeyPath: keyPath),
                existing.matches(hostName: host),
+               !existing.isSelfSigned || existing.leaf.signatureAlgorithm == Self.selfSignedAlgorithm,
                existing.notBefore <= now.addingTimeInterval(300),
                now < existing.notAfter.addingTimeInterval(-Self.renewalMargin) {
                 return existing
@@ -122,10 +127,13 @@ public struct CertificateStore: Sendable {
         return f
     }()
 
-    /// A self-signed leaf as Exchange setup makes one: P-256, `CN=<fqdn>`, SAN `<fqdn>` and the short name,
+    /// How the self-signed certificate is signed: with its own RSA key.
+    static let selfSignedAlgorithm = Certificate.SignatureAlgorithm.sha256WithRSAEncryption
+
+    /// A self-signed leaf as Exchange setup makes one: RSA 2048, `CN=<fqdn>`, SAN `<fqdn>` and the short name,
     /// five years, `CA:FALSE`, server (and client) authentication. Returns the certificate and key as PEM.
     static func makeSelfSignedCertificate(fqdn: String, now: Date) throws -> (certificate: String, privateKey: String) {
-        let key = P256.Signing.PrivateKey()
+        let key = try _RSA.Signing.PrivateKey(keySize: .bits2048)
         let name = try DistinguishedName { CommonName(fqdn) }
         var sans: [GeneralName] = [.dnsName(fqdn)]
         if let dot = fqdn.firstIndex(of: "."), dot != fqdn.startIndex {
@@ -147,7 +155,7 @@ public struct CertificateStore: Sendable {
             notValidAfter: notAfter,
             issuer: name,
             subject: name,
-            signatureAlgorithm: .ecdsaWithSHA256,
+            signatureAlgorithm: Self.selfSignedAlgorithm,
             extensions: extensions,
             issuerPrivateKey: Certificate.PrivateKey(key)
         )

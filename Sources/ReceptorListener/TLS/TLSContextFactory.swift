@@ -102,6 +102,16 @@ public final class TLSContextFactory: @unchecked Sendable {
 
     // MARK: Contexts and handlers
 
+    /// TLS 1.2's suites: forward secrecy (ECDHE) and AEAD only — AES-GCM and ChaCha20-Poly1305, for ECDSA
+    /// and RSA certificates. No CBC (LUCKY13), no static RSA key exchange, no SHA-1 MACs. TLS 1.3's suites
+    /// are all AEAD and can't be configured. NIOSSL has no switch for the server's cipher order, so the client
+    /// picks among these; each of them is strong.
+    static let tls12CipherSuites = [
+        "ECDHE-ECDSA-AES128-GCM-SHA256", "ECDHE-RSA-AES128-GCM-SHA256",
+        "ECDHE-ECDSA-AES256-GCM-SHA384", "ECDHE-RSA-AES256-GCM-SHA384",
+        "ECDHE-ECDSA-CHACHA20-POLY1305", "ECDHE-RSA-CHACHA20-POLY1305",
+    ].joined(separator: ":")
+
     /// The server context for a certificate: TLS 1.2 minimum; with `domainSecure`, it also requests (does not
     /// require) a client certificate, checked against the trust anchors. Cached per certificate and options.
     public func serverContext(for identity: CertificateIdentity, domainSecure: Bool) throws -> NIOSSLContext {
@@ -119,6 +129,7 @@ public final class TLSContextFactory: @unchecked Sendable {
             privateKey: .privateKey(identity.privateKey)
         )
         configuration.minimumTLSVersion = .tlsv12
+        configuration.cipherSuites = Self.tls12CipherSuites
         if domainSecure {
             configuration.certificateVerification = .optionalVerification
             if includeSystemTrustRoots {

@@ -1,4 +1,5 @@
 import Crypto
+import _CryptoExtras
 import Foundation
 import X509
 import XCTest
@@ -55,9 +56,32 @@ final class TLSCertificateStoreTests: XCTestCase {
         XCTAssertTrue(usages.contains(.serverAuth))
         XCTAssertTrue(cert.publicKey.isValidSignature(cert.signature, for: cert), "self-signed")
 
+        // RSA 2048, as Exchange setup's: clients without ECDSA (old devices, scanners) can use it.
+        XCTAssertEqual(cert.signatureAlgorithm, .sha256WithRSAEncryption)
         let keyPEM = try String(contentsOfFile: identity.privateKeyPath, encoding: .utf8)
-        let key = try P256.Signing.PrivateKey(pemRepresentation: keyPEM)
+        let key = try _RSA.Signing.PrivateKey(pemRepresentation: keyPEM)
+        XCTAssertEqual(key.keySizeInBits, 2048)
         XCTAssertEqual(Certificate.PublicKey(key.publicKey), cert.publicKey)
+    }
+
+    func testSelfSignedECDSACertificateOfAnEarlierVersionIsReplacedByRSA() throws {
+        let store = CertificateStore(dataDirectory: dataDirectory)
+        try store.prepareFolders()
+        // What earlier versions made: a self-signed P-256 certificate for the FQDN.
+        let leaf = try TLSTestSupport.makeLeaf(try DistinguishedName { CommonName("mbx01.contoso.test") }, dnsNames: ["mbx01.contoso.test"], issuer: nil)
+        try TLSTestSupport.write(leaf.certificatePEM, to: "\(dataDirectory)/certs/mbx01.contoso.test.pem")
+        try TLSTestSupport.write(leaf.keyPEM, to: "\(dataDirectory)/certs/mbx01.contoso.test.key")
+        let before = try store.load(certificatePath: "\(dataDirectory)/certs/mbx01.contoso.test.pem",
+                                    privateKeyPath: "\(dataDirectory)/certs/mbx01.contoso.test.key")
+        XCTAssertTrue(before.isSelfSigned)
+        let identity = try store.ensureServerCertificate(fqdn: "mbx01.contoso.test")
+        XCTAssertNotEqual(identity.sha256Fingerprint, before.sha256Fingerprint)
+        XCTAssertEqual(try Certificate(pemEncoded: String(contentsOfFile: identity.certificatePath, encoding: .utf8)).signatureAlgorithm,
+                       .sha256WithRSAEncryption)
+        let names = try FileManager.default.contentsOfDirectory(atPath: "\(dataDirectory)/certs")
+        XCTAssertTrue(names.contains { $0.hasPrefix("mbx01.contoso.test.pem.replaced-") }, "the old one is kept aside")
+        // The RSA one is kept from then on.
+        XCTAssertEqual(try store.ensureServerCertificate(fqdn: "mbx01.contoso.test").sha256Fingerprint, identity.sha256Fingerprint)
     }
 
     func testSelfSignedCertificateIsReusedThenReplacedWhenItNoLongerFits() throws {

@@ -70,6 +70,26 @@ final class TLSHandshakeTests: XCTestCase {
         XCTAssertEqual(server.recorder.handshakes, 1)
     }
 
+    /// What a scanner (testssl.sh) checks: TLS 1.2 offers only forward-secret AEAD suites (no CBC: LUCKY13),
+    /// and the self-signed certificate is RSA, which clients without ECDSA can use.
+    func testOnlyForwardSecretAEADSuitesAndAnRSACertificate() throws {
+        let store = CertificateStore(dataDirectory: dataDirectory, serverFqdn: fqdn)
+        let identity = try store.ensureServerCertificate(fqdn: fqdn)
+        let server = try startServer(factory: TLSContextFactory(store: store), identity: identity, domainSecure: false)
+
+        for cipher in ["ECDHE-RSA-AES128-GCM-SHA256", "ECDHE-RSA-AES256-GCM-SHA384", "ECDHE-RSA-CHACHA20-POLY1305"] {
+            let ok = try sClient(server, ["-tls1_2", "-cipher", cipher])
+            XCTAssertEqual(ok.status, 0, "\(cipher): \(ok.output)")
+            XCTAssertTrue(ok.output.contains("Cipher is \(cipher)"), ok.output)
+            XCTAssertTrue(ok.output.contains("Server public key is 2048 bit"), ok.output)
+        }
+        for cipher in ["ECDHE-RSA-AES128-SHA", "ECDHE-RSA-AES256-SHA384", "AES128-GCM-SHA256", "AES256-SHA"] {
+            let refused = try sClient(server, ["-tls1_2", "-cipher", cipher])
+            XCTAssertNotEqual(refused.status, 0, "\(cipher) must be refused: \(refused.output)")
+            XCTAssertFalse(refused.output.contains(TLSTestServer.greeting), refused.output)
+        }
+    }
+
     func testInstalledCertificateChainVerifiesAgainstItsCA() throws {
         let store = CertificateStore(dataDirectory: dataDirectory, serverFqdn: fqdn)
         let ca = try TLSTestSupport.makeCA(try DistinguishedName { OrganizationName("Contoso"); CommonName("Contoso Root CA") })
