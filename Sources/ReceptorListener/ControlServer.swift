@@ -118,8 +118,13 @@ struct LineFrameDecoder: ByteToMessageDecoder {
     }
 }
 
-final class ControlConnectionHandler: ChannelInboundHandler, @unchecked Sendable {
+/// One control-socket client. Requests are answered one at a time: the next is read only once the answer to
+/// the previous one has gone to the socket, so a client that sends many requests and reads nothing holds at
+/// most one answer (a snapshot) in the listener's memory, not one per request. A subscriber's events wait in
+/// its `Outbox` (bounded; past it, a fresh snapshot when the client catches up).
+final class ControlConnectionHandler: ChannelDuplexHandler, @unchecked Sendable {
     typealias InboundIn = ByteBuffer
+    typealias OutboundIn = ByteBuffer
     typealias OutboundOut = ByteBuffer
 
     private let events: ListenerEventBus
@@ -129,8 +134,16 @@ final class ControlConnectionHandler: ChannelInboundHandler, @unchecked Sendable
     private var subscription: UUID?
     private var ticker: RepeatedTask?
     private let outbox = Outbox()
+    /// Requests received and not yet answered (one read can hold many lines), and whether an answer is on its
+    /// way to the socket. While either holds, reading waits (`readDeferred`).
+    private var requests: [ByteBuffer] = []
+    private var answering = false
+    private var readDeferred = false
     /// Events are written in batches this far apart: one wake-up and one write for many events.
     static let batchInterval: TimeAmount = .milliseconds(10)
+    /// Requests one read may leave waiting before the client is refused and dropped (a well-behaved client
+    /// sends one and reads its answer).
+    static let maximumWaitingRequests = 256
 
     init(events: ListenerEventBus, snapshot: @escaping ControlServer.SnapshotProvider, tick: @escaping ControlServer.TickProvider, logger: Logger) {
         self.events = events
@@ -140,17 +153,50 @@ final class ControlConnectionHandler: ChannelInboundHandler, @unchecked Sendable
     }
 
     func channelRead(context: ChannelHandlerContext, data: NIOAny) {
-        let line = String(buffer: unwrapInboundIn(data)).trimmingCharacters(in: .whitespacesAndNewlines)
+        guard requests.count < Self.maximumWaitingRequests else {
+            requests = []
+            send(context.channel, ["type": "error", "error": "too many requests waiting; send one and read its answer"])
+                .whenComplete { [channel = context.channel] _ in channel.close(promise: nil) }
+            return
+        }
+        requests.append(unwrapInboundIn(data))
+        if !answering { answerNext(context: context) }
+    }
+
+    /// Reading waits while requests wait or an answer is on its way.
+    func read(context: ChannelHandlerContext) {
+        if answering || !requests.isEmpty { readDeferred = true } else { context.read() }
+    }
+
+    /// Answers the oldest waiting request; the next one once this answer is written.
+    private func answerNext(context: ChannelHandlerContext) {
+        guard !requests.isEmpty else {
+            answering = false
+            if readDeferred { readDeferred = false; context.read() }
+            return
+        }
+        answering = true
+        let written = answer(String(buffer: requests.removeFirst()), context: context)
+        let loopContext = NIOLoopBound(context, eventLoop: context.eventLoop)
+        written.whenComplete { [weak self] _ in
+            let context = loopContext.value
+            guard let self, context.channel.isActive else { return }
+            self.answerNext(context: context)
+        }
+    }
+
+    /// Carries out one request; the future completes when its answer has been written.
+    private func answer(_ text: String, context: ChannelHandlerContext) -> EventLoopFuture<Void> {
+        let line = text.trimmingCharacters(in: .whitespacesAndNewlines)
         struct Request: Decodable { var command: String }
         guard let request = try? JSONDecoder().decode(Request.self, from: Data(line.utf8)) else {
-            send(context.channel, ["type": "error", "error": "send one JSON line: {\"command\":\"snapshot\"} or {\"command\":\"subscribe\"}"])
-            return
+            return send(context.channel, ["type": "error", "error": "send one JSON line: {\"command\":\"snapshot\"} or {\"command\":\"subscribe\"}"])
         }
         switch request.command {
         case "snapshot":
-            sendEncodable(context.channel, snapshot())
+            return sendEncodable(context.channel, snapshot())
         case "subscribe":
-            guard subscription == nil else { sendEncodable(context.channel, snapshot()); return }
+            guard subscription == nil else { return sendEncodable(context.channel, snapshot()) }
             let channel = context.channel
             // Subscribe first, then take the snapshot: an event from another thread in between is then seen
             // twice (harmless: the monitor upserts), never lost. Its write is queued behind the snapshot's,
@@ -162,7 +208,7 @@ final class ControlConnectionHandler: ChannelInboundHandler, @unchecked Sendable
                 // kept, and the reader gets a fresh snapshot once it catches up.
                 if outbox.add(event.json) { self?.scheduleFlush(channel) }
             }
-            sendEncodable(context.channel, snapshot())
+            let written = sendEncodable(context.channel, snapshot())
             // Bytes, messages and idle times change without a state change: once a second, the counters and
             // the sessions that did something since the last tick, and the delivery statistics.
             let tick = self.tick
@@ -175,8 +221,9 @@ final class ControlConnectionHandler: ChannelInboundHandler, @unchecked Sendable
                     self?.scheduleFlush(channel)
                 }
             }
+            return written
         default:
-            send(context.channel, ["type": "error", "error": "unknown command \(request.command)"])
+            return send(context.channel, ["type": "error", "error": "unknown command \(request.command)"])
         }
     }
 
@@ -214,20 +261,22 @@ final class ControlConnectionHandler: ChannelInboundHandler, @unchecked Sendable
         }
     }
 
-    private func send(_ channel: Channel, _ object: [String: String]) {
-        guard let data = try? JSONSerialization.data(withJSONObject: object, options: [.sortedKeys]) else { return }
-        write(channel, data)
+    @discardableResult
+    private func send(_ channel: Channel, _ object: [String: String]) -> EventLoopFuture<Void> {
+        guard let data = try? JSONSerialization.data(withJSONObject: object, options: [.sortedKeys]) else { return channel.eventLoop.makeSucceededVoidFuture() }
+        return write(channel, data)
     }
 
-    private func sendEncodable(_ channel: Channel, _ value: some Encodable) {
-        guard let data = try? ControlLine.encoder().encode(value) else { return }
-        write(channel, data)
+    @discardableResult
+    private func sendEncodable(_ channel: Channel, _ value: some Encodable) -> EventLoopFuture<Void> {
+        guard let data = try? ControlLine.encoder().encode(value) else { return channel.eventLoop.makeSucceededVoidFuture() }
+        return write(channel, data)
     }
 
-    private func write(_ channel: Channel, _ data: Data) {
+    private func write(_ channel: Channel, _ data: Data) -> EventLoopFuture<Void> {
         var buffer = channel.allocator.buffer(capacity: data.count + 1)
         buffer.writeBytes(data)
         buffer.writeInteger(UInt8(ascii: "\n"))
-        channel.writeAndFlush(buffer, promise: nil)
+        return channel.writeAndFlush(buffer)
     }
 }

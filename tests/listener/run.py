@@ -1187,12 +1187,52 @@ def test_protocol_log_escapes_control_characters():
         while time.time() < end and b",<,QUIT," not in log:
             time.sleep(0.05)
             log = l.protocol_log("FrontEnd").encode()
+        if b",<,QUIT," not in log:
+            files = [os.path.relpath(os.path.join(d, f), l.dir) for d, _, fs in os.walk(l.dir) for f in fs]
+            raise AssertionError(f"the session never reached the protocol log; files: {files}; log: {l.log_text()}")
         assert_in(b"EHLO \\x1B[2J\\x1B]0;owned\\x07bell\\x08\\x7F.test", log, "the escaped EHLO line")
         for byte in range(0x20):
             if byte not in (0x0A, 0x0D) and bytes([byte]) in log:
                 raise AssertionError(f"control byte {byte:#04x} written raw to the protocol log")
         if b"\x7f" in log:
             raise AssertionError("DEL written raw to the protocol log")
+    finally:
+        l.cleanup()
+
+
+def test_control_socket_answers_one_request_at_a_time():
+    """100 snapshot requests that the client never reads must not make 100 snapshots in the listener's memory
+    (each holds the last 50 messages' headers: ~2 MB here; the previous build grew by ~200 MB)."""
+    l = Listener().start()
+    try:
+        # Fill the snapshot's recent messages with big header sections (32 KB kept per message at most).
+        c = smtp(l.port(25))
+        filler = "".join(f"X-Filler-{i}: {'x' * 900}\r\n" for i in range(36))
+        for n in range(50):
+            c.sendmail("sender@fabrikam.test", ["kate@contoso.test"], f"Subject: {n}\r\n{filler}\r\nbody\r\n")
+        c.quit()
+        one = len(json.dumps(l.control("snapshot")))
+        assert one > 1_000_000, f"the snapshot is {one} bytes; the test needs a big one"
+
+        def rss_kb():
+            with open(f"/proc/{l.proc.pid}/status") as f:
+                return next(int(line.split()[1]) for line in f if line.startswith("VmRSS:"))
+
+        path = glob.glob(os.path.join(l.dir, "listener-*.sock"))[0]
+        before = rss_kb()
+        with socket.socket(socket.AF_UNIX, socket.SOCK_STREAM) as s:
+            s.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, 4096)
+            s.connect(path)
+            s.sendall(b'{"command":"snapshot"}\n' * 100)
+            time.sleep(2)
+            grown = (rss_kb() - before) / 1024
+            if grown > 40:
+                raise AssertionError(f"the listener grew {grown:.0f} MB for 100 unread requests")
+            # Every request is still answered, in order, once the client reads.
+            s.settimeout(30)
+            f = s.makefile("rb")
+            answers = [json.loads(f.readline()) for _ in range(100)]
+            assert_eq({a["type"] for a in answers}, {"snapshot"}, "answers")
     finally:
         l.cleanup()
 
