@@ -14,6 +14,11 @@ let package = Package(
     platforms: [.macOS(.v15)],
     products: [
         .executable(name: "receptor", targets: ["receptor"]),
+        // For the fuzz targets' package (Fuzz/): the pure layers they feed.
+        .library(name: "ReceptorCore", targets: ["ReceptorCore"]),
+        .library(name: "ReceptorSMTP", targets: ["ReceptorSMTP"]),
+        .library(name: "EMSLanguage", targets: ["EMSLanguage"]),
+        .library(name: "ReceptorControl", targets: ["ReceptorControl"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
