@@ -2,6 +2,7 @@ import ArgumentParser
 import Foundation
 import ReceptorConsole
 import ReceptorCore
+import ReceptorShell
 import ReceptorStore
 import ReceptorTerminal
 
@@ -41,6 +42,8 @@ struct Console: ParsableCommand {
             throw ExitCode(1)
         }
         app.monitorFeed = ControlSocketFeed()
+        // The shell's own list of this host's addresses, so the console warns about a binding as the shell does.
+        app.localAddresses = { LocalInterfaces.addresses() }
         if let count = benchmarkKeystrokes {
             if let sessions = benchmarkMonitorSessions {
                 try benchmarkMonitor(app: app, sessions: sessions, keystrokes: count)

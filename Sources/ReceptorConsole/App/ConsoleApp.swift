@@ -33,6 +33,10 @@ public final class ConsoleApp {
     public var makeGUID: () -> UUID = { UUID() }
     /// The clock the monitor uses (tests pin it).
     public var now: () -> Date = { Date() }
+    /// The host's own addresses, read when the wizard or the edit dialog opens, so a binding on an address
+    /// the host doesn't have is noted as the shell notes it. The executable gives the shell's own function
+    /// (ReceptorShell's LocalInterfaces); nil, the default, means unknown and skips the note.
+    public var localAddresses: () -> [IPAddress]? = { nil }
     /// The session monitor pane, and where its updates come from (the loop sets the real feed; tests a fake).
     public let monitor = MonitorController()
     public var monitorFeed: MonitorFeed?
@@ -324,7 +328,8 @@ public final class ConsoleApp {
     func openWizard() {
         guard let server else { return }
         let draft = WizardDraft(server: server, guid: makeGUID())
-        let w = WizardController(draft: draft, siblings: siblings(of: server), includeServerInCommand: snapshot.servers.count > 1) { [unowned self] c in
+        let w = WizardController(draft: draft, siblings: siblings(of: server), includeServerInCommand: snapshot.servers.count > 1,
+                                 localAddresses: localAddresses()) { [unowned self] c in
             try self.dataSource.insert(c)
         }
         mode = .wizard(w)
@@ -347,7 +352,7 @@ public final class ConsoleApp {
 
     func openEdit(_ c: ConsoleConnector) {
         guard let server else { return }
-        mode = .edit(EditController(original: c, server: server, siblings: siblings(of: server)) { [unowned self] connector, revision in
+        mode = .edit(EditController(original: c, server: server, siblings: siblings(of: server), localAddresses: localAddresses()) { [unowned self] connector, revision in
             try self.dataSource.update(connector, expectedRevision: revision)
         })
     }

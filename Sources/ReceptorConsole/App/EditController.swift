@@ -39,6 +39,8 @@ final class EditController {
     let original: ConsoleConnector
     let server: Server
     let siblings: [ReceiveConnector]
+    /// The host's addresses when the dialog opened (nil if unknown), for the note on a binding elsewhere.
+    let localAddresses: [IPAddress]?
     let submit: (ReceiveConnector, Int) throws -> ConsoleConnector
     var draft: ReceiveConnector
     var tab: Tab = .general
@@ -53,9 +55,10 @@ final class EditController {
     var conflict: String?
     var confirmingClose = false
 
-    init(original: ConsoleConnector, server: Server, siblings: [ReceiveConnector],
+    init(original: ConsoleConnector, server: Server, siblings: [ReceiveConnector], localAddresses: [IPAddress]? = nil,
          submit: @escaping (ReceiveConnector, Int) throws -> ConsoleConnector) {
-        self.original = original; self.server = server; self.siblings = siblings; self.submit = submit
+        self.original = original; self.server = server; self.siblings = siblings; self.localAddresses = localAddresses
+        self.submit = submit
         draft = original.connector
     }
 
@@ -148,7 +151,24 @@ final class EditController {
         dialog = nil; dialogTarget = nil
     }
 
-    var report: ValidationReport { ConnectorValidator.validate(draft, in: ValidationContext(server: server, siblings: siblings)) }
+    var report: ValidationReport {
+        ConnectorValidator.validate(draft, in: ValidationContext(server: server, siblings: siblings, localAddresses: localAddresses))
+    }
+
+    /// The warnings each tab shows under its fields, by code: the EAC's cautions on Security, what the
+    /// bindings are on Scoping.
+    static func warningCodes(on tab: Tab) -> Set<RuleWarning.Code> {
+        switch tab {
+        case .general: []
+        case .security: [.externallySecuredRelay, .basicAuthWithoutAnonymous]
+        case .scoping: [.bindingNotLocal, .bindingPortOmitted]
+        }
+    }
+
+    static func warnings(on tab: Tab, in report: ValidationReport) -> [RuleWarning] {
+        let codes = warningCodes(on: tab)
+        return report.warnings.filter { codes.contains($0.code) }
+    }
 
     func save() -> Outcome {
         if let (parameter, error) = fieldErrors.first {

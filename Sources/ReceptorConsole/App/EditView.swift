@@ -103,17 +103,14 @@ extension EditController {
                 canvas.text("Permission groups:", row: r, column: x, style: CellStyle(.header, bold: true)); r += 1
             }
         }
-        // The bottom area: what went wrong first, then the cautions that apply (§4b 15–16), then the help
+        // The bottom area: what went wrong first, then the tab's warnings (the cautions of §4b 15–16), then the help
         // for the focused field from the parameter table.
         canvas.hline(row: helpTop, column: 1, width: width - 2)
         var bottom: [(String, CellStyle)] = []
         if let shown = conflict ?? message {
             bottom += Canvas.wrap(shown, inner).map { ($0, CellStyle(.error, bold: true)) }
         }
-        if tab == .security {
-            let cautions = r0.warnings.map(\.message).filter { $0 == ConnectorCautions.externallySecuredRelay || $0 == ConnectorCautions.basicAuthWithoutAnonymous }
-            for c in cautions { bottom += Canvas.wrap(c, inner).map { ($0, CellStyle(.warning, bold: true)) } }
-        }
+        for w in Self.warnings(on: tab, in: r0) { bottom += Canvas.wrap(w.message, inner).map { ($0, CellStyle(.warning, bold: true)) } }
         var help = "Tab moves between fields; PgUp/PgDn or Left/Right on the tabs switch tabs; Ctrl-S saves."
         if let f = focusedField {
             let p = ConnectorParameters.named(f.parameter)!

@@ -10,6 +10,8 @@ final class WizardController {
     var draft: WizardDraft
     let siblings: [ReceiveConnector]
     let includeServerInCommand: Bool
+    /// The host's addresses when the wizard opened (nil if unknown), for the note on a binding elsewhere.
+    let localAddresses: [IPAddress]?
     let submit: (ReceiveConnector) throws -> ConsoleConnector
     var nameField = TextField()
     var pageIndex = 0
@@ -23,13 +25,14 @@ final class WizardController {
     var dirty = false
     var confirmingCancel = false
 
-    init(draft: WizardDraft, siblings: [ReceiveConnector], includeServerInCommand: Bool,
+    init(draft: WizardDraft, siblings: [ReceiveConnector], includeServerInCommand: Bool, localAddresses: [IPAddress]? = nil,
          submit: @escaping (ReceiveConnector) throws -> ConsoleConnector) {
-        self.draft = draft; self.siblings = siblings; self.includeServerInCommand = includeServerInCommand; self.submit = submit
+        self.draft = draft; self.siblings = siblings; self.includeServerInCommand = includeServerInCommand
+        self.localAddresses = localAddresses; self.submit = submit
     }
 
     var page: WizardDraft.Page { draft.pages[min(pageIndex, draft.pages.count - 1)] }
-    var evaluation: WizardDraft.Evaluation { draft.evaluate(siblings: siblings) }
+    var evaluation: WizardDraft.Evaluation { draft.evaluate(siblings: siblings, localAddresses: localAddresses) }
 
     func errors(on page: WizardDraft.Page, _ e: WizardDraft.Evaluation) -> [RuleViolation] {
         e.errors.filter { draft.page(for: $0.parameter) == page }

@@ -109,6 +109,13 @@ extension WizardController {
             }
             r += 1
             errorLines(pageErrors, from: &r, limit: helpTop)
+            if isBindings {
+                for w in e.warnings where w.code == .bindingNotLocal {
+                    for line in Canvas.wrap("Note: " + w.message, inner - 2) where r < helpTop {
+                        canvas.text(line, row: r, column: x + 2, width: inner - 2, style: CellStyle(.warning)); r += 1
+                    }
+                }
+            }
         case .summary:
             if let c = e.connector {
                 let rows: [(String, String)] = [
