@@ -202,17 +202,17 @@ public final class ConsoleApp {
             }
             return []
         case .confirmDelete(let c):
-            switch event {
-            case .character("y"), .character("Y"): return performDelete(c)
-            case .character("n"), .character("N"), .escape, .enter: mode = .main; statusMessage = ("Nothing was deleted.", false)
-            default: break
+            switch ConfirmPrompt.answer(to: event) {
+            case .confirm?: return performDelete(c)
+            case .decline?: mode = .main; statusMessage = ("Nothing was deleted.", false)
+            case nil: break
             }
             return []
         case .confirmQuit:
-            switch event {
-            case .character("y"), .character("Y"): return [.quit]
-            case .character("n"), .character("N"), .escape, .enter: mode = underlying
-            default: break
+            switch ConfirmPrompt.answer(to: event) {
+            case .confirm?: return [.quit]
+            case .decline?: mode = underlying
+            case nil: break
             }
             return []
         case .wizard(let w):
@@ -303,7 +303,7 @@ public final class ConsoleApp {
         do {
             try ConnectorParameters.named("Enabled")!.apply(.bool(enabled), to: &changed)
             try dataSource.update(changed, expectedRevision: c.revision)
-            statusMessage = ("\(enabled ? "Enabled" : "Disabled") \"\(c.connector.name)\" (Set-ReceiveConnector \"\(c.connector.identity)\" -Enabled \(enabled ? "$true" : "$false")).", false)
+            statusMessage = ("\(enabled ? "Enabled" : "Disabled") \"\(c.connector.name)\" (\(Self.enableCommand(c.connector, enabled: enabled))).", false)
         } catch {
             statusMessage = (error.isRevisionConflict ? "Not changed: \(c.connector.name) was changed elsewhere meanwhile; the list now shows the current state. \(error.consoleMessage)" : "Not changed: \(error.consoleMessage)", true)
         }
@@ -315,12 +315,22 @@ public final class ConsoleApp {
         mode = .main
         do {
             try dataSource.remove(guid: c.connector.guid, expectedRevision: c.revision)
-            statusMessage = ("Deleted \"\(c.connector.name)\" (Remove-ReceiveConnector \"\(c.connector.identity)\").", false)
+            statusMessage = ("Deleted \"\(c.connector.name)\" (\(Self.removeCommand(c.connector))).", false)
         } catch {
             statusMessage = ("Not deleted: \(error.consoleMessage)", true)
         }
         reload()
         return [.refreshNow]
+    }
+
+    /// The shell's equivalent of Space: what the status line shows after it.
+    static func enableCommand(_ c: ReceiveConnector, enabled: Bool) -> String {
+        "Set-ReceiveConnector \(c.identity.commandText) -Enabled \(enabled ? "$true" : "$false")"
+    }
+
+    /// The shell's equivalent of Delete: what the prompt and then the status line show.
+    static func removeCommand(_ c: ReceiveConnector) -> String {
+        "Remove-ReceiveConnector \(c.identity.commandText)"
     }
 
     func siblings(of server: Server) -> [ReceiveConnector] { snapshot.connectors(on: server.name).map(\.connector) }

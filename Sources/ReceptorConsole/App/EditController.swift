@@ -53,7 +53,8 @@ final class EditController {
     var message: String?
     /// Set when a save was refused as stale, or a refresh shows the connector moved on.
     var conflict: String?
-    var confirmingClose = false
+    /// The question asked before the changes are discarded, while it shows.
+    var prompt: ConfirmPrompt?
 
     init(original: ConsoleConnector, server: Server, siblings: [ReceiveConnector], localAddresses: [IPAddress]? = nil,
          submit: @escaping (ReceiveConnector, Int) throws -> ConsoleConnector) {
@@ -187,6 +188,12 @@ final class EditController {
         }
     }
 
+    /// Cancel: closes at once when nothing changed, else asks first.
+    func close() -> Outcome {
+        if isDirty { prompt = .discardChanges; return .none }
+        return .closed
+    }
+
     var focusOrder: [Focus] { [.tab] + currentFields.indices.map { .field($0) } + [.save, .cancel] }
 
     func moveFocus(_ delta: Int) {
@@ -204,11 +211,11 @@ final class EditController {
     var focusedField: Field? { if case .field(let i) = focus, currentFields.indices.contains(i) { return currentFields[i] }; return nil }
 
     func handle(_ event: KeyEvent) -> Outcome {
-        if confirmingClose {
-            switch event {
-            case .character("y"), .character("Y"): return .closed
-            case .character("n"), .character("N"), .escape, .enter: confirmingClose = false
-            default: break
+        if prompt != nil {
+            switch ConfirmPrompt.answer(to: event) {
+            case .confirm?: return .closed
+            case .decline?: prompt = nil
+            case nil: break
             }
             return .none
         }
@@ -253,12 +260,11 @@ final class EditController {
         case .previousPage: switchTab(-1)
         case .finish: return save()
         case .cancel:
-            if isDirty { confirmingClose = true; return .none }
-            return .closed
+            return close()
         case .check, .activate:
             switch focus {
             case .save: return save()
-            case .cancel: if isDirty { confirmingClose = true; return .none }; return .closed
+            case .cancel: return close()
             case .tab: switchTab(1)
             case .field:
                 if let field = focusedField, field.kind != .text, field.kind != .list { toggle(field) }

@@ -126,17 +126,13 @@ extension EditController {
             let label = Canvas.button(title, focused: focus == f)
             canvas.text(label, row: buttonsRow, column: bx, style: CellStyle(focus == f ? .focusedButton : .button, reverse: focus == f))
             hits.add(row: buttonsRow, column: bx, width: label.count) { [unowned self] in
-                onOutcome(f == .save ? self.save() : (self.isDirty ? { self.confirmingClose = true; return .none }() : .closed))
+                onOutcome(f == .save ? self.save() : self.close())
             }
             bx += label.count + 1
         }
         if let dialog {
             dialog.render(canvas, hits: hits) { [unowned self] outcome in self.dialogOutcome(outcome); return [] }
         }
-        if confirmingClose {
-            let w = min(60, width - 4), left = (width - w) / 2, top = height / 2 - 2
-            canvas.box(row: top, column: left, width: w, height: 5, title: "Cancel")
-            canvas.text("Discard your changes? y = discard, n = keep editing", row: top + 2, column: left + 2, width: w - 4)
-        }
+        prompt?.render(canvas, hits: hits)
     }
 }

@@ -23,7 +23,8 @@ final class WizardController {
     var shownErrors: Set<WizardDraft.Page> = []
     var message: String?
     var dirty = false
-    var confirmingCancel = false
+    /// The question asked before the draft is discarded, while it shows.
+    var prompt: ConfirmPrompt?
 
     init(draft: WizardDraft, siblings: [ReceiveConnector], includeServerInCommand: Bool, localAddresses: [IPAddress]? = nil,
          submit: @escaping (ReceiveConnector) throws -> ConsoleConnector) {
@@ -106,7 +107,7 @@ final class WizardController {
     }
 
     func cancel() -> Outcome {
-        if dirty { confirmingCancel = true; return .none }
+        if dirty { prompt = .discardNewConnector; return .none }
         return .cancelled
     }
 
@@ -175,11 +176,11 @@ final class WizardController {
     }
 
     func handle(_ event: KeyEvent) -> Outcome {
-        if confirmingCancel {
-            switch event {
-            case .character("y"), .character("Y"), .enter: return .cancelled
-            case .character("n"), .character("N"), .escape: confirmingCancel = false
-            default: break
+        if prompt != nil {
+            switch ConfirmPrompt.answer(to: event) {
+            case .confirm?: return .cancelled
+            case .decline?: prompt = nil
+            case nil: break
             }
             return .none
         }

@@ -168,10 +168,6 @@ extension WizardController {
         if let dialog {
             dialog.render(canvas, hits: hits) { [unowned self] outcome in self.dialogOutcome(outcome); return [] }
         }
-        if confirmingCancel {
-            let w = min(60, width - 4), left = (width - w) / 2, top = height / 2 - 2
-            canvas.box(row: top, column: left, width: w, height: 5, title: "Cancel")
-            canvas.text("Discard this new connector? y = discard, n = keep editing", row: top + 2, column: left + 2, width: w - 4)
-        }
+        prompt?.render(canvas, hits: hits)
     }
 }
