@@ -68,6 +68,8 @@ let package = Package(
         // The SMTP engine alone, timed without sockets or files (bench/engine.sh).
         .target(name: "BenchSupport", dependencies: ["ReceptorSMTP", "ReceptorCore"]),
         .executableTarget(name: "enginebench", dependencies: ["BenchSupport", "ReceptorSMTP", "ReceptorCore"]),
+        // The console's keystroke-to-screen timings on the in-memory screen (bench/console-keys.sh, bench/monitor-keys.sh).
+        .executableTarget(name: "consolebench", dependencies: ["ReceptorConsole", "ReceptorStore"]),
         .executableTarget(name: "niosink", dependencies: [
             "BenchSupport", "ReceptorCore", "ReceptorSMTP", "ReceptorListener", "CLinuxFiles",
             .product(name: "NIOConcurrencyHelpers", package: "swift-nio"),
