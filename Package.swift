@@ -89,7 +89,7 @@ let package = Package(
         .testTarget(name: "ReceptorSMTPTests", dependencies: ["ReceptorSMTP", "ReceptorCore"], resources: [.copy("Fixtures")]),
         .testTarget(name: "ReceptorListenerTests", dependencies: ["ReceptorListener", "ReceptorStore", "ReceptorCore", "ReceptorConsole", "ReceptorControl", "CChecksum",
                                                                 .product(name: "NIOEmbedded", package: "swift-nio")]),
-        .testTarget(name: "ReceptorConsoleTests", dependencies: ["ReceptorConsole", "ReceptorCore", "ReceptorStore", "ReceptorControl"], exclude: ["Fixtures"]),
+        .testTarget(name: "ReceptorConsoleTests", dependencies: ["ReceptorConsole", "ReceptorCore", "ReceptorStore", "ReceptorControl", "ReceptorShell", "EMSLanguage"], exclude: ["Fixtures"]),
         .testTarget(name: "ReceptorTerminalTests", dependencies: ["ReceptorTerminal", "ReceptorConsole", "CNCursesShim"]),
         .testTarget(name: "ReceptorShellTests", dependencies: ["ReceptorShell", "ReceptorStore", "ReceptorCore", "EMSLanguage"]),
     ]

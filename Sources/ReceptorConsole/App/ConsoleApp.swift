@@ -378,11 +378,11 @@ public final class ConsoleApp {
                 mode = .main; statusMessage = ("The connector no longer exists.", true)
             }
             return [.refreshNow]
-        case .saved(let stored):
+        case .saved(let stored, let command):
             mode = .main
             reload()
             select(guid: stored.connector.guid)
-            statusMessage = ("Saved \"\(stored.connector.name)\".", false)
+            statusMessage = ("Saved \"\(stored.connector.name)\"\(command.map { " (\($0))" } ?? "").", false)
             return [.refreshNow]
         }
     }

@@ -5,7 +5,7 @@ import ReceptorCore
 /// field reads, writes and explains itself through the parameter table; the save names the revision the
 /// dialog started from.
 final class EditController {
-    enum Outcome { case none, closed, quit, reload(UUID), saved(ConsoleConnector) }
+    enum Outcome { case none, closed, quit, reload(UUID), saved(ConsoleConnector, command: String?) }
     enum Tab: String, CaseIterable { case general = "General", security = "Security", scoping = "Scoping" }
     enum Kind: Equatable { case text, bool, choice([String]), auth(AuthMechanism), group(PermissionGroup), list }
     struct Field { let label: String; let parameter: String; let kind: Kind }
@@ -178,7 +178,8 @@ final class EditController {
         let r = report
         if let first = r.errors.first { message = "Save is blocked: \(first.message)"; return .none }
         guard isDirty else { return .closed }
-        do { return .saved(try submit(draft, original.revision)) } catch {
+        let command = commandLine
+        do { return .saved(try submit(draft, original.revision), command: command) } catch {
             if error.isRevisionConflict {
                 conflict = "Not saved: \"\(original.connector.name)\" was changed elsewhere since you opened it. Ctrl-R reloads it (your changes here are discarded); Esc closes."
             } else {
@@ -186,6 +187,15 @@ final class EditController {
             }
             return .none
         }
+    }
+
+    /// The shell's equivalent of saving: Set-ReceiveConnector with each parameter the dialog changed, in the
+    /// table's order, each value written by the parameter table; nil when nothing changed.
+    var commandLine: String? {
+        let changed = ConnectorParameters.all.filter { $0.onSet && $0.value(of: draft) != $0.value(of: original.connector) }
+        guard !changed.isEmpty else { return nil }
+        let arguments = changed.flatMap { ["-\($0.name)", $0.commandText(of: draft)] }
+        return (["Set-ReceiveConnector", original.connector.identity.commandText] + arguments).joined(separator: " ")
     }
 
     /// Cancel: closes at once when nothing changed, else asks first.
