@@ -121,6 +121,28 @@ final class ShellRoundTripTests: XCTestCase {
         }, on: "EDGE01", includeServer: true)
     }
 
+    /// The line as the summary page draws it, typed into the shell as an administrator would copy it, and
+    /// the connector the wizard's Finish then writes (the console over its own data source).
+    func testTheSummaryPageAsDrawnAndFinish() throws {
+        let (app, ds) = try Fixture.app()
+        app.keys(.character("a")); app.type("O'Brien's $1 `relay`")
+        app.keys(.tab, .tab, .down, .pageDown)                            // Partner; bindings page
+        app.keys(.enter, .down); app.type("10.10.1.1"); app.keys(.control("s"))
+        app.keys(.character("a"), .down); app.type("10.10.1.2"); app.keys(.control("s"))
+        app.keys(.pageDown, .enter, .control("u")); app.type("17.17.17.1/24"); app.keys(.enter)
+        app.keys(.character("a")); app.type("10.0.0.1-10.0.0.9"); app.keys(.enter)
+        app.keys(.pageDown)
+        let screen = app.screenText(columns: 300, rows: 40)
+        let drawn = try XCTUnwrap(screen.split(separator: "\n").map { $0.trimmingCharacters(in: .whitespaces) }
+            .first { $0.hasPrefix("│ ") && $0.contains("New-ReceiveConnector") }, screen)
+        let commandLine = String(drawn.dropFirst(2).dropLast().trimmingCharacters(in: .whitespaces).drop { $0 != "N" })
+        XCTAssertTrue(commandLine.hasPrefix("New-ReceiveConnector -Name \"O'Brien's `$1 ``relay``\""), commandLine)
+        run(commandLine)
+        app.keys(.control("s"))
+        let finished = try XCTUnwrap(ds.connectors.first { $0.connector.guid == Fixture.guid(1) }).connector
+        assertSameConnector(try stored(finished.name).connector, finished, commandLine)
+    }
+
     // MARK: The edit dialog's Set-ReceiveConnector line
 
     /// Opens the edit dialog on a stored connector, makes the changes, and runs the dialog's command line.
@@ -170,6 +192,20 @@ final class ShellRoundTripTests: XCTestCase {
             e.apply("RemoteIPRanges", .list(["192.168.1.0/24", "10.0.0.1-10.0.0.9", "2001:db8:1::/64"]))
             e.apply("Fqdn", .text("relay.contoso.com"))
         }
+    }
+
+    /// The line the status line shows after the edit dialog's save, from the console itself.
+    func testTheStatusLineAfterASave() throws {
+        let (app, ds) = try Fixture.app()
+        app.keys(.enter, .tab, .tab); app.type("Printers' \"relay\" $PSHOME `n`")   // Description of Client Frontend MBX01
+        app.keys(.pageDown, .tab, .tab, .character(" "))                            // Security: Integrated off
+        app.keys(.control("s"))
+        let status = try XCTUnwrap(app.statusMessage?.text)
+        let commandLine = try XCTUnwrap(status.range(of: "(Set-ReceiveConnector ").map { String(status[status.index(after: $0.lowerBound)...].dropLast(2)) }, status)
+        XCTAssertTrue(commandLine.contains("-Comment") && commandLine.contains("-AuthMechanism"), commandLine)
+        run(commandLine)
+        let saved = try XCTUnwrap(ds.connectors.first { $0.connector.name == "Client Frontend MBX01" }).connector
+        assertSameConnector(try stored("Client Frontend MBX01").connector, saved, commandLine)
     }
 
     /// The parameter table's command text of every settable parameter at once, as the edit dialog would
