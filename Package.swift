@@ -77,6 +77,8 @@ let package = Package(
         // The SMTP engine alone, timed without sockets or files (bench/engine.sh).
         .target(name: "BenchSupport", dependencies: ["ReceptorSMTP", "ReceptorCore"]),
         .executableTarget(name: "enginebench", dependencies: ["BenchSupport", "ReceptorSMTP", "ReceptorCore"]),
+        // The console's keystroke-to-screen timings on the in-memory screen (bench/console-keys.sh, bench/monitor-keys.sh).
+        .executableTarget(name: "consolebench", dependencies: ["ReceptorConsole", "ReceptorStore"]),
         .executableTarget(name: "niosink", dependencies: [
             "BenchSupport", "ReceptorCore", "ReceptorSMTP", "ReceptorListener", "CLinuxFiles",
             .product(name: "NIOConcurrencyHelpers", package: "swift-nio"),
@@ -107,7 +109,7 @@ let package = Package(
             .product(name: "Crypto", package: "swift-crypto"),
             .product(name: "Logging", package: "swift-log"),
         ]),
-        .testTarget(name: "ReceptorConsoleTests", dependencies: ["ReceptorConsole", "ReceptorCore", "ReceptorStore", "ReceptorControl"], exclude: ["Fixtures"]),
+        .testTarget(name: "ReceptorConsoleTests", dependencies: ["ReceptorConsole", "ReceptorCore", "ReceptorStore", "ReceptorControl", "ReceptorShell", "EMSLanguage"], exclude: ["Fixtures"]),
         .testTarget(name: "ReceptorTerminalTests", dependencies: ["ReceptorTerminal", "ReceptorConsole", "CNCursesShim"]),
         .testTarget(name: "ReceptorShellTests", dependencies: ["ReceptorShell", "ReceptorStore", "ReceptorCore", "EMSLanguage"]),
     ]

@@ -9,7 +9,9 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 SESSIONS=${1:-1000}
 swift build -c release --product receptor >&2
+swift build -c release --product consolebench >&2
 BIN="$(swift build -c release --show-bin-path)/receptor"
+BENCH="$(swift build -c release --show-bin-path)/consolebench"
 WORK=$(mktemp -d /tmp/receptor-monitor-bench.XXXX)
 LISTENER=""; HOLDER=""
 cleanup() {
@@ -25,7 +27,7 @@ LISTENER=$!
 for _ in $(seq 100); do [ -S "$WORK/listener-mbx01.sock" ] && break; sleep 0.1; done
 
 echo "anchor (no sessions):"
-"$BIN" console --store "$STORE" --benchmark-keystrokes 2000 --benchmark-monitor-sessions 0
+"$BENCH" --store "$STORE" --keystrokes 2000 --monitor-sessions 0
 
 # Hold $SESSIONS idle sessions open (at most 15 per source address, under MaxInboundConnectionPerSource),
 # for at most 300 s.
@@ -45,7 +47,7 @@ for _ in $(seq 600); do grep -q ready "$WORK/holder.out" 2>/dev/null && break; s
 grep ready "$WORK/holder.out" >&2 || { cat "$WORK/holder.out" >&2; exit 1; }
 
 echo "target ($SESSIONS idle sessions):"
-"$BIN" console --store "$STORE" --benchmark-keystrokes 2000 --benchmark-monitor-sessions "$SESSIONS"
+"$BENCH" --store "$STORE" --keystrokes 2000 --monitor-sessions "$SESSIONS"
 
 # The same, end to end through a real terminal: the console in tmux (100x30), a key sent with send-keys,
 # and the pane polled until the selection marker has moved (tmux's own time is included).

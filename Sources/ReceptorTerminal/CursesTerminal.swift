@@ -12,7 +12,8 @@ import ReceptorConsole
 /// from and stopped on one thread (the app's main loop). It is deliberately not `Sendable` and not tied to an
 /// actor; the compiler then refuses to hand it to another isolation domain. Only one may be started at a time.
 ///
-/// **Lifecycle.** `start()` sets the locale from the environment, opens curses (`newterm` on stdin/stdout),
+/// **Lifecycle.** `start()` sets the locale from the environment, opens curses (`newterm` on stdin/stdout; the
+/// size always from the terminal itself, never from LINES and COLUMNS in the environment),
 /// and sets cbreak (or raw), noecho, nonl, keypad, mouse clicks, a 25 ms Escape delay and, when the
 /// terminal has colours and NO_COLOR is unset, a colour pair per `CellStyle.Role`. `stop()` restores the
 /// terminal (`endwin`); `start()` after `stop()` resumes. Signal handlers and an atexit hook restore the
@@ -99,6 +100,17 @@ public final class CursesTerminal: Screen, TerminalInput {
 
         _ = shim_setlocale_from_environment()
         let localeIsUTF8 = shim_locale_is_utf8() != 0
+        // The terminal's own size (TIOCGWINSZ) must win over LINES and COLUMNS in the environment: bash
+        // exports them when it inherited them, and so do script and CI runners; curses takes them as the size
+        // and then never follows a resize (not on SIGWINCH, not later). use_tioctl(TRUE) does not change that
+        // on a resize with ncurses 6.4, and use_env(FALSE) alone falls back to terminfo's fixed size, so the
+        // two variables go, for this process and what it starts. Only when the kernel knows the size: without
+        // it they are all there is.
+        var kernelRows: Int32 = 0, kernelColumns: Int32 = 0
+        if shim_terminal_size(STDOUT_FILENO, &kernelRows, &kernelColumns) == 0 {
+            unsetenv("LINES")
+            unsetenv("COLUMNS")
+        }
         guard let newScreen = shim_newterm() else {
             throw StartError.cannotInitialise(term: getenv("TERM").map { String(cString: $0) } ?? "")
         }

@@ -345,7 +345,7 @@ final class ValidatorTests: XCTestCase {
         c.enableAuthGSSAPI = true
         let report = validate(c)
         assertRules(report, [])
-        XCTAssertEqual(report.warnings, [RuleWarning(parameter: "EnableAuthGSSAPI", "EnableAuthGSSAPI has an effect only when AuthMechanism includes Integrated.")])
+        XCTAssertEqual(report.warnings, [RuleWarning(.gssapiWithoutIntegrated, parameter: "EnableAuthGSSAPI", "EnableAuthGSSAPI has an effect only when AuthMechanism includes Integrated.")])
     }
 
     func testEnableAuthGSSAPIWithIntegratedDoesNotWarn() {
@@ -361,6 +361,7 @@ final class ValidatorTests: XCTestCase {
         let report = validate(c)
         assertRules(report, [])
         XCTAssertEqual(report.warnings.map(\.parameter), ["PermissionGroups"])
+        XCTAssertEqual(report.warnings.map(\.code), [.noPermissionGroups])
         XCTAssertEqual(report.warnings.first?.message,
                        "With no permission groups this connector can't accept connections; add groups with -PermissionGroups or Add-ADPermission.")
     }
@@ -371,7 +372,7 @@ final class ValidatorTests: XCTestCase {
         c.permissionGroups = [.exchangeServers]
         let report = validate(c)
         assertRules(report, [])
-        XCTAssertEqual(report.warnings, [RuleWarning(parameter: "AuthMechanism", ConnectorCautions.externallySecuredRelay)])
+        XCTAssertEqual(report.warnings, [RuleWarning(.externallySecuredRelay, parameter: "AuthMechanism", ConnectorCautions.externallySecuredRelay)])
         XCTAssertEqual(ConnectorCautions.externallySecuredRelay,
                        "Caution: Externally secured with the Exchange servers group lets every address in RemoteIPRanges relay anonymously through this server.")
     }
@@ -382,10 +383,10 @@ final class ValidatorTests: XCTestCase {
         c.permissionGroups = [.exchangeUsers]
         let report = validate(c)
         assertRules(report, [])
-        XCTAssertEqual(report.warnings, [RuleWarning(parameter: "AuthMechanism", ConnectorCautions.basicAuthWithoutAnonymous)])
+        XCTAssertEqual(report.warnings, [RuleWarning(.basicAuthWithoutAnonymous, parameter: "AuthMechanism", ConnectorCautions.basicAuthWithoutAnonymous)])
 
         c.authMechanism = [.tls, .basicAuth, .basicAuthRequireTLS]
-        XCTAssertEqual(validate(c).warnings, [RuleWarning(parameter: "AuthMechanism", ConnectorCautions.basicAuthWithoutAnonymous)])
+        XCTAssertEqual(validate(c).warnings, [RuleWarning(.basicAuthWithoutAnonymous, parameter: "AuthMechanism", ConnectorCautions.basicAuthWithoutAnonymous)])
     }
 
     func testBasicAuthWithAnonymousUsersDoesNotWarn() {
@@ -401,6 +402,7 @@ final class ValidatorTests: XCTestCase {
         let report = validate(c)
         assertRules(report, [])
         XCTAssertEqual(report.warnings.map(\.parameter), ["TransportRole"])
+        XCTAssertEqual(report.warnings.map(\.code), [.hubTransportOnPort25])
         XCTAssertTrue(report.warnings.first?.message.contains("4.3.2") ?? false)
         XCTAssertTrue(report.warnings.first?.message.contains("-TransportRole FrontendTransport") ?? false)
     }
@@ -415,6 +417,7 @@ final class ValidatorTests: XCTestCase {
         let report = validate(c, localAddresses: [Fixture.ip("10.10.1.2"), Fixture.ip("127.0.0.1")])
         assertRules(report, [])
         XCTAssertEqual(report.warnings.map(\.parameter), ["Bindings"])
+        XCTAssertEqual(report.warnings.map(\.code), [.bindingNotLocal])
         XCTAssertEqual(report.warnings.first?.message,
                        "Binding 10.10.1.1:25: 10.10.1.1 is not an address of this machine; the listener can't open it until it is.")
     }
@@ -434,8 +437,8 @@ final class ValidatorTests: XCTestCase {
         let report = validate(c)
         assertRules(report, [])
         XCTAssertEqual(report.warnings, [
-            RuleWarning(parameter: "Bindings", "Binding \"0.0.0.0\" names no port; port 25 is used."),
-            RuleWarning(parameter: "Bindings", "Binding \"[::]:\" names no port; port 25 is used."),
+            RuleWarning(.bindingPortOmitted, parameter: "Bindings", "Binding \"0.0.0.0\" names no port; port 25 is used."),
+            RuleWarning(.bindingPortOmitted, parameter: "Bindings", "Binding \"[::]:\" names no port; port 25 is used."),
         ])
     }
 

@@ -18,9 +18,11 @@ BIN = os.environ.get("RECEPTOR_BIN") or shutil.which("receptor")
 
 
 class Console:
-    def __init__(self, offset=10400, width=100, height=30, role="Mailbox", server="MBX01", create_store=True, console_args=""):
+    def __init__(self, offset=10400, width=100, height=30, role="Mailbox", server="MBX01", create_store=True, console_args="",
+                 console_env=""):
         """A shell in a tmux pane running the console; with create_store=False the store does not exist yet
-        and the caller waits for what the console shows first."""
+        and the caller waits for what the console shows first. console_env ("NAME=value ...") is put in
+        front of the console's command line, in its environment only."""
         self.dir = tempfile.mkdtemp(prefix="receptor-console-")
         self.store = os.path.join(self.dir, "receptor.sqlite")
         self.name = f"rc{os.getpid()}{int(time.time() * 1000) % 100000}"
@@ -32,7 +34,8 @@ class Console:
         # A shell in the pane, so the test can see what the terminal is like after the console exits.
         subprocess.run(["tmux", "new-session", "-d", "-s", self.name, "-x", str(width), "-y", str(height),
                         "env", "LANG=C.UTF-8", "TERM=tmux-256color", "PS1=$ ", "bash", "--norc", "--noprofile"], check=True)
-        self.keys(f"{BIN} console --store {self.store}{console_args}; echo EXIT=$?; stty -a | tr ' ' '\\n' | grep -x -- '-\\?echo'", "Enter")
+        prefix = f"env {console_env} " if console_env else ""
+        self.keys(f"{prefix}{BIN} console --store {self.store}{console_args}; echo EXIT=$?; stty -a | tr ' ' '\\n' | grep -x -- '-\\?echo'", "Enter")
         if create_store:
             self.wait_for("Receive connectors")
 
@@ -174,6 +177,26 @@ def test_edit_dialog_changes_the_banner_and_resize_and_exit_restore_the_terminal
         if "\n-echo" in screen or "-echo\n" in screen:
             raise AssertionError("the terminal was left without echo:\n" + screen)
         assert_in("\necho", "\n" + screen, "stty after exit")
+    finally:
+        c.close()
+
+
+def test_lines_and_columns_in_the_environment_do_not_pin_the_size():
+    # bash exports LINES and COLUMNS when it inherited them (so do script and CI runners); ncurses would
+    # take them as the terminal's size and never follow a resize.
+    c = Console(width=100, height=30, console_env="LINES=30 COLUMNS=100")
+    try:
+        subprocess.run(["tmux", "resize-window", "-t", c.name, "-x", "120", "-y", "40"], check=True)
+        def redrawn_at_120x40():
+            lines = c.screen().splitlines()
+            if len(lines) < 40 or "Receptor" not in lines[0] or "Server: MBX01" not in lines[0]:
+                return False
+            # The title bar's right end ("Server: MBX01 (Mailbox) [s] ") follows the width, the hint bar the
+            # height; nothing of the 100x30 frame is left (its details box ended on row 28).
+            return len(lines[0].rstrip()) > 110 and "q Quit" in lines[39] and "q Quit" not in lines[29]
+        c.wait_until(redrawn_at_120x40, "a redraw at 120x40", timeout=5)
+        c.keys("q")
+        c.wait_for("EXIT=0")
     finally:
         c.close()
 

@@ -35,18 +35,11 @@ extension ConsoleApp {
             if case .wizard(let w) = underlying { w.render(canvas, hits: HitMap()) { _ in [] } }
             else if case .edit(let e) = underlying { e.render(canvas, hits: HitMap()) { _ in [] } }
             else { drawMain(canvas) }
-            drawConfirm(canvas, title: "Quit", lines: ["A dialog has unsaved changes.", "Quit anyway and discard them? y = quit, n = go back"])
+            ConfirmPrompt.quit.render(canvas, hits: hits)
         default:
             drawMain(canvas)
         }
         screen.present()
-    }
-
-    func drawConfirm(_ canvas: Canvas, title: String, lines: [String]) {
-        let w = min(70, canvas.columns - 4), h = lines.count + 4
-        let left = (canvas.columns - w) / 2, top = (canvas.rows - h) / 2
-        canvas.box(row: top, column: left, width: w, height: h, title: title)
-        for (i, line) in lines.enumerated() { canvas.text(line, row: top + 2 + i, column: left + 2, width: w - 4) }
     }
 
     // MARK: Main screen
@@ -139,10 +132,7 @@ extension ConsoleApp {
         drawHintBar(canvas, context: .main)
         switch mode {
         case .confirmDelete(let c):
-            drawConfirm(canvas, title: "Delete receive connector", lines: [
-                "Delete \"\(c.connector.name)\" from \(c.connector.server)? This can't be undone.",
-                "Shell: Remove-ReceiveConnector \"\(c.connector.identity)\"",
-                "y = delete, n = keep it"])
+            ConfirmPrompt.delete(c.connector).render(canvas, hits: hits)
         case .serverPicker(let i): drawServerPicker(canvas, index: i)
         default: break
         }

@@ -33,6 +33,10 @@ public final class ConsoleApp {
     public var makeGUID: () -> UUID = { UUID() }
     /// The clock the monitor uses (tests pin it).
     public var now: () -> Date = { Date() }
+    /// The host's own addresses, read when the wizard or the edit dialog opens, so a binding on an address
+    /// the host doesn't have is noted as the shell notes it. The executable gives the shell's own function
+    /// (ReceptorShell's LocalInterfaces); nil, the default, means unknown and skips the note.
+    public var localAddresses: () -> [IPAddress]? = { nil }
     /// The session monitor pane, and where its updates come from (the loop sets the real feed; tests a fake).
     public let monitor = MonitorController()
     public var monitorFeed: MonitorFeed?
@@ -198,17 +202,17 @@ public final class ConsoleApp {
             }
             return []
         case .confirmDelete(let c):
-            switch event {
-            case .character("y"), .character("Y"): return performDelete(c)
-            case .character("n"), .character("N"), .escape, .enter: mode = .main; statusMessage = ("Nothing was deleted.", false)
-            default: break
+            switch ConfirmPrompt.answer(to: event) {
+            case .confirm?: return performDelete(c)
+            case .decline?: mode = .main; statusMessage = ("Nothing was deleted.", false)
+            case nil: break
             }
             return []
         case .confirmQuit:
-            switch event {
-            case .character("y"), .character("Y"): return [.quit]
-            case .character("n"), .character("N"), .escape, .enter: mode = underlying
-            default: break
+            switch ConfirmPrompt.answer(to: event) {
+            case .confirm?: return [.quit]
+            case .decline?: mode = underlying
+            case nil: break
             }
             return []
         case .wizard(let w):
@@ -299,7 +303,7 @@ public final class ConsoleApp {
         do {
             try ConnectorParameters.named("Enabled")!.apply(.bool(enabled), to: &changed)
             try dataSource.update(changed, expectedRevision: c.revision)
-            statusMessage = ("\(enabled ? "Enabled" : "Disabled") \"\(c.connector.name)\" (Set-ReceiveConnector \"\(c.connector.identity)\" -Enabled \(enabled ? "$true" : "$false")).", false)
+            statusMessage = ("\(enabled ? "Enabled" : "Disabled") \"\(c.connector.name)\" (\(Self.enableCommand(c.connector, enabled: enabled))).", false)
         } catch {
             statusMessage = (error.isRevisionConflict ? "Not changed: \(c.connector.name) was changed elsewhere meanwhile; the list now shows the current state. \(error.consoleMessage)" : "Not changed: \(error.consoleMessage)", true)
         }
@@ -311,7 +315,7 @@ public final class ConsoleApp {
         mode = .main
         do {
             try dataSource.remove(guid: c.connector.guid, expectedRevision: c.revision)
-            statusMessage = ("Deleted \"\(c.connector.name)\" (Remove-ReceiveConnector \"\(c.connector.identity)\").", false)
+            statusMessage = ("Deleted \"\(c.connector.name)\" (\(Self.removeCommand(c.connector))).", false)
         } catch {
             statusMessage = ("Not deleted: \(error.consoleMessage)", true)
         }
@@ -319,12 +323,23 @@ public final class ConsoleApp {
         return [.refreshNow]
     }
 
+    /// The shell's equivalent of Space: what the status line shows after it.
+    static func enableCommand(_ c: ReceiveConnector, enabled: Bool) -> String {
+        "Set-ReceiveConnector \(c.identity.commandText) -Enabled \(enabled ? "$true" : "$false")"
+    }
+
+    /// The shell's equivalent of Delete: what the prompt and then the status line show.
+    static func removeCommand(_ c: ReceiveConnector) -> String {
+        "Remove-ReceiveConnector \(c.identity.commandText)"
+    }
+
     func siblings(of server: Server) -> [ReceiveConnector] { snapshot.connectors(on: server.name).map(\.connector) }
 
     func openWizard() {
         guard let server else { return }
         let draft = WizardDraft(server: server, guid: makeGUID())
-        let w = WizardController(draft: draft, siblings: siblings(of: server), includeServerInCommand: snapshot.servers.count > 1) { [unowned self] c in
+        let w = WizardController(draft: draft, siblings: siblings(of: server), includeServerInCommand: snapshot.servers.count > 1,
+                                 localAddresses: localAddresses()) { [unowned self] c in
             try self.dataSource.insert(c)
         }
         mode = .wizard(w)
@@ -347,7 +362,7 @@ public final class ConsoleApp {
 
     func openEdit(_ c: ConsoleConnector) {
         guard let server else { return }
-        mode = .edit(EditController(original: c, server: server, siblings: siblings(of: server)) { [unowned self] connector, revision in
+        mode = .edit(EditController(original: c, server: server, siblings: siblings(of: server), localAddresses: localAddresses()) { [unowned self] connector, revision in
             try self.dataSource.update(connector, expectedRevision: revision)
         })
     }
@@ -363,11 +378,11 @@ public final class ConsoleApp {
                 mode = .main; statusMessage = ("The connector no longer exists.", true)
             }
             return [.refreshNow]
-        case .saved(let stored):
+        case .saved(let stored, let command):
             mode = .main
             reload()
             select(guid: stored.connector.guid)
-            statusMessage = ("Saved \"\(stored.connector.name)\".", false)
+            statusMessage = ("Saved \"\(stored.connector.name)\"\(command.map { " (\($0))" } ?? "").", false)
             return [.refreshNow]
         }
     }

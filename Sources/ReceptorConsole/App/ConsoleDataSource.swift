@@ -72,6 +72,13 @@ public protocol ConsoleDataSource: AnyObject {
     @discardableResult func insert(_ connector: ReceiveConnector) throws -> ConsoleConnector
     @discardableResult func update(_ connector: ReceiveConnector, expectedRevision: Int) throws -> ConsoleConnector
     func remove(guid: UUID, expectedRevision: Int) throws
+    /// Only the running listeners' state, for the run loop's once-a-second look when the configuration did
+    /// not change (cheaper than a whole snapshot with thousands of connectors).
+    func listenerStatuses(for snapshot: ConsoleSnapshot) throws -> [ListenerStatus]
+}
+
+extension ConsoleDataSource {
+    public func listenerStatuses(for snapshot: ConsoleSnapshot) throws -> [ListenerStatus] { try self.snapshot().listeners }
 }
 
 extension Error {

@@ -5,7 +5,7 @@ import ReceptorCore
 /// field reads, writes and explains itself through the parameter table; the save names the revision the
 /// dialog started from.
 final class EditController {
-    enum Outcome { case none, closed, quit, reload(UUID), saved(ConsoleConnector) }
+    enum Outcome { case none, closed, quit, reload(UUID), saved(ConsoleConnector, command: String?) }
     enum Tab: String, CaseIterable { case general = "General", security = "Security", scoping = "Scoping" }
     enum Kind: Equatable { case text, bool, choice([String]), auth(AuthMechanism), group(PermissionGroup), list }
     struct Field { let label: String; let parameter: String; let kind: Kind }
@@ -39,6 +39,8 @@ final class EditController {
     let original: ConsoleConnector
     let server: Server
     let siblings: [ReceiveConnector]
+    /// The host's addresses when the dialog opened (nil if unknown), for the note on a binding elsewhere.
+    let localAddresses: [IPAddress]?
     let submit: (ReceiveConnector, Int) throws -> ConsoleConnector
     var draft: ReceiveConnector
     var tab: Tab = .general
@@ -51,11 +53,13 @@ final class EditController {
     var message: String?
     /// Set when a save was refused as stale, or a refresh shows the connector moved on.
     var conflict: String?
-    var confirmingClose = false
+    /// The question asked before the changes are discarded, while it shows.
+    var prompt: ConfirmPrompt?
 
-    init(original: ConsoleConnector, server: Server, siblings: [ReceiveConnector],
+    init(original: ConsoleConnector, server: Server, siblings: [ReceiveConnector], localAddresses: [IPAddress]? = nil,
          submit: @escaping (ReceiveConnector, Int) throws -> ConsoleConnector) {
-        self.original = original; self.server = server; self.siblings = siblings; self.submit = submit
+        self.original = original; self.server = server; self.siblings = siblings; self.localAddresses = localAddresses
+        self.submit = submit
         draft = original.connector
     }
 
@@ -148,7 +152,24 @@ final class EditController {
         dialog = nil; dialogTarget = nil
     }
 
-    var report: ValidationReport { ConnectorValidator.validate(draft, in: ValidationContext(server: server, siblings: siblings)) }
+    var report: ValidationReport {
+        ConnectorValidator.validate(draft, in: ValidationContext(server: server, siblings: siblings, localAddresses: localAddresses))
+    }
+
+    /// The warnings each tab shows under its fields, by code: the EAC's cautions on Security, what the
+    /// bindings are on Scoping.
+    static func warningCodes(on tab: Tab) -> Set<RuleWarning.Code> {
+        switch tab {
+        case .general: []
+        case .security: [.externallySecuredRelay, .basicAuthWithoutAnonymous]
+        case .scoping: [.bindingNotLocal, .bindingPortOmitted]
+        }
+    }
+
+    static func warnings(on tab: Tab, in report: ValidationReport) -> [RuleWarning] {
+        let codes = warningCodes(on: tab)
+        return report.warnings.filter { codes.contains($0.code) }
+    }
 
     func save() -> Outcome {
         if let (parameter, error) = fieldErrors.first {
@@ -157,7 +178,8 @@ final class EditController {
         let r = report
         if let first = r.errors.first { message = "Save is blocked: \(first.message)"; return .none }
         guard isDirty else { return .closed }
-        do { return .saved(try submit(draft, original.revision)) } catch {
+        let command = commandLine
+        do { return .saved(try submit(draft, original.revision), command: command) } catch {
             if error.isRevisionConflict {
                 conflict = "Not saved: \"\(original.connector.name)\" was changed elsewhere since you opened it. Ctrl-R reloads it (your changes here are discarded); Esc closes."
             } else {
@@ -165,6 +187,21 @@ final class EditController {
             }
             return .none
         }
+    }
+
+    /// The shell's equivalent of saving: Set-ReceiveConnector with each parameter the dialog changed, in the
+    /// table's order, each value written by the parameter table; nil when nothing changed.
+    var commandLine: String? {
+        let changed = ConnectorParameters.all.filter { $0.onSet && $0.value(of: draft) != $0.value(of: original.connector) }
+        guard !changed.isEmpty else { return nil }
+        let arguments = changed.flatMap { ["-\($0.name)", $0.commandText(of: draft)] }
+        return (["Set-ReceiveConnector", original.connector.identity.commandText] + arguments).joined(separator: " ")
+    }
+
+    /// Cancel: closes at once when nothing changed, else asks first.
+    func close() -> Outcome {
+        if isDirty { prompt = .discardChanges; return .none }
+        return .closed
     }
 
     var focusOrder: [Focus] { [.tab] + currentFields.indices.map { .field($0) } + [.save, .cancel] }
@@ -184,11 +221,11 @@ final class EditController {
     var focusedField: Field? { if case .field(let i) = focus, currentFields.indices.contains(i) { return currentFields[i] }; return nil }
 
     func handle(_ event: KeyEvent) -> Outcome {
-        if confirmingClose {
-            switch event {
-            case .character("y"), .character("Y"): return .closed
-            case .character("n"), .character("N"), .escape, .enter: confirmingClose = false
-            default: break
+        if prompt != nil {
+            switch ConfirmPrompt.answer(to: event) {
+            case .confirm?: return .closed
+            case .decline?: prompt = nil
+            case nil: break
             }
             return .none
         }
@@ -233,12 +270,11 @@ final class EditController {
         case .previousPage: switchTab(-1)
         case .finish: return save()
         case .cancel:
-            if isDirty { confirmingClose = true; return .none }
-            return .closed
+            return close()
         case .check, .activate:
             switch focus {
             case .save: return save()
-            case .cancel: if isDirty { confirmingClose = true; return .none }; return .closed
+            case .cancel: return close()
             case .tab: switchTab(1)
             case .field:
                 if let field = focusedField, field.kind != .text, field.kind != .list { toggle(field) }

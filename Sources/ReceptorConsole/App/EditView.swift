@@ -103,17 +103,14 @@ extension EditController {
                 canvas.text("Permission groups:", row: r, column: x, style: CellStyle(.header, bold: true)); r += 1
             }
         }
-        // The bottom area: what went wrong first, then the cautions that apply (§4b 15–16), then the help
+        // The bottom area: what went wrong first, then the tab's warnings (the cautions of §4b 15–16), then the help
         // for the focused field from the parameter table.
         canvas.hline(row: helpTop, column: 1, width: width - 2)
         var bottom: [(String, CellStyle)] = []
         if let shown = conflict ?? message {
             bottom += Canvas.wrap(shown, inner).map { ($0, CellStyle(.error, bold: true)) }
         }
-        if tab == .security {
-            let cautions = r0.warnings.map(\.message).filter { $0 == ConnectorCautions.externallySecuredRelay || $0 == ConnectorCautions.basicAuthWithoutAnonymous }
-            for c in cautions { bottom += Canvas.wrap(c, inner).map { ($0, CellStyle(.warning, bold: true)) } }
-        }
+        for w in Self.warnings(on: tab, in: r0) { bottom += Canvas.wrap(w.message, inner).map { ($0, CellStyle(.warning, bold: true)) } }
         var help = "Tab moves between fields; PgUp/PgDn or Left/Right on the tabs switch tabs; Ctrl-S saves."
         if let f = focusedField {
             let p = ConnectorParameters.named(f.parameter)!
@@ -129,17 +126,13 @@ extension EditController {
             let label = Canvas.button(title, focused: focus == f)
             canvas.text(label, row: buttonsRow, column: bx, style: CellStyle(focus == f ? .focusedButton : .button, reverse: focus == f))
             hits.add(row: buttonsRow, column: bx, width: label.count) { [unowned self] in
-                onOutcome(f == .save ? self.save() : (self.isDirty ? { self.confirmingClose = true; return .none }() : .closed))
+                onOutcome(f == .save ? self.save() : self.close())
             }
             bx += label.count + 1
         }
         if let dialog {
             dialog.render(canvas, hits: hits) { [unowned self] outcome in self.dialogOutcome(outcome); return [] }
         }
-        if confirmingClose {
-            let w = min(60, width - 4), left = (width - w) / 2, top = height / 2 - 2
-            canvas.box(row: top, column: left, width: w, height: 5, title: "Cancel")
-            canvas.text("Discard your changes? y = discard, n = keep editing", row: top + 2, column: left + 2, width: w - 4)
-        }
+        prompt?.render(canvas, hits: hits)
     }
 }

@@ -10,6 +10,8 @@ final class WizardController {
     var draft: WizardDraft
     let siblings: [ReceiveConnector]
     let includeServerInCommand: Bool
+    /// The host's addresses when the wizard opened (nil if unknown), for the note on a binding elsewhere.
+    let localAddresses: [IPAddress]?
     let submit: (ReceiveConnector) throws -> ConsoleConnector
     var nameField = TextField()
     var pageIndex = 0
@@ -21,15 +23,17 @@ final class WizardController {
     var shownErrors: Set<WizardDraft.Page> = []
     var message: String?
     var dirty = false
-    var confirmingCancel = false
+    /// The question asked before the draft is discarded, while it shows.
+    var prompt: ConfirmPrompt?
 
-    init(draft: WizardDraft, siblings: [ReceiveConnector], includeServerInCommand: Bool,
+    init(draft: WizardDraft, siblings: [ReceiveConnector], includeServerInCommand: Bool, localAddresses: [IPAddress]? = nil,
          submit: @escaping (ReceiveConnector) throws -> ConsoleConnector) {
-        self.draft = draft; self.siblings = siblings; self.includeServerInCommand = includeServerInCommand; self.submit = submit
+        self.draft = draft; self.siblings = siblings; self.includeServerInCommand = includeServerInCommand
+        self.localAddresses = localAddresses; self.submit = submit
     }
 
     var page: WizardDraft.Page { draft.pages[min(pageIndex, draft.pages.count - 1)] }
-    var evaluation: WizardDraft.Evaluation { draft.evaluate(siblings: siblings) }
+    var evaluation: WizardDraft.Evaluation { draft.evaluate(siblings: siblings, localAddresses: localAddresses) }
 
     func errors(on page: WizardDraft.Page, _ e: WizardDraft.Evaluation) -> [RuleViolation] {
         e.errors.filter { draft.page(for: $0.parameter) == page }
@@ -103,7 +107,7 @@ final class WizardController {
     }
 
     func cancel() -> Outcome {
-        if dirty { confirmingCancel = true; return .none }
+        if dirty { prompt = .discardNewConnector; return .none }
         return .cancelled
     }
 
@@ -172,11 +176,11 @@ final class WizardController {
     }
 
     func handle(_ event: KeyEvent) -> Outcome {
-        if confirmingCancel {
-            switch event {
-            case .character("y"), .character("Y"), .enter: return .cancelled
-            case .character("n"), .character("N"), .escape: confirmingCancel = false
-            default: break
+        if prompt != nil {
+            switch ConfirmPrompt.answer(to: event) {
+            case .confirm?: return .cancelled
+            case .decline?: prompt = nil
+            case nil: break
             }
             return .none
         }

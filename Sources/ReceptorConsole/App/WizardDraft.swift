@@ -46,12 +46,14 @@ public struct WizardDraft: Sendable {
         public var warnings: [RuleWarning]
     }
 
-    public func evaluate(siblings: [ReceiveConnector]) -> Evaluation {
+    /// The connector Finish would create, with the rules' errors and warnings; `localAddresses` (the host's,
+    /// nil if unknown) gives the note on a binding whose address the host doesn't have, as in the shell.
+    public func evaluate(siblings: [ReceiveConnector], localAddresses: [IPAddress]? = nil) -> Evaluation {
         let connector: ReceiveConnector
         do { connector = try ConnectorFactory.make(request, server: server, guid: guid) } catch {
             return Evaluation(connector: nil, errors: [error], warnings: [])
         }
-        let report = ConnectorValidator.validate(connector, in: ValidationContext(server: server, siblings: siblings))
+        let report = ConnectorValidator.validate(connector, in: ValidationContext(server: server, siblings: siblings, localAddresses: localAddresses))
         return Evaluation(connector: connector, errors: report.errors, warnings: report.warnings)
     }
 

@@ -109,6 +109,13 @@ extension WizardController {
             }
             r += 1
             errorLines(pageErrors, from: &r, limit: helpTop)
+            if isBindings {
+                for w in e.warnings where w.code == .bindingNotLocal {
+                    for line in Canvas.wrap("Note: " + w.message, inner - 2) where r < helpTop {
+                        canvas.text(line, row: r, column: x + 2, width: inner - 2, style: CellStyle(.warning)); r += 1
+                    }
+                }
+            }
         case .summary:
             if let c = e.connector {
                 let rows: [(String, String)] = [
@@ -161,10 +168,6 @@ extension WizardController {
         if let dialog {
             dialog.render(canvas, hits: hits) { [unowned self] outcome in self.dialogOutcome(outcome); return [] }
         }
-        if confirmingCancel {
-            let w = min(60, width - 4), left = (width - w) / 2, top = height / 2 - 2
-            canvas.box(row: top, column: left, width: w, height: 5, title: "Cancel")
-            canvas.text("Discard this new connector? y = discard, n = keep editing", row: top + 2, column: left + 2, width: w - 4)
-        }
+        prompt?.render(canvas, hits: hits)
     }
 }

@@ -18,6 +18,10 @@ public struct ConnectorIdentity: Hashable, Sendable, CustomStringConvertible {
 
     public var description: String { server.map { "\($0)\\\(name)" } ?? name }
 
+    /// The identity as a generated command line writes it: double-quoted, PowerShell style, as the parameter
+    /// table writes names.
+    public var commandText: String { ValueParsing.quoted(description) }
+
     /// Exchange compares names without regard to case.
     public func matches(_ connector: ReceiveConnector) -> Bool {
         connector.name.caseInsensitiveCompare(name) == .orderedSame

@@ -109,7 +109,7 @@ public enum ConnectorValidator {
                    "SuppressXAnonymousTls \u{24}true needs Set-TransportService \(server.name) -UseDowngradedExchangeServerAuth \u{24}true first.")
         }
         if c.enableAuthGSSAPI && !auth.contains(.integrated) {
-            r.warn("EnableAuthGSSAPI", "EnableAuthGSSAPI has an effect only when AuthMechanism includes Integrated.")
+            r.warn(.gssapiWithoutIntegrated, "EnableAuthGSSAPI", "EnableAuthGSSAPI has an effect only when AuthMechanism includes Integrated.")
         }
     }
 
@@ -153,14 +153,14 @@ public enum ConnectorValidator {
         }
         if let local = context.localAddresses {
             for b in c.bindings where !b.isWildcard && !local.contains(where: { $0 == b.address }) {
-                r.warn("Bindings", "Binding \(b): \(b.address) is not an address of this machine; the listener can't open it until it is.")
+                r.warn(.bindingNotLocal, "Bindings", "Binding \(b): \(b.address) is not an address of this machine; the listener can't open it until it is.")
             }
         }
         if c.transportRole == .hubTransport, c.bindings.contains(where: { $0.port == 25 }) {
-            r.warn("TransportRole", "A Hub Transport connector on port 25 is a known cause of \"4.3.2 Service not active\"; custom port-25 connectors belong in the Front End Transport service (-TransportRole FrontendTransport).")
+            r.warn(.hubTransportOnPort25, "TransportRole", "A Hub Transport connector on port 25 is a known cause of \"4.3.2 Service not active\"; custom port-25 connectors belong in the Front End Transport service (-TransportRole FrontendTransport).")
         }
         for b in c.bindings where b.portWasOmitted {
-            r.warn("Bindings", "Binding \"\(b.address.family == .v6 ? "[\(b.address)]:" : "\(b.address)")\" names no port; port \(b.port) is used.")
+            r.warn(.bindingPortOmitted, "Bindings", "Binding \"\(b.address.family == .v6 ? "[\(b.address)]:" : "\(b.address)")\" names no port; port \(b.port) is used.")
         }
     }
 
@@ -210,14 +210,14 @@ public enum ConnectorValidator {
 
     static func addCautions(_ c: ReceiveConnector, _ r: inout ValidationReport) {
         if c.permissionGroups.isEmpty {
-            r.warn("PermissionGroups", "With no permission groups this connector can't accept connections; add groups with -PermissionGroups or Add-ADPermission.")
+            r.warn(.noPermissionGroups, "PermissionGroups", "With no permission groups this connector can't accept connections; add groups with -PermissionGroups or Add-ADPermission.")
         }
         if c.authMechanism.contains(.externalAuthoritative) && c.permissionGroups.contains(.exchangeServers) {
-            r.warn("AuthMechanism", ConnectorCautions.externallySecuredRelay)
+            r.warn(.externallySecuredRelay, "AuthMechanism", ConnectorCautions.externallySecuredRelay)
         }
         if (c.authMechanism.contains(.basicAuth) || c.authMechanism.contains(.basicAuthRequireTLS)) && !c.permissionGroups.contains(.anonymousUsers)
             && !c.permissionGroups.isEmpty {
-            r.warn("AuthMechanism", ConnectorCautions.basicAuthWithoutAnonymous)
+            r.warn(.basicAuthWithoutAnonymous, "AuthMechanism", ConnectorCautions.basicAuthWithoutAnonymous)
         }
     }
 }

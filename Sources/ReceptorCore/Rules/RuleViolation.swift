@@ -30,11 +30,31 @@ public struct RuleViolation: Error, Hashable, Sendable, CustomStringConvertible 
 }
 
 /// Something allowed but worth saying: a setting the listener does not act on, an EAC caution (§4b 15–16),
-/// an address not on this host.
+/// an address not on this host. The code says which; the message is for people, and its wording may change,
+/// so code that picks warnings (the console's tabs) goes by the code.
 public struct RuleWarning: Hashable, Sendable, CustomStringConvertible {
+    public enum Code: String, Hashable, Sendable, CaseIterable {
+        /// EnableAuthGSSAPI without Integrated in AuthMechanism: it has no effect.
+        case gssapiWithoutIntegrated
+        /// A binding on a specific address that is not an address of this host (when the caller says which
+        /// addresses the host has).
+        case bindingNotLocal
+        /// A Hub Transport connector on port 25, a known cause of "4.3.2 Service not active".
+        case hubTransportOnPort25
+        /// A binding given without a port: port 25 is used.
+        case bindingPortOmitted
+        /// No permission groups: the connector can't accept connections.
+        case noPermissionGroups
+        /// The EAC's caution: Externally secured with the Exchange servers group relays anonymously (§4b 15).
+        case externallySecuredRelay
+        /// The EAC's warning: Basic authentication without the Anonymous users group (§4b 16).
+        case basicAuthWithoutAnonymous
+    }
+
+    public let code: Code
     public let parameter: String
     public let message: String
-    public init(parameter: String, _ message: String) { self.parameter = parameter; self.message = message }
+    public init(_ code: Code, parameter: String, _ message: String) { self.code = code; self.parameter = parameter; self.message = message }
     public var description: String { message }
 }
 
@@ -47,7 +67,7 @@ public struct ValidationReport: Sendable {
     mutating func fail(_ rule: RuleViolation.Rule, _ parameter: String, _ message: String, conflict: ConnectorIdentity? = nil) {
         errors.append(RuleViolation(rule, parameter: parameter, message, conflictingConnector: conflict))
     }
-    mutating func warn(_ parameter: String, _ message: String) {
-        warnings.append(RuleWarning(parameter: parameter, message))
+    mutating func warn(_ code: RuleWarning.Code, _ parameter: String, _ message: String) {
+        warnings.append(RuleWarning(code, parameter: parameter, message))
     }
 }

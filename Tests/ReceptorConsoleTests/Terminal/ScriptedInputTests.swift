@@ -1,5 +1,5 @@
 import XCTest
-import ReceptorConsole
+@testable import ReceptorConsole
 
 final class ScriptedInputTests: XCTestCase {
     func testHandsOutEventsInOrderThenNil() {

@@ -1,0 +1,121 @@
+// Console responsiveness: keystroke to updated screen, measured on the in-memory screen (the model, the
+// layout and the drawing; the terminal's own output is not included). Not part of the product: run it
+// through bench/console-keys.sh (10,000 connectors in the list) and bench/monitor-keys.sh (the session
+// monitor attached to a real listener with many live sessions), which build it in release mode first.
+//
+//   consolebench --store PATH --keystrokes N [--server NAME] [--monitor-sessions N]
+//
+// Without --monitor-sessions: Down and Up alternating through the connector list, with a refresh every
+// tenth key (the live console refreshes once a second), which drops the app's caches as a real refresh does.
+// With --monitor-sessions N: opens the monitor on the real listener feed, waits for N live sessions, then
+// each key drains the feed, is handled, and the whole screen is drawn.
+import Foundation
+import ReceptorConsole
+import ReceptorStore
+
+struct Arguments {
+    var store: String?
+    var server: String?
+    var keystrokes = 2000
+    var monitorSessions: Int?
+
+    static func parse(_ arguments: [String]) -> Arguments {
+        var result = Arguments()
+        var rest = arguments[...]
+        func value(_ name: String) -> String {
+            guard let v = rest.popFirst() else { fail("\(name) needs a value") }
+            return v
+        }
+        func number(_ name: String) -> Int {
+            let text = value(name)
+            guard let n = Int(text), n >= 0 else { fail("\(name): not a count: \(text)") }
+            return n
+        }
+        while let argument = rest.popFirst() {
+            switch argument {
+            case "--store": result.store = value(argument)
+            case "--server": result.server = value(argument)
+            case "--keystrokes": result.keystrokes = number(argument)
+            case "--monitor-sessions": result.monitorSessions = number(argument)
+            default: fail("unknown argument \(argument)")
+            }
+        }
+        guard result.store != nil else { fail("--store PATH is required") }
+        guard result.keystrokes > 0 else { fail("--keystrokes must be at least 1") }
+        return result
+    }
+}
+
+func fail(_ message: String) -> Never {
+    FileHandle.standardError.write(Data("consolebench: \(message)\n".utf8))
+    exit(1)
+}
+
+/// Median, 95th percentile and worst of the samples, in milliseconds.
+func summary(_ samples: [Double]) -> String {
+    let sorted = samples.sorted()
+    let median = sorted[sorted.count / 2], p95 = sorted[Int(Double(sorted.count) * 0.95)], worst = sorted.last ?? 0
+    return String(format: "median %.3f ms, p95 %.3f ms, worst %.3f ms", median, p95, worst)
+}
+
+func milliseconds(_ d: Duration) -> Double {
+    Double(d.components.attoseconds) / 1e15 + Double(d.components.seconds) * 1000
+}
+
+func benchmarkList(app: ConsoleApp, keystrokes: Int) {
+    let screen = MemoryScreen(columns: 100, rows: 30)
+    app.render(on: screen)
+    var samples: [Double] = []
+    let clock = ContinuousClock()
+    for i in 0..<keystrokes {
+        if i % 10 == 0 { app.refresh(from: app.snapshot) }
+        let key: KeyEvent = (i / 50) % 2 == 0 ? .down : .up
+        let start = clock.now
+        _ = app.handle(key)
+        app.render(on: screen)
+        samples.append(milliseconds(clock.now - start))
+    }
+    print("console keystroke to updated screen: \(app.visibleConnectors.count) connectors, \(keystrokes) keys: \(summary(samples))")
+}
+
+func benchmarkMonitor(app: ConsoleApp, sessions: Int, keystrokes: Int) {
+    let screen = MemoryScreen(columns: 100, rows: 30)
+    _ = app.handle(.character("m"))
+    let deadline = Date().addingTimeInterval(60)
+    var live = 0
+    while Date() < deadline {
+        app.pumpMonitor()
+        live = app.monitor.model.rows.values.filter { $0.endedAt == nil }.count
+        if live >= sessions { break }
+        Thread.sleep(forTimeInterval: 0.05)
+    }
+    guard live >= sessions else { fail("only \(live) of \(sessions) sessions appeared in the monitor within 60 s") }
+    app.render(on: screen)
+    var samples: [Double] = []
+    let clock = ContinuousClock()
+    for i in 0..<keystrokes {
+        let key: KeyEvent = (i / 50) % 2 == 0 ? .down : .up
+        let start = clock.now
+        app.pumpMonitor()
+        _ = app.handle(key)
+        app.render(on: screen)
+        samples.append(milliseconds(clock.now - start))
+        if i % 10 == 0 { Thread.sleep(forTimeInterval: 0.01) }  // let ticks and events arrive between keys
+    }
+    print("monitor keystroke to updated screen: \(live) live sessions, \(keystrokes) keys: \(summary(samples))")
+}
+
+let arguments = Arguments.parse(Array(CommandLine.arguments.dropFirst()))
+let app: ConsoleApp
+do {
+    let store = try SQLiteConfigStore.open(path: arguments.store!, create: false)
+    app = try ConsoleApp(dataSource: StoreDataSource(store: store), server: arguments.server)
+} catch {
+    fail("\(error)")
+}
+app.monitorFeed = ControlSocketFeed()
+if let sessions = arguments.monitorSessions {
+    benchmarkMonitor(app: app, sessions: sessions, keystrokes: arguments.keystrokes)
+} else {
+    benchmarkList(app: app, keystrokes: arguments.keystrokes)
+}
