@@ -95,7 +95,7 @@ let package = Package(
         ]),
         .testTarget(name: "ReceptorCoreTests", dependencies: ["ReceptorCore"]),
         .testTarget(name: "EMSLanguageTests", dependencies: ["EMSLanguage"]),
-        .testTarget(name: "ReceptorStoreTests", dependencies: ["ReceptorStore", "ReceptorCore"]),
+        .testTarget(name: "ReceptorStoreTests", dependencies: ["ReceptorStore", "ReceptorCore", .product(name: "GRDB", package: "GRDB.swift")]),
         .testTarget(name: "ReceptorSMTPTests", dependencies: ["ReceptorSMTP", "ReceptorCore"], resources: [.copy("Fixtures")]),
         .testTarget(name: "ReceptorListenerTests", dependencies: [
             "ReceptorListener", "ReceptorStore", "ReceptorCore", "ReceptorSMTP", "ReceptorConsole", "ReceptorControl", "CChecksum",

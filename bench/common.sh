@@ -16,9 +16,11 @@ bench_need_smtp_source() {
 
 # bench_store STORE PORT_OFFSET [more Set-ReceiveConnector parameters]
 # A Mailbox server BENCH whose Default Frontend accepts the benchmark's recipient domain (example.com)
-# without the per-source connection limits and tarpit, so 50 sessions from 127.0.0.1 are not throttled.
+# without the per-source connection limits and tarpit, so 50 sessions from 127.0.0.1 are not throttled, and
+# the mailbox rcpt@example.com the benchmarks send to (recipient validation is on, as by default).
 bench_store() {
   "$BIN" init --store "$1" --server BENCH --accepted-domain example.com --port-offset "$2" >/dev/null
+  "$BIN" shell --store "$1" -c "New-Mailbox -Name rcpt -UserPrincipalName rcpt@example.com -Password (ConvertTo-SecureString -String 'Bench-only-1' -AsPlainText -Force)" >/dev/null
   "$BIN" shell --store "$1" -c "Set-ReceiveConnector \"Default Frontend BENCH\" -MaxInboundConnection unlimited -MaxInboundConnectionPerSource unlimited -MaxInboundConnectionPercentagePerSource 100 -TarpitInterval 00:00:00 ${3:-}"
 }
 

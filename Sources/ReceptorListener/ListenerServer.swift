@@ -143,7 +143,7 @@ public final class ListenerServer: @unchecked Sendable {
             // watches has one even when the connector does not log (the file is written only at Verbose).
             protocolLogging: connector.protocolLoggingLevel == .verbose || services.events.hasSubscribers,
             rateLimited: services.tracker.wouldExceedRate(source: remote.displayAddress, limit: connector.messageRateLimit),
-            initialRights: snapshot.initialRights[connector.guid])
+            initialRights: snapshot.initialRights[connector.guid], recipients: snapshot.recipients)
         let tracker = services.tracker
         let guid = connector.guid
         let handler = SMTPSessionHandler(services: services, configuration: config, tls: tls,

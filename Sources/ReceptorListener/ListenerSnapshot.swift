@@ -13,6 +13,8 @@ public struct ListenerSnapshot: Sendable {
     public let acceptedDomains: [AcceptedDomain]
     public let plan: SocketPlan
     public let transportConfig: TransportConfig
+    /// The organization's mailboxes and recipient filter, as sessions check recipients at RCPT.
+    public let recipients: RecipientDirectory
 
     public let enabledConnectors: [ReceiveConnector]
     /// Per enabled connector, the rights of a session before it authenticates (`PermissionModel`, resolved
@@ -20,7 +22,7 @@ public struct ListenerSnapshot: Sendable {
     public let initialRights: [UUID: Set<ExtendedRight>]
 
     init(generation: Int64, server: Server, connectors: [ReceiveConnector], permissions: [UUID: [PermissionEntry]],
-         acceptedDomains: [AcceptedDomain], plan: SocketPlan, transportConfig: TransportConfig) {
+         acceptedDomains: [AcceptedDomain], plan: SocketPlan, transportConfig: TransportConfig, recipients: RecipientDirectory) {
         self.generation = generation
         self.server = server
         self.connectors = connectors
@@ -28,6 +30,7 @@ public struct ListenerSnapshot: Sendable {
         self.acceptedDomains = acceptedDomains
         self.plan = plan
         self.transportConfig = transportConfig
+        self.recipients = recipients
         enabledConnectors = connectors.filter(\.enabled)
         var rights: [UUID: Set<ExtendedRight>] = [:]
         for c in enabledConnectors {
@@ -58,7 +61,8 @@ public struct ListenerSnapshot: Sendable {
         }
         return ListenerSnapshot(generation: store.generation, server: server, connectors: connectors,
                                 permissions: store.permissions, acceptedDomains: store.acceptedDomains,
-                                plan: SocketPlan(connectors: connectors), transportConfig: store.transportConfig)
+                                plan: SocketPlan(connectors: connectors), transportConfig: store.transportConfig,
+                                recipients: RecipientDirectory(accounts: store.accounts, config: store.recipientFilterConfig))
     }
 
     public func connector(guid: UUID) -> ReceiveConnector? { connectors.first { $0.guid == guid } }

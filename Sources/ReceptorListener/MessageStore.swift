@@ -298,11 +298,9 @@ public final class MessageStore: Sendable {
     }
 
     /// A path component that can't climb out of its folder.
+    /// The session refused at RCPT what can't be a folder name (`RecipientDirectory`); a name cut to a file
+    /// name's length is the last resort of a caller that did not ask.
     static func safe(_ part: String) -> String {
-        let cleaned = part.lowercased().map { ch -> Character in
-            ch == "/" || ch == "\0" || ch.isNewline ? "_" : ch
-        }
-        let text = String(cleaned)
-        return text == "." || text == ".." || text.isEmpty ? "_" + text : text
+        RecipientDirectory.folderName(part) ?? RecipientDirectory.folderName(String(part.prefix(60))) ?? "_"
     }
 }

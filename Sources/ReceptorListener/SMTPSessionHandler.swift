@@ -343,7 +343,7 @@ final class SMTPSessionHandler: ChannelInboundHandler, @unchecked Sendable {
         // The engine decided which recipients are relayed (outside the accepted domains).
         var local: [String] = [], relayed: [String] = []
         for (recipient, address) in zip(envelope.recipients, recipients) {
-            if recipient.isRelay { relayed.append(address) } else { local.append(address.lowercased()) }
+            if let mailbox = recipient.mailbox { local.append(mailbox) } else { relayed.append(address) }
         }
         let record = MessageStore.Envelope(
             messageID: envelope.messageID, mailFrom: sender ?? "", recipients: recipients, connector: envelope.connectorID,

@@ -92,6 +92,7 @@ enum ObjectMapping {
             PSProperty(name: "Alias", value: .string(a.alias)),
             PSProperty(name: "UserPrincipalName", value: .string(a.userPrincipalName)),
             PSProperty(name: "PrimarySmtpAddress", value: .string(a.primarySmtpAddress)),
+            PSProperty(name: "EmailAddresses", value: .array((["SMTP:" + a.primarySmtpAddress] + a.emailAddresses.map { "smtp:" + $0 }).map(PSValue.string))),
             PSProperty(name: "Identity", value: .string(a.name)),
         ])
         o.defaultDisplayProperties = ["Name", "Alias", "UserPrincipalName", "PrimarySmtpAddress"]

@@ -9,7 +9,7 @@ public final class ReceptorHost: PSCommandHost {
         GetReceiveConnector.self, NewReceiveConnector.self, SetReceiveConnector.self, RemoveReceiveConnector.self,
         AddADPermission.self, RemoveADPermission.self, GetADPermission.self,
         GetAcceptedDomain.self, NewAcceptedDomain.self, SetAcceptedDomain.self, RemoveAcceptedDomain.self,
-        NewMailbox.self, GetMailbox.self, RemoveMailbox.self,
+        NewMailbox.self, GetMailbox.self, SetMailbox.self, RemoveMailbox.self, GetRecipientFilterConfig.self, SetRecipientFilterConfig.self,
         GetExchangeServer.self, GetTransportService.self, SetTransportService.self,
         GetFrontendTransportService.self, SetFrontendTransportService.self, GetTransportConfig.self, SetTransportConfig.self,
     ]

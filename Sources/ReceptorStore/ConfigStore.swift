@@ -54,12 +54,14 @@ public struct StoreSnapshot: Sendable {
     public var acceptedDomains: [AcceptedDomain]
     public var accounts: [MailboxAccount]
     public var transportConfig: TransportConfig
+    public var recipientFilterConfig: RecipientFilterConfig
 
     public init(generation: Int64, servers: [Server], connectors: [StoredConnector], permissions: [UUID: [PermissionEntry]],
-                acceptedDomains: [AcceptedDomain], accounts: [MailboxAccount], transportConfig: TransportConfig = TransportConfig()) {
+                acceptedDomains: [AcceptedDomain], accounts: [MailboxAccount], transportConfig: TransportConfig = TransportConfig(),
+                recipientFilterConfig: RecipientFilterConfig = RecipientFilterConfig()) {
         self.generation = generation; self.servers = servers; self.connectors = connectors
         self.permissions = permissions; self.acceptedDomains = acceptedDomains; self.accounts = accounts
-        self.transportConfig = transportConfig
+        self.transportConfig = transportConfig; self.recipientFilterConfig = recipientFilterConfig
     }
 
     public func connectors(on server: String) -> [StoredConnector] {
@@ -135,6 +137,8 @@ public protocol ConfigStore: AnyObject, Sendable {
 
     // Accounts (passwords stored only as salted slow hashes)
     func addAccount(_ account: MailboxAccount, password: String) throws
+    /// Changes a mailbox's name, alias and addresses; its UPN names it and its password stays.
+    func updateAccount(_ account: MailboxAccount) throws
     func removeAccount(userPrincipalName: String) throws
     /// The account whose sign-in name and password match, or nil. Constant work whether or not the name exists.
     func authenticate(login: String, password: String) throws -> MailboxAccount?
@@ -142,6 +146,9 @@ public protocol ConfigStore: AnyObject, Sendable {
     // Organization-wide transport settings (Set-TransportConfig)
     func transportConfig() throws -> TransportConfig
     func setTransportConfig(_ config: TransportConfig) throws
+    // The recipient filter (Set-RecipientFilterConfig)
+    func recipientFilterConfig() throws -> RecipientFilterConfig
+    func setRecipientFilterConfig(_ config: RecipientFilterConfig) throws
 
     // Listeners
     func registerListener(_ registration: ListenerRegistration) throws

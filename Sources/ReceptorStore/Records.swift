@@ -185,10 +185,11 @@ enum Records {
 
     static func accountsWithHashes(_ db: Database) throws -> [(account: MailboxAccount, hash: String)] {
         try Row.fetchAll(db, sql: """
-            SELECT name, alias, user_principal_name, primary_smtp_address, password_hash FROM accounts ORDER BY id
+            SELECT name, alias, user_principal_name, primary_smtp_address, email_addresses, password_hash FROM accounts ORDER BY id
             """).map {
-            (MailboxAccount(name: $0["name"], alias: $0["alias"], userPrincipalName: $0["user_principal_name"],
-                            primarySmtpAddress: $0["primary_smtp_address"]), $0["password_hash"])
+            let addresses = (try? JSONDecoder().decode([String].self, from: Data(($0["email_addresses"] as String).utf8))) ?? []
+            return (MailboxAccount(name: $0["name"], alias: $0["alias"], userPrincipalName: $0["user_principal_name"],
+                                   primarySmtpAddress: $0["primary_smtp_address"], emailAddresses: addresses), $0["password_hash"])
         }
     }
 

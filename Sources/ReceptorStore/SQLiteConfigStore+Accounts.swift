@@ -17,25 +17,60 @@ extension SQLiteConfigStore {
         do { hash = try PasswordHasher.hash(password: password) } catch {
             throw StoreError.database("The password of \(account.userPrincipalName) could not be hashed.")
         }
+        try Self.validateAddresses(of: account)
         try write { db in
             for (other, _) in try Records.accountsWithHashes(db) {
                 if other.userPrincipalName.caseInsensitiveCompare(account.userPrincipalName) == .orderedSame {
                     throw StoreError.alreadyExists("A mailbox with user principal name \(other.userPrincipalName) already exists.")
                 }
-                // A sign-in name must lead to one account: no address may be another account's UPN or primary address.
-                let taken = [other.userPrincipalName, other.primarySmtpAddress]
-                for address in [account.userPrincipalName, account.primarySmtpAddress]
-                where taken.contains(where: { $0.caseInsensitiveCompare(address) == .orderedSame }) {
-                    throw StoreError.alreadyExists("The address \(address) is already used by mailbox \(other.userPrincipalName).")
-                }
+                try Self.refuseSharedAddresses(account, other)
             }
             try db.execute(sql: """
-                INSERT INTO accounts (user_principal_name, name, alias, primary_smtp_address, password_hash, created_at)
-                VALUES (?, ?, ?, ?, ?, ?)
+                INSERT INTO accounts (user_principal_name, name, alias, primary_smtp_address, email_addresses, password_hash, created_at)
+                VALUES (?, ?, ?, ?, ?, ?, ?)
                 """, arguments: [account.userPrincipalName, account.name, account.alias, account.primarySmtpAddress,
-                                 hash, StoreClock.now().millis])
+                                 Self.encoded(account.emailAddresses), hash, StoreClock.now().millis])
             try Records.bumpGeneration(db, summary: "New-Mailbox \(account.userPrincipalName)")
         }
+    }
+
+    /// Changes a mailbox's name, alias and addresses (not its UPN, which names it, nor its password).
+    public func updateAccount(_ account: MailboxAccount) throws {
+        try Self.validateAddresses(of: account)
+        try write { db in
+            var found = false
+            for (other, _) in try Records.accountsWithHashes(db) {
+                if other.userPrincipalName.caseInsensitiveCompare(account.userPrincipalName) == .orderedSame { found = true; continue }
+                try Self.refuseSharedAddresses(account, other)
+            }
+            guard found else { throw StoreError.notFound("No mailbox with user principal name \(account.userPrincipalName) is in the store.") }
+            try db.execute(sql: """
+                UPDATE accounts SET name = ?, alias = ?, primary_smtp_address = ?, email_addresses = ? WHERE user_principal_name = ?
+                """, arguments: [account.name, account.alias, account.primarySmtpAddress, Self.encoded(account.emailAddresses),
+                                 account.userPrincipalName])
+            try Records.bumpGeneration(db, summary: "Set-Mailbox \(account.userPrincipalName)")
+        }
+    }
+
+    /// Every address is `local@domain` with a DNS domain.
+    static func validateAddresses(of account: MailboxAccount) throws {
+        for address in [account.primarySmtpAddress] + account.emailAddresses {
+            do { try MailboxAccount.validateUserPrincipalName(address) } catch {
+                throw StoreError.refused(error.message.replacingOccurrences(of: "user principal name", with: "email address"))
+            }
+        }
+    }
+
+    /// An address leads to one mailbox, for sign-in and for delivery: none of `account`'s may be one of `other`'s.
+    static func refuseSharedAddresses(_ account: MailboxAccount, _ other: MailboxAccount) throws {
+        let taken = Set(other.allAddresses.map { $0.lowercased() })
+        if let shared = account.allAddresses.first(where: { taken.contains($0.lowercased()) }) {
+            throw StoreError.alreadyExists("The address \(shared) is already used by mailbox \(other.userPrincipalName).")
+        }
+    }
+
+    static func encoded(_ addresses: [String]) -> String {
+        String(decoding: (try? JSONEncoder().encode(addresses)) ?? Data("[]".utf8), as: UTF8.self)
     }
 
     public func removeAccount(userPrincipalName: String) throws {

@@ -116,7 +116,8 @@ public final class SQLiteConfigStore: ConfigStore {
                           permissions: try Records.allPermissions(db),
                           acceptedDomains: try Records.acceptedDomains(db),
                           accounts: try Records.accountsWithHashes(db).map(\.account),
-                          transportConfig: try Records.transportConfig(db))
+                          transportConfig: try Records.transportConfig(db),
+                          recipientFilterConfig: try Records.recipientFilterConfig(db))
         }
     }
 

@@ -8,7 +8,7 @@ import GRDB
 /// Exchange's do; `data` columns hold the domain value as JSON with sorted keys (the columns beside it are
 /// copies for uniqueness and lookups, written in the same statement).
 enum Schema {
-    static let latestVersion = "v1"
+    static let latestVersion = "v2"
 
     static var migrator: DatabaseMigrator {
         var migrator = DatabaseMigrator()
@@ -84,6 +84,10 @@ enum Schema {
                     summary    TEXT NOT NULL
                 );
                 """)
+        }
+        // v2: a mailbox's further addresses (EmailAddresses), for recipient validation.
+        migrator.registerMigration("v2") { db in
+            try db.execute(sql: "ALTER TABLE accounts ADD COLUMN email_addresses TEXT NOT NULL DEFAULT '[]'")
         }
         return migrator
     }

@@ -1,4 +1,5 @@
 import Foundation
+import GRDB
 import XCTest
 import ReceptorCore
 @testable import ReceptorStore
@@ -74,5 +75,63 @@ final class AccountTests: StoreTestCase {
         XCTAssertFalse(PasswordHasher.verify(password: "secret", against: "pbkdf2-sha512$x$AAAA$AAAA"))
         XCTAssertFalse(PasswordHasher.constantTimeEqual([1, 2, 3], [1, 2]))
         XCTAssertTrue(PasswordHasher.constantTimeEqual([1, 2, 3], [1, 2, 3]))
+    }
+
+    func testEmailAddressesAreKeptUpdatedAndLeadToOneMailbox() throws {
+        let store = try makeStore()
+        var k = kate
+        k.emailAddresses = ["k.hall@contoso.test"]
+        try store.addAccount(k, password: "P@ssw0rd!")
+        XCTAssertEqual(try store.accounts().first?.emailAddresses, ["k.hall@contoso.test"])
+        let generation = try store.generation()
+
+        k.emailAddresses.append("kate.hall@contoso.test")
+        k.alias = "katehall"
+        try store.updateAccount(k)
+        XCTAssertEqual(try store.accounts(), [k])
+        XCTAssertEqual(try store.generation(), generation + 1)
+        XCTAssertNotNil(try store.authenticate(login: "kate@contoso.test", password: "P@ssw0rd!"), "the password stays")
+
+        // An address belongs to one mailbox: another mailbox can't take one of kate's, in any case.
+        var b = ben
+        b.emailAddresses = ["K.Hall@contoso.test"]
+        guard case .alreadyExists = storeError({ try store.addAccount(b, password: "P@ssw0rd!") }) else { return XCTFail() }
+        try store.addAccount(ben, password: "P@ssw0rd!")
+        guard case .alreadyExists = storeError({ try store.updateAccount(b) }) else { return XCTFail() }
+        var bad = ben
+        bad.emailAddresses = ["not an address"]
+        guard case .refused = storeError({ try store.updateAccount(bad) }) else { return XCTFail() }
+        guard case .notFound = storeError({ try store.updateAccount(MailboxAccount(name: "x", userPrincipalName: "x@contoso.test")) }) else {
+            return XCTFail()
+        }
+        XCTAssertEqual(try store.accounts(), [k, ben], "refused changes wrote nothing")
+    }
+
+    func testAStoreOfSchemaV1IsUpgradedAndKeepsItsAccounts() throws {
+        do {
+            let store = try makeStore()
+            try store.addAccount(kate, password: "P@ssw0rd!")
+        }
+        // Back to v1 as an earlier Receptor left it: no email_addresses column, no v2 migration recorded.
+        let queue = try DatabaseQueue(path: storePath)
+        try queue.write { db in
+            try db.execute(sql: "ALTER TABLE accounts DROP COLUMN email_addresses")
+            try db.execute(sql: "DELETE FROM grdb_migrations WHERE identifier = 'v2'")
+        }
+        try queue.close()
+        let store = try SQLiteConfigStore.open(path: storePath, create: false)
+        XCTAssertEqual(try store.appliedMigrations(), ["v1", "v2"])
+        XCTAssertEqual(try store.accounts(), [kate])
+        XCTAssertEqual(try store.accounts().first?.emailAddresses, [])
+    }
+
+    func testRecipientFilterConfigValidatesByDefault() throws {
+        let store = try makeStore()
+        XCTAssertEqual(try store.recipientFilterConfig(), RecipientFilterConfig(recipientValidationEnabled: true))
+        XCTAssertTrue(try store.snapshot().recipientFilterConfig.recipientValidationEnabled)
+        let generation = try store.generation()
+        try store.setRecipientFilterConfig(RecipientFilterConfig(recipientValidationEnabled: false))
+        XCTAssertFalse(try SQLiteConfigStore.open(path: storePath, create: false).snapshot().recipientFilterConfig.recipientValidationEnabled)
+        XCTAssertEqual(try store.generation(), generation + 1, "listeners hear of it")
     }
 }

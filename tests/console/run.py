@@ -366,6 +366,7 @@ def test_monitor_shows_sessions_tls_auth_relay_and_the_received_header():
     clients = []
     try:
         c.shell("New-Mailbox -Name kate -UserPrincipalName kate@contoso.test -Password (ConvertTo-SecureString -String 'P@ssw0rd!' -AsPlainText -Force)")
+        c.shell("New-Mailbox -Name ben -UserPrincipalName ben@contoso.test -Password (ConvertTo-SecureString -String 'P@ssw0rd!' -AsPlainText -Force)")
         # A new user: the monitor says how to start a listener, and l starts it.
         c.keys("m")
         c.wait_for("No listener is running for this store")

@@ -29,12 +29,16 @@ _offsets = iter(range(20000, 40000, 137))
 
 
 class Listener:
-    def __init__(self, role="Mailbox", server="MBX01"):
+    def __init__(self, role="Mailbox", server="MBX01", recipient_validation=False):
+        """A store with one server. Most tests send to made-up local parts of contoso.test, so recipient
+        validation (on by default in the product) is turned off unless the test is about it."""
         self.dir = tempfile.mkdtemp(prefix="receptor-listen-")
         self.store = os.path.join(self.dir, "receptor.sqlite")
         self.offset = next(_offsets)
         self.proc = None
         self.run("init", "--server", server, "--role", role, "--accepted-domain", "contoso.test", "--port-offset", str(self.offset))
+        if not recipient_validation:
+            self.shell("Set-RecipientFilterConfig -RecipientValidationEnabled $false")
 
     def port(self, p):
         return p + self.offset
@@ -1233,6 +1237,55 @@ def test_control_socket_answers_one_request_at_a_time():
             f = s.makefile("rb")
             answers = [json.loads(f.readline()) for _ in range(100)]
             assert_eq({a["type"] for a in answers}, {"snapshot"}, "answers")
+    finally:
+        l.cleanup()
+
+
+def test_recipient_validation():
+    """An Authoritative domain's recipient must be a mailbox (550 5.1.1 at RCPT, no folder made); its addresses
+    compare as one mailbox; an InternalRelay domain passes unknown recipients to the relay queue; with
+    validation off, a local part that can't be a folder is refused at RCPT, never with 451 after DATA."""
+    l = Listener(recipient_validation=True)
+    try:
+        l.shell("New-Mailbox -Name kate -UserPrincipalName kate@contoso.test -EmailAddresses smtp:k.smith@contoso.test "
+                "-Password (ConvertTo-SecureString -String 'P@ssw0rd!' -AsPlainText -Force)")
+        l.shell("New-AcceptedDomain -Name Fabrikam -DomainName fabrikam.test -DomainType InternalRelay")
+        l.shell('Set-ReceiveConnector "Default Frontend MBX01" -TarpitInterval 00:00:00')
+        l.start()
+
+        def rcpt(address):
+            c = smtp(l.port(25))
+            try:
+                c.ehlo("client.test")
+                c.mail("sender@woodgrove.test")
+                return c.rcpt(address)
+            finally:
+                c.close()
+
+        code, text = rcpt("nobody@contoso.test")
+        assert_eq((code, text), (550, b"5.1.1 User unknown"), "an unknown recipient")
+        assert_eq(os.path.exists(os.path.join(l.dir, "mailboxes", "contoso.test", "nobody")), False, "a folder for nobody")
+        assert_eq(rcpt("x" * 300 + "@contoso.test")[0], 550, "a 300-character unknown local part")
+
+        # One mailbox, however it is written: case, a trailing dot, quotes around a dot-atom, another address.
+        c = smtp(l.port(25))
+        c.sendmail("sender@woodgrove.test", ['"Kate"@Contoso.Test.', "k.smith@contoso.test", "someone@fabrikam.test"],
+                   "Subject: one mailbox\r\n\r\nhello\r\n")
+        c.quit()
+        assert_eq(len(l.maildir("kate@contoso.test")), 1, "kate's copies (one per message)")
+        users = sorted(os.listdir(os.path.join(l.dir, "mailboxes", "contoso.test")))
+        assert_eq(users, ["kate"], "mailbox folders")
+        relayed = glob.glob(os.path.join(l.dir, "queue", "relay", "*.json"))
+        assert_eq(len(relayed), 1, "the relay queue's envelopes")
+        assert_eq(json.load(open(relayed[0]))["recipients"], ["someone@fabrikam.test"], "the relayed recipient")
+
+        # Validation off: the catch-all, with a warning; an impossible folder name is refused at RCPT.
+        out = l.shell("Set-RecipientFilterConfig -RecipientValidationEnabled $false")
+        assert_in("Recipient validation is off", out.stderr)
+        l.wait_applied()
+        assert_eq(rcpt("nobody@contoso.test")[0], 250, "an unknown recipient with validation off")
+        code, text = rcpt("x" * 300 + "@contoso.test")
+        assert_eq((code, text[:5]), (501, b"5.1.3"), "a local part too long for a folder, with validation off")
     finally:
         l.cleanup()
 

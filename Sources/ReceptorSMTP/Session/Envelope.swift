@@ -22,10 +22,20 @@ public struct EnvelopeRecipient: Hashable, Sendable {
     public var notify: DSNNotify?
     public var originalRecipient: String?
     public var orar: String?
-    /// The accepted domain the address belongs to; nil means the message is relayed for this recipient.
+    /// The accepted domain the address belongs to; nil outside the accepted domains.
     public var acceptedDomain: AcceptedDomain?
+    /// The mailbox that gets this recipient's copy (normalized `local@domain`, `RecipientDirectory`); nil
+    /// means the message is relayed for this recipient (outside the accepted domains, or a relay domain's
+    /// address that is no mailbox here).
+    public var mailbox: String?
 
-    public var isRelay: Bool { acceptedDomain == nil }
+    public init(address: MailAddress, notify: DSNNotify? = nil, originalRecipient: String? = nil, orar: String? = nil,
+                acceptedDomain: AcceptedDomain? = nil, mailbox: String? = nil) {
+        self.address = address; self.notify = notify; self.originalRecipient = originalRecipient; self.orar = orar
+        self.acceptedDomain = acceptedDomain; self.mailbox = mailbox
+    }
+
+    public var isRelay: Bool { mailbox == nil }
 }
 
 /// Everything the spool needs to store one message: who sent it, to whom, how the session was secured,

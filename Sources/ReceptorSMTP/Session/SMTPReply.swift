@@ -188,6 +188,8 @@ extension SMTPReply {
     public static let notAuthenticated = SMTPReply(530, esc(5, 7, 1), "Client was not authenticated")
     public static let mustStartTLS = SMTPReply(530, esc(5, 7, 0), "Must issue a STARTTLS command first")
     public static let unableToRelay = SMTPReply(550, esc(5, 7, 1), "Unable to relay")
+    /// The recipient filter: an Authoritative domain's recipient that is not a mailbox (reference §10).
+    public static let userUnknown = SMTPReply(550, esc(5, 1, 1), "User unknown")
     public static let tooManyRecipients = SMTPReply(452, esc(4, 5, 3), "Too many recipients")
     public static let cannotSendAsSender = SMTPReply(550, esc(5, 7, 1), "Client does not have permissions to send as this sender")
     public static let reservedTopLevelDomain = SMTPReply(550, esc(5, 1, 4), "Recipient address reserved by RFC 2606")

@@ -634,8 +634,18 @@ public struct SMTPSession: Sendable {
         }
         let accepted = configuration.acceptedDomain(for: address.domain)
         if accepted == nil && !rights.contains(.acceptAnyRecipient) { send(.unableToRelay); return }
+        // The recipient filter: which mailbox gets the copy, or relay, or no such user (RecipientDirectory).
+        var mailbox: String?
+        if let accepted {
+            switch configuration.recipients.route(local: address.localPart, domain: address.domain, accepted: accepted) {
+            case .mailbox(let name): mailbox = name
+            case .relay: mailbox = nil
+            case .unknownUser: send(.userUnknown); return
+            case .unusableLocalPart: send(.invalidRecipientAddress); return
+            }
+        }
         t.recipients.append(EnvelopeRecipient(address: address, notify: rcpt.notify, originalRecipient: rcpt.originalRecipient,
-                                              orar: rcpt.orar, acceptedDomain: accepted))
+                                              orar: rcpt.orar, acceptedDomain: accepted, mailbox: mailbox))
         transaction = t
         send(.recipientOK)
     }

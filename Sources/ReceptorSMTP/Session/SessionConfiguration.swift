@@ -56,12 +56,16 @@ public struct SessionConfiguration: Sendable {
     /// for this connector and these entries (the listener does so once per connector and snapshot); nil:
     /// the session resolves them.
     public var initialRights: Set<ExtendedRight>?
+    /// Which accepted-domain recipients are mailboxes (recipient validation). By default every address of an
+    /// Authoritative domain is taken as a mailbox (validation off); the listener passes its snapshot's.
+    public var recipients: RecipientDirectory
 
     public init(connector: ReceiveConnector, server: Server, acceptedDomains: [AcceptedDomain],
                 permissionEntries: [PermissionEntry] = [], certificateAvailable: Bool,
                 localEndpoint: SMTPEndpoint, remoteEndpoint: SMTPEndpoint, sessionID: String, connectedAt: Date,
                 utcOffsetSeconds: Int = 0, protocolLogging: Bool? = nil, rateLimited: Bool = false,
-                initialRights: Set<ExtendedRight>? = nil) {
+                initialRights: Set<ExtendedRight>? = nil,
+                recipients: RecipientDirectory = RecipientDirectory(accounts: [], config: RecipientFilterConfig(recipientValidationEnabled: false))) {
         self.connector = connector
         self.server = server
         self.acceptedDomains = acceptedDomains
@@ -75,6 +79,7 @@ public struct SessionConfiguration: Sendable {
         self.protocolLogging = protocolLogging ?? (connector.protocolLoggingLevel == .verbose)
         self.rateLimited = rateLimited
         self.initialRights = initialRights
+        self.recipients = recipients
         connectorID = connector.identity.description
         localText = localEndpoint.description
         remoteText = remoteEndpoint.description

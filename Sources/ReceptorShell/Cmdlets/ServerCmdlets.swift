@@ -63,3 +63,44 @@ struct SetTransportConfig: Cmdlet {
         return []
     }
 }
+
+/// The recipient filter: `Set-RecipientFilterConfig -RecipientValidationEnabled $false` turns off the check that
+/// a recipient in an Authoritative accepted domain is a mailbox (on by default here; see RecipientFilterConfig).
+struct GetRecipientFilterConfig: Cmdlet {
+    static let name = "Get-RecipientFilterConfig"
+    static let parameters = ["DomainController"]
+    static let positional: [String] = []
+    static let changesState = false
+    static let synopsis = "Shows the recipient filter (RecipientValidationEnabled)."
+    static func run(_ inv: CmdletInvocation, input: [PSValue], context: ShellContext) throws -> [PSValue] {
+        let config = try context.store.recipientFilterConfig()
+        var o = PSObject(typeName: "RecipientFilterConfig", properties: [
+            PSProperty(name: "Enabled", value: .bool(true)),
+            PSProperty(name: "RecipientValidationEnabled", value: .bool(config.recipientValidationEnabled)),
+        ])
+        o.defaultDisplayProperties = ["Enabled", "RecipientValidationEnabled"]
+        return [.object(o)]
+    }
+}
+
+struct SetRecipientFilterConfig: Cmdlet {
+    static let name = "Set-RecipientFilterConfig"
+    static let parameters = ["RecipientValidationEnabled", "DomainController"]
+    static let positional: [String] = []
+    static let synopsis = "Turns recipient validation on or off: -RecipientValidationEnabled $true|$false."
+    static func run(_ inv: CmdletInvocation, input: [PSValue], context: ShellContext) throws -> [PSValue] {
+        var config = try context.store.recipientFilterConfig()
+        if let value = inv.value("RecipientValidationEnabled") {
+            guard case .bool(let enabled) = value else {
+                throw ShellError("\(name): -RecipientValidationEnabled takes $true or $false, not '\(value.text)'.")
+            }
+            config.recipientValidationEnabled = enabled
+        }
+        if inv.whatIf { context.say("What if: Setting the recipient filter (RecipientValidationEnabled \(config.recipientValidationEnabled))."); return [] }
+        do { try context.store.setRecipientFilterConfig(config) } catch let error as StoreError { throw ShellError(error.description) }
+        if !config.recipientValidationEnabled {
+            context.warn("Recipient validation is off: mail to any local part of an Authoritative accepted domain is accepted and gets a mailbox folder of its own, and Receptor sends no non-delivery reports.")
+        }
+        return []
+    }
+}
