@@ -1,0 +1,54 @@
+import Foundation
+import NIOCore
+import ReceptorSMTP
+
+/// Time in a session: the tarpit (TarpitInterval and AuthTarpitInterval hold back the replies that follow a
+/// `.delay`) and the deadline timer for ConnectionTimeout and ConnectionInactivityTimeout.
+extension SMTPSessionHandler {
+    /// Holds back `rest` (the actions after a `.delay`) for `seconds`; input that arrives meanwhile waits too.
+    func beginDelay(seconds: Int, deferring rest: ArraySlice<SessionAction>, context: ChannelHandlerContext) {
+        services.events.count(configuration.connectorID) { $0.tarpitted += 1 }
+        delaying = true
+        delayedActions = Array(rest)
+        context.eventLoop.scheduleTask(in: .seconds(Int64(seconds))) { [weak self] in self?.endDelay() }
+    }
+
+    /// The tarpit delay is over: the held-back actions run, then the input that arrived meanwhile.
+    func endDelay() {
+        delaying = false
+        let pending = delayedActions
+        delayedActions = []
+        run(pending)
+        if !delaying, !delayedInput.isEmpty {
+            let input = delayedInput
+            delayedInput = []
+            run(connection.receive(input, at: Date()))
+        }
+    }
+
+    /// Timeouts (ConnectionTimeout, ConnectionInactivityTimeout) come from the engine's next deadline.
+    /// Keeps one timer for the session's next deadline. A pending timer due no later than the deadline is
+    /// kept: the inactivity deadline moves later with every command, and a timer that fires early finds
+    /// nothing due in the engine and schedules the next one, so most commands schedule nothing.
+    func scheduleDeadline() {
+        guard let context, !connection.isClosed else {
+            deadlineTimer?.cancel()
+            deadlineTimer = nil
+            return
+        }
+        // No deadline while the session waits on this layer (a delivery, a password check): a pending timer
+        // stays rather than being cancelled and scheduled again around every message; should it fire
+        // meanwhile, the session ignores it and the next burst of work arms the next one.
+        guard let deadline = connection.nextDeadline else { return }
+        if deadlineTimer != nil, let pending = timerDue, pending <= deadline { return }
+        deadlineTimer?.cancel()
+        timerDue = deadline
+        let delay = max(0, deadline.timeIntervalSinceNow)
+        deadlineTimer = context.eventLoop.scheduleTask(in: .milliseconds(Int64(delay * 1000) + 5)) { [weak self] in
+            guard let self else { return }
+            self.deadlineTimer = nil
+            guard !self.closed else { return }
+            self.run(self.connection.handle(.timer, at: Date()))
+        }
+    }
+}
