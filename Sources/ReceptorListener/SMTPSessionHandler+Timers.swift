@@ -5,11 +5,13 @@ import ReceptorSMTP
 /// Time in a session: the tarpit (TarpitInterval and AuthTarpitInterval hold back the replies that follow a
 /// `.delay`) and the deadline timer for ConnectionTimeout and ConnectionInactivityTimeout.
 extension SMTPSessionHandler {
-    /// Holds back `rest` (the actions after a `.delay`) for `seconds`; input that arrives meanwhile waits too.
+    /// Holds back `rest` (the actions after a `.delay`) for `seconds`; input that arrives meanwhile waits too,
+    /// unless a STARTTLS the engine accepted is among the held-back actions: then it is discarded at once.
     func beginDelay(seconds: Int, deferring rest: ArraySlice<SessionAction>, context: ChannelHandlerContext) {
         services.events.count(configuration.connectorID) { $0.tarpitted += 1 }
         delaying = true
         delayedActions = Array(rest)
+        if delayedActions.contains(.startTLS) { discardInputUntilHandshake() }
         context.eventLoop.scheduleTask(in: .seconds(Int64(seconds))) { [weak self] in self?.endDelay() }
     }
 

@@ -33,6 +33,10 @@ final class SMTPSessionHandler: ChannelInboundHandler, @unchecked Sendable {
     var delayedActions: [SessionAction] = []
     var delayedInput: [UInt8] = []
     var delaying = false
+    /// STARTTLS was accepted and its handshake has not completed: every byte the client sends meanwhile is
+    /// discarded (RFC 3207). Set when the engine's `.startTLS` is carried out, or as soon as a tarpit holds
+    /// one back; cleared when the handshake completes.
+    var awaitingHandshake = false
     var deadlineTimer: Scheduled<Void>?
     /// When `deadlineTimer` fires.
     var timerDue: Date?
@@ -81,11 +85,13 @@ final class SMTPSessionHandler: ChannelInboundHandler, @unchecked Sendable {
     func channelRead(context: ChannelHandlerContext, data: NIOAny) {
         let buffer = unwrapInboundIn(data)
         guard !closing else { return }
+        bytesIn += Int64(buffer.readableBytes)
+        // Plaintext sent after STARTTLS and before the handshake: never a command, not even a deferred one.
+        if awaitingHandshake { return }
         if delaying {
             delayedInput += buffer.readableBytesView
             return
         }
-        bytesIn += Int64(buffer.readableBytes)
         // The engine copies the bytes into its own buffer, which keeps its capacity between reads: no array
         // is made per read.
         let actions = buffer.withUnsafeReadableBytes { bytes in connection.receive(bytes, at: Date()) }
@@ -143,6 +149,7 @@ final class SMTPSessionHandler: ChannelInboundHandler, @unchecked Sendable {
             case .startTLS:
                 context.flush()
                 wrote = false
+                discardInputUntilHandshake()
                 startTLS(context: context)
             case .authenticate(let credentials):
                 authenticate(credentials, context: context)

@@ -1171,5 +1171,84 @@ def test_more_sessions_than_the_default_open_file_limit():
         l.cleanup()
 
 
+
+class RawReplies:
+    """Reads SMTP replies from a socket without reading past them (a file object would buffer ahead, and the
+    socket may be handed to TLS right after the 220)."""
+
+    def __init__(self, sock):
+        self.sock = sock
+        self.buffer = b""
+
+    def line(self):
+        while b"\r\n" not in self.buffer:
+            chunk = self.sock.recv(4096)
+            if not chunk:
+                raise AssertionError(f"the server closed the connection (pending: {self.buffer!r})")
+            self.buffer += chunk
+        line, self.buffer = self.buffer.split(b"\r\n", 1)
+        return line.decode()
+
+    def reply(self):
+        """The lines of one reply, the last one (`250 …`) last."""
+        lines = [self.line()]
+        while len(lines[-1]) > 3 and lines[-1][3] == "-":
+            lines.append(self.line())
+        return lines
+
+
+def insecure_tls_context():
+    import ssl
+    ctx = ssl.create_default_context()
+    ctx.check_hostname = False
+    ctx.verify_mode = ssl.CERT_NONE
+    return ctx
+
+
+def test_starttls_discards_plaintext_sent_during_a_tarpit():
+    """Issue 13 item 1, the CVE-2011-0411 class through the tarpit: RCPT before MAIL earns a tarpitted 503
+    (TarpitInterval 5 s on Default Frontend), STARTTLS is pipelined behind it, and while the delay runs the
+    client injects plaintext commands. Nothing sent before the TLS handshake may be answered inside TLS."""
+    l = Listener().start()
+    try:
+        s = socket.create_connection(("127.0.0.1", l.port(25)), timeout=15)
+        replies = RawReplies(s)
+        assert_in("220 ", replies.line(), "banner")
+        s.sendall(b"EHLO client.test\r\n")
+        assert_in("STARTTLS", " ".join(replies.reply()), "EHLO keywords")
+        start = time.time()
+        s.sendall(b"RCPT TO:<someone@contoso.test>\r\nSTARTTLS\r\n")
+        time.sleep(1)   # the tarpit is running: the 503 and the 220 are held back
+        s.sendall(b"EHLO injected.test\r\nMAIL FROM:<injected@fabrikam.test>\r\n")
+        rcpt, starttls = replies.reply(), replies.reply()
+        waited = time.time() - start
+        assert_in("503 5.5.2", rcpt[-1], "RCPT before MAIL")
+        assert_in("220 2.0.0", starttls[-1], "STARTTLS")
+        if waited < 4:
+            raise AssertionError(f"the 503 came after {waited:.1f}s: no tarpit, so the test proves nothing")
+        t = insecure_tls_context().wrap_socket(s, server_hostname="mbx01.contoso.test")
+        t.settimeout(2)
+        try:
+            unsolicited = t.recv(4096)
+        except socket.timeout:
+            unsolicited = b""
+        if unsolicited:
+            raise AssertionError(f"plaintext sent before the handshake was answered inside TLS: {unsolicited!r}")
+        t.settimeout(15)
+        tls_replies = RawReplies(t)
+        t.sendall(b"EHLO after.test\r\n")
+        ehlo = tls_replies.reply()
+        assert_in("Hello [127.0.0.1]", ehlo[0], "EHLO over TLS")
+        t.sendall(b"QUIT\r\n")
+        assert_in("221 ", tls_replies.reply()[-1], "QUIT")
+        t.close()
+        time.sleep(0.3)   # the protocol log is written within 20 ms
+        log = l.protocol_log()
+        if "injected.test" in log:
+            raise AssertionError("the injected EHLO reached the session (protocol log):\n" + log[-2000:])
+    finally:
+        l.cleanup()
+
+
 if __name__ == "__main__":
     sys.exit(harness.run(globals(), BIN))

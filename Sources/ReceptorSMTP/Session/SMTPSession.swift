@@ -104,6 +104,13 @@ public struct SMTPSession: Sendable {
     public var hasGreeted: Bool { hello != nil }
     public var isInMailTransaction: Bool { transaction != nil }
 
+    /// STARTTLS was accepted and the TLS handshake has not completed: nothing the client sends meanwhile is
+    /// input for the session (RFC 3207; `SMTPConnection` discards it).
+    public var isAwaitingTLS: Bool {
+        guard phase == .open, case .tls = waiting else { return false }
+        return true
+    }
+
     /// When the I/O layer should deliver `.timer`: the earlier of ConnectionTimeout (from the connect time)
     /// and ConnectionInactivityTimeout (from the last input). nil while the session waits on the I/O layer.
     public var nextDeadline: Date? {
