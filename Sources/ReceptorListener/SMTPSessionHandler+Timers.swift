@@ -7,6 +7,8 @@ import ReceptorSMTP
 extension SMTPSessionHandler {
     /// Holds back `rest` (the actions after a `.delay`) for `seconds`; input that arrives meanwhile waits too,
     /// unless a STARTTLS the engine accepted is among the held-back actions: then it is discarded at once.
+    /// The session's deadlines still run: a tarpit never outlasts ConnectionTimeout or
+    /// ConnectionInactivityTimeout.
     func beginDelay(seconds: Int, deferring rest: ArraySlice<SessionAction>, context: ChannelHandlerContext) {
         services.events.count(configuration.connectorID) { $0.tarpitted += 1 }
         delaying = true
@@ -18,6 +20,12 @@ extension SMTPSessionHandler {
     /// The tarpit delay is over: the held-back actions run, then the input that arrived meanwhile.
     func endDelay() {
         delaying = false
+        // The session ended meanwhile (a timeout, a drained connector): what it held back goes nowhere.
+        guard !closing else {
+            delayedActions = []
+            delayedInput = []
+            return
+        }
         let pending = delayedActions
         delayedActions = []
         run(pending)
@@ -38,9 +46,9 @@ extension SMTPSessionHandler {
             deadlineTimer = nil
             return
         }
-        // No deadline while the session waits on this layer (a delivery, a password check): a pending timer
-        // stays rather than being cancelled and scheduled again around every message; should it fire
-        // meanwhile, the session ignores it and the next burst of work arms the next one.
+        // No deadline while a delivery waits for its sync: a pending timer stays rather than being cancelled
+        // and scheduled again around every message; should it fire meanwhile, the session ignores it and the
+        // next burst of work arms the next one.
         guard let deadline = connection.nextDeadline else { return }
         if deadlineTimer != nil, let pending = timerDue, pending <= deadline { return }
         deadlineTimer?.cancel()

@@ -157,11 +157,17 @@ final class SMTPSessionHandler: ChannelInboundHandler, @unchecked Sendable {
                 deliver(envelope, context: context)
             case .close:
                 closing = true
+                wrote = false
+                // The TLS handler holds writes back until its handshake completes: waiting for them to go out
+                // would keep a client that never finishes the handshake connected forever.
+                if awaitingHandshake {
+                    context.close(promise: nil)
+                    break
+                }
                 let channel = context.channel
                 context.writeAndFlush(wrapOutboundOut(channel.allocator.buffer(capacity: 0))).whenComplete { _ in
                     channel.close(promise: nil)
                 }
-                wrote = false
             case .delay(let seconds):
                 if wrote { context.flush(); wrote = false }
                 beginDelay(seconds: seconds, deferring: actions, context: context)

@@ -15,6 +15,9 @@ import ReceptorStore
 /// - Item 1: bytes the client sends after STARTTLS and before the handshake completes never reach the
 ///   session, here those that arrive while the tarpit holds back the STARTTLS (the handler kept them and fed
 ///   them to the session once the delay ended, after TLS had started: they were answered inside TLS).
+/// - Item 2: a session waiting for the client's handshake ends at ConnectionInactivityTimeout, and the
+///   connection really closes (the TLS handler holds back writes until its handshake, so a close that waited
+///   for the last write to go out never came).
 final class STARTTLSSessionHandlerTests: XCTestCase {
     private var folder: URL!
     private var services: ListenerServices!
@@ -118,5 +121,18 @@ final class STARTTLSSessionHandlerTests: XCTestCase {
         XCTAssertEqual(replies.components(separatedBy: "Hello").count, 2, "one EHLO answered: \(replies)")
         XCTAssertTrue(replies.hasSuffix("250 2.1.0 Sender OK\r\n"), "the injected MAIL did not open a transaction: \(replies)")
         XCTAssertTrue(server.isActive)
+    }
+
+    func testASessionWaitingForTheHandshakeClosesAtItsInactivityTimeout() throws {
+        let server = try makeSession { $0.connectionInactivityTimeout = EnhancedTimeSpan(seconds: 1) }
+        try server.writeInbound(ByteBuffer(string: "EHLO client.test\r\nSTARTTLS\r\n"))
+        XCTAssertTrue(try written(server).hasSuffix("220 2.0.0 SMTP server ready\r\n"))
+        // The client never starts the handshake. The engine reads the wall clock; its timers run on the
+        // embedded loop's.
+        Thread.sleep(forTimeInterval: 1.2)
+        server.embeddedEventLoop.advanceTime(by: .seconds(2))
+        XCTAssertFalse(server.isActive, "the session still waits for a TLS handshake past ConnectionInactivityTimeout")
+        XCTAssertFalse(try written(server).contains("421"), "no plaintext reply once TLS has begun")
+        XCTAssertEqual(services.sessions.count, 0)
     }
 }

@@ -1205,6 +1205,22 @@ def insecure_tls_context():
     return ctx
 
 
+def wait_closed(sock, limit):
+    """Seconds until the server closes the connection (EOF or reset), reading whatever it sends meanwhile;
+    None if it is still open after `limit` seconds."""
+    start = time.time()
+    sock.settimeout(0.2)
+    while time.time() - start < limit:
+        try:
+            if not sock.recv(4096):
+                return time.time() - start
+        except socket.timeout:
+            continue
+        except OSError:   # a reset, or a TLS alert on a TLS socket: closed either way
+            return time.time() - start
+    return None
+
+
 def test_starttls_discards_plaintext_sent_during_a_tarpit():
     """Issue 13 item 1, the CVE-2011-0411 class through the tarpit: RCPT before MAIL earns a tarpitted 503
     (TarpitInterval 5 s on Default Frontend), STARTTLS is pipelined behind it, and while the delay runs the
@@ -1246,6 +1262,74 @@ def test_starttls_discards_plaintext_sent_during_a_tarpit():
         log = l.protocol_log()
         if "injected.test" in log:
             raise AssertionError("the injected EHLO reached the session (protocol log):\n" + log[-2000:])
+    finally:
+        l.cleanup()
+
+
+def test_a_pending_starttls_handshake_and_a_tarpit_are_bounded_by_the_timeouts():
+    """Issue 13 item 2: EHLO, STARTTLS, then silence must not hold a session forever. A 2 s
+    ConnectionInactivityTimeout closes it; a 3 s ConnectionTimeout closes one that was busy until STARTTLS,
+    and one whose STARTTLS waits behind a tarpit (TarpitInterval 5 s)."""
+    l = Listener()
+    try:
+        l.shell('Set-ReceiveConnector "Default Frontend MBX01" -ConnectionInactivityTimeout 00:00:02 -ConnectionTimeout 00:00:03')
+        l.start()
+        time.sleep(0.3)   # the readiness probe's session ends
+
+        def greet(busy_for=0.0):
+            """Connects and says EHLO, then NOOP every 0.3 s for busy_for seconds from the connect."""
+            s = socket.create_connection(("127.0.0.1", l.port(25)), timeout=10)
+            connected = time.time()
+            replies = RawReplies(s)
+            replies.line()
+            s.sendall(b"EHLO silent.test\r\n")
+            replies.reply()
+            while time.time() - connected < busy_for:
+                s.sendall(b"NOOP\r\n")
+                replies.reply()
+                time.sleep(0.3)
+            return s, connected, replies
+
+        def starttls_then_silence(busy_for=0.0):
+            s, connected, replies = greet(busy_for)
+            s.sendall(b"STARTTLS\r\n")
+            assert_in("220 2.0.0", replies.reply()[-1], "STARTTLS")
+            return s, connected
+
+        # ConnectionInactivityTimeout: the handshake never starts.
+        s, _ = starttls_then_silence()
+        start = time.time()
+        closed = wait_closed(s, 8)
+        s.close()
+        if closed is None or not 1.5 <= closed < 3.5:
+            raise AssertionError(f"a session waiting for the TLS handshake was closed after {closed} s, not the 2 s ConnectionInactivityTimeout")
+
+        # ConnectionTimeout: busy for 1.8 s (inactivity would only end it at 3.8 s), then STARTTLS and silence.
+        s, connected = starttls_then_silence(busy_for=1.8)
+        closed = wait_closed(s, 8)
+        s.close()
+        since_connect = time.time() - connected
+        if closed is None or not 2.7 <= since_connect < 3.6:
+            raise AssertionError(f"ConnectionTimeout 3 s: closed {since_connect:.1f} s after the connect (waited {closed})")
+
+        # ConnectionTimeout while STARTTLS waits behind the tarpit of a 503 (it would end at 6.8 s).
+        s, connected, _ = greet(busy_for=1.8)
+        s.sendall(b"RCPT TO:<someone@contoso.test>\r\nSTARTTLS\r\n")
+        closed = wait_closed(s, 8)
+        s.close()
+        since_connect = time.time() - connected
+        if closed is None or not 2.7 <= since_connect < 3.6:
+            raise AssertionError(f"tarpit and pending STARTTLS: closed {since_connect:.1f} s after the connect (waited {closed})")
+
+        end = time.time() + 5
+        log = ""
+        while time.time() < end:
+            log = l.protocol_log()
+            if log.count("ConnectionTimeout 00:00:03 reached") >= 2 and "ConnectionInactivityTimeout 00:00:02 reached" in log:
+                break
+            time.sleep(0.1)
+        assert_in("TLS negotiation not completed: ConnectionInactivityTimeout 00:00:02 reached", log, "protocol log")
+        assert_in("TLS negotiation not completed: ConnectionTimeout 00:00:03 reached", log, "protocol log")
     finally:
         l.cleanup()
 

@@ -112,12 +112,26 @@ public struct SMTPSession: Sendable {
     }
 
     /// When the I/O layer should deliver `.timer`: the earlier of ConnectionTimeout (from the connect time)
-    /// and ConnectionInactivityTimeout (from the last input). nil while the session waits on the I/O layer.
+    /// and ConnectionInactivityTimeout (from the last input), in every state the client owes something in:
+    /// the banner, commands, an AUTH exchange, DATA and BDAT, and the STARTTLS handshake (NIOSSL has no
+    /// deadline of its own). While a password check runs the client waits on us and is not idle: only
+    /// ConnectionTimeout applies. While a delivery waits for its sync there is none: a `421` then could make
+    /// the client send again a message already stored; the deadline is back as soon as the result is in.
     public var nextDeadline: Date? {
-        guard phase == .open, acceptsInput else { return nil }
-        let total = configuration.connectedAt.addingTimeInterval(TimeInterval(connector.connectionTimeout.seconds))
-        let idle = lastActivity.addingTimeInterval(TimeInterval(connector.connectionInactivityTimeout.seconds))
-        return min(total, idle)
+        guard phase == .open else { return nil }
+        switch waiting {
+        case .delivery: return nil
+        case .authResult: return connectionDeadline
+        default: return min(connectionDeadline, inactivityDeadline)
+        }
+    }
+
+    private var connectionDeadline: Date {
+        configuration.connectedAt.addingTimeInterval(TimeInterval(connector.connectionTimeout.seconds))
+    }
+
+    private var inactivityDeadline: Date {
+        lastActivity.addingTimeInterval(TimeInterval(connector.connectionInactivityTimeout.seconds))
     }
 
     /// The session's state in the monitor's words (issue 5): where it is in the SMTP dialogue.
@@ -783,17 +797,19 @@ public struct SMTPSession: Sendable {
 
     // MARK: Timers
 
+    /// Ends the session once `nextDeadline` has passed: `421 4.4.2`, or, while the TLS handshake is pending,
+    /// no reply at all (the `220` went out and TLS has begun: plaintext can no longer follow).
     private mutating func timer() {
-        guard phase == .open, acceptsInput else { return }
-        let total = configuration.connectedAt.addingTimeInterval(TimeInterval(connector.connectionTimeout.seconds))
-        let idle = lastActivity.addingTimeInterval(TimeInterval(connector.connectionInactivityTimeout.seconds))
-        if now >= total {
-            log(.information, "ConnectionTimeout \(connector.connectionTimeout) reached")
-        } else if now >= idle {
-            log(.information, "ConnectionInactivityTimeout \(connector.connectionInactivityTimeout) reached")
-        } else {
+        guard phase == .open, let deadline = nextDeadline, now >= deadline else { return }
+        let reason = now >= connectionDeadline
+            ? "ConnectionTimeout \(connector.connectionTimeout) reached"
+            : "ConnectionInactivityTimeout \(connector.connectionInactivityTimeout) reached"
+        if isAwaitingTLS {
+            log(.information, "TLS negotiation not completed: \(reason)")
+            close()
             return
         }
+        log(.information, reason)
         send(.connectionDropped(fqdn: configuration.fqdn))
         close()
     }
