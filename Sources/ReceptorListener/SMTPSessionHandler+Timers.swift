@@ -41,9 +41,16 @@ extension SMTPSessionHandler {
     /// kept: the inactivity deadline moves later with every command, and a timer that fires early finds
     /// nothing due in the engine and schedules the next one, so most commands schedule nothing.
     func scheduleDeadline() {
-        guard let context, !connection.isClosed else {
+        guard let context, !closed else {
             deadlineTimer?.cancel()
             deadlineTimer = nil
+            return
+        }
+        if connection.isClosed {
+            // The engine ended the session; the connection closes once the last reply is written, which a
+            // client that never reads holds off for good. The pending timer stays (`finish()` cancels it) and
+            // closes the connection should it fire first; without one, it gets ConnectionInactivityTimeout.
+            if deadlineTimer == nil { armTimer(in: TimeInterval(configuration.connector.connectionInactivityTimeout.seconds), context: context) }
             return
         }
         // No deadline while a delivery waits for its sync: a pending timer stays rather than being cancelled
@@ -53,11 +60,19 @@ extension SMTPSessionHandler {
         if deadlineTimer != nil, let pending = timerDue, pending <= deadline { return }
         deadlineTimer?.cancel()
         timerDue = deadline
-        let delay = max(0, deadline.timeIntervalSinceNow)
+        armTimer(in: max(0, deadline.timeIntervalSinceNow), context: context)
+    }
+
+    private func armTimer(in delay: TimeInterval, context: ChannelHandlerContext) {
         deadlineTimer = context.eventLoop.scheduleTask(in: .milliseconds(Int64(delay * 1000) + 5)) { [weak self] in
             guard let self else { return }
             self.deadlineTimer = nil
             guard !self.closed else { return }
+            guard !self.connection.isClosed else {
+                // Ended, and its last reply still not written: the client does not read. Close regardless.
+                self.context?.close(promise: nil)
+                return
+            }
             self.run(self.connection.handle(.timer, at: Date()))
         }
     }

@@ -1334,5 +1334,50 @@ def test_a_pending_starttls_handshake_and_a_tarpit_are_bounded_by_the_timeouts()
         l.cleanup()
 
 
+
+def test_a_client_that_never_reads_its_replies_is_still_disconnected():
+    """Issue 13 item 2, the last state: a session the engine has ended keeps its connection until its final
+    reply is written, which a client that keeps sending and never reads holds off for good (its replies fill
+    the socket buffers; EHLO's reply is 20 times its command). ConnectionTimeout (8 s) ends the session; its
+    connection must be gone a ConnectionInactivityTimeout (2 s) later."""
+    l = Listener()
+    try:
+        l.shell('Set-ReceiveConnector "Default Frontend MBX01" -ConnectionInactivityTimeout 00:00:02 -ConnectionTimeout 00:00:08 '
+                '-ProtocolLoggingLevel None')
+        l.start()
+        time.sleep(0.3)   # the readiness probe's session ends
+        s = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+        s.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, 4096)
+        s.settimeout(5)
+        s.connect(("127.0.0.1", l.port(25)))
+        connected = time.time()
+        chunk = b"EHLO x\r\n" * 10000
+        try:
+            while time.time() - connected < 6:
+                s.sendall(chunk)
+        except OSError:   # the server is slower than the flood: its buffers are full
+            pass
+        ended = gone = None   # seconds after the connect: the engine ended the session; its connection went
+        while time.time() - connected < 30:
+            try:
+                sessions = l.control("snapshot")["sessions"]
+            except OSError:   # the listener is still busy answering the flood
+                continue
+            if not sessions:
+                gone = time.time() - connected
+                break
+            if ended is None and sessions[0]["state"] == "Closed":
+                ended = time.time() - connected
+            time.sleep(0.25)
+        s.close()
+        if ended is None:
+            raise AssertionError(f"inconclusive: the server could write every reply (the connection went after {gone} s)")
+        if gone is None or gone - ended > 4:
+            raise AssertionError(f"the session ended {ended:.1f} s after the connect, but its connection was still open "
+                                 f"{time.time() - connected:.1f} s after it (gone: {gone})")
+    finally:
+        l.cleanup()
+
+
 if __name__ == "__main__":
     sys.exit(harness.run(globals(), BIN))
