@@ -16,7 +16,8 @@ import ReceptorControl
 /// - `SMTPSessionHandler+Timers.swift`: the tarpit delay and the session's deadline timer;
 /// - `SMTPSessionHandler+TLS.swift`: STARTTLS and the end of its handshake;
 /// - `SMTPSessionHandler+OffLoopWork.swift`: password checks and deliveries, off the event loop;
-/// - `SMTPSessionHandler+Telemetry.swift`: protocol log, monitor events, counters and the registry entry.
+/// - `SMTPSessionHandler+Telemetry.swift`: protocol log, monitor events, counters and the registry entry;
+/// - `SMTPSessionHandler+Backpressure.swift`: reading pauses while input or replies pile up.
 ///
 /// The stored state is internal (not private) only so that those extensions can reach it; nothing outside
 /// this handler touches it.
@@ -37,6 +38,8 @@ final class SMTPSessionHandler: ChannelInboundHandler, @unchecked Sendable {
     /// discarded (RFC 3207). Set when the engine's `.startTLS` is carried out, or as soon as a tarpit holds
     /// one back; cleared when the handshake completes.
     var awaitingHandshake = false
+    /// Reading from the socket is paused (see `SMTPSessionHandler+Backpressure.swift`).
+    var readingPaused = false
     var deadlineTimer: Scheduled<Void>?
     /// When `deadlineTimer` fires.
     var timerDue: Date?
@@ -90,6 +93,7 @@ final class SMTPSessionHandler: ChannelInboundHandler, @unchecked Sendable {
         if awaitingHandshake { return }
         if delaying {
             delayedInput += buffer.readableBytesView
+            updateReading()
             return
         }
         // The engine copies the bytes into its own buffer, which keeps its capacity between reads: no array
@@ -184,6 +188,7 @@ final class SMTPSessionHandler: ChannelInboundHandler, @unchecked Sendable {
         }
         if wrote { context?.flush() }
         scheduleDeadline()
+        updateReading()
         publishState()
     }
 }

@@ -1379,5 +1379,47 @@ def test_a_client_that_never_reads_its_replies_is_still_disconnected():
         l.cleanup()
 
 
+
+def test_input_during_a_tarpit_is_not_buffered_without_bound():
+    """What a client sends while a tarpit holds its reply back waits in the listener's memory: reading stops
+    at SMTPLimits.maxPendingInput (256 KB) instead of taking all it is sent (at most 64 MB here; the socket
+    buffers take the rest until the client blocks)."""
+    l = Listener()
+    try:
+        l.shell('Set-ReceiveConnector "Default Frontend MBX01" -TarpitInterval 00:00:08 -ProtocolLoggingLevel None')
+        l.start()
+        time.sleep(0.3)
+
+        def rss_kb():
+            for line in open(f"/proc/{l.proc.pid}/status"):
+                if line.startswith("VmRSS:"):
+                    return int(line.split()[1])
+            return 0
+
+        s = socket.create_connection(("127.0.0.1", l.port(25)), timeout=10)
+        replies = RawReplies(s)
+        replies.line()
+        s.sendall(b"EHLO flood.test\r\n")
+        replies.reply()
+        before = rss_kb()
+        s.sendall(b"RCPT TO:<someone@contoso.test>\r\n")   # a tarpitted 503: 8 s
+        start = time.time()
+        s.settimeout(2)
+        junk = b"x" * (1 << 20)   # one endless line, cheap for the session once the delay ends
+        sent = 0
+        try:
+            while sent < 64 << 20 and time.time() - start < 5:
+                s.sendall(junk)
+                sent += len(junk)
+        except OSError:   # blocked: the listener stopped reading
+            pass
+        grown = rss_kb() - before
+        s.close()
+        if grown > 24 * 1024:
+            raise AssertionError(f"the listener's RSS grew {grown} KB while a tarpitted client sent {sent >> 20} MB")
+    finally:
+        l.cleanup()
+
+
 if __name__ == "__main__":
     sys.exit(harness.run(globals(), BIN))
