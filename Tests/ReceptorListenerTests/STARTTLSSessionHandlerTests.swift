@@ -123,6 +123,25 @@ final class STARTTLSSessionHandlerTests: XCTestCase {
         XCTAssertTrue(server.isActive)
     }
 
+    /// The disabled-connector drain is another deferred path: a connector withdrawn while a tarpit holds back
+    /// an accepted STARTTLS lets the handshake finish, then says 421 inside TLS, and answers nothing injected.
+    func testAConnectorDisabledWhileTheTarpitHoldsBackSTARTTLSAnswersOnly421InsideTLS() throws {
+        let server = try makeSession()
+        try server.writeInbound(ByteBuffer(string: "EHLO client.test\r\n"))
+        _ = try written(server)
+        try server.writeInbound(ByteBuffer(string: "RCPT TO:<someone@contoso.test>\r\nSTARTTLS\r\n"))
+        try server.writeInbound(ByteBuffer(string: "EHLO injected.test\r\n"))
+        services.sessions.withdraw(connectors: [connector.guid])
+        server.embeddedEventLoop.run()
+        XCTAssertEqual(try written(server), "", "the drain waits for the STARTTLS in flight")
+        try server.writeInbound(ByteBuffer(string: "MAIL FROM:<injected@fabrikam.test>\r\n"))
+        server.embeddedEventLoop.advanceTime(by: .seconds(5))
+        XCTAssertTrue(try written(server).hasSuffix("220 2.0.0 SMTP server ready\r\n"))
+        let client = try makeTLSClient()
+        try shuttle(client, server)
+        XCTAssertEqual(try read(client), "421 4.3.2 Service not available, closing transmission channel\r\n")
+    }
+
     func testASessionWaitingForTheHandshakeClosesAtItsInactivityTimeout() throws {
         let server = try makeSession { $0.connectionInactivityTimeout = EnhancedTimeSpan(seconds: 1) }
         try server.writeInbound(ByteBuffer(string: "EHLO client.test\r\nSTARTTLS\r\n"))
