@@ -10,8 +10,6 @@ public final class ProtocolLogWriter: @unchecked Sendable {
         public var maxFileSize: Int
         public var maxDirectorySize: Int
         public var maxAge: TimeInterval
-        /// Exchange's defaults (§8c): 10 MB files, a 250 MB folder, 30 days.
-        public static let exchangeDefaults = Limits(maxFileSize: 10 * 1024 * 1024, maxDirectorySize: 250 * 1024 * 1024, maxAge: 30 * 86400)
         public init(maxFileSize: Int, maxDirectorySize: Int, maxAge: TimeInterval) {
             self.maxFileSize = maxFileSize; self.maxDirectorySize = maxDirectorySize; self.maxAge = maxAge
         }
@@ -29,7 +27,7 @@ public final class ProtocolLogWriter: @unchecked Sendable {
     private var currentSize = 0
     private let clock: @Sendable () -> Date
 
-    public init(folder: String, limits: Limits = .exchangeDefaults, version: String, clock: @escaping @Sendable () -> Date = Date.init) {
+    public init(folder: String, limits: Limits = ProtocolLogWriter.limits(.exchangeDefaults), version: String, clock: @escaping @Sendable () -> Date = Date.init) {
         self.folder = folder
         self.limits = limits
         self.version = version
@@ -42,7 +40,8 @@ public final class ProtocolLogWriter: @unchecked Sendable {
         queue.async { self.limits = limits }
     }
 
-    /// Limits from the store's settings; an unlimited size is `Int.max`.
+    /// Limits from the store's settings; an unlimited size is `Int.max`. Exchange's defaults are defined once,
+    /// in `ReceiveProtocolLogSettings.exchangeDefaults` (ReceptorCore).
     public static func limits(_ s: ReceiveProtocolLogSettings) -> Limits {
         Limits(maxFileSize: s.maxFileSize.map { Int($0.bytes) } ?? .max, maxDirectorySize: s.maxDirectorySize.map { Int($0.bytes) } ?? .max,
                maxAge: TimeInterval(s.maxAge.seconds))

@@ -1204,6 +1204,100 @@ def test_protocol_log_escapes_control_characters():
         l.cleanup()
 
 
+class RawReplies:
+    """Reads SMTP replies from a socket without reading past them (a file object would buffer ahead, and the
+    socket may be handed to TLS right after the 220)."""
+
+    def __init__(self, sock):
+        self.sock = sock
+        self.buffer = b""
+
+    def line(self):
+        while b"\r\n" not in self.buffer:
+            chunk = self.sock.recv(4096)
+            if not chunk:
+                raise AssertionError(f"the server closed the connection (pending: {self.buffer!r})")
+            self.buffer += chunk
+        line, self.buffer = self.buffer.split(b"\r\n", 1)
+        return line.decode()
+
+    def reply(self):
+        """The lines of one reply, the last one (`250 …`) last."""
+        lines = [self.line()]
+        while len(lines[-1]) > 3 and lines[-1][3] == "-":
+            lines.append(self.line())
+        return lines
+
+
+def insecure_tls_context():
+    import ssl
+    ctx = ssl.create_default_context()
+    ctx.check_hostname = False
+    ctx.verify_mode = ssl.CERT_NONE
+    return ctx
+
+
+def wait_closed(sock, limit):
+    """Seconds until the server closes the connection (EOF or reset), reading whatever it sends meanwhile;
+    None if it is still open after `limit` seconds."""
+    start = time.time()
+    sock.settimeout(0.2)
+    while time.time() - start < limit:
+        try:
+            if not sock.recv(4096):
+                return time.time() - start
+        except socket.timeout:
+            continue
+        except OSError:   # a reset, or a TLS alert on a TLS socket: closed either way
+            return time.time() - start
+    return None
+
+
+def test_starttls_discards_plaintext_sent_during_a_tarpit():
+    """Issue 13 item 1, the CVE-2011-0411 class through the tarpit: RCPT before MAIL earns a tarpitted 503
+    (TarpitInterval 5 s on Default Frontend), STARTTLS is pipelined behind it, and while the delay runs the
+    client injects plaintext commands. Nothing sent before the TLS handshake may be answered inside TLS."""
+    l = Listener().start()
+    try:
+        s = socket.create_connection(("127.0.0.1", l.port(25)), timeout=15)
+        replies = RawReplies(s)
+        assert_in("220 ", replies.line(), "banner")
+        s.sendall(b"EHLO client.test\r\n")
+        assert_in("STARTTLS", " ".join(replies.reply()), "EHLO keywords")
+        start = time.time()
+        s.sendall(b"RCPT TO:<someone@contoso.test>\r\nSTARTTLS\r\n")
+        time.sleep(1)   # the tarpit is running: the 503 and the 220 are held back
+        s.sendall(b"EHLO injected.test\r\nMAIL FROM:<injected@fabrikam.test>\r\n")
+        rcpt, starttls = replies.reply(), replies.reply()
+        waited = time.time() - start
+        assert_in("503 5.5.2", rcpt[-1], "RCPT before MAIL")
+        assert_in("220 2.0.0", starttls[-1], "STARTTLS")
+        if waited < 4:
+            raise AssertionError(f"the 503 came after {waited:.1f}s: no tarpit, so the test proves nothing")
+        t = insecure_tls_context().wrap_socket(s, server_hostname="mbx01.contoso.test")
+        t.settimeout(2)
+        try:
+            unsolicited = t.recv(4096)
+        except socket.timeout:
+            unsolicited = b""
+        if unsolicited:
+            raise AssertionError(f"plaintext sent before the handshake was answered inside TLS: {unsolicited!r}")
+        t.settimeout(15)
+        tls_replies = RawReplies(t)
+        t.sendall(b"EHLO after.test\r\n")
+        ehlo = tls_replies.reply()
+        assert_in("Hello [127.0.0.1]", ehlo[0], "EHLO over TLS")
+        t.sendall(b"QUIT\r\n")
+        assert_in("221 ", tls_replies.reply()[-1], "QUIT")
+        t.close()
+        time.sleep(0.3)   # the protocol log is written within 20 ms
+        log = l.protocol_log()
+        if "injected.test" in log:
+            raise AssertionError("the injected EHLO reached the session (protocol log):\n" + log[-2000:])
+    finally:
+        l.cleanup()
+
+
 def test_control_socket_answers_one_request_at_a_time():
     """100 snapshot requests that the client never reads must not make 100 snapshots in the listener's memory
     (each holds the last 50 messages' headers: ~2 MB here; the previous build grew by ~200 MB)."""
@@ -1318,6 +1412,161 @@ def test_status_exit_status_and_a_killed_listener_is_forgotten():
             assert_eq(con.execute("SELECT COUNT(*) FROM listeners").fetchone()[0], 0, "registrations left in the store")
         finally:
             con.close()
+    finally:
+        l.cleanup()
+
+
+def test_a_pending_starttls_handshake_and_a_tarpit_are_bounded_by_the_timeouts():
+    """Issue 13 item 2: EHLO, STARTTLS, then silence must not hold a session forever. A 2 s
+    ConnectionInactivityTimeout closes it; a 3 s ConnectionTimeout closes one that was busy until STARTTLS,
+    and one whose STARTTLS waits behind a tarpit (TarpitInterval 5 s)."""
+    l = Listener()
+    try:
+        l.shell('Set-ReceiveConnector "Default Frontend MBX01" -ConnectionInactivityTimeout 00:00:02 -ConnectionTimeout 00:00:03')
+        l.start()
+        time.sleep(0.3)   # the readiness probe's session ends
+
+        def greet(busy_for=0.0):
+            """Connects and says EHLO, then NOOP every 0.3 s for busy_for seconds from the connect."""
+            s = socket.create_connection(("127.0.0.1", l.port(25)), timeout=10)
+            connected = time.time()
+            replies = RawReplies(s)
+            replies.line()
+            s.sendall(b"EHLO silent.test\r\n")
+            replies.reply()
+            while time.time() - connected < busy_for:
+                s.sendall(b"NOOP\r\n")
+                replies.reply()
+                time.sleep(0.3)
+            return s, connected, replies
+
+        def starttls_then_silence(busy_for=0.0):
+            s, connected, replies = greet(busy_for)
+            s.sendall(b"STARTTLS\r\n")
+            assert_in("220 2.0.0", replies.reply()[-1], "STARTTLS")
+            return s, connected
+
+        # ConnectionInactivityTimeout: the handshake never starts.
+        s, _ = starttls_then_silence()
+        start = time.time()
+        closed = wait_closed(s, 8)
+        s.close()
+        if closed is None or not 1.5 <= closed < 3.5:
+            raise AssertionError(f"a session waiting for the TLS handshake was closed after {closed} s, not the 2 s ConnectionInactivityTimeout")
+
+        # ConnectionTimeout: busy for 1.8 s (inactivity would only end it at 3.8 s), then STARTTLS and silence.
+        s, connected = starttls_then_silence(busy_for=1.8)
+        closed = wait_closed(s, 8)
+        s.close()
+        since_connect = time.time() - connected
+        if closed is None or not 2.7 <= since_connect < 3.6:
+            raise AssertionError(f"ConnectionTimeout 3 s: closed {since_connect:.1f} s after the connect (waited {closed})")
+
+        # ConnectionTimeout while STARTTLS waits behind the tarpit of a 503 (it would end at 6.8 s).
+        s, connected, _ = greet(busy_for=1.8)
+        s.sendall(b"RCPT TO:<someone@contoso.test>\r\nSTARTTLS\r\n")
+        closed = wait_closed(s, 8)
+        s.close()
+        since_connect = time.time() - connected
+        if closed is None or not 2.7 <= since_connect < 3.6:
+            raise AssertionError(f"tarpit and pending STARTTLS: closed {since_connect:.1f} s after the connect (waited {closed})")
+
+        end = time.time() + 5
+        log = ""
+        while time.time() < end:
+            log = l.protocol_log()
+            if log.count("ConnectionTimeout 00:00:03 reached") >= 2 and "ConnectionInactivityTimeout 00:00:02 reached" in log:
+                break
+            time.sleep(0.1)
+        assert_in("TLS negotiation not completed: ConnectionInactivityTimeout 00:00:02 reached", log, "protocol log")
+        assert_in("TLS negotiation not completed: ConnectionTimeout 00:00:03 reached", log, "protocol log")
+    finally:
+        l.cleanup()
+
+
+
+def test_a_client_that_never_reads_its_replies_is_still_disconnected():
+    """Issue 13 item 2, the last state: a session the engine has ended keeps its connection until its final
+    reply is written, which a client that keeps sending and never reads holds off for good (its replies fill
+    the socket buffers; EHLO's reply is 20 times its command). ConnectionTimeout (8 s) ends the session; its
+    connection must be gone a ConnectionInactivityTimeout (2 s) later."""
+    l = Listener()
+    try:
+        l.shell('Set-ReceiveConnector "Default Frontend MBX01" -ConnectionInactivityTimeout 00:00:02 -ConnectionTimeout 00:00:08 '
+                '-ProtocolLoggingLevel None')
+        l.start()
+        time.sleep(0.3)   # the readiness probe's session ends
+        s = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+        s.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, 4096)
+        s.settimeout(5)
+        s.connect(("127.0.0.1", l.port(25)))
+        connected = time.time()
+        chunk = b"EHLO x\r\n" * 10000
+        try:
+            while time.time() - connected < 6:
+                s.sendall(chunk)
+        except OSError:   # the server is slower than the flood: its buffers are full
+            pass
+        ended = gone = None   # seconds after the connect: the engine ended the session; its connection went
+        while time.time() - connected < 30:
+            try:
+                sessions = l.control("snapshot")["sessions"]
+            except OSError:   # the listener is still busy answering the flood
+                continue
+            if not sessions:
+                gone = time.time() - connected
+                break
+            if ended is None and sessions[0]["state"] == "Closed":
+                ended = time.time() - connected
+            time.sleep(0.25)
+        s.close()
+        if ended is None:
+            raise AssertionError(f"inconclusive: the server could write every reply (the connection went after {gone} s)")
+        if gone is None or gone - ended > 4:
+            raise AssertionError(f"the session ended {ended:.1f} s after the connect, but its connection was still open "
+                                 f"{time.time() - connected:.1f} s after it (gone: {gone})")
+    finally:
+        l.cleanup()
+
+
+
+def test_input_during_a_tarpit_is_not_buffered_without_bound():
+    """What a client sends while a tarpit holds its reply back waits in the listener's memory: reading stops
+    at SMTPLimits.maxPendingInput (256 KB) instead of taking all it is sent (at most 64 MB here; the socket
+    buffers take the rest until the client blocks)."""
+    l = Listener()
+    try:
+        l.shell('Set-ReceiveConnector "Default Frontend MBX01" -TarpitInterval 00:00:08 -ProtocolLoggingLevel None')
+        l.start()
+        time.sleep(0.3)
+
+        def rss_kb():
+            for line in open(f"/proc/{l.proc.pid}/status"):
+                if line.startswith("VmRSS:"):
+                    return int(line.split()[1])
+            return 0
+
+        s = socket.create_connection(("127.0.0.1", l.port(25)), timeout=10)
+        replies = RawReplies(s)
+        replies.line()
+        s.sendall(b"EHLO flood.test\r\n")
+        replies.reply()
+        before = rss_kb()
+        s.sendall(b"RCPT TO:<someone@contoso.test>\r\n")   # a tarpitted 503: 8 s
+        start = time.time()
+        s.settimeout(2)
+        junk = b"x" * (1 << 20)   # one endless line, cheap for the session once the delay ends
+        sent = 0
+        try:
+            while sent < 64 << 20 and time.time() - start < 5:
+                s.sendall(junk)
+                sent += len(junk)
+        except OSError:   # blocked: the listener stopped reading
+            pass
+        grown = rss_kb() - before
+        s.close()
+        if grown > 24 * 1024:
+            raise AssertionError(f"the listener's RSS grew {grown} KB while a tarpitted client sent {sent >> 20} MB")
     finally:
         l.cleanup()
 

@@ -2,8 +2,9 @@ import Foundation
 
 /// A framer and a session wired together: what the I/O layer drives for one connection. Bytes in, actions
 /// out. It pumps framed input into the session while the session accepts input, applies the session's
-/// framer directives (DATA, BDAT), drops input pipelined after STARTTLS (RFC 3207), and resumes the
-/// buffered input when the I/O layer reports a result the session was waiting for.
+/// framer directives (DATA, BDAT), drops input pipelined after STARTTLS and any that arrives before the
+/// handshake completes (RFC 3207), and resumes the buffered input when the I/O layer reports a result the
+/// session was waiting for.
 ///
 /// The I/O layer's loop:
 /// ```
@@ -36,6 +37,10 @@ public struct SMTPConnection: Sendable {
     /// keeps its capacity between reads: what the listener passes, straight from its network buffer).
     public mutating func receive<C: Collection>(_ bytes: C, at now: Date) -> [SessionAction] where C.Element == UInt8 {
         guard !session.isClosed else { return [] }
+        // Bytes that reach the engine after STARTTLS was accepted and before the handshake completed are not
+        // commands, whatever held them back on the way (a tarpit, a password check, a delivery): they are
+        // dropped, never kept to be answered inside TLS (RFC 3207; the CVE-2011-0411 class).
+        guard !session.isAwaitingTLS else { return [] }
         if !bytes.isEmpty { session.noteActivity(at: now) }
         framer.append(bytes)
         var out: [SessionAction] = []
@@ -48,6 +53,8 @@ public struct SMTPConnection: Sendable {
     /// input the session could not take while it waited is processed afterwards.
     public mutating func handle(_ event: SessionEvent, at now: Date) -> [SessionAction] {
         var out: [SessionAction] = []
+        // TLS starts with a clean slate: nothing buffered from before the handshake is read inside it.
+        if case .tlsEstablished = event { framer.discardBufferedInput() }
         apply(session.handle(event, at: now), into: &out)
         pump(at: now, into: &out)
         return out

@@ -58,14 +58,15 @@ public struct SMTPSession: Sendable {
         case delivery(Envelope)
     }
 
-    private var hello: Hello?
-    private var authMechanismUsed: Credentials.Mechanism?
+    private(set) var hello: Hello?
+    private(set) var authMechanismUsed: Credentials.Mechanism?
     private var transaction: Transaction?
     private var waiting: Waiting?
     private var transactionCounter = 0
     private var logSequence = 0
     private var out: [SessionAction] = []
-    private var now: Date
+    /// The time of the event being handled.
+    private(set) var now: Date
 
     public init(configuration: SessionConfiguration) {
         self.configuration = configuration
@@ -103,13 +104,34 @@ public struct SMTPSession: Sendable {
     public var hasGreeted: Bool { hello != nil }
     public var isInMailTransaction: Bool { transaction != nil }
 
+    /// STARTTLS was accepted and the TLS handshake has not completed: nothing the client sends meanwhile is
+    /// input for the session (RFC 3207; `SMTPConnection` discards it).
+    public var isAwaitingTLS: Bool {
+        guard phase == .open, case .tls = waiting else { return false }
+        return true
+    }
+
     /// When the I/O layer should deliver `.timer`: the earlier of ConnectionTimeout (from the connect time)
-    /// and ConnectionInactivityTimeout (from the last input). nil while the session waits on the I/O layer.
+    /// and ConnectionInactivityTimeout (from the last input), in every state the client owes something in:
+    /// the banner, commands, an AUTH exchange, DATA and BDAT, and the STARTTLS handshake (NIOSSL has no
+    /// deadline of its own). While a password check runs the client waits on us and is not idle: only
+    /// ConnectionTimeout applies. While a delivery waits for its sync there is none: a `421` then could make
+    /// the client send again a message already stored; the deadline is back as soon as the result is in.
     public var nextDeadline: Date? {
-        guard phase == .open, acceptsInput else { return nil }
-        let total = configuration.connectedAt.addingTimeInterval(TimeInterval(connector.connectionTimeout.seconds))
-        let idle = lastActivity.addingTimeInterval(TimeInterval(connector.connectionInactivityTimeout.seconds))
-        return min(total, idle)
+        guard phase == .open else { return nil }
+        switch waiting {
+        case .delivery: return nil
+        case .authResult: return connectionDeadline
+        default: return min(connectionDeadline, inactivityDeadline)
+        }
+    }
+
+    private var connectionDeadline: Date {
+        configuration.connectedAt.addingTimeInterval(TimeInterval(connector.connectionTimeout.seconds))
+    }
+
+    private var inactivityDeadline: Date {
+        lastActivity.addingTimeInterval(TimeInterval(connector.connectionInactivityTimeout.seconds))
     }
 
     /// The session's state in the monitor's words (issue 5): where it is in the SMTP dialogue.
@@ -727,116 +749,44 @@ public struct SMTPSession: Sendable {
         out.append(.messageRejected(reply))
     }
 
-    /// Does a Received field's `by` clause name this server?
-    func namesThisServer(_ received: String) -> Bool {
-        let words = received.lowercased().split(whereSeparator: { $0 == " " || $0 == "\t" || $0 == ";" })
-        let ours: Set<String> = [configuration.fqdn.lowercased(), configuration.server.fqdn.lowercased()]
-        for (i, w) in words.enumerated() where w == "by" && i + 1 < words.count {
-            if ours.contains(String(words[i + 1])) { return true }
-        }
-        return false
-    }
-
-    /// The end of a message: size, bare LF, header size, hop counts, header firewall, then `.deliver`.
+    /// The end of a message (DATA's final dot, BDAT LAST): the checks that may refuse it (size and bare LF
+    /// before the header is scanned, then header size and hop counts), the header firewall, the fields this
+    /// server prepends, then `.deliver`; the session waits for the delivery's result. The parts are in
+    /// `SMTPSession+EndOfMessage.swift`.
     private mutating func finishMessage(bytes: [UInt8], size: Int64, sawBareLF: Bool, transport: Envelope.Transport) {
         guard let t = transaction else { return }
-        if (size > maxMessageSize && !bypassesSizeLimit) || size > Int64(bytes.count) {
-            rejectMessage(.messageTooLarge)
-            return
-        }
-        if transport == .data && sawBareLF && connector.bareLinefeedRejectionEnabled {
-            rejectMessage(.bareLinefeedsRejected)
+        if let refusal = sizeRefusal(size: size, keptBytes: bytes.count, sawBareLF: sawBareLF, transport: transport) {
+            refuseMessage(refusal)
             return
         }
         let headers = MessageHeaders(scanning: bytes)
-        if Int64(headers.size) > connector.maxHeaderSize.bytes {
-            log(.information, "Header size \(headers.size) bytes exceeds MaxHeaderSize \(connector.maxHeaderSize.bytes)")
-            rejectMessage(.headerTooLarge)
-            close()
+        if let refusal = headerRefusal(headers, in: bytes) {
+            refuseMessage(refusal)
             return
         }
-        let received = headers.fields(named: "received")
-        if received.count > connector.maxHopCount {
-            log(.information, "\(received.count) Received headers; MaxHopCount is \(connector.maxHopCount)")
-            rejectMessage(.hopCountExceeded)
-            return
-        }
-        if connector.maxLocalHopCount > 0 {
-            let local = received.filter { namesThisServer(headers.value(of: $0, in: bytes)) }.count
-            if local > connector.maxLocalHopCount {
-                log(.information, "\(local) local Received headers; MaxLocalHopCount is \(connector.maxLocalHopCount)")
-                rejectMessage(.hopCountExceeded)
-                return
-            }
-        }
-        // Header firewall (reference §9c).
-        let keepRouting = rights.contains(.acceptHeadersRouting)
-        let keepOrganization = rights.contains(.acceptHeadersOrganization)
-        let keepForest = rights.contains(.acceptHeadersForest)
-        let existingID = headers.fields(named: "message-id").first.map { headers.value(of: $0, in: bytes) }
-        let (message, stripped) = headers.removing(in: bytes) { name in
-            if !keepRouting && (name == "received" || name.hasPrefix("resent-")) { return true }
-            if !keepOrganization && (name.hasPrefix("x-ms-exchange-organization-") || name.hasPrefix("x-receptor-")) { return true }
-            if !keepForest && name.hasPrefix("x-ms-exchange-forest-") { return true }
-            return false
-        }
+        let (message, stripped) = applyingHeaderFirewall(headers, to: bytes)
         if !stripped.isEmpty { log(.information, "Header firewall removed \(stripped.count) field(s): \(Set(stripped).sorted().joined(separator: " "))") }
 
         transactionCounter += 1
-        var prepend: [HeaderField] = []
-        prepend.reserveCapacity(6)   // Received, three X-Receptor fields, perhaps AuthDomain and Message-ID
-        prepend.append(receivedHeader())
-        let authAs: String, mechanism: String
-        switch authentication {
-        case .anonymous: authAs = "Anonymous"; mechanism = "None"
-        case .externallySecured: authAs = "Internal"; mechanism = "ExternalAuthoritative"
-        case .exchangeServer: authAs = "Internal"; mechanism = "ExchangeServer"
-        case .partner: authAs = "Partner"; mechanism = "Tls"
-        case .account: authAs = account?.userPrincipalName ?? "Anonymous"; mechanism = authMechanismUsed == .login ? "Login" : "Plain"
-        }
-        prepend.append(HeaderField(name: "X-Receptor-AuthAs", value: authAs))
-        prepend.append(HeaderField(name: "X-Receptor-AuthMechanism", value: mechanism))
-        prepend.append(HeaderField(name: "X-Receptor-Connector", value: configuration.connectorID))
-        if case .partner(let domain) = authentication { prepend.append(HeaderField(name: "X-Receptor-AuthDomain", value: domain)) }
-        let messageID: String
-        if let id = existingID, id.hasPrefix("<"), id.hasSuffix(">"), id.count > 2 {
-            messageID = id
-        } else {
-            messageID = "<\(configuration.sessionID)-\(transactionCounter)@\(configuration.fqdn)>"
-            prepend.append(HeaderField(name: "Message-ID", value: messageID))
-        }
+        let identity = authenticationIdentity
+        let (prepend, messageID) = fieldsToPrepend(existingMessageID: headers.fields(named: "message-id").first.map { headers.value(of: $0, in: bytes) },
+                                                   identity: identity, transactionNumber: transactionCounter)
         let envelope = Envelope(
             sessionID: configuration.sessionID, transactionNumber: transactionCounter, connectorID: configuration.connectorID,
             messageID: messageID, mail: t.mail, recipients: t.recipients, heloName: hello?.name,
             clientAddress: configuration.remoteEndpoint.address.unmappedIPv4 ?? configuration.remoteEndpoint.address,
             localAddress: configuration.localEndpoint.address.unmappedIPv4 ?? configuration.localEndpoint.address,
-            tls: tls, authAs: authAs, authMechanism: mechanism, account: account, receivedAt: now, transport: transport,
+            tls: tls, authAs: identity.authAs, authMechanism: identity.mechanism, account: account, receivedAt: now, transport: transport,
             headersToPrepend: prepend, message: message, size: size, strippedHeaders: stripped, sawBareLineFeed: sawBareLF)
         waiting = .delivery(envelope)
         out.append(.deliver(envelope))
     }
 
-    /// `Received: from <helo> (<client IP>) by <fqdn> (<local IP>) with ESMTPS (version=…, cipher=…)
-    /// via <connector>; <date>`, folded before `by`, `with` and `via`. The protocol name follows RFC 3848.
-    func receivedHeader() -> HeaderField {
-        var proto = hello?.extended == false && tls == nil && account == nil ? "SMTP" : "ESMTP"
-        if proto == "ESMTP" {
-            if tls != nil { proto += "S" }
-            if account != nil { proto += "A" }
-        }
-        let client = configuration.remoteEndpoint.displayAddress
-        // One string, appended in place (this runs for every message; `+` would copy at every step).
-        var value = ""
-        value.reserveCapacity(256)
-        value += "from "
-        if let name = hello?.name { value += name } else { value += "["; value += client; value += "]" }
-        value += " ("; value += client; value += ")\r\n by "
-        value += configuration.fqdn; value += " ("; value += configuration.localEndpoint.displayAddress; value += ")\r\n with "
-        value += proto
-        if let tls { value += " (version="; value += tls.version; value += ", cipher="; value += tls.cipher; value += ")" }
-        value += "\r\n via "; value += configuration.connectorID; value += "; "
-        value += DateText.rfc5322(now, utcOffsetSeconds: configuration.utcOffsetSeconds)
-        return HeaderField(name: "Received", value: value)
+    /// A message refused at its end: logged, answered, reported, and the session closed if the refusal says so.
+    private mutating func refuseMessage(_ refusal: MessageRefusal) {
+        if let text = refusal.logText { log(.information, text) }
+        rejectMessage(refusal.reply)
+        if refusal.closesSession { close() }
     }
 
     private mutating func deliveryResult(_ result: DeliveryResult, envelope: Envelope) {
@@ -858,17 +808,19 @@ public struct SMTPSession: Sendable {
 
     // MARK: Timers
 
+    /// Ends the session once `nextDeadline` has passed: `421 4.4.2`, or, while the TLS handshake is pending,
+    /// no reply at all (the `220` went out and TLS has begun: plaintext can no longer follow).
     private mutating func timer() {
-        guard phase == .open, acceptsInput else { return }
-        let total = configuration.connectedAt.addingTimeInterval(TimeInterval(connector.connectionTimeout.seconds))
-        let idle = lastActivity.addingTimeInterval(TimeInterval(connector.connectionInactivityTimeout.seconds))
-        if now >= total {
-            log(.information, "ConnectionTimeout \(connector.connectionTimeout) reached")
-        } else if now >= idle {
-            log(.information, "ConnectionInactivityTimeout \(connector.connectionInactivityTimeout) reached")
-        } else {
+        guard phase == .open, let deadline = nextDeadline, now >= deadline else { return }
+        let reason = now >= connectionDeadline
+            ? "ConnectionTimeout \(connector.connectionTimeout) reached"
+            : "ConnectionInactivityTimeout \(connector.connectionInactivityTimeout) reached"
+        if isAwaitingTLS {
+            log(.information, "TLS negotiation not completed: \(reason)")
+            close()
             return
         }
+        log(.information, reason)
         send(.connectionDropped(fqdn: configuration.fqdn))
         close()
     }

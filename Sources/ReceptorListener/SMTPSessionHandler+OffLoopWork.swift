@@ -1,0 +1,95 @@
+import Foundation
+import Logging
+import NIOCore
+import ReceptorCore
+import ReceptorSMTP
+import ReceptorStore
+import ReceptorControl
+
+/// The work a session hands to other threads and waits for: password checks (PBKDF2, on the thread pool)
+/// and deliveries (the group commit's writer and syncer). Each result comes back on the session's event loop
+/// as an event for the engine.
+extension SMTPSessionHandler {
+    func authenticate(_ credentials: Credentials, context: ChannelHandlerContext) {
+        let store = services.store
+        let loop = context.eventLoop
+        services.threadPool.runIfActive(eventLoop: loop) { () -> MailboxAccount? in
+            try store.authenticate(login: credentials.login, password: credentials.password)
+        }.whenComplete { [weak self] result in
+            guard let self, !self.closed else { return }
+            let outcome: AuthenticationResult
+            switch result {
+            case .success(let account?): outcome = .accepted(account)
+            case .success(nil): outcome = .rejected
+            case .failure(let error):
+                self.services.logger.error("authentication failed to run: \(error)")
+                outcome = .unavailable
+            }
+            self.run(self.connection.handle(.authenticationResult(outcome), at: Date()))
+        }
+    }
+
+    func deliver(_ envelope: Envelope, context: ChannelHandlerContext) {
+        let messages = services.messages
+        let internalID = services.nextInternalID()
+        let sender = envelope.sender?.description
+        let recipients = envelope.recipients.map(\.address.description)
+        // The engine decided at RCPT which mailbox gets each recipient's copy, and which are relayed
+        // (RecipientDirectory).
+        var local: [String] = [], relayed: [String] = []
+        for (recipient, address) in zip(envelope.recipients, recipients) {
+            if let mailbox = recipient.mailbox { local.append(mailbox) } else { relayed.append(address) }
+        }
+        let record = MessageStore.Envelope(
+            messageID: envelope.messageID, mailFrom: sender ?? "", recipients: recipients, connector: envelope.connectorID,
+            clientAddress: envelope.clientAddress.description, heloName: envelope.heloName ?? "",
+            authenticatedAs: envelope.account?.userPrincipalName, receivedAt: envelope.receivedAt)
+        let prepended = envelope.prependedHeaderBytes
+        pendingSummary = [MessageSummary(
+            messageID: envelope.messageID, sessionID: envelope.sessionID, connector: envelope.connectorID,
+            from: sender ?? "<>", recipients: recipients,
+            authAs: envelope.authAs, authMechanism: envelope.authMechanism, size: envelope.size,
+            receivedAt: envelope.receivedAt, headers: Self.headerSection(prepended: prepended, message: envelope.message))]
+        let loop = context.eventLoop
+        let session = NIOLoopBound(self, eventLoop: loop)
+        let messageID = envelope.messageID
+        // The committer reports on the session's event loop, one hop per loop and round (no promise per message).
+        messages.deliver(envelope: record, headers: prepended, body: envelope.message, local: local, relayed: relayed,
+                         on: loop) { result in
+            session.value.delivered(messageID, internalID: internalID, result)
+        }
+    }
+
+    /// Also when the client has gone meanwhile: the engine still records the outcome (protocol log, counters,
+    /// the monitor's recent messages); replies to a closed channel go nowhere.
+    func delivered(_ messageID: String, internalID: Int64, _ result: Result<Void, Error>) {
+        switch result {
+        case .success:
+            run(connection.handle(.deliveryResult(.queued(internalID: internalID)), at: Date()))
+        case .failure(let error):
+            services.logger.error("delivery of \(messageID) failed: \(error)")
+            run(connection.handle(.deliveryResult(.failed(nil)), at: Date()))
+        }
+    }
+
+    /// The header section as stored: the prepended fields, then the message's own up to the empty line
+    /// (bounded; a message without one is all header as far as the monitor is concerned).
+    static func headerSection(prepended: [UInt8], message: [UInt8]) -> String {
+        let limit = MessageSummary.maximumHeaderBytes
+        let scan = message.prefix(limit)
+        var end = scan.count
+        if scan.starts(with: [13, 10]) {
+            end = 0
+        } else if let blank = scan.indices.dropLast(3).first(where: { scan[$0] == 13 && scan[$0 + 1] == 10 && scan[$0 + 2] == 13 && scan[$0 + 3] == 10 }) {
+            end = blank + 2
+        }
+        // Both parts written straight into the string's storage, up to the limit (no joined array first).
+        let own = message[..<end].prefix(max(0, limit - prepended.count))
+        let head = prepended.prefix(limit)
+        return String(unsafeUninitializedCapacity: head.count + own.count) { buffer in
+            let afterHead = buffer.initialize(fromContentsOf: head)
+            let afterOwn = buffer[afterHead...].initialize(fromContentsOf: own)
+            return afterOwn
+        }
+    }
+}
