@@ -17,6 +17,8 @@ public final class ListenerServices: @unchecked Sendable {
     public let tracker = ConnectionTracker()
     public let sessions = SessionRegistry()
     public let events = ListenerEventBus()
+    /// Password checks at once, and failed logons per source across sessions.
+    public let authLimits = AuthenticationLimits()
     public let threadPool: NIOThreadPool
     public let logger: Logger
     public let dataDirectory: String

@@ -10,12 +10,29 @@ import ReceptorControl
 /// and deliveries (the group commit's writer and syncer). Each result comes back on the session's event loop
 /// as an event for the engine.
 extension SMTPSessionHandler {
+    /// A password check on the thread pool, within `AuthenticationLimits`: past the concurrent checks, or
+    /// for a source with too many recent failures, the engine hears `.unavailable` (454 4.7.0) at once.
     func authenticate(_ credentials: Credentials, context: ChannelHandlerContext) {
         let store = services.store
         let loop = context.eventLoop
+        let limits = services.authLimits
+        let source = configuration.remoteEndpoint.displayAddress
+        let admission = limits.admit(source: source)
+        switch admission {
+        case .admitted:
+            break
+        case .busy, .sourceBlocked:
+            let reason = admission == .sourceBlocked
+                ? "\(source) failed \(limits.failuresPerSource) logons within \(Int(limits.failureWindow)) s"
+                : "\(limits.maximumConcurrentChecks) password checks are running"
+            services.logger.notice("AUTH from \(source) answered 454 without a check: \(reason)")
+            run(connection.handle(.authenticationResult(.unavailable), at: Date()))
+            return
+        }
         services.threadPool.runIfActive(eventLoop: loop) { () -> MailboxAccount? in
             try store.authenticate(login: credentials.login, password: credentials.password)
         }.whenComplete { [weak self] result in
+            if case .success(nil) = result { limits.finish(source: source, failed: true) } else { limits.finish(source: source, failed: false) }
             guard let self, !self.closed else { return }
             let outcome: AuthenticationResult
             switch result {

@@ -1571,5 +1571,76 @@ def test_input_during_a_tarpit_is_not_buffered_without_bound():
         l.cleanup()
 
 
+def test_auth_failures_are_limited_per_source_across_sessions():
+    """Issue 13 item 8: MaxLogonFailures ends a session, but a client can open another; after 10 failed
+    logons from one address within 10 minutes, every AUTH from it gets 454 4.7.0 without a password check,
+    even with the right password."""
+    l = Listener()
+    try:
+        l.shell("New-Mailbox -Name kate -UserPrincipalName kate@contoso.test -Password (ConvertTo-SecureString -String 'S3cret!pw' -AsPlainText -Force)")
+        l.shell('Set-ReceiveConnector "Client Frontend MBX01" -AuthMechanism Tls,BasicAuth -AuthTarpitInterval 00:00:00 -TarpitInterval 00:00:00')
+        l.start()
+
+        def attempt(password):
+            """One AUTH PLAIN (smtplib's login would try every mechanism: two failures per wrong password)."""
+            c = smtp(l.port(587))
+            try:
+                c.ehlo("client.test")
+                token = __import__("base64").b64encode(b"\0kate@contoso.test\0" + password.encode()).decode()
+                return c.docmd("AUTH", "PLAIN " + token)[0]
+            finally:
+                c.close()
+
+        assert_eq(attempt("S3cret!pw"), 235, "the right password before any failure")
+        codes = [attempt("wrong") for _ in range(10)]
+        assert_eq(codes, [535] * 10, "ten failed logons over ten sessions")
+        assert_eq(attempt("S3cret!pw"), 454, "the right password from a source over the limit")
+        log = l.log_text()
+        assert_in("answered 454 without a check", log)
+    finally:
+        l.cleanup()
+
+
+def test_concurrent_password_checks_are_bounded():
+    """Issue 13 item 8: at most max(4, 2 × cores) password checks run at once; AUTH beyond that gets 454 4.7.0
+    at once instead of queueing another slow hash (each session here is ready before any AUTH is sent)."""
+    import base64
+    import threading
+    l = Listener()
+    try:
+        l.shell("New-Mailbox -Name kate -UserPrincipalName kate@contoso.test -Password (ConvertTo-SecureString -String 'S3cret!pw' -AsPlainText -Force)")
+        l.shell('Set-ReceiveConnector "Client Frontend MBX01" -AuthMechanism Tls,BasicAuth -MaxInboundConnectionPerSource 100')
+        l.start()
+        clients = []
+        for _ in range(16):
+            c = smtp(l.port(587))
+            c.ehlo("client.test")
+            clients.append(c)
+        token = base64.b64encode(b"\0kate@contoso.test\0S3cret!pw").decode()
+        codes = []
+        go = threading.Event()
+
+        def auth(c):
+            go.wait()
+            codes.append(c.docmd("AUTH", "PLAIN " + token)[0])
+
+        threads = [threading.Thread(target=auth, args=(c,)) for c in clients]
+        for t in threads:
+            t.start()
+        go.set()
+        for t in threads:
+            t.join(60)
+        for c in clients:
+            c.close()
+        assert_eq(len(codes), 16, "answers")
+        assert_eq(set(codes) <= {235, 454}, True, f"only 235 and 454: {codes}")
+        if codes.count(454) == 0:
+            raise AssertionError(f"16 simultaneous password checks all ran: {codes}")
+        if codes.count(235) < 4:
+            raise AssertionError(f"fewer checks ran than the bound allows: {codes}")
+    finally:
+        l.cleanup()
+
+
 if __name__ == "__main__":
     sys.exit(harness.run(globals(), BIN))
