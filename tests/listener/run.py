@@ -1571,6 +1571,45 @@ def test_input_during_a_tarpit_is_not_buffered_without_bound():
         l.cleanup()
 
 
+def test_replies_a_client_never_reads_are_not_buffered_without_bound():
+    """Issue 13 item 3: pipelined EHLOs whose replies the client never reads (each ~250 bytes of reply for 17
+    of command) must not pile up in the listener: it stops reading once its unsent replies pass the channel's
+    bound (the previous build grew ~73 MB for 5 MB of EHLOs)."""
+    l = Listener()
+    try:
+        l.shell('Set-ReceiveConnector "Default Frontend MBX01" -ProtocolLoggingLevel None -MaxProtocolErrors unlimited')
+        l.start()
+        time.sleep(0.3)
+
+        def rss_kb():
+            for line in open(f"/proc/{l.proc.pid}/status"):
+                if line.startswith("VmRSS:"):
+                    return int(line.split()[1])
+            return 0
+
+        s = socket.create_connection(("127.0.0.1", l.port(25)), timeout=10)
+        s.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, 4096)
+        s.recv(512)
+        before = rss_kb()
+        chunk = b"EHLO flood.test\r\n" * 4096
+        sent = 0
+        s.settimeout(30)   # a debug build reads slowly: give the previous build time to take it all
+        start = time.time()
+        try:
+            while sent < 5 << 20 and time.time() - start < 40:
+                s.sendall(chunk)
+                sent += len(chunk)
+        except OSError:   # blocked: the listener stopped reading
+            pass
+        time.sleep(5)   # what it did read, it has answered by now (a debug build is slow)
+        grown = rss_kb() - before
+        s.close()
+        if grown > 24 * 1024:
+            raise AssertionError(f"the listener's RSS grew {grown} KB for {sent >> 10} KB of EHLOs whose replies were never read")
+    finally:
+        l.cleanup()
+
+
 def test_auth_failures_are_limited_per_source_across_sessions():
     """Issue 13 item 8: MaxLogonFailures ends a session, but a client can open another; after 10 failed
     logons from one address within 10 minutes, every AUTH from it gets 454 4.7.0 without a password check,
