@@ -217,6 +217,78 @@ def test_anonymous_relay_method_a():
         s.cleanup()
 
 
+# ---------------------------------------------------------------- Test-ReceiveConnector (issue 15)
+
+def explain(s, args):
+    out = json.loads(s.ok(f"Test-ReceiveConnector {args} | ConvertTo-Json -Depth 4").stdout)
+    return out, {c["Identity"]: c["Outcome"] for c in out["Candidates"]}
+
+
+def test_explainer_answers_the_article_scenarios():
+    s = mailbox_store()
+    try:
+        s.ok('New-ReceiveConnector -Name "Internet Receive Connector" -TransportRole Frontend -Internet -Bindings 10.10.1.1:25')
+        s.ok('New-ReceiveConnector -Name "Fabrikam.com TLS" -TransportRole Frontend -Partner -RemoteIPRanges 17.17.17.1/24 -Bindings 0.0.0.0:25')
+        s.ok('New-ReceiveConnector -Name "Inbound From Service" -TransportRole Frontend -Custom -Bindings 0.0.0.0:25 -RemoteIPRanges 192.168.10.5 -AuthMechanism BasicAuth -PermissionGroups AnonymousUsers')
+
+        # Scenario 2: the partner lands on its connector; Default Frontend's 0.0.0.0-255.255.255.255 is less specific.
+        out, outcomes = explain(s, "-RemoteIPAddress 17.17.17.5 -LocalEndPoint 25")
+        assert_eq(out["Connector"], "MBX01\\Fabrikam.com TLS", "scenario 2")
+        assert_eq(outcomes["MBX01\\Default Frontend MBX01"], "LessSpecificRange", "scenario 2: Default Frontend")
+        assert_eq(out["MatchedRemoteIPRange"], "17.17.17.1/24", "scenario 2 range")
+        assert_in("ms-Exch-SMTP-Submit", out["PartnerRights"], "partner rights")
+
+        # Scenario 3: the device needs BasicAuth (offered as LOGIN PLAIN), and may submit anonymously too.
+        out, _ = explain(s, "-RemoteIPAddress 192.168.10.5 -LocalEndPoint 0.0.0.0:25")
+        assert_eq(out["Connector"], "MBX01\\Inbound From Service", "scenario 3")
+        assert_eq(out["AuthMechanismsOffered"], "LOGIN PLAIN", "scenario 3 AUTH")
+
+        # Scenario 1: an Internet client on 10.10.1.1:25 lands on the specific binding over the wildcard.
+        out, outcomes = explain(s, "-RemoteIPAddress 203.0.113.9 -LocalEndPoint 10.10.1.1:25")
+        assert_eq(out["Connector"], "MBX01\\Internet Receive Connector", "scenario 1")
+        assert_eq(outcomes["MBX01\\Default Frontend MBX01"], "WildcardBinding", "scenario 1: Default Frontend")
+        assert_eq(out["MatchedBinding"], "10.10.1.1:25", "scenario 1 binding")
+
+        # No connector: Client Frontend's port from outside its remote ranges is everyone's; port 2 is nobody's.
+        out, _ = explain(s, "-RemoteIPAddress 203.0.113.9 -LocalEndPoint 2")
+        assert_eq(out["Connector"], None, "nothing on port 2")
+
+        # A relay connector: CanRelayAnonymously only with the explicit right, and a deny takes it away.
+        s.ok('New-ReceiveConnector -Name "Anonymous Relay" -TransportRole FrontendTransport -Custom -Bindings 0.0.0.0:25 -RemoteIPRanges 192.168.5.10 -PermissionGroups AnonymousUsers')
+        out, _ = explain(s, "192.168.5.10")
+        assert_eq((out["Connector"], out["CanRelayAnonymously"]), ("MBX01\\Anonymous Relay", False), "before Add-ADPermission")
+        s.ok('Get-ReceiveConnector "Anonymous Relay" | Add-ADPermission -User "NT AUTHORITY\\ANONYMOUS LOGON" -ExtendedRights "Ms-Exch-SMTP-Accept-Any-Recipient"')
+        assert_eq(explain(s, "192.168.5.10")[0]["CanRelayAnonymously"], True, "after Add-ADPermission")
+        s.ok('Add-ADPermission "Anonymous Relay" -User "NT AUTHORITY\\ANONYMOUS LOGON" -ExtendedRights "Ms-Exch-SMTP-Accept-Any-Recipient" -Deny')
+        assert_eq(explain(s, "192.168.5.10")[0]["CanRelayAnonymously"], False, "after a deny entry")
+
+        # A range split by the connector that takes each part.
+        rows = json.loads(s.ok("Test-ReceiveConnector -RemoteIPRange 192.168.5.0/24 -LocalEndPoint 25 | ConvertTo-Json").stdout)
+        assert_eq([(r["RemoteIPRange"], r["Connector"]) for r in rows],
+                  [("192.168.5.0-192.168.5.9", "MBX01\\Default Frontend MBX01"), ("192.168.5.10", "MBX01\\Anonymous Relay"),
+                   ("192.168.5.11-192.168.5.255", "MBX01\\Default Frontend MBX01")], "split")
+
+        # Bad input is one line, nothing else.
+        for args, text in [("-RemoteIPAddress 17.17.17.500", "not a valid IP address"), ("1.2.3.4 -LocalEndPoint 70000", "not between 1 and 65535"),
+                           ("1.2.3.4 -Server NOPE", "couldn't be found"), ("1.2.3.4 -LocalEndPoint 10.0.0.1", "port")]:
+            p = s.refused(f"Test-ReceiveConnector {args}")
+            assert_in(text, p.stderr)
+            assert_eq(len(p.stderr.strip().splitlines()), 1, f"one line for {args}")
+    finally:
+        s.cleanup()
+
+
+def test_explainer_on_edge_scenario_4():
+    s = edge_store()
+    try:
+        s.ok('New-ReceiveConnector -Name "Inbound From Organization" -Internal -RemoteIPRanges 10.1.2.10,10.1.2.15,10.1.2.20')
+        out, outcomes = explain(s, "-RemoteIPAddress 10.1.2.10 -LocalEndPoint 25")
+        assert_eq(out["Connector"], "EDGE01\\Inbound From Organization", "scenario 4")
+        assert_eq(outcomes["EDGE01\\Default internal receive connector EDGE01"], "LessSpecificRange", "scenario 4: the default")
+    finally:
+        s.cleanup()
+
+
 # ---------------------------------------------------------------- refusals change nothing
 
 REFUSALS = [

@@ -1681,5 +1681,27 @@ def test_concurrent_password_checks_are_bounded():
         l.cleanup()
 
 
+def test_explainer_agrees_with_the_listener():
+    """Issue 15: Test-ReceiveConnector's answer for an address is the connector the running listener gives a
+    real connection from it (clients bind 127.0.0.x source addresses), or no connector at all."""
+    l = Listener()
+    try:
+        port = l.port(25)
+        # Three connectors on Default Frontend's port, from the widest range to one address.
+        l.shell(f'New-ReceiveConnector -Name "Loop Wide" -TransportRole Frontend -Custom -Bindings 127.0.0.1:{port} -RemoteIPRanges 127.0.0.0/29 -Banner "220 loop-wide"')
+        l.shell(f'New-ReceiveConnector -Name "Loop Narrow" -TransportRole Frontend -Custom -Bindings 127.0.0.1:{port} -RemoteIPRanges 127.0.0.4/30 -Banner "220 loop-narrow"')
+        l.shell(f'New-ReceiveConnector -Name "Loop One" -TransportRole Frontend -Custom -Bindings 0.0.0.0:{port} -RemoteIPRanges 127.0.0.6 -Banner "220 loop-one"')
+        l.start()
+        for last in range(2, 11):
+            source = f"127.0.0.{last}"
+            answer = json.loads(l.shell(f"Test-ReceiveConnector -RemoteIPAddress {source} -LocalEndPoint 127.0.0.1:{port} | ConvertTo-Json -Depth 4").stdout)
+            with socket.create_connection(("127.0.0.1", port), timeout=10, source_address=(source, 0)) as s:
+                banner = s.makefile("rb").readline().decode().strip()
+            undated = lambda text: text.split(" ready at ")[0]   # the default banner carries the time
+            assert_eq(undated(banner), undated(answer["Banner"]), f"{source}: the listener's banner and Test-ReceiveConnector's ({answer['Connector']})")
+    finally:
+        l.cleanup()
+
+
 if __name__ == "__main__":
     sys.exit(harness.run(globals(), BIN))

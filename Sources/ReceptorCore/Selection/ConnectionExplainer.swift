@@ -1,0 +1,149 @@
+/// Why a connection lands on its receive connector: the answer to "which connector takes a connection from
+/// this address, and why not the others" (Test-ReceiveConnector, the console's Explain view). It is
+/// `ConnectorSelector`'s decision — the listener's — spelled out connector by connector.
+public struct ConnectionExplanation: Sendable {
+    /// Why a connector whose bindings cover the endpoint did or did not take the connection.
+    public enum Outcome: String, Sendable, CaseIterable {
+        /// It takes the connection.
+        case selected = "Selected"
+        /// Its matching remote range is larger than the winner's.
+        case lessSpecificRange = "LessSpecificRange"
+        /// Same range size, but bound to the wildcard where the winner names the local address.
+        case wildcardBinding = "WildcardBinding"
+        /// None of its RemoteIPRanges contains the client.
+        case remoteRangeDoesNotMatch = "RemoteRangeDoesNotMatch"
+        /// Enabled is $false.
+        case disabled = "Disabled"
+        /// Same range size and binding kind: the name that sorts first wins.
+        case nameOrder = "NameOrder"
+    }
+
+    public struct Candidate: Sendable {
+        public let connector: ReceiveConnector
+        public let outcome: Outcome
+        /// One sentence.
+        public let detail: String
+    }
+
+    /// The connector that takes the connection; nil when none does (the listener closes it at once).
+    public let selected: ReceiveConnector?
+    /// One sentence.
+    public let reason: String
+    public let matchedBinding: IPBinding?
+    public let matchedRange: IPRange?
+    /// Every connector whose bindings cover the endpoint, the selected one first, then in selection order.
+    public let candidates: [Candidate]
+}
+
+public enum ConnectionExplainer {
+    /// Explains the choice among `connectors` (one server's) for a connection from `remoteAddress` to
+    /// `localAddress:localPort`. A nil `localAddress` means "an address of this server that no connector
+    /// binds specifically": only wildcard bindings cover it.
+    public static func explain(connectors: [ReceiveConnector], localAddress: IPAddress?, localPort: Int,
+                               remoteAddress: IPAddress) -> ConnectionExplanation {
+        let remote = remoteAddress.unmappedIPv4 ?? remoteAddress
+        let local = localAddress.map { $0.unmappedIPv4 ?? $0 } ?? (remote.family == .v4 ? .anyV4 : .anyV6)
+        let endpoint = localAddress == nil ? "port \(localPort) (an address no connector binds specifically)"
+            : IPBinding(address: local, port: localPort).description
+        let ranked = ConnectorSelector.candidates(from: connectors, localAddress: local, localPort: localPort, remoteAddress: remote)
+        let winner = ranked.first
+
+        var candidates: [ConnectionExplanation.Candidate] = []
+        if let winner {
+            candidates.append(ConnectionExplanation.Candidate(connector: winner.connector, outcome: .selected,
+                                        detail: "Its remote range \(winner.matchingRange) is the most specific match for \(remote) on \(winner.binding)."))
+            for other in ranked.dropFirst() {
+                candidates.append(lostTo(winner, other))
+            }
+        }
+        let rankedNames = Set(ranked.map { $0.connector.guid })
+        for c in connectors.sorted(by: { $0.name.lowercased() < $1.name.lowercased() }) where !rankedNames.contains(c.guid) {
+            guard c.bindings.contains(where: { $0.accepts(localAddress: local, port: localPort) }) else { continue }
+            if !c.enabled {
+                candidates.append(ConnectionExplanation.Candidate(connector: c, outcome: .disabled, detail: "It is disabled (Enabled is $false)."))
+            } else {
+                let ranges = c.remoteIPRanges.map(\.description).joined(separator: ", ")
+                candidates.append(ConnectionExplanation.Candidate(connector: c, outcome: .remoteRangeDoesNotMatch,
+                                            detail: "Its RemoteIPRanges (\(ranges)) do not contain \(remote)."))
+            }
+        }
+
+        guard let winner else {
+            let reason = candidates.isEmpty
+                ? "No receive connector of the server binds \(endpoint): the connection is refused."
+                : "No enabled connector bound to \(endpoint) has a remote range containing \(remote): the listener closes the connection at once."
+            return ConnectionExplanation(selected: nil, reason: reason, matchedBinding: nil, matchedRange: nil, candidates: candidates)
+        }
+        let others = ranked.count - 1
+        let reason = others == 0
+            ? "\(winner.connector.identity) is the only enabled connector on \(winner.binding) whose remote ranges contain \(remote)."
+            : "\(winner.connector.identity) has the most specific remote range containing \(remote) (\(winner.matchingRange)) among \(others + 1) connectors on \(endpoint)."
+        return ConnectionExplanation(selected: winner.connector, reason: reason, matchedBinding: winner.binding,
+                                     matchedRange: winner.matchingRange, candidates: candidates)
+    }
+
+    private static func lostTo(_ winner: ConnectorSelector.Candidate, _ other: ConnectorSelector.Candidate) -> ConnectionExplanation.Candidate {
+        let name = winner.connector.identity.description
+        if other.matchingRange.span != winner.matchingRange.span {
+            return .init(connector: other.connector, outcome: .lessSpecificRange,
+                         detail: "Its matching range \(other.matchingRange) is less specific than \(name)'s \(winner.matchingRange).")
+        }
+        if other.binding.isWildcard && !winner.binding.isWildcard {
+            return .init(connector: other.connector, outcome: .wildcardBinding,
+                         detail: "Its binding \(other.binding) is the wildcard; \(name) binds \(winner.binding) itself.")
+        }
+        return .init(connector: other.connector, outcome: .nameOrder,
+                     detail: "Its range and binding are as specific as \(name)'s; the name that sorts first wins.")
+    }
+
+    /// One part of a remote range and the connector that takes it.
+    public struct RangeShare: Sendable {
+        public let first: IPAddress
+        public let last: IPAddress
+        /// Nil: no connector takes connections from these addresses.
+        public let connector: ReceiveConnector?
+
+        /// The part as written in RemoteIPRanges: one address, a CIDR block where it is one, else `first-last`.
+        public var text: String {
+            if first == last { return first.description }
+            let count = last.value - first.value &+ 1
+            if count != 0, count & (count - 1) == 0, first.value & (count - 1) == 0 {
+                return "\(first)/\(first.family.bitWidth - count.trailingZeroBitCount)"
+            }
+            if count == 0 { return "\(first)/0" }  // the whole IPv6 space wraps the count
+            return "\(first)-\(last)"
+        }
+    }
+
+    /// Splits `range` by the connector that takes each part of it on the endpoint (adjacent parts with the
+    /// same connector merged), in address order.
+    public static func split(_ range: IPRange, connectors: [ReceiveConnector], localAddress: IPAddress?, localPort: Int) -> [RangeShare] {
+        let family = range.family
+        let local = localAddress.map { $0.unmappedIPv4 ?? $0 } ?? (family == .v4 ? .anyV4 : .anyV6)
+        // Selection can change only where some connector's range starts or ends.
+        var cuts: Set<UInt128> = [range.first.value]
+        for c in connectors where c.enabled && c.bindings.contains(where: { $0.accepts(localAddress: local, port: localPort) }) {
+            for r in c.remoteIPRanges where r.family == family {
+                if r.first.value > range.first.value && r.first.value <= range.last.value { cuts.insert(r.first.value) }
+                if r.last.value >= range.first.value && r.last.value < range.last.value { cuts.insert(r.last.value + 1) }
+            }
+        }
+        let starts = cuts.sorted()
+        var shares: [RangeShare] = []
+        for (i, start) in starts.enumerated() {
+            let end = i + 1 < starts.count ? starts[i + 1] - 1 : range.last.value
+            let first = address(start, family), last = address(end, family)
+            let winner = ConnectorSelector.select(from: connectors, localAddress: local, localPort: localPort, remoteAddress: first)
+            if let previous = shares.last, previous.connector?.guid == winner?.guid {
+                shares[shares.count - 1] = RangeShare(first: previous.first, last: last, connector: winner)
+            } else {
+                shares.append(RangeShare(first: first, last: last, connector: winner))
+            }
+        }
+        return shares
+    }
+
+    private static func address(_ value: UInt128, _ family: IPAddressFamily) -> IPAddress {
+        family == .v4 ? IPAddress(v4: UInt32(value)) : IPAddress(v6: value)
+    }
+}

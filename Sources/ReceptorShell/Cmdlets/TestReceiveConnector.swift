@@ -1,0 +1,160 @@
+import Foundation
+import EMSLanguage
+import ReceptorCore
+import ReceptorSMTP
+import ReceptorStore
+
+/// `Test-ReceiveConnector -RemoteIPAddress 17.17.17.5 -LocalEndPoint 10.10.1.1:25 [-Server MBX01]
+/// [-AuthenticatedAs kate@contoso.test]`: which receive connector takes a connection from an address, why
+/// the others don't, and what a session may do there. Exchange has no such cmdlet; this one answers with the
+/// listener's own code: the selection (`ConnectionExplainer` over `ConnectorSelector`), the rights
+/// (`PermissionModel` with the connector's explicit entries) and what is offered (the SMTP engine itself,
+/// run in memory: its banner, and its EHLO before and after STARTTLS).
+///
+/// `-RemoteIPRange 10.0.0.0/16` instead of an address splits the range by the connector that takes each part.
+struct TestReceiveConnector: Cmdlet {
+    static let name = "Test-ReceiveConnector"
+    static let parameters = ["RemoteIPAddress", "RemoteIPRange", "LocalEndPoint", "Server", "AuthenticatedAs", "DomainController"]
+    static let positional = ["RemoteIPAddress"]
+    static let changesState = false
+    static let synopsis = "Explains which receive connector takes a connection: -RemoteIPAddress 17.17.17.5 -LocalEndPoint 10.10.1.1:25 (or -RemoteIPRange 10.0.0.0/16)."
+
+    static func run(_ inv: CmdletInvocation, input: [PSValue], context: ShellContext) throws -> [PSValue] {
+        let server = try inv.string("Server").map { try context.server(named: $0) } ?? context.currentServer()
+        let (localAddress, localPort) = try endpoint(try inv.string("LocalEndPoint") ?? "25")
+        let connectors = try context.store.connectors(server: server.name).map(\.connector)
+
+        if let rangeText = try inv.string("RemoteIPRange") {
+            guard !inv.has("RemoteIPAddress") else { throw ShellError("\(name): give -RemoteIPAddress or -RemoteIPRange, not both.") }
+            let range: IPRange
+            do { range = try IPRange(parsing: rangeText) } catch { throw ShellError("\(name): -RemoteIPRange: \(error.description)") }
+            return ConnectionExplainer.split(range, connectors: connectors, localAddress: localAddress, localPort: localPort).map { share in
+                var o = PSObject(typeName: "ReceiveConnectorRangeShare", properties: [
+                    PSProperty("RemoteIPRange", .string(share.text)),
+                    PSProperty("Connector", share.connector.map { .string($0.identity.description) } ?? .null),
+                ])
+                o.defaultDisplayProperties = ["RemoteIPRange", "Connector"]
+                return .object(o)
+            }
+        }
+
+        let addressText = try inv.requiredString("RemoteIPAddress")
+        let remote: IPAddress
+        do { remote = try IPAddress(parsing: addressText) } catch { throw ShellError("\(name): -RemoteIPAddress: \(error.description)") }
+        let explanation = ConnectionExplainer.explain(connectors: connectors, localAddress: localAddress, localPort: localPort, remoteAddress: remote)
+        var account: MailboxAccount?
+        if let login = try inv.string("AuthenticatedAs") {
+            guard let found = try context.store.accounts().first(where: { $0.answers(to: login) }) else {
+                throw ShellError("\(name): -AuthenticatedAs: no mailbox signs in as \"\(login)\".")
+            }
+            account = found
+        }
+        return [.object(try result(explanation, server: server, remote: remote, account: account, context: context))]
+    }
+
+    /// `25`, `0.0.0.0:25` or `[::]:25` (an address of the server no connector binds specifically: nil), or a
+    /// specific `10.10.1.1:25` / `[2001:db8::1]:25`.
+    static func endpoint(_ text: String) throws -> (IPAddress?, Int) {
+        let trimmed = text.trimmingCharacters(in: .whitespaces)
+        if let port = Int(trimmed) {
+            guard (1...65535).contains(port) else { throw ShellError("\(name): -LocalEndPoint: the port \(port) is not between 1 and 65535.") }
+            return (nil, port)
+        }
+        let binding: IPBinding
+        do { binding = try IPBinding(parsing: trimmed) } catch {
+            throw ShellError("\(name): -LocalEndPoint: \(error.description) Write it as 10.10.1.1:25, [2001:db8::1]:25 or a port such as 25.")
+        }
+        return (binding.isWildcard ? nil : binding.address, binding.port)
+    }
+
+    private static func result(_ e: ConnectionExplanation, server: Server, remote: IPAddress, account: MailboxAccount?,
+                               context: ShellContext) throws -> PSObject {
+        var properties: [PSProperty] = [
+            PSProperty("RemoteIPAddress", .string(remote.description)),
+            PSProperty("Connector", e.selected.map { .string($0.identity.description) } ?? .null),
+            PSProperty("Reason", .string(e.reason)),
+            PSProperty("MatchedBinding", e.matchedBinding.map { .string($0.description) } ?? .null),
+            PSProperty("MatchedRemoteIPRange", e.matchedRange.map { .string($0.description) } ?? .null),
+            PSProperty("Candidates", .array(e.candidates.map { c in
+                var o = PSObject(typeName: "ReceiveConnectorCandidate", properties: [
+                    PSProperty("Identity", .string(c.connector.identity.description)),
+                    PSProperty("Outcome", .string(c.outcome.rawValue)),
+                    PSProperty("Detail", .string(c.detail)),
+                ])
+                o.defaultDisplayProperties = ["Identity", "Outcome"]
+                return .object(o)
+            })),
+        ]
+        if let connector = e.selected {
+            let entries = try context.store.permissions(connector: connector.guid)
+            func rights(_ auth: PermissionModel.SessionAuthentication) -> Set<ExtendedRight> {
+                PermissionModel.effectiveRights(connector: connector, explicitEntries: entries, authentication: auth, domain: server.domain)
+            }
+            let anonymous = rights(PermissionModel.initialAuthentication(for: connector))
+            let principals = account.map { [SecurityPrincipal($0.userPrincipalName), SecurityPrincipal("\(server.domain)\\\($0.alias)")] } ?? []
+            let authenticated = rights(.account(principals: principals))
+            let partner = rights(.partner(domain: ""))
+            let offered = Offered(connector: connector, server: server, remote: remote, context: context)
+            func names(_ set: Set<ExtendedRight>) -> PSValue {
+                .array(ExtendedRight.allCases.filter(set.contains).map { .string($0.rawValue) })
+            }
+            properties += [
+                PSProperty("AnonymousRights", names(anonymous)),
+                PSProperty("AuthenticatedRights", names(authenticated)),
+                PSProperty("PartnerRights", names(partner)),
+                PSProperty("CanRelayAnonymously", .bool(anonymous.contains(.submit) && anonymous.contains(.acceptAnyRecipient))),
+                PSProperty("RequiresAuthentication", .bool(!anonymous.contains(.submit))),
+                PSProperty("RequiresTls", .bool(connector.requireTLS)),
+                PSProperty("AuthMechanismsOffered", .string(offered.authBeforeTLS.isEmpty ? "None" : offered.authBeforeTLS)),
+                PSProperty("AuthMechanismsOfferedAfterStartTls", .string(offered.authAfterTLS.isEmpty ? "None" : offered.authAfterTLS)),
+                PSProperty("StartTlsOffered", .bool(offered.startTLS)),
+                PSProperty("Banner", .string(offered.banner)),
+                PSProperty("MaxMessageSize", .string(connector.maxMessageSize.description)),
+            ]
+            if let account { properties.append(PSProperty("AuthenticatedAs", .string(account.userPrincipalName))) }
+        }
+        var o = PSObject(typeName: "ReceiveConnectorTestResult", properties: properties)
+        o.defaultDisplayProperties = ["Connector", "MatchedBinding", "MatchedRemoteIPRange", "Reason"]
+        return o
+    }
+
+    /// What the SMTP engine offers on the connector, run in memory exactly as the listener runs it (with a
+    /// certificate available, as `receptor init` makes one): the banner, and the AUTH mechanisms advertised
+    /// before and after STARTTLS.
+    private struct Offered {
+        var banner = ""
+        var startTLS = false
+        var authBeforeTLS = ""
+        var authAfterTLS = ""
+
+        init(connector: ReceiveConnector, server: Server, remote: IPAddress, context: ShellContext) {
+            let domains = (try? context.store.acceptedDomains()) ?? []
+            let config = SessionConfiguration(
+                connector: connector, server: server, acceptedDomains: domains, certificateAvailable: true,
+                localEndpoint: SMTPEndpoint(address: connector.bindings.first?.address ?? .anyV4, port: connector.bindings.first?.port ?? 25),
+                remoteEndpoint: SMTPEndpoint(address: remote, port: 50000), sessionID: "TEST", connectedAt: Date(), protocolLogging: false)
+            var connection = SMTPConnection(configuration: config)
+            let now = Date()
+            banner = Self.lines(connection.start(at: now)).first ?? ""
+            let before = Self.lines(connection.receive(Array("EHLO test.invalid\r\n".utf8), at: now))
+            startTLS = before.contains { $0.dropFirst(4) == "STARTTLS" }
+            authBeforeTLS = Self.auth(in: before)
+            guard startTLS else { authAfterTLS = authBeforeTLS; return }
+            _ = connection.receive(Array("STARTTLS\r\n".utf8), at: now)
+            _ = connection.handle(.tlsEstablished(TLSInfo(version: "TLSv1.3", cipher: "TLS_AES_256_GCM_SHA384")), at: now)
+            authAfterTLS = Self.auth(in: Self.lines(connection.receive(Array("EHLO test.invalid\r\n".utf8), at: now)))
+        }
+
+        static func lines(_ actions: [SessionAction]) -> [String] {
+            actions.flatMap { action -> [String] in
+                if case .reply(let reply) = action { return reply.textLines() }
+                return []
+            }
+        }
+
+        /// `LOGIN PLAIN` from `250-AUTH LOGIN PLAIN`, or empty.
+        static func auth(in lines: [String]) -> String {
+            lines.first { $0.dropFirst(4).hasPrefix("AUTH ") }.map { String($0.dropFirst(9)) } ?? ""
+        }
+    }
+}

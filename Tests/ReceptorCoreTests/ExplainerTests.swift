@@ -1,0 +1,53 @@
+import XCTest
+import ReceptorCore
+
+/// Test-ReceiveConnector's reasoning (ConnectionExplainer over ConnectorSelector).
+final class ExplainerTests: XCTestCase {
+    func connectors() -> [ReceiveConnector] {
+        var disabled = Fixture.connector("Old Relay", bindings: ["0.0.0.0:25"], ranges: ["192.168.1.75"])
+        disabled.enabled = false
+        return [
+            Fixture.connector("Client Frontend", bindings: ["0.0.0.0:25"], ranges: ["0.0.0.0-255.255.255.255"]),
+            Fixture.connector("Custom A", bindings: ["0.0.0.0:25"], ranges: ["192.168.1.0/24"]),
+            Fixture.connector("Custom A2", bindings: ["0.0.0.0:25"], ranges: ["192.168.1.0/24"]),
+            Fixture.connector("Specific", bindings: ["10.0.0.5:25"], ranges: ["192.168.1.0/24"]),
+            Fixture.connector("Elsewhere", bindings: ["0.0.0.0:25"], ranges: ["172.16.0.0/12"]),
+            Fixture.connector("Other Port", bindings: ["0.0.0.0:587"], ranges: ["0.0.0.0-255.255.255.255"]),
+            disabled,
+        ]
+    }
+
+    func testEveryCandidateOnTheEndpointWithItsOutcome() {
+        let e = ConnectionExplainer.explain(connectors: connectors(), localAddress: Fixture.ip("10.0.0.5"), localPort: 25,
+                                            remoteAddress: Fixture.ip("192.168.1.75"))
+        XCTAssertEqual(e.selected?.name, "Specific")
+        XCTAssertEqual(e.matchedBinding?.description, "10.0.0.5:25")
+        XCTAssertEqual(e.matchedRange?.description, "192.168.1.0/24")
+        XCTAssertEqual(e.candidates.map(\.connector.name), ["Specific", "Custom A", "Custom A2", "Client Frontend", "Elsewhere", "Old Relay"])
+        XCTAssertEqual(e.candidates.map(\.outcome), [.selected, .wildcardBinding, .wildcardBinding, .lessSpecificRange, .remoteRangeDoesNotMatch, .disabled])
+        XCTAssertFalse(e.candidates.contains { $0.connector.name == "Other Port" }, "only connectors bound to the endpoint")
+    }
+
+    func testAWildcardEndpointAndTheNameOrder() {
+        // "port 25 on an address no connector binds specifically": Specific's 10.0.0.5 binding does not cover it.
+        let e = ConnectionExplainer.explain(connectors: connectors(), localAddress: nil, localPort: 25, remoteAddress: Fixture.ip("192.168.1.9"))
+        XCTAssertEqual(e.selected?.name, "Custom A")
+        XCTAssertEqual(e.candidates.first { $0.connector.name == "Custom A2" }?.outcome, .nameOrder)
+        XCTAssertNil(e.candidates.first { $0.connector.name == "Specific" })
+    }
+
+    func testNoConnector() {
+        let e = ConnectionExplainer.explain(connectors: connectors(), localAddress: nil, localPort: 2525, remoteAddress: Fixture.ip("192.168.1.9"))
+        XCTAssertNil(e.selected)
+        XCTAssertTrue(e.reason.contains("No receive connector"), e.reason)
+    }
+
+    func testARangeSplitByTheConnectorThatTakesEachPart() throws {
+        let shares = ConnectionExplainer.split(try IPRange(parsing: "192.168.0.0/16"), connectors: connectors(), localAddress: nil, localPort: 25)
+        XCTAssertEqual(shares.map(\.text), ["192.168.0.0/24", "192.168.1.0/24", "192.168.2.0-192.168.255.255"])
+        XCTAssertEqual(shares.map { $0.connector?.name }, ["Client Frontend", "Custom A", "Client Frontend"])
+        let none = ConnectionExplainer.split(try IPRange(parsing: "10.0.0.0/8"), connectors: connectors(), localAddress: nil, localPort: 2525)
+        XCTAssertEqual(none.map(\.text), ["10.0.0.0/8"])
+        XCTAssertNil(none.first?.connector)
+    }
+}
