@@ -278,6 +278,25 @@ def test_explainer_answers_the_article_scenarios():
         s.cleanup()
 
 
+def test_whatif_previews_which_traffic_changes_hands():
+    s = mailbox_store()
+    try:
+        new = 'New-ReceiveConnector -Name "Fabrikam.com TLS" -TransportRole Frontend -Partner -RemoteIPRanges 17.17.17.1/24 -Bindings 0.0.0.0:25'
+        out = s.ok(new + " -WhatIf").stdout
+        assert_in("On 0.0.0.0:25, 17.17.17.0/24 moves from MBX01\\Default Frontend MBX01 to MBX01\\Fabrikam.com TLS.", out)
+        s.ok(new)
+        out = s.ok('Remove-ReceiveConnector "Fabrikam.com TLS" -WhatIf').stdout
+        assert_in("17.17.17.0/24 moves from MBX01\\Fabrikam.com TLS to MBX01\\Default Frontend MBX01.", out)
+        # Disabling Default Frontend leaves everyone but the partner with nothing: said under -WhatIf, and
+        # warned about when done.
+        out = s.ok('Set-ReceiveConnector "Default Frontend MBX01" -Enabled $false -WhatIf').stdout
+        assert_in("On 0.0.0.0:25, 0.0.0.0-17.17.16.255 moves from MBX01\\Default Frontend MBX01 to NO connector", out)
+        p = s.ok('Set-ReceiveConnector "Default Frontend MBX01" -Enabled $false')
+        assert_in("WARNING: On [::]:25, ::/0 moves from MBX01\\Default Frontend MBX01 to NO connector", p.stderr)
+    finally:
+        s.cleanup()
+
+
 def test_explainer_on_edge_scenario_4():
     s = edge_store()
     try:

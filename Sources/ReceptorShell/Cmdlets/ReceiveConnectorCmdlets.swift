@@ -88,8 +88,10 @@ struct NewReceiveConnector: Cmdlet {
         let siblings = try context.store.connectors(server: server.name).map(\.connector)
         let report = ConnectorValidator.validate(connector, in: ValidationContext(server: server, siblings: siblings, localAddresses: context.localAddresses()))
         guard report.isValid else { throw refusal(report) }
+        let impact = ImpactPreview.moves(before: siblings, after: siblings + [connector], changed: [connector])
         if inv.whatIf {
             context.say("What if: Creating receive connector \"\(connector.identity)\" on server \(server.name).")
+            TrafficReport.say(impact, context: context, whatIf: true)
             return []
         }
         let stored: StoredConnector
@@ -119,8 +121,11 @@ struct SetReceiveConnector: Cmdlet {
             let siblings = try context.store.connectors(server: server.name).map(\.connector)
             let report = ConnectorValidator.validate(connector, in: ValidationContext(server: server, siblings: siblings, localAddresses: context.localAddresses()))
             guard report.isValid else { throw refusal(report) }
+            let after = siblings.map { $0.guid == connector.guid ? connector : $0 }
+            let impact = ImpactPreview.moves(before: siblings, after: after, changed: [target.stored.connector, connector])
             if inv.whatIf {
                 context.say("What if: Setting \(applied.map(\.name).joined(separator: ", ")) on receive connector \"\(target.stored.connector.identity)\".")
+                TrafficReport.say(impact, context: context, whatIf: true)
                 continue
             }
             context.beforeSave?()
@@ -128,6 +133,7 @@ struct SetReceiveConnector: Cmdlet {
                 throw ShellError(error.description)
             }
             warnings(report, applied: applied, connector: connector, all: false, context: context, inv: inv)
+            TrafficReport.say(impact, context: context, whatIf: false)
         }
         return []
     }
@@ -141,12 +147,33 @@ struct RemoveReceiveConnector: Cmdlet {
     static func run(_ inv: CmdletInvocation, input: [PSValue], context: ShellContext) throws -> [PSValue] {
         for target in try ConnectorLookup.targets(inv, input: input, context: context) {
             let identity = target.stored.connector.identity.description
-            if inv.whatIf { context.say("What if: Removing receive connector \"\(identity)\"."); continue }
+            let siblings = try context.store.connectors(server: target.stored.connector.server).map(\.connector)
+            let impact = ImpactPreview.moves(before: siblings, after: siblings.filter { $0.guid != target.stored.connector.guid },
+                                             changed: [target.stored.connector])
+            if inv.whatIf {
+                context.say("What if: Removing receive connector \"\(identity)\".")
+                TrafficReport.say(impact, context: context, whatIf: true)
+                continue
+            }
             guard try context.confirmAction(inv, action: "removing receive connector", target: identity) else { continue }
             do { try context.store.removeConnector(guid: target.stored.connector.guid, expectedRevision: target.baseRevision) } catch let error as StoreError {
                 throw ShellError(error.description)
             }
+            TrafficReport.say(impact, context: context, whatIf: false)
         }
         return []
+    }
+}
+
+/// How the shell shows `ImpactPreview`: every move under -WhatIf; after a real change, a warning for the
+/// clients that no connector takes any more (they will be refused).
+enum TrafficReport {
+    static func say(_ moves: [ImpactPreview.Move], context: ShellContext, whatIf: Bool) {
+        if whatIf {
+            if moves.isEmpty { context.say("What if:   No traffic changes connector.") }
+            for move in moves { context.say("What if:   \(move)") }
+        } else {
+            for move in moves where move.losesService { context.warn(move.description) }
+        }
     }
 }
