@@ -54,7 +54,7 @@ public struct ListenerSnapshot: Sendable {
         }
         let connectors = store.connectors(on: server.name).map(\.connector)
         for c in connectors {
-            let report = ConnectorValidator.validate(c, in: ValidationContext(server: server, siblings: connectors))
+            let report = ConnectorValidator.validate(c, in: ValidationContext(server: server, siblings: connectors, checksReachability: false))
             if let first = report.errors.first {
                 throw Invalid(description: "Receive connector \"\(c.identity)\" is invalid: \(first.message)")
             }

@@ -35,3 +35,29 @@ final class ImpactPreviewTests: XCTestCase {
                        ["0.0.0.0:2525"], "only the endpoint it binds")
     }
 }
+
+/// A connector no connection can select is saved with a warning naming the connectors that take its traffic.
+final class ReachabilityTests: XCTestCase {
+    func validate(_ c: ReceiveConnector, among siblings: [ReceiveConnector]) -> ValidationReport {
+        ConnectorValidator.validate(c, in: ValidationContext(server: Fixture.mailbox, siblings: siblings))
+    }
+
+    func testAShadowedConnectorIsFlaggedWithWhatShadowsIt() {
+        let narrow = Fixture.connector("Narrow", bindings: ["10.0.0.5:25"], ranges: ["192.168.1.0/25"])
+        let narrower = Fixture.connector("Narrower", bindings: ["10.0.0.5:25"], ranges: ["192.168.1.0/26", "192.168.1.64/26"])
+        let report = validate(narrow, among: [narrower])
+        let warning = report.warnings.first { $0.code == .unreachable }
+        XCTAssertNotNil(warning, "\(report.warnings)")
+        XCTAssertTrue(warning?.message.contains("Narrower") ?? false, warning?.message ?? "")
+        // One address left to it is enough to be reachable.
+        var partly = narrower
+        partly.remoteIPRanges = [Fixture.range("192.168.1.0/26")]
+        XCTAssertFalse(validate(narrow, among: [partly]).warnings.contains { $0.code == .unreachable })
+        // Disabled connectors and the listener's validation are not asked.
+        var disabled = narrow
+        disabled.enabled = false
+        XCTAssertFalse(validate(disabled, among: [narrower]).warnings.contains { $0.code == .unreachable })
+        XCTAssertFalse(ConnectorValidator.validate(narrow, in: ValidationContext(server: Fixture.mailbox, siblings: [narrower], checksReachability: false))
+            .warnings.contains { $0.code == .unreachable })
+    }
+}

@@ -7,11 +7,15 @@ public struct ValidationContext: Sendable {
     public var siblings: [ReceiveConnector]
     /// The host's addresses; nil skips the local-address warning (the domain cannot look them up itself).
     public var localAddresses: [IPAddress]?
+    /// Warn when no connection could ever select the connector (every address of its ranges, on every
+    /// binding, goes to another connector). The listener, which only needs the errors, turns it off.
+    public var checksReachability: Bool
 
-    public init(server: Server, siblings: [ReceiveConnector], localAddresses: [IPAddress]? = nil) {
+    public init(server: Server, siblings: [ReceiveConnector], localAddresses: [IPAddress]? = nil, checksReachability: Bool = true) {
         self.server = server
         self.siblings = siblings
         self.localAddresses = localAddresses
+        self.checksReachability = checksReachability
     }
 }
 
@@ -27,7 +31,30 @@ public enum ConnectorValidator {
         checkNetwork(c, context, &report)
         checkConflicts(c, context, &report)
         addCautions(c, &report)
+        if context.checksReachability && report.isValid { checkReachability(c, context, &report) }
         return report
+    }
+
+    // MARK: Reachability (issue 15: unreachable connectors are flagged)
+
+    /// A connector that no connection can select — every address of its remote ranges goes, on each of its
+    /// bindings, to a more specific or preferred connector — is saved with a warning naming those connectors.
+    static func checkReachability(_ c: ReceiveConnector, _ context: ValidationContext, _ r: inout ValidationReport) {
+        guard c.enabled, !c.bindings.isEmpty, !c.remoteIPRanges.isEmpty else { return }
+        let others = context.siblings.filter { $0.guid != c.guid }
+        let moves = ImpactPreview.moves(before: others, after: others + [c], changed: [c])
+        guard !moves.contains(where: { $0.to == c.identity }) else { return }
+        var shadows: [String] = []
+        for binding in c.bindings {
+            let local: IPAddress? = binding.isWildcard ? nil : binding.address
+            for range in c.remoteIPRanges where range.family == binding.family {
+                for share in ConnectionExplainer.split(range, connectors: others + [c], localAddress: local, localPort: binding.port) {
+                    if let name = share.connector?.name, !shadows.contains(name) { shadows.append(name) }
+                }
+            }
+        }
+        r.warn(.unreachable, "RemoteIPRanges",
+               "No connection can select \(c.name): on each of its bindings, every address of its remote ranges goes to \(shadows.isEmpty ? "another connector" : shadows.joined(separator: ", ")) (a more specific range, a specific binding, or a name that sorts first).")
     }
 
     // MARK: Name (§3a)

@@ -49,6 +49,8 @@ public struct RuleWarning: Hashable, Sendable, CustomStringConvertible {
         case externallySecuredRelay
         /// The EAC's warning: Basic authentication without the Anonymous users group (§4b 16).
         case basicAuthWithoutAnonymous
+        /// No connection can ever select the connector: other connectors take every address of its ranges.
+        case unreachable
     }
 
     public let code: Code
