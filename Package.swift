@@ -86,7 +86,7 @@ let package = Package(
             .product(name: "NIOPosix", package: "swift-nio"),
         ]),
         // The EMS cmdlets over the store.
-        .target(name: "ReceptorShell", dependencies: ["ReceptorCore", "EMSLanguage", "ReceptorStore", "ReceptorSMTP"]),
+        .target(name: "ReceptorShell", dependencies: ["ReceptorCore", "EMSLanguage", "ReceptorStore", "ReceptorSMTP", "ReceptorControl"]),
         .executableTarget(name: "receptor", dependencies: [
             "ReceptorCore", "ReceptorStore", "ReceptorShell", "ReceptorListener", "ReceptorConsole", "ReceptorTerminal",
             "ReceptorControl", "EMSLanguage",

@@ -24,6 +24,8 @@ public final class ListenerRuntime: @unchecked Sendable {
         public var ioThreads = 8
         /// How accepted messages are made durable (see `GroupCommit`).
         public var sync: GroupCommit.Mode = .fileSystem
+        /// Days of connector usage kept in `usage/` (0: not recorded).
+        public var usageRetentionDays = ConnectorUsage.defaultRetentionDays
         public init(serverName: String) { self.serverName = serverName }
     }
 
@@ -53,7 +55,8 @@ public final class ListenerRuntime: @unchecked Sendable {
         threadPool = NIOThreadPool(numberOfThreads: max(1, options.ioThreads))
         threadPool.start()
         let dataDirectory = (store.path as NSString).deletingLastPathComponent
-        services = ListenerServices(store: store, dataDirectory: dataDirectory, threadPool: threadPool, sync: options.sync, logger: logger)
+        services = ListenerServices(store: store, dataDirectory: dataDirectory, threadPool: threadPool, sync: options.sync,
+                                    usageRetentionDays: options.usageRetentionDays, logger: logger)
     }
 
     public var dataDirectory: String { services.dataDirectory }
@@ -218,6 +221,7 @@ public final class ListenerRuntime: @unchecked Sendable {
             try? await Task.sleep(for: .milliseconds(50))
         }
         services.flushLogs()
+        services.usage.flush()
         await control?.stop()
         try? store.unregisterListener(id: registrationID)
         try? await group.shutdownGracefully()

@@ -19,6 +19,8 @@ public final class ListenerServices: @unchecked Sendable {
     public let events = ListenerEventBus()
     /// Password checks at once, and failed logons per source across sessions.
     public let authLimits = AuthenticationLimits()
+    /// Who uses each connector (Get-ReceiveConnectorUsage).
+    public let usage: ConnectorUsageRecorder
     public let threadPool: NIOThreadPool
     public let logger: Logger
     public let dataDirectory: String
@@ -26,8 +28,9 @@ public final class ListenerServices: @unchecked Sendable {
     private let internalIDs = NIOLockedValueBox<Int64>(Int64(Date().timeIntervalSince1970) << 20)
 
     public init(store: ConfigStore, dataDirectory: String, threadPool: NIOThreadPool, sync: GroupCommit.Mode = .fileSystem,
-                logger: Logger) {
+                usageRetentionDays: Int = ConnectorUsage.defaultRetentionDays, logger: Logger) {
         self.store = store
+        self.usage = ConnectorUsageRecorder(dataDirectory: dataDirectory, retentionDays: usageRetentionDays)
         self.dataDirectory = dataDirectory
         self.messages = MessageStore(dataDirectory: dataDirectory, sync: sync)
         self.threadPool = threadPool

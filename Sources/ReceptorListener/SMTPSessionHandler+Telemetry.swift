@@ -35,6 +35,12 @@ extension SMTPSessionHandler {
 
     /// Takes the ended session out of the registry and announces it.
     func unregister() {
+        recordUsage { row, session in
+            row.sessions += 1
+            if session.tls != nil { row.tlsSessions += 1 }
+            ConnectorUsage.remember(session.heloName, in: &row.heloNames)
+            ConnectorUsage.remember(session.account?.userPrincipalName, in: &row.accounts)
+        }
         let final = services.sessions.session(configuration.sessionID)
         services.sessions.remove(configuration.sessionID)
         services.events.count(configuration.connectorID) { $0.connectionsNow -= 1; $0.bytes += bytesIn }
@@ -70,6 +76,7 @@ extension SMTPSessionHandler {
     /// the engine's actions when this message takes the source over its rate (usually none).
     func messageAccepted(_ accepted: AcceptedMessage) -> [SessionAction] {
         services.events.count(configuration.connectorID) { $0.messagesAccepted += 1 }
+        recordUsage { row, _ in row.messages += 1 }
         let summary = pendingSummary.first
         pendingSummary = []
         if let summary { services.events.remember(summary) }
@@ -87,6 +94,7 @@ extension SMTPSessionHandler {
     func messageRejected(_ reply: SMTPReply) {
         let text = reply.textLines().joined(separator: " ")
         services.events.count(configuration.connectorID) { $0.messagesRejected += 1 }
+        recordUsage { row, _ in row.rejected += 1 }
         services.events.publish(ListenerEvent(type: "messageRejected", connector: configuration.connectorID, detail: text))
     }
 
@@ -129,6 +137,7 @@ extension SMTPSessionHandler {
     func count(_ reply: SMTPReply) {
         if reply.code == 550, reply.lines.first?.contains("Unable to relay") == true {
             services.events.count(configuration.connectorID) { $0.relayDenied += 1 }
+            recordUsage { row, _ in row.rejected += 1 }
             services.events.publish(ListenerEvent(type: "relayDenied", connector: configuration.connectorID,
                                                   detail: configuration.remoteText))
         } else if reply.code == 535 {
@@ -136,5 +145,16 @@ extension SMTPSessionHandler {
             services.events.publish(ListenerEvent(type: "authenticationFailed", connector: configuration.connectorID,
                                                   detail: configuration.remoteText))
         }
+    }
+}
+
+// Connector usage (`ConnectorUsageRecorder`): one row update per session end and per message.
+extension SMTPSessionHandler {
+    func recordUsage(_ update: (inout ConnectorUsageRow, SMTPSession) -> Void) {
+        let usage = services.usage
+        guard usage.isEnabled else { return }
+        let session = connection.session
+        usage.record(connector: configuration.connector.guid, identity: configuration.connectorID,
+                     remote: configuration.remoteEndpoint.displayAddress) { update(&$0, session) }
     }
 }

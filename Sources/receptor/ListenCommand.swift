@@ -29,7 +29,13 @@ struct Listen: AsyncParsableCommand {
         """, valueName: "filesystem|file"))
     var sync: String = GroupCommit.Mode.fileSystem.rawValue
 
+    @Option(help: ArgumentHelp("""
+        Days of connector usage to keep in usage/ beside the store (who sent through each connector:         Get-ReceiveConnectorUsage); 0 records none.
+        """, valueName: "days"))
+    var usageDays: Int = 30
+
     func validate() throws {
+        guard (0...3650).contains(usageDays) else { throw ValidationError("--usage-days must be between 0 and 3650.") }
         guard (1...1024).contains(ioThreads) else { throw ValidationError("--io-threads must be between 1 and 1024.") }
         guard GroupCommit.Mode(rawValue: sync) != nil else {
             throw ValidationError("--sync must be \(GroupCommit.Mode.allCases.map { "\"\($0.rawValue)\"" }.joined(separator: " or ")), not \"\(sync)\".")
@@ -56,6 +62,7 @@ struct Listen: AsyncParsableCommand {
         var runtimeOptions = ListenerRuntime.Options(serverName: server.name)
         runtimeOptions.ioThreads = ioThreads
         runtimeOptions.sync = GroupCommit.Mode(rawValue: sync) ?? .fileSystem
+        runtimeOptions.usageRetentionDays = usageDays
         let runtime = ListenerRuntime(store: store, options: runtimeOptions, logger: logger)
         let signals = SignalHandlers(
             onStop: { runtime.stop() },

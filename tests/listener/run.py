@@ -1703,5 +1703,78 @@ def test_explainer_agrees_with_the_listener():
         l.cleanup()
 
 
+def test_connector_usage_is_recorded_kept_across_restarts_and_pruned():
+    """Issue 15 item 4: who used each connector (per remote address: sessions, HELO, account, messages, relayed),
+    from Get-ReceiveConnectorUsage; still there after a restart, counting on; days past retention are gone."""
+    import base64
+    import datetime
+    l = Listener()
+    try:
+        port = l.port(25)
+        l.shell("New-Mailbox -Name kate -UserPrincipalName kate@contoso.test -Password (ConvertTo-SecureString -String 'S3cret!pw' -AsPlainText -Force)")
+        l.shell('Set-ReceiveConnector "Client Frontend MBX01" -AuthMechanism Tls,BasicAuth')
+        l.shell(f'New-ReceiveConnector -Name "Anonymous Relay" -TransportRole Frontend -Custom -Bindings 0.0.0.0:{port} -RemoteIPRanges 127.0.0.4 -PermissionGroups AnonymousUsers')
+        l.shell('Get-ReceiveConnector "Anonymous Relay" | Add-ADPermission -User "NT AUTHORITY\\ANONYMOUS LOGON" -ExtendedRights "Ms-Exch-SMTP-Accept-Any-Recipient"')
+        old_day = (datetime.datetime.now(datetime.timezone.utc) - datetime.timedelta(days=40)).strftime("%Y-%m-%d")
+        os.makedirs(os.path.join(l.dir, "usage"), exist_ok=True)
+        with open(os.path.join(l.dir, "usage", f"usage-{old_day}.json"), "w") as f:
+            json.dump([{"connectorGUID": "00000000-0000-0000-0000-000000000000", "connector": "MBX01\\Gone", "day": old_day,
+                        "remoteAddress": "192.0.2.1", "heloNames": [], "accounts": [], "sessions": 1, "tlsSessions": 0, "messages": 0,
+                        "relayed": 0, "rejected": 0, "firstSeen": f"{old_day}T00:00:00Z", "lastSeen": f"{old_day}T00:00:00Z"}], f)
+        l.start()
+
+        def send(source, to, helo, port=port, login=False):
+            c = smtplib.SMTP(timeout=10, source_address=(source, 0))
+            c.connect("127.0.0.1", port)
+            c.ehlo(helo)
+            if login:
+                token = base64.b64encode(b"\0kate@contoso.test\0S3cret!pw").decode()
+                assert_eq(c.docmd("AUTH", "PLAIN " + token)[0], 235, "AUTH")
+            c.sendmail("kate@contoso.test" if login else "someone@woodgrove.test", [to], "Subject: usage\r\n\r\nhi\r\n")
+            c.quit()
+
+        send("127.0.0.2", "kate@contoso.test", "anon.test")
+        send("127.0.0.3", "kate@contoso.test", "laptop.test", port=l.port(587), login=True)
+        send("127.0.0.4", "someone@fabrikam.test", "app.test")
+
+        def usage(identity, days=30):
+            end = time.time() + 10
+            while True:
+                out = l.shell(f'Get-ReceiveConnectorUsage "{identity}" -Days {days} | ConvertTo-Json -Depth 3').stdout.strip()
+                rows = json.loads(out) if out else []
+                rows = rows if isinstance(rows, list) else [rows]
+                if rows or time.time() > end:
+                    return {r["RemoteIPAddress"]: r for r in rows}
+                time.sleep(0.2)
+
+        def wait_for(identity, address, key, value):
+            end = time.time() + 10
+            while time.time() < end:
+                row = usage(identity).get(address)
+                if row and row[key] == value:
+                    return row
+                time.sleep(0.2)
+            raise AssertionError(f"{identity} {address}: {key} never became {value}: {usage(identity)}")
+
+        row = wait_for("Default Frontend MBX01", "127.0.0.2", "Messages", 1)
+        assert_eq((row["Sessions"], row["HeloNames"], row["Accounts"], row["Relayed"]), (1, ["anon.test"], [], 0), "anonymous sender")
+        row = wait_for("Client Frontend MBX01", "127.0.0.3", "Messages", 1)
+        assert_eq((row["Accounts"], row["HeloNames"]), (["kate@contoso.test"], ["laptop.test"]), "authenticated sender")
+        row = wait_for("Anonymous Relay", "127.0.0.4", "Relayed", 1)
+        assert_eq(row["Messages"], 1, "relay messages")
+
+        # A restart keeps today's rows and counts on; the day past retention is gone.
+        l.stop()
+        l.start()
+        send("127.0.0.2", "kate@contoso.test", "anon.test")
+        row = wait_for("Default Frontend MBX01", "127.0.0.2", "Messages", 2)
+        assert_eq(row["Sessions"], 2, "sessions after the restart")
+        assert_eq(os.path.exists(os.path.join(l.dir, "usage", f"usage-{old_day}.json")), False, "the file past retention")
+        everything = json.loads(l.shell("Get-ReceiveConnectorUsage -Days 60 | ConvertTo-Json -Depth 3").stdout)
+        assert_eq(any(r["RemoteIPAddress"] == "192.0.2.1" for r in everything), False, "rows past retention")
+    finally:
+        l.cleanup()
+
+
 if __name__ == "__main__":
     sys.exit(harness.run(globals(), BIN))

@@ -1,0 +1,116 @@
+import Foundation
+import NIOConcurrencyHelpers
+import ReceptorControl
+
+/// Records who uses each connector (`ConnectorUsageRow`: per connector, UTC day and remote address) and writes
+/// it to `usage/usage-<day>.json` in the data directory. Sessions update rows in memory under a lock (a
+/// dictionary update per session and per message: no I/O on the event loops); a background queue writes the
+/// days that changed at most every `flushDelay`, and at stop. At start today's file is read back, so the
+/// counts go on across restarts; files older than the retention are removed. Memory and files are bounded by
+/// `ConnectorUsage.rowsPerDay` (past it, one `(other addresses)` row per connector).
+public final class ConnectorUsageRecorder: @unchecked Sendable {
+    struct Key: Hashable {
+        var connector: UUID
+        var day: String
+        var remote: String
+    }
+
+    private let folder: String
+    private let retentionDays: Int
+    private let flushDelay: TimeInterval
+    private let queue = DispatchQueue(label: "receptor.usage")
+    private let state = NIOLockedValueBox(State())
+    private struct State {
+        var rows: [Key: ConnectorUsageRow] = [:]
+        var rowsPerDay: [String: Int] = [:]
+        var dirtyDays: Set<String> = []
+        var flushScheduled = false
+    }
+
+    /// `retentionDays` 0 turns recording off.
+    public init(dataDirectory: String, retentionDays: Int = ConnectorUsage.defaultRetentionDays, flushDelay: TimeInterval = 2) {
+        folder = ConnectorUsage.folder(dataDirectory: dataDirectory)
+        self.retentionDays = retentionDays
+        self.flushDelay = flushDelay
+        if retentionDays > 0 { loadToday() }
+    }
+
+    public var isEnabled: Bool { retentionDays > 0 }
+
+    /// What one session did, recorded when it ends (and messages as they are accepted or refused).
+    public func record(connector: UUID, identity: String, remote: String, at now: Date = Date(),
+                       _ update: (inout ConnectorUsageRow) -> Void) {
+        guard isEnabled else { return }
+        let day = ConnectorUsage.day(now)
+        let schedule = state.withLockedValue { s -> Bool in
+            var key = Key(connector: connector, day: day, remote: remote)
+            if s.rows[key] == nil {
+                if s.rowsPerDay[day, default: 0] >= ConnectorUsage.rowsPerDay { key.remote = ConnectorUsage.otherAddresses }
+                if s.rows[key] == nil {
+                    s.rows[key] = ConnectorUsageRow(connectorGUID: connector.uuidString.lowercased(), connector: identity, day: day,
+                                                    remoteAddress: key.remote, at: now)
+                    s.rowsPerDay[day, default: 0] += 1
+                }
+            }
+            update(&s.rows[key]!)
+            s.rows[key]!.lastSeen = now
+            s.rows[key]!.connector = identity
+            s.dirtyDays.insert(day)
+            if s.flushScheduled { return false }
+            s.flushScheduled = true
+            return true
+        }
+        if schedule { queue.asyncAfter(deadline: .now() + flushDelay) { [self] in flush() } }
+    }
+
+    /// Writes the days that changed (and forgets days before today from memory once written).
+    public func flush() {
+        let (days, snapshot) = state.withLockedValue { s -> (Set<String>, [ConnectorUsageRow]) in
+            defer { s.dirtyDays = []; s.flushScheduled = false }
+            return (s.dirtyDays, s.rows.values.filter { s.dirtyDays.contains($0.day) })
+        }
+        guard !days.isEmpty else { return }
+        try? FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true, attributes: [.posixPermissions: 0o700])
+        let encoder = JSONEncoder()
+        encoder.dateEncodingStrategy = .iso8601
+        encoder.outputFormatting = [.sortedKeys]
+        for day in days {
+            let rows = snapshot.filter { $0.day == day }.sorted { ($0.connector, $0.remoteAddress) < ($1.connector, $1.remoteAddress) }
+            guard let data = try? encoder.encode(rows) else { continue }
+            let path = folder + "/" + ConnectorUsage.fileName(day: day)
+            let temporary = path + ".tmp"
+            if FileManager.default.createFile(atPath: temporary, contents: data, attributes: [.posixPermissions: 0o600]) {
+                _ = rename(temporary, path)
+            }
+        }
+        let today = ConnectorUsage.day(Date())
+        state.withLockedValue { s in
+            for key in s.rows.keys where key.day < today && !s.dirtyDays.contains(key.day) { s.rows[key] = nil }
+            for day in s.rowsPerDay.keys where day < today { s.rowsPerDay[day] = nil }
+        }
+        prune()
+    }
+
+    /// Removes the files of days past the retention.
+    func prune(now: Date = Date()) {
+        let oldest = ConnectorUsage.day(now.addingTimeInterval(-Double(retentionDays - 1) * 86400))
+        for name in (try? FileManager.default.contentsOfDirectory(atPath: folder)) ?? [] {
+            guard name.hasPrefix("usage-"), name.hasSuffix(".json") else { continue }
+            let day = String(name.dropFirst(6).dropLast(5))
+            if day < oldest { try? FileManager.default.removeItem(atPath: folder + "/" + name) }
+        }
+    }
+
+    /// Today's rows from an earlier run, so counting goes on after a restart.
+    private func loadToday() {
+        let rows = ConnectorUsage.read(dataDirectory: (folder as NSString).deletingLastPathComponent, days: 1)
+        state.withLockedValue { s in
+            for row in rows {
+                guard let guid = UUID(uuidString: row.connectorGUID) else { continue }
+                s.rows[Key(connector: guid, day: row.day, remote: row.remoteAddress)] = row
+                s.rowsPerDay[row.day, default: 0] += 1
+            }
+        }
+        prune()
+    }
+}
