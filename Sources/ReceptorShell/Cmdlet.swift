@@ -15,6 +15,12 @@ protocol Cmdlet: Sendable {
     static var positional: [String] { get }
     static var changesState: Bool { get }
     static var synopsis: String { get }
+    /// Help for parameters the connector parameter table does not describe (`Get-Help -Detailed`).
+    static var parameterHelp: [String: String] { get }
+    /// Parameters without which the cmdlet refuses to run (shown unbracketed in the syntax line).
+    static var requiredParameters: [String] { get }
+    /// `Get-Help -Examples`: what each example does, and the command.
+    static var examples: [CmdletExample] { get }
     static func run(_ invocation: CmdletInvocation, input: [PSValue], context: ShellContext) throws -> [PSValue]
 }
 
@@ -22,6 +28,9 @@ extension Cmdlet {
     static var switches: [String] { [] }
     static var positional: [String] { ["Identity"] }
     static var changesState: Bool { true }
+    static var parameterHelp: [String: String] { [:] }
+    static var requiredParameters: [String] { [] }
+    static var examples: [CmdletExample] { [] }
 
     static var info: PSCommandInfo {
         var switchSet = Set(switches)
@@ -30,8 +39,17 @@ extension Cmdlet {
             names += ["Confirm", "WhatIf"]
             switchSet.formUnion(["Confirm", "WhatIf"])
         }
+        // `-?` shows the cmdlet's help (taken before binding by ReceptorHost); not listed in the syntax.
+        switchSet.insert("?")
         return PSCommandInfo(name: name, parameters: names, switches: switchSet)
     }
+}
+
+/// One `Get-Help -Examples` entry: what it does, and the command.
+struct CmdletExample: Sendable {
+    let title: String
+    let command: String
+    init(_ title: String, _ command: String) { self.title = title; self.command = command }
 }
 
 /// A cmdlet's arguments by canonical parameter name, with positional values bound in order.

@@ -12,6 +12,7 @@ public final class ReceptorHost: PSCommandHost {
         NewMailbox.self, GetMailbox.self, SetMailbox.self, RemoveMailbox.self, GetRecipientFilterConfig.self, SetRecipientFilterConfig.self,
         GetExchangeServer.self, GetTransportService.self, SetTransportService.self,
         GetFrontendTransportService.self, SetFrontendTransportService.self, GetTransportConfig.self, SetTransportConfig.self,
+        GetHelp.self, GetCommand.self,
     ]
     static let byName: [String: any Cmdlet.Type] = Dictionary(uniqueKeysWithValues: cmdlets.map { ($0.name.lowercased(), $0) })
 
@@ -28,6 +29,9 @@ public final class ReceptorHost: PSCommandHost {
     public func invoke(_ invocation: PSInvocation, input: [PSValue]) throws -> [PSValue] {
         guard let cmdlet = Self.byName[invocation.commandName.lowercased()] else {
             throw ShellError("The term '\(invocation.commandName)' is not recognized as a name of a cmdlet.")
+        }
+        if invocation.has("?") {
+            return CmdletHelp.text(for: cmdlet, detailed: false, examples: false).map(PSValue.string)
         }
         let inv = try CmdletInvocation(invocation, positional: cmdlet.positional)
         return try cmdlet.run(inv, input: input, context: context)

@@ -19,13 +19,10 @@ struct InteractiveShell {
             let trimmed = line.trimmingCharacters(in: .whitespaces)
             if trimmed.isEmpty { continue }
             if ["exit", "quit"].contains(trimmed.lowercased()) { break }
-            if ["help", "get-help", "get-command"].contains(trimmed.lowercased()) {
-                for (name, synopsis) in ReceptorHost.commandSummaries { print("\(name.padding(toLength: 26, withPad: " ", startingAt: 0)) \(synopsis)") }
-                continue
-            }
             do {
                 session.width = Terminal.width
-                for out in try session.run(line) { print(out) }
+                // `help` alone, as PowerShell has it: the list of cmdlets (Get-Help).
+                for out in try session.run(trimmed.lowercased() == "help" ? "Get-Help" : line) { print(out) }
             } catch {
                 Terminal.error("\(error)")
             }

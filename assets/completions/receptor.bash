@@ -257,7 +257,7 @@ _receptor_listen() {
     repeating_flags=()
     non_repeating_flags=(--version -h --help)
     repeating_options=()
-    non_repeating_options=(--store --server --log-level --io-threads --sync)
+    non_repeating_options=(--store --server --log-level --io-threads --sync --usage-days)
     __receptor_offer_flags_options 0
 
     # Offer option value completions
@@ -275,6 +275,9 @@ _receptor_listen() {
         return
         ;;
     '--sync')
+        return
+        ;;
+    '--usage-days')
         return
         ;;
     esac

@@ -62,6 +62,29 @@ struct NewReceiveConnector: Cmdlet {
     }
     static let switches = usageSwitches.map(\.0)
     static let positional = ["Name"]
+    static let requiredParameters = ["Name"]
+    static let parameterHelp = [
+        "Name": "The connector's name, unique on its server (64 characters at most).",
+        "Server": "The server to create it on; default: the store's only server, or the one named with --server.",
+        "Usage": "The usage type, as the switches: Internet, Partner, Client, Internal or Custom.",
+        "Internet": "A connector for anonymous Internet mail (the usage type; permission groups AnonymousUsers).",
+        "Partner": "A connector for a partner organization, with Tls (permission groups Partners).",
+        "Client": "A connector for users who authenticate (port 587; Mailbox servers only).",
+        "Internal": "A connector for the organization's own servers (Edge: from Exchange servers).",
+        "Custom": "A connector you set up yourself: give -Bindings and -RemoteIPRanges.",
+    ]
+    static let examples: [CmdletExample] = [
+        CmdletExample("Scenario 1 of Microsoft's article: an Internet connector on one of the server's addresses.",
+                      #"New-ReceiveConnector -Name "Internet Receive Connector" -TransportRole Frontend -Internet -Bindings 10.10.1.1:25"#),
+        CmdletExample("Scenario 2: a partner connector for the partner's addresses; mail from 17.17.17.0/24 arrives here.",
+                      #"New-ReceiveConnector -Name "Fabrikam.com TLS" -TransportRole Frontend -Partner -RemoteIPRanges 17.17.17.1/24 -Bindings 0.0.0.0:25"#),
+        CmdletExample("Scenario 3: a device at 192.168.10.5 that authenticates with basic authentication.",
+                      #"New-ReceiveConnector -Name "Inbound From Service" -TransportRole Frontend -Custom -Bindings 0.0.0.0:25 -RemoteIPRanges 192.168.10.5 -AuthMechanism BasicAuth -PermissionGroups AnonymousUsers"#),
+        CmdletExample("Scenario 4, on an Edge server: mail from the organization's Mailbox servers.",
+                      #"New-ReceiveConnector -Name "Inbound From Organization" -Internal -RemoteIPRanges 10.1.2.10,10.1.2.15,10.1.2.20"#),
+        CmdletExample("What would change, and which traffic would move to the new connector, without changing anything.",
+                      #"New-ReceiveConnector -Name "Fabrikam.com TLS" -TransportRole Frontend -Partner -RemoteIPRanges 17.17.17.1/24 -Bindings 0.0.0.0:25 -WhatIf"#),
+    ]
     static let synopsis = "Creates a receive connector: -Name, one usage type (-Internet, -Partner, -Client, -Internal, -Custom or -Usage), -Bindings, -RemoteIPRanges, and any other parameter."
 
     static func run(_ inv: CmdletInvocation, input: [PSValue], context: ShellContext) throws -> [PSValue] {
@@ -104,6 +127,13 @@ struct NewReceiveConnector: Cmdlet {
 struct SetReceiveConnector: Cmdlet {
     static let name = "Set-ReceiveConnector"
     static var parameters: [String] { ["Identity", "DomainController"] + ConnectorParameters.all.filter(\.onSet).map(\.name) }
+    static let parameterHelp = ["Identity": "The connector: SERVER\\Name, a name on the current server, a GUID; or pipe connectors in."]
+    static let examples: [CmdletExample] = [
+        CmdletExample("Let a relay connector take one more address (the other entries stay).",
+                      #"Set-ReceiveConnector "Anonymous Relay" -RemoteIPRanges @{Add="192.168.5.12"}"#),
+        CmdletExample("Turn protocol logging on for every connector on port 25.",
+                      "Get-ReceiveConnector | where {$_.Bindings -like '*:25'} | Set-ReceiveConnector -ProtocolLoggingLevel Verbose"),
+    ]
     static let synopsis = "Changes a receive connector's parameters; takes -Identity or connectors piped from Get-ReceiveConnector."
 
     static func run(_ inv: CmdletInvocation, input: [PSValue], context: ShellContext) throws -> [PSValue] {
