@@ -15,7 +15,12 @@ struct InteractiveShell {
         let editor = LineEditor(historyPath: historyPath)
         let server = (try? context.currentServer().name) ?? "Receptor"
         print("Receptor shell \(ReceptorVersion.string) — Exchange Management Shell commands. Type help for the list, exit to leave.")
-        while let line = editor.readLine(prompt: "[PS] \(server)> ") {
+        while var line = editor.readLine(prompt: "[PS] \(server)> ") {
+            // A command left open (a trailing backtick, an open bracket or string) continues at `>> `.
+            while ScriptInput.needsMoreInput(line), let more = editor.readLine(prompt: ">> ") {
+                if more.isEmpty { break }
+                line += "\n" + more
+            }
             let trimmed = line.trimmingCharacters(in: .whitespaces)
             if trimmed.isEmpty { continue }
             if ["exit", "quit"].contains(trimmed.lowercased()) { break }

@@ -9,9 +9,11 @@ struct Shell: ParsableCommand {
     static let configuration = CommandConfiguration(
         abstract: "Run Exchange Management Shell commands against the store.",
         discussion: """
-        With -c, runs one command line (pipelines included). Otherwise reads one command a line from standard \
-        input and stops at the first failure, naming its line; on a terminal it is an interactive prompt with \
-        history. Cmdlets: \(ReceptorHost.commandSummaries.map(\.name).joined(separator: ", ")); and Where-Object \
+        With -c, runs one command line (pipelines included); with -File (or a script path) runs a .ps1 script: \
+        comments, blank lines, variables, and commands continued on the next line (a trailing backtick, or an \
+        open {, (, @( or @{), stopping at the first error as FILE:LINE. Otherwise reads commands from standard \
+        input the same way, naming the line of a failure; on a terminal it is an interactive prompt with \
+        history (>> continues a command). Cmdlets: \(ReceptorHost.commandSummaries.map(\.name).joined(separator: ", ")); and Where-Object \
         (where, ?), ForEach-Object, Select-Object, Sort-Object, Format-List (fl), Format-Table (ft), \
         ConvertTo-Json, ConvertTo-SecureString, Measure-Object.
         """)
@@ -21,10 +23,22 @@ struct Shell: ParsableCommand {
     @Option(name: .customShort("c"), help: ArgumentHelp("The command line to run.", valueName: "line"))
     var command: String?
 
+    @Option(name: [.customLong("File", withSingleDash: true), .customLong("file")], help: ArgumentHelp("A script to run (.ps1).", valueName: "path"))
+    var file: String?
+
+    @Argument(help: ArgumentHelp("A script to run, as with -File.", valueName: "script"))
+    var script: String?
+
+    func validate() throws {
+        if file != nil && script != nil { throw ValidationError("Give the script once: -File PATH or PATH.") }
+        if command != nil && (file ?? script) != nil { throw ValidationError("Give -c or a script, not both.") }
+    }
+
     func run() throws {
         try refusing {
             let store = try options.openStore()
-            let interactive = command == nil && Terminal.isInteractive(STDIN_FILENO)
+            let scriptPath = file ?? script
+            let interactive = command == nil && scriptPath == nil && Terminal.isInteractive(STDIN_FILENO)
             let ask: ((String) -> Bool)? = interactive ? { Shell.askYesNo($0) } : nil
             let context = ShellContext(
                 store: store, requestedServer: options.serverName, hostName: Terminal.hostName,
@@ -39,15 +53,35 @@ struct Shell: ParsableCommand {
 
             if let command {
                 try runLine(command, in: session, label: nil)
+            } else if let scriptPath {
+                let text: String
+                do { text = try String(contentsOfFile: scriptPath, encoding: .utf8) } catch {
+                    throw Failure("Cannot read the script \(scriptPath): \((error as NSError).localizedDescription)")
+                }
+                let name = (scriptPath as NSString).lastPathComponent
+                for command in ScriptInput.commands(in: text) {
+                    try runLine(command.text, in: session, label: "\(name):\(command.line)")
+                }
             } else if interactive {
                 try InteractiveShell(session: session, store: store, context: context).loop()
             } else {
-                var number = 0
+                // Standard input, a command at a time; a command may continue on the lines after it.
+                var number = 0, start = 0
+                var pending: [String] = []
                 while let line = readLine(strippingNewline: true) {
                     number += 1
-                    if line.trimmingCharacters(in: .whitespaces).isEmpty { continue }
-                    try runLine(line, in: session, label: "line \(number)")
+                    if pending.isEmpty {
+                        let trimmed = line.trimmingCharacters(in: .whitespaces)
+                        if trimmed.isEmpty || trimmed.hasPrefix("#") { continue }
+                        start = number
+                    }
+                    pending.append(line)
+                    let text = pending.joined(separator: "\n")
+                    if ScriptInput.needsMoreInput(text) { continue }
+                    pending = []
+                    try runLine(text, in: session, label: "line \(start)")
                 }
+                if !pending.isEmpty { try runLine(pending.joined(separator: "\n"), in: session, label: "line \(start)") }
             }
         }
     }

@@ -236,8 +236,8 @@ _receptor_shell() {
     repeating_flags=()
     non_repeating_flags=(--version -h --help)
     repeating_options=()
-    non_repeating_options=(--store --server -c)
-    __receptor_offer_flags_options 0
+    non_repeating_options=(--store --server -c -File --file)
+    __receptor_offer_flags_options 1
 
     # Offer option value completions
     case "${prev}" in
@@ -248,6 +248,9 @@ _receptor_shell() {
         return
         ;;
     '-c')
+        return
+        ;;
+    '-File'|'--file')
         return
         ;;
     esac

@@ -492,6 +492,46 @@ def test_two_processes_conflict():
 
 # ---------------------------------------------------------------- the shell's own behaviour
 
+def test_scripts_run_with_continued_lines_and_stop_at_the_first_error():
+    s = mailbox_store()
+    try:
+        script = os.path.join(s.dir, "setup.ps1")
+        with open(script, "w") as f:
+            f.write("""# Relay for the printers
+$name = "Printer Relay"
+
+New-ReceiveConnector -Name $name -TransportRole Frontend -Custom `
+    -Bindings 0.0.0.0:25 `
+    -RemoteIPRanges 192.168.5.10,192.168.5.11 -PermissionGroups AnonymousUsers
+Set-ReceiveConnector $name -RemoteIPRanges @{
+    Add = "192.168.5.12"
+} -WhatIf
+Get-ReceiveConnector | where {
+    $_.Name -like 'Printer*'
+} |
+    Format-List Identity,RemoteIPRanges
+Set-ReceiveConnector "No Such Connector" -Comment x
+New-ReceiveConnector -Name "Never Made" -TransportRole Frontend -Custom -Bindings 0.0.0.0:25 -RemoteIPRanges 10.9.9.9
+""")
+        for args in (["shell", "-File", script], ["shell", script]):
+            p = s.run(*args)
+            assert_eq(p.returncode, 1, f"{args}: exit status")
+            assert_in("setup.ps1:14: The operation couldn't be performed because object 'MBX01\\No Such Connector' couldn't be found.", p.stderr)
+            assert_in("RemoteIPRanges : {192.168.5.10, 192.168.5.11}", p.stdout, "the -WhatIf changed nothing")
+            assert_in("What if:   On 0.0.0.0:25, 192.168.5.12 moves from", p.stdout)
+            s.ok('Remove-ReceiveConnector "Printer Relay" -Confirm:$false')
+        assert_eq("Never Made" in s.ok("Get-ReceiveConnector | Format-Table Name").stdout, False, "nothing after the error ran")
+        p = s.run("shell", "-File", os.path.join(s.dir, "missing.ps1"))
+        assert_eq(p.returncode, 1, "a missing script")
+        assert_in("Cannot read the script", p.stderr)
+        # Standard input continues commands the same way.
+        p = s.run("shell", stdin="Get-ReceiveConnector |\n  where { $_.Name -like 'Client*' } |\n  Format-Table Name\nGet-Nope\n")
+        assert_in("Client Frontend MBX01", p.stdout)
+        assert_in("line 4:", p.stderr)
+    finally:
+        s.cleanup()
+
+
 def test_stdin_mode_stops_at_first_failure():
     s = mailbox_store()
     try:
