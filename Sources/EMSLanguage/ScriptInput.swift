@@ -33,9 +33,8 @@ public enum ScriptInput {
         var commands: [Command] = []
         var pending: [String] = []
         var start = 0
-        let lines = script.split(separator: "\n", omittingEmptySubsequences: false).map { line -> String in
-            line.hasSuffix("\r") ? String(line.dropLast()) : String(line)
-        }
+        // "\r\n" is one Character in Swift: split on every kind of line break (scripts from Windows use CRLF).
+        let lines = script.split(omittingEmptySubsequences: false, whereSeparator: \.isNewline).map(String.init)
         for (index, line) in lines.enumerated() {
             if pending.isEmpty {
                 let trimmed = line.trimmingCharacters(in: .whitespaces)

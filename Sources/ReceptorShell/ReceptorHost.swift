@@ -12,7 +12,7 @@ public final class ReceptorHost: PSCommandHost {
         NewMailbox.self, GetMailbox.self, SetMailbox.self, RemoveMailbox.self, GetRecipientFilterConfig.self, SetRecipientFilterConfig.self,
         GetExchangeServer.self, GetTransportService.self, SetTransportService.self,
         GetFrontendTransportService.self, SetFrontendTransportService.self, GetTransportConfig.self, SetTransportConfig.self,
-        GetHelp.self, GetCommand.self,
+        GetHelp.self, GetCommand.self, GetContent.self, ImportCsv.self, ExportCsv.self, OutFile.self,
     ]
     static let byName: [String: any Cmdlet.Type] = Dictionary(uniqueKeysWithValues: cmdlets.map { ($0.name.lowercased(), $0) })
 

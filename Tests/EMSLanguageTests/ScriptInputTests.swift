@@ -32,4 +32,10 @@ final class ScriptInputTests: XCTestCase {
         XCTAssertTrue(commands[2].text.hasSuffix("Format-List"), commands[2].text)
         XCTAssertEqual(commands.last?.text, "Get-Thing -Unclosed (", "what is still open at the end is run as it is, to report it")
     }
+
+    func testWindowsLineBreaks() {
+        let commands = ScriptInput.commands(in: "$a = 1\r\nGet-Thing `\r\n  -Size 1\r\n")
+        XCTAssertEqual(commands.map(\.line), [1, 2])
+        XCTAssertEqual(commands[1].text, "Get-Thing `\n  -Size 1")
+    }
 }

@@ -532,6 +532,40 @@ New-ReceiveConnector -Name "Never Made" -TransportRole Frontend -Custom -Binding
         s.cleanup()
 
 
+def test_get_content_import_and_export_csv_round_trip():
+    s = mailbox_store()
+    try:
+        def shell(line):
+            return subprocess.run([BIN, "shell", "-c", line], cwd=s.dir, capture_output=True, text=True, timeout=60,
+                                  env={**{k: v for k, v in os.environ.items() if not k.startswith("RECEPTOR_")}, "RECEPTOR_STORE": s.path})
+        assert_eq(shell('New-ReceiveConnector -Name "Relay" -TransportRole Frontend -Custom -Bindings 0.0.0.0:25 -RemoteIPRanges 192.168.5.10 -PermissionGroups AnonymousUsers').returncode, 0, "create")
+        with open(os.path.join(s.dir, "ips.txt"), "w") as f:
+            f.write("192.168.5.20\r\n192.168.5.21\n")
+        assert_eq(shell('Set-ReceiveConnector Relay -RemoteIPRanges @{Add=(Get-Content ips.txt)}').returncode, 0, "@{Add=(Get-Content …)}")
+        export = 'Get-ReceiveConnector Relay | Select Identity,Bindings,RemoteIPRanges | Export-Csv relay.csv -NoTypeInformation'
+        assert_eq(shell(export).returncode, 0, "export")
+        exported = open(os.path.join(s.dir, "relay.csv"), newline="").read()
+        assert_eq(exported, '"Identity","Bindings","RemoteIPRanges"\r\n"MBX01\\Relay","0.0.0.0:25","192.168.5.10 192.168.5.20 192.168.5.21"\r\n', "the CSV")
+        # Edit, import, apply, export again: the same file.
+        edited = exported.replace("192.168.5.10 ", "")
+        with open(os.path.join(s.dir, "relay.csv"), "w", newline="") as f:
+            f.write(edited)
+        p = shell("Import-Csv relay.csv | ForEach-Object { Set-ReceiveConnector $_.Identity -RemoteIPRanges ($_.RemoteIPRanges -split ' ') }")
+        assert_eq(p.returncode, 0, f"import and apply: {p.stderr}")
+        assert_eq(shell(export).returncode, 0, "export again")
+        assert_eq(open(os.path.join(s.dir, "relay.csv"), newline="").read(), edited, "export after import")
+        # Out-File, and a missing file is one line that changes nothing.
+        assert_eq(shell("Get-ReceiveConnector Relay | Format-List Identity | Out-File report.txt").returncode, 0, "Out-File")
+        assert_in("Identity : MBX01\\Relay", open(os.path.join(s.dir, "report.txt")).read())
+        before = s.json_state()
+        p = shell("Set-ReceiveConnector Relay -RemoteIPRanges (Get-Content missing.txt)")
+        assert_eq(p.returncode, 1, "a missing file")
+        assert_eq(p.stderr.strip(), "Get-Content: Cannot find path 'missing.txt' because it does not exist.")
+        assert_eq(s.json_state(), before, "nothing written")
+    finally:
+        s.cleanup()
+
+
 def test_stdin_mode_stops_at_first_failure():
     s = mailbox_store()
     try:
