@@ -17,8 +17,8 @@ struct Init: ParsableCommand {
 
     @OptionGroup var options: StoreOptions
 
-    @Option(help: "Mailbox or Edge.")
-    var role: String = "Mailbox"
+    @Option(help: ArgumentHelp("The server's role.", valueName: "role"))
+    var role: ServerRole = .mailbox
 
     @Option(help: ArgumentHelp("The server's fully qualified name (default: the server name under the first accepted domain).", valueName: "name"))
     var fqdn: String?
@@ -31,8 +31,7 @@ struct Init: ParsableCommand {
 
     func run() throws {
         try refusing {
-            let role: ServerRole
-            do { role = try ServerRole(parsing: self.role) } catch { throw Failure("--role: \(error)") }
+            let role = self.role
             guard (0...55_000).contains(portOffset) else { throw Failure("--port-offset must be 0 to 55000, so that every port stays below 65536.") }
             let name = options.serverName ?? Terminal.hostName
             do { try Server.validateName(name) } catch { throw Failure("--server: \(error)") }

@@ -26,8 +26,8 @@ struct Listen: AsyncParsableCommand {
         How accepted messages are made durable before the 250 after DATA: "filesystem" (syncfs once per \
         batch of concurrent messages; best when the data directory's file system is Receptor's alone) or \
         "file" (fsync of each file and folder of the batch).
-        """, valueName: "filesystem|file"))
-    var sync: String = GroupCommit.Mode.fileSystem.rawValue
+        """, valueName: "mode"))
+    var sync: GroupCommit.Mode = .fileSystem
 
     @Option(help: ArgumentHelp("""
         Days of connector usage to keep in usage/ beside the store (who sent through each connector:         Get-ReceiveConnectorUsage); 0 records none.
@@ -37,9 +37,6 @@ struct Listen: AsyncParsableCommand {
     func validate() throws {
         guard (0...3650).contains(usageDays) else { throw ValidationError("--usage-days must be between 0 and 3650.") }
         guard (1...1024).contains(ioThreads) else { throw ValidationError("--io-threads must be between 1 and 1024.") }
-        guard GroupCommit.Mode(rawValue: sync) != nil else {
-            throw ValidationError("--sync must be \(GroupCommit.Mode.allCases.map { "\"\($0.rawValue)\"" }.joined(separator: " or ")), not \"\(sync)\".")
-        }
     }
 
     func run() async throws {
@@ -61,7 +58,7 @@ struct Listen: AsyncParsableCommand {
         let logger = Logger(label: "receptor.listen")
         var runtimeOptions = ListenerRuntime.Options(serverName: server.name)
         runtimeOptions.ioThreads = ioThreads
-        runtimeOptions.sync = GroupCommit.Mode(rawValue: sync) ?? .fileSystem
+        runtimeOptions.sync = sync
         runtimeOptions.usageRetentionDays = usageDays
         let runtime = ListenerRuntime(store: store, options: runtimeOptions, logger: logger)
         let signals = SignalHandlers(

@@ -218,6 +218,7 @@ _receptor_init() {
         return
         ;;
     '--role')
+        __receptor_add_completions -W 'Mailbox'$'\n''Edge'
         return
         ;;
     '--fqdn')
@@ -278,6 +279,7 @@ _receptor_listen() {
         return
         ;;
     '--sync')
+        __receptor_add_completions -W 'filesystem'$'\n''file'
         return
         ;;
     '--usage-days')

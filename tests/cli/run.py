@@ -675,6 +675,33 @@ def test_interactive_prompt_with_history():
         s.cleanup()
 
 
+def test_man_page_lists_every_option_of_every_command():
+    """The man page's synopsis names every option the binary takes (from swift-argument-parser's own
+    definitions, --experimental-dump-help), and every value of an enumerated option, so it can't drift."""
+    man = open(os.path.join(os.path.dirname(os.path.dirname(HERE)), "assets", "receptor.1")).read()
+    synopsis = man[man.index(".SH SYNOPSIS"):man.index(".SH DESCRIPTION")]
+    blocks = {}
+    for block in synopsis.split(".br"):
+        words = [w for w in block.replace(".SH SYNOPSIS", "").split() if w]
+        if len(words) >= 2 and words[0] == ".B":
+            name = words[2] if len(words) > 2 and words[1] == "receptor" and not words[2].startswith("[") else "console"
+            blocks[name] = block
+    dump = json.loads(subprocess.run([BIN, "--experimental-dump-help"], capture_output=True, text=True, check=True).stdout)
+    for command in dump["command"]["subcommands"]:
+        name = command["commandName"]
+        if name == "help":
+            continue
+        assert_in(name, blocks, "commands in the synopsis")
+        for argument in command.get("arguments", []):
+            for n in argument.get("names", []):
+                if n["name"] in ("version", "help", "h", "file"):
+                    continue
+                written = ("\\-\\-" if n["kind"] == "long" else "\\-") + n["name"].replace("-", "\\-")
+                assert_in(written, blocks[name], f"receptor {name}'s synopsis")
+            for value in argument.get("allValues", []):
+                assert_in(value, blocks[name], f"the values of receptor {name}'s {argument.get('valueName')}")
+
+
 def test_shipped_completions_match_the_binary():
     """assets/completions are what `receptor --generate-completion-script` prints (regenerate them when
     the command line changes)."""
