@@ -120,30 +120,10 @@ public enum ConnectionExplainer {
     public static func split(_ range: IPRange, connectors: [ReceiveConnector], localAddress: IPAddress?, localPort: Int) -> [RangeShare] {
         let family = range.family
         let local = localAddress.map { $0.unmappedIPv4 ?? $0 } ?? (family == .v4 ? .anyV4 : .anyV6)
-        // Selection can change only where some connector's range starts or ends.
-        var cuts: Set<UInt128> = [range.first.value]
-        for c in connectors where c.enabled && c.bindings.contains(where: { $0.accepts(localAddress: local, port: localPort) }) {
-            for r in c.remoteIPRanges where r.family == family {
-                if r.first.value > range.first.value && r.first.value <= range.last.value { cuts.insert(r.first.value) }
-                if r.last.value >= range.first.value && r.last.value < range.last.value { cuts.insert(r.last.value + 1) }
-            }
+        let map = SelectionMap(connectors: connectors, localAddress: local, localPort: localPort, family: family)
+        return map.parts(from: range.first.value, through: range.last.value).map {
+            RangeShare(first: map.address($0.first), last: map.address($0.last), connector: $0.connector)
         }
-        let starts = cuts.sorted()
-        var shares: [RangeShare] = []
-        for (i, start) in starts.enumerated() {
-            let end = i + 1 < starts.count ? starts[i + 1] - 1 : range.last.value
-            let first = address(start, family), last = address(end, family)
-            let winner = ConnectorSelector.select(from: connectors, localAddress: local, localPort: localPort, remoteAddress: first)
-            if let previous = shares.last, previous.connector?.guid == winner?.guid {
-                shares[shares.count - 1] = RangeShare(first: previous.first, last: last, connector: winner)
-            } else {
-                shares.append(RangeShare(first: first, last: last, connector: winner))
-            }
-        }
-        return shares
     }
 
-    private static func address(_ value: UInt128, _ family: IPAddressFamily) -> IPAddress {
-        family == .v4 ? IPAddress(v4: UInt32(value)) : IPAddress(v6: value)
-    }
 }

@@ -54,29 +54,27 @@ public enum ImpactPreview {
     private static func moves(before: [ReceiveConnector], after: [ReceiveConnector], local: IPAddress, port: Int,
                               family: IPAddressFamily) -> [Move] {
         let endpoint = IPBinding(address: local, port: port)
-        // The winner can change only where a range of a connector on this endpoint starts or ends.
-        var cuts: Set<UInt128> = [0]
-        for c in before + after where c.enabled && c.bindings.contains(where: { $0.accepts(localAddress: local, port: port) }) {
-            for r in c.remoteIPRanges where r.family == family {
-                cuts.insert(r.first.value)
-                if r.last.value < family.maxValue { cuts.insert(r.last.value + 1) }
-            }
-        }
-        let starts = cuts.sorted()
+        let was = SelectionMap(connectors: before, localAddress: local, localPort: port, family: family)
+        let will = SelectionMap(connectors: after, localAddress: local, localPort: port, family: family)
+        // Walk both maps together: each stretch where neither changes has one connector before and one after.
         var moves: [Move] = []
-        for (i, start) in starts.enumerated() {
-            let end = i + 1 < starts.count ? starts[i + 1] - 1 : family.maxValue
-            let address = family == .v4 ? IPAddress(v4: UInt32(start)) : IPAddress(v6: start)
-            let was = ConnectorSelector.select(from: before, localAddress: local, localPort: port, remoteAddress: address)
-            let will = ConnectorSelector.select(from: after, localAddress: local, localPort: port, remoteAddress: address)
-            guard was?.guid != will?.guid else { continue }  // the same connector (perhaps renamed): no move
-            let lastAddress = family == .v4 ? IPAddress(v4: UInt32(end)) : IPAddress(v6: end)
-            if let previous = moves.last, previous.from == was?.identity, previous.to == will?.identity,
-               previous.last.value &+ 1 == start {
-                moves[moves.count - 1] = Move(endpoint: endpoint, first: previous.first, last: lastAddress, from: was?.identity, to: will?.identity)
-            } else {
-                moves.append(Move(endpoint: endpoint, first: address, last: lastAddress, from: was?.identity, to: will?.identity))
+        var i = 0, j = 0
+        var start: UInt128 = 0
+        while i < was.parts.count && j < will.parts.count {
+            let a = was.parts[i], b = will.parts[j]
+            let end = min(a.last, b.last)
+            if a.connector?.guid != b.connector?.guid {  // the same connector (perhaps renamed) is no move
+                let from = a.connector?.identity, to = b.connector?.identity
+                if let previous = moves.last, previous.from == from, previous.to == to, previous.last.value &+ 1 == start {
+                    moves[moves.count - 1] = Move(endpoint: endpoint, first: previous.first, last: was.address(end), from: from, to: to)
+                } else {
+                    moves.append(Move(endpoint: endpoint, first: was.address(start), last: was.address(end), from: from, to: to))
+                }
             }
+            if a.last == end { i += 1 }
+            if b.last == end { j += 1 }
+            if end == family.maxValue { break }
+            start = end + 1
         }
         return moves
     }

@@ -1,0 +1,122 @@
+/// The whole address space of one endpoint divided by the connector that takes each part: what
+/// `ConnectorSelector` would answer for every remote address, computed at once by a sweep over the ranges
+/// (sorted range starts and a heap of the ranges in force, best first) instead of asking address by address.
+/// O(n log n) in the number of ranges, so the impact preview, the range split and the reachability warning
+/// stay fast on a server with thousands of connectors.
+public struct SelectionMap: Sendable {
+    public struct Part: Sendable {
+        public let first: UInt128
+        public let last: UInt128
+        /// Nil: no connector takes these addresses.
+        public let connector: ReceiveConnector?
+    }
+
+    public let family: IPAddressFamily
+    /// Consecutive, covering the family's whole space, adjacent parts with different connectors.
+    public let parts: [Part]
+
+    /// The map of `localAddress:localPort` (wildcard addresses: the endpoint no connector binds specifically)
+    /// for remote addresses of `family`.
+    public init(connectors: [ReceiveConnector], localAddress: IPAddress, localPort: Int, family: IPAddressFamily) {
+        self.family = family
+        let local = localAddress.unmappedIPv4 ?? localAddress
+        // One entry per range of every enabled connector bound to the endpoint, ranked as the selector ranks.
+        var entries: [Entry] = []
+        for c in connectors where c.enabled {
+            let bindings = c.bindings.filter { $0.accepts(localAddress: local, port: localPort) }
+            guard let binding = bindings.first(where: { !$0.isWildcard }) ?? bindings.first else { continue }
+            let name = c.name.lowercased()
+            for r in c.remoteIPRanges where r.family == family {
+                entries.append(Entry(first: r.first.value, last: r.last.value, span: r.span, wildcard: binding.isWildcard,
+                                     name: name, connector: c))
+            }
+        }
+        entries.sort { $0.first < $1.first }
+        // Where the winner may change: every range's start and the address after its end.
+        var cuts: [UInt128] = [0]
+        for e in entries {
+            cuts.append(e.first)
+            if e.last < family.maxValue { cuts.append(e.last + 1) }
+        }
+        cuts = Array(Set(cuts)).sorted()
+
+        var heap = Heap()
+        var next = 0
+        var parts: [Part] = []
+        for (i, start) in cuts.enumerated() {
+            while next < entries.count && entries[next].first <= start { heap.push(entries[next]); next += 1 }
+            while let top = heap.top, top.last < start { heap.popTop() }
+            let end = i + 1 < cuts.count ? cuts[i + 1] - 1 : family.maxValue
+            let winner = heap.top?.connector
+            if let previous = parts.last, previous.connector?.guid == winner?.guid {
+                parts[parts.count - 1] = Part(first: previous.first, last: end, connector: winner)
+            } else {
+                parts.append(Part(first: start, last: end, connector: winner))
+            }
+        }
+        self.parts = parts
+    }
+
+    /// The parts that overlap `first...last`, clipped to it.
+    public func parts(from first: UInt128, through last: UInt128) -> [Part] {
+        parts.compactMap { p in
+            guard p.last >= first, p.first <= last else { return nil }
+            return Part(first: max(p.first, first), last: min(p.last, last), connector: p.connector)
+        }
+    }
+
+    public func address(_ value: UInt128) -> IPAddress {
+        family == .v4 ? IPAddress(v4: UInt32(value)) : IPAddress(v6: value)
+    }
+
+    // MARK: The sweep's heap
+
+    struct Entry: Sendable {
+        let first: UInt128
+        let last: UInt128
+        let span: UInt128
+        let wildcard: Bool
+        let name: String
+        let connector: ReceiveConnector
+
+        /// The selector's order: the smaller range, then a specific binding, then the name that sorts first.
+        func beats(_ other: Entry) -> Bool {
+            if span != other.span { return span < other.span }
+            if wildcard != other.wildcard { return !wildcard }
+            return name < other.name
+        }
+    }
+
+    /// A binary min-heap by `beats`; ranges that ended are dropped lazily when they reach the top.
+    struct Heap {
+        private var items: [Entry] = []
+        var top: Entry? { items.first }
+
+        mutating func push(_ e: Entry) {
+            items.append(e)
+            var i = items.count - 1
+            while i > 0 {
+                let parent = (i - 1) / 2
+                guard items[i].beats(items[parent]) else { break }
+                items.swapAt(i, parent)
+                i = parent
+            }
+        }
+
+        mutating func popTop() {
+            guard !items.isEmpty else { return }
+            items.swapAt(0, items.count - 1)
+            items.removeLast()
+            var i = 0
+            while true {
+                let l = 2 * i + 1, r = l + 1
+                var best = i
+                if l < items.count, items[l].beats(items[best]) { best = l }
+                if r < items.count, items[r].beats(items[best]) { best = r }
+                if best == i { break }
+                items.swapAt(i, best)
+                i = best
+            }
+        }
+    }
+}
