@@ -675,6 +675,47 @@ def test_interactive_prompt_with_history():
         s.cleanup()
 
 
+def test_interactive_prompt_continues_open_commands_and_help():
+    """At the prompt (tmux): a line ending in a pipe or with an open brace continues at `>> `; help lists the
+    cmdlets; New-ReceiveConnector -? shows its help."""
+    s = mailbox_store()
+    name = f"rcptc{os.getpid()}"
+    try:
+        env = f"RECEPTOR_STORE={s.path} TERM=xterm LANG=C.UTF-8"
+        subprocess.run(["tmux", "new-session", "-d", "-s", name, "-x", "120", "-y", "40", f"env {env} {BIN} shell"], check=True)
+
+        def screen():
+            return subprocess.run(["tmux", "capture-pane", "-t", name, "-p"], capture_output=True, text=True).stdout
+
+        def wait_for(text, timeout=10):
+            end = time.time() + timeout
+            while time.time() < end:
+                if text in screen():
+                    return
+                time.sleep(0.1)
+            raise AssertionError(f"screen never showed {text!r}:\n{screen()}")
+
+        def send(*keys):
+            subprocess.run(["tmux", "send-keys", "-t", name, *keys], check=True)
+
+        wait_for("[PS] MBX01>")
+        send("Get-ReceiveConnector |", "Enter")
+        wait_for("\n>>")   # the continuation prompt (capture-pane drops its trailing space)
+        send("where { $_.Name -like 'Client*'", "Enter")
+        time.sleep(0.3)
+        send("} | Format-Table Name", "Enter")
+        wait_for("Client Frontend MBX01")
+        assert_eq("Default Frontend MBX01" in screen(), False, "the filter applied to the continued command")
+        send("New-ReceiveConnector -?", "Enter")
+        wait_for("SYNOPSIS")
+        send("help", "Enter")
+        wait_for("Out-File ")   # the list's last cmdlet
+        send("exit", "Enter")
+    finally:
+        subprocess.run(["tmux", "kill-session", "-t", name], capture_output=True)
+        s.cleanup()
+
+
 def test_man_page_lists_every_option_of_every_command():
     """The man page's synopsis names every option the binary takes (from swift-argument-parser's own
     definitions, --experimental-dump-help), and every value of an enumerated option, so it can't drift."""
