@@ -631,37 +631,50 @@ def test_mailboxes_and_accepted_domains():
         s.cleanup()
 
 
+class TmuxShell:
+    """`receptor shell` on a real terminal: a tmux session of its own, keys in, the screen out."""
+
+    def __init__(self, store, name, rows=30):
+        if not shutil.which("tmux"):
+            raise AssertionError("tmux is not installed (scripts/install-deps installs it)")
+        self.name = name
+        env = f"RECEPTOR_STORE={store.path} TERM=xterm LANG=C.UTF-8"
+        subprocess.run(["tmux", "new-session", "-d", "-s", name, "-x", "120", "-y", str(rows), f"env {env} {BIN} shell"], check=True)
+
+    def screen(self):
+        return subprocess.run(["tmux", "capture-pane", "-t", self.name, "-p"], capture_output=True, text=True).stdout
+
+    def wait_for(self, text, timeout=10):
+        end = time.time() + timeout
+        while time.time() < end:
+            if text in self.screen():
+                return
+            time.sleep(0.1)
+        raise AssertionError(f"screen never showed {text!r}:\n{self.screen()}")
+
+    def send(self, *keys):
+        subprocess.run(["tmux", "send-keys", "-t", self.name, *keys], check=True)
+
+    def close(self):
+        subprocess.run(["tmux", "kill-session", "-t", self.name], capture_output=True)
+
+
 def test_interactive_prompt_with_history():
     """The real binary on a terminal (tmux): a prompt, a command, the Up arrow recalls it, errors don't end the session."""
-    if not shutil.which("tmux"):
-        raise AssertionError("tmux is not installed (scripts/install-deps installs it)")
     s = mailbox_store()
-    name = f"rcpt{os.getpid()}"
+    t = None
     try:
-        env = f"RECEPTOR_STORE={s.path} TERM=xterm LANG=C.UTF-8"
-        subprocess.run(["tmux", "new-session", "-d", "-s", name, "-x", "120", "-y", "30", f"env {env} {BIN} shell"], check=True)
-
-        def screen():
-            return subprocess.run(["tmux", "capture-pane", "-t", name, "-p"], capture_output=True, text=True).stdout
-
-        def wait_for(text, timeout=10):
-            end = time.time() + timeout
-            while time.time() < end:
-                if text in screen():
-                    return
-                time.sleep(0.1)
-            raise AssertionError(f"screen never showed {text!r}:\n{screen()}")
-
-        wait_for("[PS] MBX01>")
-        subprocess.run(["tmux", "send-keys", "-t", name, "Get-ReceiveConnector | Format-Table Name", "Enter"], check=True)
-        wait_for("Client Frontend MBX01")
-        subprocess.run(["tmux", "send-keys", "-t", name, "Get-Nothing", "Enter"], check=True)
-        wait_for("is not recognized")
-        subprocess.run(["tmux", "send-keys", "-t", name, "Up", "Up"], check=True)
+        t = TmuxShell(s, f"rcpt{os.getpid()}")
+        t.wait_for("[PS] MBX01>")
+        t.send("Get-ReceiveConnector | Format-Table Name", "Enter")
+        t.wait_for("Client Frontend MBX01")
+        t.send("Get-Nothing", "Enter")
+        t.wait_for("is not recognized")
+        t.send("Up", "Up")
         time.sleep(0.3)
-        last = [l for l in screen().splitlines() if l.strip()][-1]
+        last = [l for l in t.screen().splitlines() if l.strip()][-1]
         assert_in("Get-ReceiveConnector | Format-Table Name", last, "recalled line")
-        subprocess.run(["tmux", "send-keys", "-t", name, "C-u", "exit", "Enter"], check=True)
+        t.send("C-u", "exit", "Enter")
         history_path = os.path.join(os.path.dirname(s.path), "shell_history")
         end = time.time() + 10
         history = ""
@@ -671,7 +684,8 @@ def test_interactive_prompt_with_history():
         assert_in("Get-ReceiveConnector | Format-Table Name", history, "history file")
         assert_eq(oct(os.stat(os.path.join(os.path.dirname(s.path), "shell_history")).st_mode & 0o777), oct(0o600), "history mode")
     finally:
-        subprocess.run(["tmux", "kill-session", "-t", name], capture_output=True)
+        if t:
+            t.close()
         s.cleanup()
 
 
@@ -679,40 +693,25 @@ def test_interactive_prompt_continues_open_commands_and_help():
     """At the prompt (tmux): a line ending in a pipe or with an open brace continues at `>> `; help lists the
     cmdlets; New-ReceiveConnector -? shows its help."""
     s = mailbox_store()
-    name = f"rcptc{os.getpid()}"
+    t = None
     try:
-        env = f"RECEPTOR_STORE={s.path} TERM=xterm LANG=C.UTF-8"
-        subprocess.run(["tmux", "new-session", "-d", "-s", name, "-x", "120", "-y", "40", f"env {env} {BIN} shell"], check=True)
-
-        def screen():
-            return subprocess.run(["tmux", "capture-pane", "-t", name, "-p"], capture_output=True, text=True).stdout
-
-        def wait_for(text, timeout=10):
-            end = time.time() + timeout
-            while time.time() < end:
-                if text in screen():
-                    return
-                time.sleep(0.1)
-            raise AssertionError(f"screen never showed {text!r}:\n{screen()}")
-
-        def send(*keys):
-            subprocess.run(["tmux", "send-keys", "-t", name, *keys], check=True)
-
-        wait_for("[PS] MBX01>")
-        send("Get-ReceiveConnector |", "Enter")
-        wait_for("\n>>")   # the continuation prompt (capture-pane drops its trailing space)
-        send("where { $_.Name -like 'Client*'", "Enter")
+        t = TmuxShell(s, f"rcptc{os.getpid()}", rows=40)
+        t.wait_for("[PS] MBX01>")
+        t.send("Get-ReceiveConnector |", "Enter")
+        t.wait_for("\n>>")   # the continuation prompt (capture-pane drops its trailing space)
+        t.send("where { $_.Name -like 'Client*'", "Enter")
         time.sleep(0.3)
-        send("} | Format-Table Name", "Enter")
-        wait_for("Client Frontend MBX01")
-        assert_eq("Default Frontend MBX01" in screen(), False, "the filter applied to the continued command")
-        send("New-ReceiveConnector -?", "Enter")
-        wait_for("SYNOPSIS")
-        send("help", "Enter")
-        wait_for("Out-File ")   # the list's last cmdlet
-        send("exit", "Enter")
+        t.send("} | Format-Table Name", "Enter")
+        t.wait_for("Client Frontend MBX01")
+        assert_eq("Default Frontend MBX01" in t.screen(), False, "the filter applied to the continued command")
+        t.send("New-ReceiveConnector -?", "Enter")
+        t.wait_for("SYNOPSIS")
+        t.send("help", "Enter")
+        t.wait_for("Out-File ")   # the list's last cmdlet
+        t.send("exit", "Enter")
     finally:
-        subprocess.run(["tmux", "kill-session", "-t", name], capture_output=True)
+        if t:
+            t.close()
         s.cleanup()
 
 

@@ -113,6 +113,11 @@ class Listener:
                 time.sleep(0.05)
         raise AssertionError(f"nothing listens on {host}:{port}; log:\n{self.log_text()}")
 
+    def rss_kb(self):
+        """The listener process's resident memory, in KB."""
+        with open(f"/proc/{self.proc.pid}/status") as f:
+            return next(int(line.split()[1]) for line in f if line.startswith("VmRSS:"))
+
     def log_text(self):
         try:
             return open(os.path.join(self.dir, "listen.log")).read()[-3000:]
@@ -1132,15 +1137,11 @@ def test_memory_stays_flat_over_many_connections():
                     s.sendall(b"QUIT\r\n")
                     assert_in("221 ", f.readline().decode())
 
-        def rss_kb():
-            with open(f"/proc/{l.proc.pid}/status") as f:
-                return next(int(line.split()[1]) for line in f if line.startswith("VmRSS:"))
-
         sessions(500)   # caches and allocator arenas warm
-        before = rss_kb()
+        before = l.rss_kb()
         sessions(3000)
         time.sleep(0.5)
-        grown = rss_kb() - before
+        grown = l.rss_kb() - before
         if grown > 6 * 1024:
             raise AssertionError(f"RSS grew {grown} KB over 3,000 closed sessions")
         assert_eq(l.control("snapshot")["sessions"], [], "no session left behind")
@@ -1312,18 +1313,14 @@ def test_control_socket_answers_one_request_at_a_time():
         one = len(json.dumps(l.control("snapshot")))
         assert one > 1_000_000, f"the snapshot is {one} bytes; the test needs a big one"
 
-        def rss_kb():
-            with open(f"/proc/{l.proc.pid}/status") as f:
-                return next(int(line.split()[1]) for line in f if line.startswith("VmRSS:"))
-
         path = glob.glob(os.path.join(l.dir, "listener-*.sock"))[0]
-        before = rss_kb()
+        before = l.rss_kb()
         with socket.socket(socket.AF_UNIX, socket.SOCK_STREAM) as s:
             s.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, 4096)
             s.connect(path)
             s.sendall(b'{"command":"snapshot"}\n' * 100)
             time.sleep(2)
-            grown = (rss_kb() - before) / 1024
+            grown = (l.rss_kb() - before) / 1024
             if grown > 40:
                 raise AssertionError(f"the listener grew {grown:.0f} MB for 100 unread requests")
             # Every request is still answered, in order, once the client reads.
@@ -1540,18 +1537,12 @@ def test_input_during_a_tarpit_is_not_buffered_without_bound():
         l.start()
         time.sleep(0.3)
 
-        def rss_kb():
-            for line in open(f"/proc/{l.proc.pid}/status"):
-                if line.startswith("VmRSS:"):
-                    return int(line.split()[1])
-            return 0
-
         s = socket.create_connection(("127.0.0.1", l.port(25)), timeout=10)
         replies = RawReplies(s)
         replies.line()
         s.sendall(b"EHLO flood.test\r\n")
         replies.reply()
-        before = rss_kb()
+        before = l.rss_kb()
         s.sendall(b"RCPT TO:<someone@contoso.test>\r\n")   # a tarpitted 503: 8 s
         start = time.time()
         s.settimeout(2)
@@ -1563,7 +1554,7 @@ def test_input_during_a_tarpit_is_not_buffered_without_bound():
                 sent += len(junk)
         except OSError:   # blocked: the listener stopped reading
             pass
-        grown = rss_kb() - before
+        grown = l.rss_kb() - before
         s.close()
         if grown > 24 * 1024:
             raise AssertionError(f"the listener's RSS grew {grown} KB while a tarpitted client sent {sent >> 20} MB")
@@ -1581,16 +1572,10 @@ def test_replies_a_client_never_reads_are_not_buffered_without_bound():
         l.start()
         time.sleep(0.3)
 
-        def rss_kb():
-            for line in open(f"/proc/{l.proc.pid}/status"):
-                if line.startswith("VmRSS:"):
-                    return int(line.split()[1])
-            return 0
-
         s = socket.create_connection(("127.0.0.1", l.port(25)), timeout=10)
         s.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, 4096)
         s.recv(512)
-        before = rss_kb()
+        before = l.rss_kb()
         chunk = b"EHLO flood.test\r\n" * 4096
         sent = 0
         s.settimeout(30)   # a debug build reads slowly: give the previous build time to take it all
@@ -1602,7 +1587,7 @@ def test_replies_a_client_never_reads_are_not_buffered_without_bound():
         except OSError:   # blocked: the listener stopped reading
             pass
         time.sleep(5)   # what it did read, it has answered by now (a debug build is slow)
-        grown = rss_kb() - before
+        grown = l.rss_kb() - before
         s.close()
         if grown > 24 * 1024:
             raise AssertionError(f"the listener's RSS grew {grown} KB for {sent >> 10} KB of EHLOs whose replies were never read")
