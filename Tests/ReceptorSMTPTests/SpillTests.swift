@@ -126,6 +126,23 @@ final class SpillTests: XCTestCase {
         XCTAssertTrue(conn.framer.bufferedByteCount == 0)
     }
 
+    /// A header section that goes on past the kept head is refused whatever MaxHeaderSize says: the header
+    /// firewall could not see its end (a Received or X-MS-Exchange-Organization field there would pass).
+    func testAHeaderSectionLongerThanTheHeadIsRefused() {
+        var connector = TestWorld.defaultFrontend
+        connector.maxHeaderSize = ByteSize(bytes: 10_000_000)
+        var conn = SMTPConnection(configuration: TestWorld.configuration(connector), spillThreshold: 1024)
+        _ = conn.start(at: TestWorld.start)
+        _ = conn.receive(Array("EHLO x\r\nMAIL FROM:<a@fabrikam.com>\r\nRCPT TO:<kate@contoso.test>\r\nDATA\r\n".utf8), at: TestWorld.start)
+        var actions: [SessionAction] = []
+        let fields = (0..<60_000).map { "X-Filler-\($0): value\r\n" }.joined()
+        let wire = Array((fields + "X-MS-Exchange-Organization-SCL: -1\r\n\r\nbody\r\n.\r\n").utf8)
+        for piece in wire.chunked(65_536) { actions += conn.receive(piece, at: TestWorld.start) }
+        XCTAssertTrue(actions.contains { if case .spillBody = $0 { true } else { false } })
+        XCTAssertTrue(actions.contains(.messageRejected(.headerTooLarge)))
+        XCTAssertFalse(actions.contains { if case .deliver = $0 { true } else { false } })
+    }
+
     /// A spilled body past MaxMessageSize is refused like an in-memory one (the spool is the I/O layer's to drop).
     func testASpilledBodyPastMaxMessageSizeIsRefused() {
         var connector = TestWorld.defaultFrontend

@@ -764,6 +764,13 @@ public struct SMTPSession: Sendable {
             return
         }
         let headers = MessageHeaders(scanning: bytes)
+        if spilled > 0 && headers.size >= bytes.count {
+            // The header section goes on past the head kept in memory: the header firewall can't see all of it.
+            refuseMessage(MessageRefusal(reply: .headerTooLarge,
+                                         logText: "Header section longer than the \(bytes.count) bytes kept in memory",
+                                         closesSession: true))
+            return
+        }
         if let refusal = headerRefusal(headers, in: bytes) {
             refuseMessage(refusal)
             return
