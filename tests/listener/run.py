@@ -1706,6 +1706,24 @@ def test_a_30_mb_message_is_stored_byte_identical():
             raise AssertionError(f"stored message differs from byte {first} (stored {len(data) - own}, sent {len(stored)})")
         leftovers = os.listdir(os.path.join(l.dir, "spool")) if os.path.isdir(os.path.join(l.dir, "spool")) else []
         assert_eq(leftovers, [], "spool files left")
+
+        # Past MaxMessageSize the spooled part is dropped with the message; a session cut off mid-body drops its own.
+        l.change('Set-ReceiveConnector "Default Frontend MBX01" -MaxMessageSize 2MB')
+        reply = send_raw_message(l.port(25), wire[:5 * 1024 * 1024] + b"\r\n", rcpt="other@contoso.test")
+        assert_in("552 5.3.4", reply)
+        with socket.create_connection(("127.0.0.1", l.port(25)), timeout=30) as s:
+            f = s.makefile("rb")
+            f.readline()
+            s.sendall(b"EHLO c\r\nMAIL FROM:<a@fabrikam.test>\r\nRCPT TO:<other@contoso.test>\r\nDATA\r\n")
+            while not f.readline().startswith(b"354"):
+                pass
+            s.sendall(wire[:1536 * 1024])
+            time.sleep(0.5)
+        end = time.time() + 10
+        while time.time() < end and os.listdir(os.path.join(l.dir, "spool")):
+            time.sleep(0.1)
+        assert_eq(os.listdir(os.path.join(l.dir, "spool")), [], "spool files left after a refusal and a cut-off session")
+        assert_eq(l.maildir("other@contoso.test"), [], "nothing stored for the refused and cut-off messages")
     finally:
         l.cleanup()
 
