@@ -49,6 +49,39 @@ enum DurableFile {
         }
     }
 
+    /// Calls `body` with the file at `path`, a megabyte at a time.
+    static func forEachPiece(of path: String, _ body: (UnsafeRawBufferPointer) throws -> Void) throws {
+        let fd = open(path, O_RDONLY | O_CLOEXEC)
+        guard fd >= 0 else { throw failure("can't open \(path)") }
+        defer { Glibc.close(fd) }
+        let buffer = UnsafeMutableRawBufferPointer.allocate(byteCount: 1 << 20, alignment: 16)
+        defer { buffer.deallocate() }
+        while true {
+            let n = read(fd, buffer.baseAddress, buffer.count)
+            if n < 0 {
+                if errno == EINTR { continue }
+                throw failure("can't read \(path)")
+            }
+            if n == 0 { return }
+            try body(UnsafeRawBufferPointer(rebasing: buffer[..<n]))
+        }
+    }
+
+    /// Appends the contents of the file at `path` to `fd`.
+    static func append(contentsOf path: String, to fd: Int32, what: String) throws {
+        try forEachPiece(of: path) { piece in
+            var done = 0
+            while done < piece.count {
+                let n = write(fd, piece.baseAddress! + done, piece.count - done)
+                if n < 0 {
+                    if errno == EINTR { continue }
+                    throw failure("can't write \(what)")
+                }
+                done += n
+            }
+        }
+    }
+
     /// Calls `body` with I/O vectors over `parts`, less their first `skip` bytes. Each part's bytes are
     /// pinned by a nested `withUnsafeBytes`, so no pointer outlives its array's access (a message has two or
     /// three parts).

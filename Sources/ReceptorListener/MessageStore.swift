@@ -74,10 +74,15 @@ public final class MessageStore: Sendable {
     /// Writes the message for every recipient: a Maildir copy for each of `local` (the recipients in accepted
     /// domains, in lower case), the relay queue for `relayed`. `done` hears once every copy is durable and
     /// visible (group commit: see `GroupCommit`), or why not. With `loop`, `done` runs on that event loop.
-    public func deliver(envelope: Envelope, headers: [UInt8], body: [UInt8], local: [String], relayed: [String],
+    /// `spool`: a file (`BodySpool`) holding the rest of the message after `body`; it is copied into the
+    /// scratch file and removed once staged, whatever the outcome.
+    public func deliver(envelope: Envelope, headers: [UInt8], body: [UInt8], spool: String? = nil, local: [String], relayed: [String],
                         on loop: EventLoop? = nil, done: @escaping GroupCommit.Completion) {
-        committer.submit(stage: staging(envelope, headers, body, local, relayed), on: loop, done: done)
+        committer.submit(stage: staging(envelope, headers, body, local, relayed, spool: spool), on: loop, done: done)
     }
+
+    /// Where sessions spool large DATA bodies while they arrive (`BodySpool`).
+    public var spoolFolder: String { dataDirectory + "/spool" }
 
     /// `deliver`, returning only when every copy is durable; `isLocal` says which of the envelope's recipients
     /// are in accepted domains.
@@ -96,28 +101,37 @@ public final class MessageStore: Sendable {
 
     /// The committer's work for one message (the files are written later, on the writer thread). A recipient
     /// named twice gets one copy.
-    private func staging(_ envelope: Envelope, _ headers: [UInt8], _ body: [UInt8], _ local: [String], _ relayed: [String]) -> () throws -> StagedMessage {
+    private func staging(_ envelope: Envelope, _ headers: [UInt8], _ body: [UInt8], _ local: [String], _ relayed: [String],
+                         spool: String? = nil) -> () throws -> StagedMessage {
         let local = local.count > 1 ? Set(local).sorted() : local
-        return { [self] in try stage(envelope: envelope, headers: headers, body: body, local: local, relayed: relayed) }
+        guard let spool else {
+            return { [self] in try stage(envelope: envelope, headers: headers, body: body, local: local, relayed: relayed) }
+        }
+        return { [self] in
+            defer { unlink(spool) }
+            return try stage(envelope: envelope, headers: headers, body: body, local: local, relayed: relayed, spool: spool)
+        }
     }
 
     /// Writes the message's files under sealed scratch names (one Maildir copy in the first recipient's tmp/,
     /// linked into the tmp/ of the other local recipients; the relay queue's message and envelope in its
     /// tmp/), and says which final name each gets once they are durable.
-    private func stage(envelope: Envelope, headers: [UInt8], body: [UInt8], local: [String], relayed: [String]) throws -> StagedMessage {
+    private func stage(envelope: Envelope, headers: [UInt8], body: [UInt8], local: [String], relayed: [String],
+                       spool: String? = nil) throws -> StagedMessage {
         let name = uniqueName(envelope.messageID)
         var staged = StagedMessage()
         do {
             var firstCopy: String?
-            let seal = ScratchSeal(finalName: name, parts: [headers, body])
+            let seal = try spool.map { try ScratchSeal(finalName: name, parts: [headers, body], file: $0) }
+                ?? ScratchSeal(finalName: name, parts: [headers, body])
             for recipient in local {
                 let copy: (folders: MaildirFolders, scratch: String)
                 do {
-                    copy = try placeCopy(for: recipient, seal: seal, firstCopy: firstCopy, parts: [headers, body], into: &staged)
+                    copy = try placeCopy(for: recipient, seal: seal, firstCopy: firstCopy, parts: [headers, body], spool: spool, into: &staged)
                 } catch {
                     // The folders may have gone since they were made (a mailbox removed by hand): make them again, once.
                     forgetMaildir(of: recipient)
-                    copy = try placeCopy(for: recipient, seal: seal, firstCopy: firstCopy, parts: [headers, body], into: &staged)
+                    copy = try placeCopy(for: recipient, seal: seal, firstCopy: firstCopy, parts: [headers, body], spool: spool, into: &staged)
                 }
                 if firstCopy == nil { firstCopy = copy.scratch }
                 staged.links.append((copy.scratch, "\(copy.folders.new)/\(name)"))
@@ -136,10 +150,11 @@ public final class MessageStore: Sendable {
                 encoder.dateEncodingStrategy = .iso8601
                 let envelopeBytes = Array(try encoder.encode(relayEnvelope))
                 // The message first, then its envelope: a queue runner treats an envelope as the commit record.
-                for (suffix, parts) in [("eml", [headers, body]), ("json", [envelopeBytes])] {
-                    let seal = ScratchSeal(finalName: "\(name).\(suffix)", parts: parts)
+                for (suffix, parts, file) in [("eml", [headers, body], spool), ("json", [envelopeBytes], nil)] {
+                    let seal = try file.map { try ScratchSeal(finalName: "\(name).\(suffix)", parts: parts, file: $0) }
+                        ?? ScratchSeal(finalName: "\(name).\(suffix)", parts: parts)
                     let scratch = "\(relayQueueFolder)/tmp/\(seal.scratchName)"
-                    try write(parts, to: scratch, into: &staged)
+                    try write(parts, spool: file, to: scratch, into: &staged)
                     staged.links.append((scratch, "\(relayQueueFolder)/\(name).\(suffix)"))
                 }
                 staged.scratchFolders.insert(relayQueueFolder + "/tmp")
@@ -155,7 +170,7 @@ public final class MessageStore: Sendable {
 
     /// A recipient's copy under its scratch name: the first copy written, the others links to it (one copy on
     /// disk for every local recipient).
-    private func placeCopy(for recipient: String, seal: ScratchSeal, firstCopy: String?, parts: [[UInt8]],
+    private func placeCopy(for recipient: String, seal: ScratchSeal, firstCopy: String?, parts: [[UInt8]], spool: String?,
                            into staged: inout StagedMessage) throws -> (folders: MaildirFolders, scratch: String) {
         let folders = try maildirFolders(for: recipient)
         let scratch = "\(folders.tmp)/\(seal.scratchName)"
@@ -163,17 +178,19 @@ public final class MessageStore: Sendable {
             try DurableFile.link(firstCopy, as: scratch)
             staged.scratch.append(scratch)
         } else {
-            try write(parts, to: scratch, into: &staged)
+            try write(parts, spool: spool, to: scratch, into: &staged)
         }
         return (folders, scratch)
     }
 
     /// Creates a scratch file (remembered at once, so that a failed write removes it) and writes it.
-    private func write(_ parts: [[UInt8]], to scratch: String, into staged: inout StagedMessage) throws {
+    /// With `spool`, that file's contents follow the parts.
+    private func write(_ parts: [[UInt8]], spool: String? = nil, to scratch: String, into staged: inout StagedMessage) throws {
         let fd = try DurableFile.create(scratch)
         staged.files.append((fd, scratch))
         staged.scratch.append(scratch)
         try DurableFile.writeAll(fd, parts, what: scratch)
+        if let spool { try DurableFile.append(contentsOf: spool, to: fd, what: scratch) }
     }
 
     /// What `recoverInterruptedDeliveries` found.
@@ -232,7 +249,16 @@ public final class MessageStore: Sendable {
             try DurableFile.syncFileSystem(fd, what: folder)
         }
         for scratch in finished { unlink(scratch) }
+        removeDeadSpools()
         return report
+    }
+
+    /// Spooled bodies (`BodySpool`) a listener that is gone left behind: never messages, removed.
+    private func removeDeadSpools() {
+        for name in (try? FileManager.default.contentsOfDirectory(atPath: spoolFolder)) ?? [] {
+            guard name.hasSuffix(".body"), let dash = name.firstIndex(of: "-"), let pid = Int32(name[..<dash]) else { continue }
+            if pid != getpid() && kill(pid, 0) != 0 && errno != EPERM { unlink("\(spoolFolder)/\(name)") }
+        }
     }
 
     /// A relayed message (`.eml`) is named again only with its envelope (`.json`, the queue's commit record,

@@ -46,7 +46,40 @@ extension SMTPSessionHandler {
         }
     }
 
+    /// Part of a large DATA body (`BodySpool`): written to the session's spool file at once, on the event
+    /// loop (a megabyte into the page cache; reading waits meanwhile, which is the backpressure).
+    func spill(_ bytes: [UInt8], first: Bool) {
+        if first {
+            discardSpool()
+            do {
+                spool = try BodySpool(folder: services.messages.spoolFolder,
+                                      name: BodySpool.name(pid: getpid(), session: configuration.sessionID))
+            } catch {
+                services.logger.error("can't spool a message body: \(error)")
+                return
+            }
+        }
+        spool?.append(bytes)
+    }
+
+    func discardSpool() {
+        spool?.discard()
+        spool = nil
+    }
+
     func deliver(_ envelope: Envelope, context: ChannelHandlerContext) {
+        var spooled: String?
+        if envelope.spilledSize > 0 {
+            let spool = self.spool
+            self.spool = nil
+            guard let spool, spool.size == envelope.spilledSize, let path = spool.handOver() else {
+                services.logger.error("the spooled body of \(envelope.messageID) is missing or incomplete")
+                spool?.discard()
+                run(connection.handle(.deliveryResult(.failed(nil)), at: Date()))
+                return
+            }
+            spooled = path
+        }
         let messages = services.messages
         let internalID = services.nextInternalID()
         let sender = envelope.sender?.description
@@ -72,7 +105,7 @@ extension SMTPSessionHandler {
         let session = NIOLoopBound(self, eventLoop: loop)
         let messageID = envelope.messageID
         // The committer reports on the session's event loop, one hop per loop and round (no promise per message).
-        messages.deliver(envelope: record, headers: prepended, body: envelope.message, local: local, relayed: relayed,
+        messages.deliver(envelope: record, headers: prepended, body: envelope.message, spool: spooled, local: local, relayed: relayed,
                          on: loop) { result in
             session.value.delivered(messageID, internalID: internalID, result)
         }

@@ -26,6 +26,19 @@ struct ScratchSeal: Equatable {
         self.init(finalName: finalName, size: parts.reduce(0) { $0 + $1.count }, checksum: crc)
     }
 
+    /// The seal of a file made of `parts`, then the contents of the file at `path` (a spooled body), read in
+    /// pieces of a megabyte.
+    init(finalName: String, parts: [[UInt8]], file path: String) throws {
+        var crc: UInt32 = 0
+        var size = 0
+        for part in parts { crc = part.withUnsafeBytes { receptor_crc32c(crc, $0.baseAddress, $0.count) }; size += part.count }
+        try DurableFile.forEachPiece(of: path) { piece in
+            crc = receptor_crc32c(crc, piece.baseAddress, piece.count)
+            size += piece.count
+        }
+        self.init(finalName: finalName, size: size, checksum: crc)
+    }
+
     var scratchName: String {
         let hex = String(checksum, radix: 16)
         return "\(finalName),RS=\(size),RC=\(String(repeating: "0", count: 8 - hex.count))\(hex)"

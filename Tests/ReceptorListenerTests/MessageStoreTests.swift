@@ -31,6 +31,37 @@ final class MessageStoreTests: XCTestCase {
         XCTAssertEqual(files(folder), [], "nothing left in \(folder)", file: file, line: line)
     }
 
+    /// A spooled body (`BodySpool`): copied after the headers and the head into every copy (Maildir and relay
+    /// queue), sealed over the whole, and removed once staged.
+    func testASpooledBodyFollowsTheHeadAndIsRemoved() throws {
+        let store = MessageStore(dataDirectory: dir)
+        let headers = Array("Received: from mail.fabrikam.test\r\n".utf8)
+        let head = Array("Subject: big\r\n\r\n".utf8)
+        let rest = (0..<3_000_000).map { UInt8(truncatingIfNeeded: $0 &* 7 &+ $0 >> 11) }
+        try FileManager.default.createDirectory(atPath: store.spoolFolder, withIntermediateDirectories: true)
+        let spool = store.spoolFolder + "/1-test.body"
+        XCTAssertTrue(FileManager.default.createFile(atPath: spool, contents: Data(rest)))
+        let whole = headers + head + rest
+        XCTAssertEqual(try ScratchSeal(finalName: "n", parts: [headers, head], file: spool), ScratchSeal(finalName: "n", parts: [whole]))
+        let done = DispatchSemaphore(value: 0)
+        nonisolated(unsafe) var outcome: Result<Void, Error>?
+        store.deliver(envelope: envelope(["kate@contoso.test", "x@elsewhere.test"]), headers: headers, body: head, spool: spool,
+                      local: ["kate@contoso.test"], relayed: ["x@elsewhere.test"]) { result in
+            outcome = result
+            done.signal()
+        }
+        XCTAssertEqual(done.wait(timeout: .now() + 30), .success)
+        if case .failure(let error)? = outcome { XCTFail("\(error)") }
+        let maildir = "\(dir!)/mailboxes/contoso.test/kate/Maildir"
+        let new = files(maildir + "/new")
+        XCTAssertEqual(new.count, 1)
+        XCTAssertEqual(Array(try Data(contentsOf: URL(fileURLWithPath: "\(maildir)/new/\(new[0])"))), whole)
+        let eml = files("\(dir!)/queue/relay").first { $0.hasSuffix(".eml") }
+        XCTAssertEqual(Array(try Data(contentsOf: URL(fileURLWithPath: "\(dir!)/queue/relay/\(eml ?? "-")"))), whole)
+        XCTAssertFalse(FileManager.default.fileExists(atPath: spool), "the spool goes once staged")
+        waitUntilEmpty(maildir + "/tmp")
+    }
+
     func testDeliveryThroughSealedScratchFiles() throws {
         let store = MessageStore(dataDirectory: dir)
         let headers = Array("Received: from mail.fabrikam.test\r\n".utf8)

@@ -1688,6 +1688,92 @@ def test_explainer_agrees_with_the_listener():
         l.cleanup()
 
 
+def big_message(size, tag):
+    """A message of about `size` bytes in its DATA form (dot-stuffed) and as it must be stored: a header
+    section with a field the header firewall removes, then lines of every length that start with dots now and
+    then, so stuffed dots fall on every kind of read boundary."""
+    header = (f"From: big@fabrikam.test\r\nTo: someone@contoso.test\r\nSubject: {tag}\r\n"
+              "X-MS-Exchange-Organization-Spoof: yes\r\n\r\n").encode()
+    stored_header = (f"From: big@fabrikam.test\r\nTo: someone@contoso.test\r\nSubject: {tag}\r\n\r\n").encode()
+    lines = []
+    n = 0
+    total = len(header)
+    while total < size:
+        line = (b"." if n % 7 == 0 else b"") + (b"%08d " % n) + b"x" * (n % 997)
+        lines.append(line)
+        total += len(line) + 2
+        n += 1
+    body = b"\r\n".join(lines) + b"\r\n"
+    wire = header + b"\r\n".join((b"." + x if x.startswith(b".") else x) for x in lines) + b"\r\n"
+    return wire, stored_header + body
+
+
+def send_raw_message(port, wire, rcpt="someone@contoso.test", piece=65536, timeout=120):
+    """One session that sends `wire` as its DATA body in pieces; returns the reply to the final dot."""
+    with socket.create_connection(("127.0.0.1", port), timeout=timeout) as s:
+        f = s.makefile("rb")
+        assert_in("220 ", f.readline().decode())
+        s.sendall(b"EHLO client.test\r\n")
+        while not f.readline().startswith(b"250 "):
+            pass
+        for command, code in ((b"MAIL FROM:<big@fabrikam.test>", b"250"), (b"RCPT TO:<" + rcpt.encode() + b">", b"250"),
+                              (b"DATA", b"354")):
+            s.sendall(command + b"\r\n")
+            reply = f.readline()
+            assert reply.startswith(code), f"{command!r}: {reply!r}"
+        view = memoryview(wire)
+        for i in range(0, len(view), piece):
+            s.sendall(view[i:i + piece])
+        s.sendall(b".\r\n")
+        reply = f.readline().decode()
+        s.sendall(b"QUIT\r\n")
+        return reply
+
+
+def test_a_30_mb_message_is_stored_byte_identical():
+    """A DATA body far past what the listener keeps in memory (the rest is spooled as it arrives) lands in the
+    Maildir whole: the prepended fields, the header firewall applied to its header section, dot-unstuffing
+    across every read, the body byte for byte; and no spool file stays behind."""
+    l = Listener().start()
+    try:
+        wire, stored = big_message(30 * 1024 * 1024, "thirty megabytes")
+        reply = send_raw_message(l.port(25), wire, piece=65521)
+        assert_in("250 2.6.0", reply)
+        files = l.maildir("someone@contoso.test")
+        assert_eq(len(files), 1, "messages in Maildir")
+        data = open(files[0], "rb").read()
+        own = data.index(b"From: big@fabrikam.test\r\n")
+        prepended = data[:own].decode()
+        assert_in("Received: from client.test", prepended)
+        assert_in("X-Receptor-AuthAs: Anonymous", prepended)
+        assert_in("Message-ID: <", prepended)
+        if data[own:] != stored:
+            first = next((i for i, (a, b) in enumerate(zip(data[own:], stored)) if a != b), min(len(data) - own, len(stored)))
+            raise AssertionError(f"stored message differs from byte {first} (stored {len(data) - own}, sent {len(stored)})")
+        leftovers = os.listdir(os.path.join(l.dir, "spool")) if os.path.isdir(os.path.join(l.dir, "spool")) else []
+        assert_eq(leftovers, [], "spool files left")
+
+        # Past MaxMessageSize the spooled part is dropped with the message; a session cut off mid-body drops its own.
+        l.change('Set-ReceiveConnector "Default Frontend MBX01" -MaxMessageSize 2MB')
+        reply = send_raw_message(l.port(25), wire[:5 * 1024 * 1024] + b"\r\n", rcpt="other@contoso.test")
+        assert_in("552 5.3.4", reply)
+        with socket.create_connection(("127.0.0.1", l.port(25)), timeout=30) as s:
+            f = s.makefile("rb")
+            f.readline()
+            s.sendall(b"EHLO c\r\nMAIL FROM:<a@fabrikam.test>\r\nRCPT TO:<other@contoso.test>\r\nDATA\r\n")
+            while not f.readline().startswith(b"354"):
+                pass
+            s.sendall(wire[:1536 * 1024])
+            time.sleep(0.5)
+        end = time.time() + 10
+        while time.time() < end and os.listdir(os.path.join(l.dir, "spool")):
+            time.sleep(0.1)
+        assert_eq(os.listdir(os.path.join(l.dir, "spool")), [], "spool files left after a refusal and a cut-off session")
+        assert_eq(l.maildir("other@contoso.test"), [], "nothing stored for the refused and cut-off messages")
+    finally:
+        l.cleanup()
+
+
 def test_connector_usage_is_recorded_kept_across_restarts_and_pruned():
     """Issue 15 item 4: who used each connector (per remote address: sessions, HELO, account, messages, relayed),
     from Get-ReceiveConnectorUsage; still there after a restart, counting on; days past retention are gone."""
@@ -1757,6 +1843,47 @@ def test_connector_usage_is_recorded_kept_across_restarts_and_pruned():
         assert_eq(os.path.exists(os.path.join(l.dir, "usage", f"usage-{old_day}.json")), False, "the file past retention")
         everything = json.loads(l.shell("Get-ReceiveConnectorUsage -Days 60 | ConvertTo-Json -Depth 3").stdout)
         assert_eq(any(r["RemoteIPAddress"] == "192.0.2.1" for r in everything), False, "rows past retention")
+    finally:
+        l.cleanup()
+
+
+def test_large_messages_at_once_keep_the_listener_small():
+    """Ten sessions each send a 30 MB message at once. Held whole in memory, each costs 60-100 MB (the body
+    doubling as it grows, then copied at its end): 600 MB or more. Spooled past the threshold, the listener's
+    peak RSS (VmHWM) grows by well under 150 MB, and every message is stored whole."""
+    l = Listener().start()
+    try:
+        def status(field):
+            with open(f"/proc/{l.proc.pid}/status") as f:
+                return next(int(line.split()[1]) for line in f if line.startswith(field + ":"))
+
+        before = status("VmRSS")
+        wire, stored = big_message(30 * 1024 * 1024, "ten at once")
+        replies = []
+
+        def one(i):
+            try:
+                replies.append(send_raw_message(l.port(25), wire, rcpt=f"user{i}@contoso.test"))
+            except Exception as e:  # noqa: BLE001
+                replies.append(f"failed: {e}")
+
+        threads = [threading.Thread(target=one, args=(i,)) for i in range(10)]
+        for t in threads:
+            t.start()
+        for t in threads:
+            t.join(300)
+        peak = status("VmHWM")
+        assert_eq(len(replies), 10, "sessions finished")
+        for r in replies:
+            assert_in("250 2.6.0", r)
+        for i in range(10):
+            files = l.maildir(f"user{i}@contoso.test")
+            assert_eq(len(files), 1, f"user{i}'s messages")
+            assert_eq(os.path.getsize(files[0]) > len(stored), True, f"user{i}'s message is whole")
+        grown_mb = (peak - before) / 1024
+        print(f"    listener RSS before {before / 1024:.0f} MB, peak {peak / 1024:.0f} MB (+{grown_mb:.0f} MB for 10 x 30 MB)")
+        if grown_mb > 150:
+            raise AssertionError(f"peak RSS grew {grown_mb:.0f} MB while 10 sessions sent 30 MB each")
     finally:
         l.cleanup()
 

@@ -15,14 +15,17 @@ public struct MessageData: Hashable, Sendable {
     public var size: Int64
     /// DATA held an LF not preceded by CR (BareLinefeedRejectionEnabled). Always false for BDAT.
     public var sawBareLineFeed: Bool
+    /// Kept bytes that follow `bytes` and went out in `.spill` events (the I/O layer holds them).
+    public var spilledByteCount: Int64
 
-    public init(kind: Kind, bytes: [UInt8], size: Int64, sawBareLineFeed: Bool = false) {
+    public init(kind: Kind, bytes: [UInt8], size: Int64, sawBareLineFeed: Bool = false, spilledByteCount: Int64 = 0) {
         self.kind = kind
         self.bytes = bytes
         self.size = size
         self.sawBareLineFeed = sawBareLineFeed
+        self.spilledByteCount = spilledByteCount
     }
 
     /// Bytes were counted but not kept: the body went past the maximum.
-    public var isTruncated: Bool { size > Int64(bytes.count) }
+    public var isTruncated: Bool { size > Int64(bytes.count) + spilledByteCount }
 }

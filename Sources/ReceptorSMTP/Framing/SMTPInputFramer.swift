@@ -16,11 +16,20 @@ public struct SMTPInputFramer: Sendable {
         case lineTooLong(length: Int)
         /// The end of a DATA body or of a BDAT chunk. The framer is back in command mode.
         case message(MessageData)
+        /// Bytes of a DATA body past `spillThreshold`, in order, for the I/O layer to store outside memory
+        /// (the spool); `first` starts a new body. The `.message` that ends such a body keeps only the first
+        /// `spillThreshold` bytes and counts the rest in `spilledByteCount`.
+        case spill([UInt8], first: Bool)
     }
 
     public enum Mode: Hashable, Sendable { case command, data, chunk }
 
     public let maxLineLength: Int
+    /// A DATA body keeps this many bytes in memory (the header section and the start of the body); past
+    /// `spillThreshold + spillChunk` the rest goes out in `.spill` events. Nil: every body stays in memory.
+    public var spillThreshold: Int?
+    /// The least a `.spill` event carries (but the one that ends a body).
+    public var spillChunk = 1 << 20
 
     private var buffer: [UInt8] = []
     private var start = 0
@@ -30,6 +39,8 @@ public struct SMTPInputFramer: Sendable {
     private var discarding: (length: Int, lastWasCR: Bool)?
     private var data: DataBody?
     private var chunk: Chunk?
+    /// The end of a spilled body, returned after its last `.spill`.
+    private var pendingMessage: MessageData?
 
     public init(maxLineLength: Int = SMTPLimits.maxCommandLineLength) {
         self.maxLineLength = maxLineLength
@@ -74,10 +85,15 @@ public struct SMTPInputFramer: Sendable {
         discarding = nil
         data = nil
         chunk = nil
+        pendingMessage = nil
         return dropped
     }
 
     public mutating func next() -> Event? {
+        if let message = pendingMessage {
+            pendingMessage = nil
+            return .message(message)
+        }
         let event: Event?
         if data != nil {
             event = nextData()
@@ -174,6 +190,8 @@ public struct SMTPInputFramer: Sendable {
         var size: Int64 = 0
         let cap: Int64
         var bytes: [UInt8] = []
+        /// Bytes handed out in `.spill` events (kept, but not in `bytes`).
+        var spilled: Int64 = 0
 
         init(cap: Int64) { self.cap = cap }
 
@@ -210,7 +228,12 @@ public struct SMTPInputFramer: Sendable {
         // Room for what this read brought, at once (appending byte runs would regrow the body several times
         // per message); doubling, so a body arriving in many reads is not copied again and again.
         let wanted = d.bytes.count + min(end - i, Int(clamping: max(0, d.cap - d.size)))
-        if d.bytes.capacity < wanted { d.bytes.reserveCapacity(max(wanted, d.bytes.capacity * 2)) }
+        if d.bytes.capacity < wanted {
+            var grown = max(wanted, d.bytes.capacity * 2)
+            // A body that spills never needs more than its head, a spill's worth and this read.
+            if let threshold = spillThreshold { grown = min(grown, max(wanted, threshold + spillChunk + (end - i))) }
+            d.bytes.reserveCapacity(grown)
+        }
         var finished = false
         scan: while i < end {
             switch d.phase {
@@ -268,8 +291,24 @@ public struct SMTPInputFramer: Sendable {
             }
         }
         start = i
+        if let threshold = spillThreshold, d.bytes.count > threshold,
+           finished ? d.spilled > 0 || d.bytes.count >= threshold + spillChunk : d.bytes.count >= threshold + spillChunk {
+            // Past the threshold: everything after the kept head goes out; the head keeps its capacity.
+            let first = d.spilled == 0
+            let tail = Array(d.bytes[threshold...])
+            d.bytes.removeSubrange(threshold...)
+            d.spilled += Int64(tail.count)
+            if finished {
+                pendingMessage = MessageData(kind: .data, bytes: d.bytes, size: d.size, sawBareLineFeed: d.sawBareLF,
+                                             spilledByteCount: d.spilled)
+            } else {
+                data = d
+            }
+            return .spill(tail, first: first)
+        }
         if finished {
-            return .message(MessageData(kind: .data, bytes: d.bytes, size: d.size, sawBareLineFeed: d.sawBareLF))
+            return .message(MessageData(kind: .data, bytes: d.bytes, size: d.size, sawBareLineFeed: d.sawBareLF,
+                                        spilledByteCount: d.spilled))
         }
         data = d
         return nil

@@ -70,6 +70,9 @@ public struct Envelope: Hashable, Sendable {
     /// Names of the header fields the firewall removed (for the protocol log and tests).
     public var strippedHeaders: [String]
     public var sawBareLineFeed: Bool
+    /// The message goes on past `message`: this many bytes the I/O layer holds from `.spillBody` actions
+    /// (a large DATA body), stored after `message` unchanged.
+    public var spilledSize: Int64 = 0
 
     public var sender: MailAddress? { mail.sender }
 

@@ -18,9 +18,12 @@ public struct SMTPConnection: Sendable {
     public private(set) var session: SMTPSession
     public private(set) var framer: SMTPInputFramer
 
-    public init(configuration: SessionConfiguration) {
+    /// `spillThreshold`: DATA bodies past this size go to the I/O layer in `.spillBody` actions as they
+    /// arrive (`SMTPInputFramer.spillThreshold`); nil keeps every body in memory.
+    public init(configuration: SessionConfiguration, spillThreshold: Int? = nil) {
         session = SMTPSession(configuration: configuration)
         framer = SMTPInputFramer(maxLineLength: configuration.maxCommandLineLength)
+        framer.spillThreshold = spillThreshold
     }
 
     public var isClosed: Bool { session.isClosed }
@@ -67,6 +70,9 @@ public struct SMTPConnection: Sendable {
             case .line(let bytes): sessionEvent = .line(bytes)
             case .lineTooLong(let length): sessionEvent = .lineTooLong(length: length)
             case .message(let data): sessionEvent = .messageData(data)
+            case .spill(let bytes, let first):
+                out.append(.spillBody(bytes, first: first))
+                continue
             }
             apply(session.handle(sessionEvent, at: now), into: &out)
         }

@@ -17,8 +17,8 @@ extension SMTPSession {
 
     /// MaxMessageSize (a message the framer had to cut short is too large whatever the limit) and, for DATA,
     /// bare line feeds on a connector that rejects them. Checked before the header is scanned.
-    func sizeRefusal(size: Int64, keptBytes: Int, sawBareLF: Bool, transport: Envelope.Transport) -> MessageRefusal? {
-        if (size > maxMessageSize && !bypassesSizeLimit) || size > Int64(keptBytes) {
+    func sizeRefusal(size: Int64, keptBytes: Int64, sawBareLF: Bool, transport: Envelope.Transport) -> MessageRefusal? {
+        if (size > maxMessageSize && !bypassesSizeLimit) || size > keptBytes {
             return MessageRefusal(reply: .messageTooLarge)
         }
         if transport == .data && sawBareLF && connector.bareLinefeedRejectionEnabled {

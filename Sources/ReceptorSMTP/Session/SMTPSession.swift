@@ -188,7 +188,8 @@ public struct SMTPSession: Sendable {
             case .data:
                 waiting = nil
                 if configuration.protocolLogging { log(.information, "\(data.size) bytes received", "DATA") }
-                finishMessage(bytes: data.bytes, size: data.size, sawBareLF: data.sawBareLineFeed, transport: .data)
+                finishMessage(bytes: data.bytes, size: data.size, sawBareLF: data.sawBareLineFeed, transport: .data,
+                              spilled: data.spilledByteCount)
             case .chunk(let pending):
                 waiting = nil
                 handleChunk(pending, data)
@@ -753,13 +754,23 @@ public struct SMTPSession: Sendable {
     /// before the header is scanned, then header size and hop counts), the header firewall, the fields this
     /// server prepends, then `.deliver`; the session waits for the delivery's result. The parts are in
     /// `SMTPSession+EndOfMessage.swift`.
-    private mutating func finishMessage(bytes: [UInt8], size: Int64, sawBareLF: Bool, transport: Envelope.Transport) {
+    /// `spilled`: kept bytes that follow `bytes` and that the I/O layer holds (a large DATA body); the header
+    /// section is looked for in `bytes` only.
+    private mutating func finishMessage(bytes: [UInt8], size: Int64, sawBareLF: Bool, transport: Envelope.Transport,
+                                        spilled: Int64 = 0) {
         guard let t = transaction else { return }
-        if let refusal = sizeRefusal(size: size, keptBytes: bytes.count, sawBareLF: sawBareLF, transport: transport) {
+        if let refusal = sizeRefusal(size: size, keptBytes: Int64(bytes.count) + spilled, sawBareLF: sawBareLF, transport: transport) {
             refuseMessage(refusal)
             return
         }
         let headers = MessageHeaders(scanning: bytes)
+        if spilled > 0 && headers.size >= bytes.count {
+            // The header section goes on past the head kept in memory: the header firewall can't see all of it.
+            refuseMessage(MessageRefusal(reply: .headerTooLarge,
+                                         logText: "Header section longer than the \(bytes.count) bytes kept in memory",
+                                         closesSession: true))
+            return
+        }
         if let refusal = headerRefusal(headers, in: bytes) {
             refuseMessage(refusal)
             return
@@ -777,7 +788,8 @@ public struct SMTPSession: Sendable {
             clientAddress: configuration.remoteEndpoint.address.unmappedIPv4 ?? configuration.remoteEndpoint.address,
             localAddress: configuration.localEndpoint.address.unmappedIPv4 ?? configuration.localEndpoint.address,
             tls: tls, authAs: identity.authAs, authMechanism: identity.mechanism, account: account, receivedAt: now, transport: transport,
-            headersToPrepend: prepend, message: message, size: size, strippedHeaders: stripped, sawBareLineFeed: sawBareLF)
+            headersToPrepend: prepend, message: message, size: size, strippedHeaders: stripped, sawBareLineFeed: sawBareLF,
+            spilledSize: spilled)
         waiting = .delivery(envelope)
         out.append(.deliver(envelope))
     }

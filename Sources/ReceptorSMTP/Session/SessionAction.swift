@@ -46,6 +46,10 @@ public enum SessionAction: Hashable, Sendable, CustomStringConvertible {
     case expectData(maxBytes: Int64)
     /// Framer directive: the next `size` bytes are a BDAT chunk; keep at most `maxBytes` of it.
     case expectChunk(size: Int64, last: Bool, maxBytes: Int64)
+    /// Bytes of the DATA body being received, past what the engine keeps in memory: append them to the
+    /// session's spool (`first`: a new body, discard any spool left from before). The `.deliver` that ends the
+    /// message says how many (`Envelope.spilledSize`); a refused message or a closed session discards them.
+    case spillBody([UInt8], first: Bool)
 
     /// One line per action, safe for any log: no password, no message content.
     public var description: String {
@@ -61,6 +65,7 @@ public enum SessionAction: Hashable, Sendable, CustomStringConvertible {
         case .messageRejected(let r): "messageRejected(\(r.textLines().joined(separator: " | ")))"
         case .expectData(let m): "expectData(maxBytes: \(m))"
         case .expectChunk(let s, let l, let m): "expectChunk(size: \(s), last: \(l), maxBytes: \(m))"
+        case .spillBody(let b, let first): "spillBody(\(b.count) bytes\(first ? ", first" : ""))"
         }
     }
 }
