@@ -58,6 +58,9 @@ final class StoreWatcher: @unchecked Sendable {
         return true
     }
 
+    /// Whether the thread runs (it holds the descriptors until it ends). For tests.
+    var isWatching: Bool { descriptors.withLockedValue { $0.inotify >= 0 } }
+
     /// Ends the thread (it closes the descriptors); `onChange` is not called once the thread has seen it.
     func stop() {
         descriptors.withLockedValue { d in
