@@ -38,7 +38,9 @@ final class ListenerConcurrencyTests: XCTestCase {
         options.pollInterval = .milliseconds(20)
         options.drainTimeout = .seconds(5)
         options.ioThreads = 2
-        let runtime = ListenerRuntime(store: store, options: options, logger: Logger(label: "test"))
+        var logger = Logger(label: "test")
+        logger.logLevel = .warning   // the reloads' notices would crowd the test output
+        let runtime = ListenerRuntime(store: store, options: options, logger: logger)
         let finished = DispatchSemaphore(value: 0)
         let runError = NIOLockedValueBox<Error?>(nil)
         Task {
@@ -98,12 +100,19 @@ final class ListenerConcurrencyTests: XCTestCase {
                 Thread.sleep(forTimeInterval: 0.05)
             }
         }.start()
-        // Reloads meanwhile: banner changes through the store (the watcher's poll), and forced ones (SIGHUP's path).
+        // Reloads meanwhile: banner changes through the store (the watcher), and forced ones (SIGHUP's path); a
+        // connector added (its socket opens) and removed again (it closes).
+        var extra = try XCTUnwrap(try store.connectors(server: "MBX01").first { $0.connector.name == "Default MBX01" }).connector
+        extra.name = "Extra MBX01"
+        extra.guid = UUID()
+        extra.bindings = [try IPBinding(parsing: "127.0.0.1:\(2600 + offset)")]
         for round in 0..<4 {
             let stored = try XCTUnwrap(try store.connectors(server: "MBX01").first { $0.connector.name.hasPrefix("Default Frontend") })
             var changed = stored.connector
             changed.banner = "220 round \(round)"
             _ = try store.updateConnector(changed, expectedRevision: stored.revision)
+            if round == 0 { _ = try store.insertConnector(extra) }
+            if round == 2 { try store.removeConnector(guid: extra.guid, expectedRevision: nil) }
             runtime.requestReload()
             Thread.sleep(forTimeInterval: 0.1)
         }
@@ -123,6 +132,8 @@ final class ListenerConcurrencyTests: XCTestCase {
         XCTAssertEqual(monitorDone.wait(timeout: .now() + 10), .success, "the control socket closes at the stop")
         let lines = monitorLines.withLockedValue { $0 }
         XCTAssertTrue(lines.contains { $0.contains("\"configApplied\"") }, "the monitor heard the reloads")
+        XCTAssertTrue(lines.contains { $0.contains("\"bindingUp\"") } && lines.contains { $0.contains("\"bindingClosed\"") },
+                      "and the added connector's socket open and close")
         XCTAssertTrue(lines.contains { $0.contains("\"messageAccepted\"") }, "the monitor heard the messages")
         XCTAssertNil(runError.withLockedValue { $0 })
     }
