@@ -55,13 +55,17 @@ final class ListenerConcurrencyTests: XCTestCase {
             }
         }
 
+        // Up once its first generation is in force; this listener's own socket, not another program's on the port.
         let port = 2525 + offset
         let deadline = Date().addingTimeInterval(60)
-        while LineClient(port: port)?.reply()?.hasPrefix("220 ") != true {
+        while (runtime.controlSnapshot().generation ?? -1) < 0 {
             XCTAssertNil(runError.withLockedValue { $0 }, "the listener started")
-            guard Date() < deadline, runError.withLockedValue({ $0 }) == nil else { return XCTFail("no banner on \(port)") }
+            guard Date() < deadline, runError.withLockedValue({ $0 }) == nil else { return XCTFail("the listener did not start") }
             Thread.sleep(forTimeInterval: 0.05)
         }
+        let binding = runtime.controlSnapshot().bindings?.first { $0.endpoint == "0.0.0.0:\(port)" }
+        guard binding?.state == "listening" else { return XCTFail("0.0.0.0:\(port) not listening: \(String(describing: binding))") }
+        XCTAssertEqual(LineClient(port: port)?.reply()?.prefix(4), "220 ")
 
         // A monitor: subscribed for the whole run, reading every line on its own thread.
         let monitor = try XCTUnwrap(LineClient(unixPath: runtime.controlSocketPath))
