@@ -35,8 +35,17 @@ public final class ListenerRuntime: @unchecked Sendable {
     private let group: MultiThreadedEventLoopGroup
     private let threadPool: NIOThreadPool
     public let services: ListenerServices
-    private var server: ListenerServer?
-    private var control: ControlServer?
+    /// What `run()` starts, read from other threads (the control socket's loop, `statusJSON`, `reload`): under a
+    /// lock. (Plain properties raced: the thread sanitizer saw `controlSnapshot` read `server` unsynchronised.)
+    private struct Started {
+        var server: ListenerServer?
+        var control: ControlServer?
+        var tls: ListenerTLS?
+    }
+    private let started = NIOLockedValueBox(Started())
+    private var server: ListenerServer? { started.withLockedValue { $0.server } }
+    private var control: ControlServer? { started.withLockedValue { $0.control } }
+    private var tls: ListenerTLS? { started.withLockedValue { $0.tls } }
     private let lastError = NIOLockedValueBox<String?>(nil)
     private let appliedGeneration = NIOLockedValueBox<Int64>(-1)
     /// The generation whose sockets are all reconciled: what status and the control socket report, so that a
@@ -45,7 +54,6 @@ public final class ListenerRuntime: @unchecked Sendable {
     private let registrationID = UUID().uuidString.lowercased()
     private let stopping = NIOLockedValueBox(false)
     private let reloadRequested = NIOLockedValueBox(false)
-    private var tls: ListenerTLS?
 
     public init(store: ConfigStore, options: Options, logger: Logger) {
         self.store = store
@@ -76,10 +84,10 @@ public final class ListenerRuntime: @unchecked Sendable {
         recoverInterruptedDeliveries()
         let tls = ListenerTLS(dataDirectory: dataDirectory, serverFqdn: initial.server.fqdn, logger: logger)
         tls.reload(domainSecureList: initial.transportConfig.tlsReceiveDomainSecureList)
-        self.tls = tls
+        started.withLockedValue { $0.tls = tls }
         services.configureProtocolLogs(for: initial.server)
         let server = ListenerServer(group: group, services: services, initial: initial, tls: tls)
-        self.server = server
+        started.withLockedValue { $0.server = server }
         // The control socket opens before the SMTP sockets: once a client can connect, a monitor can too.
         let control = ControlServer(path: controlSocketPath, events: services.events, logger: logger) { [weak self] in
             self?.controlSnapshot() ?? ControlSnapshot(server: "", pid: getpid(), generation: -1, bindings: [], recentMessages: [])
@@ -87,7 +95,7 @@ public final class ListenerRuntime: @unchecked Sendable {
             (services.events.allCounters, services.sessions.sessions(activeAfter: since), services.messages.deliveryStatistics)
         }
         try await control.start(group: group)
-        self.control = control
+        started.withLockedValue { $0.control = control }
         appliedGeneration.withLockedValue { $0 = initial.generation }
         await server.reconcile(to: initial.plan)
         generationInForce.withLockedValue { $0 = initial.generation }
