@@ -28,6 +28,7 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-nio-ssl", from: "2.37.6"),
         .package(url: "https://github.com/apple/swift-certificates", from: "1.21.1"),
         .package(url: "https://github.com/apple/swift-log", from: "1.16.2"),
+        .package(url: "https://github.com/vapor/postgres-nio", from: "1.33.2"),
     ],
     targets: [
         // The domain: connectors, parameters, addresses, rules, permissions, selection. No I/O.
@@ -40,6 +41,17 @@ let package = Package(
             .product(name: "GRDB", package: "GRDB.swift"),
             .product(name: "Crypto", package: "swift-crypto"),
             .product(name: "_CryptoExtras", package: "swift-crypto"),
+        ]),
+        // The config store on PostgreSQL (postgres-nio), behind the same interface; only the executable and
+        // the tests see it, so the pure layers never get the dependency.
+        .target(name: "ReceptorStorePostgres", dependencies: [
+            "ReceptorCore", "ReceptorStore",
+            .product(name: "PostgresNIO", package: "postgres-nio"),
+            .product(name: "NIOCore", package: "swift-nio"),
+            .product(name: "NIOPosix", package: "swift-nio"),
+            .product(name: "NIOConcurrencyHelpers", package: "swift-nio"),
+            .product(name: "NIOSSL", package: "swift-nio-ssl"),
+            .product(name: "Logging", package: "swift-log"),
         ]),
         // The SMTP protocol: framing, commands, the session state machine. No I/O.
         .target(name: "ReceptorSMTP", dependencies: ["ReceptorCore"]),
@@ -88,14 +100,14 @@ let package = Package(
         // The EMS cmdlets over the store.
         .target(name: "ReceptorShell", dependencies: ["ReceptorCore", "EMSLanguage", "ReceptorStore", "ReceptorSMTP", "ReceptorControl"]),
         .executableTarget(name: "receptor", dependencies: [
-            "ReceptorCore", "ReceptorStore", "ReceptorShell", "ReceptorListener", "ReceptorConsole", "ReceptorTerminal",
+            "ReceptorCore", "ReceptorStore", "ReceptorStorePostgres", "ReceptorShell", "ReceptorListener", "ReceptorConsole", "ReceptorTerminal",
             "ReceptorControl", "EMSLanguage",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
             .product(name: "Logging", package: "swift-log"),
         ]),
         .testTarget(name: "ReceptorCoreTests", dependencies: ["ReceptorCore"]),
         .testTarget(name: "EMSLanguageTests", dependencies: ["EMSLanguage"]),
-        .testTarget(name: "ReceptorStoreTests", dependencies: ["ReceptorStore", "ReceptorCore", .product(name: "GRDB", package: "GRDB.swift")]),
+        .testTarget(name: "ReceptorStoreTests", dependencies: ["ReceptorStore", "ReceptorStorePostgres", "ReceptorCore", .product(name: "GRDB", package: "GRDB.swift")]),
         .testTarget(name: "ReceptorSMTPTests", dependencies: ["ReceptorSMTP", "ReceptorCore"], resources: [.copy("Fixtures")]),
         .testTarget(name: "ReceptorListenerTests", dependencies: [
             "ReceptorListener", "ReceptorStore", "ReceptorCore", "ReceptorSMTP", "ReceptorConsole", "ReceptorControl", "CChecksum",

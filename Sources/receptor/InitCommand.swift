@@ -41,10 +41,10 @@ struct Init: ParsableCommand {
             let fqdn = self.fqdn ?? defaultFqdn(name)
             do { try DomainName.validate(fqdn, what: "FQDN") } catch { throw Failure("--fqdn: \(error)") }
 
-            let path = options.storePath
-            let existed = FileManager.default.fileExists(atPath: path)
+            let path = options.storeDisplay
+            let existed = FileManager.default.fileExists(atPath: options.storePath)
             let store: any ConfigStore
-            do { store = try SQLiteConfigStore.open(path: path, create: true) } catch { throw Failure("\(error)") }
+            do { store = try StoreOptions.open(options.storePath, create: true) } catch { throw Failure("\(error)") }
 
             let existingDomains = try store.acceptedDomains()
             let newDomains = acceptedDomains.enumerated().compactMap { index, d -> AcceptedDomain? in
@@ -61,7 +61,7 @@ struct Init: ParsableCommand {
             do { try store.addServer(server, connectors: connectors, acceptedDomains: newDomains) } catch { throw Failure("\(error)") }
             print("\(existed ? "Added to" : "Created") store \(path)")
             // A self-signed certificate for the server's FQDN, as Exchange setup makes one.
-            let certificates = CertificateStore(dataDirectory: (path as NSString).deletingLastPathComponent, serverFqdn: fqdn)
+            let certificates = CertificateStore(dataDirectory: options.dataDirectory, serverFqdn: fqdn)
             do {
                 let identity = try certificates.ensureServerCertificate(fqdn: fqdn)
                 print("Certificate \(identity.tlsCertificateName) in \(certificates.certificatesDirectory)")

@@ -2,6 +2,7 @@ import ArgumentParser
 import Foundation
 import ReceptorCore
 import ReceptorStore
+import ReceptorStorePostgres
 import ReceptorShell
 
 @main
@@ -22,7 +23,7 @@ struct Receptor: AsyncParsableCommand {
 
 /// --store and --server, shared by every subcommand.
 struct StoreOptions: ParsableArguments {
-    @Option(name: .long, help: ArgumentHelp("The store file.", valueName: "path"))
+    @Option(name: .long, help: ArgumentHelp("The store file, or a PostgreSQL URI (postgresql://user@host:5432/receptor).", valueName: "path"))
     var store: String?
 
     @Option(name: .long, help: ArgumentHelp("The server the command acts on.", valueName: "name"))
@@ -39,9 +40,27 @@ struct StoreOptions: ParsableArguments {
     }
 
     func openStore() throws -> any ConfigStore {
-        do { return try SQLiteConfigStore.open(path: storePath, create: false) } catch let error as StoreError {
+        do { return try Self.open(storePath, create: false) } catch let error as StoreError {
             throw Failure(error.description)
         }
+    }
+
+    /// A `postgresql://` (or `postgres://`) URI opens the PostgreSQL store; anything else is an SQLite path.
+    static func open(_ path: String, create: Bool) throws -> any ConfigStore {
+        if PostgresLocation.isPostgresURI(path) { return try PostgresConfigStore.open(uri: path, create: create) }
+        return try SQLiteConfigStore.open(path: path, create: create)
+    }
+
+    /// The data directory: the SQLite store's folder; for a PostgreSQL store, the default store's folder
+    /// ($XDG_DATA_HOME/receptor).
+    var dataDirectory: String {
+        let path = PostgresLocation.isPostgresURI(storePath) ? SQLiteConfigStore.defaultPath(environment: environment) : storePath
+        return (path as NSString).deletingLastPathComponent
+    }
+
+    /// The store as it may be shown: a URI without its password.
+    var storeDisplay: String {
+        PostgresLocation.isPostgresURI(storePath) ? ((try? PostgresLocation.parse(storePath).display) ?? "postgresql://…") : storePath
     }
 }
 

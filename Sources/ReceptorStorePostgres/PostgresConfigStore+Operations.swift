@@ -1,0 +1,421 @@
+import Foundation
+import PostgresNIO
+import ReceptorCore
+import ReceptorStore
+
+// Reads, and the writes with the same rules, refusals and messages as SQLiteConfigStore's.
+extension PostgresConfigStore {
+    // MARK: Reads
+
+    public func snapshot() throws -> StoreSnapshot {
+        try read { s in
+            StoreSnapshot(generation: try PGRecords.generation(s), servers: try PGRecords.servers(s),
+                          connectors: try PGRecords.connectors(s, server: nil), permissions: try PGRecords.allPermissions(s),
+                          acceptedDomains: try PGRecords.acceptedDomains(s), accounts: try PGRecords.accountsWithHashes(s).map(\.account),
+                          transportConfig: try PGRecords.transportConfig(s), recipientFilterConfig: try PGRecords.recipientFilterConfig(s))
+        }
+    }
+    /// One SELECT, outside any explicit transaction: cheap enough to poll.
+    public func generation() throws -> Int64 { try guarded { try withConnection { try PGRecords.generation($0) } } }
+    public func changes(since generation: Int64) throws -> [ChangeRecord] { try read { try PGRecords.changes($0, since: generation) } }
+    public func servers() throws -> [Server] { try read { try PGRecords.servers($0) } }
+    public func connectors(server: String?) throws -> [StoredConnector] { try read { try PGRecords.connectors($0, server: server) } }
+    public func connector(guid: UUID) throws -> StoredConnector? { try read { try PGRecords.connector($0, guid: guid) } }
+    public func permissions(connector guid: UUID) throws -> [PermissionEntry] { try read { try PGRecords.permissionRows($0, connector: guid).map(\.entry) } }
+    public func acceptedDomains() throws -> [AcceptedDomain] { try read { try PGRecords.acceptedDomains($0) } }
+    public func accounts() throws -> [MailboxAccount] { try read { try PGRecords.accountsWithHashes($0).map(\.account) } }
+    public func listeners() throws -> [ListenerRegistration] { try read { try PGRecords.listeners($0) } }
+    public func transportConfig() throws -> TransportConfig { try read { try PGRecords.transportConfig($0) } }
+    public func recipientFilterConfig() throws -> RecipientFilterConfig { try read { try PGRecords.recipientFilterConfig($0) } }
+
+    /// The stored hash of an account's password (never the password), for tests.
+    public func passwordHash(userPrincipalName: String) throws -> String? {
+        try read { try $0.rows("SELECT password_hash FROM accounts WHERE lower(user_principal_name) = lower(\(userPrincipalName))").first?.decode(String.self) }
+    }
+
+    // MARK: Servers
+
+    public func addServer(_ server: Server, connectors: [ReceiveConnector], acceptedDomains: [AcceptedDomain]) throws {
+        do { try Server.validateName(server.name) } catch { throw StoreError.refused(error.message) }
+        try write { s in
+            if let existing = try PGRecords.server(s, named: server.name) {
+                throw StoreError.alreadyExists("Server \(existing.name) is already in the store.")
+            }
+            try PGRecords.insert(s, server: server)
+            var added: [ReceiveConnector] = []
+            let now = PGClock.now()
+            for var connector in connectors {
+                guard connector.server.caseInsensitiveCompare(server.name) == .orderedSame else {
+                    throw StoreError.refused("Receive connector \"\(connector.identity)\" belongs to server \(connector.server), not \(server.name).")
+                }
+                connector.server = server.name
+                try Self.validate(connector, on: server, siblings: added)
+                try PGRecords.insert(s, connector: StoredConnector(connector: connector, revision: 1, whenCreated: now.date, whenChanged: now.date))
+                added.append(connector)
+            }
+            var domainsAdded = 0
+            for domain in acceptedDomains where try Self.acceptedDomainConflict(s, domain, excludingName: nil) == nil {
+                try Self.insertAcceptedDomain(s, domain)
+                domainsAdded += 1
+            }
+            try PGRecords.bumpGeneration(s, summary: "Add server \(server.name) (\(server.role.rawValue))"
+                + " with \(Self.count(added.count, "receive connector"))"
+                + (domainsAdded > 0 ? " and \(Self.count(domainsAdded, "accepted domain"))" : ""))
+        }
+    }
+
+    public func updateServer(_ server: Server) throws {
+        try write { s in
+            guard let stored = try PGRecords.server(s, named: server.name) else {
+                throw StoreError.notFound("Server \(server.name) isn't in the store.")
+            }
+            var server = server
+            server.name = stored.name
+            for (service, settings) in server.receiveProtocolLogs {
+                guard ReceiveProtocolLogSettings.services.contains(service) else { throw StoreError.refused("There is no transport service \"\(service)\".") }
+                do { try settings.validate() } catch let error as ValueError { throw StoreError.refused(error.message) }
+            }
+            let connectors = try PGRecords.connectors(s, server: stored.name).map(\.connector)
+            var errors: [RuleViolation] = []
+            for connector in connectors {
+                errors += ConnectorValidator.validate(connector, in: ValidationContext(server: server, siblings: connectors)).errors
+            }
+            if !errors.isEmpty { throw StoreError.invalid(errors) }
+            try PGRecords.update(s, server: server)
+            try PGRecords.bumpGeneration(s, summary: "Set server \(server.name): \(server.role.rawValue), \(server.fqdn)")
+        }
+    }
+
+    // MARK: Connectors
+
+    @discardableResult
+    public func insertConnector(_ connector: ReceiveConnector) throws -> StoredConnector {
+        try write { s in
+            guard let server = try PGRecords.server(s, named: connector.server) else {
+                throw StoreError.notFound("Server \(connector.server) isn't in the store; receive connector \"\(connector.name)\" can't be created on it.")
+            }
+            var connector = connector
+            connector.server = server.name
+            if let existing = try PGRecords.connector(s, guid: connector.guid) {
+                throw StoreError.alreadyExists("A receive connector with GUID \(connector.guid.uuidString.lowercased()) already exists (\"\(existing.connector.identity)\").")
+            }
+            let siblings = try PGRecords.connectors(s, server: server.name).map(\.connector)
+            try Self.validate(connector, on: server, siblings: siblings)
+            let now = PGClock.now()
+            let stored = StoredConnector(connector: connector, revision: 1, whenCreated: now.date, whenChanged: now.date)
+            try PGRecords.insert(s, connector: stored)
+            try PGRecords.bumpGeneration(s, summary: "New-ReceiveConnector \(connector.identity)")
+            return stored
+        }
+    }
+
+    @discardableResult
+    public func updateConnector(_ connector: ReceiveConnector, expectedRevision: Int) throws -> StoredConnector {
+        try write { s in
+            guard let stored = try PGRecords.connector(s, guid: connector.guid) else {
+                throw StoreError.notFound("Receive connector \"\(connector.identity)\" isn't in the store any more; someone may have removed it.")
+            }
+            try Self.checkRevision(stored, expected: expectedRevision)
+            let old = stored.connector
+            guard connector.server.caseInsensitiveCompare(old.server) == .orderedSame else {
+                throw StoreError.refused("Receive connector \"\(old.identity)\" belongs to server \(old.server); a connector can't be moved to another server. Create a new one on \(connector.server) instead.")
+            }
+            guard let server = try PGRecords.server(s, named: old.server) else { throw StoreError.notFound("Server \(old.server) isn't in the store.") }
+            var connector = connector
+            connector.server = server.name
+            let siblings = try PGRecords.connectors(s, server: server.name).map(\.connector).filter { $0.guid != connector.guid }
+            try Self.validate(connector, on: server, siblings: siblings)
+            let updated = StoredConnector(connector: connector, revision: stored.revision + 1,
+                                          whenCreated: stored.whenCreated, whenChanged: PGClock.now().date)
+            guard try PGRecords.update(s, connector: updated, expectedRevision: stored.revision) else {
+                throw StoreError.revisionConflict("Receive connector \"\(old.identity)\" was changed by someone else since it was read (revision \(expectedRevision)). Read it again and repeat the change.")
+            }
+            let renamed = old.name == connector.name ? "" : " renamed to \"\(connector.name)\","
+            try PGRecords.bumpGeneration(s, summary: "Set-ReceiveConnector \(old.identity):\(renamed) revision \(updated.revision)")
+            return updated
+        }
+    }
+
+    public func removeConnector(guid: UUID, expectedRevision: Int?) throws {
+        try write { s in
+            guard let stored = try PGRecords.connector(s, guid: guid) else {
+                throw StoreError.notFound("The receive connector with GUID \(guid.uuidString.lowercased()) isn't in the store; someone may have removed it already.")
+            }
+            if let expectedRevision { try Self.checkRevision(stored, expected: expectedRevision) }
+            try s.query("DELETE FROM connectors WHERE guid = \(PGRecords.key(guid))")
+            try PGRecords.bumpGeneration(s, summary: "Remove-ReceiveConnector \(stored.connector.identity)")
+        }
+    }
+
+    // MARK: Permissions
+
+    public func addPermission(_ entry: PermissionEntry, connector guid: UUID) throws {
+        guard !entry.fromPermissionGroup else {
+            throw StoreError.refused("Permissions of permission groups follow from -PermissionGroups; they can't be added as explicit entries.")
+        }
+        let principal = entry.user.name.trimmingCharacters(in: .whitespaces)
+        guard !principal.isEmpty else { throw StoreError.refused("Add-ADPermission needs a user or group (-User).") }
+        let rights = Self.distinct(entry.extendedRights)
+        guard !rights.isEmpty else {
+            throw StoreError.refused("Add-ADPermission needs at least one extended right (-ExtendedRights), such as ms-Exch-SMTP-Accept-Any-Recipient.")
+        }
+        try write { s in
+            guard let stored = try PGRecords.connector(s, guid: guid) else { throw Self.connectorNotFound(guid) }
+            let existing = try PGRecords.permissionRows(s, connector: guid)
+                .first { $0.entry.user == SecurityPrincipal(principal) && $0.entry.deny == entry.deny }
+            if let existing {
+                let merged = Self.distinct(existing.entry.extendedRights + rights)
+                try s.query("UPDATE permissions SET rights = \(try PGJSON.encode(merged)) WHERE id = \(existing.id)")
+            } else {
+                try s.query("INSERT INTO permissions (connector, principal, rights, deny) VALUES (\(PGRecords.key(guid)), \(principal), \(try PGJSON.encode(rights)), \(entry.deny))")
+            }
+            try PGRecords.bumpGeneration(s, summary: "Add-ADPermission \(stored.connector.identity): \(entry.deny ? "deny" : "allow") \(principal) \(rights.map(\.rawValue).joined(separator: ", "))")
+        }
+    }
+
+    public func removePermission(_ entry: PermissionEntry, connector guid: UUID) throws {
+        try write { s in
+            guard let stored = try PGRecords.connector(s, guid: guid) else { throw Self.connectorNotFound(guid) }
+            let rights = Self.distinct(entry.extendedRights)
+            let existing = entry.fromPermissionGroup ? nil : try PGRecords.permissionRows(s, connector: guid)
+                .first { $0.entry.user == entry.user && $0.entry.deny == entry.deny }
+            let missing = rights.filter { right in !(existing?.entry.extendedRights.contains(right) ?? false) }
+            guard let existing, missing.isEmpty else {
+                let what = (missing.isEmpty ? rights : missing).map(\.rawValue).joined(separator: ", ")
+                throw StoreError.notFound("Receive connector \"\(stored.connector.identity)\" has no explicit permission that \(entry.deny ? "denies" : "grants") \(entry.user.name)\(what.isEmpty ? " anything" : " " + what) (rights from permission groups can't be removed with Remove-ADPermission).")
+            }
+            let remaining = rights.isEmpty ? [] : existing.entry.extendedRights.filter { !rights.contains($0) }
+            if remaining.isEmpty {
+                try s.query("DELETE FROM permissions WHERE id = \(existing.id)")
+            } else {
+                try s.query("UPDATE permissions SET rights = \(try PGJSON.encode(remaining)) WHERE id = \(existing.id)")
+            }
+            let removed = rights.isEmpty ? existing.entry.extendedRights : rights
+            try PGRecords.bumpGeneration(s, summary: "Remove-ADPermission \(stored.connector.identity): \(entry.deny ? "deny" : "allow") \(existing.entry.user.name) \(removed.map(\.rawValue).joined(separator: ", "))")
+        }
+    }
+
+    // MARK: Accepted domains
+
+    public func addAcceptedDomain(_ domain: AcceptedDomain) throws {
+        try Self.checkAcceptedDomain(domain)
+        try write { s in
+            if let conflict = try Self.acceptedDomainConflict(s, domain, excludingName: nil) { throw StoreError.alreadyExists(conflict) }
+            let becameDefault = try Self.insertAcceptedDomain(s, domain)
+            try PGRecords.bumpGeneration(s, summary: "New-AcceptedDomain \(domain.name) (\(domain.domainName), \(domain.domainType.rawValue)\(becameDefault ? ", default" : ""))")
+        }
+    }
+
+    public func updateAcceptedDomain(_ domain: AcceptedDomain, originalName: String) throws {
+        try Self.checkAcceptedDomain(domain)
+        try write { s in
+            guard let id = try s.rows("SELECT id FROM accepted_domains WHERE lower(name) = lower(\(originalName))").first?.decode(Int64.self),
+                  let old = try PGRecords.acceptedDomains(s).first(where: { $0.name.caseInsensitiveCompare(originalName) == .orderedSame }) else {
+                throw StoreError.notFound("Accepted domain \"\(originalName)\" isn't in the store.")
+            }
+            if let conflict = try Self.acceptedDomainConflict(s, domain, excludingName: originalName) { throw StoreError.alreadyExists(conflict) }
+            if old.isDefault && !domain.isDefault {
+                throw StoreError.refused("Accepted domain \"\(old.name)\" is the default; make another accepted domain the default instead (Set-AcceptedDomain -Identity <name> -MakeDefault $true).")
+            }
+            if domain.isDefault && !old.isDefault { try s.query("UPDATE accepted_domains SET is_default = false WHERE is_default") }
+            try s.query("UPDATE accepted_domains SET name = \(domain.name), domain_name = \(domain.domainName), type = \(domain.domainType.rawValue), is_default = \(domain.isDefault) WHERE id = \(id)")
+            let renamed = old.name == domain.name ? "" : " renamed to \"\(domain.name)\","
+            try PGRecords.bumpGeneration(s, summary: "Set-AcceptedDomain \(old.name):\(renamed) \(domain.domainName), \(domain.domainType.rawValue)\(domain.isDefault ? ", default" : "")")
+        }
+    }
+
+    public func removeAcceptedDomain(name: String) throws {
+        try write { s in
+            let all = try PGRecords.acceptedDomains(s)
+            guard let domain = all.first(where: { $0.name.caseInsensitiveCompare(name) == .orderedSame }) else {
+                throw StoreError.notFound("Accepted domain \"\(name)\" isn't in the store.")
+            }
+            if domain.isDefault && all.count > 1 {
+                throw StoreError.refused("Accepted domain \"\(domain.name)\" is the default accepted domain and can't be removed while others exist. Make another one the default first (Set-AcceptedDomain -Identity <name> -MakeDefault $true).")
+            }
+            try s.query("DELETE FROM accepted_domains WHERE name = \(domain.name)")
+            try PGRecords.bumpGeneration(s, summary: "Remove-AcceptedDomain \(domain.name)")
+        }
+    }
+
+    // MARK: Accounts
+
+    public func addAccount(_ account: MailboxAccount, password: String) throws {
+        guard !account.name.trimmingCharacters(in: .whitespaces).isEmpty else { throw StoreError.refused("A mailbox needs a name (-Name).") }
+        do { try MailboxAccount.validateUserPrincipalName(account.userPrincipalName) } catch { throw StoreError.refused(error.message) }
+        guard !password.isEmpty else {
+            throw StoreError.refused("A password is required for mailbox \(account.userPrincipalName); basic authentication can't use an empty password.")
+        }
+        let hash: String
+        do { hash = try PasswordHasher.hash(password: password) } catch {
+            throw StoreError.database("The password of \(account.userPrincipalName) could not be hashed.")
+        }
+        try Self.validateAddresses(of: account)
+        try write { s in
+            for (other, _) in try PGRecords.accountsWithHashes(s) {
+                if other.userPrincipalName.caseInsensitiveCompare(account.userPrincipalName) == .orderedSame {
+                    throw StoreError.alreadyExists("A mailbox with user principal name \(other.userPrincipalName) already exists.")
+                }
+                try Self.refuseSharedAddresses(account, other)
+            }
+            try s.query("""
+                INSERT INTO accounts (user_principal_name, name, alias, primary_smtp_address, email_addresses, password_hash, created_at)
+                VALUES (\(account.userPrincipalName), \(account.name), \(account.alias), \(account.primarySmtpAddress),
+                        \(try PGJSON.encode(account.emailAddresses)), \(hash), \(PGClock.now().millis))
+                """)
+            try PGRecords.bumpGeneration(s, summary: "New-Mailbox \(account.userPrincipalName)")
+        }
+    }
+
+    public func updateAccount(_ account: MailboxAccount) throws {
+        try Self.validateAddresses(of: account)
+        try write { s in
+            var found = false
+            for (other, _) in try PGRecords.accountsWithHashes(s) {
+                if other.userPrincipalName.caseInsensitiveCompare(account.userPrincipalName) == .orderedSame { found = true; continue }
+                try Self.refuseSharedAddresses(account, other)
+            }
+            guard found else { throw StoreError.notFound("No mailbox with user principal name \(account.userPrincipalName) is in the store.") }
+            try s.query("""
+                UPDATE accounts SET name = \(account.name), alias = \(account.alias), primary_smtp_address = \(account.primarySmtpAddress),
+                       email_addresses = \(try PGJSON.encode(account.emailAddresses))
+                WHERE lower(user_principal_name) = lower(\(account.userPrincipalName))
+                """)
+            try PGRecords.bumpGeneration(s, summary: "Set-Mailbox \(account.userPrincipalName)")
+        }
+    }
+
+    public func removeAccount(userPrincipalName: String) throws {
+        try write { s in
+            guard let upn = try s.rows("SELECT user_principal_name FROM accounts WHERE lower(user_principal_name) = lower(\(userPrincipalName))")
+                .first?.decode(String.self) else {
+                throw StoreError.notFound("No mailbox with user principal name \(userPrincipalName) is in the store.")
+            }
+            try s.query("DELETE FROM accounts WHERE user_principal_name = \(upn)")
+            try PGRecords.bumpGeneration(s, summary: "Remove-Mailbox \(upn)")
+        }
+    }
+
+    public func authenticate(login: String, password: String) throws -> MailboxAccount? {
+        let candidates = try read { try PGRecords.accountsWithHashes($0) }.filter { $0.account.answers(to: login) }
+        guard !candidates.isEmpty, !password.isEmpty else {
+            PasswordHasher.burnOneDerivation(password: password)
+            return nil
+        }
+        var match: MailboxAccount?
+        for candidate in candidates where PasswordHasher.verify(password: password, against: candidate.hash) && match == nil {
+            match = candidate.account
+        }
+        return match
+    }
+
+    // MARK: Transport settings
+
+    public func setTransportConfig(_ config: TransportConfig) throws {
+        for domain in config.tlsReceiveDomainSecureList + config.tlsSendDomainSecureList {
+            do { try TransportConfig.validateDomainSecureEntry(domain) } catch { throw StoreError.refused(error.message) }
+        }
+        let data = String(decoding: try JSONEncoder().encode(config), as: UTF8.self)
+        try write { s in
+            try PGRecords.setMeta(s, "transport_config", data)
+            try PGRecords.bumpGeneration(s, summary: "Set-TransportConfig")
+        }
+    }
+
+    public func setRecipientFilterConfig(_ config: RecipientFilterConfig) throws {
+        let data = String(decoding: try JSONEncoder().encode(config), as: UTF8.self)
+        try write { s in
+            try PGRecords.setMeta(s, "recipient_filter_config", data)
+            try PGRecords.bumpGeneration(s, summary: "Set-RecipientFilterConfig")
+        }
+    }
+
+    // MARK: Listeners (status, not configuration: never the generation or the change log)
+
+    public func registerListener(_ r: ListenerRegistration) throws {
+        try write { s in
+            try s.query("""
+                INSERT INTO listeners (id, server, pid, host, control_socket, started_at, heartbeat_at, status_json)
+                VALUES (\(r.id), \(r.server), \(r.pid), \(r.host), \(r.controlSocket), \(PGClock.millis(r.startedAt)), \(PGClock.millis(r.heartbeatAt)), \(r.statusJSON))
+                ON CONFLICT (id) DO UPDATE SET server = excluded.server, pid = excluded.pid, host = excluded.host,
+                    control_socket = excluded.control_socket, started_at = excluded.started_at,
+                    heartbeat_at = excluded.heartbeat_at, status_json = excluded.status_json
+                """)
+        }
+    }
+
+    public func heartbeat(listenerID: String, statusJSON: String) throws {
+        try write { s in
+            let changed = try s.execute("UPDATE listeners SET heartbeat_at = \(PGClock.now().millis), status_json = \(statusJSON) WHERE id = \(listenerID)")
+            if changed == 0 { throw StoreError.notFound("Listener \(listenerID) is not registered in the store; register it again.") }
+        }
+    }
+
+    public func unregisterListener(id: String) throws {
+        try write { s in try s.query("DELETE FROM listeners WHERE id = \(id)") }
+    }
+
+    // MARK: Helpers (as SQLiteConfigStore's)
+
+    static func validate(_ connector: ReceiveConnector, on server: Server, siblings: [ReceiveConnector]) throws {
+        let report = ConnectorValidator.validate(connector, in: ValidationContext(server: server, siblings: siblings))
+        if !report.errors.isEmpty { throw StoreError.invalid(report.errors) }
+    }
+
+    static func checkRevision(_ stored: StoredConnector, expected: Int) throws {
+        guard stored.revision == expected else {
+            throw StoreError.revisionConflict("Receive connector \"\(stored.connector.identity)\" was changed by someone else since it was read (revision \(expected), now \(stored.revision)). Read it again and repeat the change.")
+        }
+    }
+
+    static func connectorNotFound(_ guid: UUID) -> StoreError {
+        .notFound("The receive connector with GUID \(guid.uuidString.lowercased()) isn't in the store; someone may have removed it.")
+    }
+
+    static func distinct(_ rights: [ExtendedRight]) -> [ExtendedRight] {
+        var seen = Set<ExtendedRight>()
+        return rights.filter { seen.insert($0).inserted }
+    }
+
+    static func count(_ n: Int, _ noun: String) -> String { "\(n) \(noun)\(n == 1 ? "" : "s")" }
+
+    static func checkAcceptedDomain(_ domain: AcceptedDomain) throws {
+        guard !domain.name.trimmingCharacters(in: .whitespaces).isEmpty else { throw StoreError.refused("An accepted domain needs a name (-Name).") }
+        do { try AcceptedDomain.validateDomainName(domain.domainName) } catch { throw StoreError.refused(error.message) }
+    }
+
+    static func acceptedDomainConflict(_ s: Session, _ domain: AcceptedDomain, excludingName: String?) throws -> String? {
+        for other in try PGRecords.acceptedDomains(s) {
+            if let excludingName, other.name.caseInsensitiveCompare(excludingName) == .orderedSame { continue }
+            if other.name.caseInsensitiveCompare(domain.name) == .orderedSame { return "An accepted domain named \"\(other.name)\" already exists." }
+            if other.domainName.caseInsensitiveCompare(domain.domainName) == .orderedSame {
+                return "The domain name \(other.domainName) is already accepted by accepted domain \"\(other.name)\"."
+            }
+        }
+        return nil
+    }
+
+    @discardableResult
+    static func insertAcceptedDomain(_ s: Session, _ domain: AcceptedDomain) throws -> Bool {
+        let hasDefault = try s.rows("SELECT EXISTS (SELECT 1 FROM accepted_domains WHERE is_default)").first?.decode(Bool.self) ?? false
+        let isDefault = domain.isDefault || !hasDefault
+        if domain.isDefault && hasDefault { try s.query("UPDATE accepted_domains SET is_default = false WHERE is_default") }
+        try s.query("INSERT INTO accepted_domains (name, domain_name, type, is_default) VALUES (\(domain.name), \(domain.domainName), \(domain.domainType.rawValue), \(isDefault))")
+        return isDefault
+    }
+
+    static func validateAddresses(of account: MailboxAccount) throws {
+        for address in [account.primarySmtpAddress] + account.emailAddresses {
+            do { try MailboxAccount.validateUserPrincipalName(address) } catch {
+                throw StoreError.refused(error.message.replacingOccurrences(of: "user principal name", with: "email address"))
+            }
+        }
+    }
+
+    static func refuseSharedAddresses(_ account: MailboxAccount, _ other: MailboxAccount) throws {
+        let taken = Set(other.allAddresses.map { $0.lowercased() })
+        if let shared = account.allAddresses.first(where: { taken.contains($0.lowercased()) }) {
+            throw StoreError.alreadyExists("The address \(shared) is already used by mailbox \(other.userPrincipalName).")
+        }
+    }
+}

@@ -1,0 +1,245 @@
+import Foundation
+import Logging
+import NIOConcurrencyHelpers
+import NIOCore
+import NIOPosix
+import NIOSSL
+import PostgresNIO
+import ReceptorCore
+import ReceptorStore
+
+/// The config store in a PostgreSQL database, with the semantics of `SQLiteConfigStore`: every write is one
+/// SERIALIZABLE transaction that reads what it needs, checks it with the domain's rules, writes, bumps the
+/// generation by one and appends to the change log (a refused write rolls back and changes nothing);
+/// serialization failures are retried from the start, so the rules are checked again against what the
+/// other writer committed. Listener registrations and heartbeats never touch the generation.
+///
+/// **The sync → async bridge.** `ConfigStore` is synchronous. Each store owns one `PostgresConnection` on
+/// NIO's shared event loop group and uses postgres-nio's `EventLoopFuture` API: a call issues its statements
+/// and blocks *its own* thread in `EventLoopFuture.wait()` until the event loop completes them. Nothing runs
+/// on Swift's cooperative pool, so a caller on a cooperative thread (the listener's tasks) can't starve the
+/// work it waits for, and no event loop thread ever blocks: a call made on an event loop thread is refused
+/// (`StoreError.database`) rather than deadlocking it. Every statement's rows are collected by the future API
+/// (`query(_:logger:)` drains the stream), so a server error is never dropped (notes §8 pitfall 3), and COMMIT's
+/// command tag is checked. One call at a time per store instance (a lock); open more instances for parallelism.
+public final class PostgresConfigStore: ConfigStore, @unchecked Sendable {
+    /// The URI without its password.
+    public let path: String
+    let location: PostgresLocation
+    let lock = NIOLock()
+    var connection: PostgresConnection?
+    let logger = Logger(label: "receptor.store.postgres", factory: { _ in SwiftLogNoOpLogHandler() })
+    static let eventLoopGroup = MultiThreadedEventLoopGroup.singleton
+
+    init(location: PostgresLocation) {
+        self.location = location
+        self.path = location.display
+    }
+
+    deinit {
+        if let connection, !connection.isClosed {
+            if MultiThreadedEventLoopGroup.currentEventLoop == nil { try? connection.close().wait() } else { let _: EventLoopFuture<Void> = connection.close() }
+        }
+    }
+
+    /// Opens (with `create`, initializes) the store named by a `postgresql://` URI. The database itself must
+    /// exist; with `create` an empty one gets the schema. A database that holds other tables, or a schema newer
+    /// than this binary knows, is refused.
+    public static func open(uri: String, create: Bool, environment: [String: String] = ProcessInfo.processInfo.environment) throws -> PostgresConfigStore {
+        let store = PostgresConfigStore(location: try PostgresLocation.parse(uri, environment: environment))
+        try store.migrate(create: create)
+        return store
+    }
+
+    /// Closes the connection now (it is also closed when the store goes away).
+    public func close() {
+        lock.withLock {
+            if let connection, !connection.isClosed { try? connection.close().wait() }
+            connection = nil
+        }
+    }
+
+    // MARK: Connection
+
+    func configuration() throws -> PostgresConnection.Configuration {
+        var config: PostgresConnection.Configuration
+        if let host = location.host {
+            let tls: PostgresConnection.Configuration.TLS
+            switch location.sslMode {
+            case "disable", "allow":
+                tls = .disable
+            default:
+                var tlsConfig = TLSConfiguration.makeClientConfiguration()
+                if location.sslMode == "prefer" || location.sslMode == "require" {
+                    tlsConfig.certificateVerification = .none
+                } else if location.sslMode == "verify-ca" {
+                    tlsConfig.certificateVerification = .noHostnameVerification
+                }
+                if let root = location.sslRootCert {
+                    tlsConfig.trustRoots = .file(root)
+                }
+                do {
+                    let context = try NIOSSLContext(configuration: tlsConfig)
+                    tls = location.sslMode == "prefer" ? .prefer(context) : .require(context)
+                } catch {
+                    throw StoreError.database("Can't set up TLS for the store at \(path): \(error).")
+                }
+            }
+            config = .init(host: host, port: location.port, username: location.user, password: location.password,
+                           database: location.database, tls: tls)
+        } else {
+            let folder = location.socketFolder ?? "/run/postgresql"
+            config = .init(unixSocketPath: "\(folder)/.s.PGSQL.\(location.port)", username: location.user,
+                           password: location.password, database: location.database)
+        }
+        config.options.connectTimeout = .seconds(10)
+        return config
+    }
+
+    /// The open connection, connecting (again) if there is none or the server closed it. Called under `lock`.
+    func liveConnection() throws -> PostgresConnection {
+        if let connection, !connection.isClosed { return connection }
+        connection = nil
+        let eventLoop = Self.eventLoopGroup.next()
+        do {
+            let connection = try PostgresConnection.connect(on: eventLoop, configuration: try configuration(), id: 1, logger: logger).wait()
+            self.connection = connection
+            return connection
+        } catch {
+            throw mapped(error)
+        }
+    }
+
+    /// Runs `body` with the connection, one call at a time, off any event loop.
+    func withConnection<T>(_ body: (Session) throws -> T) throws -> T {
+        guard MultiThreadedEventLoopGroup.currentEventLoop == nil else {
+            throw StoreError.database("The store at \(path) was called on an event loop thread; store calls block, so they must run elsewhere.")
+        }
+        return try lock.withLock {
+            let session = Session(connection: try liveConnection(), logger: logger)
+            do {
+                return try body(session)
+            } catch {
+                if session.connection.isClosed { connection = nil }
+                throw error
+            }
+        }
+    }
+
+    /// The statements of one call, each awaited (rows collected) before the next.
+    struct Session {
+        let connection: PostgresConnection
+        let logger: Logger
+
+        @discardableResult
+        func query(_ query: PostgresQuery) throws -> PostgresQueryResult {
+            try connection.query(query, logger: logger).wait()
+        }
+
+        func rows(_ query: PostgresQuery) throws -> [PostgresRow] { try self.query(query).rows }
+
+        /// Rows changed by an INSERT, UPDATE or DELETE.
+        func execute(_ query: PostgresQuery) throws -> Int { try self.query(query).metadata.rows ?? 0 }
+    }
+
+    // MARK: Transactions
+
+    /// One SERIALIZABLE write transaction; a serialization failure or deadlock retries it from the start (so
+    /// the rules are checked again against what the other writer committed). A thrown error rolls back.
+    @discardableResult
+    func write<T>(_ body: (Session) throws -> T) throws -> T {
+        var attempt = 0
+        while true {
+            attempt += 1
+            do {
+                return try guarded { try transaction("BEGIN ISOLATION LEVEL SERIALIZABLE", body) }
+            } catch let error as RetryableError {
+                if attempt >= 50 {
+                    throw StoreError.database("The store at \(path) is busy: the write conflicted with others \(attempt) times (\(error.sqlState)). Try again.")
+                }
+                usleep(UInt32.random(in: 1_000...(5_000 * UInt32(min(attempt, 10)))))
+            }
+        }
+    }
+
+    /// One read-only transaction: everything read in `body` is from the same instant.
+    func read<T>(_ body: (Session) throws -> T) throws -> T {
+        try guarded { try transaction("BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY", body) }
+    }
+
+    func transaction<T>(_ begin: String, _ body: (Session) throws -> T) throws -> T {
+        try withConnection { session in
+            try session.query(PostgresQuery(unsafeSQL: begin))
+            do {
+                let result = try body(session)
+                let commit = try session.query("COMMIT")
+                // A failed transaction's COMMIT answers ROLLBACK without an error (notes §8): never report success then.
+                guard commit.metadata.command == "COMMIT" else {
+                    throw StoreError.database("The store at \(path) rolled the write back (the server answered \(commit.metadata.command) to COMMIT); nothing was written.")
+                }
+                return result
+            } catch {
+                if !session.connection.isClosed { _ = try? session.query("ROLLBACK") }
+                throw error
+            }
+        }
+    }
+
+    struct RetryableError: Error { var sqlState: String }
+
+    /// Every error leaves the store as a `StoreError` that reads as one line (and never holds the password),
+    /// except serialization failures, which `write` retries.
+    func guarded<T>(_ body: () throws -> T) throws -> T {
+        do {
+            return try body()
+        } catch let error as PSQLError where error.code == .server {
+            let state = error.serverInfo?[.sqlState] ?? ""
+            if state == "40001" || state == "40P01" { throw RetryableError(sqlState: state) }
+            throw mapped(error)
+        } catch let error as StoreError {
+            throw error
+        } catch let error as RetryableError {
+            throw error
+        } catch {
+            throw mapped(error)
+        }
+    }
+
+    func mapped(_ error: any Error) -> StoreError {
+        if let error = error as? StoreError { return error }
+        if let error = error as? DecodingError {
+            return .database("The store at \(path) holds a record this version of Receptor can't read: \(error)")
+        }
+        guard let error = error as? PSQLError else {
+            return .database("The store at \(path) failed: \(error)")
+        }
+        let state = error.serverInfo?[.sqlState] ?? ""
+        let message = error.serverInfo?[.message] ?? ""
+        switch error.code {
+        case .server:
+            switch state {
+            case "28P01", "28000":
+                return .database("The store at \(path) refused the password or user \(location.user) (\(message)).")
+            case "3D000":
+                return .database("The database \(location.database) does not exist on the server of \(path); create it (createdb \(location.database)) and run receptor init --store \(path).")
+            case "57P01", "57P02", "57P03":
+                return .database("The store at \(path) is shutting down or starting up (\(message)); try again.")
+            default:
+                return .database("The store at \(path) refused the operation: \(message) (SQLSTATE \(state)).")
+            }
+        case .connectionError:
+            let why = error.underlying.map { String(describing: $0) } ?? "connection failed"
+            return .database("Can't reach the store at \(path): \(why).")
+        case .serverClosedConnection, .clientClosedConnection, .uncleanShutdown:
+            return .database("The connection to the store at \(path) was lost; try again.")
+        case .sslUnsupported:
+            return .database("The server of \(path) does not support TLS, which sslmode=\(location.sslMode) requires.")
+        case .authMechanismRequiresPassword:
+            return .database("The store at \(path) needs a password for user \(location.user): give it in PGPASSWORD or ~/.pgpass.")
+        case .failedToAddSSLHandler:
+            return .database("TLS to the store at \(path) failed.")
+        default:
+            return .database("The store at \(path) failed: \(String(reflecting: error.code)).")
+        }
+    }
+}

@@ -1,0 +1,307 @@
+import Foundation
+import XCTest
+import ReceptorCore
+import ReceptorStorePostgres
+@testable import ReceptorStore
+
+/// The store's contract, written once against `any ConfigStore` and run on each backend by the subclasses at
+/// the end of this file (each lists the checks as test methods: XCTest on Linux doesn't discover inherited
+/// tests). "Another process" is another store instance: its own SQLite connection or PostgreSQL session.
+///
+/// The PostgreSQL variants need `RECEPTOR_TEST_POSTGRES` (scripts/test starts a private cluster with
+/// scripts/test-postgres and sets it). Unset, they FAIL with a message saying so — a PostgreSQL store that
+/// was never tested must not look green. `RECEPTOR_TEST_POSTGRES=skip` skips them explicitly.
+class BackendContractTestCase: StoreTestCase {
+    /// Opens the test's store (creating it) or another instance of it.
+    func open(create: Bool = true) throws -> any ConfigStore { fatalError("a backend subclass opens the store") }
+    /// Opens a store that is empty (not created).
+    func openMissing() throws -> any ConfigStore { fatalError("a backend subclass opens the store") }
+    var backendName: String { "" }
+
+    func seeded() throws -> any ConfigStore {
+        let store = try open()
+        try store.addServer(mbx01, connectors: ConnectorDefaults.setupConnectors(for: mbx01),
+                            acceptedDomains: [AcceptedDomain(name: "contoso.test", domainName: "contoso.test", isDefault: true)])
+        return store
+    }
+
+    // MARK: The checks
+
+    func checkGenerationGoesUpOncePerCommittingWriteAndNeverForARefusal() throws {
+        let store = try seeded()
+        XCTAssertEqual(try store.generation(), 1)
+        let before = try store.snapshot()
+        // Refused: conflicts with Default Frontend (same binding and range). Nothing changes, no bump.
+        let error = storeError { try store.insertConnector(try self.relayConnector("Internet", remote: "0.0.0.0-255.255.255.255")) }
+        guard case .invalid(let violations) = error else { return XCTFail("\(String(describing: error))") }
+        XCTAssertEqual(violations.map(\.rule), [.identicalBindingAndRange])
+        assertSameSnapshot(try store.snapshot(), before)
+        XCTAssertNotNil(storeError { try store.removeAccount(userPrincipalName: "nobody@contoso.test") })
+        XCTAssertEqual(try store.generation(), 1)
+
+        try store.insertConnector(try relayConnector())
+        try store.addAcceptedDomain(AcceptedDomain(name: "fabrikam.test", domainName: "fabrikam.test"))
+        XCTAssertEqual(try store.generation(), 3)
+        let changes = try store.changes(since: 1)
+        XCTAssertEqual(changes.map(\.generation), [2, 3])
+        XCTAssertEqual(changes.map(\.summary), ["New-ReceiveConnector MBX01\\Relay", "New-AcceptedDomain fabrikam.test (fabrikam.test, Authoritative)"])
+        XCTAssertEqual(try store.changes(since: 0).first?.summary, "Add server MBX01 (Mailbox) with 5 receive connectors and 1 accepted domain")
+    }
+
+    func checkEveryKindOfValueRoundTripsAndAnotherInstanceSeesTheSame() throws {
+        let store = try seeded()
+        let relay = try store.insertConnector(try relayConnector())
+        try store.addPermission(PermissionEntry(user: SecurityPrincipal("NT AUTHORITY\\ANONYMOUS LOGON"), extendedRights: [.acceptAnyRecipient]),
+                                connector: relay.connector.guid)
+        try store.addAccount(MailboxAccount(name: "kate", alias: "kate", userPrincipalName: "kate@contoso.test",
+                                            primarySmtpAddress: "kate@contoso.test", emailAddresses: ["k@contoso.test"]), password: "P@ssw0rd!")
+        var transport = TransportConfig()
+        transport.tlsReceiveDomainSecureList = ["fabrikam.test"]
+        try store.setTransportConfig(transport)
+        try store.setRecipientFilterConfig(RecipientFilterConfig(recipientValidationEnabled: false))
+        let other = try open(create: false)
+        let a = try store.snapshot(), b = try other.snapshot()
+        assertSameSnapshot(a, b)
+        XCTAssertEqual(a.connectors.count, 6)
+        XCTAssertEqual(a.connectors.last, relay)
+        XCTAssertEqual(a.permissions[relay.connector.guid]?.first?.extendedRights, [.acceptAnyRecipient])
+        XCTAssertEqual(a.accounts.first?.emailAddresses, ["k@contoso.test"])
+        XCTAssertEqual(a.transportConfig, transport)
+        XCTAssertFalse(a.recipientFilterConfig.recipientValidationEnabled)
+        XCTAssertEqual(try other.connector(guid: relay.connector.guid), relay)
+        XCTAssertEqual(try other.connectors(server: "mbx01").count, 6, "server names compare without case")
+    }
+
+    func checkAStaleRevisionIsRefusedAndNothingIsOverwritten() throws {
+        let store = try seeded()
+        let stored = try store.insertConnector(try relayConnector())
+        let other = try open(create: false)
+        var first = stored.connector
+        first.comment = "first"
+        XCTAssertEqual(try store.updateConnector(first, expectedRevision: 1).revision, 2)
+        var second = stored.connector
+        second.comment = "second"
+        let error = storeError { try other.updateConnector(second, expectedRevision: 1) }
+        guard case .revisionConflict = error else { return XCTFail("\(String(describing: error))") }
+        XCTAssertEqual(try other.connector(guid: stored.connector.guid)?.connector.comment, "first")
+        XCTAssertNotNil(storeError { try other.removeConnector(guid: stored.connector.guid, expectedRevision: 1) })
+        try other.removeConnector(guid: stored.connector.guid, expectedRevision: 2)
+        XCTAssertNil(try store.connector(guid: stored.connector.guid))
+    }
+
+    func checkAccountsKeepOnlySaltedSlowHashes() throws {
+        let store = try seeded()
+        try store.addAccount(MailboxAccount(name: "kate", userPrincipalName: "kate@contoso.test"), password: "P@ssw0rd!")
+        try store.addAccount(MailboxAccount(name: "ben", userPrincipalName: "ben@contoso.test"), password: "P@ssw0rd!")
+        XCTAssertEqual(try store.authenticate(login: "KATE@contoso.test", password: "P@ssw0rd!")?.name, "kate")
+        XCTAssertNil(try store.authenticate(login: "kate@contoso.test", password: "wrong"))
+        XCTAssertNil(try store.authenticate(login: "nobody@contoso.test", password: "P@ssw0rd!"))
+        let error = storeError { try store.addAccount(MailboxAccount(name: "k2", userPrincipalName: "Kate@Contoso.test"), password: "x") }
+        guard case .alreadyExists = error else { return XCTFail("\(String(describing: error))") }
+        try store.removeAccount(userPrincipalName: "BEN@contoso.test")
+        XCTAssertEqual(try store.accounts().map(\.name), ["kate"])
+    }
+
+    func checkListenerRegistrationsLeaveTheGenerationAlone() throws {
+        let store = try seeded()
+        let started = Date(timeIntervalSince1970: 1_760_000_000.123)
+        let registration = ListenerRegistration(id: "listener-1", server: "MBX01", pid: 4242, host: "mbx01",
+                                                controlSocket: "/run/l.sock", startedAt: started, heartbeatAt: started)
+        try store.registerListener(registration)
+        XCTAssertEqual(try open(create: false).listeners(), [registration])
+        try store.heartbeat(listenerID: "listener-1", statusJSON: #"{"ok":true}"#)
+        XCTAssertEqual(try store.listeners().first?.statusJSON, #"{"ok":true}"#)
+        guard case .notFound = storeError({ try store.heartbeat(listenerID: "nope", statusJSON: "{}") }) else { return XCTFail() }
+        try store.unregisterListener(id: "listener-1")
+        XCTAssertEqual(try store.listeners(), [])
+        XCTAssertEqual(try store.generation(), 1)
+    }
+
+    func checkAMissingStoreIsNotCreatedWithoutCreate() throws {
+        guard case .storeMissing = storeError({ _ = try self.openMissing() }) else { return XCTFail() }
+    }
+
+    /// Two writers, each adding a connector that conflicts with the other's (same bindings and remote range)
+    /// at the same moment: exactly one wins, the other is refused by the rules, and the generation went up once.
+    func checkOfTwoConflictingConcurrentInsertsExactlyOneWins() throws {
+        _ = try seeded()
+        for round in 0..<5 {
+            let stores = try (0..<2).map { _ in try open(create: false) }
+            let before = try stores[0].generation()
+            let candidates = try (0..<2).map { try relayConnector("R\(round)-\($0)", remote: "10.9.\(round).1") }
+            let wins = Failures(), refusals = Failures(), failures = Failures()
+            DispatchQueue.concurrentPerform(iterations: 2) { writer in
+                do {
+                    try stores[writer].insertConnector(candidates[writer])
+                    wins.add("\(writer)")
+                } catch StoreError.invalid(let v) where v.map(\.rule) == [.identicalBindingAndRange] {
+                    refusals.add("\(writer)")
+                } catch { failures.add("\(error)") }
+            }
+            XCTAssertEqual(failures.all, [])
+            XCTAssertEqual(wins.all.count, 1, "round \(round)")
+            XCTAssertEqual(refusals.all.count, 1, "round \(round)")
+            XCTAssertEqual(try stores[1].generation(), before + 1)
+            XCTAssertEqual(try stores[0].connectors(server: "MBX01").filter { $0.connector.name.hasPrefix("R\(round)-") }.count, 1)
+        }
+    }
+
+    /// Four writers doing read-modify-write on one connector, retrying on a stale revision: no update is
+    /// lost (the final revision counts every success) and the generation went up once per success.
+    func checkNoLostUpdateOnRevisions() throws {
+        let setup = try seeded()
+        let guid = try setup.insertConnector(try relayConnector()).connector.guid
+        let stores = try (0..<4).map { _ in try open(create: false) }
+        let perWriter = 5
+        let failures = Failures(), conflicts = Failures()
+        DispatchQueue.concurrentPerform(iterations: stores.count) { writer in
+            for i in 0..<perWriter {
+                while true {
+                    do {
+                        guard var c = try stores[writer].connector(guid: guid) else { failures.add("gone"); return }
+                        let revision = c.revision
+                        c.connector.comment = (c.connector.comment) + "\(writer).\(i) "
+                        try stores[writer].updateConnector(c.connector, expectedRevision: revision)
+                        break
+                    } catch StoreError.revisionConflict {
+                        conflicts.add("\(writer)")
+                    } catch { failures.add("\(error)"); return }
+                }
+            }
+        }
+        XCTAssertEqual(failures.all, [])
+        let final = try XCTUnwrap(try setup.connector(guid: guid))
+        XCTAssertEqual(final.revision, 1 + stores.count * perWriter)
+        XCTAssertEqual(final.connector.comment.split(separator: " ").count, stores.count * perWriter, "every update is in the result")
+        XCTAssertEqual(try setup.generation(), Int64(2 + stores.count * perWriter))
+    }
+}
+
+final class SQLiteContractTests: BackendContractTestCase {
+    override var backendName: String { "SQLite" }
+    override func open(create: Bool) throws -> any ConfigStore { try SQLiteConfigStore.open(path: storePath, create: create) }
+    override func openMissing() throws -> any ConfigStore { try SQLiteConfigStore.open(path: storePath + ".missing", create: false) }
+
+    func testGeneration() throws { try checkGenerationGoesUpOncePerCommittingWriteAndNeverForARefusal() }
+    func testRoundTrip() throws { try checkEveryKindOfValueRoundTripsAndAnotherInstanceSeesTheSame() }
+    func testStaleRevision() throws { try checkAStaleRevisionIsRefusedAndNothingIsOverwritten() }
+    func testAccounts() throws { try checkAccountsKeepOnlySaltedSlowHashes() }
+    func testListeners() throws { try checkListenerRegistrationsLeaveTheGenerationAlone() }
+    func testMissing() throws { try checkAMissingStoreIsNotCreatedWithoutCreate() }
+    func testConflictingConcurrentInserts() throws { try checkOfTwoConflictingConcurrentInsertsExactlyOneWins() }
+    func testNoLostUpdate() throws { try checkNoLostUpdateOnRevisions() }
+}
+
+/// Each test gets a database of its own on the cluster RECEPTOR_TEST_POSTGRES names, dropped afterwards.
+final class PostgresContractTests: BackendContractTestCase {
+    override var backendName: String { "PostgreSQL" }
+    var adminURI = ""
+    var database = ""
+    var uri = ""
+    var opened: [PostgresConfigStore] = []
+
+    override func setUpWithError() throws {
+        try super.setUpWithError()
+        let value = ProcessInfo.processInfo.environment["RECEPTOR_TEST_POSTGRES"] ?? ""
+        if value == "skip" { throw XCTSkip("RECEPTOR_TEST_POSTGRES=skip: the PostgreSQL variants of the store tests were skipped.") }
+        guard !value.isEmpty else {
+            // A thrown error fails the test with this line.
+            throw StoreError.refused("RECEPTOR_TEST_POSTGRES is not set, so the PostgreSQL store was NOT tested. Run scripts/test, or start a cluster with scripts/test-postgres start DIR and export the URI it prints (RECEPTOR_TEST_POSTGRES=skip skips these).")
+        }
+        adminURI = value
+        database = "receptor_test_" + UUID().uuidString.lowercased().replacingOccurrences(of: "-", with: "")
+        try psql("CREATE DATABASE \(database)")
+        var components = try XCTUnwrap(URLComponents(string: adminURI))
+        components.path = "/" + database
+        uri = try XCTUnwrap(components.string)
+    }
+
+    override func tearDownWithError() throws {
+        opened.forEach { $0.close() }
+        opened = []
+        if !database.isEmpty { try? psql("DROP DATABASE IF EXISTS \(database) WITH (FORCE)") }
+        try super.tearDownWithError()
+    }
+
+    func psql(_ sql: String, uri: String? = nil) throws {
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
+        process.arguments = ["psql", uri ?? adminURI, "-v", "ON_ERROR_STOP=1", "-q", "-c", sql]
+        process.standardOutput = FileHandle.nullDevice
+        try process.run()
+        process.waitUntilExit()
+        if process.terminationStatus != 0 { throw StoreError.database("psql failed: \(sql)") }
+    }
+
+    override func open(create: Bool) throws -> any ConfigStore {
+        let store = try PostgresConfigStore.open(uri: uri, create: create)
+        opened.append(store)
+        return store
+    }
+    override func openMissing() throws -> any ConfigStore { try PostgresConfigStore.open(uri: uri, create: false) }
+
+    func testGeneration() throws { try checkGenerationGoesUpOncePerCommittingWriteAndNeverForARefusal() }
+    func testRoundTrip() throws { try checkEveryKindOfValueRoundTripsAndAnotherInstanceSeesTheSame() }
+    func testStaleRevision() throws { try checkAStaleRevisionIsRefusedAndNothingIsOverwritten() }
+    func testAccounts() throws { try checkAccountsKeepOnlySaltedSlowHashes() }
+    func testListeners() throws { try checkListenerRegistrationsLeaveTheGenerationAlone() }
+    func testMissing() throws { try checkAMissingStoreIsNotCreatedWithoutCreate() }
+    func testConflictingConcurrentInserts() throws { try checkOfTwoConflictingConcurrentInsertsExactlyOneWins() }
+    func testNoLostUpdate() throws { try checkNoLostUpdateOnRevisions() }
+
+    // PostgreSQL only: the schema, and the refusals of a database that isn't ours.
+
+    func testMigrationsAreVersionedAndReopeningKeepsThem() throws {
+        let store = try PostgresConfigStore.open(uri: uri, create: true)
+        defer { store.close() }
+        XCTAssertEqual(try store.appliedMigrations(), ["v1", "v2"])
+        let again = try PostgresConfigStore.open(uri: uri, create: false)
+        defer { again.close() }
+        XCTAssertEqual(try again.appliedMigrations(), ["v1", "v2"])
+    }
+
+    func testANewerSchemaAndAForeignDatabaseAreRefused() throws {
+        let store = try PostgresConfigStore.open(uri: uri, create: true)
+        store.close()
+        try psql("INSERT INTO receptor_schema (version) VALUES ('v99')", uri: uri)
+        let newer = storeError { _ = try PostgresConfigStore.open(uri: self.uri, create: false) }
+        XCTAssertTrue(newer?.description.contains("newer version of Receptor") ?? false, "\(String(describing: newer))")
+
+        try psql("DROP TABLE receptor_schema CASCADE", uri: uri)
+        let foreign = storeError { _ = try PostgresConfigStore.open(uri: self.uri, create: true) }
+        XCTAssertTrue(foreign?.description.contains("is not a Receptor store") ?? false, "\(String(describing: foreign))")
+    }
+
+    func testErrorsNameTheStoreWithoutThePassword() throws {
+        var components = try XCTUnwrap(URLComponents(string: uri))
+        components.password = "s3cret-pw"
+        components.path = "/no_such_database_here"
+        let error = storeError { _ = try PostgresConfigStore.open(uri: components.string!, create: false) }
+        let text = error?.description ?? ""
+        XCTAssertTrue(text.contains("no_such_database_here"), text)
+        XCTAssertFalse(text.contains("s3cret-pw"), text)
+
+        components.port = 1
+        components.host = "127.0.0.1"
+        let unreachable = storeError { _ = try PostgresConfigStore.open(uri: components.string!, create: false) }
+        XCTAssertTrue(unreachable?.description.hasPrefix("Can't reach the store at postgresql://") ?? false, "\(String(describing: unreachable))")
+        XCTAssertFalse(unreachable?.description.contains("s3cret-pw") ?? true)
+    }
+
+    func testURIForms() throws {
+        let tcp = try PostgresLocation.parse("postgresql://kate:pw@db.example:6543/receptor?sslmode=verify-full", environment: [:])
+        XCTAssertEqual(tcp.host, "db.example"); XCTAssertEqual(tcp.port, 6543); XCTAssertEqual(tcp.password, "pw")
+        XCTAssertEqual(tcp.database, "receptor"); XCTAssertEqual(tcp.sslMode, "verify-full")
+        XCTAssertEqual(tcp.display, "postgresql://kate@db.example:6543/receptor?sslmode=verify-full")
+        let socket = try PostgresLocation.parse("postgresql:///receptor?host=/run/postgresql", environment: ["USER": "ben", "PGPASSWORD": "envpw"])
+        XCTAssertNil(socket.host); XCTAssertEqual(socket.socketFolder, "/run/postgresql")
+        XCTAssertEqual(socket.user, "ben"); XCTAssertEqual(socket.password, "envpw")
+        XCTAssertTrue(PostgresLocation.isPostgresURI("postgres://x/y"))
+        XCTAssertFalse(PostgresLocation.isPostgresURI("/var/lib/receptor/receptor.sqlite"))
+        let pgpass = folder.appendingPathComponent("pgpass")
+        try "# comment\ndb.example:*:receptor:kate:from\\:file\n".write(to: pgpass, atomically: true, encoding: .utf8)
+        try FileManager.default.setAttributes([.posixPermissions: 0o600], ofItemAtPath: pgpass.path)
+        let fromFile = try PostgresLocation.parse("postgresql://kate@db.example/receptor", environment: ["PGPASSFILE": pgpass.path])
+        XCTAssertEqual(fromFile.password, "from:file")
+    }
+}
