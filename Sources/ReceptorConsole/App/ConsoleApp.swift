@@ -10,6 +10,7 @@ public final class ConsoleApp {
         case confirmQuit
         case wizard(WizardController)
         case edit(EditController)
+        case explain(ExplainController)
     }
 
     public let dataSource: ConsoleDataSource
@@ -89,7 +90,7 @@ public final class ConsoleApp {
     /// Why an action cannot run now, or nil if it can (shown on the status line and in help).
     public func unavailableReason(_ action: ConsoleAction) -> String? {
         switch action {
-        case .new where server == nil: return "there is no server in the store"
+        case .new where server == nil, .explain where server == nil: return "there is no server in the store"
         case .edit, .delete, .toggle:
             if selected == nil { return visibleConnectors.isEmpty ? (filterText.isEmpty ? "the server has no connectors" : "no connector matches the filter") : "no connector is selected" }
             return nil
@@ -113,6 +114,7 @@ public final class ConsoleApp {
             selectedGUID = visible.isEmpty ? nil : visible[min(oldIndex ?? 0, visible.count - 1)].connector.guid
         }
         if case .edit(let e) = mode { e.noticeSnapshot(newSnapshot) }
+        if case .explain(let x) = mode { x.update(connectors: newSnapshot.connectors(on: x.server.name).map(\.connector)) }
         if monitorStarted { followListeners() }
     }
 
@@ -221,6 +223,14 @@ public final class ConsoleApp {
         case .edit(let e):
             if KeyTable.action(for: event, in: .dialog) == .help { underlying = mode; mode = .help; return [] }
             return editOutcome(e.handle(event))
+        case .explain(let x):
+            switch KeyTable.action(for: event, in: .explain) {
+            case .help?: underlying = mode; mode = .help; return []
+            case .quit?: return [.quit]
+            default: break
+            }
+            if x.handle(event) == .closed { mode = .main }
+            return []
         }
     }
 
@@ -267,6 +277,7 @@ public final class ConsoleApp {
             statusMessage = ("Starting the listener for \(s) in the background…", false)
             return [.startListener(server: s)]
         case .monitor: openMonitor()
+        case .explain: openExplain()
         case .help: underlying = .main; mode = .help
         case .quit:
             if hasUnsavedChanges { underlying = mode; mode = .confirmQuit; return [] }
@@ -358,6 +369,14 @@ public final class ConsoleApp {
             statusMessage = ("Created \"\(stored.connector.name)\".", false)
             return [.refreshNow]
         }
+    }
+
+    /// The Explain view over the server's connectors (all of them, whatever the filter: the listener sees all).
+    func openExplain() {
+        guard let server else { return }
+        mode = .explain(ExplainController(server: server, connectors: snapshot.connectors(on: server.name).map(\.connector)) { [unowned self] guid in
+            try self.dataSource.permissions(connector: guid)
+        })
     }
 
     func openEdit(_ c: ConsoleConnector) {
