@@ -24,6 +24,8 @@ public final class ConsoleApp {
     var mode: Mode = .main
     /// What to go back to after a confirmation or help.
     var underlying: Mode = .main
+    /// Where Esc in the Explain view goes: the list, or the monitor it was opened from.
+    var explainReturn: Mode = .main
     var filterField = TextField()
     var statusMessage: (text: String, error: Bool)?
     var scrollTop = 0
@@ -192,6 +194,9 @@ public final class ConsoleApp {
                 guard let s = serverName else { return [] }
                 monitor.noteStatus("Starting the listener for \(s) in the background…", now: now())
                 return [.startListener(server: s)]
+            case .explain(let server, let remote, let local):
+                openExplain(server: server, remote: remote, local: local)
+                return []
             }
         case .serverPicker(let i):
             let servers = snapshot.servers
@@ -229,7 +234,7 @@ public final class ConsoleApp {
             case .quit?: return [.quit]
             default: break
             }
-            if x.handle(event) == .closed { mode = .main }
+            if x.handle(event) == .closed { mode = explainReturn; explainReturn = .main }
             return []
         }
     }
@@ -374,9 +379,29 @@ public final class ConsoleApp {
     /// The Explain view over the server's connectors (all of them, whatever the filter: the listener sees all).
     func openExplain() {
         guard let server else { return }
-        mode = .explain(ExplainController(server: server, connectors: snapshot.connectors(on: server.name).map(\.connector)) { [unowned self] guid in
+        explainReturn = .main
+        mode = .explain(makeExplain(server))
+    }
+
+    private func makeExplain(_ server: Server) -> ExplainController {
+        ExplainController(server: server, connectors: snapshot.connectors(on: server.name).map(\.connector)) { [unowned self] guid in
             try self.dataSource.permissions(connector: guid)
-        })
+        }
+    }
+
+    /// From the monitor: the Explain view filled in with a session's endpoints (`192.0.2.10:40000`,
+    /// `127.0.0.1:25`) and answered at once; Esc goes back to the monitor.
+    func openExplain(server name: String, remote: String, local: String) {
+        guard let server = snapshot.servers.first(where: { $0.name.caseInsensitiveCompare(name) == .orderedSame }) else {
+            monitor.noteStatus("Explain: the server \(name) is not in the store.", now: now())
+            return
+        }
+        let x = makeExplain(server)
+        x.remote = TextField((try? IPBinding(parsing: remote))?.address.description ?? remote)
+        x.endpoint = TextField(local)
+        x.run()
+        explainReturn = .monitor
+        mode = .explain(x)
     }
 
     func openEdit(_ c: ConsoleConnector) {

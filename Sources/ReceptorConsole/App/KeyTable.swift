@@ -82,6 +82,7 @@ public enum KeyTable {
         KeyBinding(.monitorPause, [.character("p"), .character(" ")], "p Space", hint: "Pause", "Pause the screen (updates wait) or resume."),
         KeyBinding(.monitorFilter, [.character("/")], "/", hint: "Filter", "Filter sessions by connector, server or remote IP; Esc clears."),
         KeyBinding(.startListener, [.character("l")], "l", hint: "Listener", "Start the bundled listener for the selected server in the background (shown when none runs)."),
+        KeyBinding(.explain, [.character("x")], "x", hint: nil, "Explain why the selected session landed on its connector: the Explain view for its remote address and local endpoint (under today's configuration)."),
         KeyBinding(.help, [.function(1), .character("?")], "F1 ?", hint: "Help", "Help."),
         KeyBinding(.quit, [.function(10), .control("q")], "F10 C-q", hint: nil, "Quit Receptor."),
         KeyBinding(.up, [.up, .character("k")], "Up k", hint: nil, "Previous row; in a full-screen view, scroll up."),
