@@ -51,6 +51,10 @@ public final class StoreDataSource: ConsoleDataSource {
         return result
     }
 
+    public func permissions(connector guid: UUID) throws -> [PermissionEntry] {
+        try mapped { try store.permissions(connector: guid) }
+    }
+
     public func insert(_ connector: ReceiveConnector) throws -> ConsoleConnector {
         try mapped { let s = try store.insertConnector(connector); return ConsoleConnector(connector: s.connector, revision: s.revision) }
     }

@@ -474,3 +474,35 @@ final class MonitorScreenTests: XCTestCase {
         XCTAssertEqual(MonitorController.bytes(36 * 1024 * 1024), "36M")
     }
 }
+
+/// x on a session in the monitor: the Explain view for its remote address and local endpoint.
+final class MonitorExplainTests: XCTestCase {
+    func testXOnASessionExplainsWhyItLandedOnItsConnectorAndEscGoesBackToTheMonitor() throws {
+        let script = ListenerScript()
+        let (app, ds) = try Fixture.app()
+        ds.listeners = [ListenerStatus(server: "MBX01", bindings: [:], controlSocket: "/var/lib/receptor/listener-mbx01.sock")]
+        app.reload()
+        let feed = FakeFeed()
+        app.monitorFeed = feed
+        app.now = { script.start }
+        app.keys(.character("m"))
+        feed.queued = script.attach([script.session("0001", remote: "192.0.2.10:40001")])
+        app.pumpMonitor()
+        _ = app.screenText()   // a frame: the selection settles on the session, as in the run loop
+        app.keys(.character("x"))
+        guard case .explain(let x) = app.mode else { return XCTFail("x on a session opens the Explain view") }
+        XCTAssertEqual(x.remote.text, "192.0.2.10")
+        XCTAssertEqual(x.endpoint.text, "192.0.2.1:25")
+        let text = app.screenText()
+        XCTAssertTrue(text.contains(Canvas.pad("Connector:", ExplainController.labelWidth) + "MBX01\\Default Frontend MBX01"), text)
+        XCTAssertTrue(text.contains(Canvas.pad("Matched binding:", ExplainController.labelWidth) + "0.0.0.0:25"), text)
+        app.keys(.escape)
+        XCTAssertTrue(app.isMonitorOpen, "Esc goes back to the monitor")
+        app.keys(.escape)
+        app.keys(.character("x"))
+        guard case .explain(let y) = app.mode else { return XCTFail("x on the list opens the Explain view") }
+        XCTAssertEqual(y.remote.text, "", "from the list the fields start empty")
+        app.keys(.escape)
+        XCTAssertFalse(app.isMonitorOpen, "Esc goes back to the list it came from")
+    }
+}

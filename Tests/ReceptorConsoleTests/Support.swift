@@ -35,6 +35,9 @@ final class FakeDataSource: ConsoleDataSource {
     var connectors: [ConsoleConnector]
     var listeners: [ListenerStatus] = []
     var writes = 0
+    /// Explicit Add-ADPermission entries per connector; `permissionsError` makes reading them fail.
+    var permissionEntries: [UUID: [PermissionEntry]] = [:]
+    var permissionsError: ConsoleDataError?
 
     init(servers: [Server], connectors: [ReceiveConnector]) {
         self.servers = servers
@@ -42,6 +45,10 @@ final class FakeDataSource: ConsoleDataSource {
     }
     func snapshot() throws -> ConsoleSnapshot { ConsoleSnapshot(generation: generationValue, servers: servers, connectors: connectors, listeners: listeners) }
     func generation() throws -> Int64 { generationValue }
+    func permissions(connector guid: UUID) throws -> [PermissionEntry] {
+        if let permissionsError { throw permissionsError }
+        return permissionEntries[guid] ?? []
+    }
     func validate(_ c: ReceiveConnector) throws {
         let server = servers.first { $0.name == c.server }!
         let report = ConnectorValidator.validate(c, in: ValidationContext(server: server, siblings: connectors.map(\.connector).filter { $0.server == c.server }))

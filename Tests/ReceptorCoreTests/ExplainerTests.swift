@@ -51,3 +51,42 @@ final class ExplainerTests: XCTestCase {
         XCTAssertNil(none.first?.connector)
     }
 }
+
+/// The four yes/no answers the shell's Test-ReceiveConnector and the console's Explain view both show.
+final class SessionRightsTests: XCTestCase {
+    func testAnonymousRelayNeedsTheExplicitRightAndADenyTakesItAway() {
+        let relay = Fixture.connector("Relay", bindings: ["0.0.0.0:25"], ranges: ["192.168.5.10"])
+        let domain = Fixture.mailbox.domain
+        var rights = SessionRights(connector: relay, explicitEntries: [], domain: domain)
+        XCTAssertTrue(rights.maySubmit)
+        XCTAssertFalse(rights.canRelayAnonymously)
+        XCTAssertFalse(rights.requiresAuthentication)
+        let allow = PermissionEntry(user: .anonymousLogon, extendedRights: [.acceptAnyRecipient])
+        rights = SessionRights(connector: relay, explicitEntries: [allow], domain: domain)
+        XCTAssertTrue(rights.canRelayAnonymously)
+        XCTAssertEqual(SessionRights.names(rights.anonymous).filter { $0.hasSuffix("Any-Recipient") }, ["ms-Exch-SMTP-Accept-Any-Recipient"])
+        let deny = PermissionEntry(user: .anonymousLogon, extendedRights: [.acceptAnyRecipient], deny: true)
+        rights = SessionRights(connector: relay, explicitEntries: [allow, deny], domain: domain)
+        XCTAssertFalse(rights.canRelayAnonymously)
+    }
+
+    func testWithoutAnonymousUsersASessionMustAuthenticateAndTlsIsTheConnectors() {
+        var c = Fixture.connector("Client", bindings: ["0.0.0.0:587"], ranges: ["0.0.0.0-255.255.255.255"], groups: [.exchangeUsers])
+        c.requireTLS = true
+        let rights = SessionRights(connector: c, explicitEntries: [], domain: Fixture.mailbox.domain)
+        XCTAssertTrue(rights.requiresAuthentication)
+        XCTAssertFalse(rights.canRelayAnonymously)
+        XCTAssertTrue(rights.requiresTls)
+        XCTAssertTrue(rights.authenticated.contains(.acceptAnyRecipient), "Exchange users may relay once authenticated")
+    }
+
+    func testTheLocalEndpointAsTheShellAndTheConsoleReadIt() throws {
+        XCTAssertNil(try ConnectionExplainer.localEndpoint(parsing: "25").address)
+        XCTAssertNil(try ConnectionExplainer.localEndpoint(parsing: "0.0.0.0:25").address)
+        XCTAssertEqual(try ConnectionExplainer.localEndpoint(parsing: " 10.10.1.1:25 ").address?.description, "10.10.1.1")
+        XCTAssertThrowsError(try ConnectionExplainer.localEndpoint(parsing: "70000")) { error in
+            XCTAssertEqual("\(error)", "the port 70000 is not between 1 and 65535.")
+        }
+        XCTAssertThrowsError(try ConnectionExplainer.localEndpoint(parsing: "mbx01:25"))
+    }
+}

@@ -265,6 +265,34 @@ def test_article_scenario_4_internal_on_edge_at_80x24():
         c.close()
 
 
+def test_explain_view_answers_the_partner_and_the_relay_at_80x24():
+    c = Console(offset=0, width=80, height=24)   # Default Frontend on port 25 itself, as in the article (nothing listens)
+    try:
+        c.shell('New-ReceiveConnector -Name "Fabrikam.com TLS" -TransportRole Frontend -Partner -RemoteIPRanges 17.17.17.1/24 -Bindings 0.0.0.0:25')
+        c.shell('New-ReceiveConnector -Name "Anonymous Relay" -TransportRole FrontendTransport -Custom -Bindings 0.0.0.0:25 -RemoteIPRanges 192.168.5.10 -PermissionGroups AnonymousUsers')
+        c.shell('Get-ReceiveConnector "Anonymous Relay" | Add-ADPermission -User "NT AUTHORITY\\ANONYMOUS LOGON" -ExtendedRights "Ms-Exch-SMTP-Accept-Any-Recipient"')
+        c.wait_for("Fabrikam.com TLS ")
+        c.keys("x"); c.wait_for("Remote address:")
+        c.text("17.17.17.5"); c.keys("Enter")
+        c.wait_for("Connector:           MBX01\\Fabrikam.com TLS")
+        screen = c.screen()
+        assert_in("Matched range:       17.17.17.1/24", screen, "the partner's range")
+        assert_in("Must authenticate: yes", screen, "nothing before AUTH on the partner connector")
+        c.keys("PgDn"); c.wait_for("Default Frontend MBX01 — LessSpecificRange")
+        # The relay: Add-ADPermission's Accept-Any-Recipient makes anonymous relay possible.
+        c.keys("C-u"); c.text("192.168.5.10"); c.keys("Enter")
+        c.wait_for("Connector:           MBX01\\Anonymous Relay")   # the label: the old answer names it as a candidate
+        assert_in("May relay:         yes", c.screen(), "the relay connector")
+        # Bad input: one line, no answer.
+        c.keys("Tab", "C-u"); c.text("70000"); c.keys("Enter")
+        c.wait_for("Error: Local endpoint: the port 70000 is not between 1 and 65535.")
+        assert_eq("Connector:" in c.screen(), False, "no answer under an error")
+        c.keys("Escape"); c.wait_for("Mail flow › Receive connectors")
+        c.keys("q"); c.wait_for("EXIT=0")
+    finally:
+        c.close()
+
+
 def test_mouse_click_selects_a_row_and_ctrl_z_fg_redraws():
     c = Console(offset=10800)
     try:

@@ -27,6 +27,9 @@ extension ConsoleApp {
         case .edit(let e):
             e.render(canvas, hits: hits) { [unowned self] outcome in self.editOutcome(outcome) }
             drawHintBar(canvas, context: .dialog)
+        case .explain(let x):
+            x.render(canvas, hits: hits)
+            drawHintBar(canvas, context: .explain)
         case .help: drawHelp(canvas)
         case .monitor:
             monitor.render(canvas, now: now(), hits: hits)

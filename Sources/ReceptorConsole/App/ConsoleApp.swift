@@ -10,6 +10,7 @@ public final class ConsoleApp {
         case confirmQuit
         case wizard(WizardController)
         case edit(EditController)
+        case explain(ExplainController)
     }
 
     public let dataSource: ConsoleDataSource
@@ -23,6 +24,8 @@ public final class ConsoleApp {
     var mode: Mode = .main
     /// What to go back to after a confirmation or help.
     var underlying: Mode = .main
+    /// Where Esc in the Explain view goes: the list, or the monitor it was opened from.
+    var explainReturn: Mode = .main
     var filterField = TextField()
     var statusMessage: (text: String, error: Bool)?
     var scrollTop = 0
@@ -89,7 +92,7 @@ public final class ConsoleApp {
     /// Why an action cannot run now, or nil if it can (shown on the status line and in help).
     public func unavailableReason(_ action: ConsoleAction) -> String? {
         switch action {
-        case .new where server == nil: return "there is no server in the store"
+        case .new where server == nil, .explain where server == nil: return "there is no server in the store"
         case .edit, .delete, .toggle:
             if selected == nil { return visibleConnectors.isEmpty ? (filterText.isEmpty ? "the server has no connectors" : "no connector matches the filter") : "no connector is selected" }
             return nil
@@ -113,6 +116,7 @@ public final class ConsoleApp {
             selectedGUID = visible.isEmpty ? nil : visible[min(oldIndex ?? 0, visible.count - 1)].connector.guid
         }
         if case .edit(let e) = mode { e.noticeSnapshot(newSnapshot) }
+        if case .explain(let x) = mode { x.update(connectors: newSnapshot.connectors(on: x.server.name).map(\.connector)) }
         if monitorStarted { followListeners() }
     }
 
@@ -190,6 +194,9 @@ public final class ConsoleApp {
                 guard let s = serverName else { return [] }
                 monitor.noteStatus("Starting the listener for \(s) in the background…", now: now())
                 return [.startListener(server: s)]
+            case .explain(let server, let remote, let local):
+                openExplain(server: server, remote: remote, local: local)
+                return []
             }
         case .serverPicker(let i):
             let servers = snapshot.servers
@@ -221,6 +228,14 @@ public final class ConsoleApp {
         case .edit(let e):
             if KeyTable.action(for: event, in: .dialog) == .help { underlying = mode; mode = .help; return [] }
             return editOutcome(e.handle(event))
+        case .explain(let x):
+            switch KeyTable.action(for: event, in: .explain) {
+            case .help?: underlying = mode; mode = .help; return []
+            case .quit?: return [.quit]
+            default: break
+            }
+            if x.handle(event) == .closed { mode = explainReturn; explainReturn = .main }
+            return []
         }
     }
 
@@ -267,6 +282,7 @@ public final class ConsoleApp {
             statusMessage = ("Starting the listener for \(s) in the background…", false)
             return [.startListener(server: s)]
         case .monitor: openMonitor()
+        case .explain: openExplain()
         case .help: underlying = .main; mode = .help
         case .quit:
             if hasUnsavedChanges { underlying = mode; mode = .confirmQuit; return [] }
@@ -358,6 +374,34 @@ public final class ConsoleApp {
             statusMessage = ("Created \"\(stored.connector.name)\".", false)
             return [.refreshNow]
         }
+    }
+
+    /// The Explain view over the server's connectors (all of them, whatever the filter: the listener sees all).
+    func openExplain() {
+        guard let server else { return }
+        explainReturn = .main
+        mode = .explain(makeExplain(server))
+    }
+
+    private func makeExplain(_ server: Server) -> ExplainController {
+        ExplainController(server: server, connectors: snapshot.connectors(on: server.name).map(\.connector)) { [unowned self] guid in
+            try self.dataSource.permissions(connector: guid)
+        }
+    }
+
+    /// From the monitor: the Explain view filled in with a session's endpoints (`192.0.2.10:40000`,
+    /// `127.0.0.1:25`) and answered at once; Esc goes back to the monitor.
+    func openExplain(server name: String, remote: String, local: String) {
+        guard let server = snapshot.servers.first(where: { $0.name.caseInsensitiveCompare(name) == .orderedSame }) else {
+            monitor.noteStatus("Explain: the server \(name) is not in the store.", now: now())
+            return
+        }
+        let x = makeExplain(server)
+        x.remote = TextField((try? IPBinding(parsing: remote))?.address.description ?? remote)
+        x.endpoint = TextField(local)
+        x.run()
+        explainReturn = .monitor
+        mode = .explain(x)
     }
 
     func openEdit(_ c: ConsoleConnector) {

@@ -75,9 +75,13 @@ public protocol ConsoleDataSource: AnyObject {
     /// Only the running listeners' state, for the run loop's once-a-second look when the configuration did
     /// not change (cheaper than a whole snapshot with thousands of connectors).
     func listenerStatuses(for snapshot: ConsoleSnapshot) throws -> [ListenerStatus]
+    /// A connector's explicit Add-ADPermission entries (allow and deny), which the Explain view needs for a
+    /// session's rights. The default is none: only the permission groups count.
+    func permissions(connector guid: UUID) throws -> [PermissionEntry]
 }
 
 extension ConsoleDataSource {
+    public func permissions(connector guid: UUID) throws -> [PermissionEntry] { [] }
     public func listenerStatuses(for snapshot: ConsoleSnapshot) throws -> [ListenerStatus] { try self.snapshot().listeners }
 }
 

@@ -2,11 +2,13 @@
 /// hint bar and the help screen. Where an action cannot run, the app says why (`ConsoleApp.unavailableReason`).
 public enum ConsoleAction: String, CaseIterable, Sendable {
     // Main screen
-    case new, edit, delete, toggle, refresh, filter, server, startListener, monitor, help, quit
+    case new, edit, delete, toggle, refresh, filter, server, startListener, monitor, explain, help, quit
     case up, down, pageUpList, pageDownList, home, end
     // Wizard and dialogs
     case nextField, previousField, nextPage, previousPage, finish, cancel, add, editItem, removeItem, check, activate, reloadConnector
     // Session monitor
+    // Explain view
+    case explainRun
     case monitorBack, monitorSwitch, monitorOpen, monitorTranscript, monitorSort, monitorReverse, monitorPause, monitorFilter
 }
 
@@ -28,6 +30,7 @@ public enum KeyContext: String, Sendable, CaseIterable {
     case main = "Receive connectors"
     case dialog = "Wizard and dialogs"
     case monitor = "Session monitor"
+    case explain = "Explain view"
 }
 
 public enum KeyTable {
@@ -43,6 +46,7 @@ public enum KeyTable {
         KeyBinding(.monitor, [.character("m")], "m", hint: "Monitor", "The live session monitor."),
         KeyBinding(.help, [.function(1), .character("?")], "F1 ?", hint: "Help", "This help."),
         KeyBinding(.quit, [.character("q"), .function(10), .control("q")], "q F10", hint: "Quit", "Quit (asks first if a dialog has unsaved changes)."),
+        KeyBinding(.explain, [.character("x")], "x", hint: "Explain", "Explain which connector takes a connection from an address (and why the others don't), and what a session may do there."),
         KeyBinding(.up, [.up, .character("k")], "Up k", hint: nil, "Previous connector."),
         KeyBinding(.down, [.down, .character("j")], "Down j", hint: nil, "Next connector."),
         KeyBinding(.pageUpList, [.pageUp], "PgUp", hint: nil, "Page up."),
@@ -78,6 +82,7 @@ public enum KeyTable {
         KeyBinding(.monitorPause, [.character("p"), .character(" ")], "p Space", hint: "Pause", "Pause the screen (updates wait) or resume."),
         KeyBinding(.monitorFilter, [.character("/")], "/", hint: "Filter", "Filter sessions by connector, server or remote IP; Esc clears."),
         KeyBinding(.startListener, [.character("l")], "l", hint: "Listener", "Start the bundled listener for the selected server in the background (shown when none runs)."),
+        KeyBinding(.explain, [.character("x")], "x", hint: nil, "Explain why the selected session landed on its connector: the Explain view for its remote address and local endpoint (under today's configuration)."),
         KeyBinding(.help, [.function(1), .character("?")], "F1 ?", hint: "Help", "Help."),
         KeyBinding(.quit, [.function(10), .control("q")], "F10 C-q", hint: nil, "Quit Receptor."),
         KeyBinding(.up, [.up, .character("k")], "Up k", hint: nil, "Previous row; in a full-screen view, scroll up."),
@@ -88,11 +93,24 @@ public enum KeyTable {
         KeyBinding(.end, [.end], "End", hint: nil, "Last row; in a full-screen view, the end (follows new lines)."),
     ]
 
+    public static let explain: [KeyBinding] = [
+        KeyBinding(.explainRun, [.enter], "Enter", hint: "Explain", "Explain: the connector that takes a connection from the remote address on the local endpoint, why each other one bound there loses, and whether a session may submit, relay, must authenticate, must start TLS. A range (10.0.0.0/16) is split by the connector that takes each part."),
+        KeyBinding(.nextField, [.tab, .backTab], "Tab S-Tab", hint: "Next field", "Switch between the remote address and the local endpoint (25 means an address of the server no connector binds specifically; or 10.10.1.1:25)."),
+        KeyBinding(.cancel, [.escape], "Esc", hint: "Back", "Back to the connector list."),
+        KeyBinding(.help, [.function(1)], "F1", hint: "Help", "Help."),
+        KeyBinding(.quit, [.function(10), .control("q")], "F10 C-q", hint: nil, "Quit Receptor."),
+        KeyBinding(.up, [.up], "Up", hint: nil, "Scroll the answer up."),
+        KeyBinding(.down, [.down], "Down", hint: nil, "Scroll the answer down."),
+        KeyBinding(.pageUpList, [.pageUp], "PgUp", hint: nil, "Page up."),
+        KeyBinding(.pageDownList, [.pageDown], "PgDn", hint: nil, "Page down."),
+    ]
+
     public static func table(_ context: KeyContext) -> [KeyBinding] {
         switch context {
         case .main: main
         case .dialog: dialog
         case .monitor: monitor
+        case .explain: explain
         }
     }
 

@@ -24,6 +24,8 @@ public final class MonitorController {
         /// Back to the connector list.
         case close
         case startListener
+        /// Explain why the selected session landed on its connector (its server, remote and local endpoints).
+        case explain(server: String, remote: String, local: String)
     }
 
     public let model: MonitorModel
@@ -178,6 +180,13 @@ public final class MonitorController {
         case .monitorPause: if isPaused { resume(now: now) } else { pause(now: now) }
         case .monitorFilter: filterField = TextField(filterText); isFiltering = true; subview = subview == .messages ? .messages : .sessions
         case .startListener: return .startListener
+        case .explain:
+            switch subview {
+            case .sessions, .transcript:
+                let key: String? = if case .transcript(let k) = subview { k } else { selectedKey }
+                if let row = key.flatMap({ model.rows[$0] }) { return .explain(server: row.server, remote: row.info.remote, local: row.info.local) }
+            default: break
+            }
         case .up, .down, .pageUpList, .pageDownList, .home, .end: move(action)
         default: break
         }

@@ -1,3 +1,5 @@
+import Foundation
+
 /// Why a connection lands on its receive connector: the answer to "which connector takes a connection from
 /// this address, and why not the others" (Test-ReceiveConnector, the console's Explain view). It is
 /// `ConnectorSelector`'s decision — the listener's — spelled out connector by connector.
@@ -126,4 +128,27 @@ public enum ConnectionExplainer {
         }
     }
 
+}
+
+extension ConnectionExplainer {
+    /// Why a local endpoint could not be read; one sentence.
+    public struct EndpointError: Error, Sendable, CustomStringConvertible {
+        public let description: String
+    }
+
+    /// Reads a local endpoint as Test-ReceiveConnector's -LocalEndPoint and the console's Explain view take
+    /// it: `25`, `0.0.0.0:25` or `[::]:25` (an address of the server no connector binds specifically: a nil
+    /// address), or a specific `10.10.1.1:25` / `[2001:db8::1]:25`.
+    public static func localEndpoint(parsing text: String) throws(EndpointError) -> (address: IPAddress?, port: Int) {
+        let trimmed = text.trimmingCharacters(in: .whitespaces)
+        if let port = Int(trimmed) {
+            guard (1...65535).contains(port) else { throw EndpointError(description: "the port \(port) is not between 1 and 65535.") }
+            return (nil, port)
+        }
+        let binding: IPBinding
+        do { binding = try IPBinding(parsing: trimmed) } catch {
+            throw EndpointError(description: "\(error.description) Write it as 10.10.1.1:25, [2001:db8::1]:25 or a port such as 25.")
+        }
+        return (binding.isWildcard ? nil : binding.address, binding.port)
+    }
 }

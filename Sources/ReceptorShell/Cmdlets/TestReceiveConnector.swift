@@ -53,18 +53,11 @@ struct TestReceiveConnector: Cmdlet {
     }
 
     /// `25`, `0.0.0.0:25` or `[::]:25` (an address of the server no connector binds specifically: nil), or a
-    /// specific `10.10.1.1:25` / `[2001:db8::1]:25`.
+    /// specific `10.10.1.1:25` / `[2001:db8::1]:25` (the console's Explain view reads it the same way).
     static func endpoint(_ text: String) throws -> (IPAddress?, Int) {
-        let trimmed = text.trimmingCharacters(in: .whitespaces)
-        if let port = Int(trimmed) {
-            guard (1...65535).contains(port) else { throw ShellError("\(name): -LocalEndPoint: the port \(port) is not between 1 and 65535.") }
-            return (nil, port)
+        do { return try ConnectionExplainer.localEndpoint(parsing: text) } catch {
+            throw ShellError("\(name): -LocalEndPoint: \(error.description)")
         }
-        let binding: IPBinding
-        do { binding = try IPBinding(parsing: trimmed) } catch {
-            throw ShellError("\(name): -LocalEndPoint: \(error.description) Write it as 10.10.1.1:25, [2001:db8::1]:25 or a port such as 25.")
-        }
-        return (binding.isWildcard ? nil : binding.address, binding.port)
     }
 
     private static func result(_ e: ConnectionExplanation, server: Server, remote: IPAddress, account: MailboxAccount?,
@@ -87,24 +80,17 @@ struct TestReceiveConnector: Cmdlet {
         ]
         if let connector = e.selected {
             let entries = try context.store.permissions(connector: connector.guid)
-            func rights(_ auth: PermissionModel.SessionAuthentication) -> Set<ExtendedRight> {
-                PermissionModel.effectiveRights(connector: connector, explicitEntries: entries, authentication: auth, domain: server.domain)
-            }
-            let anonymous = rights(PermissionModel.initialAuthentication(for: connector))
             let principals = account.map { [SecurityPrincipal($0.userPrincipalName), SecurityPrincipal("\(server.domain)\\\($0.alias)")] } ?? []
-            let authenticated = rights(.account(principals: principals))
-            let partner = rights(.partner(domain: ""))
+            let rights = SessionRights(connector: connector, explicitEntries: entries, domain: server.domain, accountPrincipals: principals)
             let offered = Offered(connector: connector, server: server, remote: remote, context: context)
-            func names(_ set: Set<ExtendedRight>) -> PSValue {
-                .array(ExtendedRight.allCases.filter(set.contains).map { .string($0.rawValue) })
-            }
+            func names(_ set: Set<ExtendedRight>) -> PSValue { .array(SessionRights.names(set).map { .string($0) }) }
             properties += [
-                PSProperty("AnonymousRights", names(anonymous)),
-                PSProperty("AuthenticatedRights", names(authenticated)),
-                PSProperty("PartnerRights", names(partner)),
-                PSProperty("CanRelayAnonymously", .bool(anonymous.contains(.submit) && anonymous.contains(.acceptAnyRecipient))),
-                PSProperty("RequiresAuthentication", .bool(!anonymous.contains(.submit))),
-                PSProperty("RequiresTls", .bool(connector.requireTLS)),
+                PSProperty("AnonymousRights", names(rights.anonymous)),
+                PSProperty("AuthenticatedRights", names(rights.authenticated)),
+                PSProperty("PartnerRights", names(rights.partner)),
+                PSProperty("CanRelayAnonymously", .bool(rights.canRelayAnonymously)),
+                PSProperty("RequiresAuthentication", .bool(rights.requiresAuthentication)),
+                PSProperty("RequiresTls", .bool(rights.requiresTls)),
                 PSProperty("AuthMechanismsOffered", .string(offered.authBeforeTLS.isEmpty ? "None" : offered.authBeforeTLS)),
                 PSProperty("AuthMechanismsOfferedAfterStartTls", .string(offered.authAfterTLS.isEmpty ? "None" : offered.authAfterTLS)),
                 PSProperty("StartTlsOffered", .bool(offered.startTLS)),
