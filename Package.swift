@@ -36,23 +36,27 @@ let package = Package(
         // The Exchange Management Shell language subset: tokens, pipelines, script blocks, formatting. No I/O.
         .target(name: "EMSLanguage"),
         // The config store: SQLite (GRDB) behind a store interface.
-        .target(name: "ReceptorStore", dependencies: [
-            "ReceptorCore",
-            .product(name: "GRDB", package: "GRDB.swift"),
-            .product(name: "Crypto", package: "swift-crypto"),
-            .product(name: "_CryptoExtras", package: "swift-crypto"),
-        ]),
+        .target(
+            name: "ReceptorStore",
+            dependencies: [
+                "ReceptorCore",
+                .product(name: "GRDB", package: "GRDB.swift"),
+                .product(name: "Crypto", package: "swift-crypto"),
+                .product(name: "_CryptoExtras", package: "swift-crypto"),
+            ]),
         // The config store on PostgreSQL (postgres-nio), behind the same interface; only the executable and
         // the tests see it, so the pure layers never get the dependency.
-        .target(name: "ReceptorStorePostgres", dependencies: [
-            "ReceptorCore", "ReceptorStore",
-            .product(name: "PostgresNIO", package: "postgres-nio"),
-            .product(name: "NIOCore", package: "swift-nio"),
-            .product(name: "NIOPosix", package: "swift-nio"),
-            .product(name: "NIOConcurrencyHelpers", package: "swift-nio"),
-            .product(name: "NIOSSL", package: "swift-nio-ssl"),
-            .product(name: "Logging", package: "swift-log"),
-        ]),
+        .target(
+            name: "ReceptorStorePostgres",
+            dependencies: [
+                "ReceptorCore", "ReceptorStore",
+                .product(name: "PostgresNIO", package: "postgres-nio"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "NIOConcurrencyHelpers", package: "swift-nio"),
+                .product(name: "NIOSSL", package: "swift-nio-ssl"),
+                .product(name: "Logging", package: "swift-log"),
+            ]),
         // The SMTP protocol: framing, commands, the session state machine. No I/O.
         .target(name: "ReceptorSMTP", dependencies: ["ReceptorCore"]),
         // Linux calls glibc declares only under _GNU_SOURCE (syncfs, for the listener's group commit).
@@ -63,18 +67,20 @@ let package = Package(
         // reads it.
         .target(name: "ReceptorControl"),
         // The SMTP listener: sockets, TLS, delivery, protocol logs, hot reload, control socket (SwiftNIO).
-        .target(name: "ReceptorListener", dependencies: [
-            "ReceptorCore", "ReceptorStore", "ReceptorSMTP", "CLinuxFiles", "CChecksum", "ReceptorControl",
-            .product(name: "NIOCore", package: "swift-nio"),
-            .product(name: "NIOPosix", package: "swift-nio"),
-            .product(name: "NIOTLS", package: "swift-nio"),
-            .product(name: "NIOConcurrencyHelpers", package: "swift-nio"),
-            .product(name: "NIOSSL", package: "swift-nio-ssl"),
-            .product(name: "X509", package: "swift-certificates"),
-            .product(name: "Crypto", package: "swift-crypto"),
-            .product(name: "_CryptoExtras", package: "swift-crypto"),
-            .product(name: "Logging", package: "swift-log"),
-        ]),
+        .target(
+            name: "ReceptorListener",
+            dependencies: [
+                "ReceptorCore", "ReceptorStore", "ReceptorSMTP", "CLinuxFiles", "CChecksum", "ReceptorControl",
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "NIOTLS", package: "swift-nio"),
+                .product(name: "NIOConcurrencyHelpers", package: "swift-nio"),
+                .product(name: "NIOSSL", package: "swift-nio-ssl"),
+                .product(name: "X509", package: "swift-certificates"),
+                .product(name: "Crypto", package: "swift-crypto"),
+                .product(name: "_CryptoExtras", package: "swift-crypto"),
+                .product(name: "Logging", package: "swift-log"),
+            ]),
         // The console: screens, wizard, edit dialog, key table, drawn on an abstract Screen. No curses here.
         .target(name: "ReceptorConsole", dependencies: ["ReceptorCore", "ReceptorStore", "ReceptorControl"]),
         // ncursesw through a header-only shim (wide-character API, macros and globals Swift can't import). Debian's
@@ -91,37 +97,48 @@ let package = Package(
         .executableTarget(name: "enginebench", dependencies: ["BenchSupport", "ReceptorSMTP", "ReceptorCore"]),
         // The console's keystroke-to-screen timings on the in-memory screen (bench/console-keys.sh, bench/monitor-keys.sh).
         .executableTarget(name: "consolebench", dependencies: ["ReceptorConsole", "ReceptorStore"]),
-        .executableTarget(name: "niosink", dependencies: [
-            "BenchSupport", "ReceptorCore", "ReceptorSMTP", "ReceptorListener", "CLinuxFiles",
-            .product(name: "NIOConcurrencyHelpers", package: "swift-nio"),
-            .product(name: "NIOCore", package: "swift-nio"),
-            .product(name: "NIOPosix", package: "swift-nio"),
-        ]),
+        .executableTarget(
+            name: "niosink",
+            dependencies: [
+                "BenchSupport", "ReceptorCore", "ReceptorSMTP", "ReceptorListener", "CLinuxFiles",
+                .product(name: "NIOConcurrencyHelpers", package: "swift-nio"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+            ]),
         // The EMS cmdlets over the store.
         .target(name: "ReceptorShell", dependencies: ["ReceptorCore", "EMSLanguage", "ReceptorStore", "ReceptorSMTP", "ReceptorControl"]),
-        .executableTarget(name: "receptor", dependencies: [
-            "ReceptorCore", "ReceptorStore", "ReceptorStorePostgres", "ReceptorShell", "ReceptorListener", "ReceptorConsole", "ReceptorTerminal",
-            "ReceptorControl", "EMSLanguage",
-            .product(name: "ArgumentParser", package: "swift-argument-parser"),
-            .product(name: "Logging", package: "swift-log"),
-        ]),
+        .executableTarget(
+            name: "receptor",
+            dependencies: [
+                "ReceptorCore", "ReceptorStore", "ReceptorStorePostgres", "ReceptorShell", "ReceptorListener", "ReceptorConsole", "ReceptorTerminal",
+                "ReceptorControl", "EMSLanguage",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                .product(name: "Logging", package: "swift-log"),
+            ]),
         .testTarget(name: "ReceptorCoreTests", dependencies: ["ReceptorCore"]),
         .testTarget(name: "EMSLanguageTests", dependencies: ["EMSLanguage"]),
-        .testTarget(name: "ReceptorStoreTests", dependencies: ["ReceptorStore", "ReceptorStorePostgres", "ReceptorCore", .product(name: "GRDB", package: "GRDB.swift")]),
+        .testTarget(
+            name: "ReceptorStoreTests",
+            dependencies: ["ReceptorStore", "ReceptorStorePostgres", "ReceptorCore", .product(name: "GRDB", package: "GRDB.swift")]),
         .testTarget(name: "ReceptorSMTPTests", dependencies: ["ReceptorSMTP", "ReceptorCore"], resources: [.copy("Fixtures")]),
-        .testTarget(name: "ReceptorListenerTests", dependencies: [
-            "ReceptorListener", "ReceptorStore", "ReceptorCore", "ReceptorSMTP", "ReceptorConsole", "ReceptorControl", "CChecksum",
-            .product(name: "NIOCore", package: "swift-nio"),
-            .product(name: "NIOPosix", package: "swift-nio"),
-            .product(name: "NIOTLS", package: "swift-nio"),
-            .product(name: "NIOEmbedded", package: "swift-nio"),
-            .product(name: "NIOConcurrencyHelpers", package: "swift-nio"),
-            .product(name: "NIOSSL", package: "swift-nio-ssl"),
-            .product(name: "X509", package: "swift-certificates"),
-            .product(name: "Crypto", package: "swift-crypto"),
-            .product(name: "Logging", package: "swift-log"),
-        ]),
-        .testTarget(name: "ReceptorConsoleTests", dependencies: ["ReceptorConsole", "ReceptorCore", "ReceptorStore", "ReceptorControl", "ReceptorShell", "EMSLanguage"], exclude: ["Fixtures"]),
+        .testTarget(
+            name: "ReceptorListenerTests",
+            dependencies: [
+                "ReceptorListener", "ReceptorStore", "ReceptorCore", "ReceptorSMTP", "ReceptorConsole", "ReceptorControl", "CChecksum",
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "NIOTLS", package: "swift-nio"),
+                .product(name: "NIOEmbedded", package: "swift-nio"),
+                .product(name: "NIOConcurrencyHelpers", package: "swift-nio"),
+                .product(name: "NIOSSL", package: "swift-nio-ssl"),
+                .product(name: "X509", package: "swift-certificates"),
+                .product(name: "Crypto", package: "swift-crypto"),
+                .product(name: "Logging", package: "swift-log"),
+            ]),
+        .testTarget(
+            name: "ReceptorConsoleTests",
+            dependencies: ["ReceptorConsole", "ReceptorCore", "ReceptorStore", "ReceptorControl", "ReceptorShell", "EMSLanguage"],
+            exclude: ["Fixtures"]),
         .testTarget(name: "ReceptorTerminalTests", dependencies: ["ReceptorTerminal", "ReceptorConsole", "CNCursesShim"]),
         .testTarget(name: "ReceptorShellTests", dependencies: ["ReceptorShell", "ReceptorStore", "ReceptorCore", "EMSLanguage"]),
     ]

@@ -14,9 +14,11 @@ let package = Package(
     dependencies: [.package(name: "Receptor", path: "..")],
     targets: [
         // The SMTP engine as a client drives it: one byte stream through the framer, the parser and the session.
-        .executableTarget(name: "FuzzSMTP", dependencies: [
-            .product(name: "ReceptorSMTP", package: "Receptor"), .product(name: "ReceptorCore", package: "Receptor"),
-        ]),
+        .executableTarget(
+            name: "FuzzSMTP",
+            dependencies: [
+                .product(name: "ReceptorSMTP", package: "Receptor"), .product(name: "ReceptorCore", package: "Receptor"),
+            ]),
         // The EMS language: lexer, parser and interpreter, with a host that has one cmdlet.
         .executableTarget(name: "FuzzEMS", dependencies: [.product(name: "EMSLanguage", package: "Receptor")]),
         // The address, range and binding parsers, and the value parsers of the parameter table.

@@ -21,8 +21,9 @@ public struct BenchSettings: Sendable {
 
     /// A session's settings, made per connection as the listener makes them.
     public func configuration(local: SMTPEndpoint, remote: SMTPEndpoint) -> SessionConfiguration {
-        SessionConfiguration(connector: frontend, server: server, acceptedDomains: domains, certificateAvailable: true,
-                             localEndpoint: local, remoteEndpoint: remote, sessionID: "08DC3C1A2B4F5E61", connectedAt: Date(),
-                             protocolLogging: false, initialRights: rights)
+        SessionConfiguration(
+            connector: frontend, server: server, acceptedDomains: domains, certificateAvailable: true,
+            localEndpoint: local, remoteEndpoint: remote, sessionID: "08DC3C1A2B4F5E61", connectedAt: Date(),
+            protocolLogging: false, initialRights: rights)
     }
 }

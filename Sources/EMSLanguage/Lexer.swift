@@ -153,16 +153,17 @@ struct Lexer {
             pos += 1
             return token(.newline, start, spaced)
         }
-        let single: TokenKind? = switch c {
-        case ";": .semicolon
-        case "|": .pipe
-        case ",": .comma
-        case "(": .lParen
-        case ")": .rParen
-        case "{": .lBrace
-        case "}": .rBrace
-        default: nil
-        }
+        let single: TokenKind? =
+            switch c {
+            case ";": .semicolon
+            case "|": .pipe
+            case ",": .comma
+            case "(": .lParen
+            case ")": .rParen
+            case "{": .lBrace
+            case "}": .rBrace
+            default: nil
+            }
         if let single {
             pos += 1
             return token(single, start, spaced)
@@ -467,7 +468,8 @@ struct Lexer {
         var end = pos
         var previous: Character = " "
         while let d = char(at: end) {
-            let exponentSign = (d == "+" || d == "-") && (previous == "e" || previous == "E")
+            let exponentSign =
+                (d == "+" || d == "-") && (previous == "e" || previous == "E")
                 && !String(chars[start..<end]).lowercased().hasPrefix("0x")
             let fraction = d == "." && (char(at: end + 1).map(CharClass.isDigit) ?? false)
             guard CharClass.isIdentifierChar(d) || fraction || exponentSign else { break }

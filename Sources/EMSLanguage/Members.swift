@@ -79,7 +79,8 @@ enum Members {
         case "tolower", "tolowerinvariant": return .string(s.lowercased())
         case "toupper", "toupperinvariant": return .string(s.uppercased())
         case "trim", "trimstart", "trimend":
-            let set = arguments.isEmpty
+            let set =
+                arguments.isEmpty
                 ? CharacterSet.whitespacesAndNewlines : CharacterSet(charactersIn: arguments.map(\.text).joined())
             var scalars = Substring(s)
             if method != "trimend" { while let f = scalars.first, f.unicodeScalars.allSatisfy(set.contains) { scalars = scalars.dropFirst() } }

@@ -95,7 +95,8 @@ enum PSOperators {
         case (.int, _), (.double, _), (.bool, _):
             guard let l = number(left), let r = number(right) else {
                 throw PSRuntimeError(
-                    "Could not compare \"\(left.text)\" to \"\(right.text)\". Cannot convert value \"\(right.text)\" to type \"\(left.typeDisplayName)\".")
+                    "Could not compare \"\(left.text)\" to \"\(right.text)\". Cannot convert value \"\(right.text)\" to type \"\(left.typeDisplayName)\"."
+                )
             }
             return l < r ? -1 : (l == r ? 0 : 1)
         case let (.typed(t), _):
@@ -306,7 +307,8 @@ extension PSValue {
     fileprivate var isIntegral: Bool {
         switch self {
         case .int, .bool, .null: return true
-        case .string(let s): if case .int? = NumberLiteral.parse(s.trimmingCharacters(in: .whitespaces)) { return true }
+        case .string(let s):
+            if case .int? = NumberLiteral.parse(s.trimmingCharacters(in: .whitespaces)) { return true }
             return false
         default: return false
         }

@@ -23,7 +23,8 @@ enum ParameterBinder {
                 let parameter = try match(typed, in: info)
                 if named.contains(where: { $0.parameterName == parameter }) {
                     throw PSRuntimeError(
-                        "Cannot bind parameter because parameter '\(parameter)' is specified more than once. To provide multiple values to parameters that can accept multiple values, use the array syntax. For example, \"-parameter value1,value2,value3\".")
+                        "Cannot bind parameter because parameter '\(parameter)' is specified more than once. To provide multiple values to parameters that can accept multiple values, use the array syntax. For example, \"-parameter value1,value2,value3\"."
+                    )
                 }
                 if let attached {
                     named.append(

@@ -279,12 +279,13 @@ struct Parser {
     private mutating func parseUnary() throws -> PSExpression {
         lexer.skipTrivia()
         if let (text, token) = peekOperator() {
-            let op: PSUnaryOperator? = switch text {
-            case "!", "-not": .not
-            case "-": .negate
-            case "+": .plus
-            default: nil
-            }
+            let op: PSUnaryOperator? =
+                switch text {
+                case "!", "-not": .not
+                case "-": .negate
+                case "+": .plus
+                default: nil
+                }
             if let op {
                 try consumeOperator(token)
                 return .unary(op, try parseUnary())

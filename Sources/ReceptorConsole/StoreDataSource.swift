@@ -16,9 +16,10 @@ public final class StoreDataSource: ConsoleDataSource {
 
     public func snapshot() throws -> ConsoleSnapshot {
         let s = try store.snapshot()
-        var snapshot = ConsoleSnapshot(generation: s.generation, servers: s.servers,
-                                       connectors: s.connectors.map { ConsoleConnector(connector: $0.connector, revision: $0.revision) },
-                                       listeners: [])
+        var snapshot = ConsoleSnapshot(
+            generation: s.generation, servers: s.servers,
+            connectors: s.connectors.map { ConsoleConnector(connector: $0.connector, revision: $0.revision) },
+            listeners: [])
         snapshot.listeners = try listenerStatuses(for: snapshot)
         return snapshot
     }
@@ -30,8 +31,11 @@ public final class StoreDataSource: ConsoleDataSource {
         var statuses: [ListenerStatus] = []
         for server in snapshot.servers {
             guard let l = listeners.first(where: { $0.server.caseInsensitiveCompare(server.name) == .orderedSame }) else { continue }
-            statuses.append(ListenerStatus(server: server.name, bindings: Self.bindingStates(l.statusJSON, connectors: snapshot.connectors(on: server.name).map(\.connector)),
-                                            controlSocket: l.controlSocket))
+            statuses.append(
+                ListenerStatus(
+                    server: server.name,
+                    bindings: Self.bindingStates(l.statusJSON, connectors: snapshot.connectors(on: server.name).map(\.connector)),
+                    controlSocket: l.controlSocket))
         }
         return statuses
     }
@@ -56,7 +60,9 @@ public final class StoreDataSource: ConsoleDataSource {
     }
 
     public func insert(_ connector: ReceiveConnector) throws -> ConsoleConnector {
-        try mapped { let s = try store.insertConnector(connector); return ConsoleConnector(connector: s.connector, revision: s.revision) }
+        try mapped {
+            let s = try store.insertConnector(connector); return ConsoleConnector(connector: s.connector, revision: s.revision)
+        }
     }
 
     public func update(_ connector: ReceiveConnector, expectedRevision: Int) throws -> ConsoleConnector {

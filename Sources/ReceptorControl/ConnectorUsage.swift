@@ -94,7 +94,8 @@ public enum ConnectorUsage {
         for offset in 0..<max(1, days) {
             let path = folder + "/" + fileName(day: dayText(today - offset))
             guard let data = FileManager.default.contents(atPath: path),
-                  let day = try? decoder.decode([ConnectorUsageRow].self, from: data) else { continue }
+                let day = try? decoder.decode([ConnectorUsageRow].self, from: data)
+            else { continue }
             rows += day
         }
         return rows

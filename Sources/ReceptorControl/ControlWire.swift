@@ -24,8 +24,10 @@ public struct LiveSession: Codable, Hashable, Sendable {
     public var startedAt: Date
     public var lastActivity: Date
 
-    public init(id: String, connector: String, remote: String, local: String, state: String, tls: String? = nil,
-                authenticatedAs: String? = nil, messages: Int = 0, bytes: Int64 = 0, startedAt: Date, lastActivity: Date) {
+    public init(
+        id: String, connector: String, remote: String, local: String, state: String, tls: String? = nil,
+        authenticatedAs: String? = nil, messages: Int = 0, bytes: Int64 = 0, startedAt: Date, lastActivity: Date
+    ) {
         self.id = id; self.connector = connector; self.remote = remote; self.local = local; self.state = state
         self.tls = tls; self.authenticatedAs = authenticatedAs; self.messages = messages; self.bytes = bytes
         self.startedAt = startedAt; self.lastActivity = lastActivity
@@ -83,8 +85,10 @@ public struct MessageSummary: Codable, Hashable, Sendable {
     /// The stored header section, at most this many bytes (a header block is rarely above a few KB).
     public static let maximumHeaderBytes = 32 * 1024
 
-    public init(messageID: String, sessionID: String, connector: String, from: String, recipients: [String], authAs: String,
-                authMechanism: String, size: Int64, receivedAt: Date, headers: String) {
+    public init(
+        messageID: String, sessionID: String, connector: String, from: String, recipients: [String], authAs: String,
+        authMechanism: String, size: Int64, receivedAt: Date, headers: String
+    ) {
         self.messageID = messageID; self.sessionID = sessionID; self.connector = connector; self.from = from
         self.recipients = recipients; self.authAs = authAs; self.authMechanism = authMechanism; self.size = size
         self.receivedAt = receivedAt; self.headers = headers
@@ -170,9 +174,11 @@ public struct ControlSnapshot: Codable, Sendable {
     /// Set on a snapshot sent to resynchronise a subscriber that fell behind: how many events it missed.
     public var missedEvents: Int?
 
-    public init(server: String, pid: Int32? = nil, generation: Int64? = nil, configError: String? = nil, bindings: [BindingStatus]? = nil,
-                sessions: [LiveSession] = [], counters: [String: ConnectorCounters] = [:], recentMessages: [MessageSummary]? = nil,
-                missedEvents: Int? = nil, delivery: DeliveryStatistics? = nil) {
+    public init(
+        server: String, pid: Int32? = nil, generation: Int64? = nil, configError: String? = nil, bindings: [BindingStatus]? = nil,
+        sessions: [LiveSession] = [], counters: [String: ConnectorCounters] = [:], recentMessages: [MessageSummary]? = nil,
+        missedEvents: Int? = nil, delivery: DeliveryStatistics? = nil
+    ) {
         self.server = server; self.pid = pid; self.generation = generation; self.configError = configError
         self.bindings = bindings; self.sessions = sessions; self.counters = counters; self.recentMessages = recentMessages
         self.missedEvents = missedEvents; self.delivery = delivery
@@ -203,9 +209,11 @@ public struct ListenerEvent: Codable, Sendable {
     /// `tick` events: durable delivery since the listener started.
     public var delivery: DeliveryStatistics?
 
-    public init(type: String, time: Date? = Date(), session: LiveSession? = nil, connector: String? = nil, detail: String? = nil,
-                sessionID: String? = nil, line: TranscriptLine? = nil, lines: [TranscriptLine]? = nil, message: MessageSummary? = nil,
-                counters: [String: ConnectorCounters]? = nil, sessions: [LiveSession]? = nil, delivery: DeliveryStatistics? = nil) {
+    public init(
+        type: String, time: Date? = Date(), session: LiveSession? = nil, connector: String? = nil, detail: String? = nil,
+        sessionID: String? = nil, line: TranscriptLine? = nil, lines: [TranscriptLine]? = nil, message: MessageSummary? = nil,
+        counters: [String: ConnectorCounters]? = nil, sessions: [LiveSession]? = nil, delivery: DeliveryStatistics? = nil
+    ) {
         self.type = type; self.time = time; self.session = session; self.connector = connector; self.detail = detail
         self.sessionID = sessionID; self.line = line; self.lines = lines; self.message = message; self.counters = counters
         self.sessions = sessions; self.delivery = delivery

@@ -17,8 +17,10 @@ public struct ListenerStatusReport: Codable, Hashable, Sendable {
     /// Durable delivery since the listener started.
     public var delivery: DeliveryStatistics?
 
-    public init(generation: Int64?, bindings: [BindingStatus], configError: String? = nil, sessions: Int = 0,
-                delivery: DeliveryStatistics? = nil) {
+    public init(
+        generation: Int64?, bindings: [BindingStatus], configError: String? = nil, sessions: Int = 0,
+        delivery: DeliveryStatistics? = nil
+    ) {
         self.generation = generation; self.bindings = bindings; self.configError = configError
         self.sessions = sessions; self.delivery = delivery
     }

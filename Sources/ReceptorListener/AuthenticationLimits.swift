@@ -24,8 +24,10 @@ public final class AuthenticationLimits: Sendable {
     }
     private let state = NIOLockedValueBox(State())
 
-    public init(maximumConcurrentChecks: Int = max(4, 2 * ProcessInfo.processInfo.activeProcessorCount),
-                failuresPerSource: Int = 10, failureWindow: TimeInterval = 600) {
+    public init(
+        maximumConcurrentChecks: Int = max(4, 2 * ProcessInfo.processInfo.activeProcessorCount),
+        failuresPerSource: Int = 10, failureWindow: TimeInterval = 600
+    ) {
         self.maximumConcurrentChecks = maximumConcurrentChecks
         self.failuresPerSource = failuresPerSource
         self.failureWindow = failureWindow

@@ -1,6 +1,6 @@
 import Foundation
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #endif
 
 /// The part of a large DATA body past what the engine keeps in memory (`SMTPInputFramer.spillThreshold`),
@@ -11,8 +11,9 @@ import Glibc
 final class BodySpool {
     /// Spool names start with the process id, so recovery can tell a dead listener's leftovers.
     static func name(pid: Int32, session: String) -> String {
-        let tag = String(decoding: session.utf8.lazy.filter { ($0 >= 0x30 && $0 <= 0x39) || (($0 | 0x20) >= 0x61 && ($0 | 0x20) <= 0x7A) }.prefix(40),
-                         as: UTF8.self)
+        let tag = String(
+            decoding: session.utf8.lazy.filter { ($0 >= 0x30 && $0 <= 0x39) || (($0 | 0x20) >= 0x61 && ($0 | 0x20) <= 0x7A) }.prefix(40),
+            as: UTF8.self)
         return "\(pid)-\(tag).body"
     }
 

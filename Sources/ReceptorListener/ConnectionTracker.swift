@@ -41,7 +41,8 @@ public final class ConnectionTracker: Sendable {
                 let available = max - (total - fromSource)
                 let allowed = Swift.max(1, available * c.maxInboundConnectionPercentagePerSource / 100)
                 if fromSource >= allowed {
-                    return .refused(reason: "MaxInboundConnectionPercentagePerSource (\(c.maxInboundConnectionPercentagePerSource)%) reached for \(source)")
+                    return .refused(
+                        reason: "MaxInboundConnectionPercentagePerSource (\(c.maxInboundConnectionPercentagePerSource)%) reached for \(source)")
                 }
             }
             s.perConnector[c.guid] = total + 1

@@ -38,8 +38,10 @@ public final class ConnectorUsageRecorder: @unchecked Sendable {
     public var isEnabled: Bool { retentionDays > 0 }
 
     /// What one session did, recorded when it ends (and messages as they are accepted or refused).
-    public func record(connector: UUID, identity: String, remote: String, at now: Date = Date(),
-                       _ update: (inout ConnectorUsageRow) -> Void) {
+    public func record(
+        connector: UUID, identity: String, remote: String, at now: Date = Date(),
+        _ update: (inout ConnectorUsageRow) -> Void
+    ) {
         guard isEnabled else { return }
         let day = ConnectorUsage.day(now)
         let schedule = state.withLockedValue { s -> Bool in
@@ -47,8 +49,9 @@ public final class ConnectorUsageRecorder: @unchecked Sendable {
             if s.rows[key] == nil {
                 if s.rowsPerDay[day, default: 0] >= ConnectorUsage.rowsPerDay { key.remote = ConnectorUsage.otherAddresses }
                 if s.rows[key] == nil {
-                    s.rows[key] = ConnectorUsageRow(connectorGUID: connector.uuidString.lowercased(), connector: identity, day: day,
-                                                    remoteAddress: key.remote, at: now)
+                    s.rows[key] = ConnectorUsageRow(
+                        connectorGUID: connector.uuidString.lowercased(), connector: identity, day: day,
+                        remoteAddress: key.remote, at: now)
                     s.rowsPerDay[day, default: 0] += 1
                 }
             }

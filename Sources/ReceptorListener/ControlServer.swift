@@ -14,7 +14,8 @@ public final class ControlServer: @unchecked Sendable {
     public typealias SnapshotProvider = @Sendable () -> ControlSnapshot
 
     /// Counters now, and the live sessions with activity after the given time.
-    public typealias TickProvider = @Sendable (_ activeSince: Date) -> (counters: [String: ConnectorCounters], sessions: [LiveSession], delivery: DeliveryStatistics?)
+    public typealias TickProvider =
+        @Sendable (_ activeSince: Date) -> (counters: [String: ConnectorCounters], sessions: [LiveSession], delivery: DeliveryStatistics?)
 
     private let path: String
     private let events: ListenerEventBus
@@ -23,8 +24,10 @@ public final class ControlServer: @unchecked Sendable {
     private let logger: Logger
     private var channel: Channel?
 
-    public init(path: String, events: ListenerEventBus, logger: Logger, snapshot: @escaping SnapshotProvider,
-                tick: @escaping TickProvider = { _ in ([:], [], nil) }) {
+    public init(
+        path: String, events: ListenerEventBus, logger: Logger, snapshot: @escaping SnapshotProvider,
+        tick: @escaping TickProvider = { _ in ([:], [], nil) }
+    ) {
         self.path = path
         self.events = events
         self.snapshot = snapshot
@@ -52,7 +55,8 @@ public final class ControlServer: @unchecked Sendable {
             .childChannelInitializer { channel in
                 channel.eventLoop.makeCompletedFuture {
                     try channel.pipeline.syncOperations.addHandler(ByteToMessageHandler(LineFrameDecoder(maxLength: 4096)))
-                    try channel.pipeline.syncOperations.addHandler(ControlConnectionHandler(events: events, snapshot: snapshot, tick: tick, logger: logger))
+                    try channel.pipeline.syncOperations.addHandler(
+                        ControlConnectionHandler(events: events, snapshot: snapshot, tick: tick, logger: logger))
                 }
             }
             .bind(unixDomainSocketPath: path, cleanupExistingSocketFile: false).get()
@@ -263,7 +267,9 @@ final class ControlConnectionHandler: ChannelDuplexHandler, @unchecked Sendable 
 
     @discardableResult
     private func send(_ channel: Channel, _ object: [String: String]) -> EventLoopFuture<Void> {
-        guard let data = try? JSONSerialization.data(withJSONObject: object, options: [.sortedKeys]) else { return channel.eventLoop.makeSucceededVoidFuture() }
+        guard let data = try? JSONSerialization.data(withJSONObject: object, options: [.sortedKeys]) else {
+            return channel.eventLoop.makeSucceededVoidFuture()
+        }
         return write(channel, data)
     }
 

@@ -1,7 +1,7 @@
 import CLinuxFiles
 import Foundation
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #endif
 
 /// The file operations of durable delivery. None of them syncs by itself: `GroupCommit` makes a whole batch
@@ -37,7 +37,7 @@ enum DurableFile {
     /// Writes every part, in order, with as few system calls as the kernel allows (one `writev` for a whole
     /// message, headers and body, unless it writes short).
     static func writeAll(_ fd: Int32, _ parts: [[UInt8]], what: String) throws {
-        var skip = 0   // bytes already written, from the start of the first part
+        var skip = 0  // bytes already written, from the start of the first part
         let total = parts.reduce(0) { $0 + $1.count }
         while skip < total {
             let n = withIOVectors(parts, skipping: skip) { vectors in Glibc.writev(fd, vectors.baseAddress, Int32(vectors.count)) }

@@ -27,7 +27,11 @@ enum EventJSON {
         mutating func add(_ name: String, json: [UInt8]?) { if let json { key(name); bytes.append(contentsOf: json) } }
         mutating func add(_ name: String, strings: [String]) {
             key(name)
-            bytes.append(contentsOf: EventJSON.array(strings.map { var b: [UInt8] = []; EventJSON.string($0, into: &b); return b }))
+            bytes.append(
+                contentsOf: EventJSON.array(
+                    strings.map {
+                        var b: [UInt8] = []; EventJSON.string($0, into: &b); return b
+                    }))
         }
 
         func closed() -> [UInt8] { bytes + [UInt8(ascii: "}")] }
@@ -55,7 +59,9 @@ enum EventJSON {
             case 0x09: out.append(contentsOf: [UInt8(ascii: "\\"), UInt8(ascii: "t")])
             case 0..<0x20:
                 let hex = Array("0123456789abcdef".utf8)
-                out.append(contentsOf: [UInt8(ascii: "\\"), UInt8(ascii: "u"), UInt8(ascii: "0"), UInt8(ascii: "0"), hex[Int(byte >> 4)], hex[Int(byte & 15)]])
+                out.append(contentsOf: [
+                    UInt8(ascii: "\\"), UInt8(ascii: "u"), UInt8(ascii: "0"), UInt8(ascii: "0"), hex[Int(byte >> 4)], hex[Int(byte & 15)],
+                ])
             default: out.append(byte)
             }
         }

@@ -3,7 +3,7 @@ import Foundation
 import NIOCore
 import ReceptorControl
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #endif
 
 /// A message's files, written under sealed scratch names (see `ScratchSeal`) but not yet durable nor
@@ -156,7 +156,9 @@ public final class GroupCommit: @unchecked Sendable {
             let done = DispatchSemaphore(value: 0)
         }
         let outcome = Outcome()
-        submit(stage: stage) { result in outcome.result = result; outcome.done.signal() }
+        submit(stage: stage) { result in
+            outcome.result = result; outcome.done.signal()
+        }
         outcome.done.wait()
         try outcome.result!.get()
     }
@@ -223,7 +225,7 @@ public final class GroupCommit: @unchecked Sendable {
                         return
                     }
                 } else if !monitor.wait(Self.syncer, until: namesDeadline) && written.isEmpty {
-                    break   // no new message came: the names get a sync of their own
+                    break  // no new message came: the names get a sync of their own
                 }
             }
             let staged = written

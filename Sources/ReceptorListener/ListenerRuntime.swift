@@ -63,8 +63,9 @@ public final class ListenerRuntime: @unchecked Sendable {
         threadPool = NIOThreadPool(numberOfThreads: max(1, options.ioThreads))
         threadPool.start()
         let dataDirectory = (store.path as NSString).deletingLastPathComponent
-        services = ListenerServices(store: store, dataDirectory: dataDirectory, threadPool: threadPool, sync: options.sync,
-                                    usageRetentionDays: options.usageRetentionDays, logger: logger)
+        services = ListenerServices(
+            store: store, dataDirectory: dataDirectory, threadPool: threadPool, sync: options.sync,
+            usageRetentionDays: options.usageRetentionDays, logger: logger)
     }
 
     public var dataDirectory: String { services.dataDirectory }
@@ -131,7 +132,9 @@ public final class ListenerRuntime: @unchecked Sendable {
         defer { ticker.cancel(); watcher.stop(); wake.finish() }
         for await fromFileEvent in wakeups {
             if isStopping { break }
-            let forced = reloadRequested.withLockedValue { r -> Bool in let v = r; r = false; return v }
+            let forced = reloadRequested.withLockedValue { r -> Bool in
+                let v = r; r = false; return v
+            }
             if forced { await reload(reason: "SIGHUP"); continue }
             // After a file event the commit may become visible a moment later: look again briefly.
             for delay in fromFileEvent ? [0, 1, 2, 4, 8, 16] : [0] {
@@ -170,9 +173,10 @@ public final class ListenerRuntime: @unchecked Sendable {
     private func register() throws {
         _ = try? store.liveListeners()
         let now = Date()
-        try store.registerListener(ListenerRegistration(
-            id: registrationID, server: options.serverName, pid: getpid(), host: ProcessInfo.processInfo.hostName,
-            controlSocket: controlSocketPath, startedAt: now, heartbeatAt: now, statusJSON: statusJSON()))
+        try store.registerListener(
+            ListenerRegistration(
+                id: registrationID, server: options.serverName, pid: getpid(), host: ProcessInfo.processInfo.hostName,
+                controlSocket: controlSocketPath, startedAt: now, heartbeatAt: now, statusJSON: statusJSON()))
     }
 
     private func heartbeat() async {
@@ -192,9 +196,11 @@ public final class ListenerRuntime: @unchecked Sendable {
     /// The status `receptor status` and the console show: bindings, the config in force, the last refused
     /// config, delivery.
     public func statusJSON() -> String {
-        ListenerStatusReport(generation: generationInForce.withLockedValue { $0 }, bindings: server?.bindingStatus ?? [],
-                             configError: lastError.withLockedValue { $0 }, sessions: services.sessions.count,
-                             delivery: services.messages.deliveryStatistics).json
+        ListenerStatusReport(
+            generation: generationInForce.withLockedValue { $0 }, bindings: server?.bindingStatus ?? [],
+            configError: lastError.withLockedValue { $0 }, sessions: services.sessions.count,
+            delivery: services.messages.deliveryStatistics
+        ).json
     }
 
     /// Before the first connection: messages acknowledged just before a crash get back the final names the
@@ -203,7 +209,9 @@ public final class ListenerRuntime: @unchecked Sendable {
         do {
             let r = try services.messages.recoverInterruptedDeliveries()
             if r.restored > 0 || r.discarded > 0 {
-                logger.notice("recovered deliveries a crash interrupted: \(r.restored) message(s) named again, \(r.discarded) partial scratch file(s) removed, \(r.cleared) finished")
+                logger.notice(
+                    "recovered deliveries a crash interrupted: \(r.restored) message(s) named again, \(r.discarded) partial scratch file(s) removed, \(r.cleared) finished"
+                )
             }
             if r.skipped > 0 {
                 logger.notice("\(r.skipped) scratch file(s) belong to another running listener or host; left alone")
@@ -214,10 +222,11 @@ public final class ListenerRuntime: @unchecked Sendable {
     }
 
     func controlSnapshot() -> ControlSnapshot {
-        ControlSnapshot(server: options.serverName, pid: getpid(), generation: generationInForce.withLockedValue { $0 },
-                        configError: lastError.withLockedValue { $0 }, bindings: server?.bindingStatus ?? [],
-                        sessions: services.sessions.sessions, counters: services.events.allCounters,
-                        recentMessages: services.events.recentMessages, delivery: services.messages.deliveryStatistics)
+        ControlSnapshot(
+            server: options.serverName, pid: getpid(), generation: generationInForce.withLockedValue { $0 },
+            configError: lastError.withLockedValue { $0 }, bindings: server?.bindingStatus ?? [],
+            sessions: services.sessions.sessions, counters: services.events.allCounters,
+            recentMessages: services.events.recentMessages, delivery: services.messages.deliveryStatistics)
     }
 
     /// Stop accepting, let sessions finish up to the drain timeout, then close everything.

@@ -33,7 +33,9 @@ public final class ListenerServer: @unchecked Sendable {
     /// Swaps in a new snapshot and reconciles the sockets to its plan. Sessions of connectors that are gone
     /// or disabled are told to finish.
     public func apply(_ new: ListenerSnapshot) async {
-        let old = snapshot.withLockedValue { s -> ListenerSnapshot in let o = s; s = new; return o }
+        let old = snapshot.withLockedValue { s -> ListenerSnapshot in
+            let o = s; s = new; return o
+        }
         let stillEnabled = Set(new.enabledConnectors.map(\.guid))
         let withdrawn = Set(old.enabledConnectors.map(\.guid)).subtracting(stillEnabled)
         if !withdrawn.isEmpty { services.sessions.withdraw(connectors: withdrawn) }
@@ -73,13 +75,16 @@ public final class ListenerServer: @unchecked Sendable {
         let open = channels.withLockedValue { Set($0.keys) }
         let failed = failures.withLockedValue { $0 }
         return plan.endpoints.map { e in
-            open.contains(e) ? BindingStatus(endpoint: e.description, state: "listening", reason: nil)
+            open.contains(e)
+                ? BindingStatus(endpoint: e.description, state: "listening", reason: nil)
                 : BindingStatus(endpoint: e.description, state: "failed", reason: failed[e] ?? "not open yet")
         }
     }
 
     public func closeAll() async {
-        let all = channels.withLockedValue { c -> [Channel] in let v = Array(c.values); c = [:]; return v }
+        let all = channels.withLockedValue { c -> [Channel] in
+            let v = Array(c.values); c = [:]; return v
+        }
         for ch in all { try? await ch.close() }
     }
 
@@ -98,15 +103,18 @@ public final class ListenerServer: @unchecked Sendable {
             }
         if endpoint.address.family == .v6 {
             // [::] must not also take IPv4, or it would collide with a 0.0.0.0 socket on the same port.
-            bootstrap = bootstrap.serverChannelOption(ChannelOptions.Types.SocketOption(level: .init(rawValue: Int32(IPPROTO_IPV6)), name: .ipv6_v6only), value: 1)
+            bootstrap = bootstrap.serverChannelOption(
+                ChannelOptions.Types.SocketOption(level: .init(rawValue: Int32(IPPROTO_IPV6)), name: .ipv6_v6only), value: 1)
         }
         let address = try SocketAddress(ipAddress: endpoint.address.description, port: endpoint.port)
         return try await bootstrap.bind(to: address).get()
     }
 
     private func nextSessionID() -> String {
-        let n = sessionCounter.withLockedValue { $0 += 1; return $0 }
-        let hex = String(n, radix: 16, uppercase: true)   // %016llX without String(format:) on every connection
+        let n = sessionCounter.withLockedValue {
+            $0 += 1; return $0
+        }
+        let hex = String(n, radix: 16, uppercase: true)  // %016llX without String(format:) on every connection
         return String(repeating: "0", count: max(0, 16 - hex.count)) + hex
     }
 
@@ -117,8 +125,11 @@ public final class ListenerServer: @unchecked Sendable {
         guard let local = channel.localAddress?.endpoint, let remote = channel.remoteAddress?.endpoint else {
             return channel.close()
         }
-        guard let connector = ConnectorSelector.select(from: snapshot.enabledConnectors, localAddress: local.address,
-                                                       localPort: local.port, remoteAddress: remote.address) else {
+        guard
+            let connector = ConnectorSelector.select(
+                from: snapshot.enabledConnectors, localAddress: local.address,
+                localPort: local.port, remoteAddress: remote.address)
+        else {
             services.logger.notice("connection from \(remote) to \(local) matches no receive connector; closed")
             return channel.close()
         }
@@ -127,8 +138,9 @@ public final class ListenerServer: @unchecked Sendable {
         case .refused(let reason):
             services.logger.notice("connection from \(remote) to \(connector.identity) refused: \(reason)")
             return channel.eventLoop.makeCompletedFuture {
-                try channel.pipeline.syncOperations.addHandler(RefusingHandler(
-                    reply: "421 4.3.2 The maximum number of concurrent connections has exceeded a limit, closing transmission channel"))
+                try channel.pipeline.syncOperations.addHandler(
+                    RefusingHandler(
+                        reply: "421 4.3.2 The maximum number of concurrent connections has exceeded a limit, closing transmission channel"))
             }
         case .admitted:
             break
@@ -146,8 +158,9 @@ public final class ListenerServer: @unchecked Sendable {
             initialRights: snapshot.initialRights[connector.guid], recipients: snapshot.recipients)
         let tracker = services.tracker
         let guid = connector.guid
-        let handler = SMTPSessionHandler(services: services, configuration: config, tls: tls,
-                                         onClose: { tracker.release(connector: guid, source: remote.address) })
+        let handler = SMTPSessionHandler(
+            services: services, configuration: config, tls: tls,
+            onClose: { tracker.release(connector: guid, source: remote.address) })
         return channel.eventLoop.makeCompletedFuture { try channel.pipeline.syncOperations.addHandler(handler) }
     }
 

@@ -27,8 +27,10 @@ public final class ListenerServices: @unchecked Sendable {
     private let logWriters = NIOLockedValueBox<[String: ProtocolLogWriter]>([:])
     private let internalIDs = NIOLockedValueBox<Int64>(Int64(Date().timeIntervalSince1970) << 20)
 
-    public init(store: ConfigStore, dataDirectory: String, threadPool: NIOThreadPool, sync: GroupCommit.Mode = .fileSystem,
-                usageRetentionDays: Int = ConnectorUsage.defaultRetentionDays, logger: Logger) {
+    public init(
+        store: ConfigStore, dataDirectory: String, threadPool: NIOThreadPool, sync: GroupCommit.Mode = .fileSystem,
+        usageRetentionDays: Int = ConnectorUsage.defaultRetentionDays, logger: Logger
+    ) {
         self.store = store
         self.usage = ConnectorUsageRecorder(dataDirectory: dataDirectory, retentionDays: usageRetentionDays)
         self.dataDirectory = dataDirectory
@@ -70,7 +72,9 @@ public final class ListenerServices: @unchecked Sendable {
     }
 
     public func nextInternalID() -> Int64 {
-        internalIDs.withLockedValue { $0 += 1; return $0 }
+        internalIDs.withLockedValue {
+            $0 += 1; return $0
+        }
     }
 }
 

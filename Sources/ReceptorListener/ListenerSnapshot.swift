@@ -21,8 +21,10 @@ public struct ListenerSnapshot: Sendable {
     /// once here instead of for every connection).
     public let initialRights: [UUID: Set<ExtendedRight>]
 
-    init(generation: Int64, server: Server, connectors: [ReceiveConnector], permissions: [UUID: [PermissionEntry]],
-         acceptedDomains: [AcceptedDomain], plan: SocketPlan, transportConfig: TransportConfig, recipients: RecipientDirectory) {
+    init(
+        generation: Int64, server: Server, connectors: [ReceiveConnector], permissions: [UUID: [PermissionEntry]],
+        acceptedDomains: [AcceptedDomain], plan: SocketPlan, transportConfig: TransportConfig, recipients: RecipientDirectory
+    ) {
         self.generation = generation
         self.server = server
         self.connectors = connectors
@@ -59,10 +61,11 @@ public struct ListenerSnapshot: Sendable {
                 throw Invalid(description: "Receive connector \"\(c.identity)\" is invalid: \(first.message)")
             }
         }
-        return ListenerSnapshot(generation: store.generation, server: server, connectors: connectors,
-                                permissions: store.permissions, acceptedDomains: store.acceptedDomains,
-                                plan: SocketPlan(connectors: connectors), transportConfig: store.transportConfig,
-                                recipients: RecipientDirectory(accounts: store.accounts, config: store.recipientFilterConfig))
+        return ListenerSnapshot(
+            generation: store.generation, server: server, connectors: connectors,
+            permissions: store.permissions, acceptedDomains: store.acceptedDomains,
+            plan: SocketPlan(connectors: connectors), transportConfig: store.transportConfig,
+            recipients: RecipientDirectory(accounts: store.accounts, config: store.recipientFilterConfig))
     }
 
     public func connector(guid: UUID) -> ReceiveConnector? { connectors.first { $0.guid == guid } }

@@ -1,7 +1,7 @@
 import Foundation
 import ReceptorControl
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #endif
 import NIOConcurrencyHelpers
 import NIOCore
@@ -24,8 +24,10 @@ public final class MessageStore: Sendable {
         /// DSN parameters as given (RET, ENVID, per-recipient NOTIFY/ORCPT), recorded but not acted on.
         public var dsn: [String: String]
 
-        public init(messageID: String, mailFrom: String, recipients: [String], connector: String, clientAddress: String,
-                    heloName: String, authenticatedAs: String?, receivedAt: Date, dsn: [String: String] = [:]) {
+        public init(
+            messageID: String, mailFrom: String, recipients: [String], connector: String, clientAddress: String,
+            heloName: String, authenticatedAs: String?, receivedAt: Date, dsn: [String: String] = [:]
+        ) {
             self.messageID = messageID; self.mailFrom = mailFrom; self.recipients = recipients; self.connector = connector
             self.clientAddress = clientAddress; self.heloName = heloName; self.authenticatedAs = authenticatedAs
             self.receivedAt = receivedAt; self.dsn = dsn
@@ -67,7 +69,8 @@ public final class MessageStore: Sendable {
     private func uniqueName(_ id: String) -> String {
         let now = Date().timeIntervalSince1970
         // Only letters and digits of the id: message ids hold <, >, @ and worse.
-        let tag = String(decoding: id.utf8.lazy.filter { ($0 >= 0x30 && $0 <= 0x39) || (($0 | 0x20) >= 0x61 && ($0 | 0x20) <= 0x7A) }.prefix(40), as: UTF8.self)
+        let tag = String(
+            decoding: id.utf8.lazy.filter { ($0 >= 0x30 && $0 <= 0x39) || (($0 | 0x20) >= 0x61 && ($0 | 0x20) <= 0x7A) }.prefix(40), as: UTF8.self)
         return "\(Int(now)).M\(Int((now - floor(now)) * 1_000_000))P\(pid)Q\(tag).\(hostTag)"
     }
 
@@ -76,8 +79,10 @@ public final class MessageStore: Sendable {
     /// visible (group commit: see `GroupCommit`), or why not. With `loop`, `done` runs on that event loop.
     /// `spool`: a file (`BodySpool`) holding the rest of the message after `body`; it is copied into the
     /// scratch file and removed once staged, whatever the outcome.
-    public func deliver(envelope: Envelope, headers: [UInt8], body: [UInt8], spool: String? = nil, local: [String], relayed: [String],
-                        on loop: EventLoop? = nil, done: @escaping GroupCommit.Completion) {
+    public func deliver(
+        envelope: Envelope, headers: [UInt8], body: [UInt8], spool: String? = nil, local: [String], relayed: [String],
+        on loop: EventLoop? = nil, done: @escaping GroupCommit.Completion
+    ) {
         committer.submit(stage: staging(envelope, headers, body, local, relayed, spool: spool), on: loop, done: done)
     }
 
@@ -101,8 +106,10 @@ public final class MessageStore: Sendable {
 
     /// The committer's work for one message (the files are written later, on the writer thread). A recipient
     /// named twice gets one copy.
-    private func staging(_ envelope: Envelope, _ headers: [UInt8], _ body: [UInt8], _ local: [String], _ relayed: [String],
-                         spool: String? = nil) -> () throws -> StagedMessage {
+    private func staging(
+        _ envelope: Envelope, _ headers: [UInt8], _ body: [UInt8], _ local: [String], _ relayed: [String],
+        spool: String? = nil
+    ) -> () throws -> StagedMessage {
         let local = local.count > 1 ? Set(local).sorted() : local
         guard let spool else {
             return { [self] in try stage(envelope: envelope, headers: headers, body: body, local: local, relayed: relayed) }
@@ -116,13 +123,16 @@ public final class MessageStore: Sendable {
     /// Writes the message's files under sealed scratch names (one Maildir copy in the first recipient's tmp/,
     /// linked into the tmp/ of the other local recipients; the relay queue's message and envelope in its
     /// tmp/), and says which final name each gets once they are durable.
-    private func stage(envelope: Envelope, headers: [UInt8], body: [UInt8], local: [String], relayed: [String],
-                       spool: String? = nil) throws -> StagedMessage {
+    private func stage(
+        envelope: Envelope, headers: [UInt8], body: [UInt8], local: [String], relayed: [String],
+        spool: String? = nil
+    ) throws -> StagedMessage {
         let name = uniqueName(envelope.messageID)
         var staged = StagedMessage()
         do {
             var firstCopy: String?
-            let seal = try spool.map { try ScratchSeal(finalName: name, parts: [headers, body], file: $0) }
+            let seal =
+                try spool.map { try ScratchSeal(finalName: name, parts: [headers, body], file: $0) }
                 ?? ScratchSeal(finalName: name, parts: [headers, body])
             for recipient in local {
                 let copy: (folders: MaildirFolders, scratch: String)
@@ -151,7 +161,8 @@ public final class MessageStore: Sendable {
                 let envelopeBytes = Array(try encoder.encode(relayEnvelope))
                 // The message first, then its envelope: a queue runner treats an envelope as the commit record.
                 for (suffix, parts, file) in [("eml", [headers, body], spool), ("json", [envelopeBytes], nil)] {
-                    let seal = try file.map { try ScratchSeal(finalName: "\(name).\(suffix)", parts: parts, file: $0) }
+                    let seal =
+                        try file.map { try ScratchSeal(finalName: "\(name).\(suffix)", parts: parts, file: $0) }
                         ?? ScratchSeal(finalName: "\(name).\(suffix)", parts: parts)
                     let scratch = "\(relayQueueFolder)/tmp/\(seal.scratchName)"
                     try write(parts, spool: file, to: scratch, into: &staged)
@@ -170,8 +181,10 @@ public final class MessageStore: Sendable {
 
     /// A recipient's copy under its scratch name: the first copy written, the others links to it (one copy on
     /// disk for every local recipient).
-    private func placeCopy(for recipient: String, seal: ScratchSeal, firstCopy: String?, parts: [[UInt8]], spool: String?,
-                           into staged: inout StagedMessage) throws -> (folders: MaildirFolders, scratch: String) {
+    private func placeCopy(
+        for recipient: String, seal: ScratchSeal, firstCopy: String?, parts: [[UInt8]], spool: String?,
+        into staged: inout StagedMessage
+    ) throws -> (folders: MaildirFolders, scratch: String) {
         let folders = try maildirFolders(for: recipient)
         let scratch = "\(folders.tmp)/\(seal.scratchName)"
         if let firstCopy {
@@ -215,17 +228,18 @@ public final class MessageStore: Sendable {
     /// short). The listener runs this at start, before it accepts a connection.
     public func recoverInterruptedDeliveries() throws -> Recovery {
         var report = Recovery()
-        var finished: [String] = []          // scratch files to remove once the final names are durable
-        var touched: Set<String> = []        // folders that got final names
+        var finished: [String] = []  // scratch files to remove once the final names are durable
+        var touched: Set<String> = []  // folders that got final names
         for (tmp, final, cur) in scratchLocations() {
-            let names = (try? FileManager.default.contentsOfDirectory(atPath: tmp))?.sorted() ?? []   // .eml before .json
+            let names = (try? FileManager.default.contentsOfDirectory(atPath: tmp))?.sorted() ?? []  // .eml before .json
             var curNames: [String]?
             for name in names {
                 guard let seal = ScratchSeal(scratchName: name) else { continue }
                 guard !isAnotherRunningDelivery(seal.finalName) else { report.skipped += 1; continue }
                 let scratch = "\(tmp)/\(name)"
                 if curNames == nil, let cur { curNames = (try? FileManager.default.contentsOfDirectory(atPath: cur)) ?? [] }
-                let delivered = FileManager.default.fileExists(atPath: "\(final)/\(seal.finalName)")
+                let delivered =
+                    FileManager.default.fileExists(atPath: "\(final)/\(seal.finalName)")
                     || (curNames ?? []).contains { $0 == seal.finalName || $0.hasPrefix(seal.finalName + ":") }
                 if delivered {
                     report.cleared += 1
@@ -294,8 +308,9 @@ public final class MessageStore: Sendable {
     private func isAnotherRunningDelivery(_ finalName: String) -> Bool {
         let parts = finalName.split(separator: ".", maxSplits: 2)
         guard parts.count == 3, parts[2].hasPrefix(hostTag),
-              let p = parts[1].firstIndex(of: "P"), let q = parts[1][p...].firstIndex(of: "Q"),
-              let pid = Int32(parts[1][parts[1].index(after: p)..<q]) else { return true }
+            let p = parts[1].firstIndex(of: "P"), let q = parts[1][p...].firstIndex(of: "Q"),
+            let pid = Int32(parts[1][parts[1].index(after: p)..<q])
+        else { return true }
         if pid == getpid() { return false }
         return kill(pid, 0) == 0 || errno == EPERM
     }

@@ -1,6 +1,6 @@
 import Foundation
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #endif
 
 /// Every session holds a socket, so the number of open files bounds the sessions a listener can hold. Linux
@@ -35,7 +35,10 @@ public enum OpenFileLimit {
     /// hard limit leaves little room.
     public static func report(_ change: Change) -> (warning: Bool, text: String)? {
         if change.after < comfortable {
-            return (true, "open files are limited to \(change.after) (hard limit \(change.hard)): that bounds the concurrent sessions; raise it with `ulimit -Hn` as root or LimitNOFILE= in the service unit")
+            return (
+                true,
+                "open files are limited to \(change.after) (hard limit \(change.hard)): that bounds the concurrent sessions; raise it with `ulimit -Hn` as root or LimitNOFILE= in the service unit"
+            )
         }
         if change.after != change.before {
             return (false, "open-file limit raised from \(change.before) to \(change.after) (one per session)")

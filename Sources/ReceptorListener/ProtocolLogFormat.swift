@@ -15,8 +15,10 @@ public struct ProtocolLogLine: Sendable, Equatable {
     public var data: String
     public var context: String
 
-    public init(time: Date, connectorID: String, sessionID: String, sequence: Int, localEndpoint: String,
-                remoteEndpoint: String, event: Event, data: String = "", context: String = "") {
+    public init(
+        time: Date, connectorID: String, sessionID: String, sequence: Int, localEndpoint: String,
+        remoteEndpoint: String, event: Event, data: String = "", context: String = ""
+    ) {
         self.time = time; self.connectorID = connectorID; self.sessionID = sessionID; self.sequence = sequence
         self.localEndpoint = localEndpoint; self.remoteEndpoint = remoteEndpoint; self.event = event
         self.data = data; self.context = context
@@ -25,8 +27,10 @@ public struct ProtocolLogLine: Sendable, Equatable {
     /// The CSV text of the line, without the line break. Fields holding a comma, a quote or a line break
     /// are quoted, with quotes doubled (RFC 4180), which is how Exchange's logs read in Excel and Log Parser.
     public var text: String {
-        [ProtocolLogFormat.timestamp(time), connectorID, sessionID, String(sequence), localEndpoint, remoteEndpoint,
-         event.rawValue, data, context].map(ProtocolLogFormat.field).joined(separator: ",")
+        [
+            ProtocolLogFormat.timestamp(time), connectorID, sessionID, String(sequence), localEndpoint, remoteEndpoint,
+            event.rawValue, data, context,
+        ].map(ProtocolLogFormat.field).joined(separator: ",")
     }
 }
 

@@ -27,7 +27,10 @@ public final class ProtocolLogWriter: @unchecked Sendable {
     private var currentSize = 0
     private let clock: @Sendable () -> Date
 
-    public init(folder: String, limits: Limits = ProtocolLogWriter.limits(.exchangeDefaults), version: String, clock: @escaping @Sendable () -> Date = Date.init) {
+    public init(
+        folder: String, limits: Limits = ProtocolLogWriter.limits(.exchangeDefaults), version: String,
+        clock: @escaping @Sendable () -> Date = Date.init
+    ) {
         self.folder = folder
         self.limits = limits
         self.version = version
@@ -43,8 +46,9 @@ public final class ProtocolLogWriter: @unchecked Sendable {
     /// Limits from the store's settings; an unlimited size is `Int.max`. Exchange's defaults are defined once,
     /// in `ReceiveProtocolLogSettings.exchangeDefaults` (ReceptorCore).
     public static func limits(_ s: ReceiveProtocolLogSettings) -> Limits {
-        Limits(maxFileSize: s.maxFileSize.map { Int($0.bytes) } ?? .max, maxDirectorySize: s.maxDirectorySize.map { Int($0.bytes) } ?? .max,
-               maxAge: TimeInterval(s.maxAge.seconds))
+        Limits(
+            maxFileSize: s.maxFileSize.map { Int($0.bytes) } ?? .max, maxDirectorySize: s.maxDirectorySize.map { Int($0.bytes) } ?? .max,
+            maxAge: TimeInterval(s.maxAge.seconds))
     }
 
     /// The folder for a transport service under a data directory: `logs/FrontEnd/ProtocolLog/SmtpReceive`.
@@ -110,7 +114,8 @@ public final class ProtocolLogWriter: @unchecked Sendable {
         let path = "\(folder)/\(ProtocolLogFormat.fileName(date: now, instance: instance))"
         let header = ProtocolLogFormat.header(created: now, version: version).replacingOccurrences(of: "\n", with: "\r\n")
         guard FileManager.default.createFile(atPath: path, contents: Data(header.utf8), attributes: [.posixPermissions: 0o600]),
-              let h = FileHandle(forWritingAtPath: path) else { return }
+            let h = FileHandle(forWritingAtPath: path)
+        else { return }
         h.seekToEndOfFile()
         handle = h
         currentSize = header.utf8.count

@@ -9,8 +9,9 @@ import ReceptorSMTP
 extension SMTPSessionHandler {
     /// Checks after each burst of work; changes the channel's autoRead only when the answer changes.
     func updateReading() {
-        guard let context, !closed else { return }   // nothing to read on a connection that has gone
-        let pause = !context.channel.isWritable
+        guard let context, !closed else { return }  // nothing to read on a connection that has gone
+        let pause =
+            !context.channel.isWritable
             || delayedInput.count >= SMTPLimits.maxPendingInput
             || connection.framer.bufferedByteCount >= SMTPLimits.maxPendingInput
         guard pause != readingPaused else { return }

@@ -22,7 +22,8 @@ extension SMTPSessionHandler {
         case .admitted:
             break
         case .busy, .sourceBlocked:
-            let reason = admission == .sourceBlocked
+            let reason =
+                admission == .sourceBlocked
                 ? "\(source) failed \(limits.failuresPerSource) logons within \(Int(limits.failureWindow)) s"
                 : "\(limits.maximumConcurrentChecks) password checks are running"
             services.logger.notice("AUTH from \(source) answered 454 without a check: \(reason)")
@@ -52,8 +53,9 @@ extension SMTPSessionHandler {
         if first {
             discardSpool()
             do {
-                spool = try BodySpool(folder: services.messages.spoolFolder,
-                                      name: BodySpool.name(pid: getpid(), session: configuration.sessionID))
+                spool = try BodySpool(
+                    folder: services.messages.spoolFolder,
+                    name: BodySpool.name(pid: getpid(), session: configuration.sessionID))
             } catch {
                 services.logger.error("can't spool a message body: \(error)")
                 return
@@ -96,17 +98,21 @@ extension SMTPSessionHandler {
             clientAddress: envelope.clientAddress.description, heloName: envelope.heloName ?? "",
             authenticatedAs: envelope.account?.userPrincipalName, receivedAt: envelope.receivedAt)
         let prepended = envelope.prependedHeaderBytes
-        pendingSummary = [MessageSummary(
-            messageID: envelope.messageID, sessionID: envelope.sessionID, connector: envelope.connectorID,
-            from: sender ?? "<>", recipients: recipients,
-            authAs: envelope.authAs, authMechanism: envelope.authMechanism, size: envelope.size,
-            receivedAt: envelope.receivedAt, headers: Self.headerSection(prepended: prepended, message: envelope.message))]
+        pendingSummary = [
+            MessageSummary(
+                messageID: envelope.messageID, sessionID: envelope.sessionID, connector: envelope.connectorID,
+                from: sender ?? "<>", recipients: recipients,
+                authAs: envelope.authAs, authMechanism: envelope.authMechanism, size: envelope.size,
+                receivedAt: envelope.receivedAt, headers: Self.headerSection(prepended: prepended, message: envelope.message))
+        ]
         let loop = context.eventLoop
         let session = NIOLoopBound(self, eventLoop: loop)
         let messageID = envelope.messageID
         // The committer reports on the session's event loop, one hop per loop and round (no promise per message).
-        messages.deliver(envelope: record, headers: prepended, body: envelope.message, spool: spooled, local: local, relayed: relayed,
-                         on: loop) { result in
+        messages.deliver(
+            envelope: record, headers: prepended, body: envelope.message, spool: spooled, local: local, relayed: relayed,
+            on: loop
+        ) { result in
             session.value.delivered(messageID, internalID: internalID, result)
         }
     }
@@ -131,7 +137,9 @@ extension SMTPSessionHandler {
         var end = scan.count
         if scan.starts(with: [13, 10]) {
             end = 0
-        } else if let blank = scan.indices.dropLast(3).first(where: { scan[$0] == 13 && scan[$0 + 1] == 10 && scan[$0 + 2] == 13 && scan[$0 + 3] == 10 }) {
+        } else if let blank = scan.indices.dropLast(3).first(where: {
+            scan[$0] == 13 && scan[$0 + 1] == 10 && scan[$0 + 2] == 13 && scan[$0 + 3] == 10
+        }) {
             end = blank + 2
         }
         // Both parts written straight into the string's storage, up to the limit (no joined array first).

@@ -16,10 +16,11 @@ extension SMTPSessionHandler {
     func register(context: ChannelHandlerContext) {
         let loop = context.eventLoop
         let channel = context.channel
-        let info = LiveSession(id: configuration.sessionID, connector: configuration.connectorID,
-                               remote: configuration.remoteText, local: configuration.localText,
-                               state: "Connected", tls: nil, authenticatedAs: nil, messages: 0, bytes: 0,
-                               startedAt: configuration.connectedAt, lastActivity: configuration.connectedAt)
+        let info = LiveSession(
+            id: configuration.sessionID, connector: configuration.connectorID,
+            remote: configuration.remoteText, local: configuration.localText,
+            state: "Connected", tls: nil, authenticatedAs: nil, messages: 0, bytes: 0,
+            startedAt: configuration.connectedAt, lastActivity: configuration.connectedAt)
         // The registry calls from any thread; the session is only touched on its own event loop.
         let handler = NIOLoopBound(self, eventLoop: loop)
         registrySlot = services.sessions.add(info, connectorGUID: configuration.connector.guid) { _ in
@@ -29,7 +30,9 @@ extension SMTPSessionHandler {
                 session.run(session.connection.handle(.shutdown, at: Date()))
             }
         }
-        services.events.count(configuration.connectorID) { $0.connectionsNow += 1; $0.connectionsTotal += 1 }
+        services.events.count(configuration.connectorID) {
+            $0.connectionsNow += 1; $0.connectionsTotal += 1
+        }
         services.events.publish(ListenerEvent(type: "sessionOpened", session: info, connector: configuration.connectorID))
     }
 
@@ -43,7 +46,9 @@ extension SMTPSessionHandler {
         }
         let final = services.sessions.session(configuration.sessionID)
         services.sessions.remove(configuration.sessionID)
-        services.events.count(configuration.connectorID) { $0.connectionsNow -= 1; $0.bytes += bytesIn }
+        services.events.count(configuration.connectorID) {
+            $0.connectionsNow -= 1; $0.bytes += bytesIn
+        }
         services.events.publish(ListenerEvent(type: "sessionClosed", session: final, connector: configuration.connectorID))
     }
 
@@ -51,25 +56,30 @@ extension SMTPSessionHandler {
     /// (whatever ProtocolLoggingLevel says) when one watches; the text is built only if one of them wants it.
     func record(_ event: ProtocolLogEvent, protocolLog: ProtocolLogWriter?, watched: Bool, transcript: inout [TranscriptLine]) {
         guard protocolLog != nil || watched else { return }
-        let entry = ProtocolLogLine(time: event.time, connectorID: event.connectorID, sessionID: event.sessionID,
-                                    sequence: event.sequenceNumber, localEndpoint: event.localEndpoint,
-                                    remoteEndpoint: event.remoteEndpoint,
-                                    event: ProtocolLogLine.Event(rawValue: event.kind.rawValue) ?? .information,
-                                    data: event.data, context: event.context)
+        let entry = ProtocolLogLine(
+            time: event.time, connectorID: event.connectorID, sessionID: event.sessionID,
+            sequence: event.sequenceNumber, localEndpoint: event.localEndpoint,
+            remoteEndpoint: event.remoteEndpoint,
+            event: ProtocolLogLine.Event(rawValue: event.kind.rawValue) ?? .information,
+            data: event.data, context: event.context)
         let text = entry.text
         protocolLog?.append(text: text)
         // The transcript goes out as one event per burst of work (an EHLO reply is a dozen lines).
         if watched {
-            transcript.append(TranscriptLine(time: String(text.prefix(24)), sequence: event.sequenceNumber,
-                                             event: event.kind.rawValue, data: event.data, context: event.context, text: text))
+            transcript.append(
+                TranscriptLine(
+                    time: String(text.prefix(24)), sequence: event.sequenceNumber,
+                    event: event.kind.rawValue, data: event.data, context: event.context, text: text))
         }
     }
 
     /// Sends a burst of work's transcript lines to the monitor.
     func publish(_ transcript: [TranscriptLine]) {
         guard !transcript.isEmpty else { return }
-        services.events.publish(ListenerEvent(type: "transcript", connector: configuration.connectorID,
-                                              sessionID: configuration.sessionID, lines: transcript))
+        services.events.publish(
+            ListenerEvent(
+                type: "transcript", connector: configuration.connectorID,
+                sessionID: configuration.sessionID, lines: transcript))
     }
 
     /// A message was queued: counted, remembered for the monitor, and counted for MessageRateLimit. Returns
@@ -80,9 +90,12 @@ extension SMTPSessionHandler {
         let summary = pendingSummary.first
         pendingSummary = []
         if let summary { services.events.remember(summary) }
-        services.events.publish(ListenerEvent(type: "messageAccepted", connector: configuration.connectorID,
-                                              detail: "\(accepted.messageID) from \(accepted.sender?.description ?? "<>") to \(accepted.recipientCount) recipient(s), \(accepted.size) bytes, AuthAs \(accepted.account ?? "Anonymous")",
-                                              message: summary))
+        services.events.publish(
+            ListenerEvent(
+                type: "messageAccepted", connector: configuration.connectorID,
+                detail:
+                    "\(accepted.messageID) from \(accepted.sender?.description ?? "<>") to \(accepted.recipientCount) recipient(s), \(accepted.size) bytes, AuthAs \(accepted.account ?? "Anonymous")",
+                message: summary))
         // MessageRateLimit counts per source (the address; the account when MessageRateSource is User).
         let source = rateSource
         let limit = configuration.connector.messageRateLimit
@@ -108,7 +121,8 @@ extension SMTPSessionHandler {
         let bytes = bytesIn
         let changed = state != lastState
         let tls = connection.session.tls.map { "\($0.version) \($0.cipher)" }
-        let authAs = connection.session.account?.userPrincipalName
+        let authAs =
+            connection.session.account?.userPrincipalName
             ?? (connection.session.authentication == .anonymous ? nil : "\(connection.session.authentication)")
         guard let registrySlot else { return }
         services.sessions.update(registrySlot) { info in
@@ -121,8 +135,10 @@ extension SMTPSessionHandler {
         }
         if changed {
             lastState = state
-            services.events.publish(ListenerEvent(type: "sessionState", session: services.sessions.info(of: registrySlot),
-                                                  connector: configuration.connectorID))
+            services.events.publish(
+                ListenerEvent(
+                    type: "sessionState", session: services.sessions.info(of: registrySlot),
+                    connector: configuration.connectorID))
         }
     }
 
@@ -138,12 +154,16 @@ extension SMTPSessionHandler {
         if reply.code == 550, reply.lines.first?.contains("Unable to relay") == true {
             services.events.count(configuration.connectorID) { $0.relayDenied += 1 }
             recordUsage { row, _ in row.rejected += 1 }
-            services.events.publish(ListenerEvent(type: "relayDenied", connector: configuration.connectorID,
-                                                  detail: configuration.remoteText))
+            services.events.publish(
+                ListenerEvent(
+                    type: "relayDenied", connector: configuration.connectorID,
+                    detail: configuration.remoteText))
         } else if reply.code == 535 {
             services.events.count(configuration.connectorID) { $0.authFailures += 1 }
-            services.events.publish(ListenerEvent(type: "authenticationFailed", connector: configuration.connectorID,
-                                                  detail: configuration.remoteText))
+            services.events.publish(
+                ListenerEvent(
+                    type: "authenticationFailed", connector: configuration.connectorID,
+                    detail: configuration.remoteText))
         }
     }
 }
@@ -154,7 +174,9 @@ extension SMTPSessionHandler {
         let usage = services.usage
         guard usage.isEnabled else { return }
         let session = connection.session
-        usage.record(connector: configuration.connector.guid, identity: configuration.connectorID,
-                     remote: configuration.remoteEndpoint.displayAddress) { update(&$0, session) }
+        usage.record(
+            connector: configuration.connector.guid, identity: configuration.connectorID,
+            remote: configuration.remoteEndpoint.displayAddress
+        ) { update(&$0, session) }
     }
 }

@@ -47,11 +47,13 @@ struct ScratchSeal: Equatable {
     /// The seal a scratch name carries; nil for any other name (other programs' files in tmp/).
     init?(scratchName name: String) {
         guard let rc = name.range(of: ",RC=", options: .backwards), let rs = name.range(of: ",RS=", options: .backwards),
-              rs.upperBound <= rc.lowerBound else { return nil }
+            rs.upperBound <= rc.lowerBound
+        else { return nil }
         let hex = name[rc.upperBound...], digits = name[rs.upperBound..<rc.lowerBound]
         guard hex.count == 8, let checksum = UInt32(hex, radix: 16), hex.allSatisfy(\.isHexDigit),
-              !digits.isEmpty, digits.allSatisfy({ $0.isASCII && $0.isNumber }), let size = Int(digits),
-              rs.lowerBound > name.startIndex else { return nil }
+            !digits.isEmpty, digits.allSatisfy({ $0.isASCII && $0.isNumber }), let size = Int(digits),
+            rs.lowerBound > name.startIndex
+        else { return nil }
         self.init(finalName: String(name[..<rs.lowerBound]), size: size, checksum: checksum)
     }
 

@@ -2,7 +2,7 @@ import NIOCore
 import ReceptorCore
 import ReceptorSMTP
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #endif
 
 extension SocketAddress {

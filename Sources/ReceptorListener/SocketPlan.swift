@@ -26,7 +26,8 @@ public struct SocketPlan: Equatable, Sendable {
         var endpoints = Set<Endpoint>()
         for b in bindings {
             let wildcard = b.wildcardOfItsPort
-            let endpoint = bindings.contains(wildcard) ? Endpoint(address: wildcard.address, port: b.port) : Endpoint(address: b.address, port: b.port)
+            let endpoint =
+                bindings.contains(wildcard) ? Endpoint(address: wildcard.address, port: b.port) : Endpoint(address: b.address, port: b.port)
             serving[b] = endpoint
             endpoints.insert(endpoint)
         }

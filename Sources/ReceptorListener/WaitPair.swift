@@ -1,6 +1,6 @@
 import Foundation
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #endif
 
 /// One mutex with two condition variables, one per waiting party. `GroupCommit`'s writer and syncer share
@@ -52,8 +52,10 @@ final class WaitPair: @unchecked Sendable {
             var now = timespec()
             clock_gettime(CLOCK_MONOTONIC, &now)
             let nanoseconds = Int(now.tv_nsec) + Int(seconds.truncatingRemainder(dividingBy: 1) * 1e9)
-            return Deadline(time: timespec(tv_sec: now.tv_sec + Int(seconds) + nanoseconds / 1_000_000_000,
-                                           tv_nsec: nanoseconds % 1_000_000_000))
+            return Deadline(
+                time: timespec(
+                    tv_sec: now.tv_sec + Int(seconds) + nanoseconds / 1_000_000_000,
+                    tv_nsec: nanoseconds % 1_000_000_000))
         }
     }
 }

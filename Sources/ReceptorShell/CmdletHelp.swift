@@ -30,9 +30,11 @@ enum CmdletHelp {
             }
         }
         if !detailed {
-            lines += ["", "REMARKS",
-                      "    For more, type: Get-Help \(cmdlet.name) -Detailed; for examples: Get-Help \(cmdlet.name) -Examples;",
-                      "    for one parameter: Get-Help \(cmdlet.name) -Parameter <name>."]
+            lines += [
+                "", "REMARKS",
+                "    For more, type: Get-Help \(cmdlet.name) -Detailed; for examples: Get-Help \(cmdlet.name) -Examples;",
+                "    for one parameter: Get-Help \(cmdlet.name) -Parameter <name>.",
+            ]
         }
         return lines
     }
@@ -53,7 +55,8 @@ enum CmdletHelp {
 
     static func parameterText(_ name: String, of cmdlet: any Cmdlet.Type) -> [String] {
         var lines = ["", "    -\(name)\(cmdlet.info.switches.contains(name) ? "" : " <\(typeName(name, of: cmdlet))>")"]
-        let help = ConnectorParameters.named(name).map { "\($0.help) Values: \($0.kind.syntax)." }
+        let help =
+            ConnectorParameters.named(name).map { "\($0.help) Values: \($0.kind.syntax)." }
             ?? cmdlet.parameterHelp[name] ?? commonHelp[name]
             ?? (cmdlet.info.switches.contains(name) ? "A switch." : "")
         if !help.isEmpty { lines.append(contentsOf: wrap(help, indent: "        ", hanging: "        ")) }

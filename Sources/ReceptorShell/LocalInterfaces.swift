@@ -1,7 +1,7 @@
 import Foundation
 import ReceptorCore
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #endif
 
 /// The addresses of this machine's network interfaces (getifaddrs), for the "not on this machine" warning.

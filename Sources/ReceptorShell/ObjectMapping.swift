@@ -58,43 +58,51 @@ enum ObjectMapping {
     }
 
     static func permission(_ entry: PermissionEntry, connector: ReceiveConnector) -> PSObject {
-        var o = PSObject(typeName: "ADPermission", properties: [
-            PSProperty(name: "Identity", value: .string(connector.identity.description)),
-            PSProperty(name: "User", value: .string(entry.user.name)),
-            PSProperty(name: "Deny", value: .bool(entry.deny)),
-            PSProperty(name: "IsInherited", value: .bool(false)),
-            PSProperty(name: "Inherited", value: .bool(false)),
-            PSProperty(name: "AccessRights", value: .array([.string("ExtendedRight")])),
-            PSProperty(name: "ExtendedRights", value: .array(entry.extendedRights.map { .string($0.rawValue) })),
-            PSProperty(name: "FromPermissionGroup", value: .bool(entry.fromPermissionGroup)),
-        ])
+        var o = PSObject(
+            typeName: "ADPermission",
+            properties: [
+                PSProperty(name: "Identity", value: .string(connector.identity.description)),
+                PSProperty(name: "User", value: .string(entry.user.name)),
+                PSProperty(name: "Deny", value: .bool(entry.deny)),
+                PSProperty(name: "IsInherited", value: .bool(false)),
+                PSProperty(name: "Inherited", value: .bool(false)),
+                PSProperty(name: "AccessRights", value: .array([.string("ExtendedRight")])),
+                PSProperty(name: "ExtendedRights", value: .array(entry.extendedRights.map { .string($0.rawValue) })),
+                PSProperty(name: "FromPermissionGroup", value: .bool(entry.fromPermissionGroup)),
+            ])
         o.defaultDisplayProperties = ["Identity", "User", "Deny", "Inherited"]
         o.payload = "connector:\(connector.guid.uuidString)"
         return o
     }
 
     static func acceptedDomain(_ d: AcceptedDomain) -> PSObject {
-        var o = PSObject(typeName: "AcceptedDomain", properties: [
-            PSProperty(name: "Name", value: .string(d.name)),
-            PSProperty(name: "DomainName", value: .string(d.domainName)),
-            PSProperty(name: "DomainType", value: .typed(PSTyped(text: d.domainType.rawValue, number: nil, typeName: "AcceptedDomainType"))),
-            PSProperty(name: "Default", value: .bool(d.isDefault)),
-            PSProperty(name: "Identity", value: .string(d.name)),
-        ])
+        var o = PSObject(
+            typeName: "AcceptedDomain",
+            properties: [
+                PSProperty(name: "Name", value: .string(d.name)),
+                PSProperty(name: "DomainName", value: .string(d.domainName)),
+                PSProperty(name: "DomainType", value: .typed(PSTyped(text: d.domainType.rawValue, number: nil, typeName: "AcceptedDomainType"))),
+                PSProperty(name: "Default", value: .bool(d.isDefault)),
+                PSProperty(name: "Identity", value: .string(d.name)),
+            ])
         o.defaultDisplayProperties = ["Name", "DomainName", "DomainType", "Default"]
         o.payload = "accepteddomain:\(d.name)"
         return o
     }
 
     static func mailbox(_ a: MailboxAccount) -> PSObject {
-        var o = PSObject(typeName: "Mailbox", properties: [
-            PSProperty(name: "Name", value: .string(a.name)),
-            PSProperty(name: "Alias", value: .string(a.alias)),
-            PSProperty(name: "UserPrincipalName", value: .string(a.userPrincipalName)),
-            PSProperty(name: "PrimarySmtpAddress", value: .string(a.primarySmtpAddress)),
-            PSProperty(name: "EmailAddresses", value: .array((["SMTP:" + a.primarySmtpAddress] + a.emailAddresses.map { "smtp:" + $0 }).map(PSValue.string))),
-            PSProperty(name: "Identity", value: .string(a.name)),
-        ])
+        var o = PSObject(
+            typeName: "Mailbox",
+            properties: [
+                PSProperty(name: "Name", value: .string(a.name)),
+                PSProperty(name: "Alias", value: .string(a.alias)),
+                PSProperty(name: "UserPrincipalName", value: .string(a.userPrincipalName)),
+                PSProperty(name: "PrimarySmtpAddress", value: .string(a.primarySmtpAddress)),
+                PSProperty(
+                    name: "EmailAddresses",
+                    value: .array((["SMTP:" + a.primarySmtpAddress] + a.emailAddresses.map { "smtp:" + $0 }).map(PSValue.string))),
+                PSProperty(name: "Identity", value: .string(a.name)),
+            ])
         o.defaultDisplayProperties = ["Name", "Alias", "UserPrincipalName", "PrimarySmtpAddress"]
         o.payload = "mailbox:\(a.userPrincipalName)"
         return o
@@ -102,17 +110,19 @@ enum ObjectMapping {
 
     static func server(_ s: Server) -> PSObject {
         let roles = s.role == .edge ? "Edge" : "Mailbox"
-        var o = PSObject(typeName: "ExchangeServer", properties: [
-            PSProperty(name: "Name", value: .string(s.name)),
-            PSProperty(name: "Fqdn", value: .string(s.fqdn)),
-            PSProperty(name: "Domain", value: .string(s.domain)),
-            PSProperty(name: "ServerRole", value: .typed(PSTyped(text: roles, number: nil, typeName: "ServerRole"))),
-            PSProperty(name: "IsEdgeServer", value: .bool(s.role == .edge)),
-            PSProperty(name: "IsMailboxServer", value: .bool(s.role == .mailbox)),
-            PSProperty(name: "UseDowngradedExchangeServerAuth", value: .bool(s.useDowngradedExchangeServerAuth)),
-            PSProperty(name: "AdminDisplayVersion", value: .string("Receptor \(ReceptorVersion.string)")),
-            PSProperty(name: "Identity", value: .string(s.name)),
-        ])
+        var o = PSObject(
+            typeName: "ExchangeServer",
+            properties: [
+                PSProperty(name: "Name", value: .string(s.name)),
+                PSProperty(name: "Fqdn", value: .string(s.fqdn)),
+                PSProperty(name: "Domain", value: .string(s.domain)),
+                PSProperty(name: "ServerRole", value: .typed(PSTyped(text: roles, number: nil, typeName: "ServerRole"))),
+                PSProperty(name: "IsEdgeServer", value: .bool(s.role == .edge)),
+                PSProperty(name: "IsMailboxServer", value: .bool(s.role == .mailbox)),
+                PSProperty(name: "UseDowngradedExchangeServerAuth", value: .bool(s.useDowngradedExchangeServerAuth)),
+                PSProperty(name: "AdminDisplayVersion", value: .string("Receptor \(ReceptorVersion.string)")),
+                PSProperty(name: "Identity", value: .string(s.name)),
+            ])
         o.defaultDisplayProperties = ["Name", "ServerRole", "Fqdn", "AdminDisplayVersion"]
         o.payload = "server:\(s.name)"
         return o

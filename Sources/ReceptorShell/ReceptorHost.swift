@@ -6,7 +6,8 @@ import ReceptorStore
 /// The Exchange cmdlets Receptor provides to the EMS language: name → cmdlet, and the dispatch.
 public final class ReceptorHost: PSCommandHost {
     static let cmdlets: [any Cmdlet.Type] = [
-        GetReceiveConnector.self, NewReceiveConnector.self, SetReceiveConnector.self, RemoveReceiveConnector.self, TestReceiveConnector.self, GetReceiveConnectorUsage.self,
+        GetReceiveConnector.self, NewReceiveConnector.self, SetReceiveConnector.self, RemoveReceiveConnector.self, TestReceiveConnector.self,
+        GetReceiveConnectorUsage.self,
         AddADPermission.self, RemoveADPermission.self, GetADPermission.self,
         GetAcceptedDomain.self, NewAcceptedDomain.self, SetAcceptedDomain.self, RemoveAcceptedDomain.self,
         NewMailbox.self, GetMailbox.self, SetMailbox.self, RemoveMailbox.self, GetRecipientFilterConfig.self, SetRecipientFilterConfig.self,

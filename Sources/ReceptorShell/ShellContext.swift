@@ -22,9 +22,11 @@ public final class ShellContext: @unchecked Sendable {
     /// deterministically (RECEPTOR_TEST_WRITE_DELAY_MS: say so on stderr, then wait).
     public var beforeSave: (() -> Void)?
 
-    public init(store: ConfigStore, requestedServer: String?, hostName: String,
-                warn: @escaping (String) -> Void, confirm: ((String) -> Bool)? = nil,
-                localAddresses: @escaping () -> [IPAddress] = LocalInterfaces.addresses) {
+    public init(
+        store: ConfigStore, requestedServer: String?, hostName: String,
+        warn: @escaping (String) -> Void, confirm: ((String) -> Bool)? = nil,
+        localAddresses: @escaping () -> [IPAddress] = LocalInterfaces.addresses
+    ) {
         self.store = store
         self.requestedServer = requestedServer
         self.hostName = hostName
@@ -39,18 +41,25 @@ public final class ShellContext: @unchecked Sendable {
         let servers = try store.servers()
         if let name = requestedServer {
             guard let s = servers.first(where: { $0.name.caseInsensitiveCompare(name) == .orderedSame }) else {
-                throw ShellError("The server \"\(name)\" isn't in this store (it has \(servers.map(\.name).joined(separator: ", "))). Add it with receptor init --server \(name).")
+                throw ShellError(
+                    "The server \"\(name)\" isn't in this store (it has \(servers.map(\.name).joined(separator: ", "))). Add it with receptor init --server \(name)."
+                )
             }
             return s
         }
         if servers.count == 1 { return servers[0] }
         if let s = servers.first(where: { $0.name.caseInsensitiveCompare(hostName) == .orderedSame }) { return s }
         if servers.isEmpty { throw ShellError("This store has no server yet. Create one with receptor init.") }
-        throw ShellError("This store has several servers (\(servers.map(\.name).joined(separator: ", "))); name one with --server, RECEPTOR_SERVER or -Server.")
+        throw ShellError(
+            "This store has several servers (\(servers.map(\.name).joined(separator: ", "))); name one with --server, RECEPTOR_SERVER or -Server.")
     }
 
     public func server(named name: String) throws -> Server {
-        guard let s = try store.servers().first(where: { $0.name.caseInsensitiveCompare(name) == .orderedSame || $0.fqdn.caseInsensitiveCompare(name) == .orderedSame }) else {
+        guard
+            let s = try store.servers().first(where: {
+                $0.name.caseInsensitiveCompare(name) == .orderedSame || $0.fqdn.caseInsensitiveCompare(name) == .orderedSame
+            })
+        else {
             throw ShellError("The operation couldn't be performed because object '\(name)' couldn't be found: no server of that name in this store.")
         }
         return s
@@ -61,7 +70,8 @@ public final class ShellContext: @unchecked Sendable {
     func confirmAction(_ invocation: CmdletInvocation, action: String, target: String) throws -> Bool {
         if invocation.confirmSuppressed { return true }
         guard let confirm else {
-            throw ShellError("\(invocation.name) asks for confirmation before it \(action) \"\(target)\"; add -Confirm:$false to run it without a prompt.")
+            throw ShellError(
+                "\(invocation.name) asks for confirmation before it \(action) \"\(target)\"; add -Confirm:$false to run it without a prompt.")
         }
         return confirm("Are you sure you want to perform this action?\n\(action.prefix(1).uppercased() + action.dropFirst()) \"\(target)\".")
     }

@@ -29,7 +29,9 @@ public struct ListenerRegistration: Hashable, Sendable, Codable {
     /// Free-form JSON the listener publishes (binding status, last config error) for `receptor status`.
     public var statusJSON: String
 
-    public init(id: String, server: String, pid: Int32, host: String, controlSocket: String, startedAt: Date, heartbeatAt: Date, statusJSON: String = "{}") {
+    public init(
+        id: String, server: String, pid: Int32, host: String, controlSocket: String, startedAt: Date, heartbeatAt: Date, statusJSON: String = "{}"
+    ) {
         self.id = id; self.server = server; self.pid = pid; self.host = host; self.controlSocket = controlSocket
         self.startedAt = startedAt; self.heartbeatAt = heartbeatAt; self.statusJSON = statusJSON
     }
@@ -56,9 +58,11 @@ public struct StoreSnapshot: Sendable {
     public var transportConfig: TransportConfig
     public var recipientFilterConfig: RecipientFilterConfig
 
-    public init(generation: Int64, servers: [Server], connectors: [StoredConnector], permissions: [UUID: [PermissionEntry]],
-                acceptedDomains: [AcceptedDomain], accounts: [MailboxAccount], transportConfig: TransportConfig = TransportConfig(),
-                recipientFilterConfig: RecipientFilterConfig = RecipientFilterConfig()) {
+    public init(
+        generation: Int64, servers: [Server], connectors: [StoredConnector], permissions: [UUID: [PermissionEntry]],
+        acceptedDomains: [AcceptedDomain], accounts: [MailboxAccount], transportConfig: TransportConfig = TransportConfig(),
+        recipientFilterConfig: RecipientFilterConfig = RecipientFilterConfig()
+    ) {
         self.generation = generation; self.servers = servers; self.connectors = connectors
         self.permissions = permissions; self.acceptedDomains = acceptedDomains; self.accounts = accounts
         self.transportConfig = transportConfig; self.recipientFilterConfig = recipientFilterConfig

@@ -25,8 +25,10 @@ public enum ListenerLiveness {
 
     /// The state of a registration at `now`. `localHost` is this machine's host name; `processExists` tells
     /// whether a process id is alive here (only asked for registrations of this host).
-    public static func state(of registration: ListenerRegistration, at now: Date, localHost: String,
-                             processExists: (Int32) -> Bool) -> State {
+    public static func state(
+        of registration: ListenerRegistration, at now: Date, localHost: String,
+        processExists: (Int32) -> Bool
+    ) -> State {
         let silence = now.timeIntervalSince(registration.heartbeatAt)
         if silence >= forgottenAfter { return .dead }
         if registration.host == localHost && !processExists(registration.pid) { return .dead }
@@ -49,8 +51,9 @@ extension ConfigStore {
     public func liveListeners(at now: Date = Date()) throws -> [(registration: ListenerRegistration, state: ListenerLiveness.State)] {
         var result: [(ListenerRegistration, ListenerLiveness.State)] = []
         for registration in try listeners() {
-            let state = ListenerLiveness.state(of: registration, at: now, localHost: ListenerLiveness.localHost,
-                                               processExists: ListenerLiveness.processExists)
+            let state = ListenerLiveness.state(
+                of: registration, at: now, localHost: ListenerLiveness.localHost,
+                processExists: ListenerLiveness.processExists)
             if state == .dead, (try? unregisterListener(id: registration.id)) != nil { continue }
             result.append((registration, state == .dead ? .notResponding(silentFor: now.timeIntervalSince(registration.heartbeatAt)) : state))
         }

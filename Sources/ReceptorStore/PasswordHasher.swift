@@ -31,8 +31,11 @@ public enum PasswordHasher {
             burnOneDerivation(password: password)
             return false
         }
-        guard let derived = try? derive(password: password, salt: parsed.salt, rounds: parsed.rounds,
-                                        outputByteCount: parsed.hash.count) else { return false }
+        guard
+            let derived = try? derive(
+                password: password, salt: parsed.salt, rounds: parsed.rounds,
+                outputByteCount: parsed.hash.count)
+        else { return false }
         return constantTimeEqual(derived, parsed.hash)
     }
 
@@ -50,15 +53,17 @@ public enum PasswordHasher {
     static func parse(_ stored: String) -> (rounds: Int, salt: [UInt8], hash: [UInt8])? {
         let parts = stored.split(separator: "$", omittingEmptySubsequences: false)
         guard parts.count == 4, parts[0] == scheme,
-              let rounds = Int(parts[1]), rounds >= 1, rounds <= 100_000_000,
-              let salt = Data(base64Encoded: String(parts[2])), !salt.isEmpty,
-              let hash = Data(base64Encoded: String(parts[3])), !hash.isEmpty else { return nil }
+            let rounds = Int(parts[1]), rounds >= 1, rounds <= 100_000_000,
+            let salt = Data(base64Encoded: String(parts[2])), !salt.isEmpty,
+            let hash = Data(base64Encoded: String(parts[3])), !hash.isEmpty
+        else { return nil }
         return (rounds, Array(salt), Array(hash))
     }
 
     static func derive(password: String, salt: [UInt8], rounds: Int, outputByteCount: Int = hashByteCount) throws -> [UInt8] {
-        let key = try KDF.Insecure.PBKDF2.deriveKey(from: Array(password.utf8), salt: salt, using: .sha512,
-                                                     outputByteCount: outputByteCount, unsafeUncheckedRounds: rounds)
+        let key = try KDF.Insecure.PBKDF2.deriveKey(
+            from: Array(password.utf8), salt: salt, using: .sha512,
+            outputByteCount: outputByteCount, unsafeUncheckedRounds: rounds)
         return key.withUnsafeBytes { Array($0) }
     }
 

@@ -56,14 +56,17 @@ enum Records {
     static func bumpGeneration(_ db: Database, summary: String) throws -> Int64 {
         try db.execute(sql: "UPDATE meta SET value = value + 1 WHERE key = 'generation'")
         let generation = try self.generation(db)
-        try db.execute(sql: "INSERT INTO change_log (generation, at, summary) VALUES (?, ?, ?)",
-                       arguments: [generation, StoreClock.now().millis, summary])
+        try db.execute(
+            sql: "INSERT INTO change_log (generation, at, summary) VALUES (?, ?, ?)",
+            arguments: [generation, StoreClock.now().millis, summary])
         return generation
     }
 
     static func changes(_ db: Database, since generation: Int64) throws -> [ChangeRecord] {
-        try Row.fetchAll(db, sql: "SELECT generation, at, summary FROM change_log WHERE generation > ? ORDER BY generation",
-                         arguments: [generation]).map {
+        try Row.fetchAll(
+            db, sql: "SELECT generation, at, summary FROM change_log WHERE generation > ? ORDER BY generation",
+            arguments: [generation]
+        ).map {
             ChangeRecord(generation: $0["generation"], at: StoreClock.date($0["at"]), summary: $0["summary"])
         }
     }
@@ -84,13 +87,15 @@ enum Records {
     }
 
     static func insert(_ db: Database, server: Server) throws {
-        try db.execute(sql: "INSERT INTO servers (name, role, fqdn, domain, data) VALUES (?, ?, ?, ?, ?)",
-                       arguments: [server.name, server.role.rawValue, server.fqdn, server.domain, try StoreJSON.encode(server)])
+        try db.execute(
+            sql: "INSERT INTO servers (name, role, fqdn, domain, data) VALUES (?, ?, ?, ?, ?)",
+            arguments: [server.name, server.role.rawValue, server.fqdn, server.domain, try StoreJSON.encode(server)])
     }
 
     static func update(_ db: Database, server: Server) throws {
-        try db.execute(sql: "UPDATE servers SET role = ?, fqdn = ?, domain = ?, data = ? WHERE name = ?",
-                       arguments: [server.role.rawValue, server.fqdn, server.domain, try StoreJSON.encode(server), server.name])
+        try db.execute(
+            sql: "UPDATE servers SET role = ?, fqdn = ?, domain = ?, data = ? WHERE name = ?",
+            arguments: [server.role.rawValue, server.fqdn, server.domain, try StoreJSON.encode(server), server.name])
     }
 
     // MARK: Connectors
@@ -115,23 +120,31 @@ enum Records {
     static func connector(from row: Row) throws -> StoredConnector {
         let guid: String = row["guid"]
         let connector = try StoreJSON.decode(ReceiveConnector.self, row["data"], what: "Receive connector \(guid)")
-        return StoredConnector(connector: connector, revision: row["revision"],
-                               whenCreated: StoreClock.date(row["created_at"]), whenChanged: StoreClock.date(row["changed_at"]))
+        return StoredConnector(
+            connector: connector, revision: row["revision"],
+            whenCreated: StoreClock.date(row["created_at"]), whenChanged: StoreClock.date(row["changed_at"]))
     }
 
     static func insert(_ db: Database, connector stored: StoredConnector) throws {
         let c = stored.connector
-        try db.execute(sql: """
-            INSERT INTO connectors (guid, server, name, revision, data, created_at, changed_at) VALUES (?, ?, ?, ?, ?, ?, ?)
-            """, arguments: [key(c.guid), c.server, c.name, stored.revision, try StoreJSON.encode(c),
-                             StoreClock.millis(stored.whenCreated), StoreClock.millis(stored.whenChanged)])
+        try db.execute(
+            sql: """
+                INSERT INTO connectors (guid, server, name, revision, data, created_at, changed_at) VALUES (?, ?, ?, ?, ?, ?, ?)
+                """,
+            arguments: [
+                key(c.guid), c.server, c.name, stored.revision, try StoreJSON.encode(c),
+                StoreClock.millis(stored.whenCreated), StoreClock.millis(stored.whenChanged),
+            ])
     }
 
     static func update(_ db: Database, connector stored: StoredConnector) throws {
         let c = stored.connector
-        try db.execute(sql: "UPDATE connectors SET server = ?, name = ?, revision = ?, data = ?, changed_at = ? WHERE guid = ?",
-                       arguments: [c.server, c.name, stored.revision, try StoreJSON.encode(c),
-                                   StoreClock.millis(stored.whenChanged), key(c.guid)])
+        try db.execute(
+            sql: "UPDATE connectors SET server = ?, name = ?, revision = ?, data = ?, changed_at = ? WHERE guid = ?",
+            arguments: [
+                c.server, c.name, stored.revision, try StoreJSON.encode(c),
+                StoreClock.millis(stored.whenChanged), key(c.guid),
+            ])
     }
 
     /// GUIDs are stored in their canonical upper-case text form.
@@ -145,8 +158,10 @@ enum Records {
     }
 
     static func permissionRows(_ db: Database, connector guid: UUID) throws -> [PermissionRow] {
-        try Row.fetchAll(db, sql: "SELECT id, principal, rights, deny FROM permissions WHERE connector = ? ORDER BY id",
-                         arguments: [key(guid)]).map { PermissionRow(id: $0["id"], entry: try permission(from: $0)) }
+        try Row.fetchAll(
+            db, sql: "SELECT id, principal, rights, deny FROM permissions WHERE connector = ? ORDER BY id",
+            arguments: [key(guid)]
+        ).map { PermissionRow(id: $0["id"], entry: try permission(from: $0)) }
     }
 
     static func allPermissions(_ db: Database) throws -> [UUID: [PermissionEntry]] {
@@ -184,24 +199,34 @@ enum Records {
     // MARK: Accounts
 
     static func accountsWithHashes(_ db: Database) throws -> [(account: MailboxAccount, hash: String)] {
-        try Row.fetchAll(db, sql: """
-            SELECT name, alias, user_principal_name, primary_smtp_address, email_addresses, password_hash FROM accounts ORDER BY id
-            """).map {
+        try Row.fetchAll(
+            db,
+            sql: """
+                SELECT name, alias, user_principal_name, primary_smtp_address, email_addresses, password_hash FROM accounts ORDER BY id
+                """
+        ).map {
             let addresses = (try? JSONDecoder().decode([String].self, from: Data(($0["email_addresses"] as String).utf8))) ?? []
-            return (MailboxAccount(name: $0["name"], alias: $0["alias"], userPrincipalName: $0["user_principal_name"],
-                                   primarySmtpAddress: $0["primary_smtp_address"], emailAddresses: addresses), $0["password_hash"])
+            return (
+                MailboxAccount(
+                    name: $0["name"], alias: $0["alias"], userPrincipalName: $0["user_principal_name"],
+                    primarySmtpAddress: $0["primary_smtp_address"], emailAddresses: addresses), $0["password_hash"]
+            )
         }
     }
 
     // MARK: Listeners
 
     static func listeners(_ db: Database) throws -> [ListenerRegistration] {
-        try Row.fetchAll(db, sql: """
-            SELECT id, server, pid, host, control_socket, started_at, heartbeat_at, status_json FROM listeners ORDER BY started_at, id
-            """).map {
-            ListenerRegistration(id: $0["id"], server: $0["server"], pid: $0["pid"], host: $0["host"],
-                                 controlSocket: $0["control_socket"], startedAt: StoreClock.date($0["started_at"]),
-                                 heartbeatAt: StoreClock.date($0["heartbeat_at"]), statusJSON: $0["status_json"])
+        try Row.fetchAll(
+            db,
+            sql: """
+                SELECT id, server, pid, host, control_socket, started_at, heartbeat_at, status_json FROM listeners ORDER BY started_at, id
+                """
+        ).map {
+            ListenerRegistration(
+                id: $0["id"], server: $0["server"], pid: $0["pid"], host: $0["host"],
+                controlSocket: $0["control_socket"], startedAt: StoreClock.date($0["started_at"]),
+                heartbeatAt: StoreClock.date($0["heartbeat_at"]), statusJSON: $0["status_json"])
         }
     }
 }

@@ -11,7 +11,8 @@ extension SQLiteConfigStore {
         }
         do { try MailboxAccount.validateUserPrincipalName(account.userPrincipalName) } catch { throw StoreError.refused(error.message) }
         guard !password.isEmpty else {
-            throw StoreError.refused("A password is required for mailbox \(account.userPrincipalName); basic authentication can't use an empty password.")
+            throw StoreError.refused(
+                "A password is required for mailbox \(account.userPrincipalName); basic authentication can't use an empty password.")
         }
         let hash: String
         do { hash = try PasswordHasher.hash(password: password) } catch {
@@ -25,11 +26,15 @@ extension SQLiteConfigStore {
                 }
                 try Self.refuseSharedAddresses(account, other)
             }
-            try db.execute(sql: """
-                INSERT INTO accounts (user_principal_name, name, alias, primary_smtp_address, email_addresses, password_hash, created_at)
-                VALUES (?, ?, ?, ?, ?, ?, ?)
-                """, arguments: [account.userPrincipalName, account.name, account.alias, account.primarySmtpAddress,
-                                 Self.encoded(account.emailAddresses), hash, StoreClock.now().millis])
+            try db.execute(
+                sql: """
+                    INSERT INTO accounts (user_principal_name, name, alias, primary_smtp_address, email_addresses, password_hash, created_at)
+                    VALUES (?, ?, ?, ?, ?, ?, ?)
+                    """,
+                arguments: [
+                    account.userPrincipalName, account.name, account.alias, account.primarySmtpAddress,
+                    Self.encoded(account.emailAddresses), hash, StoreClock.now().millis,
+                ])
             try Records.bumpGeneration(db, summary: "New-Mailbox \(account.userPrincipalName)")
         }
     }
@@ -44,10 +49,14 @@ extension SQLiteConfigStore {
                 try Self.refuseSharedAddresses(account, other)
             }
             guard found else { throw StoreError.notFound("No mailbox with user principal name \(account.userPrincipalName) is in the store.") }
-            try db.execute(sql: """
-                UPDATE accounts SET name = ?, alias = ?, primary_smtp_address = ?, email_addresses = ? WHERE user_principal_name = ?
-                """, arguments: [account.name, account.alias, account.primarySmtpAddress, Self.encoded(account.emailAddresses),
-                                 account.userPrincipalName])
+            try db.execute(
+                sql: """
+                    UPDATE accounts SET name = ?, alias = ?, primary_smtp_address = ?, email_addresses = ? WHERE user_principal_name = ?
+                    """,
+                arguments: [
+                    account.name, account.alias, account.primarySmtpAddress, Self.encoded(account.emailAddresses),
+                    account.userPrincipalName,
+                ])
             try Records.bumpGeneration(db, summary: "Set-Mailbox \(account.userPrincipalName)")
         }
     }
@@ -75,8 +84,11 @@ extension SQLiteConfigStore {
 
     public func removeAccount(userPrincipalName: String) throws {
         try write { db in
-            guard let upn = try String.fetchOne(db, sql: "SELECT user_principal_name FROM accounts WHERE user_principal_name = ?",
-                                                arguments: [userPrincipalName]) else {
+            guard
+                let upn = try String.fetchOne(
+                    db, sql: "SELECT user_principal_name FROM accounts WHERE user_principal_name = ?",
+                    arguments: [userPrincipalName])
+            else {
                 throw StoreError.notFound("No mailbox with user principal name \(userPrincipalName) is in the store.")
             }
             try db.execute(sql: "DELETE FROM accounts WHERE user_principal_name = ?", arguments: [upn])
@@ -106,12 +118,16 @@ extension SQLiteConfigStore {
     /// Registers (or re-registers, by id) a running listener.
     public func registerListener(_ registration: ListenerRegistration) throws {
         try write { db in
-            try db.execute(sql: """
-                INSERT OR REPLACE INTO listeners (id, server, pid, host, control_socket, started_at, heartbeat_at, status_json)
-                VALUES (?, ?, ?, ?, ?, ?, ?, ?)
-                """, arguments: [registration.id, registration.server, registration.pid, registration.host, registration.controlSocket,
-                                 StoreClock.millis(registration.startedAt), StoreClock.millis(registration.heartbeatAt),
-                                 registration.statusJSON])
+            try db.execute(
+                sql: """
+                    INSERT OR REPLACE INTO listeners (id, server, pid, host, control_socket, started_at, heartbeat_at, status_json)
+                    VALUES (?, ?, ?, ?, ?, ?, ?, ?)
+                    """,
+                arguments: [
+                    registration.id, registration.server, registration.pid, registration.host, registration.controlSocket,
+                    StoreClock.millis(registration.startedAt), StoreClock.millis(registration.heartbeatAt),
+                    registration.statusJSON,
+                ])
         }
     }
 
@@ -119,8 +135,9 @@ extension SQLiteConfigStore {
     /// (for example after someone pruned it): register again.
     public func heartbeat(listenerID: String, statusJSON: String) throws {
         try write { db in
-            try db.execute(sql: "UPDATE listeners SET heartbeat_at = ?, status_json = ? WHERE id = ?",
-                           arguments: [StoreClock.now().millis, statusJSON, listenerID])
+            try db.execute(
+                sql: "UPDATE listeners SET heartbeat_at = ?, status_json = ? WHERE id = ?",
+                arguments: [StoreClock.now().millis, statusJSON, listenerID])
             if db.changesCount == 0 {
                 throw StoreError.notFound("Listener \(listenerID) is not registered in the store; register it again.")
             }

@@ -33,9 +33,11 @@ extension SQLiteConfigStore {
                 domainsAdded += 1
             }
 
-            try Records.bumpGeneration(db, summary: "Add server \(server.name) (\(server.role.rawValue))"
-                + " with \(Self.count(added.count, "receive connector"))"
-                + (domainsAdded > 0 ? " and \(Self.count(domainsAdded, "accepted domain"))" : ""))
+            try Records.bumpGeneration(
+                db,
+                summary: "Add server \(server.name) (\(server.role.rawValue))"
+                    + " with \(Self.count(added.count, "receive connector"))"
+                    + (domainsAdded > 0 ? " and \(Self.count(domainsAdded, "accepted domain"))" : ""))
         }
     }
 
@@ -49,7 +51,9 @@ extension SQLiteConfigStore {
             var server = server
             server.name = stored.name
             for (service, settings) in server.receiveProtocolLogs {
-                guard ReceiveProtocolLogSettings.services.contains(service) else { throw StoreError.refused("There is no transport service \"\(service)\".") }
+                guard ReceiveProtocolLogSettings.services.contains(service) else {
+                    throw StoreError.refused("There is no transport service \"\(service)\".")
+                }
                 do { try settings.validate() } catch let error as ValueError { throw StoreError.refused(error.message) }
             }
             let connectors = try Records.connectors(db, server: stored.name).map(\.connector)
@@ -69,12 +73,14 @@ extension SQLiteConfigStore {
     public func insertConnector(_ connector: ReceiveConnector) throws -> StoredConnector {
         try write { db in
             guard let server = try Records.server(db, named: connector.server) else {
-                throw StoreError.notFound("Server \(connector.server) isn't in the store; receive connector \"\(connector.name)\" can't be created on it.")
+                throw StoreError.notFound(
+                    "Server \(connector.server) isn't in the store; receive connector \"\(connector.name)\" can't be created on it.")
             }
             var connector = connector
             connector.server = server.name
             if let existing = try Records.connector(db, guid: connector.guid) {
-                throw StoreError.alreadyExists("A receive connector with GUID \(connector.guid.uuidString.lowercased()) already exists (\"\(existing.connector.identity)\").")
+                throw StoreError.alreadyExists(
+                    "A receive connector with GUID \(connector.guid.uuidString.lowercased()) already exists (\"\(existing.connector.identity)\").")
             }
             let siblings = try Records.connectors(db, server: server.name).map(\.connector)
             try Self.validate(connector, on: server, siblings: siblings)
@@ -95,7 +101,9 @@ extension SQLiteConfigStore {
             try Self.checkRevision(stored, expected: expectedRevision)
             let old = stored.connector
             guard connector.server.caseInsensitiveCompare(old.server) == .orderedSame else {
-                throw StoreError.refused("Receive connector \"\(old.identity)\" belongs to server \(old.server); a connector can't be moved to another server. Create a new one on \(connector.server) instead.")
+                throw StoreError.refused(
+                    "Receive connector \"\(old.identity)\" belongs to server \(old.server); a connector can't be moved to another server. Create a new one on \(connector.server) instead."
+                )
             }
             guard let server = try Records.server(db, named: old.server) else {
                 throw StoreError.notFound("Server \(old.server) isn't in the store.")
@@ -105,8 +113,9 @@ extension SQLiteConfigStore {
             let siblings = try Records.connectors(db, server: server.name).map(\.connector).filter { $0.guid != connector.guid }
             try Self.validate(connector, on: server, siblings: siblings)
 
-            let updated = StoredConnector(connector: connector, revision: stored.revision + 1,
-                                          whenCreated: stored.whenCreated, whenChanged: StoreClock.now().date)
+            let updated = StoredConnector(
+                connector: connector, revision: stored.revision + 1,
+                whenCreated: stored.whenCreated, whenChanged: StoreClock.now().date)
             try Records.update(db, connector: updated)
             let renamed = old.name == connector.name ? "" : " renamed to \"\(connector.name)\","
             try Records.bumpGeneration(db, summary: "Set-ReceiveConnector \(old.identity):\(renamed) revision \(updated.revision)")
@@ -117,7 +126,8 @@ extension SQLiteConfigStore {
     public func removeConnector(guid: UUID, expectedRevision: Int?) throws {
         try write { db in
             guard let stored = try Records.connector(db, guid: guid) else {
-                throw StoreError.notFound("The receive connector with GUID \(guid.uuidString.lowercased()) isn't in the store; someone may have removed it already.")
+                throw StoreError.notFound(
+                    "The receive connector with GUID \(guid.uuidString.lowercased()) isn't in the store; someone may have removed it already.")
             }
             if let expectedRevision { try Self.checkRevision(stored, expected: expectedRevision) }
             // Its permission entries go with it (ON DELETE CASCADE).
@@ -136,7 +146,8 @@ extension SQLiteConfigStore {
         guard !principal.isEmpty else { throw StoreError.refused("Add-ADPermission needs a user or group (-User).") }
         let rights = Self.distinct(entry.extendedRights)
         guard !rights.isEmpty else {
-            throw StoreError.refused("Add-ADPermission needs at least one extended right (-ExtendedRights), such as ms-Exch-SMTP-Accept-Any-Recipient.")
+            throw StoreError.refused(
+                "Add-ADPermission needs at least one extended right (-ExtendedRights), such as ms-Exch-SMTP-Accept-Any-Recipient.")
         }
         try write { db in
             guard let stored = try Records.connector(db, guid: guid) else { throw Self.connectorNotFound(guid) }
@@ -144,13 +155,19 @@ extension SQLiteConfigStore {
                 .first { $0.entry.user == SecurityPrincipal(principal) && $0.entry.deny == entry.deny }
             if let existing {
                 let merged = Self.distinct(existing.entry.extendedRights + rights)
-                try db.execute(sql: "UPDATE permissions SET rights = ? WHERE id = ?",
-                               arguments: [try StoreJSON.encode(merged), existing.id])
+                try db.execute(
+                    sql: "UPDATE permissions SET rights = ? WHERE id = ?",
+                    arguments: [try StoreJSON.encode(merged), existing.id])
             } else {
-                try db.execute(sql: "INSERT INTO permissions (connector, principal, rights, deny) VALUES (?, ?, ?, ?)",
-                               arguments: [Records.key(guid), principal, try StoreJSON.encode(rights), entry.deny])
+                try db.execute(
+                    sql: "INSERT INTO permissions (connector, principal, rights, deny) VALUES (?, ?, ?, ?)",
+                    arguments: [Records.key(guid), principal, try StoreJSON.encode(rights), entry.deny])
             }
-            try Records.bumpGeneration(db, summary: "Add-ADPermission \(stored.connector.identity): \(entry.deny ? "deny" : "allow") \(principal) \(rights.map(\.rawValue).joined(separator: ", "))")
+            try Records.bumpGeneration(
+                db,
+                summary:
+                    "Add-ADPermission \(stored.connector.identity): \(entry.deny ? "deny" : "allow") \(principal) \(rights.map(\.rawValue).joined(separator: ", "))"
+            )
         }
     }
 
@@ -161,12 +178,17 @@ extension SQLiteConfigStore {
         try write { db in
             guard let stored = try Records.connector(db, guid: guid) else { throw Self.connectorNotFound(guid) }
             let rights = Self.distinct(entry.extendedRights)
-            let existing = entry.fromPermissionGroup ? nil : try Records.permissionRows(db, connector: guid)
-                .first { $0.entry.user == entry.user && $0.entry.deny == entry.deny }
+            let existing =
+                entry.fromPermissionGroup
+                ? nil
+                : try Records.permissionRows(db, connector: guid)
+                    .first { $0.entry.user == entry.user && $0.entry.deny == entry.deny }
             let missing = rights.filter { right in !(existing?.entry.extendedRights.contains(right) ?? false) }
             guard let existing, missing.isEmpty else {
                 let what = (missing.isEmpty ? rights : missing).map(\.rawValue).joined(separator: ", ")
-                throw StoreError.notFound("Receive connector \"\(stored.connector.identity)\" has no explicit permission that \(entry.deny ? "denies" : "grants") \(entry.user.name)\(what.isEmpty ? " anything" : " " + what) (rights from permission groups can't be removed with Remove-ADPermission).")
+                throw StoreError.notFound(
+                    "Receive connector \"\(stored.connector.identity)\" has no explicit permission that \(entry.deny ? "denies" : "grants") \(entry.user.name)\(what.isEmpty ? " anything" : " " + what) (rights from permission groups can't be removed with Remove-ADPermission)."
+                )
             }
             let remaining = rights.isEmpty ? [] : existing.entry.extendedRights.filter { !rights.contains($0) }
             if remaining.isEmpty {
@@ -175,7 +197,11 @@ extension SQLiteConfigStore {
                 try db.execute(sql: "UPDATE permissions SET rights = ? WHERE id = ?", arguments: [try StoreJSON.encode(remaining), existing.id])
             }
             let removed = rights.isEmpty ? existing.entry.extendedRights : rights
-            try Records.bumpGeneration(db, summary: "Remove-ADPermission \(stored.connector.identity): \(entry.deny ? "deny" : "allow") \(existing.entry.user.name) \(removed.map(\.rawValue).joined(separator: ", "))")
+            try Records.bumpGeneration(
+                db,
+                summary:
+                    "Remove-ADPermission \(stored.connector.identity): \(entry.deny ? "deny" : "allow") \(existing.entry.user.name) \(removed.map(\.rawValue).joined(separator: ", "))"
+            )
         }
     }
 
@@ -188,7 +214,9 @@ extension SQLiteConfigStore {
 
     static func checkRevision(_ stored: StoredConnector, expected: Int) throws {
         guard stored.revision == expected else {
-            throw StoreError.revisionConflict("Receive connector \"\(stored.connector.identity)\" was changed by someone else since it was read (revision \(expected), now \(stored.revision)). Read it again and repeat the change.")
+            throw StoreError.revisionConflict(
+                "Receive connector \"\(stored.connector.identity)\" was changed by someone else since it was read (revision \(expected), now \(stored.revision)). Read it again and repeat the change."
+            )
         }
     }
 

@@ -11,7 +11,9 @@ extension SQLiteConfigStore {
                 throw StoreError.alreadyExists(conflict)
             }
             let becameDefault = try Self.insertAcceptedDomain(db, domain)
-            try Records.bumpGeneration(db, summary: "New-AcceptedDomain \(domain.name) (\(domain.domainName), \(domain.domainType.rawValue)\(becameDefault ? ", default" : ""))")
+            try Records.bumpGeneration(
+                db,
+                summary: "New-AcceptedDomain \(domain.name) (\(domain.domainName), \(domain.domainType.rawValue)\(becameDefault ? ", default" : ""))")
         }
     }
 
@@ -19,22 +21,30 @@ extension SQLiteConfigStore {
         try Self.checkAcceptedDomain(domain)
         try write { db in
             guard let id = try Int64.fetchOne(db, sql: "SELECT id FROM accepted_domains WHERE name = ?", arguments: [originalName]),
-                  let old = try Records.acceptedDomains(db).first(where: { $0.name.caseInsensitiveCompare(originalName) == .orderedSame }) else {
+                let old = try Records.acceptedDomains(db).first(where: { $0.name.caseInsensitiveCompare(originalName) == .orderedSame })
+            else {
                 throw StoreError.notFound("Accepted domain \"\(originalName)\" isn't in the store.")
             }
             if let conflict = try Self.findAcceptedDomainConflict(db, domain, excludingName: originalName) {
                 throw StoreError.alreadyExists(conflict)
             }
             if old.isDefault && !domain.isDefault {
-                throw StoreError.refused("Accepted domain \"\(old.name)\" is the default; make another accepted domain the default instead (Set-AcceptedDomain -Identity <name> -MakeDefault $true).")
+                throw StoreError.refused(
+                    "Accepted domain \"\(old.name)\" is the default; make another accepted domain the default instead (Set-AcceptedDomain -Identity <name> -MakeDefault $true)."
+                )
             }
             if domain.isDefault && !old.isDefault {
                 try db.execute(sql: "UPDATE accepted_domains SET is_default = 0 WHERE is_default")
             }
-            try db.execute(sql: "UPDATE accepted_domains SET name = ?, domain_name = ?, type = ?, is_default = ? WHERE id = ?",
-                           arguments: [domain.name, domain.domainName, domain.domainType.rawValue, domain.isDefault, id])
+            try db.execute(
+                sql: "UPDATE accepted_domains SET name = ?, domain_name = ?, type = ?, is_default = ? WHERE id = ?",
+                arguments: [domain.name, domain.domainName, domain.domainType.rawValue, domain.isDefault, id])
             let renamed = old.name == domain.name ? "" : " renamed to \"\(domain.name)\","
-            try Records.bumpGeneration(db, summary: "Set-AcceptedDomain \(old.name):\(renamed) \(domain.domainName), \(domain.domainType.rawValue)\(domain.isDefault ? ", default" : "")")
+            try Records.bumpGeneration(
+                db,
+                summary:
+                    "Set-AcceptedDomain \(old.name):\(renamed) \(domain.domainName), \(domain.domainType.rawValue)\(domain.isDefault ? ", default" : "")"
+            )
         }
     }
 
@@ -45,7 +55,9 @@ extension SQLiteConfigStore {
                 throw StoreError.notFound("Accepted domain \"\(name)\" isn't in the store.")
             }
             if domain.isDefault && all.count > 1 {
-                throw StoreError.refused("Accepted domain \"\(domain.name)\" is the default accepted domain and can't be removed while others exist. Make another one the default first (Set-AcceptedDomain -Identity <name> -MakeDefault $true).")
+                throw StoreError.refused(
+                    "Accepted domain \"\(domain.name)\" is the default accepted domain and can't be removed while others exist. Make another one the default first (Set-AcceptedDomain -Identity <name> -MakeDefault $true)."
+                )
             }
             try db.execute(sql: "DELETE FROM accepted_domains WHERE name = ?", arguments: [domain.name])
             try Records.bumpGeneration(db, summary: "Remove-AcceptedDomain \(domain.name)")
@@ -84,8 +96,9 @@ extension SQLiteConfigStore {
         if domain.isDefault && hasDefault {
             try db.execute(sql: "UPDATE accepted_domains SET is_default = 0 WHERE is_default")
         }
-        try db.execute(sql: "INSERT INTO accepted_domains (name, domain_name, type, is_default) VALUES (?, ?, ?, ?)",
-                       arguments: [domain.name, domain.domainName, domain.domainType.rawValue, isDefault])
+        try db.execute(
+            sql: "INSERT INTO accepted_domains (name, domain_name, type, is_default) VALUES (?, ?, ?, ?)",
+            arguments: [domain.name, domain.domainName, domain.domainType.rawValue, isDefault])
         return isDefault
     }
 }

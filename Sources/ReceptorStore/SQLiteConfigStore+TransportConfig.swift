@@ -15,8 +15,9 @@ extension SQLiteConfigStore {
         }
         let data = String(decoding: try JSONEncoder().encode(config), as: UTF8.self)
         try write { db in
-            try db.execute(sql: "INSERT INTO meta (key, value) VALUES ('transport_config', ?) ON CONFLICT(key) DO UPDATE SET value = excluded.value",
-                           arguments: [data])
+            try db.execute(
+                sql: "INSERT INTO meta (key, value) VALUES ('transport_config', ?) ON CONFLICT(key) DO UPDATE SET value = excluded.value",
+                arguments: [data])
             _ = try Records.bumpGeneration(db, summary: "Set-TransportConfig")
         }
     }
@@ -31,8 +32,9 @@ extension SQLiteConfigStore {
     public func setRecipientFilterConfig(_ config: RecipientFilterConfig) throws {
         let data = String(decoding: try JSONEncoder().encode(config), as: UTF8.self)
         try write { db in
-            try db.execute(sql: "INSERT INTO meta (key, value) VALUES ('recipient_filter_config', ?) ON CONFLICT(key) DO UPDATE SET value = excluded.value",
-                           arguments: [data])
+            try db.execute(
+                sql: "INSERT INTO meta (key, value) VALUES ('recipient_filter_config', ?) ON CONFLICT(key) DO UPDATE SET value = excluded.value",
+                arguments: [data])
             _ = try Records.bumpGeneration(db, summary: "Set-RecipientFilterConfig")
         }
     }
@@ -40,7 +42,9 @@ extension SQLiteConfigStore {
 
 extension Records {
     static func recipientFilterConfig(_ db: Database) throws -> RecipientFilterConfig {
-        guard let text = try String.fetchOne(db, sql: "SELECT value FROM meta WHERE key = 'recipient_filter_config'") else { return RecipientFilterConfig() }
+        guard let text = try String.fetchOne(db, sql: "SELECT value FROM meta WHERE key = 'recipient_filter_config'") else {
+            return RecipientFilterConfig()
+        }
         return (try? JSONDecoder().decode(RecipientFilterConfig.self, from: Data(text.utf8))) ?? RecipientFilterConfig()
     }
 

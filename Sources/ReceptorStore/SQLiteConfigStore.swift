@@ -25,7 +25,8 @@ public final class SQLiteConfigStore: ConfigStore {
         var isFolder: ObjCBool = false
         if FileManager.default.fileExists(atPath: path, isDirectory: &isFolder) {
             if isFolder.boolValue {
-                throw StoreError.refused("\(path) is a folder; give the path of the store file, as in \(StoreLocation.join(path, "receptor.sqlite")).")
+                throw StoreError.refused(
+                    "\(path) is a folder; give the path of the store file, as in \(StoreLocation.join(path, "receptor.sqlite")).")
             }
         } else {
             guard create else { throw StoreError.storeMissing(path: path) }
@@ -110,14 +111,15 @@ public final class SQLiteConfigStore: ConfigStore {
 
     public func snapshot() throws -> StoreSnapshot {
         try read { db in
-            StoreSnapshot(generation: try Records.generation(db),
-                          servers: try Records.servers(db),
-                          connectors: try Records.connectors(db, server: nil),
-                          permissions: try Records.allPermissions(db),
-                          acceptedDomains: try Records.acceptedDomains(db),
-                          accounts: try Records.accountsWithHashes(db).map(\.account),
-                          transportConfig: try Records.transportConfig(db),
-                          recipientFilterConfig: try Records.recipientFilterConfig(db))
+            StoreSnapshot(
+                generation: try Records.generation(db),
+                servers: try Records.servers(db),
+                connectors: try Records.connectors(db, server: nil),
+                permissions: try Records.allPermissions(db),
+                acceptedDomains: try Records.acceptedDomains(db),
+                accounts: try Records.accountsWithHashes(db).map(\.account),
+                transportConfig: try Records.transportConfig(db),
+                recipientFilterConfig: try Records.recipientFilterConfig(db))
         }
     }
 
@@ -167,8 +169,11 @@ public final class SQLiteConfigStore: ConfigStore {
 
     /// The stored hash of an account's password (never the password).
     func passwordHash(userPrincipalName: String) throws -> String? {
-        try read { try String.fetchOne($0, sql: "SELECT password_hash FROM accounts WHERE user_principal_name = ?",
-                                       arguments: [userPrincipalName]) }
+        try read {
+            try String.fetchOne(
+                $0, sql: "SELECT password_hash FROM accounts WHERE user_principal_name = ?",
+                arguments: [userPrincipalName])
+        }
     }
 
     /// The migrations applied to this store, in order.

@@ -13,77 +13,78 @@ enum Schema {
     static var migrator: DatabaseMigrator {
         var migrator = DatabaseMigrator()
         migrator.registerMigration("v1") { db in
-            try db.execute(sql: """
-                CREATE TABLE meta (
-                    key   TEXT PRIMARY KEY NOT NULL,
-                    value NOT NULL
-                );
-                INSERT INTO meta (key, value) VALUES ('generation', 0);
+            try db.execute(
+                sql: """
+                    CREATE TABLE meta (
+                        key   TEXT PRIMARY KEY NOT NULL,
+                        value NOT NULL
+                    );
+                    INSERT INTO meta (key, value) VALUES ('generation', 0);
 
-                CREATE TABLE servers (
-                    name   TEXT PRIMARY KEY NOT NULL COLLATE NOCASE,
-                    role   TEXT NOT NULL,
-                    fqdn   TEXT NOT NULL,
-                    domain TEXT NOT NULL,
-                    data   TEXT NOT NULL
-                );
+                    CREATE TABLE servers (
+                        name   TEXT PRIMARY KEY NOT NULL COLLATE NOCASE,
+                        role   TEXT NOT NULL,
+                        fqdn   TEXT NOT NULL,
+                        domain TEXT NOT NULL,
+                        data   TEXT NOT NULL
+                    );
 
-                CREATE TABLE connectors (
-                    guid       TEXT PRIMARY KEY NOT NULL,
-                    server     TEXT NOT NULL COLLATE NOCASE REFERENCES servers(name) ON DELETE RESTRICT,
-                    name       TEXT NOT NULL COLLATE NOCASE,
-                    revision   INTEGER NOT NULL CHECK (revision >= 1),
-                    data       TEXT NOT NULL,
-                    created_at INTEGER NOT NULL,
-                    changed_at INTEGER NOT NULL,
-                    UNIQUE (server, name)
-                );
+                    CREATE TABLE connectors (
+                        guid       TEXT PRIMARY KEY NOT NULL,
+                        server     TEXT NOT NULL COLLATE NOCASE REFERENCES servers(name) ON DELETE RESTRICT,
+                        name       TEXT NOT NULL COLLATE NOCASE,
+                        revision   INTEGER NOT NULL CHECK (revision >= 1),
+                        data       TEXT NOT NULL,
+                        created_at INTEGER NOT NULL,
+                        changed_at INTEGER NOT NULL,
+                        UNIQUE (server, name)
+                    );
 
-                CREATE TABLE permissions (
-                    id        INTEGER PRIMARY KEY,
-                    connector TEXT NOT NULL REFERENCES connectors(guid) ON DELETE CASCADE,
-                    principal TEXT NOT NULL COLLATE NOCASE,
-                    rights    TEXT NOT NULL,
-                    deny      INTEGER NOT NULL,
-                    UNIQUE (connector, principal, deny)
-                );
+                    CREATE TABLE permissions (
+                        id        INTEGER PRIMARY KEY,
+                        connector TEXT NOT NULL REFERENCES connectors(guid) ON DELETE CASCADE,
+                        principal TEXT NOT NULL COLLATE NOCASE,
+                        rights    TEXT NOT NULL,
+                        deny      INTEGER NOT NULL,
+                        UNIQUE (connector, principal, deny)
+                    );
 
-                CREATE TABLE accepted_domains (
-                    id          INTEGER PRIMARY KEY,
-                    name        TEXT NOT NULL UNIQUE COLLATE NOCASE,
-                    domain_name TEXT NOT NULL UNIQUE COLLATE NOCASE,
-                    type        TEXT NOT NULL,
-                    is_default  INTEGER NOT NULL
-                );
-                CREATE UNIQUE INDEX accepted_domains_one_default ON accepted_domains (is_default) WHERE is_default;
+                    CREATE TABLE accepted_domains (
+                        id          INTEGER PRIMARY KEY,
+                        name        TEXT NOT NULL UNIQUE COLLATE NOCASE,
+                        domain_name TEXT NOT NULL UNIQUE COLLATE NOCASE,
+                        type        TEXT NOT NULL,
+                        is_default  INTEGER NOT NULL
+                    );
+                    CREATE UNIQUE INDEX accepted_domains_one_default ON accepted_domains (is_default) WHERE is_default;
 
-                CREATE TABLE accounts (
-                    id                   INTEGER PRIMARY KEY,
-                    user_principal_name  TEXT NOT NULL UNIQUE COLLATE NOCASE,
-                    name                 TEXT NOT NULL,
-                    alias                TEXT NOT NULL,
-                    primary_smtp_address TEXT NOT NULL COLLATE NOCASE,
-                    password_hash        TEXT NOT NULL,
-                    created_at           INTEGER NOT NULL
-                );
+                    CREATE TABLE accounts (
+                        id                   INTEGER PRIMARY KEY,
+                        user_principal_name  TEXT NOT NULL UNIQUE COLLATE NOCASE,
+                        name                 TEXT NOT NULL,
+                        alias                TEXT NOT NULL,
+                        primary_smtp_address TEXT NOT NULL COLLATE NOCASE,
+                        password_hash        TEXT NOT NULL,
+                        created_at           INTEGER NOT NULL
+                    );
 
-                CREATE TABLE listeners (
-                    id             TEXT PRIMARY KEY NOT NULL,
-                    server         TEXT NOT NULL COLLATE NOCASE,
-                    pid            INTEGER NOT NULL,
-                    host           TEXT NOT NULL,
-                    control_socket TEXT NOT NULL,
-                    started_at     INTEGER NOT NULL,
-                    heartbeat_at   INTEGER NOT NULL,
-                    status_json    TEXT NOT NULL
-                );
+                    CREATE TABLE listeners (
+                        id             TEXT PRIMARY KEY NOT NULL,
+                        server         TEXT NOT NULL COLLATE NOCASE,
+                        pid            INTEGER NOT NULL,
+                        host           TEXT NOT NULL,
+                        control_socket TEXT NOT NULL,
+                        started_at     INTEGER NOT NULL,
+                        heartbeat_at   INTEGER NOT NULL,
+                        status_json    TEXT NOT NULL
+                    );
 
-                CREATE TABLE change_log (
-                    generation INTEGER PRIMARY KEY NOT NULL,
-                    at         INTEGER NOT NULL,
-                    summary    TEXT NOT NULL
-                );
-                """)
+                    CREATE TABLE change_log (
+                        generation INTEGER PRIMARY KEY NOT NULL,
+                        at         INTEGER NOT NULL,
+                        summary    TEXT NOT NULL
+                    );
+                    """)
         }
         // v2: a mailbox's further addresses (EmailAddresses), for recipient validation.
         migrator.registerMigration("v2") { db in
@@ -98,16 +99,19 @@ enum Schema {
         let state: (superseded: Bool, foreign: Bool, empty: Bool, complete: Bool) = try queue.read { db in
             let tables = try String.fetchAll(db, sql: "SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%'")
             let ours = tables.contains("grdb_migrations")
-            return (ours ? try migrator.hasBeenSuperseded(db) : false,
-                    !ours && !tables.isEmpty,
-                    tables.isEmpty,
-                    ours ? try migrator.hasCompletedMigrations(db) : false)
+            return (
+                ours ? try migrator.hasBeenSuperseded(db) : false,
+                !ours && !tables.isEmpty,
+                tables.isEmpty,
+                ours ? try migrator.hasCompletedMigrations(db) : false
+            )
         }
         if state.foreign {
             throw StoreError.refused("\(path) is an SQLite database but not a Receptor store; give another path with --store.")
         }
         if state.superseded {
-            throw StoreError.refused("The store at \(path) was written by a newer version of Receptor (its schema is newer than \(latestVersion)); use that version.")
+            throw StoreError.refused(
+                "The store at \(path) was written by a newer version of Receptor (its schema is newer than \(latestVersion)); use that version.")
         }
         if state.empty && !create {
             throw StoreError.storeMissing(path: path)

@@ -9,10 +9,11 @@ extension PostgresConfigStore {
 
     public func snapshot() throws -> StoreSnapshot {
         try read { s in
-            StoreSnapshot(generation: try PGRecords.generation(s), servers: try PGRecords.servers(s),
-                          connectors: try PGRecords.connectors(s, server: nil), permissions: try PGRecords.allPermissions(s),
-                          acceptedDomains: try PGRecords.acceptedDomains(s), accounts: try PGRecords.accountsWithHashes(s).map(\.account),
-                          transportConfig: try PGRecords.transportConfig(s), recipientFilterConfig: try PGRecords.recipientFilterConfig(s))
+            StoreSnapshot(
+                generation: try PGRecords.generation(s), servers: try PGRecords.servers(s),
+                connectors: try PGRecords.connectors(s, server: nil), permissions: try PGRecords.allPermissions(s),
+                acceptedDomains: try PGRecords.acceptedDomains(s), accounts: try PGRecords.accountsWithHashes(s).map(\.account),
+                transportConfig: try PGRecords.transportConfig(s), recipientFilterConfig: try PGRecords.recipientFilterConfig(s))
         }
     }
     /// One SELECT, outside any explicit transaction: cheap enough to poll.
@@ -21,7 +22,9 @@ extension PostgresConfigStore {
     public func servers() throws -> [Server] { try read { try PGRecords.servers($0) } }
     public func connectors(server: String?) throws -> [StoredConnector] { try read { try PGRecords.connectors($0, server: server) } }
     public func connector(guid: UUID) throws -> StoredConnector? { try read { try PGRecords.connector($0, guid: guid) } }
-    public func permissions(connector guid: UUID) throws -> [PermissionEntry] { try read { try PGRecords.permissionRows($0, connector: guid).map(\.entry) } }
+    public func permissions(connector guid: UUID) throws -> [PermissionEntry] {
+        try read { try PGRecords.permissionRows($0, connector: guid).map(\.entry) }
+    }
     public func acceptedDomains() throws -> [AcceptedDomain] { try read { try PGRecords.acceptedDomains($0) } }
     public func accounts() throws -> [MailboxAccount] { try read { try PGRecords.accountsWithHashes($0).map(\.account) } }
     public func listeners() throws -> [ListenerRegistration] { try read { try PGRecords.listeners($0) } }
@@ -30,7 +33,10 @@ extension PostgresConfigStore {
 
     /// The stored hash of an account's password (never the password), for tests.
     public func passwordHash(userPrincipalName: String) throws -> String? {
-        try read { try $0.rows("SELECT password_hash FROM accounts WHERE lower(user_principal_name) = lower(\(userPrincipalName))").first?.decode(String.self) }
+        try read {
+            try $0.rows("SELECT password_hash FROM accounts WHERE lower(user_principal_name) = lower(\(userPrincipalName))").first?.decode(
+                String.self)
+        }
     }
 
     // MARK: Servers
@@ -58,9 +64,11 @@ extension PostgresConfigStore {
                 try Self.insertAcceptedDomain(s, domain)
                 domainsAdded += 1
             }
-            try PGRecords.bumpGeneration(s, summary: "Add server \(server.name) (\(server.role.rawValue))"
-                + " with \(Self.count(added.count, "receive connector"))"
-                + (domainsAdded > 0 ? " and \(Self.count(domainsAdded, "accepted domain"))" : ""))
+            try PGRecords.bumpGeneration(
+                s,
+                summary: "Add server \(server.name) (\(server.role.rawValue))"
+                    + " with \(Self.count(added.count, "receive connector"))"
+                    + (domainsAdded > 0 ? " and \(Self.count(domainsAdded, "accepted domain"))" : ""))
         }
     }
 
@@ -72,7 +80,9 @@ extension PostgresConfigStore {
             var server = server
             server.name = stored.name
             for (service, settings) in server.receiveProtocolLogs {
-                guard ReceiveProtocolLogSettings.services.contains(service) else { throw StoreError.refused("There is no transport service \"\(service)\".") }
+                guard ReceiveProtocolLogSettings.services.contains(service) else {
+                    throw StoreError.refused("There is no transport service \"\(service)\".")
+                }
                 do { try settings.validate() } catch let error as ValueError { throw StoreError.refused(error.message) }
             }
             let connectors = try PGRecords.connectors(s, server: stored.name).map(\.connector)
@@ -92,12 +102,14 @@ extension PostgresConfigStore {
     public func insertConnector(_ connector: ReceiveConnector) throws -> StoredConnector {
         try write { s in
             guard let server = try PGRecords.server(s, named: connector.server) else {
-                throw StoreError.notFound("Server \(connector.server) isn't in the store; receive connector \"\(connector.name)\" can't be created on it.")
+                throw StoreError.notFound(
+                    "Server \(connector.server) isn't in the store; receive connector \"\(connector.name)\" can't be created on it.")
             }
             var connector = connector
             connector.server = server.name
             if let existing = try PGRecords.connector(s, guid: connector.guid) {
-                throw StoreError.alreadyExists("A receive connector with GUID \(connector.guid.uuidString.lowercased()) already exists (\"\(existing.connector.identity)\").")
+                throw StoreError.alreadyExists(
+                    "A receive connector with GUID \(connector.guid.uuidString.lowercased()) already exists (\"\(existing.connector.identity)\").")
             }
             let siblings = try PGRecords.connectors(s, server: server.name).map(\.connector)
             try Self.validate(connector, on: server, siblings: siblings)
@@ -118,17 +130,24 @@ extension PostgresConfigStore {
             try Self.checkRevision(stored, expected: expectedRevision)
             let old = stored.connector
             guard connector.server.caseInsensitiveCompare(old.server) == .orderedSame else {
-                throw StoreError.refused("Receive connector \"\(old.identity)\" belongs to server \(old.server); a connector can't be moved to another server. Create a new one on \(connector.server) instead.")
+                throw StoreError.refused(
+                    "Receive connector \"\(old.identity)\" belongs to server \(old.server); a connector can't be moved to another server. Create a new one on \(connector.server) instead."
+                )
             }
-            guard let server = try PGRecords.server(s, named: old.server) else { throw StoreError.notFound("Server \(old.server) isn't in the store.") }
+            guard let server = try PGRecords.server(s, named: old.server) else {
+                throw StoreError.notFound("Server \(old.server) isn't in the store.")
+            }
             var connector = connector
             connector.server = server.name
             let siblings = try PGRecords.connectors(s, server: server.name).map(\.connector).filter { $0.guid != connector.guid }
             try Self.validate(connector, on: server, siblings: siblings)
-            let updated = StoredConnector(connector: connector, revision: stored.revision + 1,
-                                          whenCreated: stored.whenCreated, whenChanged: PGClock.now().date)
+            let updated = StoredConnector(
+                connector: connector, revision: stored.revision + 1,
+                whenCreated: stored.whenCreated, whenChanged: PGClock.now().date)
             guard try PGRecords.update(s, connector: updated, expectedRevision: stored.revision) else {
-                throw StoreError.revisionConflict("Receive connector \"\(old.identity)\" was changed by someone else since it was read (revision \(expectedRevision)). Read it again and repeat the change.")
+                throw StoreError.revisionConflict(
+                    "Receive connector \"\(old.identity)\" was changed by someone else since it was read (revision \(expectedRevision)). Read it again and repeat the change."
+                )
             }
             let renamed = old.name == connector.name ? "" : " renamed to \"\(connector.name)\","
             try PGRecords.bumpGeneration(s, summary: "Set-ReceiveConnector \(old.identity):\(renamed) revision \(updated.revision)")
@@ -139,7 +158,8 @@ extension PostgresConfigStore {
     public func removeConnector(guid: UUID, expectedRevision: Int?) throws {
         try write { s in
             guard let stored = try PGRecords.connector(s, guid: guid) else {
-                throw StoreError.notFound("The receive connector with GUID \(guid.uuidString.lowercased()) isn't in the store; someone may have removed it already.")
+                throw StoreError.notFound(
+                    "The receive connector with GUID \(guid.uuidString.lowercased()) isn't in the store; someone may have removed it already.")
             }
             if let expectedRevision { try Self.checkRevision(stored, expected: expectedRevision) }
             try s.query("DELETE FROM connectors WHERE guid = \(PGRecords.key(guid))")
@@ -157,7 +177,8 @@ extension PostgresConfigStore {
         guard !principal.isEmpty else { throw StoreError.refused("Add-ADPermission needs a user or group (-User).") }
         let rights = Self.distinct(entry.extendedRights)
         guard !rights.isEmpty else {
-            throw StoreError.refused("Add-ADPermission needs at least one extended right (-ExtendedRights), such as ms-Exch-SMTP-Accept-Any-Recipient.")
+            throw StoreError.refused(
+                "Add-ADPermission needs at least one extended right (-ExtendedRights), such as ms-Exch-SMTP-Accept-Any-Recipient.")
         }
         try write { s in
             guard let stored = try PGRecords.connector(s, guid: guid) else { throw Self.connectorNotFound(guid) }
@@ -167,9 +188,15 @@ extension PostgresConfigStore {
                 let merged = Self.distinct(existing.entry.extendedRights + rights)
                 try s.query("UPDATE permissions SET rights = \(try PGJSON.encode(merged)) WHERE id = \(existing.id)")
             } else {
-                try s.query("INSERT INTO permissions (connector, principal, rights, deny) VALUES (\(PGRecords.key(guid)), \(principal), \(try PGJSON.encode(rights)), \(entry.deny))")
+                try s.query(
+                    "INSERT INTO permissions (connector, principal, rights, deny) VALUES (\(PGRecords.key(guid)), \(principal), \(try PGJSON.encode(rights)), \(entry.deny))"
+                )
             }
-            try PGRecords.bumpGeneration(s, summary: "Add-ADPermission \(stored.connector.identity): \(entry.deny ? "deny" : "allow") \(principal) \(rights.map(\.rawValue).joined(separator: ", "))")
+            try PGRecords.bumpGeneration(
+                s,
+                summary:
+                    "Add-ADPermission \(stored.connector.identity): \(entry.deny ? "deny" : "allow") \(principal) \(rights.map(\.rawValue).joined(separator: ", "))"
+            )
         }
     }
 
@@ -177,12 +204,17 @@ extension PostgresConfigStore {
         try write { s in
             guard let stored = try PGRecords.connector(s, guid: guid) else { throw Self.connectorNotFound(guid) }
             let rights = Self.distinct(entry.extendedRights)
-            let existing = entry.fromPermissionGroup ? nil : try PGRecords.permissionRows(s, connector: guid)
-                .first { $0.entry.user == entry.user && $0.entry.deny == entry.deny }
+            let existing =
+                entry.fromPermissionGroup
+                ? nil
+                : try PGRecords.permissionRows(s, connector: guid)
+                    .first { $0.entry.user == entry.user && $0.entry.deny == entry.deny }
             let missing = rights.filter { right in !(existing?.entry.extendedRights.contains(right) ?? false) }
             guard let existing, missing.isEmpty else {
                 let what = (missing.isEmpty ? rights : missing).map(\.rawValue).joined(separator: ", ")
-                throw StoreError.notFound("Receive connector \"\(stored.connector.identity)\" has no explicit permission that \(entry.deny ? "denies" : "grants") \(entry.user.name)\(what.isEmpty ? " anything" : " " + what) (rights from permission groups can't be removed with Remove-ADPermission).")
+                throw StoreError.notFound(
+                    "Receive connector \"\(stored.connector.identity)\" has no explicit permission that \(entry.deny ? "denies" : "grants") \(entry.user.name)\(what.isEmpty ? " anything" : " " + what) (rights from permission groups can't be removed with Remove-ADPermission)."
+                )
             }
             let remaining = rights.isEmpty ? [] : existing.entry.extendedRights.filter { !rights.contains($0) }
             if remaining.isEmpty {
@@ -191,7 +223,11 @@ extension PostgresConfigStore {
                 try s.query("UPDATE permissions SET rights = \(try PGJSON.encode(remaining)) WHERE id = \(existing.id)")
             }
             let removed = rights.isEmpty ? existing.entry.extendedRights : rights
-            try PGRecords.bumpGeneration(s, summary: "Remove-ADPermission \(stored.connector.identity): \(entry.deny ? "deny" : "allow") \(existing.entry.user.name) \(removed.map(\.rawValue).joined(separator: ", "))")
+            try PGRecords.bumpGeneration(
+                s,
+                summary:
+                    "Remove-ADPermission \(stored.connector.identity): \(entry.deny ? "deny" : "allow") \(existing.entry.user.name) \(removed.map(\.rawValue).joined(separator: ", "))"
+            )
         }
     }
 
@@ -202,7 +238,9 @@ extension PostgresConfigStore {
         try write { s in
             if let conflict = try Self.acceptedDomainConflict(s, domain, excludingName: nil) { throw StoreError.alreadyExists(conflict) }
             let becameDefault = try Self.insertAcceptedDomain(s, domain)
-            try PGRecords.bumpGeneration(s, summary: "New-AcceptedDomain \(domain.name) (\(domain.domainName), \(domain.domainType.rawValue)\(becameDefault ? ", default" : ""))")
+            try PGRecords.bumpGeneration(
+                s,
+                summary: "New-AcceptedDomain \(domain.name) (\(domain.domainName), \(domain.domainType.rawValue)\(becameDefault ? ", default" : ""))")
         }
     }
 
@@ -210,17 +248,26 @@ extension PostgresConfigStore {
         try Self.checkAcceptedDomain(domain)
         try write { s in
             guard let id = try s.rows("SELECT id FROM accepted_domains WHERE lower(name) = lower(\(originalName))").first?.decode(Int64.self),
-                  let old = try PGRecords.acceptedDomains(s).first(where: { $0.name.caseInsensitiveCompare(originalName) == .orderedSame }) else {
+                let old = try PGRecords.acceptedDomains(s).first(where: { $0.name.caseInsensitiveCompare(originalName) == .orderedSame })
+            else {
                 throw StoreError.notFound("Accepted domain \"\(originalName)\" isn't in the store.")
             }
             if let conflict = try Self.acceptedDomainConflict(s, domain, excludingName: originalName) { throw StoreError.alreadyExists(conflict) }
             if old.isDefault && !domain.isDefault {
-                throw StoreError.refused("Accepted domain \"\(old.name)\" is the default; make another accepted domain the default instead (Set-AcceptedDomain -Identity <name> -MakeDefault $true).")
+                throw StoreError.refused(
+                    "Accepted domain \"\(old.name)\" is the default; make another accepted domain the default instead (Set-AcceptedDomain -Identity <name> -MakeDefault $true)."
+                )
             }
             if domain.isDefault && !old.isDefault { try s.query("UPDATE accepted_domains SET is_default = false WHERE is_default") }
-            try s.query("UPDATE accepted_domains SET name = \(domain.name), domain_name = \(domain.domainName), type = \(domain.domainType.rawValue), is_default = \(domain.isDefault) WHERE id = \(id)")
+            try s.query(
+                "UPDATE accepted_domains SET name = \(domain.name), domain_name = \(domain.domainName), type = \(domain.domainType.rawValue), is_default = \(domain.isDefault) WHERE id = \(id)"
+            )
             let renamed = old.name == domain.name ? "" : " renamed to \"\(domain.name)\","
-            try PGRecords.bumpGeneration(s, summary: "Set-AcceptedDomain \(old.name):\(renamed) \(domain.domainName), \(domain.domainType.rawValue)\(domain.isDefault ? ", default" : "")")
+            try PGRecords.bumpGeneration(
+                s,
+                summary:
+                    "Set-AcceptedDomain \(old.name):\(renamed) \(domain.domainName), \(domain.domainType.rawValue)\(domain.isDefault ? ", default" : "")"
+            )
         }
     }
 
@@ -231,7 +278,9 @@ extension PostgresConfigStore {
                 throw StoreError.notFound("Accepted domain \"\(name)\" isn't in the store.")
             }
             if domain.isDefault && all.count > 1 {
-                throw StoreError.refused("Accepted domain \"\(domain.name)\" is the default accepted domain and can't be removed while others exist. Make another one the default first (Set-AcceptedDomain -Identity <name> -MakeDefault $true).")
+                throw StoreError.refused(
+                    "Accepted domain \"\(domain.name)\" is the default accepted domain and can't be removed while others exist. Make another one the default first (Set-AcceptedDomain -Identity <name> -MakeDefault $true)."
+                )
             }
             try s.query("DELETE FROM accepted_domains WHERE name = \(domain.name)")
             try PGRecords.bumpGeneration(s, summary: "Remove-AcceptedDomain \(domain.name)")
@@ -244,7 +293,8 @@ extension PostgresConfigStore {
         guard !account.name.trimmingCharacters(in: .whitespaces).isEmpty else { throw StoreError.refused("A mailbox needs a name (-Name).") }
         do { try MailboxAccount.validateUserPrincipalName(account.userPrincipalName) } catch { throw StoreError.refused(error.message) }
         guard !password.isEmpty else {
-            throw StoreError.refused("A password is required for mailbox \(account.userPrincipalName); basic authentication can't use an empty password.")
+            throw StoreError.refused(
+                "A password is required for mailbox \(account.userPrincipalName); basic authentication can't use an empty password.")
         }
         let hash: String
         do { hash = try PasswordHasher.hash(password: password) } catch {
@@ -258,7 +308,8 @@ extension PostgresConfigStore {
                 }
                 try Self.refuseSharedAddresses(account, other)
             }
-            try s.query("""
+            try s.query(
+                """
                 INSERT INTO accounts (user_principal_name, name, alias, primary_smtp_address, email_addresses, password_hash, created_at)
                 VALUES (\(account.userPrincipalName), \(account.name), \(account.alias), \(account.primarySmtpAddress),
                         \(try PGJSON.encode(account.emailAddresses)), \(hash), \(PGClock.now().millis))
@@ -276,7 +327,8 @@ extension PostgresConfigStore {
                 try Self.refuseSharedAddresses(account, other)
             }
             guard found else { throw StoreError.notFound("No mailbox with user principal name \(account.userPrincipalName) is in the store.") }
-            try s.query("""
+            try s.query(
+                """
                 UPDATE accounts SET name = \(account.name), alias = \(account.alias), primary_smtp_address = \(account.primarySmtpAddress),
                        email_addresses = \(try PGJSON.encode(account.emailAddresses))
                 WHERE lower(user_principal_name) = lower(\(account.userPrincipalName))
@@ -287,8 +339,10 @@ extension PostgresConfigStore {
 
     public func removeAccount(userPrincipalName: String) throws {
         try write { s in
-            guard let upn = try s.rows("SELECT user_principal_name FROM accounts WHERE lower(user_principal_name) = lower(\(userPrincipalName))")
-                .first?.decode(String.self) else {
+            guard
+                let upn = try s.rows("SELECT user_principal_name FROM accounts WHERE lower(user_principal_name) = lower(\(userPrincipalName))")
+                    .first?.decode(String.self)
+            else {
                 throw StoreError.notFound("No mailbox with user principal name \(userPrincipalName) is in the store.")
             }
             try s.query("DELETE FROM accounts WHERE user_principal_name = \(upn)")
@@ -334,7 +388,8 @@ extension PostgresConfigStore {
 
     public func registerListener(_ r: ListenerRegistration) throws {
         try write { s in
-            try s.query("""
+            try s.query(
+                """
                 INSERT INTO listeners (id, server, pid, host, control_socket, started_at, heartbeat_at, status_json)
                 VALUES (\(r.id), \(r.server), \(r.pid), \(r.host), \(r.controlSocket), \(PGClock.millis(r.startedAt)), \(PGClock.millis(r.heartbeatAt)), \(r.statusJSON))
                 ON CONFLICT (id) DO UPDATE SET server = excluded.server, pid = excluded.pid, host = excluded.host,
@@ -346,7 +401,8 @@ extension PostgresConfigStore {
 
     public func heartbeat(listenerID: String, statusJSON: String) throws {
         try write { s in
-            let changed = try s.execute("UPDATE listeners SET heartbeat_at = \(PGClock.now().millis), status_json = \(statusJSON) WHERE id = \(listenerID)")
+            let changed = try s.execute(
+                "UPDATE listeners SET heartbeat_at = \(PGClock.now().millis), status_json = \(statusJSON) WHERE id = \(listenerID)")
             if changed == 0 { throw StoreError.notFound("Listener \(listenerID) is not registered in the store; register it again.") }
         }
     }
@@ -364,7 +420,9 @@ extension PostgresConfigStore {
 
     static func checkRevision(_ stored: StoredConnector, expected: Int) throws {
         guard stored.revision == expected else {
-            throw StoreError.revisionConflict("Receive connector \"\(stored.connector.identity)\" was changed by someone else since it was read (revision \(expected), now \(stored.revision)). Read it again and repeat the change.")
+            throw StoreError.revisionConflict(
+                "Receive connector \"\(stored.connector.identity)\" was changed by someone else since it was read (revision \(expected), now \(stored.revision)). Read it again and repeat the change."
+            )
         }
     }
 
@@ -400,7 +458,9 @@ extension PostgresConfigStore {
         let hasDefault = try s.rows("SELECT EXISTS (SELECT 1 FROM accepted_domains WHERE is_default)").first?.decode(Bool.self) ?? false
         let isDefault = domain.isDefault || !hasDefault
         if domain.isDefault && hasDefault { try s.query("UPDATE accepted_domains SET is_default = false WHERE is_default") }
-        try s.query("INSERT INTO accepted_domains (name, domain_name, type, is_default) VALUES (\(domain.name), \(domain.domainName), \(domain.domainType.rawValue), \(isDefault))")
+        try s.query(
+            "INSERT INTO accepted_domains (name, domain_name, type, is_default) VALUES (\(domain.name), \(domain.domainName), \(domain.domainType.rawValue), \(isDefault))"
+        )
         return isDefault
     }
 

@@ -36,8 +36,10 @@ enum PGRecords {
     /// Only committing writes reach it (refusals throw first), so no-op and refused writes never bump it.
     @discardableResult
     static func bumpGeneration(_ s: Session, summary: String) throws -> Int64 {
-        guard let generation = try s.rows("UPDATE store_generation SET generation = generation + 1 WHERE id = 1 RETURNING generation")
-            .first?.decode(Int64.self) else { throw StoreError.database("The store has no generation row; it is damaged.") }
+        guard
+            let generation = try s.rows("UPDATE store_generation SET generation = generation + 1 WHERE id = 1 RETURNING generation")
+                .first?.decode(Int64.self)
+        else { throw StoreError.database("The store has no generation row; it is damaged.") }
         try s.query("INSERT INTO change_log (generation, at, summary) VALUES (\(generation), \(PGClock.now().millis), \(summary))")
         return generation
     }
@@ -61,17 +63,22 @@ enum PGRecords {
         return try PGJSON.decode(Server.self, data, what: "Server \(name)")
     }
     static func insert(_ s: Session, server: Server) throws {
-        try s.query("INSERT INTO servers (name, role, fqdn, domain, data) VALUES (\(server.name), \(server.role.rawValue), \(server.fqdn), \(server.domain), \(try PGJSON.encode(server)))")
+        try s.query(
+            "INSERT INTO servers (name, role, fqdn, domain, data) VALUES (\(server.name), \(server.role.rawValue), \(server.fqdn), \(server.domain), \(try PGJSON.encode(server)))"
+        )
     }
     static func update(_ s: Session, server: Server) throws {
-        try s.query("UPDATE servers SET role = \(server.role.rawValue), fqdn = \(server.fqdn), domain = \(server.domain), data = \(try PGJSON.encode(server)) WHERE name = \(server.name)")
+        try s.query(
+            "UPDATE servers SET role = \(server.role.rawValue), fqdn = \(server.fqdn), domain = \(server.domain), data = \(try PGJSON.encode(server)) WHERE name = \(server.name)"
+        )
     }
 
     // Connectors
     static func connectors(_ s: Session, server: String?) throws -> [StoredConnector] {
         let rows: [PostgresRow]
         if let server {
-            rows = try s.rows("SELECT guid, revision, data, created_at, changed_at FROM connectors WHERE lower(server) = lower(\(server)) ORDER BY seq")
+            rows = try s.rows(
+                "SELECT guid, revision, data, created_at, changed_at FROM connectors WHERE lower(server) = lower(\(server)) ORDER BY seq")
         } else {
             rows = try s.rows("SELECT guid, revision, data, created_at, changed_at FROM connectors ORDER BY seq")
         }
@@ -87,7 +94,8 @@ enum PGRecords {
     }
     static func insert(_ s: Session, connector stored: StoredConnector) throws {
         let c = stored.connector
-        try s.query("""
+        try s.query(
+            """
             INSERT INTO connectors (guid, server, name, revision, data, created_at, changed_at)
             VALUES (\(key(c.guid)), \(c.server), \(c.name), \(Int32(stored.revision)), \(try PGJSON.encode(c)),
                     \(PGClock.millis(stored.whenCreated)), \(PGClock.millis(stored.whenChanged)))
@@ -96,7 +104,8 @@ enum PGRecords {
     /// Writes the new revision only over the expected one; 0 rows means someone else got there first.
     static func update(_ s: Session, connector stored: StoredConnector, expectedRevision: Int) throws -> Bool {
         let c = stored.connector
-        return try s.execute("""
+        return try s.execute(
+            """
             UPDATE connectors SET server = \(c.server), name = \(c.name), revision = \(Int32(stored.revision)), data = \(try PGJSON.encode(c)),
                    changed_at = \(PGClock.millis(stored.whenChanged))
             WHERE guid = \(key(c.guid)) AND revision = \(Int32(expectedRevision))
@@ -124,8 +133,9 @@ enum PGRecords {
         return result
     }
     static func permission(_ principal: String, _ rights: String, _ deny: Bool) throws -> PermissionEntry {
-        PermissionEntry(user: SecurityPrincipal(principal),
-                        extendedRights: try PGJSON.decode([ExtendedRight].self, rights, what: "The permission entry of \(principal)"), deny: deny)
+        PermissionEntry(
+            user: SecurityPrincipal(principal),
+            extendedRights: try PGJSON.decode([ExtendedRight].self, rights, what: "The permission entry of \(principal)"), deny: deny)
     }
 
     // Accepted domains
@@ -142,7 +152,8 @@ enum PGRecords {
     // Accounts
     static func accountsWithHashes(_ s: Session) throws -> [(account: MailboxAccount, hash: String)] {
         try s.rows("SELECT name, alias, user_principal_name, primary_smtp_address, email_addresses, password_hash FROM accounts ORDER BY id").map {
-            let (name, alias, upn, primary, addressesText, hash) = try $0.decode((String, String, String, String, String, String).self, context: .default)
+            let (name, alias, upn, primary, addressesText, hash) = try $0.decode(
+                (String, String, String, String, String, String).self, context: .default)
             let addresses = (try? JSONDecoder().decode([String].self, from: Data(addressesText.utf8))) ?? []
             return (MailboxAccount(name: name, alias: alias, userPrincipalName: upn, primarySmtpAddress: primary, emailAddresses: addresses), hash)
         }
@@ -151,9 +162,11 @@ enum PGRecords {
     // Listeners
     static func listeners(_ s: Session) throws -> [ListenerRegistration] {
         try s.rows("SELECT id, server, pid, host, control_socket, started_at, heartbeat_at, status_json FROM listeners ORDER BY started_at, id").map {
-            let (id, server, pid, host, socket, started, heartbeat, status) = try $0.decode((String, String, Int32, String, String, Int64, Int64, String).self, context: .default)
-            return ListenerRegistration(id: id, server: server, pid: pid, host: host, controlSocket: socket,
-                                        startedAt: PGClock.date(started), heartbeatAt: PGClock.date(heartbeat), statusJSON: status)
+            let (id, server, pid, host, socket, started, heartbeat, status) = try $0.decode(
+                (String, String, Int32, String, String, Int64, Int64, String).self, context: .default)
+            return ListenerRegistration(
+                id: id, server: server, pid: pid, host: host, controlSocket: socket,
+                startedAt: PGClock.date(started), heartbeatAt: PGClock.date(heartbeat), statusJSON: status)
         }
     }
 

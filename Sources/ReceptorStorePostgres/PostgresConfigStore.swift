@@ -38,14 +38,20 @@ public final class PostgresConfigStore: ConfigStore, @unchecked Sendable {
 
     deinit {
         if let connection, !connection.isClosed {
-            if MultiThreadedEventLoopGroup.currentEventLoop == nil { try? connection.close().wait() } else { let _: EventLoopFuture<Void> = connection.close() }
+            if MultiThreadedEventLoopGroup.currentEventLoop == nil {
+                try? connection.close().wait()
+            } else {
+                let _: EventLoopFuture<Void> = connection.close()
+            }
         }
     }
 
     /// Opens (with `create`, initializes) the store named by a `postgresql://` URI. The database itself must
     /// exist; with `create` an empty one gets the schema. A database that holds other tables, or a schema newer
     /// than this binary knows, is refused.
-    public static func open(uri: String, create: Bool, environment: [String: String] = ProcessInfo.processInfo.environment) throws -> PostgresConfigStore {
+    public static func open(uri: String, create: Bool, environment: [String: String] = ProcessInfo.processInfo.environment) throws
+        -> PostgresConfigStore
+    {
         let store = PostgresConfigStore(location: try PostgresLocation.parse(uri, environment: environment))
         try store.migrate(create: create)
         return store
@@ -85,12 +91,14 @@ public final class PostgresConfigStore: ConfigStore, @unchecked Sendable {
                     throw StoreError.database("Can't set up TLS for the store at \(path): \(error).")
                 }
             }
-            config = .init(host: host, port: location.port, username: location.user, password: location.password,
-                           database: location.database, tls: tls)
+            config = .init(
+                host: host, port: location.port, username: location.user, password: location.password,
+                database: location.database, tls: tls)
         } else {
             let folder = location.socketFolder ?? "/run/postgresql"
-            config = .init(unixSocketPath: "\(folder)/.s.PGSQL.\(location.port)", username: location.user,
-                           password: location.password, database: location.database)
+            config = .init(
+                unixSocketPath: "\(folder)/.s.PGSQL.\(location.port)", username: location.user,
+                password: location.password, database: location.database)
         }
         config.options.connectTimeout = .seconds(10)
         return config
@@ -155,7 +163,8 @@ public final class PostgresConfigStore: ConfigStore, @unchecked Sendable {
                 return try guarded { try transaction("BEGIN ISOLATION LEVEL SERIALIZABLE", body) }
             } catch let error as RetryableError {
                 if attempt >= 50 {
-                    throw StoreError.database("The store at \(path) is busy: the write conflicted with others \(attempt) times (\(error.sqlState)). Try again.")
+                    throw StoreError.database(
+                        "The store at \(path) is busy: the write conflicted with others \(attempt) times (\(error.sqlState)). Try again.")
                 }
                 usleep(UInt32.random(in: 1_000...(5_000 * UInt32(min(attempt, 10)))))
             }
@@ -175,7 +184,8 @@ public final class PostgresConfigStore: ConfigStore, @unchecked Sendable {
                 let commit = try session.query("COMMIT")
                 // A failed transaction's COMMIT answers ROLLBACK without an error (notes §8): never report success then.
                 guard commit.metadata.command == "COMMIT" else {
-                    throw StoreError.database("The store at \(path) rolled the write back (the server answered \(commit.metadata.command) to COMMIT); nothing was written.")
+                    throw StoreError.database(
+                        "The store at \(path) rolled the write back (the server answered \(commit.metadata.command) to COMMIT); nothing was written.")
                 }
                 return result
             } catch {
@@ -221,7 +231,9 @@ public final class PostgresConfigStore: ConfigStore, @unchecked Sendable {
             case "28P01", "28000":
                 return .database("The store at \(path) refused the password or user \(location.user) (\(message)).")
             case "3D000":
-                return .database("The database \(location.database) does not exist on the server of \(path); create it (createdb \(location.database)) and run receptor init --store \(path).")
+                return .database(
+                    "The database \(location.database) does not exist on the server of \(path); create it (createdb \(location.database)) and run receptor init --store \(path)."
+                )
             case "57P01", "57P02", "57P03":
                 return .database("The store at \(path) is shutting down or starting up (\(message)); try again.")
             default:

@@ -54,11 +54,13 @@ public struct PostgresLocation: Sendable, Equatable {
         shown.password = nil
         shown.queryItems = components.queryItems?.filter { $0.name.lowercased() != "password" }
         if shown.queryItems?.isEmpty == true { shown.queryItems = nil }
-        var location = PostgresLocation(user: user, password: nil, host: isSocket ? nil : hostText,
-                                        socketFolder: isSocket ? hostText : nil, port: port, database: database,
-                                        sslMode: sslMode, sslRootCert: query["sslrootcert"],
-                                        display: shown.string ?? "postgresql://\(user)@\(hostText):\(port)/\(database)")
-        location.password = query["password"] ?? components.password ?? environment["PGPASSWORD"]
+        var location = PostgresLocation(
+            user: user, password: nil, host: isSocket ? nil : hostText,
+            socketFolder: isSocket ? hostText : nil, port: port, database: database,
+            sslMode: sslMode, sslRootCert: query["sslrootcert"],
+            display: shown.string ?? "postgresql://\(user)@\(hostText):\(port)/\(database)")
+        location.password =
+            query["password"] ?? components.password ?? environment["PGPASSWORD"]
             ?? PgPass.lookup(host: isSocket ? "localhost" : hostText, port: port, database: database, user: user, environment: environment)
         return location
     }
@@ -70,8 +72,9 @@ enum PgPass {
     static func lookup(host: String, port: Int, database: String, user: String, environment: [String: String]) -> String? {
         let path = environment["PGPASSFILE"] ?? environment["HOME"].map { $0 + "/.pgpass" }
         guard let path, let attributes = try? FileManager.default.attributesOfItem(atPath: path),
-              let mode = attributes[.posixPermissions] as? Int, mode & 0o077 == 0,
-              let text = try? String(contentsOfFile: path, encoding: .utf8) else { return nil }
+            let mode = attributes[.posixPermissions] as? Int, mode & 0o077 == 0,
+            let text = try? String(contentsOfFile: path, encoding: .utf8)
+        else { return nil }
         for line in text.split(whereSeparator: \.isNewline) where !line.hasPrefix("#") {
             let fields = split(String(line))
             guard fields.count == 5 else { continue }
@@ -84,10 +87,15 @@ enum PgPass {
     static func split(_ line: String) -> [String] {
         var fields: [String] = [], current = "", escaped = false
         for ch in line {
-            if escaped { current.append(ch); escaped = false }
-            else if ch == "\\" { escaped = true }
-            else if ch == ":" && fields.count < 4 { fields.append(current); current = "" }
-            else { current.append(ch) }
+            if escaped {
+                current.append(ch); escaped = false
+            } else if ch == "\\" {
+                escaped = true
+            } else if ch == ":" && fields.count < 4 {
+                fields.append(current); current = ""
+            } else {
+                current.append(ch)
+            }
         }
         fields.append(current)
         return fields

@@ -9,51 +9,57 @@ import ReceptorStore
 /// COLLATE NOCASE does; times are bigint milliseconds; `data` columns hold the domain value as JSON text.
 enum PostgresSchema {
     static let migrations: [(version: String, statements: [String])] = [
-        ("v1", [
-            "CREATE TABLE receptor_schema (version text PRIMARY KEY, applied_at timestamptz NOT NULL DEFAULT now())",
-            "CREATE TABLE meta (key text PRIMARY KEY, value text NOT NULL)",
-            "CREATE TABLE store_generation (id integer PRIMARY KEY CHECK (id = 1), generation bigint NOT NULL)",
-            "INSERT INTO store_generation (id, generation) VALUES (1, 0)",
-            """
-            CREATE TABLE servers (seq bigserial NOT NULL, name text PRIMARY KEY, role text NOT NULL, fqdn text NOT NULL,
-                                  domain text NOT NULL, data text NOT NULL)
-            """,
-            "CREATE UNIQUE INDEX servers_name_nocase ON servers (lower(name))",
-            """
-            CREATE TABLE connectors (seq bigserial NOT NULL, guid text PRIMARY KEY,
-                                     server text NOT NULL REFERENCES servers(name) ON DELETE RESTRICT ON UPDATE CASCADE,
-                                     name text NOT NULL, revision integer NOT NULL CHECK (revision >= 1), data text NOT NULL,
-                                     created_at bigint NOT NULL, changed_at bigint NOT NULL)
-            """,
-            "CREATE UNIQUE INDEX connectors_server_name_nocase ON connectors (lower(server), lower(name))",
-            """
-            CREATE TABLE permissions (id bigserial PRIMARY KEY, connector text NOT NULL REFERENCES connectors(guid) ON DELETE CASCADE,
-                                      principal text NOT NULL, rights text NOT NULL, deny boolean NOT NULL)
-            """,
-            "CREATE UNIQUE INDEX permissions_principal_nocase ON permissions (connector, lower(principal), deny)",
-            """
-            CREATE TABLE accepted_domains (id bigserial PRIMARY KEY, name text NOT NULL, domain_name text NOT NULL,
-                                           type text NOT NULL, is_default boolean NOT NULL)
-            """,
-            "CREATE UNIQUE INDEX accepted_domains_name_nocase ON accepted_domains (lower(name))",
-            "CREATE UNIQUE INDEX accepted_domains_domain_nocase ON accepted_domains (lower(domain_name))",
-            "CREATE UNIQUE INDEX accepted_domains_one_default ON accepted_domains (is_default) WHERE is_default",
-            """
-            CREATE TABLE accounts (id bigserial PRIMARY KEY, user_principal_name text NOT NULL, name text NOT NULL,
-                                   alias text NOT NULL, primary_smtp_address text NOT NULL, password_hash text NOT NULL,
-                                   created_at bigint NOT NULL)
-            """,
-            "CREATE UNIQUE INDEX accounts_upn_nocase ON accounts (lower(user_principal_name))",
-            """
-            CREATE TABLE listeners (id text PRIMARY KEY, server text NOT NULL, pid integer NOT NULL, host text NOT NULL,
-                                    control_socket text NOT NULL, started_at bigint NOT NULL, heartbeat_at bigint NOT NULL,
-                                    status_json text NOT NULL)
-            """,
-            "CREATE TABLE change_log (generation bigint PRIMARY KEY, at bigint NOT NULL, summary text NOT NULL)",
-        ]),
-        ("v2", [
-            "ALTER TABLE accounts ADD COLUMN email_addresses text NOT NULL DEFAULT '[]'",
-        ]),
+        (
+            "v1",
+            [
+                "CREATE TABLE receptor_schema (version text PRIMARY KEY, applied_at timestamptz NOT NULL DEFAULT now())",
+                "CREATE TABLE meta (key text PRIMARY KEY, value text NOT NULL)",
+                "CREATE TABLE store_generation (id integer PRIMARY KEY CHECK (id = 1), generation bigint NOT NULL)",
+                "INSERT INTO store_generation (id, generation) VALUES (1, 0)",
+                """
+                CREATE TABLE servers (seq bigserial NOT NULL, name text PRIMARY KEY, role text NOT NULL, fqdn text NOT NULL,
+                                      domain text NOT NULL, data text NOT NULL)
+                """,
+                "CREATE UNIQUE INDEX servers_name_nocase ON servers (lower(name))",
+                """
+                CREATE TABLE connectors (seq bigserial NOT NULL, guid text PRIMARY KEY,
+                                         server text NOT NULL REFERENCES servers(name) ON DELETE RESTRICT ON UPDATE CASCADE,
+                                         name text NOT NULL, revision integer NOT NULL CHECK (revision >= 1), data text NOT NULL,
+                                         created_at bigint NOT NULL, changed_at bigint NOT NULL)
+                """,
+                "CREATE UNIQUE INDEX connectors_server_name_nocase ON connectors (lower(server), lower(name))",
+                """
+                CREATE TABLE permissions (id bigserial PRIMARY KEY, connector text NOT NULL REFERENCES connectors(guid) ON DELETE CASCADE,
+                                          principal text NOT NULL, rights text NOT NULL, deny boolean NOT NULL)
+                """,
+                "CREATE UNIQUE INDEX permissions_principal_nocase ON permissions (connector, lower(principal), deny)",
+                """
+                CREATE TABLE accepted_domains (id bigserial PRIMARY KEY, name text NOT NULL, domain_name text NOT NULL,
+                                               type text NOT NULL, is_default boolean NOT NULL)
+                """,
+                "CREATE UNIQUE INDEX accepted_domains_name_nocase ON accepted_domains (lower(name))",
+                "CREATE UNIQUE INDEX accepted_domains_domain_nocase ON accepted_domains (lower(domain_name))",
+                "CREATE UNIQUE INDEX accepted_domains_one_default ON accepted_domains (is_default) WHERE is_default",
+                """
+                CREATE TABLE accounts (id bigserial PRIMARY KEY, user_principal_name text NOT NULL, name text NOT NULL,
+                                       alias text NOT NULL, primary_smtp_address text NOT NULL, password_hash text NOT NULL,
+                                       created_at bigint NOT NULL)
+                """,
+                "CREATE UNIQUE INDEX accounts_upn_nocase ON accounts (lower(user_principal_name))",
+                """
+                CREATE TABLE listeners (id text PRIMARY KEY, server text NOT NULL, pid integer NOT NULL, host text NOT NULL,
+                                        control_socket text NOT NULL, started_at bigint NOT NULL, heartbeat_at bigint NOT NULL,
+                                        status_json text NOT NULL)
+                """,
+                "CREATE TABLE change_log (generation bigint PRIMARY KEY, at bigint NOT NULL, summary text NOT NULL)",
+            ]
+        ),
+        (
+            "v2",
+            [
+                "ALTER TABLE accounts ADD COLUMN email_addresses text NOT NULL DEFAULT '[]'"
+            ]
+        ),
     ]
 
     static var latestVersion: String { migrations.last!.version }
@@ -67,18 +73,23 @@ extension PostgresConfigStore {
         try guarded {
             try transaction("BEGIN") { session in
                 try session.query("SELECT pg_advisory_xact_lock(7246518)")
-                let tables = try session.rows("""
+                let tables = try session.rows(
+                    """
                     SELECT table_name::text FROM information_schema.tables WHERE table_schema = current_schema()
-                    """).map { try $0.decode(String.self) }
+                    """
+                ).map { try $0.decode(String.self) }
                 if tables.isEmpty {
                     guard create else { throw StoreError.storeMissing(path: path) }
                 } else if !tables.contains("receptor_schema") {
-                    throw StoreError.refused("The database at \(path) is not a Receptor store (it has other tables); give another database with --store.")
+                    throw StoreError.refused(
+                        "The database at \(path) is not a Receptor store (it has other tables); give another database with --store.")
                 }
                 let applied = tables.isEmpty ? [] : try session.rows("SELECT version FROM receptor_schema").map { try $0.decode(String.self) }
                 let known = PostgresSchema.migrations.map(\.version)
                 if let newer = applied.first(where: { !known.contains($0) }) {
-                    throw StoreError.refused("The store at \(path) was written by a newer version of Receptor (its schema has \(newer), this one knows up to \(PostgresSchema.latestVersion)); use that version.")
+                    throw StoreError.refused(
+                        "The store at \(path) was written by a newer version of Receptor (its schema has \(newer), this one knows up to \(PostgresSchema.latestVersion)); use that version."
+                    )
                 }
                 for migration in PostgresSchema.migrations where !applied.contains(migration.version) {
                     for statement in migration.statements { try session.query(PostgresQuery(unsafeSQL: statement)) }

@@ -46,7 +46,8 @@ enum CursesPalette {
         case .normal: return Entry(foreground: .terminalDefault, background: .terminalDefault, colourAttributes: [], monochromeAttributes: [])
         case .title: return Entry(foreground: .white, background: .blue, colourAttributes: .bold, monochromeAttributes: [.reverse, .bold])
         case .selection: return Entry(foreground: .black, background: .cyan, colourAttributes: [], monochromeAttributes: .reverse)
-        case .header: return Entry(foreground: .cyan, background: .terminalDefault, colourAttributes: .bold, monochromeAttributes: [.bold, .underline])
+        case .header:
+            return Entry(foreground: .cyan, background: .terminalDefault, colourAttributes: .bold, monochromeAttributes: [.bold, .underline])
         case .hint: return Entry(foreground: .white, background: .blue, colourAttributes: [], monochromeAttributes: [])
         case .hintKey: return Entry(foreground: .yellow, background: .blue, colourAttributes: .bold, monochromeAttributes: .reverse)
         case .error: return Entry(foreground: .red, background: .terminalDefault, colourAttributes: .bold, monochromeAttributes: .bold)

@@ -1,7 +1,7 @@
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #elseif canImport(Darwin)
-import Darwin
+    import Darwin
 #endif
 import CNCursesShim
 import ReceptorConsole
@@ -37,8 +37,10 @@ public final class CursesTerminal: Screen, TerminalInput {
         /// Install the restoring signal handlers and atexit hook on `start()`.
         public var installSignalHandlers: Bool
 
-        public init(inputMode: InputMode = .cbreak, mouse: Bool = true, unicode: Bool? = nil, color: Bool? = nil,
-                    escapeDelayMilliseconds: Int = 25, installSignalHandlers: Bool = true) {
+        public init(
+            inputMode: InputMode = .cbreak, mouse: Bool = true, unicode: Bool? = nil, color: Bool? = nil,
+            escapeDelayMilliseconds: Int = 25, installSignalHandlers: Bool = true
+        ) {
             self.inputMode = inputMode
             self.mouse = mouse
             self.unicode = unicode
@@ -137,7 +139,7 @@ public final class CursesTerminal: Screen, TerminalInput {
         if options.mouse {
             mouseMask = shim_BUTTON1_PRESSED() | shim_BUTTON1_RELEASED() | shim_BUTTON1_CLICKED()
             _ = shim_mousemask(mouseMask)
-            mouseinterval(0) // no click resolution: a press is reported at once
+            mouseinterval(0)  // no click resolution: a press is reported at once
         }
 
         unicode = options.unicode ?? localeIsUTF8
@@ -182,7 +184,8 @@ public final class CursesTerminal: Screen, TerminalInput {
             wanted = true
         }
         guard wanted, has_colors(), start_color() == OK, shim_colors() >= 8,
-              shim_color_pairs() > CursesPalette.roles.count else { return false }
+            shim_color_pairs() > CursesPalette.roles.count
+        else { return false }
         let defaults = use_default_colors() == OK
         for role in CursesPalette.roles {
             let entry = CursesPalette.entry(for: role)
@@ -244,7 +247,7 @@ public final class CursesTerminal: Screen, TerminalInput {
                 flush()
                 var scalars: [wchar_t] = []
                 for scalar in placement.character.unicodeScalars {
-                    if scalar.value == 0x200D && !scalars.isEmpty { break } // ZWJ sequences: the first emoji only
+                    if scalar.value == 0x200D && !scalars.isEmpty { break }  // ZWJ sequences: the first emoji only
                     scalars.append(wchar_t(bitPattern: scalar.value))
                 }
                 scalars.withUnsafeBufferPointer { pointer in
@@ -304,7 +307,8 @@ public final class CursesTerminal: Screen, TerminalInput {
             var wait = Self.sliceMilliseconds
             if let deadline {
                 let remaining = clock.now.duration(to: deadline)
-                let milliseconds = Int(remaining.components.seconds) * 1000
+                let milliseconds =
+                    Int(remaining.components.seconds) * 1000
                     + Int(remaining.components.attoseconds / 1_000_000_000_000_000)
                 wait = max(0, min(wait, milliseconds))
             }
@@ -345,7 +349,7 @@ public final class CursesTerminal: Screen, TerminalInput {
             resizeterm(rows, columns)
         }
         clearok(shim_curscr(), true)
-        wrefresh(shim_stdscr()) // after endwin, a refresh restores program mode
+        wrefresh(shim_stdscr())  // after endwin, a refresh restores program mode
         if mouseMask != 0 { _ = shim_mousemask(mouseMask) }
     }
 }

@@ -1,7 +1,7 @@
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #elseif canImport(Darwin)
-import Darwin
+    import Darwin
 #endif
 import CNCursesShim
 import Synchronization
@@ -53,7 +53,8 @@ enum TerminalSignals {
         // A signal the process was started with ignored (nohup, `&`) stays ignored.
         for signal in exitSignals + [SIGTSTP] {
             if shim_install_handler(signal, handleTerminalSignal, saved + Int(signal)) == 0,
-               shim_action_ignores(saved + Int(signal)) != 0 {
+                shim_action_ignores(saved + Int(signal)) != 0
+            {
                 _ = shim_set_action(signal, saved + Int(signal))
             }
         }
@@ -80,8 +81,8 @@ private func handleTerminalSignal(_ signal: Int32) {
     case SIGTSTP:
         restoreTerminalIfActive()
         shim_set_default_handler(SIGTSTP)
-        shim_unblock_signal(SIGTSTP) // blocked while its handler runs; the default action must act now
-        raise(SIGTSTP)               // stops here until SIGCONT
+        shim_unblock_signal(SIGTSTP)  // blocked while its handler runs; the default action must act now
+        raise(SIGTSTP)  // stops here until SIGCONT
         _ = shim_install_handler(SIGTSTP, handleTerminalSignal, nil)
         TerminalSignals.resumePending.store(true, ordering: .relaxed)
     case SIGCONT:
@@ -89,7 +90,7 @@ private func handleTerminalSignal(_ signal: Int32) {
     case SIGINT, SIGTERM, SIGHUP, SIGQUIT:
         restoreTerminalIfActive()
         shim_set_default_handler(signal)
-        raise(signal) // delivered when the handler returns: the process ends with this signal
+        raise(signal)  // delivered when the handler returns: the process ends with this signal
     default:
         // A crash: restore, then let the previous action take it. A fault re-executes the faulting
         // instruction when the handler returns; abort() has to be raised again.

@@ -34,7 +34,8 @@ struct BenchClient {
     var replyBuffer: [UInt8] = []
 
     init() {
-        var body = Array("From: <a@example.com>\r\nTo: <rcpt@example.com>\r\nDate: Sun, 29 Nov 2026 10:00:00 +0000\r\nMessage-Id: <1234@bench>\r\n\r\n".utf8)
+        var body = Array(
+            "From: <a@example.com>\r\nTo: <rcpt@example.com>\r\nDate: Sun, 29 Nov 2026 10:00:00 +0000\r\nMessage-Id: <1234@bench>\r\n\r\n".utf8)
         while body.count < 1024 { body += Array("La De Da de da 1 La De Da de da 2 La De Da de da 3 La De Da\r\n".utf8) }
         self.body = body + Array(".\r\n".utf8)
     }
@@ -68,7 +69,8 @@ struct BenchClient {
 
 let arguments = CommandLine.arguments.dropFirst()
 guard let count = Int(arguments.first ?? "100000"), count > 0, let mode = arguments.dropFirst().first ?? "reuse" as String?,
-      mode == "reuse" || mode == "conn" else {
+    mode == "reuse" || mode == "conn"
+else {
     FileHandle.standardError.write(Data("usage: enginebench [messages] [reuse|conn]\n".utf8))
     exit(2)
 }

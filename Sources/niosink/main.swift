@@ -101,12 +101,12 @@ final class SinkHandler: ChannelInboundHandler, @unchecked Sendable {
                 let command = verb
                 verb = 0; verbLength = 0
                 switch command {
-                case 0x4548_4C4F: context.write(wrapOutboundOut(Self.ehlo), promise: nil)   // EHLO
-                case 0x4441_5441:   // DATA
+                case 0x4548_4C4F: context.write(wrapOutboundOut(Self.ehlo), promise: nil)  // EHLO
+                case 0x4441_5441:  // DATA
                     inData = true
                     dataStart = index + 1
                     context.write(wrapOutboundOut(Self.go), promise: nil)
-                case 0x5155_4954: quit = true; return   // QUIT
+                case 0x5155_4954: quit = true; return  // QUIT
                 default: context.write(wrapOutboundOut(Self.ok), promise: nil)
                 }
                 wrote = true
@@ -141,8 +141,10 @@ extension SinkHandler {
             journal.deliver(message, on: loop) { channel.writeAndFlush(Self.queued, promise: nil) }
             return
         }
-        store!.deliver(envelope: .bench(id: "\(ObjectIdentifier(self).hashValue)-\(delivered)"), headers: [], body: message,
-                      local: ["rcpt@example.com"], relayed: [], on: loop) { result in
+        store!.deliver(
+            envelope: .bench(id: "\(ObjectIdentifier(self).hashValue)-\(delivered)"), headers: [], body: message,
+            local: ["rcpt@example.com"], relayed: [], on: loop
+        ) { result in
             if case .failure(let error) = result { fatalError("niosink: delivery failed: \(error)") }
             channel.writeAndFlush(Self.queued, promise: nil)
         }
@@ -177,7 +179,11 @@ typealias Waiting = (loop: EventLoop, done: () -> Void)
 func report(_ messages: [Waiting]) {
     var byLoop: [(EventLoop, [() -> Void])] = []
     for message in messages {
-        if let i = byLoop.firstIndex(where: { $0.0 === message.loop }) { byLoop[i].1.append(message.done) } else { byLoop.append((message.loop, [message.done])) }
+        if let i = byLoop.firstIndex(where: { $0.0 === message.loop }) {
+            byLoop[i].1.append(message.done)
+        } else {
+            byLoop.append((message.loop, [message.done]))
+        }
     }
     for (loop, dones) in byLoop {
         let handOver = OnItsLoop(dones)
@@ -325,8 +331,9 @@ final class JournalCommit: @unchecked Sendable {
 
 extension MessageStore.Envelope {
     static func bench(id: String) -> Self {
-        .init(messageID: id, mailFrom: "a@example.com", recipients: ["rcpt@example.com"], connector: "niosink",
-              clientAddress: "127.0.0.1", heloName: "niosink", authenticatedAs: nil, receivedAt: Date())
+        .init(
+            messageID: id, mailFrom: "a@example.com", recipients: ["rcpt@example.com"], connector: "niosink",
+            clientAddress: "127.0.0.1", heloName: "niosink", authenticatedAs: nil, receivedAt: Date())
     }
 }
 
@@ -372,8 +379,10 @@ final class EngineHandler: ChannelInboundHandler, @unchecked Sendable {
                 // As the listener does: the envelope's headers and body to the store, the engine told on the loop.
                 let handler = NIOLoopBound(self, eventLoop: context.eventLoop)
                 let loopContext = NIOLoopBound(context, eventLoop: context.eventLoop)
-                store.deliver(envelope: .bench(id: envelope.messageID), headers: envelope.prependedHeaderBytes,
-                              body: envelope.message, local: ["rcpt@example.com"], relayed: [], on: context.eventLoop) { result in
+                store.deliver(
+                    envelope: .bench(id: envelope.messageID), headers: envelope.prependedHeaderBytes,
+                    body: envelope.message, local: ["rcpt@example.com"], relayed: [], on: context.eventLoop
+                ) { result in
                     if case .failure(let error) = result { fatalError("niosink: delivery failed: \(error)") }
                     let this = handler.value
                     this.carryOut(this.connection.handle(.deliveryResult(.queued(internalID: id)), at: Date()), context: loopContext.value)
@@ -404,22 +413,35 @@ extension BenchSettings {
 let port = Int(CommandLine.arguments.dropFirst().first ?? "") ?? 2626
 let switches = Set(CommandLine.arguments.dropFirst(2))
 let settings: BenchSettings? = switches.contains("engine") ? BenchSettings() : nil
-let journal: JournalCommit? = switches.contains("journal") ? JournalCommit(folder: ProcessInfo.processInfo.environment["NIOSINK_DATA"] ?? {
-    FileHandle.standardError.write(Data("niosink: journal needs NIOSINK_DATA (a data folder)\n".utf8)); exit(2)
-}()) : nil
-let floor: FloorCommit? = switches.contains("floor") || switches.contains("floor-writer") ? FloorCommit(folder: ProcessInfo.processInfo.environment["NIOSINK_DATA"] ?? {
-    FileHandle.standardError.write(Data("niosink: floor needs NIOSINK_DATA (a data folder)\n".utf8)); exit(2)
-}(), writerThread: switches.contains("floor-writer")) : nil
-let store: MessageStore? = switches.contains("durable") ? MessageStore(dataDirectory: ProcessInfo.processInfo.environment["NIOSINK_DATA"] ?? {
-    FileHandle.standardError.write(Data("niosink: durable needs NIOSINK_DATA (a data folder)\n".utf8)); exit(2)
-}()) : nil
+let journal: JournalCommit? =
+    switches.contains("journal")
+    ? JournalCommit(
+        folder: ProcessInfo.processInfo.environment["NIOSINK_DATA"]
+            ?? {
+                FileHandle.standardError.write(Data("niosink: journal needs NIOSINK_DATA (a data folder)\n".utf8)); exit(2)
+            }()) : nil
+let floor: FloorCommit? =
+    switches.contains("floor") || switches.contains("floor-writer")
+    ? FloorCommit(
+        folder: ProcessInfo.processInfo.environment["NIOSINK_DATA"]
+            ?? {
+                FileHandle.standardError.write(Data("niosink: floor needs NIOSINK_DATA (a data folder)\n".utf8)); exit(2)
+            }(), writerThread: switches.contains("floor-writer")) : nil
+let store: MessageStore? =
+    switches.contains("durable")
+    ? MessageStore(
+        dataDirectory: ProcessInfo.processInfo.environment["NIOSINK_DATA"]
+            ?? {
+                FileHandle.standardError.write(Data("niosink: durable needs NIOSINK_DATA (a data folder)\n".utf8)); exit(2)
+            }()) : nil
 let group = MultiThreadedEventLoopGroup(numberOfThreads: System.coreCount)
 let channel = try ServerBootstrap(group: group)
     .serverChannelOption(.backlog, value: 1024)
     .serverChannelOption(.socketOption(.so_reuseaddr), value: 1)
     .childChannelInitializer { channel in
         channel.eventLoop.makeCompletedFuture {
-            let handler: ChannelHandler = settings.map { EngineHandler(configuration: $0.configuration(for: channel), store: store) }
+            let handler: ChannelHandler =
+                settings.map { EngineHandler(configuration: $0.configuration(for: channel), store: store) }
                 ?? SinkHandler(store: store, floor: floor, journal: journal)
             try channel.pipeline.syncOperations.addHandler(handler)
         }

@@ -10,11 +10,11 @@ struct Console: ParsableCommand {
     static let configuration = CommandConfiguration(
         abstract: "The console: receive connectors per server, the New receive connector wizard, the edit dialog.",
         discussion: """
-        Keys: arrows, Enter (edit), a/Insert/+ (new), d/Delete (delete), Space (enable/disable), / (filter), \
-        s (server), l (start the listener), m (monitor), x (explain which connector takes a connection from an \
-        address, why the others don't, and what a session may do there), r/F5 (refresh), F1/? (help), q (quit). \
-        Changes made elsewhere appear within a second. Honours NO_COLOR; draws with ASCII under a non-UTF-8 locale.
-        """)
+            Keys: arrows, Enter (edit), a/Insert/+ (new), d/Delete (delete), Space (enable/disable), / (filter), \
+            s (server), l (start the listener), m (monitor), x (explain which connector takes a connection from an \
+            address, why the others don't, and what a session may do there), r/F5 (refresh), F1/? (help), q (quit). \
+            Changes made elsewhere appear within a second. Honours NO_COLOR; draws with ASCII under a non-UTF-8 locale.
+            """)
 
     @OptionGroup var options: StoreOptions
 

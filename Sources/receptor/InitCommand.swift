@@ -8,12 +8,12 @@ struct Init: ParsableCommand {
     static let configuration = CommandConfiguration(
         abstract: "Create the store, a server and its default receive connectors, as Exchange setup does.",
         discussion: """
-        A Mailbox server gets the five default connectors (Default, Client Proxy, Default Frontend, \
-        Outbound Proxy Frontend, Client Frontend); an Edge server gets Default internal receive connector. \
-        On an existing store, init adds the server, or says it exists; it never removes or changes anything.
-        --port-offset 10000 shifts every default port (25 → 10025, 587 → 10587, …) so that a user without \
-        root can run the listener.
-        """)
+            A Mailbox server gets the five default connectors (Default, Client Proxy, Default Frontend, \
+            Outbound Proxy Frontend, Client Frontend); an Edge server gets Default internal receive connector. \
+            On an existing store, init adds the server, or says it exists; it never removes or changes anything.
+            --port-offset 10000 shifts every default port (25 → 10025, 587 → 10587, …) so that a user without \
+            root can run the listener.
+            """)
 
     @OptionGroup var options: StoreOptions
 
@@ -23,7 +23,9 @@ struct Init: ParsableCommand {
     @Option(help: ArgumentHelp("The server's fully qualified name (default: the server name under the first accepted domain).", valueName: "name"))
     var fqdn: String?
 
-    @Option(name: .customLong("accepted-domain"), help: ArgumentHelp("An accepted domain (authoritative); repeat for more. The first is the default.", valueName: "domain"))
+    @Option(
+        name: .customLong("accepted-domain"),
+        help: ArgumentHelp("An accepted domain (authoritative); repeat for more. The first is the default.", valueName: "domain"))
     var acceptedDomains: [String] = []
 
     @Option(name: .customLong("port-offset"), help: ArgumentHelp("Add N to every default connector's port.", valueName: "N"))
@@ -48,12 +50,15 @@ struct Init: ParsableCommand {
 
             let existingDomains = try store.acceptedDomains()
             let newDomains = acceptedDomains.enumerated().compactMap { index, d -> AcceptedDomain? in
-                existingDomains.contains { $0.domainName.caseInsensitiveCompare(d) == .orderedSame } ? nil
+                existingDomains.contains { $0.domainName.caseInsensitiveCompare(d) == .orderedSame }
+                    ? nil
                     : AcceptedDomain(name: d, domainName: d, isDefault: existingDomains.isEmpty && index == 0)
             }
             if let existing = try store.servers().first(where: { $0.name.caseInsensitiveCompare(name) == .orderedSame }) {
                 for d in newDomains { try store.addAcceptedDomain(d) }
-                print("Server \(existing.name) (\(existing.role.rawValue)) already exists in \(path); nothing was changed\(newDomains.isEmpty ? "" : " except the new accepted domains \(newDomains.map(\.domainName).joined(separator: ", "))").")
+                print(
+                    "Server \(existing.name) (\(existing.role.rawValue)) already exists in \(path); nothing was changed\(newDomains.isEmpty ? "" : " except the new accepted domains \(newDomains.map(\.domainName).joined(separator: ", "))")."
+                )
                 return
             }
             let server = Server(name: name, role: role, fqdn: fqdn)

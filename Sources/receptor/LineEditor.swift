@@ -57,10 +57,10 @@ final class LineEditor {
                 if cursor < buffer.count { buffer.remove(at: cursor) }
             case 127, 8:  // Backspace
                 if cursor > 0 { buffer.remove(at: cursor - 1); cursor -= 1 }
-            case 1: cursor = 0            // Ctrl-A
-            case 5: cursor = buffer.count // Ctrl-E
+            case 1: cursor = 0  // Ctrl-A
+            case 5: cursor = buffer.count  // Ctrl-E
             case 21: buffer.removeFirst(cursor); cursor = 0  // Ctrl-U
-            case 11: buffer.removeLast(buffer.count - cursor) // Ctrl-K
+            case 11: buffer.removeLast(buffer.count - cursor)  // Ctrl-K
             case 23:  // Ctrl-W: delete the word before the cursor
                 var i = cursor
                 while i > 0 && buffer[i - 1] == " " { i -= 1 }

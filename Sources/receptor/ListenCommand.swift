@@ -9,10 +9,10 @@ struct Listen: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         abstract: "Run the SMTP listener for a server, in the foreground, until SIGTERM or SIGINT.",
         discussion: """
-        Listens on the bindings of every enabled receive connector of the server and enforces each one. \
-        Changes in the store apply within milliseconds without dropping sessions; SIGHUP forces a reload. \
-        SIGTERM stops accepting, lets sessions finish (up to 30 seconds) and exits. Logs go to standard error.
-        """)
+            Listens on the bindings of every enabled receive connector of the server and enforces each one. \
+            Changes in the store apply within milliseconds without dropping sessions; SIGHUP forces a reload. \
+            SIGTERM stops accepting, lets sessions finish (up to 30 seconds) and exits. Logs go to standard error.
+            """)
 
     @OptionGroup var options: StoreOptions
 
@@ -22,16 +22,20 @@ struct Listen: AsyncParsableCommand {
     @Option(help: ArgumentHelp("Threads for blocking work (checking AUTH passwords against their slow hashes).", valueName: "n"))
     var ioThreads: Int = 8
 
-    @Option(help: ArgumentHelp("""
-        How accepted messages are made durable before the 250 after DATA: "filesystem" (syncfs once per \
-        batch of concurrent messages; best when the data directory's file system is Receptor's alone) or \
-        "file" (fsync of each file and folder of the batch).
-        """, valueName: "mode"))
+    @Option(
+        help: ArgumentHelp(
+            """
+            How accepted messages are made durable before the 250 after DATA: "filesystem" (syncfs once per \
+            batch of concurrent messages; best when the data directory's file system is Receptor's alone) or \
+            "file" (fsync of each file and folder of the batch).
+            """, valueName: "mode"))
     var sync: GroupCommit.Mode = .fileSystem
 
-    @Option(help: ArgumentHelp("""
-        Days of connector usage to keep in usage/ beside the store (who sent through each connector:         Get-ReceiveConnectorUsage); 0 records none.
-        """, valueName: "days"))
+    @Option(
+        help: ArgumentHelp(
+            """
+            Days of connector usage to keep in usage/ beside the store (who sent through each connector:         Get-ReceiveConnectorUsage); 0 records none.
+            """, valueName: "days"))
     var usageDays: Int = 30
 
     func validate() throws {
@@ -81,7 +85,9 @@ struct Listen: AsyncParsableCommand {
         }
         if servers.count == 1 { return servers[0] }
         if let s = servers.first(where: { $0.name.caseInsensitiveCompare(Terminal.hostName) == .orderedSame }) { return s }
-        throw Failure("This store has \(servers.isEmpty ? "no server; create one with receptor init" : "several servers (\(servers.map(\.name).joined(separator: ", "))); name one with --server").")
+        throw Failure(
+            "This store has \(servers.isEmpty ? "no server; create one with receptor init" : "several servers (\(servers.map(\.name).joined(separator: ", "))); name one with --server")."
+        )
     }
 }
 
@@ -99,4 +105,3 @@ final class SignalHandlers: @unchecked Sendable {
         }
     }
 }
-

@@ -11,10 +11,10 @@ struct Receptor: AsyncParsableCommand {
         commandName: "receptor",
         abstract: "Exchange-style SMTP receive connectors for Linux.",
         discussion: """
-        Every command takes --store PATH (environment RECEPTOR_STORE; default \
-        $XDG_DATA_HOME/receptor/receptor.sqlite) and --server NAME (environment RECEPTOR_SERVER; default: the \
-        store's only server, else the host name). The store's folder is the data directory.
-        """,
+            Every command takes --store PATH (environment RECEPTOR_STORE; default \
+            $XDG_DATA_HOME/receptor/receptor.sqlite) and --server NAME (environment RECEPTOR_SERVER; default: the \
+            store's only server, else the host name). The store's folder is the data directory.
+            """,
         version: ReceptorVersion.string,
         subcommands: [Console.self, Init.self, Shell.self, Listen.self, Status.self],
         defaultSubcommand: Console.self

@@ -9,14 +9,14 @@ struct Shell: ParsableCommand {
     static let configuration = CommandConfiguration(
         abstract: "Run Exchange Management Shell commands against the store.",
         discussion: """
-        With -c, runs one command line (pipelines included); with -File (or a script path) runs a .ps1 script: \
-        comments, blank lines, variables, and commands continued on the next line (a trailing backtick, or an \
-        open {, (, @( or @{), stopping at the first error as FILE:LINE. Otherwise reads commands from standard \
-        input the same way, naming the line of a failure; on a terminal it is an interactive prompt with \
-        history (>> continues a command). Cmdlets: \(ReceptorHost.commandSummaries.map(\.name).joined(separator: ", ")); and Where-Object \
-        (where, ?), ForEach-Object, Select-Object, Sort-Object, Format-List (fl), Format-Table (ft), \
-        ConvertTo-Json, ConvertTo-SecureString, Measure-Object.
-        """)
+            With -c, runs one command line (pipelines included); with -File (or a script path) runs a .ps1 script: \
+            comments, blank lines, variables, and commands continued on the next line (a trailing backtick, or an \
+            open {, (, @( or @{), stopping at the first error as FILE:LINE. Otherwise reads commands from standard \
+            input the same way, naming the line of a failure; on a terminal it is an interactive prompt with \
+            history (>> continues a command). Cmdlets: \(ReceptorHost.commandSummaries.map(\.name).joined(separator: ", ")); and Where-Object \
+            (where, ?), ForEach-Object, Select-Object, Sort-Object, Format-List (fl), Format-Table (ft), \
+            ConvertTo-Json, ConvertTo-SecureString, Measure-Object.
+            """)
 
     @OptionGroup var options: StoreOptions
 

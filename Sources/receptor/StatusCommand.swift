@@ -8,12 +8,12 @@ struct Status: ParsableCommand {
     static let configuration = CommandConfiguration(
         abstract: "Show the listeners registered in this store and their state.",
         discussion: """
-        Exit status, as `systemctl is-active` gives it: 0 when a listener is running (for --server, or \
-        RECEPTOR_SERVER, that server's; otherwise any), 3 when none is, 1 when the store can't be read. \
-        A listener that misses three heartbeats (\(Int(ListenerLiveness.respondingWithin)) s) is not \
-        responding; one silent for \(Int(ListenerLiveness.forgottenAfter)) s, or whose process on this host \
-        is gone, is forgotten.
-        """)
+            Exit status, as `systemctl is-active` gives it: 0 when a listener is running (for --server, or \
+            RECEPTOR_SERVER, that server's; otherwise any), 3 when none is, 1 when the store can't be read. \
+            A listener that misses three heartbeats (\(Int(ListenerLiveness.respondingWithin)) s) is not \
+            responding; one silent for \(Int(ListenerLiveness.forgottenAfter)) s, or whose process on this host \
+            is gone, is forgotten.
+            """)
 
     /// `systemctl is-active`'s status for a unit that is not active.
     static let notRunningExitCode: Int32 = 3
@@ -53,11 +53,14 @@ struct Status: ParsableCommand {
             }
             anyRunning = listeners.contains { $0.state == .running }
             if json {
-                let doc = StatusJSON(store: store.path, generation: generation, listeners: listeners.map { l, state in
-                    ListenerJSON(id: l.id, server: l.server, pid: l.pid, host: l.host, controlSocket: l.controlSocket,
-                                 startedAt: l.startedAt, heartbeatAt: l.heartbeatAt, responding: state == .running,
-                                 status: ListenerStatusReport(json: l.statusJSON))
-                })
+                let doc = StatusJSON(
+                    store: store.path, generation: generation,
+                    listeners: listeners.map { l, state in
+                        ListenerJSON(
+                            id: l.id, server: l.server, pid: l.pid, host: l.host, controlSocket: l.controlSocket,
+                            startedAt: l.startedAt, heartbeatAt: l.heartbeatAt, responding: state == .running,
+                            status: ListenerStatusReport(json: l.statusJSON))
+                    })
                 let encoder = JSONEncoder()
                 encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
                 encoder.dateEncodingStrategy = .iso8601

@@ -1,7 +1,7 @@
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #elseif canImport(Darwin)
-import Darwin
+    import Darwin
 #endif
 import ReceptorConsole
 import ReceptorTerminal
@@ -82,8 +82,9 @@ struct Demo {
         let screen = terminal
         let size = screen.size
         screen.clear()
-        screen.drawBox(row: 0, column: 0, height: size.rows - 1, width: size.columns,
-                       title: "Receptor termdemo", titleStyle: CellStyle(.title))
+        screen.drawBox(
+            row: 0, column: 0, height: size.rows - 1, width: size.columns,
+            title: "Receptor termdemo", titleStyle: CellStyle(.title))
         var row = 1
         func line(_ text: String, style: CellStyle = .normal) {
             guard row < size.rows - 2 else { return }

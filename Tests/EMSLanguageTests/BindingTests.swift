@@ -14,9 +14,11 @@ final class BindingTests: EMSTestCase {
         XCTAssertEqual(argument.parameterName, "Bindings")
         XCTAssertEqual(argument.value, ["0.0.0.0", "[::]:"])
         XCTAssertEqual(argument.sourceText, #""0.0.0.0","[::]:""#)
-        XCTAssertEqual(invocation.positional, [
-            PSArgument(parameterName: nil, value: #"MBX01\Default Frontend MBX01"#, sourceText: #""MBX01\Default Frontend MBX01""#)
-        ])
+        XCTAssertEqual(
+            invocation.positional,
+            [
+                PSArgument(parameterName: nil, value: #"MBX01\Default Frontend MBX01"#, sourceText: #""MBX01\Default Frontend MBX01""#)
+            ])
         XCTAssertEqual(invocation.commandName, "Set-Thing")
     }
 
@@ -111,9 +113,14 @@ final class BindingTests: EMSTestCase {
     }
 
     func testBuiltinPositionalBinding() throws {
-        XCTAssertEqual(try eval("Get-Thing | select Name -First 1"), [
-            .object(PSObject(typeName: "Selected.ReceiveConnector", properties: [PSProperty("Name", "Default Frontend MBX01")], payload: #"MBX01\Default Frontend MBX01"#))
-        ])
+        XCTAssertEqual(
+            try eval("Get-Thing | select Name -First 1"),
+            [
+                .object(
+                    PSObject(
+                        typeName: "Selected.ReceiveConnector", properties: [PSProperty("Name", "Default Frontend MBX01")],
+                        payload: #"MBX01\Default Frontend MBX01"#))
+            ])
         assertRuntimeError("Get-Thing | select Name Extra", "A positional parameter cannot be found that accepts argument 'Extra'.")
     }
 }

@@ -7,7 +7,8 @@ final class ErrorTests: EMSTestCase {
         assertRuntimeError(
             "Get-RecieveConnector",
             "The term 'Get-RecieveConnector' is not recognized as a name of a cmdlet. Did you mean Get-ReceiveConnector?")
-        assertRuntimeError("Get-Thing | Sort-Objcet Name", "The term 'Sort-Objcet' is not recognized as a name of a cmdlet. Did you mean Sort-Object?")
+        assertRuntimeError(
+            "Get-Thing | Sort-Objcet Name", "The term 'Sort-Objcet' is not recognized as a name of a cmdlet. Did you mean Sort-Object?")
         assertRuntimeError("Frobnicate-Everything", "The term 'Frobnicate-Everything' is not recognized as a name of a cmdlet.")
     }
 
@@ -26,14 +27,16 @@ final class ErrorTests: EMSTestCase {
             "Parameter cannot be processed because the parameter name 'Re' is ambiguous. Possible matches include: -RemoteIPRanges -RequireTLS.")
         assertRuntimeError(
             "Get-Thing | where Name -N 'x'",
-            "Parameter cannot be processed because the parameter name 'N' is ambiguous. Possible matches include: -Not -NE -NotLike -NotMatch -NotContains -NotIn.")
+            "Parameter cannot be processed because the parameter name 'N' is ambiguous. Possible matches include: -Not -NE -NotLike -NotMatch -NotContains -NotIn."
+        )
     }
 
     func testBindingErrors() {
         assertRuntimeError("Set-Thing -Identity", "Missing an argument for parameter 'Identity'. Specify a value and try again.")
         assertRuntimeError(
             "Set-Thing X -Enabled $true -enabled $false",
-            "Cannot bind parameter because parameter 'Enabled' is specified more than once. To provide multiple values to parameters that can accept multiple values, use the array syntax. For example, \"-parameter value1,value2,value3\".")
+            "Cannot bind parameter because parameter 'Enabled' is specified more than once. To provide multiple values to parameters that can accept multiple values, use the array syntax. For example, \"-parameter value1,value2,value3\"."
+        )
         assertRuntimeError(
             "ConvertTo-SecureString 'P@ss'",
             "ConvertTo-SecureString : Input string was not in a correct format. To convert plain text, use -AsPlainText -Force.")
@@ -59,7 +62,8 @@ final class ErrorTests: EMSTestCase {
 
     func testParseErrorsOnSecondLineReportTheLine() {
         XCTAssertThrowsError(try PSParser.parse("Get-Thing\nGet-Thing | where {")) { error in
-            XCTAssertEqual(error as? EMSParseError, EMSParseError(message: "Missing closing '}' in statement block or type definition.", line: 2, column: 19))
+            XCTAssertEqual(
+                error as? EMSParseError, EMSParseError(message: "Missing closing '}' in statement block or type definition.", line: 2, column: 19))
             XCTAssertEqual("\(error)", "Missing closing '}' in statement block or type definition. (line 2, column 19)")
         }
     }
@@ -82,6 +86,9 @@ final class ErrorTests: EMSTestCase {
         assertRuntimeError("'a' -match '('", "Invalid regular expression pattern: (.")
         assertRuntimeError("5 -gt 'abc'", "Could not compare \"5\" to \"abc\". Cannot convert value \"abc\" to type \"System.Int32\".")
         assertRuntimeError("$x = 'a'; $x.Frob()", "Method invocation failed because [System.String] does not contain a method named 'Frob'.")
-        assertRuntimeError("Get-Thing | where -FilterScript 'x'", "Cannot bind parameter 'FilterScript'. Cannot convert the \"x\" value of type \"System.String\" to type \"System.Management.Automation.ScriptBlock\".")
+        assertRuntimeError(
+            "Get-Thing | where -FilterScript 'x'",
+            "Cannot bind parameter 'FilterScript'. Cannot convert the \"x\" value of type \"System.String\" to type \"System.Management.Automation.ScriptBlock\"."
+        )
     }
 }

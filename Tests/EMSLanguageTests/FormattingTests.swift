@@ -38,7 +38,10 @@ final class FormattingTests: EMSTestCase {
 
     func testFormatListValues() throws {
         session.variables["rows"] = rows([
-            [("Name", "One"), ("Empty", .array([])), ("Nothing", .null), ("Flag", false), ("Count", 3), ("Size", .typed(PSTyped(text: "36 MB (37,748,736 bytes)", number: 37_748_736, typeName: "ByteQuantifiedSize")))],
+            [
+                ("Name", "One"), ("Empty", .array([])), ("Nothing", .null), ("Flag", false), ("Count", 3),
+                ("Size", .typed(PSTyped(text: "36 MB (37,748,736 bytes)", number: 37_748_736, typeName: "ByteQuantifiedSize"))),
+            ],
             [("Name", "Two"), ("Empty", ["a"]), ("Nothing", "x"), ("Flag", true), ("Count", 12), ("Size", .null)],
         ])
         XCTAssertEqual(
@@ -105,7 +108,7 @@ final class FormattingTests: EMSTestCase {
 
     func testFormatTableTruncatesToTheSessionWidth() throws {
         session.variables["rows"] = rows([
-            [("Name", "Default Frontend MBX01"), ("Bindings", ["0.0.0.0:25", "[::]:25", "10.0.0.1:2525"])],
+            [("Name", "Default Frontend MBX01"), ("Bindings", ["0.0.0.0:25", "[::]:25", "10.0.0.1:2525"])]
         ])
         session.width = 30
         XCTAssertEqual(
@@ -176,7 +179,9 @@ final class FormattingTests: EMSTestCase {
         XCTAssertEqual(try eval("1,2.5,$null,$true | ConvertTo-Json -Compress"), ["[1,2.5,null,true]"])
         XCTAssertEqual(try eval("ConvertTo-Json -InputObject @() -Compress"), ["[]"])
         XCTAssertEqual(try eval("ConvertTo-Json @{} "), ["{}"])
-        XCTAssertEqual(try eval("Get-Thing | Select-Object -First 1 | ConvertTo-Json -Compress -Depth 0").first?.text.hasPrefix(#"{"Name":"Default Frontend MBX01","Identity":"MBX01\\Default Frontend MBX01","Bindings":["0.0.0.0:25","[::]:25"]"#), true)
+        XCTAssertEqual(
+            try eval("Get-Thing | Select-Object -First 1 | ConvertTo-Json -Compress -Depth 0").first?.text.hasPrefix(
+                #"{"Name":"Default Frontend MBX01","Identity":"MBX01\\Default Frontend MBX01","Bindings":["0.0.0.0:25","[::]:25"]"#), true)
     }
 
     func testJsonWriterIndentsNestedObjects() {

@@ -51,7 +51,8 @@ final class ParserTests: XCTestCase {
         let c = try command(#"Set-Thing "MBX01\Default Frontend MBX01" -Bindings "0.0.0.0", "[::]:" -MaxMessageSize 36MB -Enabled:$false"#)
         XCTAssertEqual(c.elements.count, 6)
         XCTAssertEqual(
-            c.elements[0], .argument(PSCommandArgument(expression: .constant(#"MBX01\Default Frontend MBX01"#), sourceText: #""MBX01\Default Frontend MBX01""#)))
+            c.elements[0],
+            .argument(PSCommandArgument(expression: .constant(#"MBX01\Default Frontend MBX01"#), sourceText: #""MBX01\Default Frontend MBX01""#)))
         XCTAssertEqual(c.elements[1], .parameter(name: "Bindings", argument: nil))
         XCTAssertEqual(
             c.elements[2],
@@ -82,7 +83,9 @@ final class ParserTests: XCTestCase {
 
     func testUnaryNotBindsTighterThanComparison() throws {
         XCTAssertEqual(try expression("-not $a -eq $b"), cmp(.eq, .unary(.not, .variable("a")), .variable("b")))
-        XCTAssertEqual(try expression("!($a -eq $b)"), .unary(.not, .parenthesized(PSPipeline(elements: [.expression(cmp(.eq, .variable("a"), .variable("b")))]))))
+        XCTAssertEqual(
+            try expression("!($a -eq $b)"),
+            .unary(.not, .parenthesized(PSPipeline(elements: [.expression(cmp(.eq, .variable("a"), .variable("b")))]))))
     }
 
     func testCommaBindsTighterThanComparisonAndArithmetic() throws {
@@ -121,7 +124,10 @@ final class ParserTests: XCTestCase {
         XCTAssertEqual(entries[0].value.elements, [.expression(.arrayLiteral([.constant("1.2.3.4"), .constant("5.6.7.8")]))])
         XCTAssertEqual(
             try expression(#""Count: $($x.Count)""#),
-            .expandableString([.text("Count: "), .subexpression(PSScript(statements: [.pipeline(PSPipeline(elements: [.expression(.member(.variable("x"), "Count"))]))]))]))
+            .expandableString([
+                .text("Count: "),
+                .subexpression(PSScript(statements: [.pipeline(PSPipeline(elements: [.expression(.member(.variable("x"), "Count"))]))])),
+            ]))
     }
 
     func testLineContinuationAndMultilineScriptBlocks() throws {

@@ -81,9 +81,11 @@ final class PipelineTests: EMSTestCase {
         XCTAssertEqual(try eval("Get-Thing | % { $_.Name.ToUpper() } | select -Last 1"), ["RELAY MBX01"])
         // Commands inside the block run once per item with $_ bound.
         _ = try session.run("Get-Thing | % { Set-Thing $_.Identity -Enabled:$false }")
-        XCTAssertEqual(host.invocations.filter { $0.commandName == "Set-Thing" }.map { $0.positional.first?.value.text ?? "" }, [
-            #"MBX01\Default Frontend MBX01"#, #"MBX01\Client Frontend MBX01"#, #"MBX01\Relay MBX01"#,
-        ])
+        XCTAssertEqual(
+            host.invocations.filter { $0.commandName == "Set-Thing" }.map { $0.positional.first?.value.text ?? "" },
+            [
+                #"MBX01\Default Frontend MBX01"#, #"MBX01\Client Frontend MBX01"#, #"MBX01\Relay MBX01"#,
+            ])
     }
 
     // MARK: - Select-Object
@@ -155,9 +157,11 @@ final class PipelineTests: EMSTestCase {
         XCTAssertEqual(try eval("'b','A','c' | sort"), ["A", "b", "c"])
         XCTAssertEqual(try eval("'b','A','a','B' | sort -Unique"), ["A", "b"])
         XCTAssertEqual(try eval("'10','9' | sort"), ["10", "9"])
-        XCTAssertEqual(try names("Get-Thing | sort @{e={$_.Bindings.Count}; Descending=$true}, Name"), [
-            "Client Frontend MBX01", "Default Frontend MBX01", "Relay MBX01",
-        ])
+        XCTAssertEqual(
+            try names("Get-Thing | sort @{e={$_.Bindings.Count}; Descending=$true}, Name"),
+            [
+                "Client Frontend MBX01", "Default Frontend MBX01", "Relay MBX01",
+            ])
         XCTAssertEqual(try names("Get-Thing | sort {$_.Name.Length}"), ["Relay MBX01", "Client Frontend MBX01", "Default Frontend MBX01"])
     }
 

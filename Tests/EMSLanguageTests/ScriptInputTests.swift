@@ -13,19 +13,19 @@ final class ScriptInputTests: XCTestCase {
 
     func testAScriptSplitsIntoCommandsWithTheirFirstLines() {
         let script = """
-        # set up the relay
-        $name = "Relay"
+            # set up the relay
+            $name = "Relay"
 
-        New-Thing -Name $name `
-            -Size 1
-        Get-Thing | where {
-            $_.Name -like 'R*'
-        } |
-            Format-List
-        Set-Thing $name -List @{
-          Add = "a" }
-        Get-Thing -Unclosed (
-        """
+            New-Thing -Name $name `
+                -Size 1
+            Get-Thing | where {
+                $_.Name -like 'R*'
+            } |
+                Format-List
+            Set-Thing $name -List @{
+              Add = "a" }
+            Get-Thing -Unclosed (
+            """
         let commands = ScriptInput.commands(in: script)
         XCTAssertEqual(commands.map(\.line), [2, 4, 6, 10, 12])
         XCTAssertEqual(commands[1].text, "New-Thing -Name $name `\n    -Size 1")

@@ -5,7 +5,7 @@ import XCTest
 /// without Unicode the console's typographic characters become ASCII look-alikes of the same width.
 final class CanvasTests: XCTestCase {
     func testFitAndPadCountCells() {
-        XCTAssertEqual(Canvas.fit("受信コネクタ", 6), "受信…")       // 2+2+1 cells, never half a character
+        XCTAssertEqual(Canvas.fit("受信コネクタ", 6), "受信…")  // 2+2+1 cells, never half a character
         XCTAssertEqual(CellWidth.of(Canvas.fit("受信コネクタ", 6)), 5)
         XCTAssertEqual(Canvas.pad("受信", 6), "受信  ")
         XCTAssertEqual(Canvas.pad("Relay", 6), "Relay ")

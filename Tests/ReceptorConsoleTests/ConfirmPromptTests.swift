@@ -24,7 +24,7 @@ final class ConfirmPromptTests: XCTestCase {
         let (app, ds) = try Fixture.app()
         app.keys(.character("d"))
         XCTAssertTrue(app.screenText().contains("y = delete; Enter, n or Esc = keep it"), app.screenText())
-        app.keys(.character("x"), .down)   // ignored: the prompt stays
+        app.keys(.character("x"), .down)  // ignored: the prompt stays
         XCTAssertTrue(app.screenText().contains("Delete receive connector"))
         app.keys(.enter)
         XCTAssertEqual(ds.connectors.count, 5)
@@ -52,7 +52,7 @@ final class ConfirmPromptTests: XCTestCase {
 
     func testEditCancelEnterKeepsEditingYDiscards() throws {
         let (app, ds) = try Fixture.app()
-        app.keys(.enter, .tab, .tab); app.type("note")   // Description of Client Frontend MBX01
+        app.keys(.enter, .tab, .tab); app.type("note")  // Description of Client Frontend MBX01
         app.keys(.escape)
         XCTAssertTrue(app.screenText().contains("y = discard them; Enter, n or Esc = keep editing"), app.screenText())
         app.keys(.enter)
@@ -80,7 +80,7 @@ final class ConfirmPromptTests: XCTestCase {
         let (app, ds) = try Fixture.app()
         app.keys(.character("d"))
         _ = app.screenText()
-        app.keys(.mouse(row: 5, column: 3))   // a row of the list, under the prompt's box
+        app.keys(.mouse(row: 5, column: 3))  // a row of the list, under the prompt's box
         XCTAssertEqual(app.selected?.connector.name, "Client Frontend MBX01")
         app.keys(.character("y"))
         XCTAssertNil(ds.connectors.first { $0.connector.name == "Client Frontend MBX01" })

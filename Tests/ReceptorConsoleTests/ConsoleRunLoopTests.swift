@@ -33,7 +33,7 @@ final class ConsoleRunLoopTests: XCTestCase {
         let loop = ConsoleRunLoop(app: app, screen: screen, input: input, now: { clock }) { _ in }
         XCTAssertTrue(loop.step())
         ds.outsideChange("Client Proxy MBX01") { $0.enabled = false }
-        XCTAssertTrue(loop.step())   // no key: the turn ends with the poll, which sees the new generation
+        XCTAssertTrue(loop.step())  // no key: the turn ends with the poll, which sees the new generation
         XCTAssertTrue(loop.step())
         XCTAssertTrue(screen.dump().contains("Disabled"), screen.dump())
         // A listener appears without a configuration change: seen once a second has passed, not before.

@@ -52,7 +52,7 @@ final class ConsoleScreenTests: XCTestCase {
 
     func testBindingDialogs() throws {
         let (app, _) = try Fixture.app()
-        app.keys(.character("a")); app.type("X"); app.keys(.tab, .tab, .down, .pageDown)   // Partner → bindings
+        app.keys(.character("a")); app.type("X"); app.keys(.tab, .tab, .down, .pageDown)  // Partner → bindings
         app.keys(.character("e"))
         assertGolden(app.screenText(), "wizard-edit-binding-dialog")
         app.keys(.escape, .pageDown, .character("a"))
@@ -62,7 +62,7 @@ final class ConsoleScreenTests: XCTestCase {
     func testEditDialogTabs() throws {
         for (c, r) in sizes {
             let (app, _) = try Fixture.app()
-            app.keys(.enter)   // Client Frontend MBX01 (first by name)
+            app.keys(.enter)  // Client Frontend MBX01 (first by name)
             assertGolden(app.screenText(columns: c, rows: r), "edit-general-\(c)x\(r)")
             app.keys(.pageDown)
             assertGolden(app.screenText(columns: c, rows: r), "edit-security-\(c)x\(r)")
@@ -75,9 +75,9 @@ final class ConsoleScreenTests: XCTestCase {
         for (c, r) in sizes {
             let (app, ds) = try Fixture.app()
             app.keys(.character("a")); app.type("Internet Receive Connector")
-            app.keys(.tab, .tab, .down, .down, .down, .down)   // Internet
-            app.keys(.pageDown)                                 // bindings: (All available IPv4):25
-            app.keys(.control("s"))                             // Finish
+            app.keys(.tab, .tab, .down, .down, .down, .down)  // Internet
+            app.keys(.pageDown)  // bindings: (All available IPv4):25
+            app.keys(.control("s"))  // Finish
             let text = app.screenText(columns: c, rows: r)
             XCTAssertTrue(text.contains("Receive connector \"MBX01\\Default"), text)
             assertGolden(text, "wizard-internet-conflict-\(c)x\(r)")
@@ -90,13 +90,17 @@ final class ConsoleScreenTests: XCTestCase {
 final class ConsoleMoreScreenTests: XCTestCase {
     func testListenerStates() throws {
         let (app, ds) = try Fixture.app()
-        ds.listeners = [ListenerStatus(server: "MBX01", bindings: [
-            "0.0.0.0:25": .listening, "[::]:25": .failed("address already in use"),
-            "0.0.0.0:587": .listening, "[::]:587": .listening, "0.0.0.0:2525": .listening, "[::]:2525": .listening,
-        ])]
+        ds.listeners = [
+            ListenerStatus(
+                server: "MBX01",
+                bindings: [
+                    "0.0.0.0:25": .listening, "[::]:25": .failed("address already in use"),
+                    "0.0.0.0:587": .listening, "[::]:587": .listening, "0.0.0.0:2525": .listening, "[::]:2525": .listening,
+                ])
+        ]
         ds.outsideChange("Client Proxy MBX01") { $0.enabled = false }
         app.refresh(from: try ds.snapshot())
-        app.keys(.down, .down)   // Default Frontend: the failure in the details pane
+        app.keys(.down, .down)  // Default Frontend: the failure in the details pane
         for (c, r) in [(80, 24), (120, 40)] { assertGolden(app.screenText(columns: c, rows: r), "main-listener-\(c)x\(r)") }
         XCTAssertEqual(app.keys(.character("l")), [.bell])
     }
@@ -121,7 +125,12 @@ final class ConsoleMoreScreenTests: XCTestCase {
     }
 
     func testServerPicker() throws {
-        let ds = FakeDataSource(servers: [Fixture.mailbox, Fixture.edge], connectors: Fixture.defaults(Fixture.mailbox) + Fixture.defaults(Fixture.edge).map { var c = $0; c.guid = Fixture.guid(200); return c })
+        let ds = FakeDataSource(
+            servers: [Fixture.mailbox, Fixture.edge],
+            connectors: Fixture.defaults(Fixture.mailbox)
+                + Fixture.defaults(Fixture.edge).map {
+                    var c = $0; c.guid = Fixture.guid(200); return c
+                })
         let app = try ConsoleApp(dataSource: ds)
         app.keys(.character("s"))
         assertGolden(app.screenText(), "main-server-picker-80x24")
@@ -133,8 +142,8 @@ final class ConsoleMoreScreenTests: XCTestCase {
     func testSecurityCautions() throws {
         for (c, r) in [(80, 24), (120, 40)] {
             let (app, _) = try Fixture.app()
-            app.keys(.enter, .pageDown)   // Client Frontend: BasicAuth without Anonymous users → caution 16
-            app.keys(.tab, .tab, .tab, .tab, .tab, .tab, .character(" "))   // Externally secured
+            app.keys(.enter, .pageDown)  // Client Frontend: BasicAuth without Anonymous users → caution 16
+            app.keys(.tab, .tab, .tab, .tab, .tab, .tab, .character(" "))  // Externally secured
             assertGolden(app.screenText(columns: c, rows: r), "edit-security-cautions-\(c)x\(r)")
         }
     }

@@ -1,7 +1,7 @@
 import XCTest
 import Foundation
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #endif
 @testable import ReceptorConsole
 
@@ -74,7 +74,8 @@ final class ControlSocketFeedTests: XCTestCase {
         waitFor(feed, into: &got) { $0.count >= 3 }
         XCTAssertEqual(served.get?.request, #"{"command":"subscribe"}"#)
         guard got.count >= 3, case .attached("MBX01") = got[0], case .line("MBX01", .snapshot(let s)) = got[1],
-              case .line("MBX01", .event(let e)) = got[2] else { return XCTFail("unexpected updates: \(got)") }
+            case .line("MBX01", .event(let e)) = got[2]
+        else { return XCTFail("unexpected updates: \(got)") }
         XCTAssertEqual(s.pid, 7)
         XCTAssertEqual(e.detail, "generation 4", "a line that is not JSON is skipped")
 
@@ -82,10 +83,19 @@ final class ControlSocketFeedTests: XCTestCase {
         close(served.get!.client)
         listener.close()
         got = []
-        waitFor(feed, into: &got) { $0.contains { if case .detached = $0 { return true }; return false } }
-        XCTAssertTrue(got.contains { if case .detached("MBX01", _) = $0 { return true }; return false }, "\(got)")
+        waitFor(feed, into: &got) {
+            $0.contains {
+                if case .detached = $0 { return true }; return false
+            }
+        }
+        XCTAssertTrue(
+            got.contains {
+                if case .detached("MBX01", _) = $0 { return true }; return false
+            }, "\(got)")
         Thread.sleep(forTimeInterval: 1.2)
-        let retries = feed.drain().filter { if case .detached = $0 { return true }; return false }
+        let retries = feed.drain().filter {
+            if case .detached = $0 { return true }; return false
+        }
         XCTAssertLessThanOrEqual(retries.count, 1, "a listener that stays away is not reported again and again")
 
         // A new listener on the same socket: the feed is back within its retry interval.
@@ -94,8 +104,15 @@ final class ControlSocketFeedTests: XCTestCase {
         let again = Thread { servedAgain.set(second.serve([snapshot])) }
         again.start()
         got = []
-        waitFor(feed, into: &got) { $0.contains { if case .line(_, .snapshot) = $0 { return true }; return false } }
-        XCTAssertTrue(got.contains { if case .attached("MBX01") = $0 { return true }; return false }, "\(got)")
+        waitFor(feed, into: &got) {
+            $0.contains {
+                if case .line(_, .snapshot) = $0 { return true }; return false
+            }
+        }
+        XCTAssertTrue(
+            got.contains {
+                if case .attached("MBX01") = $0 { return true }; return false
+            }, "\(got)")
 
         // Unfollowed: nothing more arrives.
         feed.follow([])

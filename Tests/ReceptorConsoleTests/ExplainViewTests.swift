@@ -9,8 +9,9 @@ final class ExplainViewTests: XCTestCase {
     func scenario2() throws -> (ConsoleApp, FakeDataSource) {
         let (app, ds) = try Fixture.app()
         let partner = try ConnectorFactory.make(
-            NewConnectorRequest(name: "Fabrikam.com TLS", usageSwitches: [.partner], transportRole: .frontendTransport,
-                                bindings: [try IPBinding(parsing: "0.0.0.0:25")], remoteIPRanges: [try IPRange(parsing: "17.17.17.1/24")]),
+            NewConnectorRequest(
+                name: "Fabrikam.com TLS", usageSwitches: [.partner], transportRole: .frontendTransport,
+                bindings: [try IPBinding(parsing: "0.0.0.0:25")], remoteIPRanges: [try IPRange(parsing: "17.17.17.1/24")]),
             server: Fixture.mailbox, guid: Fixture.guid(1))
         _ = try ds.insert(partner)
         app.reload()
@@ -53,9 +54,12 @@ final class ExplainViewTests: XCTestCase {
         XCTAssertTrue(below.contains("MBX01\\Default Frontend MBX01 — LessSpecificRange"), below)
         assertGolden(below, "explain-scenario2-scrolled-80x24")
         // The same answer as the shell's: ConnectionExplainer over the same connectors.
-        let e = ConnectionExplainer.explain(connectors: app.snapshot.connectors.map(\.connector), localAddress: nil, localPort: 25,
-                                            remoteAddress: try IPAddress(parsing: "17.17.17.5"))
-        for c in e.candidates { XCTAssertTrue((screen + below).contains("\(c.connector.identity) — \(c.outcome.rawValue)"), "\(c.connector.identity)") }
+        let e = ConnectionExplainer.explain(
+            connectors: app.snapshot.connectors.map(\.connector), localAddress: nil, localPort: 25,
+            remoteAddress: try IPAddress(parsing: "17.17.17.5"))
+        for c in e.candidates {
+            XCTAssertTrue((screen + below).contains("\(c.connector.identity) — \(c.outcome.rawValue)"), "\(c.connector.identity)")
+        }
         // Esc goes back to the list.
         app.keys(.escape)
         XCTAssertNil(view(app))
@@ -74,8 +78,9 @@ final class ExplainViewTests: XCTestCase {
     func testARelayConnectorsRightsFollowItsExplicitEntriesAllowAndDeny() throws {
         let (app, ds) = try Fixture.app()
         var relay = try ConnectorFactory.make(
-            NewConnectorRequest(name: "Anonymous Relay", usageSwitches: [.custom], transportRole: .frontendTransport,
-                                bindings: [try IPBinding(parsing: "0.0.0.0:25")], remoteIPRanges: [try IPRange(parsing: "192.168.5.10")]),
+            NewConnectorRequest(
+                name: "Anonymous Relay", usageSwitches: [.custom], transportRole: .frontendTransport,
+                bindings: [try IPBinding(parsing: "0.0.0.0:25")], remoteIPRanges: [try IPRange(parsing: "192.168.5.10")]),
             server: Fixture.mailbox, guid: Fixture.guid(2))
         relay.permissionGroups = [.anonymousUsers]
         _ = try ds.insert(relay)

@@ -45,9 +45,9 @@ final class LocalAddressWarningTests: XCTestCase {
 
     func testEditDialogNotesItOnTheScopingTab() throws {
         let (app, _) = try app(localAddresses: ["127.0.0.1"])
-        app.keys(.enter, .pageDown, .pageDown)          // Client Frontend MBX01, Scoping
+        app.keys(.enter, .pageDown, .pageDown)  // Client Frontend MBX01, Scoping
         XCTAssertFalse(app.screenText().contains("not an address of this machine"))
-        app.keys(.tab, .character("a"))                 // Network adapter bindings: add 10.10.1.1:25
+        app.keys(.tab, .character("a"))  // Network adapter bindings: add 10.10.1.1:25
         app.type("10.10.1.1"); app.keys(.control("s"))
         let text = app.screenText(columns: 120, rows: 40)
         XCTAssertTrue(text.contains(Self.notLocal), text)

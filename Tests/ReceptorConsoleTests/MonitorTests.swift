@@ -18,23 +18,40 @@ struct ListenerScript {
     var connector = "MBX01\\Default Frontend MBX01"
     var start = Date(timeIntervalSince1970: 1_800_000_000)
 
-    func session(_ id: String, remote: String = "192.0.2.10:40000", state: String = "Connected", at: TimeInterval = 0,
-                 tls: String? = nil, authAs: String? = nil, messages: Int = 0, bytes: Int64 = 0, connector: String? = nil) -> LiveSession {
-        LiveSession(id: id, connector: connector ?? self.connector, remote: remote, local: "192.0.2.1:25", state: state, tls: tls,
-                            authenticatedAs: authAs, messages: messages, bytes: bytes,
-                            startedAt: start.addingTimeInterval(at), lastActivity: start.addingTimeInterval(at))
+    func session(
+        _ id: String, remote: String = "192.0.2.10:40000", state: String = "Connected", at: TimeInterval = 0,
+        tls: String? = nil, authAs: String? = nil, messages: Int = 0, bytes: Int64 = 0, connector: String? = nil
+    ) -> LiveSession {
+        LiveSession(
+            id: id, connector: connector ?? self.connector, remote: remote, local: "192.0.2.1:25", state: state, tls: tls,
+            authenticatedAs: authAs, messages: messages, bytes: bytes,
+            startedAt: start.addingTimeInterval(at), lastActivity: start.addingTimeInterval(at))
     }
     func attach(_ sessions: [LiveSession] = [], counters: [String: ConnectorCounters] = [:], messages: [MessageSummary] = []) -> [MonitorUpdate] {
-        [.attached(server: server),
-         .line(server: server, .snapshot(ControlSnapshot(server: server, pid: 4242, generation: 7, sessions: sessions, counters: counters, recentMessages: messages)))]
+        [
+            .attached(server: server),
+            .line(
+                server: server,
+                .snapshot(ControlSnapshot(server: server, pid: 4242, generation: 7, sessions: sessions, counters: counters, recentMessages: messages))
+            ),
+        ]
     }
     func event(_ type: String, session: LiveSession? = nil, detail: String? = nil, connector: String? = nil) -> MonitorUpdate {
-        .line(server: server, .event(ListenerEvent(type: type, session: session, connector: connector ?? session?.connector ?? self.connector, detail: detail)))
+        .line(
+            server: server,
+            .event(ListenerEvent(type: type, session: session, connector: connector ?? session?.connector ?? self.connector, detail: detail)))
     }
     func transcript(_ id: String, _ seq: Int, _ event: String, _ data: String, context: String = "") -> MonitorUpdate {
-        .line(server: server, .event(ListenerEvent(type: "transcript", connector: connector, sessionID: id,
-                                                       line: TranscriptLine(time: "2027-01-15T08:00:00.\(String(format: "%03d", seq))Z", sequence: seq, event: event, data: data, context: context,
-                                                                                        text: "2027-01-15T08:00:00.\(String(format: "%03d", seq))Z,\(connector),\(id),\(seq),192.0.2.1:25,192.0.2.10:40000,\(event),\(data),\(context)"))))
+        .line(
+            server: server,
+            .event(
+                ListenerEvent(
+                    type: "transcript", connector: connector, sessionID: id,
+                    line: TranscriptLine(
+                        time: "2027-01-15T08:00:00.\(String(format: "%03d", seq))Z", sequence: seq, event: event, data: data, context: context,
+                        text:
+                            "2027-01-15T08:00:00.\(String(format: "%03d", seq))Z,\(connector),\(id),\(seq),192.0.2.1:25,192.0.2.10:40000,\(event),\(data),\(context)"
+                    ))))
     }
     func tick(_ counters: [String: ConnectorCounters], sessions: [LiveSession] = [], delivery: DeliveryStatistics? = nil) -> MonitorUpdate {
         .line(server: server, .event(ListenerEvent(type: "tick", counters: counters, sessions: sessions, delivery: delivery)))
@@ -49,10 +66,12 @@ struct ListenerScript {
         return d
     }
     func message(_ id: String, session: String, tls: Bool) -> MessageSummary {
-        let received = "Received: from client.fabrikam.test (192.0.2.10)\r\n\tby mbx01.contoso.test (192.0.2.1)\r\n\twith \(tls ? "ESMTPSA (version=TLSv1.3 cipher=TLS_AES_256_GCM_SHA384)" : "ESMTP")\r\n\tvia \(connector); Fri, 15 Jan 2027 08:00:00 +0000\r\n"
-        return MessageSummary(messageID: id, sessionID: session, connector: connector, from: "kate@contoso.test", recipients: ["ben@fabrikam.test"],
-                                   authAs: tls ? "kate@contoso.test" : "Anonymous", authMechanism: tls ? "Login" : "None", size: 1234,
-                                   receivedAt: start, headers: received + "X-Receptor-AuthAs: kate@contoso.test\r\nSubject: hello\r\n")
+        let received =
+            "Received: from client.fabrikam.test (192.0.2.10)\r\n\tby mbx01.contoso.test (192.0.2.1)\r\n\twith \(tls ? "ESMTPSA (version=TLSv1.3 cipher=TLS_AES_256_GCM_SHA384)" : "ESMTP")\r\n\tvia \(connector); Fri, 15 Jan 2027 08:00:00 +0000\r\n"
+        return MessageSummary(
+            messageID: id, sessionID: session, connector: connector, from: "kate@contoso.test", recipients: ["ben@fabrikam.test"],
+            authAs: tls ? "kate@contoso.test" : "Anonymous", authMechanism: tls ? "Login" : "None", size: 1234,
+            receivedAt: start, headers: received + "X-Receptor-AuthAs: kate@contoso.test\r\nSubject: hello\r\n")
     }
 }
 
@@ -156,7 +175,8 @@ final class MonitorModelTests: XCTestCase {
         model.apply(script.attach(), now: t0)
         XCTAssertNil(model.delivery(of: script.server, now: t0), "a listener that sent none has none")
         model.apply(script.tick([:], delivery: script.delivery(messages: 100, syncs: 50, sync: 0.001, wait: 0.004)), now: t0.addingTimeInterval(1))
-        model.apply(script.tick([:], delivery: script.delivery(messages: 1_100, syncs: 150, sync: 0.0008, wait: 0.002)), now: t0.addingTimeInterval(11))
+        model.apply(
+            script.tick([:], delivery: script.delivery(messages: 1_100, syncs: 150, sync: 0.0008, wait: 0.002)), now: t0.addingTimeInterval(11))
         guard let d = model.delivery(of: script.server, now: t0.addingTimeInterval(11)) else { return XCTFail("no delivery figures") }
         XCTAssertEqual(d.total.messages, 1_100)
         XCTAssertEqual(d.span, 10, accuracy: 0.001)
@@ -168,12 +188,14 @@ final class MonitorModelTests: XCTestCase {
         let line = MonitorController.deliveryLine(server: script.server, single: true, d)
         XCTAssertEqual(line, " Delivery: last 10 s 10.0 msgs/sync, sync 0.70 ms, 250 after 1.80 ms; 1100 durable, longest 250 wait 8.00 ms")
         // Readings older than the minute leave the window; a quiet minute shows the totals only.
-        model.apply(script.tick([:], delivery: script.delivery(messages: 1_100, syncs: 150, sync: 0.0008, wait: 0.002, failures: 2)),
-                    now: t0.addingTimeInterval(80))
+        model.apply(
+            script.tick([:], delivery: script.delivery(messages: 1_100, syncs: 150, sync: 0.0008, wait: 0.002, failures: 2)),
+            now: t0.addingTimeInterval(80))
         let quiet = model.delivery(of: script.server, now: t0.addingTimeInterval(80))
         XCTAssertEqual(quiet?.recent.messages, 0)
-        XCTAssertEqual(MonitorController.deliveryLine(server: script.server, single: false, quiet),
-                       " Delivery MBX01: 1100 durable, 2 failed, longest 250 wait 8.00 ms")
+        XCTAssertEqual(
+            MonitorController.deliveryLine(server: script.server, single: false, quiet),
+            " Delivery MBX01: 1100 durable, 2 failed, longest 250 wait 8.00 ms")
     }
 
     func testDetachEndsTheServersSessionsAndSaysSo() {
@@ -206,17 +228,23 @@ final class MonitorModelTests: XCTestCase {
         model.apply(script.attach(messages: [m1]), now: t0)
         model.apply(script.attach(messages: [m1]), now: t0)
         XCTAssertEqual(model.messages.count, 1)
-        model.apply(.line(server: "MBX01", .event(ListenerEvent(type: "messageAccepted", connector: script.connector, message: script.message("<2@x>", session: "B", tls: true)))), now: t0)
+        model.apply(
+            .line(
+                server: "MBX01",
+                .event(ListenerEvent(type: "messageAccepted", connector: script.connector, message: script.message("<2@x>", session: "B", tls: true)))
+            ), now: t0)
         XCTAssertEqual(model.messages.map(\.messageID), ["<1@x>", "<2@x>"])
         XCTAssertEqual(model.counters[script.connector]?.messagesAccepted, 1)
     }
 
     func testWireDecodingOfListenerLines() throws {
-        let snapshot = #"{"bindings":[{"endpoint":"0.0.0.0:25","state":"listening"}],"configError":null,"counters":{"MBX01\\Default MBX01":{"authFailures":0,"bytes":5,"connectionsNow":1,"connectionsTotal":2,"messagesAccepted":0,"messagesRejected":0,"relayDenied":0,"tarpitted":0}},"generation":3,"pid":9,"recentMessages":[],"server":"MBX01","sessions":[{"bytes":0,"connector":"MBX01\\Default MBX01","id":"08DC","lastActivity":"2026-11-29T12:12:24Z","local":"127.0.0.1:25","messages":0,"remote":"127.0.0.1:43994","startedAt":"2026-11-29T12:12:24Z","state":"Connected"}],"type":"snapshot"}"#
+        let snapshot =
+            #"{"bindings":[{"endpoint":"0.0.0.0:25","state":"listening"}],"configError":null,"counters":{"MBX01\\Default MBX01":{"authFailures":0,"bytes":5,"connectionsNow":1,"connectionsTotal":2,"messagesAccepted":0,"messagesRejected":0,"relayDenied":0,"tarpitted":0}},"generation":3,"pid":9,"recentMessages":[],"server":"MBX01","sessions":[{"bytes":0,"connector":"MBX01\\Default MBX01","id":"08DC","lastActivity":"2026-11-29T12:12:24Z","local":"127.0.0.1:25","messages":0,"remote":"127.0.0.1:43994","startedAt":"2026-11-29T12:12:24Z","state":"Connected"}],"type":"snapshot"}"#
         guard case .snapshot(let s)? = ControlLine.decode(Data(snapshot.utf8)) else { return XCTFail("not a snapshot") }
         XCTAssertEqual(s.sessions.first?.id, "08DC")
         XCTAssertEqual(s.counters["MBX01\\Default MBX01"]?.connectionsTotal, 2)
-        let line = #"{"connector":"c","line":{"context":"","data":"ehlo x","event":"<","sequence":3,"text":"t","time":"2026-11-29T12:12:24.964Z"},"sessionID":"08DC","time":"2026-11-29T12:12:24Z","type":"transcript","future":1}"#
+        let line =
+            #"{"connector":"c","line":{"context":"","data":"ehlo x","event":"<","sequence":3,"text":"t","time":"2026-11-29T12:12:24.964Z"},"sessionID":"08DC","time":"2026-11-29T12:12:24Z","type":"transcript","future":1}"#
         guard case .event(let e)? = ControlLine.decode(Data(line.utf8)) else { return XCTFail("not an event") }
         XCTAssertEqual(e.line?.data, "ehlo x")
         XCTAssertNil(ControlLine.decode(Data("not json".utf8)))
@@ -244,14 +272,18 @@ final class MonitorScreenTests: XCTestCase {
         XCTAssertTrue(feed.followed.isEmpty, "the feed connects only once the monitor is opened")
         app.keys(.character("m"))
         XCTAssertEqual(feed.followed, [MonitorEndpoint(server: "MBX01", socketPath: "/var/lib/receptor/listener-mbx01.sock")])
-        feed.queued = script.attach() + [
-            script.event("sessionOpened", session: script.session("0001", remote: "192.0.2.10:40001")),
-            script.event("sessionOpened", session: script.session("0002", remote: "192.0.2.11:40002", at: 1)),
-            script.event("sessionState", session: script.session("0002", remote: "192.0.2.11:40002", state: "DATA", at: 1, tls: "TLSv1.3 TLS_AES_256_GCM_SHA384", authAs: "kate@contoso.test")),
-            script.event("relayDenied", detail: "192.0.2.10:40001"),
-            script.transcript("0002", 0, "+", ""), script.transcript("0002", 1, "<", "EHLO client.fabrikam.test"),
-            script.transcript("0002", 2, "<", "AUTH LOGIN", context: ""), script.transcript("0002", 3, "*", "", context: "AUTH data redacted"),
-        ]
+        feed.queued =
+            script.attach() + [
+                script.event("sessionOpened", session: script.session("0001", remote: "192.0.2.10:40001")),
+                script.event("sessionOpened", session: script.session("0002", remote: "192.0.2.11:40002", at: 1)),
+                script.event(
+                    "sessionState",
+                    session: script.session(
+                        "0002", remote: "192.0.2.11:40002", state: "DATA", at: 1, tls: "TLSv1.3 TLS_AES_256_GCM_SHA384", authAs: "kate@contoso.test")),
+                script.event("relayDenied", detail: "192.0.2.10:40001"),
+                script.transcript("0002", 0, "+", ""), script.transcript("0002", 1, "<", "EHLO client.fabrikam.test"),
+                script.transcript("0002", 2, "<", "AUTH LOGIN", context: ""), script.transcript("0002", 3, "*", "", context: "AUTH data redacted"),
+            ]
         app.pumpMonitor()
         let text = screen()
         XCTAssertTrue(text.contains("Session monitor   Listeners: MBX01 live"), text)
@@ -278,13 +310,13 @@ final class MonitorScreenTests: XCTestCase {
         app.keys(.character("m"))
         feed.queued = script.attach([script.session("0001", remote: "192.0.2.10:1", at: 0), script.session("0002", remote: "192.0.2.20:2", at: 1)])
         app.pumpMonitor()
-        app.keys(.down)   // from the newest (0002) to 0001
+        app.keys(.down)  // from the newest (0002) to 0001
         XCTAssertEqual(app.monitor.selectedRow?.info.id, "0001")
         feed.queued = [script.event("sessionOpened", session: script.session("0003", remote: "198.51.100.7:3", at: 2))]
         app.pumpMonitor()
         _ = screen()
         XCTAssertEqual(app.monitor.selectedRow?.info.id, "0001", "a new row above does not move the selection off its session")
-        app.keys(.character("o"))   // sort by connector, then remote
+        app.keys(.character("o"))  // sort by connector, then remote
         app.keys(.character("o"))
         XCTAssertEqual(app.monitor.sort, .remote)
         XCTAssertEqual(app.monitor.visibleRows().map(\.info.id), ["0001", "0002", "0003"])
@@ -341,7 +373,8 @@ final class MonitorScreenTests: XCTestCase {
         var clock = script.start
         app.now = { clock }
         app.keys(.character("m"))
-        feed.queued = script.attach([script.session("0001")]) + [script.event("sessionOpened", session: script.session("0002", remote: "203.0.113.9:1"))]
+        feed.queued =
+            script.attach([script.session("0001")]) + [script.event("sessionOpened", session: script.session("0002", remote: "203.0.113.9:1"))]
         app.pumpMonitor()
         let s = MemoryScreen(columns: 100, rows: 30)
         app.keys(.down)  // the selection on 0001, so 0002 shows its own style
@@ -357,7 +390,9 @@ final class MonitorScreenTests: XCTestCase {
     func testMessagesViewAndHeadersShowTheReceivedHeaderWithTLS() throws {
         let (app, _, feed, screen) = try monitorApp()
         app.keys(.character("m"))
-        feed.queued = script.attach(messages: [script.message("<1@mbx01>", session: "0001", tls: false), script.message("<2@mbx01>", session: "0002", tls: true)])
+        feed.queued = script.attach(messages: [
+            script.message("<1@mbx01>", session: "0001", tls: false), script.message("<2@mbx01>", session: "0002", tls: true),
+        ])
         feed.queued.append(script.transcript("0002", 0, "<", "STARTTLS"))
         app.pumpMonitor()
         app.keys(.tab)
@@ -402,7 +437,8 @@ final class MonitorScreenTests: XCTestCase {
     func testAThousandSessionsDrawOnlyWhatFitsAndAt80x24() throws {
         let (app, _, feed, _) = try monitorApp(columns: 80, rows: 24)
         app.keys(.character("m"))
-        feed.queued = script.attach((0..<1000).map { script.session(String(format: "%04d", $0), remote: "127.0.\($0 / 250).\($0 % 250 + 1):5000", at: Double($0)) })
+        feed.queued = script.attach(
+            (0..<1000).map { script.session(String(format: "%04d", $0), remote: "127.0.\($0 / 250).\($0 % 250 + 1):5000", at: Double($0)) })
         app.pumpMonitor()
         let text = app.screenText(columns: 80, rows: 24)
         XCTAssertTrue(text.contains("SESSIONS: 1000 live"), text)
@@ -419,8 +455,10 @@ final class MonitorScreenTests: XCTestCase {
         let (app, ds) = try Fixture.app()
         ds.servers.append(Fixture.edge)
         ds.connectors += Fixture.defaults(Fixture.edge).map { ConsoleConnector(connector: $0, revision: 1) }
-        ds.listeners = [ListenerStatus(server: "MBX01", bindings: [:], controlSocket: "/srv/a/listener-mbx01.sock"),
-                        ListenerStatus(server: "EDGE01", bindings: [:], controlSocket: "/srv/a/listener-edge01.sock")]
+        ds.listeners = [
+            ListenerStatus(server: "MBX01", bindings: [:], controlSocket: "/srv/a/listener-mbx01.sock"),
+            ListenerStatus(server: "EDGE01", bindings: [:], controlSocket: "/srv/a/listener-edge01.sock"),
+        ]
         app.reload()
         let feed = FakeFeed()
         app.monitorFeed = feed
@@ -459,7 +497,9 @@ final class MonitorScreenTests: XCTestCase {
 
     func testLayoutDropsLowPriorityColumnsFirst() {
         typealias C = MonitorController.Column
-        let columns = [C(title: "A", width: 10, priority: 1), C(title: "B", width: 10, flexible: true, priority: 2), C(title: "C", width: 10, priority: 3)]
+        let columns = [
+            C(title: "A", width: 10, priority: 1), C(title: "B", width: 10, flexible: true, priority: 2), C(title: "C", width: 10, priority: 3),
+        ]
         XCTAssertEqual(MonitorController.layout(columns, width: 33), [10, 10, 10])
         XCTAssertEqual(MonitorController.layout(columns, width: 30), [10, 18, nil])
         XCTAssertEqual(MonitorController.layout(columns, width: 12), [10, nil, nil])
@@ -488,7 +528,7 @@ final class MonitorExplainTests: XCTestCase {
         app.keys(.character("m"))
         feed.queued = script.attach([script.session("0001", remote: "192.0.2.10:40001")])
         app.pumpMonitor()
-        _ = app.screenText()   // a frame: the selection settles on the session, as in the run loop
+        _ = app.screenText()  // a frame: the selection settles on the session, as in the run loop
         app.keys(.character("x"))
         guard case .explain(let x) = app.mode else { return XCTFail("x on a session opens the Explain view") }
         XCTAssertEqual(x.remote.text, "192.0.2.10")

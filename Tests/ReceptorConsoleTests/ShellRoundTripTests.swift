@@ -19,11 +19,13 @@ final class ShellRoundTripTests: XCTestCase {
     override func setUpWithError() throws {
         folder = FileManager.default.temporaryDirectory.appendingPathComponent("receptor-roundtrip-\(UUID().uuidString)")
         store = try SQLiteConfigStore.open(path: folder.appendingPathComponent("receptor.sqlite").path, create: true)
-        try store.addServer(Fixture.mailbox, connectors: ConnectorDefaults.setupConnectors(for: Fixture.mailbox),
-                            acceptedDomains: [AcceptedDomain(name: "contoso.test", domainName: "contoso.test", isDefault: true)])
-        let context = ShellContext(store: store, requestedServer: nil, hostName: "testhost",
-                                   warn: { [unowned self] in warnings.append($0) }, confirm: { _ in true },
-                                   localAddresses: { [] })
+        try store.addServer(
+            Fixture.mailbox, connectors: ConnectorDefaults.setupConnectors(for: Fixture.mailbox),
+            acceptedDomains: [AcceptedDomain(name: "contoso.test", domainName: "contoso.test", isDefault: true)])
+        let context = ShellContext(
+            store: store, requestedServer: nil, hostName: "testhost",
+            warn: { [unowned self] in warnings.append($0) }, confirm: { _ in true },
+            localAddresses: { [] })
         context.say = { _ in }
         session = PSSession(host: ReceptorHost(context: context), width: 120)
     }
@@ -44,8 +46,10 @@ final class ShellRoundTripTests: XCTestCase {
     }
 
     /// Every connector parameter, the server and the usage are the same (the GUIDs differ: the shell makes its own).
-    func assertSameConnector(_ shell: ReceiveConnector, _ console: ReceiveConnector, _ commandLine: String,
-                             file: StaticString = #filePath, line: UInt = #line) {
+    func assertSameConnector(
+        _ shell: ReceiveConnector, _ console: ReceiveConnector, _ commandLine: String,
+        file: StaticString = #filePath, line: UInt = #line
+    ) {
         for p in ConnectorParameters.all {
             XCTAssertEqual(p.value(of: shell), p.value(of: console), "\(p.name) after: \(commandLine)", file: file, line: line)
         }
@@ -58,8 +62,10 @@ final class ShellRoundTripTests: XCTestCase {
 
     /// A draft of the wizard, the line its summary page shows, that line in the shell, and the connector
     /// the shell stored against the one Finish would store.
-    func roundTrip(_ configure: (inout WizardDraft) throws -> Void, on serverName: String = "MBX01", includeServer: Bool = false,
-                   file: StaticString = #filePath, line: UInt = #line) throws {
+    func roundTrip(
+        _ configure: (inout WizardDraft) throws -> Void, on serverName: String = "MBX01", includeServer: Bool = false,
+        file: StaticString = #filePath, line: UInt = #line
+    ) throws {
         let server = try server(serverName)
         var draft = WizardDraft(server: server)
         try configure(&draft)
@@ -95,7 +101,8 @@ final class ShellRoundTripTests: XCTestCase {
     }
 
     func testNamesWithSpacesApostrophesDollarsAndBackticks() throws {
-        for (i, name) in ["O'Brien's relay (test)", "Cost $5 `each` $(whoami)", "  Scanner's 'quoted' @{x=1}", "#hash & <angle> 'It''s'"].enumerated() {
+        for (i, name) in ["O'Brien's relay (test)", "Cost $5 `each` $(whoami)", "  Scanner's 'quoted' @{x=1}", "#hash & <angle> 'It''s'"].enumerated()
+        {
             let trimmed = name.trimmingCharacters(in: .whitespaces)
             try roundTrip { d in
                 d.name = trimmed; d.usage = .custom
@@ -115,10 +122,11 @@ final class ShellRoundTripTests: XCTestCase {
 
     func testAnEdgeServerInAStoreOfTwoNamesItsServer() throws {
         try store.addServer(Fixture.edge, connectors: ConnectorDefaults.setupConnectors(for: Fixture.edge), acceptedDomains: [])
-        try roundTrip({ d in
-            d.name = "Inbound From Organization"; d.usage = .internal
-            d.remoteIPRanges = try ["10.1.2.10", "10.1.2.15"].map { try IPRange(parsing: $0) }
-        }, on: "EDGE01", includeServer: true)
+        try roundTrip(
+            { d in
+                d.name = "Inbound From Organization"; d.usage = .internal
+                d.remoteIPRanges = try ["10.1.2.10", "10.1.2.15"].map { try IPRange(parsing: $0) }
+            }, on: "EDGE01", includeServer: true)
     }
 
     /// The line as the summary page draws it, typed into the shell as an administrator would copy it, and
@@ -126,15 +134,16 @@ final class ShellRoundTripTests: XCTestCase {
     func testTheSummaryPageAsDrawnAndFinish() throws {
         let (app, ds) = try Fixture.app()
         app.keys(.character("a")); app.type("O'Brien's $1 `relay`")
-        app.keys(.tab, .tab, .down, .pageDown)                            // Partner; bindings page
+        app.keys(.tab, .tab, .down, .pageDown)  // Partner; bindings page
         app.keys(.enter, .down); app.type("10.10.1.1"); app.keys(.control("s"))
         app.keys(.character("a"), .down); app.type("10.10.1.2"); app.keys(.control("s"))
         app.keys(.pageDown, .enter, .control("u")); app.type("17.17.17.1/24"); app.keys(.enter)
         app.keys(.character("a")); app.type("10.0.0.1-10.0.0.9"); app.keys(.enter)
         app.keys(.pageDown)
         let screen = app.screenText(columns: 300, rows: 40)
-        let drawn = try XCTUnwrap(screen.split(separator: "\n").map { $0.trimmingCharacters(in: .whitespaces) }
-            .first { $0.hasPrefix("│ ") && $0.contains("New-ReceiveConnector") }, screen)
+        let drawn = try XCTUnwrap(
+            screen.split(separator: "\n").map { $0.trimmingCharacters(in: .whitespaces) }
+                .first { $0.hasPrefix("│ ") && $0.contains("New-ReceiveConnector") }, screen)
         let commandLine = String(drawn.dropFirst(2).dropLast().trimmingCharacters(in: .whitespaces).drop { $0 != "N" })
         XCTAssertTrue(commandLine.hasPrefix("New-ReceiveConnector -Name \"O'Brien's `$1 ``relay``\""), commandLine)
         run(commandLine)
@@ -146,12 +155,16 @@ final class ShellRoundTripTests: XCTestCase {
     // MARK: The edit dialog's Set-ReceiveConnector line
 
     /// Opens the edit dialog on a stored connector, makes the changes, and runs the dialog's command line.
-    func editRoundTrip(_ name: String, _ change: (EditController) throws -> Void,
-                       file: StaticString = #filePath, line: UInt = #line) throws {
+    func editRoundTrip(
+        _ name: String, _ change: (EditController) throws -> Void,
+        file: StaticString = #filePath, line: UInt = #line
+    ) throws {
         let before = try stored(name)
         let server = try server(before.connector.server)
-        let edit = EditController(original: ConsoleConnector(connector: before.connector, revision: before.revision), server: server,
-                                  siblings: try siblings(server)) { _, _ in throw ConsoleDataError(.refused, "not here") }
+        let edit = EditController(
+            original: ConsoleConnector(connector: before.connector, revision: before.revision), server: server,
+            siblings: try siblings(server)
+        ) { _, _ in throw ConsoleDataError(.refused, "not here") }
         try change(edit)
         XCTAssertEqual(edit.fieldErrors, [:], file: file, line: line)
         XCTAssertEqual(edit.report.errors, [], file: file, line: line)
@@ -197,11 +210,12 @@ final class ShellRoundTripTests: XCTestCase {
     /// The line the status line shows after the edit dialog's save, from the console itself.
     func testTheStatusLineAfterASave() throws {
         let (app, ds) = try Fixture.app()
-        app.keys(.enter, .tab, .tab); app.type("Printers' \"relay\" $PSHOME `n`")   // Description of Client Frontend MBX01
-        app.keys(.pageDown, .tab, .tab, .character(" "))                            // Security: Integrated off
+        app.keys(.enter, .tab, .tab); app.type("Printers' \"relay\" $PSHOME `n`")  // Description of Client Frontend MBX01
+        app.keys(.pageDown, .tab, .tab, .character(" "))  // Security: Integrated off
         app.keys(.control("s"))
         let status = try XCTUnwrap(app.statusMessage?.text)
-        let commandLine = try XCTUnwrap(status.range(of: "(Set-ReceiveConnector ").map { String(status[status.index(after: $0.lowerBound)...].dropLast(2)) }, status)
+        let commandLine = try XCTUnwrap(
+            status.range(of: "(Set-ReceiveConnector ").map { String(status[status.index(after: $0.lowerBound)...].dropLast(2)) }, status)
         XCTAssertTrue(commandLine.contains("-Comment") && commandLine.contains("-AuthMechanism"), commandLine)
         run(commandLine)
         let saved = try XCTUnwrap(ds.connectors.first { $0.connector.name == "Client Frontend MBX01" }).connector
@@ -212,7 +226,7 @@ final class ShellRoundTripTests: XCTestCase {
     /// write it: from a connector with every parameter away from its default, and from each default
     /// connector, onto a stored connector (keeping its name, service and bindings, so nothing conflicts).
     func testEveryParameterOfTheTable() throws {
-        run("Set-TransportService MBX01 -UseDowngradedExchangeServerAuth $true")   // for SuppressXAnonymousTls
+        run("Set-TransportService MBX01 -UseDowngradedExchangeServerAuth $true")  // for SuppressXAnonymousTls
         for source in [Self.rich()] + ConnectorDefaults.setupConnectors(for: Fixture.mailbox) {
             try editRoundTrip("Default MBX01") { e in
                 var d = source
@@ -226,8 +240,10 @@ final class ShellRoundTripTests: XCTestCase {
     /// A Hub connector with every settable parameter away from its default (and valid as a whole).
     static func rich() -> ReceiveConnector {
         var c = ConnectorDefaults.base(name: "Rich", server: Fixture.mailbox, transportRole: .hubTransport)
-        c.remoteIPRanges = try! ["192.168.1.0/24", "10.0.0.1-10.0.0.9", "172.16.0.1", "17.17.17.1/24", "2001:db8:1::/64",
-                                 "fe80::39bd:88f7:6969:d223%11"].map { try IPRange(parsing: $0) }
+        c.remoteIPRanges = try! [
+            "192.168.1.0/24", "10.0.0.1-10.0.0.9", "172.16.0.1", "17.17.17.1/24", "2001:db8:1::/64",
+            "fe80::39bd:88f7:6969:d223%11",
+        ].map { try IPRange(parsing: $0) }
         c.enabled = false
         c.comment = "Relay for \"printers\", scanners; costs $5 `each` and 'quotes'"
         c.authMechanism = [.tls, .basicAuth, .basicAuthRequireTLS]

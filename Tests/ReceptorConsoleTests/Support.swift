@@ -24,7 +24,9 @@ final class TestScreen: Screen {
     func setCursor(row: Int, column: Int) { cursor = (row, column) }
     func hideCursor() { cursor = nil }
     func present() {}
-    var text: String { cells.map { String($0).replacingOccurrences(of: "\\s+$", with: "", options: .regularExpression) }.joined(separator: "\n") + "\n" }
+    var text: String {
+        cells.map { String($0).replacingOccurrences(of: "\\s+$", with: "", options: .regularExpression) }.joined(separator: "\n") + "\n"
+    }
 }
 
 /// The console's data source over memory, validating like the store does.
@@ -43,7 +45,9 @@ final class FakeDataSource: ConsoleDataSource {
         self.servers = servers
         self.connectors = connectors.map { ConsoleConnector(connector: $0, revision: 1) }
     }
-    func snapshot() throws -> ConsoleSnapshot { ConsoleSnapshot(generation: generationValue, servers: servers, connectors: connectors, listeners: listeners) }
+    func snapshot() throws -> ConsoleSnapshot {
+        ConsoleSnapshot(generation: generationValue, servers: servers, connectors: connectors, listeners: listeners)
+    }
     func generation() throws -> Int64 { generationValue }
     func permissions(connector guid: UUID) throws -> [PermissionEntry] {
         if let permissionsError { throw permissionsError }
@@ -51,7 +55,8 @@ final class FakeDataSource: ConsoleDataSource {
     }
     func validate(_ c: ReceiveConnector) throws {
         let server = servers.first { $0.name == c.server }!
-        let report = ConnectorValidator.validate(c, in: ValidationContext(server: server, siblings: connectors.map(\.connector).filter { $0.server == c.server }))
+        let report = ConnectorValidator.validate(
+            c, in: ValidationContext(server: server, siblings: connectors.map(\.connector).filter { $0.server == c.server }))
         if let e = report.errors.first { throw ConsoleDataError(.refused, e.message) }
     }
     func insert(_ connector: ReceiveConnector) throws -> ConsoleConnector {
@@ -61,9 +66,14 @@ final class FakeDataSource: ConsoleDataSource {
         return stored
     }
     func update(_ connector: ReceiveConnector, expectedRevision: Int) throws -> ConsoleConnector {
-        guard let i = connectors.firstIndex(where: { $0.connector.guid == connector.guid }) else { throw ConsoleDataError(.notFound, "No such connector.") }
+        guard let i = connectors.firstIndex(where: { $0.connector.guid == connector.guid }) else {
+            throw ConsoleDataError(.notFound, "No such connector.")
+        }
         guard connectors[i].revision == expectedRevision else {
-            throw ConsoleDataError(.revisionConflict, "Receive connector \"\(connector.identity)\" was changed by someone else (revision \(connectors[i].revision), you started from \(expectedRevision)).")
+            throw ConsoleDataError(
+                .revisionConflict,
+                "Receive connector \"\(connector.identity)\" was changed by someone else (revision \(connectors[i].revision), you started from \(expectedRevision))."
+            )
         }
         try validate(connector)
         connectors[i] = ConsoleConnector(connector: connector, revision: expectedRevision + 1); generationValue += 1; writes += 1
@@ -87,7 +97,9 @@ enum Fixture {
     static func guid(_ n: Int) -> UUID { UUID(uuidString: String(format: "00000000-0000-0000-0000-%012d", n))! }
 
     static func defaults(_ server: Server) -> [ReceiveConnector] {
-        ConnectorDefaults.setupConnectors(for: server).enumerated().map { i, c in var c = c; c.guid = guid(100 + i); return c }
+        ConnectorDefaults.setupConnectors(for: server).enumerated().map { i, c in
+            var c = c; c.guid = guid(100 + i); return c
+        }
     }
 
     static func app(_ server: Server = mailbox, columns: Int = 80, rows: Int = 24) throws -> (ConsoleApp, FakeDataSource) {

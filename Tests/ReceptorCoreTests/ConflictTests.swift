@@ -15,9 +15,11 @@ final class ConflictTests: XCTestCase {
 
     func testArticleInternetConnectorOnSpecificIPIsValid() throws {
         // New-ReceiveConnector -Name "Internet Receive Connector" -TransportRole Frontend -Internet -Bindings 10.10.1.1:25
-        let c = try make(NewConnectorRequest(name: "Internet Receive Connector", usageSwitches: [.internet],
-                                             transportRole: try TransportRole(parsing: "Frontend"),
-                                             bindings: [Fixture.binding("10.10.1.1:25")]))
+        let c = try make(
+            NewConnectorRequest(
+                name: "Internet Receive Connector", usageSwitches: [.internet],
+                transportRole: try TransportRole(parsing: "Frontend"),
+                bindings: [Fixture.binding("10.10.1.1:25")]))
         let report = validate(c, siblings: defaults)
         assertRules(report, [])
         XCTAssertEqual(report.warnings, [])
@@ -25,9 +27,11 @@ final class ConflictTests: XCTestCase {
 
     func testArticleInternetConnectorOnAllAddressesConflictsWithDefaultFrontend() throws {
         // New-ReceiveConnector -Name "Internet Receive Connector" -TransportRole Frontend -Internet -Bindings "0.0.0.0","[::]:"
-        let c = try make(NewConnectorRequest(name: "Internet Receive Connector", usageSwitches: [.internet],
-                                             transportRole: .frontendTransport,
-                                             bindings: [Fixture.binding("0.0.0.0"), Fixture.binding("[::]:")]))
+        let c = try make(
+            NewConnectorRequest(
+                name: "Internet Receive Connector", usageSwitches: [.internet],
+                transportRole: .frontendTransport,
+                bindings: [Fixture.binding("0.0.0.0"), Fixture.binding("[::]:")]))
         XCTAssertEqual(c.bindings.map(\.port), [25, 25])
         let report = validate(c, siblings: defaults)
         assertRules(report, [.identicalBindingAndRange])
@@ -45,21 +49,26 @@ final class ConflictTests: XCTestCase {
     }
 
     func testInternetConnectorWithExplicitPortsConflictsWithoutPortNote() throws {
-        let c = try make(NewConnectorRequest(name: "Internet Receive Connector", usageSwitches: [.internet],
-                                             transportRole: .frontendTransport,
-                                             bindings: [Fixture.binding("0.0.0.0:25"), Fixture.binding("[::]:25")]))
+        let c = try make(
+            NewConnectorRequest(
+                name: "Internet Receive Connector", usageSwitches: [.internet],
+                transportRole: .frontendTransport,
+                bindings: [Fixture.binding("0.0.0.0:25"), Fixture.binding("[::]:25")]))
         let report = validate(c, siblings: defaults)
         assertRules(report, [.identicalBindingAndRange])
         XCTAssertEqual(report.errors.first?.conflictingConnector, defaultFrontend)
         XCTAssertFalse(report.errors.first?.message.contains("was assumed") ?? true)
-        XCTAssertTrue(report.errors.first?.message.contains("both listen on 0.0.0.0:25 for 0.0.0.0-255.255.255.255") ?? false,
-                      report.errors.first?.message ?? "")
+        XCTAssertTrue(
+            report.errors.first?.message.contains("both listen on 0.0.0.0:25 for 0.0.0.0-255.255.255.255") ?? false,
+            report.errors.first?.message ?? "")
     }
 
     func testInternetConnectorOnIPv6WildcardOnlyConflicts() throws {
         // The Internet type's range is IPv4 only, but Default Frontend listens on [::]:25 for all IPv4 too.
-        let c = try make(NewConnectorRequest(name: "Internet v6", usageSwitches: [.internet], transportRole: .frontendTransport,
-                                             bindings: [Fixture.binding("[::]:25")]))
+        let c = try make(
+            NewConnectorRequest(
+                name: "Internet v6", usageSwitches: [.internet], transportRole: .frontendTransport,
+                bindings: [Fixture.binding("[::]:25")]))
         let report = validate(c, siblings: defaults)
         assertRules(report, [.identicalBindingAndRange])
         XCTAssertEqual(report.errors.first?.conflictingConnector, defaultFrontend)
@@ -69,8 +78,10 @@ final class ConflictTests: XCTestCase {
 
     func testArticlePartnerConnectorIsValid() throws {
         // New-ReceiveConnector -Name "Fabrikam.com TLS" -TransportRole Frontend -Partner -RemoteIPRanges 17.17.17.1/24 -Bindings 0.0.0.0:25
-        let c = try make(NewConnectorRequest(name: "Fabrikam.com TLS", usageSwitches: [.partner], transportRole: .frontendTransport,
-                                             bindings: [Fixture.binding("0.0.0.0:25")], remoteIPRanges: [Fixture.range("17.17.17.1/24")]))
+        let c = try make(
+            NewConnectorRequest(
+                name: "Fabrikam.com TLS", usageSwitches: [.partner], transportRole: .frontendTransport,
+                bindings: [Fixture.binding("0.0.0.0:25")], remoteIPRanges: [Fixture.range("17.17.17.1/24")]))
         let report = validate(c, siblings: defaults)
         assertRules(report, [])
         XCTAssertEqual(report.warnings, [])
@@ -79,8 +90,10 @@ final class ConflictTests: XCTestCase {
     func testArticleCustomConnectorIsValid() throws {
         // New-ReceiveConnector -Name "Inbound From Service" -TransportRole Frontend -Custom -Bindings 0.0.0.0:25
         //   -RemoteIPRanges 192.168.10.5 -AuthMechanism BasicAuth -PermissionGroups AnonymousUsers
-        var c = try make(NewConnectorRequest(name: "Inbound From Service", usageSwitches: [.custom], transportRole: .frontendTransport,
-                                             bindings: [Fixture.binding("0.0.0.0:25")], remoteIPRanges: [Fixture.range("192.168.10.5")]))
+        var c = try make(
+            NewConnectorRequest(
+                name: "Inbound From Service", usageSwitches: [.custom], transportRole: .frontendTransport,
+                bindings: [Fixture.binding("0.0.0.0:25")], remoteIPRanges: [Fixture.range("192.168.10.5")]))
         try XCTUnwrap(ConnectorParameters.named("AuthMechanism")).apply(.text("BasicAuth"), to: &c)
         try XCTUnwrap(ConnectorParameters.named("PermissionGroups")).apply(.text("AnonymousUsers"), to: &c)
         XCTAssertEqual(c.authMechanism, [.basicAuth])
@@ -144,7 +157,10 @@ final class ConflictTests: XCTestCase {
         XCTAssertEqual(error.parameter, "Bindings")
         XCTAssertEqual(error.conflictingConnector, defaultFrontend)
         XCTAssertTrue(error.message.contains("\"MBX01\\Default Frontend MBX01\" (FrontendTransport)"), error.message)
-        XCTAssertTrue(error.message.contains("receive connectors assigned to different Transport roles on a single server must listen on unique local IP address & port bindings"), error.message)
+        XCTAssertTrue(
+            error.message.contains(
+                "receive connectors assigned to different Transport roles on a single server must listen on unique local IP address & port bindings"),
+            error.message)
         XCTAssertTrue(error.message.contains("Use another port or a different specific local IP address."), error.message)
         // And the 4.3.2 warning.
         XCTAssertEqual(report.warnings.map(\.parameter), ["TransportRole"])
@@ -160,8 +176,10 @@ final class ConflictTests: XCTestCase {
 
     func testOmittedTransportRoleOnPort25ConflictsWithFrontend() throws {
         // -TransportRole omitted → HubTransport; the role rule then explains the port-25 clash.
-        let c = try make(NewConnectorRequest(name: "Relay", usageSwitches: [.custom], bindings: [Fixture.binding("0.0.0.0:25")],
-                                             remoteIPRanges: [Fixture.range("192.168.10.5")]))
+        let c = try make(
+            NewConnectorRequest(
+                name: "Relay", usageSwitches: [.custom], bindings: [Fixture.binding("0.0.0.0:25")],
+                remoteIPRanges: [Fixture.range("192.168.10.5")]))
         XCTAssertEqual(c.transportRole, .hubTransport)
         assertRules(validate(c, siblings: defaults), [.transportRoleBindingConflict])
     }
@@ -181,9 +199,10 @@ final class ConflictTests: XCTestCase {
     // MARK: Never conflicting
 
     func testDifferentPortsNeverConflict() {
-        let same = Fixture.connector("Port 26", bindings: ["0.0.0.0:26", "[::]:26"],
-                                     ranges: ["::-ffff:ffff:ffff:ffff:ffff:ffff:ffff:ffff", "0.0.0.0-255.255.255.255"],
-                                     groups: [.anonymousUsers, .exchangeLegacyServers, .exchangeServers])
+        let same = Fixture.connector(
+            "Port 26", bindings: ["0.0.0.0:26", "[::]:26"],
+            ranges: ["::-ffff:ffff:ffff:ffff:ffff:ffff:ffff:ffff", "0.0.0.0-255.255.255.255"],
+            groups: [.anonymousUsers, .exchangeLegacyServers, .exchangeServers])
         assertRules(validate(same, siblings: defaults), [])
         let hub = Fixture.connector("Hub 26", role: .hubTransport, bindings: ["0.0.0.0:27"], ranges: ["0.0.0.0-255.255.255.255"])
         assertRules(validate(hub, siblings: defaults + [same]), [])
@@ -245,11 +264,14 @@ final class ConflictTests: XCTestCase {
 
     func testSecondAnonymousConnectorOnEdgeConflictsWithDefault() throws {
         let siblings = ConnectorDefaults.setupConnectors(for: Fixture.edge)
-        let c = try ConnectorFactory.make(NewConnectorRequest(name: "Internet", usageSwitches: [.internet],
-                                                              bindings: [Fixture.binding("0.0.0.0:25")]), server: Fixture.edge)
+        let c = try ConnectorFactory.make(
+            NewConnectorRequest(
+                name: "Internet", usageSwitches: [.internet],
+                bindings: [Fixture.binding("0.0.0.0:25")]), server: Fixture.edge)
         let report = validate(c, server: Fixture.edge, siblings: siblings)
         assertRules(report, [.identicalBindingAndRange])
-        XCTAssertEqual(report.errors.first?.conflictingConnector,
-                       ConnectorIdentity(server: "EDGE01", name: "Default internal receive connector EDGE01"))
+        XCTAssertEqual(
+            report.errors.first?.conflictingConnector,
+            ConnectorIdentity(server: "EDGE01", name: "Default internal receive connector EDGE01"))
     }
 }

@@ -22,22 +22,27 @@ final class DefaultsTests: XCTestCase {
 
     /// §1a, §1b and §1e, row by row.
     static let mailboxTable: [Expected] = [
-        Expected(name: "Client Frontend MBX01", role: .frontendTransport, port: 587,
-                 auth: [.tls, .basicAuth, .basicAuthRequireTLS, .integrated], groups: [.exchangeUsers], logging: .none,
-                 maxRecipients: 200, perSource: .limited(20), percentage: 2, rateLimit: .limited(5), rateSource: .user),
-        Expected(name: "Default Frontend MBX01", role: .frontendTransport, port: 25,
-                 auth: fiveAuth, groups: [.anonymousUsers, .exchangeLegacyServers, .exchangeServers], logging: .verbose,
-                 maxRecipients: 200, perSource: .limited(20), percentage: 2, rateLimit: .unlimited, rateSource: .ipAddress),
-        Expected(name: "Outbound Proxy Frontend MBX01", role: .frontendTransport, port: 717,
-                 auth: fiveAuth, groups: [.exchangeServers], logging: .none,
-                 maxRecipients: 200, perSource: .limited(20), percentage: 2, rateLimit: .unlimited, rateSource: .ipAddress),
-        Expected(name: "Client Proxy MBX01", role: .hubTransport, port: 465,
-                 auth: fiveAuth, groups: [.exchangeServers, .exchangeUsers], logging: .none,
-                 maxRecipients: 200, perSource: .limited(20), percentage: 2, rateLimit: .limited(5), rateSource: .user),
-        Expected(name: "Default MBX01", role: .hubTransport, port: 2525,
-                 auth: [.tls, .basicAuth, .exchangeServer, .integrated], groups: [.exchangeLegacyServers, .exchangeServers, .exchangeUsers],
-                 logging: .none,
-                 maxRecipients: 5000, perSource: .unlimited, percentage: 100, rateLimit: .unlimited, rateSource: .ipAddress),
+        Expected(
+            name: "Client Frontend MBX01", role: .frontendTransport, port: 587,
+            auth: [.tls, .basicAuth, .basicAuthRequireTLS, .integrated], groups: [.exchangeUsers], logging: .none,
+            maxRecipients: 200, perSource: .limited(20), percentage: 2, rateLimit: .limited(5), rateSource: .user),
+        Expected(
+            name: "Default Frontend MBX01", role: .frontendTransport, port: 25,
+            auth: fiveAuth, groups: [.anonymousUsers, .exchangeLegacyServers, .exchangeServers], logging: .verbose,
+            maxRecipients: 200, perSource: .limited(20), percentage: 2, rateLimit: .unlimited, rateSource: .ipAddress),
+        Expected(
+            name: "Outbound Proxy Frontend MBX01", role: .frontendTransport, port: 717,
+            auth: fiveAuth, groups: [.exchangeServers], logging: .none,
+            maxRecipients: 200, perSource: .limited(20), percentage: 2, rateLimit: .unlimited, rateSource: .ipAddress),
+        Expected(
+            name: "Client Proxy MBX01", role: .hubTransport, port: 465,
+            auth: fiveAuth, groups: [.exchangeServers, .exchangeUsers], logging: .none,
+            maxRecipients: 200, perSource: .limited(20), percentage: 2, rateLimit: .limited(5), rateSource: .user),
+        Expected(
+            name: "Default MBX01", role: .hubTransport, port: 2525,
+            auth: [.tls, .basicAuth, .exchangeServer, .integrated], groups: [.exchangeLegacyServers, .exchangeServers, .exchangeUsers],
+            logging: .none,
+            maxRecipients: 5000, perSource: .unlimited, percentage: 100, rateLimit: .unlimited, rateSource: .ipAddress),
     ]
 
     func testMailboxHasExactlyTheFiveDefaultConnectors() {
@@ -60,8 +65,9 @@ final class DefaultsTests: XCTestCase {
             XCTAssertEqual(c.bindings, [Fixture.binding("[::]:\(row.port)"), Fixture.binding("0.0.0.0:\(row.port)")], n)
             XCTAssertEqual(c.bindings.map(\.description), ["[::]:\(row.port)", "0.0.0.0:\(row.port)"], n)
             XCTAssertEqual(c.remoteIPRanges, [IPRange.allIPv6, IPRange.allIPv4], n)
-            XCTAssertEqual(c.remoteIPRanges.map(\.description),
-                           ["::-ffff:ffff:ffff:ffff:ffff:ffff:ffff:ffff", "0.0.0.0-255.255.255.255"], n)
+            XCTAssertEqual(
+                c.remoteIPRanges.map(\.description),
+                ["::-ffff:ffff:ffff:ffff:ffff:ffff:ffff:ffff", "0.0.0.0-255.255.255.255"], n)
             XCTAssertEqual(c.authMechanism, row.auth, n)
             XCTAssertEqual(c.permissionGroups, row.groups, n)
             XCTAssertEqual(c.protocolLoggingLevel, row.logging, n)
@@ -85,10 +91,12 @@ final class DefaultsTests: XCTestCase {
 
     func testAuthMechanismDisplayOfDefaults() {
         let connectors = Fixture.mailboxDefaults()
-        XCTAssertEqual(Fixture.connector(named: "Default Frontend MBX01", in: connectors)?.authMechanism.description,
-                       "Tls, Integrated, BasicAuth, BasicAuthRequireTLS, ExchangeServer")
-        XCTAssertEqual(Fixture.connector(named: "Default MBX01", in: connectors)?.authMechanism.description,
-                       "Tls, Integrated, BasicAuth, ExchangeServer")
+        XCTAssertEqual(
+            Fixture.connector(named: "Default Frontend MBX01", in: connectors)?.authMechanism.description,
+            "Tls, Integrated, BasicAuth, BasicAuthRequireTLS, ExchangeServer")
+        XCTAssertEqual(
+            Fixture.connector(named: "Default MBX01", in: connectors)?.authMechanism.description,
+            "Tls, Integrated, BasicAuth, ExchangeServer")
         XCTAssertEqual(Fixture.connector(named: "Client Frontend MBX01", in: connectors)?.roleLabel, "Frontend Transport")
         XCTAssertEqual(Fixture.connector(named: "Default MBX01", in: connectors)?.roleLabel, "Hub Transport")
     }
@@ -128,8 +136,9 @@ final class DefaultsTests: XCTestCase {
             XCTAssertEqual(c.bindings, [Fixture.binding("[::]:\(row.port + 10000)"), Fixture.binding("0.0.0.0:\(row.port + 10000)")], row.name)
         }
         XCTAssertEqual(Set(shifted.flatMap(\.bindings).map(\.port)), [10025, 10587, 10717, 10465, 12525])
-        XCTAssertEqual(ConnectorDefaults.setupConnectors(for: Fixture.edge, portOffset: 10000).first?.bindings,
-                       [Fixture.binding("0.0.0.0:10025")])
+        XCTAssertEqual(
+            ConnectorDefaults.setupConnectors(for: Fixture.edge, portOffset: 10000).first?.bindings,
+            [Fixture.binding("0.0.0.0:10025")])
     }
 
     func testDefaultConnectorsAreValidTogether() {

@@ -18,13 +18,15 @@ final class ExplainerTests: XCTestCase {
     }
 
     func testEveryCandidateOnTheEndpointWithItsOutcome() {
-        let e = ConnectionExplainer.explain(connectors: connectors(), localAddress: Fixture.ip("10.0.0.5"), localPort: 25,
-                                            remoteAddress: Fixture.ip("192.168.1.75"))
+        let e = ConnectionExplainer.explain(
+            connectors: connectors(), localAddress: Fixture.ip("10.0.0.5"), localPort: 25,
+            remoteAddress: Fixture.ip("192.168.1.75"))
         XCTAssertEqual(e.selected?.name, "Specific")
         XCTAssertEqual(e.matchedBinding?.description, "10.0.0.5:25")
         XCTAssertEqual(e.matchedRange?.description, "192.168.1.0/24")
         XCTAssertEqual(e.candidates.map(\.connector.name), ["Specific", "Custom A", "Custom A2", "Client Frontend", "Elsewhere", "Old Relay"])
-        XCTAssertEqual(e.candidates.map(\.outcome), [.selected, .wildcardBinding, .wildcardBinding, .lessSpecificRange, .remoteRangeDoesNotMatch, .disabled])
+        XCTAssertEqual(
+            e.candidates.map(\.outcome), [.selected, .wildcardBinding, .wildcardBinding, .lessSpecificRange, .remoteRangeDoesNotMatch, .disabled])
         XCTAssertFalse(e.candidates.contains { $0.connector.name == "Other Port" }, "only connectors bound to the endpoint")
     }
 

@@ -7,11 +7,14 @@ final class FactoryTests: XCTestCase {
     let mbx = Fixture.mailbox
     let edge = Fixture.edge
 
-    func request(_ name: String = "New Connector", switches: [ConnectorUsage] = [], usage: ConnectorUsage? = nil,
-                 role: TransportRole? = .frontendTransport, bindings: [String]? = nil, ranges: [String]? = nil) -> NewConnectorRequest {
-        NewConnectorRequest(name: name, usageSwitches: switches, usageParameter: usage, transportRole: role,
-                            bindings: bindings.map { $0.map { Fixture.binding($0) } },
-                            remoteIPRanges: ranges.map { $0.map { Fixture.range($0) } })
+    func request(
+        _ name: String = "New Connector", switches: [ConnectorUsage] = [], usage: ConnectorUsage? = nil,
+        role: TransportRole? = .frontendTransport, bindings: [String]? = nil, ranges: [String]? = nil
+    ) -> NewConnectorRequest {
+        NewConnectorRequest(
+            name: name, usageSwitches: switches, usageParameter: usage, transportRole: role,
+            bindings: bindings.map { $0.map { Fixture.binding($0) } },
+            remoteIPRanges: ranges.map { $0.map { Fixture.range($0) } })
     }
 
     // MARK: What each usage type sets (§2a)
@@ -51,8 +54,9 @@ final class FactoryTests: XCTestCase {
     }
 
     func testPartnerSetsPartnersAndTlsOnly() throws {
-        let c = try ConnectorFactory.make(request("Fabrikam.com TLS", switches: [.partner], bindings: ["0.0.0.0:25"], ranges: ["17.17.17.1/24"]),
-                                          server: mbx)
+        let c = try ConnectorFactory.make(
+            request("Fabrikam.com TLS", switches: [.partner], bindings: ["0.0.0.0:25"], ranges: ["17.17.17.1/24"]),
+            server: mbx)
         XCTAssertEqual(c.permissionGroups, [.partners])
         XCTAssertEqual(c.authMechanism, [.tls])
         XCTAssertFalse(c.domainSecureEnabled, "no 2016/2019 source says Partner sets DomainSecureEnabled")
@@ -74,8 +78,9 @@ final class FactoryTests: XCTestCase {
 
     func testOtherParametersKeepGenericDefaults() throws {
         let guid = UUID()
-        let c = try ConnectorFactory.make(request("Relay", switches: [.custom], bindings: ["0.0.0.0:25"], ranges: ["192.168.10.5"]),
-                                          server: mbx, guid: guid)
+        let c = try ConnectorFactory.make(
+            request("Relay", switches: [.custom], bindings: ["0.0.0.0:25"], ranges: ["192.168.10.5"]),
+            server: mbx, guid: guid)
         var expected = ConnectorDefaults.base(name: "Relay", server: mbx, transportRole: .frontendTransport, guid: guid)
         expected.bindings = [Fixture.binding("0.0.0.0:25")]
         expected.remoteIPRanges = [Fixture.range("192.168.10.5")]
@@ -90,36 +95,42 @@ final class FactoryTests: XCTestCase {
     // MARK: Exactly one usage (§2)
 
     func testNoUsageIsRefused() {
-        let v = assertViolation(try ConnectorFactory.make(request(bindings: ["0.0.0.0:25"], ranges: ["10.0.0.1"]), server: mbx),
-                                .usageMissing, parameter: "Usage")
+        let v = assertViolation(
+            try ConnectorFactory.make(request(bindings: ["0.0.0.0:25"], ranges: ["10.0.0.1"]), server: mbx),
+            .usageMissing, parameter: "Usage")
         XCTAssertEqual(v?.message, "Specify the usage type with exactly one of -Internet, -Partner, -Client, -Internal, -Custom or -Usage <type>.")
     }
 
     func testTwoSwitchesAreRefused() {
-        let v = assertViolation(try ConnectorFactory.make(request(switches: [.custom, .partner], bindings: ["0.0.0.0:25"], ranges: ["10.0.0.1"]),
-                                                          server: mbx),
-                                .usageExclusive, parameter: "Usage")
+        let v = assertViolation(
+            try ConnectorFactory.make(
+                request(switches: [.custom, .partner], bindings: ["0.0.0.0:25"], ranges: ["10.0.0.1"]),
+                server: mbx),
+            .usageExclusive, parameter: "Usage")
         XCTAssertEqual(v?.message, "The usage parameters -Custom, -Partner are mutually exclusive; use exactly one of them.")
     }
 
     func testSwitchAndUsageParameterAreRefused() {
-        let v = assertViolation(try ConnectorFactory.make(request(switches: [.internet], usage: .internet, bindings: ["0.0.0.0:25"]), server: mbx),
-                                .usageExclusive, parameter: "Usage")
+        let v = assertViolation(
+            try ConnectorFactory.make(request(switches: [.internet], usage: .internet, bindings: ["0.0.0.0:25"]), server: mbx),
+            .usageExclusive, parameter: "Usage")
         XCTAssertEqual(v?.message, "The usage parameters -Internet, -Usage Internet are mutually exclusive; use exactly one of them.")
     }
 
     // MARK: Bindings (§2a)
 
     func testClientSwitchRefusesBindings() {
-        let v = assertViolation(try ConnectorFactory.make(request(switches: [.client], bindings: ["0.0.0.0:587"], ranges: ["10.0.0.0/8"]), server: mbx),
-                                .usageForbidsBindings, parameter: "Bindings")
+        let v = assertViolation(
+            try ConnectorFactory.make(request(switches: [.client], bindings: ["0.0.0.0:587"], ranges: ["10.0.0.0/8"]), server: mbx),
+            .usageForbidsBindings, parameter: "Bindings")
         XCTAssertTrue(v?.message.contains("-Bindings can't be used with -Client") ?? false, v?.message ?? "")
         XCTAssertTrue(v?.message.contains("0.0.0.0:587") ?? false, v?.message ?? "")
     }
 
     func testInternalSwitchRefusesBindings() {
-        let v = assertViolation(try ConnectorFactory.make(request(switches: [.internal], bindings: ["10.0.0.5:25"], ranges: ["10.1.2.10"]), server: mbx),
-                                .usageForbidsBindings, parameter: "Bindings")
+        let v = assertViolation(
+            try ConnectorFactory.make(request(switches: [.internal], bindings: ["10.0.0.5:25"], ranges: ["10.1.2.10"]), server: mbx),
+            .usageForbidsBindings, parameter: "Bindings")
         XCTAssertTrue(v?.message.contains("-Bindings can't be used with -Internal") ?? false, v?.message ?? "")
         XCTAssertTrue(v?.message.contains("0.0.0.0:25") ?? false, v?.message ?? "")
     }
@@ -127,70 +138,85 @@ final class FactoryTests: XCTestCase {
     func testClientAndInternalAcceptBindingsWithUsageParameter() throws {
         let client = try ConnectorFactory.make(request(usage: .client, bindings: ["10.0.0.5:587"], ranges: ["10.0.0.0/8"]), server: mbx)
         XCTAssertEqual(client.bindings, [Fixture.binding("10.0.0.5:587")])
-        let internalOnEdge = try ConnectorFactory.make(request(usage: .internal, role: nil, bindings: ["10.0.0.5:25"], ranges: ["10.1.2.10"]),
-                                                       server: edge)
+        let internalOnEdge = try ConnectorFactory.make(
+            request(usage: .internal, role: nil, bindings: ["10.0.0.5:25"], ranges: ["10.1.2.10"]),
+            server: edge)
         XCTAssertEqual(internalOnEdge.bindings, [Fixture.binding("10.0.0.5:25")])
     }
 
     func testUsageParameterWithoutBindingsFillsTheDefaultBinding() throws {
-        XCTAssertEqual(try ConnectorFactory.make(request(usage: .client, ranges: ["10.0.0.0/8"]), server: mbx).bindings,
-                       [Fixture.binding("0.0.0.0:587")])
-        XCTAssertEqual(try ConnectorFactory.make(request(usage: .internal, ranges: ["10.0.0.0/8"]), server: mbx).bindings,
-                       [Fixture.binding("0.0.0.0:25")])
+        XCTAssertEqual(
+            try ConnectorFactory.make(request(usage: .client, ranges: ["10.0.0.0/8"]), server: mbx).bindings,
+            [Fixture.binding("0.0.0.0:587")])
+        XCTAssertEqual(
+            try ConnectorFactory.make(request(usage: .internal, ranges: ["10.0.0.0/8"]), server: mbx).bindings,
+            [Fixture.binding("0.0.0.0:25")])
     }
 
     func testInternetPartnerCustomRequireBindings() {
         for usage in [ConnectorUsage.internet, .partner, .custom] {
             let ranges: [String]? = usage == .internet ? nil : ["10.0.0.1"]
-            let v = assertViolation(try ConnectorFactory.make(request(switches: [usage], ranges: ranges), server: mbx),
-                                    .usageRequiresBindings, parameter: "Bindings")
+            let v = assertViolation(
+                try ConnectorFactory.make(request(switches: [usage], ranges: ranges), server: mbx),
+                .usageRequiresBindings, parameter: "Bindings")
             XCTAssertEqual(v?.message, "The \(usage.rawValue) usage type requires -Bindings (a local IP address and port, as in 0.0.0.0:25).")
-            assertViolation(try ConnectorFactory.make(request(usage: usage, ranges: ranges), server: mbx),
-                            .usageRequiresBindings, parameter: "Bindings")
+            assertViolation(
+                try ConnectorFactory.make(request(usage: usage, ranges: ranges), server: mbx),
+                .usageRequiresBindings, parameter: "Bindings")
         }
     }
 
     // MARK: RemoteIPRanges (§2a)
 
     func testInternetRefusesRemoteIPRanges() {
-        let v = assertViolation(try ConnectorFactory.make(request(switches: [.internet], bindings: ["0.0.0.0:25"], ranges: ["10.0.0.0/8"]), server: mbx),
-                                .usageForbidsRemoteIPRanges, parameter: "RemoteIPRanges")
+        let v = assertViolation(
+            try ConnectorFactory.make(request(switches: [.internet], bindings: ["0.0.0.0:25"], ranges: ["10.0.0.0/8"]), server: mbx),
+            .usageForbidsRemoteIPRanges, parameter: "RemoteIPRanges")
         XCTAssertTrue(v?.message.contains("0.0.0.0-255.255.255.255") ?? false, v?.message ?? "")
-        assertViolation(try ConnectorFactory.make(request(usage: .internet, bindings: ["0.0.0.0:25"], ranges: ["10.0.0.0/8"]), server: mbx),
-                        .usageForbidsRemoteIPRanges, parameter: "RemoteIPRanges")
+        assertViolation(
+            try ConnectorFactory.make(request(usage: .internet, bindings: ["0.0.0.0:25"], ranges: ["10.0.0.0/8"]), server: mbx),
+            .usageForbidsRemoteIPRanges, parameter: "RemoteIPRanges")
     }
 
     func testClientInternalPartnerCustomRequireRemoteIPRanges() {
         for usage in [ConnectorUsage.client, .internal, .partner, .custom] {
             let bindings: [String]? = (usage == .client || usage == .internal) ? nil : ["0.0.0.0:25"]
-            let v = assertViolation(try ConnectorFactory.make(request(switches: [usage], bindings: bindings), server: mbx),
-                                    .usageRequiresRemoteIPRanges, parameter: "RemoteIPRanges")
-            XCTAssertEqual(v?.message,
-                           "The \(usage.rawValue) usage type requires -RemoteIPRanges (addresses, ranges or CIDR blocks of the remote servers).")
+            let v = assertViolation(
+                try ConnectorFactory.make(request(switches: [usage], bindings: bindings), server: mbx),
+                .usageRequiresRemoteIPRanges, parameter: "RemoteIPRanges")
+            XCTAssertEqual(
+                v?.message,
+                "The \(usage.rawValue) usage type requires -RemoteIPRanges (addresses, ranges or CIDR blocks of the remote servers).")
         }
     }
 
     // MARK: Edge (§3g)
 
     func testClientNotOnEdge() {
-        let v = assertViolation(try ConnectorFactory.make(request(switches: [.client], role: nil, ranges: ["10.0.0.0/8"]), server: edge),
-                                .clientUsageNotOnEdge, parameter: "Usage")
+        let v = assertViolation(
+            try ConnectorFactory.make(request(switches: [.client], role: nil, ranges: ["10.0.0.0/8"]), server: edge),
+            .clientUsageNotOnEdge, parameter: "Usage")
         XCTAssertEqual(v?.message, "The Client usage type isn't available on an Edge Transport server.")
-        assertViolation(try ConnectorFactory.make(request(usage: .client, role: nil, ranges: ["10.0.0.0/8"]), server: edge),
-                        .clientUsageNotOnEdge, parameter: "Usage")
+        assertViolation(
+            try ConnectorFactory.make(request(usage: .client, role: nil, ranges: ["10.0.0.0/8"]), server: edge),
+            .clientUsageNotOnEdge, parameter: "Usage")
     }
 
     func testTransportRoleNotOnEdge() {
-        let v = assertViolation(try ConnectorFactory.make(request(switches: [.internet], role: .frontendTransport, bindings: ["0.0.0.0:25"]),
-                                                          server: edge),
-                                .transportRoleNotOnEdge, parameter: "TransportRole")
+        let v = assertViolation(
+            try ConnectorFactory.make(
+                request(switches: [.internet], role: .frontendTransport, bindings: ["0.0.0.0:25"]),
+                server: edge),
+            .transportRoleNotOnEdge, parameter: "TransportRole")
         XCTAssertEqual(v?.message, "TransportRole can't be used on an Edge Transport server; omit it.")
     }
 
     func testInternalOnEdgeHasNoLegacyServers() throws {
         // Scenario 4 of the article: an unsubscribed Edge receiving from the Mailbox servers.
-        let c = try ConnectorFactory.make(request("Inbound From Organization", switches: [.internal], role: nil,
-                                                  ranges: ["10.1.2.10", "10.1.2.15", "10.1.2.20"]), server: edge)
+        let c = try ConnectorFactory.make(
+            request(
+                "Inbound From Organization", switches: [.internal], role: nil,
+                ranges: ["10.1.2.10", "10.1.2.15", "10.1.2.20"]), server: edge)
         XCTAssertEqual(c.permissionGroups, [.exchangeServers])
         XCTAssertEqual(c.authMechanism, [.tls, .exchangeServer])
         XCTAssertEqual(c.bindings, [Fixture.binding("0.0.0.0:25")])
@@ -213,8 +239,9 @@ final class FactoryTests: XCTestCase {
         let role = try TransportRole(parsing: "Frontend")
         let c = try ConnectorFactory.make(request(switches: [.custom], role: role, bindings: ["0.0.0.0:25"], ranges: ["10.0.0.1"]), server: mbx)
         XCTAssertEqual(c.transportRole, .frontendTransport)
-        let hub = try ConnectorFactory.make(request(switches: [.custom], role: .hubTransport, bindings: ["0.0.0.0:2526"], ranges: ["10.0.0.1"]),
-                                            server: mbx)
+        let hub = try ConnectorFactory.make(
+            request(switches: [.custom], role: .hubTransport, bindings: ["0.0.0.0:2526"], ranges: ["10.0.0.1"]),
+            server: mbx)
         XCTAssertEqual(hub.transportRole, .hubTransport)
     }
 

@@ -15,15 +15,18 @@ final class FlagSetTests: XCTestCase {
     }
 
     func testParsingIsCaseInsensitive() throws {
-        XCTAssertEqual(try AuthMechanisms(parsing: ["tls", "BASICAUTH", "externalauthoritative"], typeName: "AuthMechanism"),
-                       [.tls, .basicAuth, .externalAuthoritative])
-        XCTAssertEqual(try PermissionGroups(parsing: ["anonymoususers,EXCHANGESERVERS"], typeName: "PermissionGroups"),
-                       [.anonymousUsers, .exchangeServers])
+        XCTAssertEqual(
+            try AuthMechanisms(parsing: ["tls", "BASICAUTH", "externalauthoritative"], typeName: "AuthMechanism"),
+            [.tls, .basicAuth, .externalAuthoritative])
+        XCTAssertEqual(
+            try PermissionGroups(parsing: ["anonymoususers,EXCHANGESERVERS"], typeName: "PermissionGroups"),
+            [.anonymousUsers, .exchangeServers])
     }
 
     func testShownInDeclarationOrder() throws {
-        let auth = try AuthMechanisms(parsing: ["ExternalAuthoritative", "BasicAuth", "ExchangeServer", "Integrated", "BasicAuthRequireTLS", "Tls"],
-                                      typeName: "AuthMechanism")
+        let auth = try AuthMechanisms(
+            parsing: ["ExternalAuthoritative", "BasicAuth", "ExchangeServer", "Integrated", "BasicAuthRequireTLS", "Tls"],
+            typeName: "AuthMechanism")
         XCTAssertEqual(auth.description, "Tls, Integrated, BasicAuth, BasicAuthRequireTLS, ExchangeServer, ExternalAuthoritative")
         XCTAssertEqual(auth.names, ["Tls", "Integrated", "BasicAuth", "BasicAuthRequireTLS", "ExchangeServer", "ExternalAuthoritative"])
         XCTAssertEqual(auth.ordered, [.tls, .integrated, .basicAuth, .basicAuthRequireTLS, .exchangeServer, .externalAuthoritative])
@@ -52,19 +55,26 @@ final class FlagSetTests: XCTestCase {
 
     func testNoneWithOthersIsRefused() {
         // §4b rule 1: None must be used alone.
-        XCTAssertEqual(assertValueError(try AuthMechanisms(parsing: ["None", "Tls"], typeName: "AuthMechanism"))?.message,
-                       "AuthMechanism value None must be used alone.")
-        XCTAssertEqual(assertValueError(try AuthMechanisms(parsing: ["Tls,None"], typeName: "AuthMechanism"))?.message,
-                       "AuthMechanism value None must be used alone.")
-        XCTAssertEqual(assertValueError(try PermissionGroups(parsing: ["AnonymousUsers,None"], typeName: "PermissionGroups"))?.message,
-                       "PermissionGroups value None must be used alone.")
+        XCTAssertEqual(
+            assertValueError(try AuthMechanisms(parsing: ["None", "Tls"], typeName: "AuthMechanism"))?.message,
+            "AuthMechanism value None must be used alone.")
+        XCTAssertEqual(
+            assertValueError(try AuthMechanisms(parsing: ["Tls,None"], typeName: "AuthMechanism"))?.message,
+            "AuthMechanism value None must be used alone.")
+        XCTAssertEqual(
+            assertValueError(try PermissionGroups(parsing: ["AnonymousUsers,None"], typeName: "PermissionGroups"))?.message,
+            "PermissionGroups value None must be used alone.")
     }
 
     func testUnknownNameListsValidValues() {
-        XCTAssertEqual(assertValueError(try AuthMechanisms(parsing: ["Tls", "Kerberos"], typeName: "AuthMechanism"))?.message,
-                       "\"Kerberos\" is not a valid AuthMechanism value. Valid values: None, Tls, Integrated, BasicAuth, BasicAuthRequireTLS, ExchangeServer, ExternalAuthoritative.")
-        XCTAssertEqual(assertValueError(try PermissionGroups(parsing: ["Anonymous"], typeName: "PermissionGroups"))?.message,
-                       "\"Anonymous\" is not a valid PermissionGroups value. Valid values: None, AnonymousUsers, ExchangeUsers, ExchangeServers, ExchangeLegacyServers, Partners, Custom.")
+        XCTAssertEqual(
+            assertValueError(try AuthMechanisms(parsing: ["Tls", "Kerberos"], typeName: "AuthMechanism"))?.message,
+            "\"Kerberos\" is not a valid AuthMechanism value. Valid values: None, Tls, Integrated, BasicAuth, BasicAuthRequireTLS, ExchangeServer, ExternalAuthoritative."
+        )
+        XCTAssertEqual(
+            assertValueError(try PermissionGroups(parsing: ["Anonymous"], typeName: "PermissionGroups"))?.message,
+            "\"Anonymous\" is not a valid PermissionGroups value. Valid values: None, AnonymousUsers, ExchangeUsers, ExchangeServers, ExchangeLegacyServers, Partners, Custom."
+        )
     }
 
     func testInsertRemoveContains() {

@@ -3,7 +3,8 @@ import ReceptorCore
 
 /// Which traffic changes hands when connectors change (the listener's selection before and after).
 final class ImpactPreviewTests: XCTestCase {
-    let frontend = Fixture.connector("Default Frontend", bindings: ["0.0.0.0:25", "[::]:25"], ranges: ["0.0.0.0-255.255.255.255", "::-ffff:ffff:ffff:ffff:ffff:ffff:ffff:ffff"])
+    let frontend = Fixture.connector(
+        "Default Frontend", bindings: ["0.0.0.0:25", "[::]:25"], ranges: ["0.0.0.0-255.255.255.255", "::-ffff:ffff:ffff:ffff:ffff:ffff:ffff:ffff"])
     let partner = Fixture.connector("Fabrikam", bindings: ["0.0.0.0:25"], ranges: ["17.17.17.1/24"])
     let internet = Fixture.connector("Internet", bindings: ["10.10.1.1:25"], ranges: ["0.0.0.0-255.255.255.255"])
 
@@ -11,10 +12,12 @@ final class ImpactPreviewTests: XCTestCase {
         let moves = ImpactPreview.moves(before: [frontend, internet], after: [frontend, internet, partner], changed: [partner])
         // The wildcard endpoint, and 10.10.1.1:25, where Internet (a specific binding) keeps everything but the
         // partner's more specific /24.
-        XCTAssertEqual(moves.map(\.description), [
-            "On 0.0.0.0:25, 17.17.17.0/24 moves from MBX01\\Default Frontend to MBX01\\Fabrikam.",
-            "On 10.10.1.1:25, 17.17.17.0/24 moves from MBX01\\Internet to MBX01\\Fabrikam.",
-        ])
+        XCTAssertEqual(
+            moves.map(\.description),
+            [
+                "On 0.0.0.0:25, 17.17.17.0/24 moves from MBX01\\Default Frontend to MBX01\\Fabrikam.",
+                "On 10.10.1.1:25, 17.17.17.0/24 moves from MBX01\\Internet to MBX01\\Fabrikam.",
+            ])
         XCTAssertFalse(moves.contains { $0.losesService })
     }
 
@@ -31,8 +34,9 @@ final class ImpactPreviewTests: XCTestCase {
         XCTAssertEqual(ImpactPreview.moves(before: [frontend, partner], after: [frontend, renamed], changed: [partner, renamed]), [])
         var otherPort = partner
         otherPort.bindings = [Fixture.binding("0.0.0.0:2525")]
-        XCTAssertEqual(ImpactPreview.moves(before: [frontend], after: [frontend, otherPort], changed: [otherPort]).map(\.endpoint.description),
-                       ["0.0.0.0:2525"], "only the endpoint it binds")
+        XCTAssertEqual(
+            ImpactPreview.moves(before: [frontend], after: [frontend, otherPort], changed: [otherPort]).map(\.endpoint.description),
+            ["0.0.0.0:2525"], "only the endpoint it binds")
     }
 }
 
@@ -57,7 +61,8 @@ final class ReachabilityTests: XCTestCase {
         var disabled = narrow
         disabled.enabled = false
         XCTAssertFalse(validate(disabled, among: [narrower]).warnings.contains { $0.code == .unreachable })
-        XCTAssertFalse(ConnectorValidator.validate(narrow, in: ValidationContext(server: Fixture.mailbox, siblings: [narrower], checksReachability: false))
-            .warnings.contains { $0.code == .unreachable })
+        XCTAssertFalse(
+            ConnectorValidator.validate(narrow, in: ValidationContext(server: Fixture.mailbox, siblings: [narrower], checksReachability: false))
+                .warnings.contains { $0.code == .unreachable })
     }
 }

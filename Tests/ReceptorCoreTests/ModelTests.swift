@@ -47,8 +47,9 @@ final class ModelTests: XCTestCase {
     func testAcceptedDomainNameValidation() {
         XCTAssertNoThrow(try AcceptedDomain.validateDomainName("contoso.com"))
         XCTAssertNoThrow(try AcceptedDomain.validateDomainName("*.contoso.com"))
-        XCTAssertEqual(assertValueError(try AcceptedDomain.validateDomainName("contoso..com"))?.message,
-                       "\"contoso..com\" is not a valid domain name: it has an empty label.")
+        XCTAssertEqual(
+            assertValueError(try AcceptedDomain.validateDomainName("contoso..com"))?.message,
+            "\"contoso..com\" is not a valid domain name: it has an empty label.")
         XCTAssertNotNil(assertValueError(try AcceptedDomain.validateDomainName("-contoso.com")))
         XCTAssertNotNil(assertValueError(try AcceptedDomain.validateDomainName("con toso.com")))
         XCTAssertNotNil(assertValueError(try AcceptedDomain.validateDomainName(String(repeating: "a", count: 64) + ".com")))
@@ -63,14 +64,16 @@ final class ModelTests: XCTestCase {
         XCTAssertFalse(kate.answers(to: "kate"))
         XCTAssertFalse(kate.answers(to: "bob@contoso.com"))
         XCTAssertNoThrow(try MailboxAccount.validateUserPrincipalName("kate@contoso.com"))
-        XCTAssertEqual(assertValueError(try MailboxAccount.validateUserPrincipalName("kate"))?.message,
-                       "\"kate\" is not a valid user principal name: write it as user@domain.")
+        XCTAssertEqual(
+            assertValueError(try MailboxAccount.validateUserPrincipalName("kate"))?.message,
+            "\"kate\" is not a valid user principal name: write it as user@domain.")
         XCTAssertNotNil(assertValueError(try MailboxAccount.validateUserPrincipalName("@contoso.com")))
         XCTAssertNotNil(assertValueError(try MailboxAccount.validateUserPrincipalName("kate@contoso..com")))
     }
 
     func testConnectorsSurviveTheStoredForm() throws {
-        let connectors = Fixture.mailboxDefaults() + ConnectorDefaults.setupConnectors(for: Fixture.edge)
+        let connectors =
+            Fixture.mailboxDefaults() + ConnectorDefaults.setupConnectors(for: Fixture.edge)
             + [ParameterTableTests.rich(), Fixture.connector("No Port", bindings: ["0.0.0.0", "[::]:"], ranges: ["0.0.0.0", "::"])]
         let data = try JSONEncoder().encode(connectors)
         let decoded = try JSONDecoder().decode([ReceiveConnector].self, from: data)

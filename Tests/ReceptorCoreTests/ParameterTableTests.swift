@@ -25,8 +25,10 @@ final class ParameterTableTests: XCTestCase {
         // §3e
         "ProtocolLoggingLevel",
     ]
-    static let commandParameters = ["Identity", "Server", "Usage", "Client", "Custom", "Internal", "Internet", "Partner",
-                                    "DomainController", "Confirm", "WhatIf"]
+    static let commandParameters = [
+        "Identity", "Server", "Usage", "Client", "Custom", "Internal", "Internet", "Partner",
+        "DomainController", "Confirm", "WhatIf",
+    ]
 
     func parameter(_ name: String, file: StaticString = #filePath, line: UInt = #line) throws -> ConnectorParameter {
         try XCTUnwrap(ConnectorParameters.named(name), "no parameter \(name)", file: file, line: line)
@@ -40,8 +42,10 @@ final class ParameterTableTests: XCTestCase {
     static func rich() -> ReceiveConnector {
         var c = ConnectorDefaults.base(name: "Rich \"Relay\" `$1, A; B", server: Fixture.mailbox, transportRole: .hubTransport)
         c.bindings = [Fixture.binding("10.0.0.5:2526"), Fixture.binding("[2001:db8::5]:2526")]
-        c.remoteIPRanges = [Fixture.range("192.168.1.0/24"), Fixture.range("10.0.0.1-10.0.0.9"), Fixture.range("172.16.0.1"),
-                            Fixture.range("17.17.17.1/24"), Fixture.range("2001:db8:1::/64"), Fixture.range("fe80::39bd:88f7:6969:d223%11")]
+        c.remoteIPRanges = [
+            Fixture.range("192.168.1.0/24"), Fixture.range("10.0.0.1-10.0.0.9"), Fixture.range("172.16.0.1"),
+            Fixture.range("17.17.17.1/24"), Fixture.range("2001:db8:1::/64"), Fixture.range("fe80::39bd:88f7:6969:d223%11"),
+        ]
         c.enabled = false
         c.comment = "Relay for \"printers\", scanners; costs $5 `each`"
         c.authMechanism = [.tls, .basicAuth, .basicAuthRequireTLS]
@@ -177,8 +181,9 @@ final class ParameterTableTests: XCTestCase {
         XCTAssertEqual(try parameter("MaxInboundConnection").value(of: c), .typed(text: "5000", number: 5000))
         XCTAssertEqual(try parameter("ConnectionTimeout").value(of: c), .typed(text: "00:10:00", number: 600))
         XCTAssertEqual(try parameter("Bindings").value(of: c), .list(["[::]:25", "0.0.0.0:25"]))
-        XCTAssertEqual(try parameter("RemoteIPRanges").value(of: c),
-                       .list(["::-ffff:ffff:ffff:ffff:ffff:ffff:ffff:ffff", "0.0.0.0-255.255.255.255"]))
+        XCTAssertEqual(
+            try parameter("RemoteIPRanges").value(of: c),
+            .list(["::-ffff:ffff:ffff:ffff:ffff:ffff:ffff:ffff", "0.0.0.0-255.255.255.255"]))
         XCTAssertEqual(try parameter("PermissionGroups").value(of: c).displayText, "AnonymousUsers, ExchangeServers, ExchangeLegacyServers")
         XCTAssertEqual(try parameter("AuthMechanism").value(of: c).displayText, "Tls, Integrated, BasicAuth, BasicAuthRequireTLS, ExchangeServer")
         XCTAssertEqual(try parameter("TransportRole").value(of: c).displayText, "FrontendTransport")
@@ -276,16 +281,21 @@ final class ParameterTableTests: XCTestCase {
 
     func testBoundMessages() throws {
         var c = defaultFrontend
-        XCTAssertEqual(assertValueError(try parameter("MaxRecipientsPerMessage").apply(.number(512_001), to: &c))?.message,
-                       "MaxRecipientsPerMessage must be 1 to 512000 (it was 512001).")
-        XCTAssertEqual(assertValueError(try parameter("MaxMessageSize").apply(.text("65535"), to: &c))?.message,
-                       "MaxMessageSize must be 64KB (65536 bytes) to 2147483647 bytes (it was 65535 bytes).")
-        XCTAssertEqual(assertValueError(try parameter("MaxMessageSize").apply(.text("2GB"), to: &c))?.message,
-                       "MaxMessageSize must be 64KB (65536 bytes) to 2147483647 bytes (it was 2147483648 bytes).")
-        XCTAssertEqual(assertValueError(try parameter("ConnectionTimeout").apply(.text("1.00:00:01"), to: &c))?.message,
-                       "ConnectionTimeout must be 00:00:01 to 1.00:00:00 (it was 1.00:00:01).")
-        XCTAssertEqual(assertValueError(try parameter("MaxInboundConnectionPerSource").apply(.text("10001"), to: &c))?.message,
-                       "MaxInboundConnectionPerSource must be 1 to 10000 or unlimited (it was 10001).")
+        XCTAssertEqual(
+            assertValueError(try parameter("MaxRecipientsPerMessage").apply(.number(512_001), to: &c))?.message,
+            "MaxRecipientsPerMessage must be 1 to 512000 (it was 512001).")
+        XCTAssertEqual(
+            assertValueError(try parameter("MaxMessageSize").apply(.text("65535"), to: &c))?.message,
+            "MaxMessageSize must be 64KB (65536 bytes) to 2147483647 bytes (it was 65535 bytes).")
+        XCTAssertEqual(
+            assertValueError(try parameter("MaxMessageSize").apply(.text("2GB"), to: &c))?.message,
+            "MaxMessageSize must be 64KB (65536 bytes) to 2147483647 bytes (it was 2147483648 bytes).")
+        XCTAssertEqual(
+            assertValueError(try parameter("ConnectionTimeout").apply(.text("1.00:00:01"), to: &c))?.message,
+            "ConnectionTimeout must be 00:00:01 to 1.00:00:00 (it was 1.00:00:01).")
+        XCTAssertEqual(
+            assertValueError(try parameter("MaxInboundConnectionPerSource").apply(.text("10001"), to: &c))?.message,
+            "MaxInboundConnectionPerSource must be 1 to 10000 or unlimited (it was 10001).")
     }
 
     func testUnlimitedRowsAcceptUnlimited() throws {
@@ -426,8 +436,9 @@ final class ParameterTableTests: XCTestCase {
 
     func testBooleanMessage() throws {
         var c = defaultFrontend
-        XCTAssertEqual(assertValueError(try parameter("Enabled").apply(.text("yes"), to: &c))?.message,
-                       "Enabled takes $true or $false (it was \"yes\").")
+        XCTAssertEqual(
+            assertValueError(try parameter("Enabled").apply(.text("yes"), to: &c))?.message,
+            "Enabled takes $true or $false (it was \"yes\").")
     }
 
     // MARK: Listener notes
@@ -444,8 +455,9 @@ final class ParameterTableTests: XCTestCase {
         XCTAssertTrue(integrated.contains("Integrated"), integrated)
         XCTAssertFalse(integrated.contains("ExchangeServer"), integrated)
         c.authMechanism = [.tls, .integrated, .exchangeServer]
-        XCTAssertEqual(p.listenerWarning(after: c),
-                       "AuthMechanism Integrated, ExchangeServer is stored but not supported by this listener: it is never advertised.")
+        XCTAssertEqual(
+            p.listenerWarning(after: c),
+            "AuthMechanism Integrated, ExchangeServer is stored but not supported by this listener: it is never advertised.")
     }
 
     func testStaticListenerNotes() throws {

@@ -39,40 +39,48 @@ final class PermissionTests: XCTestCase {
         return result
     }
 
-    func rights(on c: ReceiveConnector, _ auth: PermissionModel.SessionAuthentication,
-                explicit: [PermissionEntry] = []) -> Set<ExtendedRight> {
+    func rights(
+        on c: ReceiveConnector, _ auth: PermissionModel.SessionAuthentication,
+        explicit: [PermissionEntry] = []
+    ) -> Set<ExtendedRight> {
         PermissionModel.effectiveRights(connector: c, explicitEntries: explicit, authentication: auth, domain: domain)
     }
 
     // MARK: Group entries (§5a)
 
     func testAnonymousUsersGroup() {
-        XCTAssertEqual(entries(connector(groups: [.anonymousUsers])),
-                       [SecurityPrincipal("NT AUTHORITY\\ANONYMOUS LOGON"): Self.anonymousRights])
+        XCTAssertEqual(
+            entries(connector(groups: [.anonymousUsers])),
+            [SecurityPrincipal("NT AUTHORITY\\ANONYMOUS LOGON"): Self.anonymousRights])
     }
 
     func testExchangeUsersGroup() {
-        XCTAssertEqual(entries(connector(groups: [.exchangeUsers])),
-                       [SecurityPrincipal("NT AUTHORITY\\Authenticated Users"): Self.exchangeUsersRights])
+        XCTAssertEqual(
+            entries(connector(groups: [.exchangeUsers])),
+            [SecurityPrincipal("NT AUTHORITY\\Authenticated Users"): Self.exchangeUsersRights])
     }
 
     func testExchangeServersGroup() {
         XCTAssertEqual(Self.exchangeServersRights.count, 19)
-        XCTAssertEqual(entries(connector(groups: [.exchangeServers])), [
-            SecurityPrincipal("CONTOSO\\Exchange Servers"): Self.exchangeServersRights,
-            SecurityPrincipal("MS Exchange\\Edge Transport Servers"): Self.exchangeServersRights,
-            SecurityPrincipal("MS Exchange\\Hub Transport Servers"): Self.exchangeServersRights,
-        ])
+        XCTAssertEqual(
+            entries(connector(groups: [.exchangeServers])),
+            [
+                SecurityPrincipal("CONTOSO\\Exchange Servers"): Self.exchangeServersRights,
+                SecurityPrincipal("MS Exchange\\Edge Transport Servers"): Self.exchangeServersRights,
+                SecurityPrincipal("MS Exchange\\Hub Transport Servers"): Self.exchangeServersRights,
+            ])
     }
 
     func testExchangeServersWithExternalAuthoritativeAddsExternallySecuredServers() {
         let found = entries(connector(groups: [.exchangeServers], auth: [.externalAuthoritative]))
-        XCTAssertEqual(found, [
-            SecurityPrincipal("CONTOSO\\Exchange Servers"): Self.exchangeServersRights,
-            SecurityPrincipal("MS Exchange\\Edge Transport Servers"): Self.exchangeServersRights,
-            SecurityPrincipal("MS Exchange\\Hub Transport Servers"): Self.exchangeServersRights,
-            SecurityPrincipal("MS Exchange\\Externally Secured Servers"): Self.nineRights,
-        ])
+        XCTAssertEqual(
+            found,
+            [
+                SecurityPrincipal("CONTOSO\\Exchange Servers"): Self.exchangeServersRights,
+                SecurityPrincipal("MS Exchange\\Edge Transport Servers"): Self.exchangeServersRights,
+                SecurityPrincipal("MS Exchange\\Hub Transport Servers"): Self.exchangeServersRights,
+                SecurityPrincipal("MS Exchange\\Externally Secured Servers"): Self.nineRights,
+            ])
         let reduced = found[.externallySecuredServers] ?? []
         XCTAssertFalse(reduced.contains(.acceptHeadersOrganization))
         XCTAssertFalse(reduced.contains(.acceptHeadersForest))
@@ -84,13 +92,15 @@ final class PermissionTests: XCTestCase {
     }
 
     func testExchangeLegacyServersGroup() {
-        XCTAssertEqual(entries(connector(groups: [.exchangeLegacyServers])),
-                       [SecurityPrincipal("CONTOSO\\ExchangeLegacyInterop"): Self.nineRights])
+        XCTAssertEqual(
+            entries(connector(groups: [.exchangeLegacyServers])),
+            [SecurityPrincipal("CONTOSO\\ExchangeLegacyInterop"): Self.nineRights])
     }
 
     func testPartnersGroup() {
-        XCTAssertEqual(entries(connector(groups: [.partners])),
-                       [SecurityPrincipal("MS Exchange\\Partner Servers"): [.acceptHeadersRouting, .submit]])
+        XCTAssertEqual(
+            entries(connector(groups: [.partners])),
+            [SecurityPrincipal("MS Exchange\\Partner Servers"): [.acceptHeadersRouting, .submit]])
     }
 
     func testCustomAndNoneGrantNothing() {
@@ -101,10 +111,12 @@ final class PermissionTests: XCTestCase {
     func testDefaultFrontendEntries() throws {
         let c = try XCTUnwrap(Fixture.connector(named: "Default Frontend MBX01", in: defaults))
         let users = PermissionModel.groupEntries(for: c, domain: domain).map(\.user)
-        XCTAssertEqual(users, [
-            .anonymousLogon, .exchangeServers(domain: "CONTOSO"), .edgeTransportServers, .hubTransportServers,
-            .exchangeLegacyInterop(domain: "CONTOSO"),
-        ])
+        XCTAssertEqual(
+            users,
+            [
+                .anonymousLogon, .exchangeServers(domain: "CONTOSO"), .edgeTransportServers, .hubTransportServers,
+                .exchangeLegacyInterop(domain: "CONTOSO"),
+            ])
     }
 
     // MARK: Effective rights
@@ -119,8 +131,10 @@ final class PermissionTests: XCTestCase {
 
     func testAuthenticatedAccountOnClientFrontend() throws {
         let c = try XCTUnwrap(Fixture.connector(named: "Client Frontend MBX01", in: defaults))
-        let kate = PermissionModel.SessionAuthentication.account(principals: [SecurityPrincipal("CONTOSO\\kate"),
-                                                                             SecurityPrincipal("kate@contoso.com")])
+        let kate = PermissionModel.SessionAuthentication.account(principals: [
+            SecurityPrincipal("CONTOSO\\kate"),
+            SecurityPrincipal("kate@contoso.com"),
+        ])
         let got = rights(on: c, kate)
         XCTAssertEqual(got, Self.exchangeUsersRights)
         XCTAssertTrue(got.contains(.acceptAnyRecipient))
@@ -132,8 +146,9 @@ final class PermissionTests: XCTestCase {
         // Get-ReceiveConnector "Anonymous Relay" | Add-ADPermission -User "NT AUTHORITY\ANONYMOUS LOGON" -ExtendedRights "Ms-Exch-SMTP-Accept-Any-Recipient"
         let c = connector(groups: [.anonymousUsers])
         XCTAssertFalse(rights(on: c, .anonymous).contains(.acceptAnyRecipient))
-        let explicit = PermissionEntry(user: SecurityPrincipal("NT AUTHORITY\\ANONYMOUS LOGON"),
-                                       extendedRights: [try ExtendedRight(parsing: "Ms-Exch-SMTP-Accept-Any-Recipient")])
+        let explicit = PermissionEntry(
+            user: SecurityPrincipal("NT AUTHORITY\\ANONYMOUS LOGON"),
+            extendedRights: [try ExtendedRight(parsing: "Ms-Exch-SMTP-Accept-Any-Recipient")])
         XCTAssertFalse(explicit.fromPermissionGroup)
         XCTAssertFalse(explicit.deny)
         XCTAssertEqual(rights(on: c, .anonymous, explicit: [explicit]), Self.relayMinimum)
@@ -246,7 +261,9 @@ final class PermissionTests: XCTestCase {
     }
 
     func testUnknownExtendedRightRefused() {
-        XCTAssertEqual(assertValueError(try ExtendedRight(parsing: "ms-Exch-SMTP-Relay"))?.message,
-                       "\"ms-Exch-SMTP-Relay\" is not an extended right of a receive connector, such as ms-Exch-SMTP-Submit or ms-Exch-SMTP-Accept-Any-Recipient.")
+        XCTAssertEqual(
+            assertValueError(try ExtendedRight(parsing: "ms-Exch-SMTP-Relay"))?.message,
+            "\"ms-Exch-SMTP-Relay\" is not an extended right of a receive connector, such as ms-Exch-SMTP-Submit or ms-Exch-SMTP-Accept-Any-Recipient."
+        )
     }
 }

@@ -5,8 +5,9 @@ final class RecipientDirectoryTests: XCTestCase {
     let contoso = AcceptedDomain(name: "Contoso", domainName: "contoso.test", domainType: .authoritative, isDefault: true)
     let shared = AcceptedDomain(name: "Shared", domainName: "fabrikam.test", domainType: .internalRelay)
     let outside = AcceptedDomain(name: "Outside", domainName: "woodgrove.test", domainType: .externalRelay)
-    let kate = MailboxAccount(name: "Kate", userPrincipalName: "kate@contoso.test", primarySmtpAddress: "Kate.Smith@contoso.test",
-                              emailAddresses: ["k@contoso.test", "kate@fabrikam.test"])
+    let kate = MailboxAccount(
+        name: "Kate", userPrincipalName: "kate@contoso.test", primarySmtpAddress: "Kate.Smith@contoso.test",
+        emailAddresses: ["k@contoso.test", "kate@fabrikam.test"])
 
     func directory(validation: Bool = true) -> RecipientDirectory {
         RecipientDirectory(accounts: [kate], config: RecipientFilterConfig(recipientValidationEnabled: validation))
@@ -25,7 +26,8 @@ final class RecipientDirectoryTests: XCTestCase {
         XCTAssertEqual(directory().route(local: "nobody", domain: "fabrikam.test", accepted: shared), .relay)
         XCTAssertEqual(directory().route(local: "kate", domain: "woodgrove.test", accepted: outside), .relay)
         // Validation off: the catch-all for Authoritative domains; relay domains stay relayed.
-        XCTAssertEqual(directory(validation: false).route(local: "Nobody", domain: "contoso.test", accepted: contoso), .mailbox("nobody@contoso.test"))
+        XCTAssertEqual(
+            directory(validation: false).route(local: "Nobody", domain: "contoso.test", accepted: contoso), .mailbox("nobody@contoso.test"))
         XCTAssertEqual(directory(validation: false).route(local: "nobody", domain: "fabrikam.test", accepted: shared), .relay)
     }
 
@@ -42,8 +44,9 @@ final class RecipientDirectoryTests: XCTestCase {
     func testLocalPartsThatCannotBeFoldersAreRefused() {
         let d = directory(validation: false)
         XCTAssertEqual(d.route(local: String(repeating: "x", count: 256), domain: "contoso.test", accepted: contoso), .unusableLocalPart)
-        XCTAssertEqual(d.route(local: String(repeating: "x", count: 255), domain: "contoso.test", accepted: contoso),
-                       .mailbox(String(repeating: "x", count: 255) + "@contoso.test"))
+        XCTAssertEqual(
+            d.route(local: String(repeating: "x", count: 255), domain: "contoso.test", accepted: contoso),
+            .mailbox(String(repeating: "x", count: 255) + "@contoso.test"))
         XCTAssertEqual(RecipientDirectory.folderName("a/b"), "a_b")
         XCTAssertEqual(RecipientDirectory.folderName(".."), "_..")
         XCTAssertEqual(RecipientDirectory.folderName("ÄBC"), "äbc")

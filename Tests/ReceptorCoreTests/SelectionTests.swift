@@ -28,8 +28,9 @@ final class SelectionTests: XCTestCase {
     }
 
     func testCandidatesAreBestFirst() {
-        let found = ConnectorSelector.candidates(from: exchange01, localAddress: Fixture.ip("10.0.0.5"), localPort: 25,
-                                                 remoteAddress: Fixture.ip("192.168.1.75"))
+        let found = ConnectorSelector.candidates(
+            from: exchange01, localAddress: Fixture.ip("10.0.0.5"), localPort: 25,
+            remoteAddress: Fixture.ip("192.168.1.75"))
         XCTAssertEqual(found.map(\.connector.name), ["Custom B", "Custom A", "Client Frontend"])
         XCTAssertEqual(found.map(\.matchingRange.description), ["192.168.1.75", "192.168.1.0-192.168.1.255", "0.0.0.0-255.255.255.255"])
         XCTAssertEqual(found.map(\.binding.description), ["0.0.0.0:25", "0.0.0.0:25", "0.0.0.0:25"])
@@ -37,9 +38,10 @@ final class SelectionTests: XCTestCase {
 
     func testMostSpecificRangeOfAConnectorIsItsMatch() {
         let c = Fixture.connector("Two Ranges", bindings: ["0.0.0.0:25"], ranges: ["0.0.0.0-255.255.255.255", "192.168.1.75"])
-        let found = ConnectorSelector.candidates(from: exchange01.filter { $0.name != "Custom B" } + [c],
-                                                 localAddress: Fixture.ip("10.0.0.5"), localPort: 25,
-                                                 remoteAddress: Fixture.ip("192.168.1.75"))
+        let found = ConnectorSelector.candidates(
+            from: exchange01.filter { $0.name != "Custom B" } + [c],
+            localAddress: Fixture.ip("10.0.0.5"), localPort: 25,
+            remoteAddress: Fixture.ip("192.168.1.75"))
         XCTAssertEqual(found.first?.connector.name, "Two Ranges")
         XCTAssertEqual(found.first?.matchingRange.description, "192.168.1.75")
     }
@@ -92,9 +94,10 @@ final class SelectionTests: XCTestCase {
     }
 
     func testIPv6ClientOnIPv6Wildcard() {
-        let connectors = Fixture.mailboxDefaults().filter { $0.name == "Default Frontend MBX01" } + [
-            Fixture.connector("IPv6 Partner", bindings: ["[::]:25"], ranges: ["2001:db8:1::/64"]),
-        ]
+        let connectors =
+            Fixture.mailboxDefaults().filter { $0.name == "Default Frontend MBX01" } + [
+                Fixture.connector("IPv6 Partner", bindings: ["[::]:25"], ranges: ["2001:db8:1::/64"])
+            ]
         XCTAssertEqual(select(connectors, local: "2001:db8:ffff::1", remote: "2001:db8:1::25"), "IPv6 Partner")
         XCTAssertEqual(select(connectors, local: "2001:db8:ffff::1", remote: "2001:db8:1:0:ffff:ffff:ffff:ffff"), "IPv6 Partner")
         XCTAssertEqual(select(connectors, local: "2001:db8:ffff::1", remote: "2001:db8:2::1"), "Default Frontend MBX01")

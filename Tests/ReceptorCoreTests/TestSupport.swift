@@ -42,9 +42,11 @@ enum Fixture {
     }
 
     /// A connector built on `ConnectorDefaults.base` with the given scoping and security.
-    static func connector(_ name: String, server: Server = mailbox, role: TransportRole? = .frontendTransport,
-                          bindings: [String], ranges: [String],
-                          auth: AuthMechanisms = [.tls], groups: PermissionGroups = [.anonymousUsers]) -> ReceiveConnector {
+    static func connector(
+        _ name: String, server: Server = mailbox, role: TransportRole? = .frontendTransport,
+        bindings: [String], ranges: [String],
+        auth: AuthMechanisms = [.tls], groups: PermissionGroups = [.anonymousUsers]
+    ) -> ReceiveConnector {
         var c = ConnectorDefaults.base(name: name, server: server, transportRole: role)
         c.bindings = bindings.map { binding($0) }
         c.remoteIPRanges = ranges.map { range($0) }
@@ -62,8 +64,10 @@ enum Fixture {
 
 /// Runs `body` and returns the ValueError it throws; fails when it throws nothing or another error.
 @discardableResult
-func assertValueError<T>(_ body: @autoclosure () throws -> T, _ what: String = "",
-                         file: StaticString = #filePath, line: UInt = #line) -> ValueError? {
+func assertValueError<T>(
+    _ body: @autoclosure () throws -> T, _ what: String = "",
+    file: StaticString = #filePath, line: UInt = #line
+) -> ValueError? {
     do {
         let value = try body()
         XCTFail("expected a ValueError \(what), got \(value)", file: file, line: line)
@@ -78,8 +82,10 @@ func assertValueError<T>(_ body: @autoclosure () throws -> T, _ what: String = "
 
 /// Runs `body` and returns the RuleViolation it throws; fails when it throws nothing or another error.
 @discardableResult
-func assertViolation<T>(_ body: @autoclosure () throws -> T, _ rule: RuleViolation.Rule, parameter: String,
-                        file: StaticString = #filePath, line: UInt = #line) -> RuleViolation? {
+func assertViolation<T>(
+    _ body: @autoclosure () throws -> T, _ rule: RuleViolation.Rule, parameter: String,
+    file: StaticString = #filePath, line: UInt = #line
+) -> RuleViolation? {
     do {
         let value = try body()
         XCTFail("expected RuleViolation .\(rule), got \(value)", file: file, line: line)
@@ -95,16 +101,20 @@ func assertViolation<T>(_ body: @autoclosure () throws -> T, _ rule: RuleViolati
 }
 
 /// The report has exactly these rules, in this order.
-func assertRules(_ report: ValidationReport, _ rules: [RuleViolation.Rule],
-                 file: StaticString = #filePath, line: UInt = #line) {
+func assertRules(
+    _ report: ValidationReport, _ rules: [RuleViolation.Rule],
+    file: StaticString = #filePath, line: UInt = #line
+) {
     XCTAssertEqual(report.errors.map(\.rule), rules, "errors: \(report.errors.map(\.message))", file: file, line: line)
     XCTAssertEqual(report.isValid, rules.isEmpty, file: file, line: line)
 }
 
 /// The report has exactly one error, of this rule, on this parameter, and its message names the parameter.
 @discardableResult
-func assertSingleRule(_ report: ValidationReport, _ rule: RuleViolation.Rule, parameter: String,
-                      file: StaticString = #filePath, line: UInt = #line) -> RuleViolation? {
+func assertSingleRule(
+    _ report: ValidationReport, _ rule: RuleViolation.Rule, parameter: String,
+    file: StaticString = #filePath, line: UInt = #line
+) -> RuleViolation? {
     assertRules(report, [rule], file: file, line: line)
     guard report.errors.count == 1, let error = report.errors.first else { return nil }
     XCTAssertEqual(error.parameter, parameter, file: file, line: line)
@@ -113,7 +123,9 @@ func assertSingleRule(_ report: ValidationReport, _ rule: RuleViolation.Rule, pa
     return error
 }
 
-func validate(_ c: ReceiveConnector, server: Server = Fixture.mailbox, siblings: [ReceiveConnector] = [],
-              localAddresses: [IPAddress]? = nil) -> ValidationReport {
+func validate(
+    _ c: ReceiveConnector, server: Server = Fixture.mailbox, siblings: [ReceiveConnector] = [],
+    localAddresses: [IPAddress]? = nil
+) -> ValidationReport {
     ConnectorValidator.validate(c, in: ValidationContext(server: server, siblings: siblings, localAddresses: localAddresses))
 }

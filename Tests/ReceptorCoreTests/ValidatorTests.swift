@@ -31,8 +31,9 @@ final class ValidatorTests: XCTestCase {
     func testRule1NoneWithOthersRefusedByPermissionGroupsParameter() throws {
         let p = try XCTUnwrap(ConnectorParameters.named("PermissionGroups"))
         var c = Fixture.clean()
-        XCTAssertEqual(assertValueError(try p.apply(.list(["AnonymousUsers", "None"]), to: &c))?.message,
-                       "PermissionGroups value None must be used alone.")
+        XCTAssertEqual(
+            assertValueError(try p.apply(.list(["AnonymousUsers", "None"]), to: &c))?.message,
+            "PermissionGroups value None must be used alone.")
     }
 
     // MARK: Rule 2: BasicAuthRequireTLS needs BasicAuth and Tls
@@ -284,8 +285,9 @@ final class ValidatorTests: XCTestCase {
     }
 
     func testLegacyServersOnEdgeRefused() {
-        var c = Fixture.connector("Edge Custom", server: Fixture.edge, role: nil, bindings: ["10.0.0.5:25"], ranges: ["10.1.2.10"],
-                                  auth: [.tls, .exchangeServer], groups: [.exchangeServers])
+        var c = Fixture.connector(
+            "Edge Custom", server: Fixture.edge, role: nil, bindings: ["10.0.0.5:25"], ranges: ["10.1.2.10"],
+            auth: [.tls, .exchangeServer], groups: [.exchangeServers])
         assertRules(validate(c, server: Fixture.edge), [])
         c.permissionGroups = [.exchangeServers, .exchangeLegacyServers]
         let e = assertSingleRule(validate(c, server: Fixture.edge), .legacyServersNotOnEdge, parameter: "PermissionGroups")
@@ -345,7 +347,13 @@ final class ValidatorTests: XCTestCase {
         c.enableAuthGSSAPI = true
         let report = validate(c)
         assertRules(report, [])
-        XCTAssertEqual(report.warnings, [RuleWarning(.gssapiWithoutIntegrated, parameter: "EnableAuthGSSAPI", "EnableAuthGSSAPI has an effect only when AuthMechanism includes Integrated.")])
+        XCTAssertEqual(
+            report.warnings,
+            [
+                RuleWarning(
+                    .gssapiWithoutIntegrated, parameter: "EnableAuthGSSAPI",
+                    "EnableAuthGSSAPI has an effect only when AuthMechanism includes Integrated.")
+            ])
     }
 
     func testEnableAuthGSSAPIWithIntegratedDoesNotWarn() {
@@ -362,8 +370,9 @@ final class ValidatorTests: XCTestCase {
         assertRules(report, [])
         XCTAssertEqual(report.warnings.map(\.parameter), ["PermissionGroups"])
         XCTAssertEqual(report.warnings.map(\.code), [.noPermissionGroups])
-        XCTAssertEqual(report.warnings.first?.message,
-                       "With no permission groups this connector can't accept connections; add groups with -PermissionGroups or Add-ADPermission.")
+        XCTAssertEqual(
+            report.warnings.first?.message,
+            "With no permission groups this connector can't accept connections; add groups with -PermissionGroups or Add-ADPermission.")
     }
 
     func testExternallySecuredWithExchangeServersCaution() {
@@ -373,8 +382,9 @@ final class ValidatorTests: XCTestCase {
         let report = validate(c)
         assertRules(report, [])
         XCTAssertEqual(report.warnings, [RuleWarning(.externallySecuredRelay, parameter: "AuthMechanism", ConnectorCautions.externallySecuredRelay)])
-        XCTAssertEqual(ConnectorCautions.externallySecuredRelay,
-                       "Caution: Externally secured with the Exchange servers group lets every address in RemoteIPRanges relay anonymously through this server.")
+        XCTAssertEqual(
+            ConnectorCautions.externallySecuredRelay,
+            "Caution: Externally secured with the Exchange servers group lets every address in RemoteIPRanges relay anonymously through this server.")
     }
 
     func testBasicAuthWithoutAnonymousUsersWarns() {
@@ -383,10 +393,12 @@ final class ValidatorTests: XCTestCase {
         c.permissionGroups = [.exchangeUsers]
         let report = validate(c)
         assertRules(report, [])
-        XCTAssertEqual(report.warnings, [RuleWarning(.basicAuthWithoutAnonymous, parameter: "AuthMechanism", ConnectorCautions.basicAuthWithoutAnonymous)])
+        XCTAssertEqual(
+            report.warnings, [RuleWarning(.basicAuthWithoutAnonymous, parameter: "AuthMechanism", ConnectorCautions.basicAuthWithoutAnonymous)])
 
         c.authMechanism = [.tls, .basicAuth, .basicAuthRequireTLS]
-        XCTAssertEqual(validate(c).warnings, [RuleWarning(.basicAuthWithoutAnonymous, parameter: "AuthMechanism", ConnectorCautions.basicAuthWithoutAnonymous)])
+        XCTAssertEqual(
+            validate(c).warnings, [RuleWarning(.basicAuthWithoutAnonymous, parameter: "AuthMechanism", ConnectorCautions.basicAuthWithoutAnonymous)])
     }
 
     func testBasicAuthWithAnonymousUsersDoesNotWarn() {
@@ -418,8 +430,9 @@ final class ValidatorTests: XCTestCase {
         assertRules(report, [])
         XCTAssertEqual(report.warnings.map(\.parameter), ["Bindings"])
         XCTAssertEqual(report.warnings.map(\.code), [.bindingNotLocal])
-        XCTAssertEqual(report.warnings.first?.message,
-                       "Binding 10.10.1.1:25: 10.10.1.1 is not an address of this machine; the listener can't open it until it is.")
+        XCTAssertEqual(
+            report.warnings.first?.message,
+            "Binding 10.10.1.1:25: 10.10.1.1 is not an address of this machine; the listener can't open it until it is.")
     }
 
     func testBindingAmongLocalAddressesOrWildcardDoesNotWarn() {
@@ -436,10 +449,12 @@ final class ValidatorTests: XCTestCase {
         XCTAssertEqual(c.bindings.map(\.portWasOmitted), [true, true])
         let report = validate(c)
         assertRules(report, [])
-        XCTAssertEqual(report.warnings, [
-            RuleWarning(.bindingPortOmitted, parameter: "Bindings", "Binding \"0.0.0.0\" names no port; port 25 is used."),
-            RuleWarning(.bindingPortOmitted, parameter: "Bindings", "Binding \"[::]:\" names no port; port 25 is used."),
-        ])
+        XCTAssertEqual(
+            report.warnings,
+            [
+                RuleWarning(.bindingPortOmitted, parameter: "Bindings", "Binding \"0.0.0.0\" names no port; port 25 is used."),
+                RuleWarning(.bindingPortOmitted, parameter: "Bindings", "Binding \"[::]:\" names no port; port 25 is used."),
+            ])
     }
 
     func testGivenPortDoesNotWarn() {

@@ -141,14 +141,18 @@ final class NamedEnumTests: XCTestCase {
     }
 
     func testErrorListsValidValues() {
-        XCTAssertEqual(assertValueError(try ProtocolLoggingLevel(parsing: "Loud"))?.message,
-                       "\"Loud\" is not a valid ProtocolLoggingLevel. Valid values: None, Verbose.")
-        XCTAssertEqual(assertValueError(try MessageRateSource(parsing: "Host"))?.message,
-                       "\"Host\" is not a valid MessageRateSourceFlags. Valid values: None, User, IPAddress, All.")
-        XCTAssertEqual(assertValueError(try SizeMode(parsing: "On"))?.message,
-                       "\"On\" is not a valid SizeMode. Valid values: Enabled, Disabled, EnabledWithoutValue.")
-        XCTAssertEqual(assertValueError(try ConnectorUsage(parsing: "Relay"))?.message,
-                       "\"Relay\" is not a valid UsageType. Valid values: Custom, Partner, Client, Internal, Internet.")
+        XCTAssertEqual(
+            assertValueError(try ProtocolLoggingLevel(parsing: "Loud"))?.message,
+            "\"Loud\" is not a valid ProtocolLoggingLevel. Valid values: None, Verbose.")
+        XCTAssertEqual(
+            assertValueError(try MessageRateSource(parsing: "Host"))?.message,
+            "\"Host\" is not a valid MessageRateSourceFlags. Valid values: None, User, IPAddress, All.")
+        XCTAssertEqual(
+            assertValueError(try SizeMode(parsing: "On"))?.message,
+            "\"On\" is not a valid SizeMode. Valid values: Enabled, Disabled, EnabledWithoutValue.")
+        XCTAssertEqual(
+            assertValueError(try ConnectorUsage(parsing: "Relay"))?.message,
+            "\"Relay\" is not a valid UsageType. Valid values: Custom, Partner, Client, Internal, Internet.")
     }
 
     func testDescriptionIsRawValue() {
@@ -162,8 +166,9 @@ final class NamedEnumTests: XCTestCase {
         XCTAssertEqual(try TransportRole(parsing: "frontend"), .frontendTransport)
         XCTAssertEqual(try TransportRole(parsing: "FrontendTransport"), .frontendTransport)
         XCTAssertEqual(try TransportRole(parsing: "HUBTRANSPORT"), .hubTransport)
-        XCTAssertEqual(assertValueError(try TransportRole(parsing: "Mailbox"))?.message,
-                       "\"Mailbox\" is not a valid TransportRole. Valid values: FrontendTransport, HubTransport.")
+        XCTAssertEqual(
+            assertValueError(try TransportRole(parsing: "Mailbox"))?.message,
+            "\"Mailbox\" is not a valid TransportRole. Valid values: FrontendTransport, HubTransport.")
     }
 
     /// Any code that parses a NamedEnum generically (a shell binder, a store decoder) must get the same answer
@@ -171,8 +176,9 @@ final class NamedEnumTests: XCTestCase {
     func testTransportRoleAcceptsFrontendThroughGenericNamedEnumParsing() throws {
         func parse<E: NamedEnum>(_ type: E.Type, _ text: String) throws -> E { try E(parsing: text) }
         XCTAssertEqual(try parse(TransportRole.self, "FrontendTransport"), .frontendTransport)
-        XCTAssertEqual(try? parse(TransportRole.self, "Frontend"), .frontendTransport,
-                       "generic E(parsing:) dispatches to the NamedEnum extension, not TransportRole's own init(parsing:)")
+        XCTAssertEqual(
+            try? parse(TransportRole.self, "Frontend"), .frontendTransport,
+            "generic E(parsing:) dispatches to the NamedEnum extension, not TransportRole's own init(parsing:)")
     }
 
     func testTransportRoleServiceName() {

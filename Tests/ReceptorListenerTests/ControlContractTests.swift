@@ -19,23 +19,27 @@ final class ControlContractTests: XCTestCase {
     }
 
     func testEventsTheListenerWritesAreWhatTheMonitorReads() throws {
-        let session = LiveSession(id: "08DC", connector: "MBX01\\Client Frontend MBX01", remote: "127.0.0.5:4000", local: "127.0.0.1:587",
-                                  state: "RCPT", tls: "TLS1_3 TLS_AES_128_GCM_SHA256", authenticatedAs: "kate@contoso.test", messages: 1, bytes: 900,
-                                  startedAt: t, lastActivity: t.addingTimeInterval(2))
+        let session = LiveSession(
+            id: "08DC", connector: "MBX01\\Client Frontend MBX01", remote: "127.0.0.5:4000", local: "127.0.0.1:587",
+            state: "RCPT", tls: "TLS1_3 TLS_AES_128_GCM_SHA256", authenticatedAs: "kate@contoso.test", messages: 1, bytes: 900,
+            startedAt: t, lastActivity: t.addingTimeInterval(2))
         let opened = try decodeEvent(ListenerEvent(type: "sessionState", time: t, session: session, connector: session.connector))
         XCTAssertEqual(opened.session?.state, "RCPT")
         XCTAssertEqual(opened.session?.tls, "TLS1_3 TLS_AES_128_GCM_SHA256")
         XCTAssertEqual(opened.session?.authenticatedAs, "kate@contoso.test")
         XCTAssertEqual(opened.session?.lastActivity, t.addingTimeInterval(2))
 
-        let line = TranscriptLine(time: "2027-01-15T08:00:00.000Z", sequence: 3, event: "<", data: "AUTH LOGIN ****", context: "", text: "x,<,AUTH LOGIN ****,")
-        let transcript = try decodeEvent(ListenerEvent(type: "transcript", time: t, connector: session.connector, sessionID: "08DC", lines: [line, line]))
+        let line = TranscriptLine(
+            time: "2027-01-15T08:00:00.000Z", sequence: 3, event: "<", data: "AUTH LOGIN ****", context: "", text: "x,<,AUTH LOGIN ****,")
+        let transcript = try decodeEvent(
+            ListenerEvent(type: "transcript", time: t, connector: session.connector, sessionID: "08DC", lines: [line, line]))
         XCTAssertEqual(transcript.lines?.count, 2)
         XCTAssertEqual(transcript.lines?.first?.data, "AUTH LOGIN ****")
 
-        let message = MessageSummary(messageID: "<1@mbx01>", sessionID: "08DC", connector: session.connector, from: "kate@contoso.test",
-                                     recipients: ["ben@fabrikam.test"], authAs: "kate@contoso.test", authMechanism: "Login", size: 900,
-                                     receivedAt: t, headers: "Received: from laptop (127.0.0.5)\r\n\tby mbx01 with ESMTPSA (version=TLS1_3, cipher=X)\r\n")
+        let message = MessageSummary(
+            messageID: "<1@mbx01>", sessionID: "08DC", connector: session.connector, from: "kate@contoso.test",
+            recipients: ["ben@fabrikam.test"], authAs: "kate@contoso.test", authMechanism: "Login", size: 900,
+            receivedAt: t, headers: "Received: from laptop (127.0.0.5)\r\n\tby mbx01 with ESMTPSA (version=TLS1_3, cipher=X)\r\n")
         let accepted = try decodeEvent(ListenerEvent(type: "messageAccepted", time: t, connector: session.connector, message: message))
         XCTAssertEqual(accepted.message?.recipients, ["ben@fabrikam.test"])
         XCTAssertTrue(accepted.message?.headers.contains("version=TLS1_3") == true)
@@ -49,11 +53,13 @@ final class ControlContractTests: XCTestCase {
     }
 
     func testSnapshotsIncludingAResyncAreWhatTheMonitorReads() throws {
-        let recent = MessageSummary(messageID: "<2@mbx01>", sessionID: "08DD", connector: "MBX01\\Default Frontend MBX01", from: "a@b.test",
-                                    recipients: ["c@contoso.test"], authAs: "Anonymous", authMechanism: "None", size: 12, receivedAt: t, headers: "")
-        var snapshot = ControlSnapshot(server: "MBX01", pid: 42, generation: 9, configError: "RequireTLS needs Tls",
-                                       bindings: [BindingStatus(endpoint: "0.0.0.0:25", state: "failed", reason: "in use")],
-                                       sessions: [], counters: ["MBX01\\Default Frontend MBX01": ConnectorCounters()], recentMessages: [recent])
+        let recent = MessageSummary(
+            messageID: "<2@mbx01>", sessionID: "08DD", connector: "MBX01\\Default Frontend MBX01", from: "a@b.test",
+            recipients: ["c@contoso.test"], authAs: "Anonymous", authMechanism: "None", size: 12, receivedAt: t, headers: "")
+        var snapshot = ControlSnapshot(
+            server: "MBX01", pid: 42, generation: 9, configError: "RequireTLS needs Tls",
+            bindings: [BindingStatus(endpoint: "0.0.0.0:25", state: "failed", reason: "in use")],
+            sessions: [], counters: ["MBX01\\Default Frontend MBX01": ConnectorCounters()], recentMessages: [recent])
         snapshot.missedEvents = 1408
         let line = try ControlLine.encoder().encode(snapshot)
         XCTAssertTrue(String(decoding: line, as: UTF8.self).hasPrefix(#"{"bindings""#), "sorted keys, one line")

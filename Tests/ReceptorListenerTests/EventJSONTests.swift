@@ -17,14 +17,17 @@ final class EventJSONTests: XCTestCase {
     }
 
     func testEveryFieldMatchesJSONEncoder() throws {
-        let session = LiveSession(id: "08DC1", connector: "MBX01\\Default Frontend MBX01", remote: "[2001:db8::7]:40000", local: "127.0.0.1:25",
-                                  state: "DATA", tls: "TLS1_3 TLS_AES_256_GCM_SHA384", authenticatedAs: "kåte@contoso.test", messages: 2, bytes: 12345,
-                                  startedAt: t, lastActivity: t.addingTimeInterval(3))
+        let session = LiveSession(
+            id: "08DC1", connector: "MBX01\\Default Frontend MBX01", remote: "[2001:db8::7]:40000", local: "127.0.0.1:25",
+            state: "DATA", tls: "TLS1_3 TLS_AES_256_GCM_SHA384", authenticatedAs: "kåte@contoso.test", messages: 2, bytes: 12345,
+            startedAt: t, lastActivity: t.addingTimeInterval(3))
         let awkward = "say \"hi\", back\\slash\r\nnext\tline \u{01}\u{1F} ünïcødé 📬"
-        let line = TranscriptLine(time: "2027-01-15T08:00:00.750Z", sequence: 7, event: "<", data: awkward, context: "ctx,with,commas", text: "a,\"b\"")
-        let message = MessageSummary(messageID: "<1@x>", sessionID: "08DC1", connector: "MBX01\\Default Frontend MBX01", from: "a@fabrikam.test",
-                                     recipients: ["k@contoso.test", "b@contoso.test"], authAs: "Anonymous", authMechanism: "None", size: 1024,
-                                     receivedAt: t, headers: "Received: from x\r\n\tby y\r\nSubject: \(awkward)\r\n")
+        let line = TranscriptLine(
+            time: "2027-01-15T08:00:00.750Z", sequence: 7, event: "<", data: awkward, context: "ctx,with,commas", text: "a,\"b\"")
+        let message = MessageSummary(
+            messageID: "<1@x>", sessionID: "08DC1", connector: "MBX01\\Default Frontend MBX01", from: "a@fabrikam.test",
+            recipients: ["k@contoso.test", "b@contoso.test"], authAs: "Anonymous", authMechanism: "None", size: 1024,
+            receivedAt: t, headers: "Received: from x\r\n\tby y\r\nSubject: \(awkward)\r\n")
         var counters = ConnectorCounters()
         counters.connectionsNow = 3; counters.relayDenied = 1; counters.bytes = 99
         let events = [

@@ -12,11 +12,13 @@ final class HeaderSectionTests: XCTestCase {
     }
 
     func testTheMessagesOwnFieldsUpToTheEmptyLine() {
-        XCTAssertEqual(section("Subject: hi\r\nFrom: b@c\r\n\r\nbody\r\n"),
-                       "Received: from a\r\nX-Receptor-AuthAs: Anonymous\r\nSubject: hi\r\nFrom: b@c\r\n")
+        XCTAssertEqual(
+            section("Subject: hi\r\nFrom: b@c\r\n\r\nbody\r\n"),
+            "Received: from a\r\nX-Receptor-AuthAs: Anonymous\r\nSubject: hi\r\nFrom: b@c\r\n")
         XCTAssertEqual(section("\r\nonly a body\r\n"), "Received: from a\r\nX-Receptor-AuthAs: Anonymous\r\n")
-        XCTAssertEqual(section("Subject: no body, no empty line\r\n"),
-                       "Received: from a\r\nX-Receptor-AuthAs: Anonymous\r\nSubject: no body, no empty line\r\n")
+        XCTAssertEqual(
+            section("Subject: no body, no empty line\r\n"),
+            "Received: from a\r\nX-Receptor-AuthAs: Anonymous\r\nSubject: no body, no empty line\r\n")
         XCTAssertEqual(section("Subject: é\r\n\r\n"), "Received: from a\r\nX-Receptor-AuthAs: Anonymous\r\nSubject: é\r\n")
     }
 

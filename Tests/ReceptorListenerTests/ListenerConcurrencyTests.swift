@@ -3,7 +3,7 @@ import Logging
 import NIOConcurrencyHelpers
 import XCTest
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #endif
 import ReceptorCore
 import ReceptorStore
@@ -30,8 +30,9 @@ final class ListenerConcurrencyTests: XCTestCase {
         let offset = 20_000 + Int.random(in: 0..<2_000) * 2
         let store = try SQLiteConfigStore.open(path: folder.appendingPathComponent("receptor.sqlite").path, create: true)
         let server = Server(name: "MBX01", role: .mailbox, fqdn: "mbx01.contoso.test")
-        try store.addServer(server, connectors: ConnectorDefaults.setupConnectors(for: server, portOffset: offset),
-                            acceptedDomains: [AcceptedDomain(name: "contoso.test", domainName: "contoso.test", isDefault: true)])
+        try store.addServer(
+            server, connectors: ConnectorDefaults.setupConnectors(for: server, portOffset: offset),
+            acceptedDomains: [AcceptedDomain(name: "contoso.test", domainName: "contoso.test", isDefault: true)])
         try store.addAccount(MailboxAccount(name: "Kim", userPrincipalName: "kim@contoso.test"), password: "Pa55word!")
 
         var options = ListenerRuntime.Options(serverName: "MBX01")
@@ -39,7 +40,7 @@ final class ListenerConcurrencyTests: XCTestCase {
         options.drainTimeout = .seconds(5)
         options.ioThreads = 2
         var logger = Logger(label: "test")
-        logger.logLevel = .warning   // the reloads' notices would crowd the test output
+        logger.logLevel = .warning  // the reloads' notices would crowd the test output
         let runtime = ListenerRuntime(store: store, options: options, logger: logger)
         let finished = DispatchSemaphore(value: 0)
         let runError = NIOLockedValueBox<Error?>(nil)
@@ -136,8 +137,9 @@ final class ListenerConcurrencyTests: XCTestCase {
         XCTAssertEqual(monitorDone.wait(timeout: .now() + 10), .success, "the control socket closes at the stop")
         let lines = monitorLines.withLockedValue { $0 }
         XCTAssertTrue(lines.contains { $0.contains("\"configApplied\"") }, "the monitor heard the reloads")
-        XCTAssertTrue(lines.contains { $0.contains("\"bindingUp\"") } && lines.contains { $0.contains("\"bindingClosed\"") },
-                      "and the added connector's socket open and close")
+        XCTAssertTrue(
+            lines.contains { $0.contains("\"bindingUp\"") } && lines.contains { $0.contains("\"bindingClosed\"") },
+            "and the added connector's socket open and close")
         XCTAssertTrue(lines.contains { $0.contains("\"messageAccepted\"") }, "the monitor heard the messages")
         XCTAssertNil(runError.withLockedValue { $0 })
     }

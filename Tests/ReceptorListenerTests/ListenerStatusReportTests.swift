@@ -8,9 +8,13 @@ final class ListenerStatusReportTests: XCTestCase {
     func testRoundTripAndLenientReading() throws {
         var delivery = DeliveryStatistics(syncMode: "filesystem")
         delivery.messages = 3
-        let report = ListenerStatusReport(generation: 7, bindings: [BindingStatus(endpoint: "0.0.0.0:25", state: "listening"),
-                                                                    BindingStatus(endpoint: "[::]:25", state: "failed", reason: "in use")],
-                                          configError: "bad", sessions: 2, delivery: delivery)
+        let report = ListenerStatusReport(
+            generation: 7,
+            bindings: [
+                BindingStatus(endpoint: "0.0.0.0:25", state: "listening"),
+                BindingStatus(endpoint: "[::]:25", state: "failed", reason: "in use"),
+            ],
+            configError: "bad", sessions: 2, delivery: delivery)
         XCTAssertEqual(ListenerStatusReport(json: report.json), report)
         XCTAssertEqual(report.json, ListenerStatusReport(json: report.json)?.json, "the same status gives the same text")
         // A listener that has published nothing yet stores "{}"; an older one had no delivery statistics.
@@ -20,8 +24,12 @@ final class ListenerStatusReportTests: XCTestCase {
     }
 
     func testTheConsoleReadsBindingStatesFromIt() throws {
-        let report = ListenerStatusReport(generation: 1, bindings: [BindingStatus(endpoint: "0.0.0.0:25", state: "listening"),
-                                                                    BindingStatus(endpoint: "0.0.0.0:587", state: "failed", reason: "in use")])
+        let report = ListenerStatusReport(
+            generation: 1,
+            bindings: [
+                BindingStatus(endpoint: "0.0.0.0:25", state: "listening"),
+                BindingStatus(endpoint: "0.0.0.0:587", state: "failed", reason: "in use"),
+            ])
         let specific = try ReceiveConnectorFixture.connector(binding: "10.0.0.5:25")
         let states = StoreDataSource.bindingStates(report.json, connectors: [specific])
         XCTAssertEqual(states["0.0.0.0:25"], .listening)
@@ -34,8 +42,9 @@ import ReceptorCore
 
 enum ReceiveConnectorFixture {
     static func connector(binding: String) throws -> ReceiveConnector {
-        var c = ConnectorDefaults.base(name: "Specific", server: Server(name: "MBX01", role: .mailbox, fqdn: "mbx01.contoso.test"),
-                                       transportRole: .frontendTransport)
+        var c = ConnectorDefaults.base(
+            name: "Specific", server: Server(name: "MBX01", role: .mailbox, fqdn: "mbx01.contoso.test"),
+            transportRole: .frontendTransport)
         c.bindings = [try IPBinding(parsing: binding)]
         return c
     }

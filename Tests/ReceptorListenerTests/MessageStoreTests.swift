@@ -17,9 +17,10 @@ final class MessageStoreTests: XCTestCase {
     }
 
     func envelope(_ recipients: [String]) -> MessageStore.Envelope {
-        MessageStore.Envelope(messageID: "<abc@mbx01.contoso.test>", mailFrom: "ben@fabrikam.test", recipients: recipients,
-                              connector: "MBX01\\Default Frontend MBX01", clientAddress: "192.0.2.10", heloName: "mail.fabrikam.test",
-                              authenticatedAs: nil, receivedAt: Date(timeIntervalSince1970: 1_800_000_000))
+        MessageStore.Envelope(
+            messageID: "<abc@mbx01.contoso.test>", mailFrom: "ben@fabrikam.test", recipients: recipients,
+            connector: "MBX01\\Default Frontend MBX01", clientAddress: "192.0.2.10", heloName: "mail.fabrikam.test",
+            authenticatedAs: nil, receivedAt: Date(timeIntervalSince1970: 1_800_000_000))
     }
 
     func files(_ folder: String) -> [String] { ((try? FileManager.default.contentsOfDirectory(atPath: folder)) ?? []).sorted() }
@@ -45,8 +46,10 @@ final class MessageStoreTests: XCTestCase {
         XCTAssertEqual(try ScratchSeal(finalName: "n", parts: [headers, head], file: spool), ScratchSeal(finalName: "n", parts: [whole]))
         let done = DispatchSemaphore(value: 0)
         nonisolated(unsafe) var outcome: Result<Void, Error>?
-        store.deliver(envelope: envelope(["kate@contoso.test", "x@elsewhere.test"]), headers: headers, body: head, spool: spool,
-                      local: ["kate@contoso.test"], relayed: ["x@elsewhere.test"]) { result in
+        store.deliver(
+            envelope: envelope(["kate@contoso.test", "x@elsewhere.test"]), headers: headers, body: head, spool: spool,
+            local: ["kate@contoso.test"], relayed: ["x@elsewhere.test"]
+        ) { result in
             outcome = result
             done.signal()
         }
@@ -66,8 +69,9 @@ final class MessageStoreTests: XCTestCase {
         let store = MessageStore(dataDirectory: dir)
         let headers = Array("Received: from mail.fabrikam.test\r\n".utf8)
         let body = Array("Subject: hi\r\n\r\nhello\r\n".utf8)
-        try store.deliver(envelope: envelope(["kate@contoso.test", "Ben@Contoso.test", "x@elsewhere.test"]), headers: headers, body: body,
-                          isLocal: { $0.lowercased().hasSuffix("@contoso.test") })
+        try store.deliver(
+            envelope: envelope(["kate@contoso.test", "Ben@Contoso.test", "x@elsewhere.test"]), headers: headers, body: body,
+            isLocal: { $0.lowercased().hasSuffix("@contoso.test") })
         for user in ["kate", "ben"] {
             let maildir = "\(dir!)/mailboxes/contoso.test/\(user)/Maildir"
             let new = files(maildir + "/new")
@@ -147,7 +151,9 @@ final class MessageStoreTests: XCTestCase {
         XCTAssertEqual(files(maildir + "/new"), [name(1), name(3)].sorted(), "no partial message, no second copy of a seen one")
         XCTAssertEqual(files(maildir + "/cur"), [name(4) + ":2,S"])
         XCTAssertEqual(files(dir + "/queue/relay").filter { $0 != "tmp" }, [name(5) + ".eml", name(5) + ".json"])
-        XCTAssertEqual(files(maildir + "/tmp"), ["1800000000.123.otherhost", ScratchSeal(finalName: name(6, pid: 1), parts: [Array("six".utf8)]).scratchName].sorted())
+        XCTAssertEqual(
+            files(maildir + "/tmp"),
+            ["1800000000.123.otherhost", ScratchSeal(finalName: name(6, pid: 1), parts: [Array("six".utf8)]).scratchName].sorted())
         XCTAssertEqual(files(dir + "/queue/relay/tmp"), [])
         XCTAssertEqual(try store.recoverInterruptedDeliveries(), MessageStore.Recovery(skipped: 1), "a second run finds nothing more to do")
     }
@@ -212,7 +218,10 @@ final class GroupCommitTests: XCTestCase {
         let committer = GroupCommit(mode: mode)
         let started = DispatchSemaphore(value: 0), release = DispatchSemaphore(value: 0)
         let results = Results()
-        committer.submit(stage: { [self] in started.signal(); release.wait(); return try stage("m0", "first") }, done: results.done("m0"))
+        committer.submit(
+            stage: { [self] in
+                started.signal(); release.wait(); return try stage("m0", "first")
+            }, done: results.done("m0"))
         XCTAssertEqual(started.wait(timeout: .now() + 10), .success, "the committer took the first message")
         for i in 1...20 {
             committer.submit(stage: { [self] in try stage("m\(i)", "message \(i)") }, done: results.done("m\(i)"))
@@ -268,13 +277,17 @@ final class GroupCommitTests: XCTestCase {
                 XCTAssertEqual(done.wait(timeout: .now() + 10), .success)
             }
             waitForNoScratch()
-            XCTAssertEqual(log.entries, ["sync contents=1 names=0 visible=0 scratch=1",
-                                         "done ok visible=1 scratch=1",
-                                         // The first message's final name rides on the second one's sync…
-                                         "sync contents=1 names=1 visible=1 scratch=2",
-                                         "done ok visible=2 scratch=2",   // the 250 before the old scratch name goes
-                                         // …and with no third message, the second's gets a sync of its own.
-                                         "sync contents=0 names=1 visible=2 scratch=1"], "\(mode)")
+            XCTAssertEqual(
+                log.entries,
+                [
+                    "sync contents=1 names=0 visible=0 scratch=1",
+                    "done ok visible=1 scratch=1",
+                    // The first message's final name rides on the second one's sync…
+                    "sync contents=1 names=1 visible=1 scratch=2",
+                    "done ok visible=2 scratch=2",  // the 250 before the old scratch name goes
+                    // …and with no third message, the second's gets a sync of its own.
+                    "sync contents=0 names=1 visible=2 scratch=1",
+                ], "\(mode)")
             for n in 1...2 { try FileManager.default.removeItem(atPath: newFolder + "/order-\(mode.rawValue)-\(n)") }
         }
     }

@@ -30,8 +30,9 @@ final class STARTTLSSessionHandlerTests: XCTestCase {
         folder = FileManager.default.temporaryDirectory.appendingPathComponent("receptor-starttls-\(UUID().uuidString)")
         let store = try SQLiteConfigStore.open(path: folder.appendingPathComponent("receptor.sqlite").path, create: true)
         let server = Server(name: "MBX01", role: .mailbox, fqdn: "mbx01.contoso.test")
-        try store.addServer(server, connectors: ConnectorDefaults.setupConnectors(for: server),
-                            acceptedDomains: [AcceptedDomain(name: "contoso.test", domainName: "contoso.test", isDefault: true)])
+        try store.addServer(
+            server, connectors: ConnectorDefaults.setupConnectors(for: server),
+            acceptedDomains: [AcceptedDomain(name: "contoso.test", domainName: "contoso.test", isDefault: true)])
         snapshot = try ListenerSnapshot.make(from: try store.snapshot(), serverName: "MBX01")
         connector = try XCTUnwrap(snapshot.enabledConnectors.first { $0.name.hasPrefix("Default Frontend") })
         pool = NIOThreadPool(numberOfThreads: 1)
@@ -51,9 +52,10 @@ final class STARTTLSSessionHandlerTests: XCTestCase {
         var c = connector!
         configure(&c)
         let endpoint = SMTPEndpoint(address: try IPAddress(parsing: "127.0.0.1"), port: 25)
-        let configuration = SessionConfiguration(connector: c, server: snapshot.server, acceptedDomains: snapshot.acceptedDomains,
-                                                 certificateAvailable: true, localEndpoint: endpoint, remoteEndpoint: endpoint,
-                                                 sessionID: "0000000000000002", connectedAt: Date())
+        let configuration = SessionConfiguration(
+            connector: c, server: snapshot.server, acceptedDomains: snapshot.acceptedDomains,
+            certificateAvailable: true, localEndpoint: endpoint, remoteEndpoint: endpoint,
+            sessionID: "0000000000000002", connectedAt: Date())
         let channel = EmbeddedChannel()
         try channel.pipeline.syncOperations.addHandler(SMTPSessionHandler(services: services, configuration: configuration, tls: tls, onClose: {}))
         try channel.connect(to: SocketAddress(ipAddress: "127.0.0.1", port: 25)).wait()
@@ -79,8 +81,10 @@ final class STARTTLSSessionHandlerTests: XCTestCase {
         var configuration = TLSConfiguration.makeClientConfiguration()
         configuration.certificateVerification = .none
         let client = EmbeddedChannel()
-        try client.pipeline.syncOperations.addHandler(try NIOSSLClientHandler(context: NIOSSLContext(configuration: configuration),
-                                                                              serverHostname: nil))
+        try client.pipeline.syncOperations.addHandler(
+            try NIOSSLClientHandler(
+                context: NIOSSLContext(configuration: configuration),
+                serverHostname: nil))
         try client.connect(to: SocketAddress(ipAddress: "127.0.0.1", port: 25)).wait()
         return client
     }

@@ -31,8 +31,10 @@ final class ScratchSealTests: XCTestCase {
         let small = ScratchSeal(finalName: "a.eml", size: 3, checksum: 0xAB)
         XCTAssertTrue(small.scratchName.hasSuffix(",RC=000000ab"), "eight hex digits: \(small.scratchName)")
         XCTAssertEqual(ScratchSeal(scratchName: small.scratchName), small)
-        for other in ["1800000000.M5P42Q.host", "x,RS=12", "x,RC=0000000a", "x,RS=,RC=0000000a", "x,RS=1a,RC=0000000a",
-                      "x,RS=12,RC=000000zz", "x,RS=12,RC=0000000", ",RS=12,RC=0000000a", "x,RC=0000000a,RS=12"] {
+        for other in [
+            "1800000000.M5P42Q.host", "x,RS=12", "x,RC=0000000a", "x,RS=,RC=0000000a", "x,RS=1a,RC=0000000a",
+            "x,RS=12,RC=000000zz", "x,RS=12,RC=0000000", ",RS=12,RC=0000000a", "x,RC=0000000a,RS=12",
+        ] {
             XCTAssertNil(ScratchSeal(scratchName: other), other)
         }
     }

@@ -5,7 +5,7 @@ import NIOEmbedded
 import NIOPosix
 import XCTest
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #endif
 import ReceptorCore
 import ReceptorSMTP
@@ -26,17 +26,19 @@ final class SessionHandlerLifetimeTests: XCTestCase {
         folder = FileManager.default.temporaryDirectory.appendingPathComponent("receptor-lifetime-\(UUID().uuidString)")
         let store = try SQLiteConfigStore.open(path: folder.appendingPathComponent("receptor.sqlite").path, create: true)
         let server = Server(name: "MBX01", role: .mailbox, fqdn: "mbx01.contoso.test")
-        try store.addServer(server, connectors: ConnectorDefaults.setupConnectors(for: server),
-                            acceptedDomains: [AcceptedDomain(name: "contoso.test", domainName: "contoso.test", isDefault: true)])
+        try store.addServer(
+            server, connectors: ConnectorDefaults.setupConnectors(for: server),
+            acceptedDomains: [AcceptedDomain(name: "contoso.test", domainName: "contoso.test", isDefault: true)])
         let snapshot = try ListenerSnapshot.make(from: try store.snapshot(), serverName: "MBX01")
         let connector = try XCTUnwrap(snapshot.enabledConnectors.first { $0.name.hasPrefix("Default Frontend") })
         pool = NIOThreadPool(numberOfThreads: 1)
         pool.start()
         services = ListenerServices(store: store, dataDirectory: folder.path, threadPool: pool, logger: Logger(label: "test"))
         let endpoint = SMTPEndpoint(address: try IPAddress(parsing: "127.0.0.1"), port: 25)
-        configuration = SessionConfiguration(connector: connector, server: snapshot.server, acceptedDomains: snapshot.acceptedDomains,
-                                             certificateAvailable: false, localEndpoint: endpoint, remoteEndpoint: endpoint,
-                                             sessionID: "0000000000000001", connectedAt: Date())
+        configuration = SessionConfiguration(
+            connector: connector, server: snapshot.server, acceptedDomains: snapshot.acceptedDomains,
+            certificateAvailable: false, localEndpoint: endpoint, remoteEndpoint: endpoint,
+            sessionID: "0000000000000001", connectedAt: Date())
     }
 
     override func tearDownWithError() throws {
@@ -51,8 +53,9 @@ final class SessionHandlerLifetimeTests: XCTestCase {
         let channel = EmbeddedChannel()
         weak var weakHandler: SMTPSessionHandler?
         try {
-            let handler = SMTPSessionHandler(services: services, configuration: configuration, tls: nil,
-                                             onClose: { closes.withLockedValue { $0 += 1 } })
+            let handler = SMTPSessionHandler(
+                services: services, configuration: configuration, tls: nil,
+                onClose: { closes.withLockedValue { $0 += 1 } })
             weakHandler = handler
             try channel.pipeline.syncOperations.addHandler(handler)
         }()
@@ -76,8 +79,9 @@ final class SessionHandlerLifetimeTests: XCTestCase {
     }
 
     func testTheHandlerIsFreedWhenTheClientHangsUpMidMessage() throws {
-        let (handler, closes) = try session("EHLO client.test\r\nMAIL FROM:<a@example.com>\r\nRCPT TO:<b@contoso.test>\r\nDATA\r\nSubject: cut\r\n",
-                                            clientCloses: true)
+        let (handler, closes) = try session(
+            "EHLO client.test\r\nMAIL FROM:<a@example.com>\r\nRCPT TO:<b@contoso.test>\r\nDATA\r\nSubject: cut\r\n",
+            clientCloses: true)
         XCTAssertNil(handler(), "the handler outlived its connection")
         XCTAssertEqual(closes, 1)
         XCTAssertEqual(services.sessions.count, 0)
@@ -89,8 +93,9 @@ final class SessionHandlerLifetimeTests: XCTestCase {
 final class OpenFileLimitTests: XCTestCase {
     func testReportsARaiseAndWarnsWhenTheHardLimitIsLow() {
         XCTAssertEqual(OpenFileLimit.report(.init(before: 1_024, after: 1_048_576, hard: 1_048_576))?.warning, false)
-        XCTAssertEqual(OpenFileLimit.report(.init(before: 1_024, after: 1_048_576, hard: 1_048_576))?.text,
-                       "open-file limit raised from 1024 to 1048576 (one per session)")
+        XCTAssertEqual(
+            OpenFileLimit.report(.init(before: 1_024, after: 1_048_576, hard: 1_048_576))?.text,
+            "open-file limit raised from 1024 to 1048576 (one per session)")
         XCTAssertNil(OpenFileLimit.report(.init(before: 65_536, after: 65_536, hard: 65_536)), "nothing to say")
         let low = OpenFileLimit.report(.init(before: 1_024, after: 4_096, hard: 4_096))
         XCTAssertEqual(low?.warning, true)

@@ -58,7 +58,7 @@ final class ConnectionTrackerTests: XCTestCase {
         var c = ConnectorDefaults.base(name: "C", server: server, transportRole: .frontendTransport)
         c.maxInboundConnection = .limited(100)
         c.maxInboundConnectionPerSource = .unlimited
-        c.maxInboundConnectionPercentagePerSource = 2   // 2% of 100 = 2 connections per source
+        c.maxInboundConnectionPercentagePerSource = 2  // 2% of 100 = 2 connections per source
         let t = ConnectionTracker()
         XCTAssertEqual(t.admit(connector: c, source: a), .admitted)
         XCTAssertEqual(t.admit(connector: c, source: a), .admitted)
@@ -101,15 +101,17 @@ final class ProtocolLogWriterTests: XCTestCase {
     override func tearDown() { try? FileManager.default.removeItem(atPath: folder) }
 
     func line(_ n: Int, _ time: Date) -> ProtocolLogLine {
-        ProtocolLogLine(time: time, connectorID: #"MBX01\C"#, sessionID: "S", sequence: n, localEndpoint: "127.0.0.1:25",
-                        remoteEndpoint: "127.0.0.1:5000", event: .receive, data: String(repeating: "x", count: 100))
+        ProtocolLogLine(
+            time: time, connectorID: #"MBX01\C"#, sessionID: "S", sequence: n, localEndpoint: "127.0.0.1:25",
+            remoteEndpoint: "127.0.0.1:5000", event: .receive, data: String(repeating: "x", count: 100))
     }
 
     func testRollsToTheNextInstanceAtTheSizeLimitAndOnANewDay() throws {
         let day1 = Date(timeIntervalSince1970: 1_764_400_000)  // 2025-11-29
         let clock = Clock(day1)
-        let w = ProtocolLogWriter(folder: folder, limits: .init(maxFileSize: 2000, maxDirectorySize: 1_000_000, maxAge: 0),
-                                  version: "test", clock: { clock.now })
+        let w = ProtocolLogWriter(
+            folder: folder, limits: .init(maxFileSize: 2000, maxDirectorySize: 1_000_000, maxAge: 0),
+            version: "test", clock: { clock.now })
         for i in 0..<30 { w.append(line(i, day1)) }
         w.flush()
         var names = try FileManager.default.contentsOfDirectory(atPath: folder).sorted()
@@ -131,8 +133,9 @@ final class ProtocolLogWriterTests: XCTestCase {
     func testPrunesTheOldestFilesWhenTheFolderIsFull() throws {
         let now = Date()
         let clock = Clock(now)
-        let w = ProtocolLogWriter(folder: folder, limits: .init(maxFileSize: 1500, maxDirectorySize: 6000, maxAge: 30 * 86400),
-                                  version: "test", clock: { clock.now })
+        let w = ProtocolLogWriter(
+            folder: folder, limits: .init(maxFileSize: 1500, maxDirectorySize: 6000, maxAge: 30 * 86400),
+            version: "test", clock: { clock.now })
         for i in 0..<200 { w.append(line(i, now)); if i % 10 == 0 { w.flush() } }
         w.flush()
         let names = try FileManager.default.contentsOfDirectory(atPath: folder)

@@ -72,11 +72,13 @@ final class AuthenticationTests: XCTestCase {
         XCTAssertEqual(h.connection.session.protocolErrorCount, 4)
         XCTAssertFalse(h.closed)
         // A different authorization identity is a failed logon, not an impersonation.
-        XCTAssertEqual(h.say("AUTH PLAIN " + plain("kate@contoso.test", TestWorld.password, authz: "ceo@contoso.test")),
-                       ["535 5.7.3 Authentication unsuccessful"])
+        XCTAssertEqual(
+            h.say("AUTH PLAIN " + plain("kate@contoso.test", TestWorld.password, authz: "ceo@contoso.test")),
+            ["535 5.7.3 Authentication unsuccessful"])
         // The session can still log on afterwards.
-        XCTAssertEqual(h.say("AUTH PLAIN " + plain("KATE@contoso.test", TestWorld.password, authz: "kate@contoso.test")),
-                       ["235 2.7.0 Authentication successful"])
+        XCTAssertEqual(
+            h.say("AUTH PLAIN " + plain("KATE@contoso.test", TestWorld.password, authz: "kate@contoso.test")),
+            ["235 2.7.0 Authentication successful"])
     }
 
     func testMaxLogonFailuresDisconnects() {
@@ -85,14 +87,17 @@ final class AuthenticationTests: XCTestCase {
         XCTAssertEqual(h.say("AUTH LOGIN " + b64("kate@contoso.test")), ["334 UGFzc3dvcmQ6"])
         XCTAssertEqual(h.say(b64("2")), ["535 5.7.3 Authentication unsuccessful"])
         XCTAssertFalse(h.closed)
-        XCTAssertEqual(h.say("AUTH PLAIN " + plain("kate@contoso.test", "3")),
-                       ["535 5.7.3 Authentication unsuccessful", "421 4.7.0 Too many failed logon attempts, closing transmission channel"])
+        XCTAssertEqual(
+            h.say("AUTH PLAIN " + plain("kate@contoso.test", "3")),
+            ["535 5.7.3 Authentication unsuccessful", "421 4.7.0 Too many failed logon attempts, closing transmission channel"])
         XCTAssertTrue(h.closed)
         XCTAssertEqual(h.say("NOOP"), [])
         // AuthTarpitInterval (5 s) before every failure reply; the tarpit for 5xx is not added on top.
         XCTAssertEqual(h.delays, [5, 5, 5])
 
-        var never = clientSession { $0.maxLogonFailures = 0; $0.authTarpitInterval = .zero }
+        var never = clientSession {
+            $0.maxLogonFailures = 0; $0.authTarpitInterval = .zero
+        }
         for i in 0..<20 { never.say("AUTH PLAIN " + plain("kate@contoso.test", "\(i)")) }
         XCTAssertFalse(never.closed)
         XCTAssertEqual(never.connection.session.logonFailureCount, 20)
@@ -132,8 +137,10 @@ final class AuthenticationTests: XCTestCase {
         h.say("AUTH PLAIN")
         h.say(secretPlain)
         XCTAssertEqual(h.serverLines.last, "235 2.7.0 Authentication successful")
-        let secrets = [TestWorld.password, "WrongSecret", "AnotherWrong", secretPlain, b64(TestWorld.password), b64("AnotherWrong"),
-                       plain("kate@contoso.test", "WrongSecret"), b64("kate@contoso.test")]
+        let secrets = [
+            TestWorld.password, "WrongSecret", "AnotherWrong", secretPlain, b64(TestWorld.password), b64("AnotherWrong"),
+            plain("kate@contoso.test", "WrongSecret"), b64("kate@contoso.test"),
+        ]
         let logText = h.logs.map(\.csvLine).joined(separator: "\n")
         let everything = h.actions.map { "\($0)" }.joined(separator: "\n") + "\(h.actions)" + String(reflecting: h.actions)
         for s in secrets {

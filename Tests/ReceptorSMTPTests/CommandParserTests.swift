@@ -63,13 +63,18 @@ final class CommandParserTests: XCTestCase {
         XCTAssertEqual(command("MAIL FROM:chris@contoso.com"), .mail(MailFromCommand(sender: addr("chris@contoso.com"))))
         XCTAssertEqual(command("MAIL FROM: <chris@contoso.com>"), .mail(MailFromCommand(sender: addr("chris@contoso.com"))))
         XCTAssertEqual(command("MAIL FROM:<@relay.example,@b.example:chris@contoso.com>"), .mail(MailFromCommand(sender: addr("chris@contoso.com"))))
-        XCTAssertEqual(command("MAIL FROM:<a@b.c> SIZE=1000 BODY=8bitmime RET=HDRS ENVID=QQ+2B314 AUTH=<> SMTPUTF8"),
-                       .mail(MailFromCommand(sender: addr("a@b.c"), size: 1000, body: .eightBitMIME, ret: .headers,
-                                             envelopeID: "QQ+2B314", authParameter: "<>", smtpUTF8: true)))
-        XCTAssertEqual(command("MAIL FROM:<\"john doe>x\"@contoso.com> BODY=BINARYMIME"),
-                       .mail(MailFromCommand(sender: MailAddress(localPart: "\"john doe>x\"", domain: "contoso.com"), body: .binaryMIME)))
+        XCTAssertEqual(
+            command("MAIL FROM:<a@b.c> SIZE=1000 BODY=8bitmime RET=HDRS ENVID=QQ+2B314 AUTH=<> SMTPUTF8"),
+            .mail(
+                MailFromCommand(
+                    sender: addr("a@b.c"), size: 1000, body: .eightBitMIME, ret: .headers,
+                    envelopeID: "QQ+2B314", authParameter: "<>", smtpUTF8: true)))
+        XCTAssertEqual(
+            command("MAIL FROM:<\"john doe>x\"@contoso.com> BODY=BINARYMIME"),
+            .mail(MailFromCommand(sender: MailAddress(localPart: "\"john doe>x\"", domain: "contoso.com"), body: .binaryMIME)))
         XCTAssertEqual(command("MAIL FROM:<a@[192.0.2.1]>"), .mail(MailFromCommand(sender: MailAddress(localPart: "a", domain: "[192.0.2.1]"))))
-        XCTAssertEqual(command("MAIL FROM:<a@[IPv6:2001:db8::1]>"), .mail(MailFromCommand(sender: MailAddress(localPart: "a", domain: "[IPv6:2001:db8::1]"))))
+        XCTAssertEqual(
+            command("MAIL FROM:<a@[IPv6:2001:db8::1]>"), .mail(MailFromCommand(sender: MailAddress(localPart: "a", domain: "[IPv6:2001:db8::1]"))))
     }
 
     func testMailFromErrors() {
@@ -82,9 +87,11 @@ final class CommandParserTests: XCTestCase {
         XCTAssertEqual(error("MAIL FROM:<a@b.c> ENVID=a=b"), .syntax(.mail))
         XCTAssertEqual(error("MAIL FROM:<a@b.c> XFOO=1"), .unrecognizedParameter(.mail, "XFOO"))
         XCTAssertEqual(error("MAIL FROM:<a@b.c> XFOO=1")?.reply.description, "501 5.5.4 Unrecognized parameter")
-        for bad in ["chris", "chris@", "@contoso.com", "chris@@contoso.com", "chris..x@contoso.com", ".chris@contoso.com",
-                    "chris@contoso..com", "chris@-contoso.com", "chris@[300.1.1.1]", "chr is@contoso.com",
-                    "chris@contoso.com.x!"] {
+        for bad in [
+            "chris", "chris@", "@contoso.com", "chris@@contoso.com", "chris..x@contoso.com", ".chris@contoso.com",
+            "chris@contoso..com", "chris@-contoso.com", "chris@[300.1.1.1]", "chr is@contoso.com",
+            "chris@contoso.com.x!",
+        ] {
             XCTAssertEqual(error("MAIL FROM:<\(bad)>")?.reply.description, "550 5.1.7 Invalid address", bad)
         }
         // An unclosed quote swallows the closing bracket: the path itself is malformed.
@@ -104,10 +111,12 @@ final class CommandParserTests: XCTestCase {
     }
 
     func testRcptTo() {
-        XCTAssertEqual(command("RCPT TO:<kate@contoso.test> NOTIFY=success,failure"),
-                       .rcpt(RcptToCommand(recipient: addr("kate@contoso.test"), notify: .on(success: true, failure: true, delay: false))))
-        XCTAssertEqual(command("rcpt to:<kate@contoso.test> notify=NEVER ORCPT=rfc822;kate+40contoso.test"),
-                       .rcpt(RcptToCommand(recipient: addr("kate@contoso.test"), notify: .never, originalRecipient: "rfc822;kate+40contoso.test")))
+        XCTAssertEqual(
+            command("RCPT TO:<kate@contoso.test> NOTIFY=success,failure"),
+            .rcpt(RcptToCommand(recipient: addr("kate@contoso.test"), notify: .on(success: true, failure: true, delay: false))))
+        XCTAssertEqual(
+            command("rcpt to:<kate@contoso.test> notify=NEVER ORCPT=rfc822;kate+40contoso.test"),
+            .rcpt(RcptToCommand(recipient: addr("kate@contoso.test"), notify: .never, originalRecipient: "rfc822;kate+40contoso.test")))
         XCTAssertEqual(command("RCPT TO:<Postmaster>"), .rcpt(RcptToCommand(recipient: MailAddress(localPart: "Postmaster", domain: "contoso.test"))))
         XCTAssertEqual(error("RCPT TO:<kate>")?.reply.description, "501 5.1.3 Invalid address")
         XCTAssertEqual(error("RCPT TO:<>")?.reply.description, "501 5.1.3 Invalid address")
@@ -136,44 +145,53 @@ final class CommandParserTests: XCTestCase {
     /// text next to them behave as the RFC's ASCII grammar says.
     func testBoundariesOnBytes() {
         XCTAssertEqual(command("MAIL FROM:<a@b.c>  \t"), .mail(MailFromCommand(sender: addr("a@b.c"))))
-        XCTAssertEqual(command("MAIL FROM:<a@b.c>   SIZE=10    BODY=7BIT "),
-                       .mail(MailFromCommand(sender: addr("a@b.c"), size: 10, body: .sevenBit)))
+        XCTAssertEqual(
+            command("MAIL FROM:<a@b.c>   SIZE=10    BODY=7BIT "),
+            .mail(MailFromCommand(sender: addr("a@b.c"), size: 10, body: .sevenBit)))
         XCTAssertEqual(command("EHLO   client.test   extra"), .ehlo("client.test"))
         XCTAssertEqual(command("auth   login    a2F0ZQ=="), .auth(mechanism: "LOGIN", initialResponse: "a2F0ZQ=="))
-        XCTAssertEqual(command("RCPT TO:<\"a\\\"@b\"@contoso.test>"),
-                       .rcpt(RcptToCommand(recipient: MailAddress(localPart: "\"a\\\"@b\"", domain: "contoso.test"))))
-        XCTAssertEqual(error("RCPT TO:<\"a\\\">@contoso.test>"), .syntax(.rcpt))   // the escaped quote leaves the string open
+        XCTAssertEqual(
+            command("RCPT TO:<\"a\\\"@b\"@contoso.test>"),
+            .rcpt(RcptToCommand(recipient: MailAddress(localPart: "\"a\\\"@b\"", domain: "contoso.test"))))
+        XCTAssertEqual(error("RCPT TO:<\"a\\\">@contoso.test>"), .syntax(.rcpt))  // the escaped quote leaves the string open
         XCTAssertEqual(error("MAIL FROM:<a@b.c>x"), .syntax(.mail))
         XCTAssertEqual(error("MAIL FRÖM:<a@b.c>"), .syntax(.mail))
         XCTAssertEqual(error("MAİL FROM:<a@b.c>"), .unrecognizedCommand)
         XCTAssertEqual(error("RCPT TO:<ké\u{301}te@contoso.test>")?.reply.description, "501 5.1.3 Invalid address")
         let utf8 = SMTPCommandParser(utf8Recipients: true)
-        XCTAssertEqual(try? utf8.parse(Array("RCPT TO:<ké\u{301}te@bücher.test>".utf8)),
-                       .rcpt(RcptToCommand(recipient: MailAddress(localPart: "ké\u{301}te", domain: "bücher.test"))))
+        XCTAssertEqual(
+            try? utf8.parse(Array("RCPT TO:<ké\u{301}te@bücher.test>".utf8)),
+            .rcpt(RcptToCommand(recipient: MailAddress(localPart: "ké\u{301}te", domain: "bücher.test"))))
         XCTAssertEqual(error("MAIL FROM:<\"a\u{7}\"@b.c>")?.reply.description, "550 5.1.7 Invalid address")
         XCTAssertEqual(error("MAIL FROM:<a.@b.c>")?.reply.description, "550 5.1.7 Invalid address")
     }
 
     func testHeloNames() {
-        for ok in ["mail.fabrikam.com", "localhost", "my_host.corp", "[192.0.2.7]", "[IPv6:::1]", "MAIL.EXAMPLE.ORG.", "a-b.c-d.e",
-                   String(repeating: "a", count: 63) + ".com", "x." + String(repeating: "b", count: 63)] {
+        for ok in [
+            "mail.fabrikam.com", "localhost", "my_host.corp", "[192.0.2.7]", "[IPv6:::1]", "MAIL.EXAMPLE.ORG.", "a-b.c-d.e",
+            String(repeating: "a", count: 63) + ".com", "x." + String(repeating: "b", count: 63),
+        ] {
             XCTAssertTrue(HeloName.isValid(ok), ok)
         }
-        for bad in ["", "bad host", "host!", "-lead.com", "a..b", "[1.2.3]", "[IPv6:zz]", "hóst.com", String(repeating: "a", count: 64) + ".com",
-                    "trail-.com", "a.-b", "a.b-", ".", "a..", ".a", "x." + String(repeating: "b", count: 64)] {
+        for bad in [
+            "", "bad host", "host!", "-lead.com", "a..b", "[1.2.3]", "[IPv6:zz]", "hóst.com", String(repeating: "a", count: 64) + ".com",
+            "trail-.com", "a.-b", "a.b-", ".", "a..", ".a", "x." + String(repeating: "b", count: 64),
+        ] {
             XCTAssertFalse(HeloName.isValid(bad), bad)
         }
     }
 
     func testRepliesEncode() {
-        XCTAssertEqual(SMTPReply.help.textLines(), ["214-This server supports the following commands:", "214 HELO EHLO STARTTLS RCPT DATA RSET MAIL QUIT HELP AUTH BDAT"])
+        XCTAssertEqual(
+            SMTPReply.help.textLines(),
+            ["214-This server supports the following commands:", "214 HELO EHLO STARTTLS RCPT DATA RSET MAIL QUIT HELP AUTH BDAT"])
         XCTAssertEqual(SMTPReply.unableToRelay.encoded(), Array("550 5.7.1 Unable to relay\r\n".utf8))
         XCTAssertEqual(SMTPReply.unableToRelay.textLines(enhanced: false), ["550 Unable to relay"])
         XCTAssertEqual(SMTPReply(334, nil, "").textLines(), ["334 "])
         XCTAssertEqual(SMTPReply.customBanner("220 changed").textLines(), ["220 changed"])
         // The bytes are the text lines, CRLF-terminated, with and without enhanced codes and for every line count.
         let multi = SMTPReply(250, EnhancedStatusCode(2, 0, 0), lines: ["first", "sécond", "third"])
-        let wide = SMTPReply(550, EnhancedStatusCode(5, 10, 230), "Wide parts")   // multi-digit enhanced parts
+        let wide = SMTPReply(550, EnhancedStatusCode(5, 10, 230), "Wide parts")  // multi-digit enhanced parts
         for reply in [SMTPReply.help, .unableToRelay, SMTPReply(334, nil, ""), multi, wide] {
             for enhanced in [true, false] {
                 XCTAssertEqual(reply.encoded(enhanced: enhanced), Array(reply.textLines(enhanced: enhanced).map { $0 + "\r\n" }.joined().utf8))

@@ -28,8 +28,10 @@ final class FramerTests: XCTestCase {
     }
 
     /// The events, checked to be identical for every chunk size 1…input.count.
-    static func invariantEvents(_ text: String, maxLine: Int = 2048, maxBody: Int64 = 1_000_000,
-                                file: StaticString = #filePath, line: UInt = #line) -> [SMTPInputFramer.Event] {
+    static func invariantEvents(
+        _ text: String, maxLine: Int = 2048, maxBody: Int64 = 1_000_000,
+        file: StaticString = #filePath, line: UInt = #line
+    ) -> [SMTPInputFramer.Event] {
         let input = Transcript.unescape(text)
         let reference = events(input, chunk: max(1, input.count), maxLine: maxLine, maxBody: maxBody)
         for size in 1...max(1, input.count) {
@@ -81,14 +83,19 @@ final class FramerTests: XCTestCase {
 
     func testDataUnstuffsAndEndsAtCRLFDotCRLF() {
         let e = Self.invariantEvents("DATA\\r\\nSubject: x\\r\\n\\r\\n..dot\\r\\n.\\r\\nQUIT\\r\\n")
-        XCTAssertEqual(e, [Self.line("DATA"),
-                           .message(MessageData(kind: .data, bytes: Array("Subject: x\r\n\r\n.dot\r\n".utf8), size: 20)),
-                           Self.line("QUIT")])
+        XCTAssertEqual(
+            e,
+            [
+                Self.line("DATA"),
+                .message(MessageData(kind: .data, bytes: Array("Subject: x\r\n\r\n.dot\r\n".utf8), size: 20)),
+                Self.line("QUIT"),
+            ])
     }
 
     func testEmptyBody() {
-        XCTAssertEqual(Self.invariantEvents("DATA\\r\\n.\\r\\n"),
-                       [Self.line("DATA"), .message(MessageData(kind: .data, bytes: [], size: 0))])
+        XCTAssertEqual(
+            Self.invariantEvents("DATA\\r\\n.\\r\\n"),
+            [Self.line("DATA"), .message(MessageData(kind: .data, bytes: [], size: 0))])
     }
 
     func testBareLFInDataIsReportedAndNeverEndsTheMessage() {
@@ -108,7 +115,7 @@ final class FramerTests: XCTestCase {
     }
 
     func testOversizeBodyIsCountedNotKept() {
-        let body = String(repeating: "0123456789\\r\\n", count: 10)   // 120 bytes
+        let body = String(repeating: "0123456789\\r\\n", count: 10)  // 120 bytes
         let e = Self.invariantEvents("DATA\\r\\n" + body + ".\\r\\nNOOP\\r\\n", maxBody: 50)
         guard case .message(let m) = e[1] else { return XCTFail() }
         XCTAssertEqual(m.size, 120)
@@ -119,9 +126,13 @@ final class FramerTests: XCTestCase {
 
     func testBDATTakesExactlyNBytes() {
         let e = Self.invariantEvents("BDAT 5\\r\\nQUIT\\nBDAT 0 LAST\\r\\nNOOP\\r\\n")
-        XCTAssertEqual(e, [Self.line("BDAT 5"), .message(MessageData(kind: .chunk(last: false), bytes: Array("QUIT\n".utf8), size: 5)),
-                           Self.line("BDAT 0 LAST"), .message(MessageData(kind: .chunk(last: true), bytes: [], size: 0)),
-                           Self.line("NOOP")])
+        XCTAssertEqual(
+            e,
+            [
+                Self.line("BDAT 5"), .message(MessageData(kind: .chunk(last: false), bytes: Array("QUIT\n".utf8), size: 5)),
+                Self.line("BDAT 0 LAST"), .message(MessageData(kind: .chunk(last: true), bytes: [], size: 0)),
+                Self.line("NOOP"),
+            ])
     }
 
     func testBDATKeepsAtMostItsMaximum() {

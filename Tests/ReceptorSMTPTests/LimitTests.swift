@@ -30,8 +30,9 @@ final class LimitTests: XCTestCase {
     }
 
     func testBypassMessageSizeLimit() {
-        var h = open({ $0.maxMessageSize = ByteSize(bytes: 65536) },
-                     entries: [PermissionEntry(user: .anonymousLogon, extendedRights: [.bypassMessageSizeLimit])])
+        var h = open(
+            { $0.maxMessageSize = ByteSize(bytes: 65536) },
+            entries: [PermissionEntry(user: .anonymousLogon, extendedRights: [.bypassMessageSizeLimit])])
         h.say("EHLO x")
         XCTAssertEqual(h.say("MAIL FROM:<a@fabrikam.com> SIZE=9999999"), ["250 2.1.0 Sender OK"])
         h.say("RCPT TO:<kate@contoso.test>")
@@ -48,9 +49,13 @@ final class LimitTests: XCTestCase {
         h.send("BDAT 40000\r\n" + String(repeating: "a", count: 40000))
         h.send("BDAT 40000\r\n" + String(repeating: "b", count: 40000))
         h.send("BDAT 10 LAST\r\n0123456789")
-        XCTAssertEqual(Array(h.serverLines.suffix(3)), ["250 2.0.0 CHUNK received OK, 40000 octets",
-                                                        "552 5.3.4 Message size exceeds fixed maximum message size",
-                                                        "552 5.3.4 Message size exceeds fixed maximum message size"])
+        XCTAssertEqual(
+            Array(h.serverLines.suffix(3)),
+            [
+                "250 2.0.0 CHUNK received OK, 40000 octets",
+                "552 5.3.4 Message size exceeds fixed maximum message size",
+                "552 5.3.4 Message size exceeds fixed maximum message size",
+            ])
         XCTAssertEqual(h.connection.session.protocolErrorCount, 0)
         XCTAssertFalse(h.connection.session.isInMailTransaction)
         XCTAssertEqual(h.say("MAIL FROM:<a@fabrikam.com>"), ["250 2.1.0 Sender OK"])
@@ -114,7 +119,8 @@ final class LimitTests: XCTestCase {
         var h = open { $0.maxProtocolErrors = .limited(2) }
         XCTAssertEqual(h.say("FOO"), ["500 5.3.3 Unrecognized command"])
         XCTAssertEqual(h.say("BAR"), ["500 5.3.3 Unrecognized command"])
-        XCTAssertEqual(h.say("BAZ"), ["500 5.3.3 Unrecognized command", "421 4.7.0 Too many errors on this connection, closing transmission channel"])
+        XCTAssertEqual(
+            h.say("BAZ"), ["500 5.3.3 Unrecognized command", "421 4.7.0 Too many errors on this connection, closing transmission channel"])
         XCTAssertTrue(h.closed)
 
         var zero = open { $0.maxProtocolErrors = .limited(0) }
@@ -154,7 +160,9 @@ final class LimitTests: XCTestCase {
         auth.say("AUTH PLAIN " + plain("kate@contoso.test", TestWorld.password))
         auth.say("FOO")
         auth.say("MAIL FROM:<ceo@contoso.test>")
-        XCTAssertEqual(Array(auth.serverLines.suffix(2)), ["500 5.3.3 Unrecognized command", "550 5.7.1 Client does not have permissions to send as this sender"])
+        XCTAssertEqual(
+            Array(auth.serverLines.suffix(2)),
+            ["500 5.3.3 Unrecognized command", "550 5.7.1 Client does not have permissions to send as this sender"])
         XCTAssertEqual(auth.delays, [])
     }
 
@@ -217,13 +225,16 @@ final class LimitTests: XCTestCase {
         h.event(.timer)
         XCTAssertFalse(h.closed)
         h.event(.deliveryResult(.queued(internalID: 9)))
-        XCTAssertEqual(h.serverLines.last, "250 2.6.0 <08DC3C1A2B4F5E61-1@mbx01.contoso.test> [InternalId=9, Hostname=mbx01.contoso.test] Queued mail for delivery")
+        XCTAssertEqual(
+            h.serverLines.last,
+            "250 2.6.0 <08DC3C1A2B4F5E61-1@mbx01.contoso.test> [InternalId=9, Hostname=mbx01.contoso.test] Queued mail for delivery")
     }
 
     func testMessageRateLimitHook() {
         var limited = Harness.open(TestWorld.configuration(TestWorld.defaultFrontend, rateLimited: true))
         limited.say("EHLO x")
-        XCTAssertEqual(limited.say("MAIL FROM:<a@fabrikam.com>"), ["421 4.4.2 Message submission rate for this client has exceeded the configured limit"])
+        XCTAssertEqual(
+            limited.say("MAIL FROM:<a@fabrikam.com>"), ["421 4.4.2 Message submission rate for this client has exceeded the configured limit"])
         XCTAssertTrue(limited.closed)
 
         var h = open()
@@ -235,13 +246,14 @@ final class LimitTests: XCTestCase {
         XCTAssertEqual(accepted.first?.sender?.description, "chris@fabrikam.com")
         XCTAssertEqual(accepted.first?.clientAddress.description, "203.0.113.7")
         h.event(.rateLimit(exceeded: true))
-        XCTAssertEqual(h.say("MAIL FROM:<a@fabrikam.com>").first, "421 4.4.2 Message submission rate for this client has exceeded the configured limit")
+        XCTAssertEqual(
+            h.say("MAIL FROM:<a@fabrikam.com>").first, "421 4.4.2 Message submission rate for this client has exceeded the configured limit")
     }
 
     func testLongLinesAndLongAddresses() {
         var h = open()
         h.say("EHLO x")
-        XCTAssertEqual(h.say("NOOP " + String(repeating: "a", count: 2043)), ["250 2.0.0 OK"])   // 2048 bytes
+        XCTAssertEqual(h.say("NOOP " + String(repeating: "a", count: 2043)), ["250 2.0.0 OK"])  // 2048 bytes
         XCTAssertEqual(h.say("NOOP " + String(repeating: "a", count: 2044)), ["500 5.5.2 Line too long"])
         let local = String(repeating: "l", count: 1000)
         XCTAssertEqual(h.say("MAIL FROM:<\(local)@fabrikam.com>"), ["550 5.1.7 Invalid address"])

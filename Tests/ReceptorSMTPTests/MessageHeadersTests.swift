@@ -4,7 +4,8 @@ import XCTest
 /// The header scanner and field values, on bytes (they run for every accepted message).
 final class MessageHeadersTests: XCTestCase {
     func testFieldsValuesAndTheEndOfTheHeaderSection() {
-        let text = "Received: from a.test\r\n\tby b.test; Sun, 29 Nov 2026 12:00:00 +0000\r\n"
+        let text =
+            "Received: from a.test\r\n\tby b.test; Sun, 29 Nov 2026 12:00:00 +0000\r\n"
             + "Message-ID:\r\n   <m1@fabrikam.test>  \r\nSubject: \t\r\nX-Odd: caf\u{e9}\n\r\nbody: not a field\r\n"
         let bytes = Array(text.utf8)
         let headers = MessageHeaders(scanning: bytes)

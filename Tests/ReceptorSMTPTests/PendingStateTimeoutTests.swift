@@ -52,7 +52,7 @@ final class PendingStateTimeoutTests: XCTestCase {
     func testAPendingTLSHandshakeEndsAtConnectionInactivityTimeout() {
         var h = open()
         h.say("EHLO x")
-        h.send("STARTTLS\r\n")   // answered; the client never starts the handshake
+        h.send("STARTTLS\r\n")  // answered; the client never starts the handshake
         XCTAssertEqual(h.serverLines.last, "220 2.0.0 SMTP server ready")
         XCTAssertEqual(h.connection.session.activity, "STARTTLS")
         XCTAssertEqual(h.connection.nextDeadline, start.addingTimeInterval(300))
@@ -64,8 +64,9 @@ final class PendingStateTimeoutTests: XCTestCase {
         h.event(.timer)
         XCTAssertTrue(h.closed, "a session waiting for the TLS handshake outlived ConnectionInactivityTimeout")
         XCTAssertEqual(h.serverLines.count, replies, "no plaintext reply once TLS has begun")
-        XCTAssertTrue(h.logs.contains { $0.data == "TLS negotiation not completed: ConnectionInactivityTimeout 00:05:00 reached" },
-                      "\(h.logs.map(\.data))")
+        XCTAssertTrue(
+            h.logs.contains { $0.data == "TLS negotiation not completed: ConnectionInactivityTimeout 00:05:00 reached" },
+            "\(h.logs.map(\.data))")
         XCTAssertNil(h.connection.nextDeadline)
     }
 
@@ -77,13 +78,14 @@ final class PendingStateTimeoutTests: XCTestCase {
             h.say("NOOP")
         }
         h.now = start.addingTimeInterval(570)
-        h.send("STARTTLS\r\n")   // inactivity would end it at 14:30; ConnectionTimeout is 10:00
+        h.send("STARTTLS\r\n")  // inactivity would end it at 14:30; ConnectionTimeout is 10:00
         XCTAssertEqual(h.connection.nextDeadline, start.addingTimeInterval(600))
         h.now = start.addingTimeInterval(600)
         h.event(.timer)
         XCTAssertTrue(h.closed)
-        XCTAssertTrue(h.logs.contains { $0.data == "TLS negotiation not completed: ConnectionTimeout 00:10:00 reached" },
-                      "\(h.logs.map(\.data))")
+        XCTAssertTrue(
+            h.logs.contains { $0.data == "TLS negotiation not completed: ConnectionTimeout 00:10:00 reached" },
+            "\(h.logs.map(\.data))")
     }
 
     func testAPasswordCheckIsBoundedByConnectionTimeoutOnly() {
@@ -102,7 +104,8 @@ final class PendingStateTimeoutTests: XCTestCase {
         let ended = conn.handle(.timer, at: start.addingTimeInterval(600))
         XCTAssertTrue(ended.contains(.close))
         XCTAssertTrue(ended.contains(.reply(.connectionDropped(fqdn: "mbx01.contoso.test"))))
-        XCTAssertEqual(conn.handle(.authenticationResult(.accepted(TestWorld.kate)), at: start.addingTimeInterval(601)), [],
-                       "a verdict after the end is ignored")
+        XCTAssertEqual(
+            conn.handle(.authenticationResult(.accepted(TestWorld.kate)), at: start.addingTimeInterval(601)), [],
+            "a verdict after the end is ignored")
     }
 }

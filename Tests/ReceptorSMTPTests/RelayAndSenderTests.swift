@@ -54,7 +54,10 @@ final class RelayAndSenderTests: XCTestCase {
         c.permissionGroups = [.exchangeServers]
         var h = Harness.open(TestWorld.configuration(c))
         XCTAssertEqual(h.connection.session.authentication, .externallySecured)
-        XCTAssertTrue(h.connection.session.rights.isSuperset(of: [.submit, .acceptAnyRecipient, .acceptAnySender, .bypassMessageSizeLimit, .acceptHeadersRouting]))
+        XCTAssertTrue(
+            h.connection.session.rights.isSuperset(of: [
+                .submit, .acceptAnyRecipient, .acceptAnySender, .bypassMessageSizeLimit, .acceptHeadersRouting,
+            ]))
         XCTAssertFalse(h.connection.session.rights.contains(.acceptHeadersOrganization))
         h.say("EHLO app")
         XCTAssertEqual(h.say("MAIL FROM:<app@contoso.test> SIZE=99999999999"), ["250 2.1.0 Sender OK"])

@@ -62,7 +62,9 @@ final class RobustnessTests: XCTestCase {
     func testBackpressureWhileWaitingForDelivery() {
         var conn = SMTPConnection(configuration: TestWorld.configuration(TestWorld.defaultFrontend, logging: false))
         _ = conn.start(at: TestWorld.start)
-        _ = conn.receive(Array("EHLO x\r\nMAIL FROM:<a@fabrikam.com>\r\nRCPT TO:<kate@contoso.test>\r\nDATA\r\nSubject: x\r\n\r\ny\r\n.\r\n".utf8), at: TestWorld.start)
+        _ = conn.receive(
+            Array("EHLO x\r\nMAIL FROM:<a@fabrikam.com>\r\nRCPT TO:<kate@contoso.test>\r\nDATA\r\nSubject: x\r\n\r\ny\r\n.\r\n".utf8),
+            at: TestWorld.start)
         XCTAssertFalse(conn.session.acceptsInput)
         XCTAssertTrue(conn.wantsInput)
         let noop = Array(String(repeating: "NOOP\r\n", count: 10_000).utf8)

@@ -29,11 +29,13 @@ final class SessionTests: XCTestCase {
             $0.authMechanism = [.tls, .basicAuth]
             $0.maxMessageSize = .megabytes(10)
         }
-        XCTAssertEqual(all.say("EHLO mail.fabrikam.com"), [
-            "250-mbx01.contoso.test Hello [203.0.113.7]", "250-SIZE 10485760", "250-PIPELINING", "250-DSN",
-            "250-ENHANCEDSTATUSCODES", "250-STARTTLS", "250-AUTH LOGIN PLAIN", "250-8BITMIME", "250-BINARYMIME", "250-CHUNKING",
-            "250-XLONGADDR", "250-XORAR", "250 SMTPUTF8",
-        ])
+        XCTAssertEqual(
+            all.say("EHLO mail.fabrikam.com"),
+            [
+                "250-mbx01.contoso.test Hello [203.0.113.7]", "250-SIZE 10485760", "250-PIPELINING", "250-DSN",
+                "250-ENHANCEDSTATUSCODES", "250-STARTTLS", "250-AUTH LOGIN PLAIN", "250-8BITMIME", "250-BINARYMIME", "250-CHUNKING",
+                "250-XLONGADDR", "250-XORAR", "250 SMTPUTF8",
+            ])
         var none = open {
             $0.pipeliningEnabled = false
             $0.deliveryStatusNotificationEnabled = false
@@ -54,11 +56,15 @@ final class SessionTests: XCTestCase {
     }
 
     func testHELOAndIPv6Client() {
-        var h = Harness.open(TestWorld.configuration(TestWorld.defaultFrontend,
-                                                     remote: SMTPEndpoint(address: try! IPAddress(parsing: "::ffff:198.51.100.9"), port: 4000)))
+        var h = Harness.open(
+            TestWorld.configuration(
+                TestWorld.defaultFrontend,
+                remote: SMTPEndpoint(address: try! IPAddress(parsing: "::ffff:198.51.100.9"), port: 4000)))
         XCTAssertEqual(h.say("HELO old.fabrikam.com"), ["250 mbx01.contoso.test Hello [198.51.100.9]"])
-        var v6 = Harness.open(TestWorld.configuration(TestWorld.defaultFrontend,
-                                                      remote: SMTPEndpoint(address: try! IPAddress(parsing: "2001:db8::7"), port: 4000)))
+        var v6 = Harness.open(
+            TestWorld.configuration(
+                TestWorld.defaultFrontend,
+                remote: SMTPEndpoint(address: try! IPAddress(parsing: "2001:db8::7"), port: 4000)))
         XCTAssertEqual(v6.say("HELO x").first, "250 mbx01.contoso.test Hello [2001:db8::7]")
         XCTAssertEqual(v6.logs.first?.remoteEndpoint, "[2001:db8::7]:4000")
     }
@@ -74,7 +80,8 @@ final class SessionTests: XCTestCase {
         var h = open { $0.maxProtocolErrors = .unlimited }
         XCTAssertEqual(h.say("VRFY kate"), ["252 2.1.5 Cannot VRFY user"])
         XCTAssertEqual(h.say("EXPN staff"), ["502 5.3.3 Command not implemented"])
-        XCTAssertEqual(h.say("HELP"), ["214-This server supports the following commands:", "214 HELO EHLO STARTTLS RCPT DATA RSET MAIL QUIT HELP AUTH BDAT"])
+        XCTAssertEqual(
+            h.say("HELP"), ["214-This server supports the following commands:", "214 HELO EHLO STARTTLS RCPT DATA RSET MAIL QUIT HELP AUTH BDAT"])
         XCTAssertEqual(h.say("NOOP"), ["250 2.0.0 OK"])
         XCTAssertEqual(h.say("RSET"), ["250 2.0.0 Resetting"])
         XCTAssertEqual(h.say("DATA"), ["503 5.5.2 Send hello first"])
@@ -107,7 +114,9 @@ final class SessionTests: XCTestCase {
         XCTAssertEqual(h.say("RCPT TO:<kate@contoso.test> NOTIFY=NEVER"), ["501 5.5.4 Unrecognized parameter"])
         XCTAssertEqual(h.say("RCPT TO:<kate@contoso.test> ORAR=x"), ["501 5.5.4 Unrecognized parameter"])
 
-        var utf8 = open { $0.smtpUtf8Enabled = true; $0.orarEnabled = true }
+        var utf8 = open {
+            $0.smtpUtf8Enabled = true; $0.orarEnabled = true
+        }
         utf8.say("EHLO x")
         XCTAssertEqual(utf8.say("MAIL FROM:<kåte@fabrikam.com> SMTPUTF8"), ["250 2.1.0 Sender OK"])
         XCTAssertEqual(utf8.say("RCPT TO:<jörg@contoso.test> ORAR=rfc822;jorg"), ["250 2.1.5 Recipient OK"])
@@ -124,12 +133,13 @@ final class SessionTests: XCTestCase {
         h.now = TestWorld.start.addingTimeInterval(65)
         h.message(["Subject: hi", "", "body"])
         let env = try XCTUnwrap(h.delivered.first)
-        XCTAssertEqual(String(decoding: env.prependedHeaderBytes, as: UTF8.self),
-                       "Received: from mail.fabrikam.com (203.0.113.7)\r\n by mbx01.contoso.test (10.0.0.5)\r\n with ESMTP\r\n via MBX01\\Default Frontend MBX01; Sun, 29 Nov 2026 10:01:05 +0000\r\n"
-                       + "X-Receptor-AuthAs: Anonymous\r\n"
-                       + "X-Receptor-AuthMechanism: None\r\n"
-                       + "X-Receptor-Connector: MBX01\\Default Frontend MBX01\r\n"
-                       + "Message-ID: <08DC3C1A2B4F5E61-1@mbx01.contoso.test>\r\n")
+        XCTAssertEqual(
+            String(decoding: env.prependedHeaderBytes, as: UTF8.self),
+            "Received: from mail.fabrikam.com (203.0.113.7)\r\n by mbx01.contoso.test (10.0.0.5)\r\n with ESMTP\r\n via MBX01\\Default Frontend MBX01; Sun, 29 Nov 2026 10:01:05 +0000\r\n"
+                + "X-Receptor-AuthAs: Anonymous\r\n"
+                + "X-Receptor-AuthMechanism: None\r\n"
+                + "X-Receptor-Connector: MBX01\\Default Frontend MBX01\r\n"
+                + "Message-ID: <08DC3C1A2B4F5E61-1@mbx01.contoso.test>\r\n")
         XCTAssertEqual(env.fullMessage, env.prependedHeaderBytes + Array("Subject: hi\r\n\r\nbody\r\n".utf8))
         XCTAssertEqual(env.mail.envelopeID, "abc")
         XCTAssertEqual(env.mail.ret, .headers)
@@ -167,23 +177,33 @@ final class SessionTests: XCTestCase {
         anon.beginMessage()
         anon.message(headers)
         let a = try XCTUnwrap(anon.delivered.first)
-        XCTAssertEqual(String(decoding: a.message, as: UTF8.self),
-                       "Received: from evil by somewhere; Sun, 29 Nov 2026 09:00:00 +0000\r\nResent-From: someone@fabrikam.com\r\nSubject: spoof\r\n\r\nbody\r\nX-MS-Exchange-Organization-AuthAs: in the body stays\r\n")
-        XCTAssertEqual(Set(a.strippedHeaders), ["x-ms-exchange-organization-authas", "x-ms-exchange-organization-scl",
-                                                "x-ms-exchange-forest-rulesexecuted", "x-receptor-authas"])
+        XCTAssertEqual(
+            String(decoding: a.message, as: UTF8.self),
+            "Received: from evil by somewhere; Sun, 29 Nov 2026 09:00:00 +0000\r\nResent-From: someone@fabrikam.com\r\nSubject: spoof\r\n\r\nbody\r\nX-MS-Exchange-Organization-AuthAs: in the body stays\r\n"
+        )
+        XCTAssertEqual(
+            Set(a.strippedHeaders),
+            [
+                "x-ms-exchange-organization-authas", "x-ms-exchange-organization-scl",
+                "x-ms-exchange-forest-rulesexecuted", "x-receptor-authas",
+            ])
         XCTAssertEqual(a.size, Int64(headers.map { $0.utf8.count + 2 }.reduce(0, +)))
 
         // Without Accept-Headers-Routing, Received and Resent-* go too.
         var c = TestWorld.customRelayConnector()
         c.permissionGroups = .none
-        var bare = Harness.open(TestWorld.configuration(c, entries: [PermissionEntry(user: .anonymousLogon, extendedRights: [.submit, .acceptAnySender])]))
+        var bare = Harness.open(
+            TestWorld.configuration(c, entries: [PermissionEntry(user: .anonymousLogon, extendedRights: [.submit, .acceptAnySender])]))
         bare.beginMessage()
         bare.message(headers)
-        XCTAssertEqual(String(decoding: try XCTUnwrap(bare.delivered.first).message, as: UTF8.self),
-                       "Subject: spoof\r\n\r\nbody\r\nX-MS-Exchange-Organization-AuthAs: in the body stays\r\n")
+        XCTAssertEqual(
+            String(decoding: try XCTUnwrap(bare.delivered.first).message, as: UTF8.self),
+            "Subject: spoof\r\n\r\nbody\r\nX-MS-Exchange-Organization-AuthAs: in the body stays\r\n")
 
         // With every header right (an explicit grant), nothing is stripped.
-        let all = PermissionEntry(user: .anonymousLogon, extendedRights: [.submit, .acceptAnySender, .acceptHeadersRouting, .acceptHeadersOrganization, .acceptHeadersForest])
+        let all = PermissionEntry(
+            user: .anonymousLogon,
+            extendedRights: [.submit, .acceptAnySender, .acceptHeadersRouting, .acceptHeadersOrganization, .acceptHeadersForest])
         var trusted = Harness.open(TestWorld.configuration(c, entries: [all]))
         trusted.beginMessage()
         trusted.message(headers)
@@ -196,19 +216,26 @@ final class SessionTests: XCTestCase {
         h.say("EHLO x")
         h.send(lines: ["MAIL FROM:<a@fabrikam.com>", "RCPT TO:<kate@contoso.test>", "DATA"])
         h.send("Subject: 1\r\n\r\nbody\r\n.\r\nMAIL FROM:<b@fabrikam.com>\r\nRCPT TO:<kate@contoso.test>\r\nQUIT\r\n")
-        XCTAssertEqual(Array(h.serverLines.suffix(3)), ["250 2.1.0 Sender OK", "250 2.1.5 Recipient OK", "354 Start mail input; end with <CRLF>.<CRLF>"])
+        XCTAssertEqual(
+            Array(h.serverLines.suffix(3)), ["250 2.1.0 Sender OK", "250 2.1.5 Recipient OK", "354 Start mail input; end with <CRLF>.<CRLF>"])
         XCTAssertEqual(h.delivered.count, 1)
         XCTAssertFalse(h.connection.session.acceptsInput)
         XCTAssertFalse(h.closed)
         h.event(.deliveryResult(.failed(nil)))
-        XCTAssertEqual(Array(h.serverLines.suffix(4)), ["451 4.3.0 Temporary server error. Please try again later", "250 2.1.0 Sender OK",
-                                                        "250 2.1.5 Recipient OK", "221 2.0.0 Service closing transmission channel"])
+        XCTAssertEqual(
+            Array(h.serverLines.suffix(4)),
+            [
+                "451 4.3.0 Temporary server error. Please try again later", "250 2.1.0 Sender OK",
+                "250 2.1.5 Recipient OK", "221 2.0.0 Service closing transmission channel",
+            ])
         XCTAssertTrue(h.actions.contains(.messageRejected(.temporaryDeliveryFailure)))
         XCTAssertTrue(h.closed)
     }
 
     func testPipelinedFloodIsAnsweredInOrder() {
-        let h = open { $0.maxProtocolErrors = .unlimited; $0.tarpitInterval = .zero }
+        let h = open {
+            $0.maxProtocolErrors = .unlimited; $0.tarpitInterval = .zero
+        }
         var lines = ["EHLO flood.fabrikam.com"]
         var expected = h.serverLines + ["250-mbx01.contoso.test Hello [203.0.113.7]"]
         for i in 0..<300 {
@@ -225,7 +252,9 @@ final class SessionTests: XCTestCase {
         expected.append("221 2.0.0 Service closing transmission channel")
         let stream = Array(lines.map { $0 + "\r\n" }.joined().utf8)
         for size in [1, 2, 3, 7, 64, 1000, stream.count] {
-            var run = open { $0.maxProtocolErrors = .unlimited; $0.tarpitInterval = .zero }
+            var run = open {
+                $0.maxProtocolErrors = .unlimited; $0.tarpitInterval = .zero
+            }
             for piece in stream.chunked(size) { run.send(Array(piece)) }
             let got = run.serverLines.filter { !$0.hasPrefix("250-") || $0.hasPrefix("250-mbx01") }.filter { !$0.hasPrefix("250 CHUNKING") }
             XCTAssertEqual(got, expected, "chunk size \(size)")
@@ -246,9 +275,12 @@ final class SessionTests: XCTestCase {
         busy.event(.shutdown)
         XCTAssertFalse(busy.closed)
         busy.send("\r\nbody\r\n.\r\nMAIL FROM:<a@fabrikam.com>\r\n")
-        XCTAssertEqual(Array(busy.serverLines.suffix(2)), [
-            "250 2.6.0 <08DC3C1A2B4F5E61-1@mbx01.contoso.test> [InternalId=1, Hostname=mbx01.contoso.test] Queued mail for delivery",
-            "421 4.3.2 Service not available, closing transmission channel"])
+        XCTAssertEqual(
+            Array(busy.serverLines.suffix(2)),
+            [
+                "250 2.6.0 <08DC3C1A2B4F5E61-1@mbx01.contoso.test> [InternalId=1, Hostname=mbx01.contoso.test] Queued mail for delivery",
+                "421 4.3.2 Service not available, closing transmission channel",
+            ])
         XCTAssertTrue(busy.closed)
     }
 
@@ -280,11 +312,20 @@ final class SessionTests: XCTestCase {
         XCTAssertEqual(logs.map(\.sequenceNumber), Array(0..<logs.count))
         XCTAssertEqual(logs.first?.kind, .connect)
         XCTAssertEqual(logs[1].context, "Set Session Permissions")
-        XCTAssertEqual(logs[1].data, "ms-Exch-Accept-Headers-Routing ms-Exch-SMTP-Accept-Any-Sender ms-Exch-SMTP-Accept-Authoritative-Domain-Sender ms-Exch-SMTP-Submit")
-        XCTAssertEqual(logs[2].csvLine, "2026-11-29T10:00:00.000Z,MBX01\\Default Frontend MBX01,08DC3C1A2B4F5E61,2,10.0.0.5:25,203.0.113.7:51234,>,\"220 mbx01.contoso.test Receptor ESMTP MAIL Service ready at Sun, 29 Nov 2026 10:00:00 +0000\",")
-        XCTAssertEqual(logs[3].csvLine, "2026-11-29T10:00:00.000Z,MBX01\\Default Frontend MBX01,08DC3C1A2B4F5E61,3,10.0.0.5:25,203.0.113.7:51234,<,EHLO mail.fabrikam.com,")
+        XCTAssertEqual(
+            logs[1].data,
+            "ms-Exch-Accept-Headers-Routing ms-Exch-SMTP-Accept-Any-Sender ms-Exch-SMTP-Accept-Authoritative-Domain-Sender ms-Exch-SMTP-Submit")
+        XCTAssertEqual(
+            logs[2].csvLine,
+            "2026-11-29T10:00:00.000Z,MBX01\\Default Frontend MBX01,08DC3C1A2B4F5E61,2,10.0.0.5:25,203.0.113.7:51234,>,\"220 mbx01.contoso.test Receptor ESMTP MAIL Service ready at Sun, 29 Nov 2026 10:00:00 +0000\","
+        )
+        XCTAssertEqual(
+            logs[3].csvLine,
+            "2026-11-29T10:00:00.000Z,MBX01\\Default Frontend MBX01,08DC3C1A2B4F5E61,3,10.0.0.5:25,203.0.113.7:51234,<,EHLO mail.fabrikam.com,")
         XCTAssertEqual(logs.filter { $0.kind == .send }.count, 1 + 9 + 1)
-        XCTAssertEqual(logs.last?.csvLine, "2026-11-29T10:00:00.000Z,MBX01\\Default Frontend MBX01,08DC3C1A2B4F5E61,\(logs.count - 1),10.0.0.5:25,203.0.113.7:51234,-,,Local")
+        XCTAssertEqual(
+            logs.last?.csvLine,
+            "2026-11-29T10:00:00.000Z,MBX01\\Default Frontend MBX01,08DC3C1A2B4F5E61,\(logs.count - 1),10.0.0.5:25,203.0.113.7:51234,-,,Local")
 
         // Protocol logging follows the connector's level unless overridden.
         var quiet = Harness.open(TestWorld.configuration(TestWorld.clientFrontend, logging: nil))
@@ -295,7 +336,7 @@ final class SessionTests: XCTestCase {
     func testSessionIsAValue() {
         var a = open()
         a.say("EHLO x")
-        var b = a   // a copy: each goes its own way
+        var b = a  // a copy: each goes its own way
         b.say("MAIL FROM:<a@fabrikam.com>")
         XCTAssertFalse(a.connection.session.isInMailTransaction)
         XCTAssertTrue(b.connection.session.isInMailTransaction)

@@ -120,8 +120,9 @@ final class SpillTests: XCTestCase {
         XCTAssertEqual(envelope.spilledSize, Int64(spilled.count))
         XCTAssertEqual(envelope.size, Int64(expectedBody.count))
         XCTAssertEqual(envelope.strippedHeaders.map { $0.lowercased() }, ["x-ms-exchange-organization-scl"])
-        let withoutField = Array(String(decoding: expectedBody, as: UTF8.self)
-            .replacingOccurrences(of: "X-MS-Exchange-Organization-SCL: -1\r\n", with: "").utf8)
+        let withoutField = Array(
+            String(decoding: expectedBody, as: UTF8.self)
+                .replacingOccurrences(of: "X-MS-Exchange-Organization-SCL: -1\r\n", with: "").utf8)
         XCTAssertEqual(envelope.message + spilled, withoutField, "head after the firewall, then the spilled rest")
         XCTAssertTrue(conn.framer.bufferedByteCount == 0)
     }

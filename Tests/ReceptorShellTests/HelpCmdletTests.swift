@@ -14,8 +14,9 @@ final class HelpCmdletTests: ShellTestCase {
 
         let parameter = try run("Get-Help New-ReceiveConnector -Parameter remoteipranges")
         let table = try XCTUnwrap(ConnectorParameters.named("RemoteIPRanges"))
-        XCTAssertTrue(parameter.replacingOccurrences(of: "\n", with: " ").replacingOccurrences(of: "  ", with: " ")
-            .contains(String(table.help.prefix(40))), "the parameter table's wording: \(parameter)")
+        XCTAssertTrue(
+            parameter.replacingOccurrences(of: "\n", with: " ").replacingOccurrences(of: "  ", with: " ")
+                .contains(String(table.help.prefix(40))), "the parameter table's wording: \(parameter)")
 
         let examples = try run("Get-Help New-ReceiveConnector -Examples")
         XCTAssertTrue(examples.contains(#"New-ReceiveConnector -Name "Fabrikam.com TLS" -TransportRole Frontend -Partner"#), examples)
@@ -38,7 +39,8 @@ final class HelpCmdletTests: ShellTestCase {
             if case .object(let o) = value, case .string(let name)? = o["Name"] { return name }
             return nil
         }
-        XCTAssertEqual(Set(nouns), ["Get-ReceiveConnector", "New-ReceiveConnector", "Set-ReceiveConnector", "Remove-ReceiveConnector", "Test-ReceiveConnector"])
+        XCTAssertEqual(
+            Set(nouns), ["Get-ReceiveConnector", "New-ReceiveConnector", "Set-ReceiveConnector", "Remove-ReceiveConnector", "Test-ReceiveConnector"])
         XCTAssertTrue(try run("Get-Command -Verb Set | Format-Table Name").contains("Set-Mailbox"))
         XCTAssertTrue(try run("Get-Command *Mailbox*").contains("New-Mailbox"))
         refuse("Get-Command Get-Nothing", containing: "not recognized")

@@ -6,7 +6,9 @@ final class MailboxCmdletTests: ShellTestCase {
     let password = "-Password (ConvertTo-SecureString -String 'P@ssw0rd!' -AsPlainText -Force)"
 
     func testEmailAddressesOnNewAndSetMailbox() throws {
-        try run("New-Mailbox -Name kate -UserPrincipalName kate@contoso.test -EmailAddresses smtp:k.hall@contoso.test,SMTP:K.HALL@contoso.test \(password)")
+        try run(
+            "New-Mailbox -Name kate -UserPrincipalName kate@contoso.test -EmailAddresses smtp:k.hall@contoso.test,SMTP:K.HALL@contoso.test \(password)"
+        )
         XCTAssertEqual(try store.accounts().first?.emailAddresses, ["k.hall@contoso.test"], "prefix dropped, duplicate once")
         try run("Set-Mailbox kate -EmailAddresses @{Add='kate.hall@contoso.test'; Remove='k.hall@contoso.test'}")
         XCTAssertEqual(try store.accounts().first?.emailAddresses, ["kate.hall@contoso.test"])

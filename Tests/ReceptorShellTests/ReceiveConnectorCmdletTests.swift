@@ -23,10 +23,12 @@ final class ReceiveConnectorCmdletTests: ShellTestCase {
 
     func testWildcardInternetConnectorConflictsWithDefaultFrontend() throws {
         let before = try store.snapshot()
-        refuse(#"New-ReceiveConnector -Name "Internet Receive Connector" -TransportRole Frontend -Internet -Bindings "0.0.0.0","[::]:""#,
-               containing: #"Receive connector "MBX01\Default Frontend MBX01""#)
-        refuse(#"New-ReceiveConnector -Name "Internet Receive Connector" -TransportRole Frontend -Internet -Bindings "0.0.0.0","[::]:""#,
-               containing: "port 25 was assumed")
+        refuse(
+            #"New-ReceiveConnector -Name "Internet Receive Connector" -TransportRole Frontend -Internet -Bindings "0.0.0.0","[::]:""#,
+            containing: #"Receive connector "MBX01\Default Frontend MBX01""#)
+        refuse(
+            #"New-ReceiveConnector -Name "Internet Receive Connector" -TransportRole Frontend -Internet -Bindings "0.0.0.0","[::]:""#,
+            containing: "port 25 was assumed")
         XCTAssertEqual(try store.snapshot().connectors, before.connectors)
     }
 
@@ -45,7 +47,9 @@ final class ReceiveConnectorCmdletTests: ShellTestCase {
     }
 
     func testMultiValuedAddAndRemove() throws {
-        try run(#"New-ReceiveConnector -Name Relay -TransportRole Frontend -Custom -Bindings 0.0.0.0:25 -RemoteIPRanges 192.168.5.10 -PermissionGroups AnonymousUsers"#)
+        try run(
+            #"New-ReceiveConnector -Name Relay -TransportRole Frontend -Custom -Bindings 0.0.0.0:25 -RemoteIPRanges 192.168.5.10 -PermissionGroups AnonymousUsers"#
+        )
         try run(#"Set-ReceiveConnector Relay -RemoteIPRanges @{Add="192.168.5.11","192.168.5.12"}"#)
         try run(#"Set-ReceiveConnector Relay -RemoteIPRanges @{Remove="192.168.5.10"}"#)
         XCTAssertEqual(try connector("Relay").remoteIPRanges.map(\.description), ["192.168.5.11", "192.168.5.12"])
@@ -81,7 +85,8 @@ final class ReceiveConnectorCmdletTests: ShellTestCase {
         try addServer(name: "MBX02", role: .mailbox)
         session = makeSession(server: "MBX01")
         let names = try session.evaluate(#"Get-ReceiveConnector -Server MBX02 | Select-Object -ExpandProperty Name"#).map(\.text)
-        XCTAssertEqual(names, ["Default MBX02", "Client Proxy MBX02", "Default Frontend MBX02", "Outbound Proxy Frontend MBX02", "Client Frontend MBX02"])
+        XCTAssertEqual(
+            names, ["Default MBX02", "Client Proxy MBX02", "Default Frontend MBX02", "Outbound Proxy Frontend MBX02", "Client Frontend MBX02"])
         let fronts = try session.evaluate(#"Get-ReceiveConnector "MBX01\*Frontend*" | Select-Object -ExpandProperty Identity"#).map(\.text)
         XCTAssertEqual(fronts, [#"MBX01\Default Frontend MBX01"#, #"MBX01\Outbound Proxy Frontend MBX01"#, #"MBX01\Client Frontend MBX01"#])
     }
@@ -91,7 +96,9 @@ final class ReceiveConnectorCmdletTests: ShellTestCase {
     }
 
     func testFormatListOfDefaultFrontendShowsExchangeValues() throws {
-        let out = try run(#"Get-ReceiveConnector "Default Frontend MBX01" | Format-List MaxMessageSize,MaxHeaderSize,MessageRateLimit,ConnectionTimeout,AuthMechanism"#)
+        let out = try run(
+            #"Get-ReceiveConnector "Default Frontend MBX01" | Format-List MaxMessageSize,MaxHeaderSize,MessageRateLimit,ConnectionTimeout,AuthMechanism"#
+        )
         XCTAssertTrue(out.contains("MaxMessageSize    : 36 MB (37,748,736 bytes)"), out)
         XCTAssertTrue(out.contains("MaxHeaderSize     : 256 KB (262,144 bytes)"), out)
         XCTAssertTrue(out.contains("MessageRateLimit  : Unlimited"), out)
@@ -100,9 +107,11 @@ final class ReceiveConnectorCmdletTests: ShellTestCase {
     }
 
     func testWhereWithTypedComparisons() throws {
-        let big = try session.evaluate(#"Get-ReceiveConnector | where {$_.MaxRecipientsPerMessage -gt 1000} | Select-Object -ExpandProperty Name"#).map(\.text)
+        let big = try session.evaluate(#"Get-ReceiveConnector | where {$_.MaxRecipientsPerMessage -gt 1000} | Select-Object -ExpandProperty Name"#)
+            .map(\.text)
         XCTAssertEqual(big, ["Default MBX01"])
-        let verbose = try session.evaluate(#"Get-ReceiveConnector | ? {$_.ProtocolLoggingLevel -eq "Verbose"} | Select-Object -ExpandProperty Name"#).map(\.text)
+        let verbose = try session.evaluate(#"Get-ReceiveConnector | ? {$_.ProtocolLoggingLevel -eq "Verbose"} | Select-Object -ExpandProperty Name"#)
+            .map(\.text)
         XCTAssertEqual(verbose, ["Default Frontend MBX01"])
     }
 }

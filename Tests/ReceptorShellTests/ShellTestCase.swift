@@ -30,9 +30,10 @@ class ShellTestCase: XCTestCase {
     }
 
     func makeSession(server: String? = nil) -> PSSession {
-        let context = ShellContext(store: store, requestedServer: server, hostName: "testhost",
-                                   warn: { [unowned self] in warnings.append($0) }, confirm: nil,
-                                   localAddresses: { [try! IPAddress(parsing: "127.0.0.1"), try! IPAddress(parsing: "::1")] })
+        let context = ShellContext(
+            store: store, requestedServer: server, hostName: "testhost",
+            warn: { [unowned self] in warnings.append($0) }, confirm: nil,
+            localAddresses: { [try! IPAddress(parsing: "127.0.0.1"), try! IPAddress(parsing: "::1")] })
         context.say = { [unowned self] in said.append($0) }
         return PSSession(host: ReceptorHost(context: context), width: 120)
     }

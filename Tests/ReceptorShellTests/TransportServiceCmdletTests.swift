@@ -17,7 +17,9 @@ final class TransportServiceCmdletTests: ShellTestCase {
 
     func testSetEachServiceSeparately() throws {
         try run("Set-TransportService MBX01 -ReceiveProtocolLogMaxAge 7.00:00:00 -ReceiveProtocolLogMaxFileSize 20MB")
-        try run("Set-FrontendTransportService MBX01 -ReceiveProtocolLogMaxDirectorySize unlimited -ReceiveProtocolLogMaxFileSize unlimited -ReceiveProtocolLogPath /var/log/receptor/frontend")
+        try run(
+            "Set-FrontendTransportService MBX01 -ReceiveProtocolLogMaxDirectorySize unlimited -ReceiveProtocolLogMaxFileSize unlimited -ReceiveProtocolLogPath /var/log/receptor/frontend"
+        )
         let server = try XCTUnwrap(store.servers().first)
         XCTAssertEqual(server.receiveProtocolLog(service: "Hub").maxAge.seconds, 7 * 86400)
         XCTAssertEqual(server.receiveProtocolLog(service: "Hub").maxFileSize, .megabytes(20))
@@ -35,8 +37,12 @@ final class TransportServiceCmdletTests: ShellTestCase {
 
     func testRefusalsChangeNothing() throws {
         let before = try store.servers()
-        refuse("Set-TransportService MBX01 -ReceiveProtocolLogMaxFileSize 300MB", containing: "must not be larger than ReceiveProtocolLogMaxDirectorySize")
-        refuse("Set-TransportService MBX01 -ReceiveProtocolLogMaxFileSize unlimited", containing: "can't be unlimited while ReceiveProtocolLogMaxDirectorySize is limited")
+        refuse(
+            "Set-TransportService MBX01 -ReceiveProtocolLogMaxFileSize 300MB",
+            containing: "must not be larger than ReceiveProtocolLogMaxDirectorySize")
+        refuse(
+            "Set-TransportService MBX01 -ReceiveProtocolLogMaxFileSize unlimited",
+            containing: "can't be unlimited while ReceiveProtocolLogMaxDirectorySize is limited")
         refuse("Set-TransportService MBX01 -ReceiveProtocolLogMaxFileSize 0", containing: "between 1 byte and 909.5 TB")
         refuse("Set-TransportService MBX01 -ReceiveProtocolLogMaxFileSize lots", containing: "is not a size")
         refuse("Set-TransportService MBX01 -ReceiveProtocolLogMaxAge 24856.00:00:00", containing: "between 00:00:00 and 24855.03:14:07")
@@ -53,7 +59,8 @@ final class TransportServiceCmdletTests: ShellTestCase {
         XCTAssertEqual(edge.receiveProtocolLog(service: "Edge").maxAge.seconds, 14 * 86400)
         XCTAssertTrue(try run("Get-TransportService EDGE01 | Format-List ReceiveProtocolLogPath").contains("/logs/Edge/ProtocolLog/SmtpReceive"))
         refuse("Set-FrontendTransportService EDGE01 -ReceiveProtocolLogMaxAge 1.00:00:00", containing: "runs only on Mailbox servers")
-        XCTAssertEqual(try run("Get-FrontendTransportService | Format-List Name").components(separatedBy: "Name").count - 1, 1, "only the Mailbox server")
+        XCTAssertEqual(
+            try run("Get-FrontendTransportService | Format-List Name").components(separatedBy: "Name").count - 1, 1, "only the Mailbox server")
     }
 
     func testWhatIfWritesNothing() throws {

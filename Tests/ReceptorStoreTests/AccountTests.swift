@@ -47,18 +47,30 @@ final class AccountTests: StoreTestCase {
     func testAccountRefusalsAndRemoval() throws {
         let store = try makeStore()
         try store.addAccount(kate, password: "one")
-        guard case .alreadyExists = storeError({ try store.addAccount(MailboxAccount(name: "K", userPrincipalName: "KATE@contoso.test"), password: "two") }) else { return XCTFail() }
-        guard case .alreadyExists = storeError({
-            try store.addAccount(MailboxAccount(name: "K2", userPrincipalName: "k2@contoso.test", primarySmtpAddress: "kate@contoso.test"), password: "two")
-        }) else { return XCTFail() }
-        guard case .alreadyExists = storeError({
-            try store.addAccount(MailboxAccount(name: "K3", userPrincipalName: "k3@contoso.test"), password: "two")
-            try store.addAccount(MailboxAccount(name: "K4", userPrincipalName: "K3@contoso.test", primarySmtpAddress: "k4@contoso.test"), password: "two")
-        }) else { return XCTFail() }
+        guard
+            case .alreadyExists = storeError({
+                try store.addAccount(MailboxAccount(name: "K", userPrincipalName: "KATE@contoso.test"), password: "two")
+            })
+        else { return XCTFail() }
+        guard
+            case .alreadyExists = storeError({
+                try store.addAccount(
+                    MailboxAccount(name: "K2", userPrincipalName: "k2@contoso.test", primarySmtpAddress: "kate@contoso.test"), password: "two")
+            })
+        else { return XCTFail() }
+        guard
+            case .alreadyExists = storeError({
+                try store.addAccount(MailboxAccount(name: "K3", userPrincipalName: "k3@contoso.test"), password: "two")
+                try store.addAccount(
+                    MailboxAccount(name: "K4", userPrincipalName: "K3@contoso.test", primarySmtpAddress: "k4@contoso.test"), password: "two")
+            })
+        else { return XCTFail() }
         let empty = storeError { try store.addAccount(MailboxAccount(name: "Empty", userPrincipalName: "empty@contoso.test"), password: "") }
         guard case .refused(let message) = empty else { return XCTFail("\(String(describing: empty))") }
         XCTAssertTrue(message.contains("password"), message)
-        guard case .refused = storeError({ try store.addAccount(MailboxAccount(name: "X", userPrincipalName: "no-at-sign"), password: "x") }) else { return XCTFail() }
+        guard case .refused = storeError({ try store.addAccount(MailboxAccount(name: "X", userPrincipalName: "no-at-sign"), password: "x") }) else {
+            return XCTFail()
+        }
         XCTAssertEqual(try store.generation(), 2)
 
         try store.removeAccount(userPrincipalName: "Kate@Contoso.test")

@@ -20,8 +20,9 @@ class BackendContractTestCase: StoreTestCase {
 
     func seeded() throws -> any ConfigStore {
         let store = try open()
-        try store.addServer(mbx01, connectors: ConnectorDefaults.setupConnectors(for: mbx01),
-                            acceptedDomains: [AcceptedDomain(name: "contoso.test", domainName: "contoso.test", isDefault: true)])
+        try store.addServer(
+            mbx01, connectors: ConnectorDefaults.setupConnectors(for: mbx01),
+            acceptedDomains: [AcceptedDomain(name: "contoso.test", domainName: "contoso.test", isDefault: true)])
         return store
     }
 
@@ -44,17 +45,21 @@ class BackendContractTestCase: StoreTestCase {
         XCTAssertEqual(try store.generation(), 3)
         let changes = try store.changes(since: 1)
         XCTAssertEqual(changes.map(\.generation), [2, 3])
-        XCTAssertEqual(changes.map(\.summary), ["New-ReceiveConnector MBX01\\Relay", "New-AcceptedDomain fabrikam.test (fabrikam.test, Authoritative)"])
+        XCTAssertEqual(
+            changes.map(\.summary), ["New-ReceiveConnector MBX01\\Relay", "New-AcceptedDomain fabrikam.test (fabrikam.test, Authoritative)"])
         XCTAssertEqual(try store.changes(since: 0).first?.summary, "Add server MBX01 (Mailbox) with 5 receive connectors and 1 accepted domain")
     }
 
     func checkEveryKindOfValueRoundTripsAndAnotherInstanceSeesTheSame() throws {
         let store = try seeded()
         let relay = try store.insertConnector(try relayConnector())
-        try store.addPermission(PermissionEntry(user: SecurityPrincipal("NT AUTHORITY\\ANONYMOUS LOGON"), extendedRights: [.acceptAnyRecipient]),
-                                connector: relay.connector.guid)
-        try store.addAccount(MailboxAccount(name: "kate", alias: "kate", userPrincipalName: "kate@contoso.test",
-                                            primarySmtpAddress: "kate@contoso.test", emailAddresses: ["k@contoso.test"]), password: "P@ssw0rd!")
+        try store.addPermission(
+            PermissionEntry(user: SecurityPrincipal("NT AUTHORITY\\ANONYMOUS LOGON"), extendedRights: [.acceptAnyRecipient]),
+            connector: relay.connector.guid)
+        try store.addAccount(
+            MailboxAccount(
+                name: "kate", alias: "kate", userPrincipalName: "kate@contoso.test",
+                primarySmtpAddress: "kate@contoso.test", emailAddresses: ["k@contoso.test"]), password: "P@ssw0rd!")
         var transport = TransportConfig()
         transport.tlsReceiveDomainSecureList = ["fabrikam.test"]
         try store.setTransportConfig(transport)
@@ -105,8 +110,9 @@ class BackendContractTestCase: StoreTestCase {
     func checkListenerRegistrationsLeaveTheGenerationAlone() throws {
         let store = try seeded()
         let started = Date(timeIntervalSince1970: 1_760_000_000.123)
-        let registration = ListenerRegistration(id: "listener-1", server: "MBX01", pid: 4242, host: "mbx01",
-                                                controlSocket: "/run/l.sock", startedAt: started, heartbeatAt: started)
+        let registration = ListenerRegistration(
+            id: "listener-1", server: "MBX01", pid: 4242, host: "mbx01",
+            controlSocket: "/run/l.sock", startedAt: started, heartbeatAt: started)
         try store.registerListener(registration)
         XCTAssertEqual(try open(create: false).listeners(), [registration])
         try store.heartbeat(listenerID: "listener-1", statusJSON: #"{"ok":true}"#)
@@ -206,7 +212,9 @@ final class PostgresContractTests: BackendContractTestCase {
         if value == "skip" { throw XCTSkip("RECEPTOR_TEST_POSTGRES=skip: the PostgreSQL variants of the store tests were skipped.") }
         guard !value.isEmpty else {
             // A thrown error fails the test with this line.
-            throw StoreError.refused("RECEPTOR_TEST_POSTGRES is not set, so the PostgreSQL store was NOT tested. Run scripts/test, or start a cluster with scripts/test-postgres start DIR and export the URI it prints (RECEPTOR_TEST_POSTGRES=skip skips these).")
+            throw StoreError.refused(
+                "RECEPTOR_TEST_POSTGRES is not set, so the PostgreSQL store was NOT tested. Run scripts/test, or start a cluster with scripts/test-postgres start DIR and export the URI it prints (RECEPTOR_TEST_POSTGRES=skip skips these)."
+            )
         }
         adminURI = value
         database = "receptor_test_" + UUID().uuidString.lowercased().replacingOccurrences(of: "-", with: "")

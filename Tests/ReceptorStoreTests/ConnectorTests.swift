@@ -11,8 +11,10 @@ final class ConnectorTests: StoreTestCase {
         c.guid = UUID()
         c.transportRole = .hubTransport
         c.bindings = [try IPBinding(parsing: "10.1.2.3:2600"), try IPBinding(parsing: "[2001:db8::5]:2600")]
-        c.remoteIPRanges = [try IPRange(parsing: "10.0.0.0/8"), try IPRange(parsing: "192.168.1.1-192.168.1.50"),
-                            try IPRange(parsing: "2001:db8::/32"), try IPRange(parsing: "172.16.0.9")]
+        c.remoteIPRanges = [
+            try IPRange(parsing: "10.0.0.0/8"), try IPRange(parsing: "192.168.1.1-192.168.1.50"),
+            try IPRange(parsing: "2001:db8::/32"), try IPRange(parsing: "172.16.0.9"),
+        ]
         c.enabled = false
         c.comment = "Scanners on floor 3 — ünïcode and \"quotes\" / slashes"
         c.authMechanism = [.tls, .integrated, .basicAuth, .basicAuthRequireTLS]
@@ -75,7 +77,7 @@ final class ConnectorTests: StoreTestCase {
         let base = Mirror(reflecting: ConnectorDefaults.base(name: "Everything", server: server, transportRole: .frontendTransport))
         let changed = Mirror(reflecting: original)
         XCTAssertEqual(base.children.count, changed.children.count)
-        for (a, b) in zip(base.children, changed.children) where a.label != "server" { // placement, not a default
+        for (a, b) in zip(base.children, changed.children) where a.label != "server" {  // placement, not a default
             XCTAssertNotEqual(String(reflecting: a.value), String(reflecting: b.value), "\(a.label ?? "?") is unchanged")
         }
 
@@ -183,8 +185,9 @@ final class ConnectorTests: StoreTestCase {
         XCTAssertEqual(try store.connector(guid: c.guid), updated)
         XCTAssertEqual(try store.connector(server: "MBX01", name: "Relay"), nil)
         XCTAssertEqual(try store.connector(server: "MBX01", name: "scanner relay")?.connector.guid, inserted.connector.guid)
-        XCTAssertEqual(try store.changes(since: 2).map(\.summary),
-                       ["Set-ReceiveConnector MBX01\\Relay: renamed to \"Scanner Relay\", revision 2"])
+        XCTAssertEqual(
+            try store.changes(since: 2).map(\.summary),
+            ["Set-ReceiveConnector MBX01\\Relay: renamed to \"Scanner Relay\", revision 2"])
 
         c.comment = "again"
         XCTAssertEqual(try store.updateConnector(c, expectedRevision: 2).revision, 3)
@@ -200,8 +203,15 @@ final class ConnectorTests: StoreTestCase {
 
         c.comment = "two"
         let error = storeError { try store.updateConnector(c, expectedRevision: 1) }
-        XCTAssertEqual(error, .revisionConflict("Receive connector \"MBX01\\Relay\" was changed by someone else since it was read (revision 1, now 2). Read it again and repeat the change."))
-        XCTAssertEqual(error?.description, "Receive connector \"MBX01\\Relay\" was changed by someone else since it was read (revision 1, now 2). Read it again and repeat the change.")
+        XCTAssertEqual(
+            error,
+            .revisionConflict(
+                "Receive connector \"MBX01\\Relay\" was changed by someone else since it was read (revision 1, now 2). Read it again and repeat the change."
+            ))
+        XCTAssertEqual(
+            error?.description,
+            "Receive connector \"MBX01\\Relay\" was changed by someone else since it was read (revision 1, now 2). Read it again and repeat the change."
+        )
 
         let removal = storeError { try store.removeConnector(guid: c.guid, expectedRevision: 1) }
         guard case .revisionConflict = removal else { return XCTFail("\(String(describing: removal))") }
@@ -240,12 +250,16 @@ final class ConnectorTests: StoreTestCase {
 
     func testServersAreUniqueAndTheirUpdatesAreValidated() throws {
         let store = try seededStore()
-        guard case .alreadyExists = storeError({
-            try store.addServer(Server(name: "mbx01", role: .mailbox, fqdn: "x.contoso.test"), connectors: [], acceptedDomains: [])
-        }) else { return XCTFail() }
-        guard case .refused = storeError({
-            try store.addServer(Server(name: "bad name!", role: .mailbox, fqdn: "x.contoso.test"), connectors: [], acceptedDomains: [])
-        }) else { return XCTFail() }
+        guard
+            case .alreadyExists = storeError({
+                try store.addServer(Server(name: "mbx01", role: .mailbox, fqdn: "x.contoso.test"), connectors: [], acceptedDomains: [])
+            })
+        else { return XCTFail() }
+        guard
+            case .refused = storeError({
+                try store.addServer(Server(name: "bad name!", role: .mailbox, fqdn: "x.contoso.test"), connectors: [], acceptedDomains: [])
+            })
+        else { return XCTFail() }
 
         var server = mbx01
         server.useDowngradedExchangeServerAuth = true
@@ -268,11 +282,13 @@ final class ConnectorTests: StoreTestCase {
     func testAddServerIsAllOrNothing() throws {
         let store = try makeStore()
         var connectors = ConnectorDefaults.setupConnectors(for: mbx01)
-        connectors.append(connectors[0]) // same name and GUID again: refused by validation
+        connectors.append(connectors[0])  // same name and GUID again: refused by validation
         connectors[5].guid = UUID()
-        guard case .invalid = storeError({
-            try store.addServer(self.mbx01, connectors: connectors, acceptedDomains: [AcceptedDomain(name: "a", domainName: "a.test")])
-        }) else { return XCTFail() }
+        guard
+            case .invalid = storeError({
+                try store.addServer(self.mbx01, connectors: connectors, acceptedDomains: [AcceptedDomain(name: "a", domainName: "a.test")])
+            })
+        else { return XCTFail() }
         let snapshot = try store.snapshot()
         XCTAssertEqual(snapshot.generation, 0)
         XCTAssertTrue(snapshot.servers.isEmpty && snapshot.connectors.isEmpty && snapshot.acceptedDomains.isEmpty)

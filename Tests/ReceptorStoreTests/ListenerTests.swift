@@ -7,9 +7,10 @@ final class ListenerTests: StoreTestCase {
     func testRegisterHeartbeatUnregisterLeaveTheGenerationAlone() throws {
         let store = try seededStore()
         let started = Date(timeIntervalSince1970: 1_760_000_000.123)
-        let registration = ListenerRegistration(id: "listener-1", server: "MBX01", pid: 4242, host: "mbx01",
-                                                controlSocket: "/var/lib/receptor/listener-1.sock",
-                                                startedAt: started, heartbeatAt: started)
+        let registration = ListenerRegistration(
+            id: "listener-1", server: "MBX01", pid: 4242, host: "mbx01",
+            controlSocket: "/var/lib/receptor/listener-1.sock",
+            startedAt: started, heartbeatAt: started)
         try store.registerListener(registration)
         XCTAssertEqual(try store.listeners(), [registration])
 
@@ -29,7 +30,7 @@ final class ListenerTests: StoreTestCase {
         XCTAssertEqual(try store.listeners().map(\.pid), [4343])
 
         try store.unregisterListener(id: "listener-1")
-        try store.unregisterListener(id: "listener-1") // twice is fine
+        try store.unregisterListener(id: "listener-1")  // twice is fine
         XCTAssertEqual(try store.listeners(), [])
         guard case .notFound = storeError({ try store.heartbeat(listenerID: "listener-1", statusJSON: "{}") }) else { return XCTFail() }
 
@@ -40,9 +41,14 @@ final class ListenerTests: StoreTestCase {
     func testLivenessRunningNotRespondingAndDead() {
         let now = Date(timeIntervalSince1970: 1_760_000_000)
         func state(silent seconds: TimeInterval, host: String = "mbx01", alive: Bool = true) -> ListenerLiveness.State {
-            let r = ListenerRegistration(id: "l", server: "MBX01", pid: 77, host: host, controlSocket: "/s", startedAt: now.addingTimeInterval(-600),
-                                         heartbeatAt: now.addingTimeInterval(-seconds))
-            return ListenerLiveness.state(of: r, at: now, localHost: "mbx01", processExists: { pid in XCTAssertEqual(pid, 77); return alive })
+            let r = ListenerRegistration(
+                id: "l", server: "MBX01", pid: 77, host: host, controlSocket: "/s", startedAt: now.addingTimeInterval(-600),
+                heartbeatAt: now.addingTimeInterval(-seconds))
+            return ListenerLiveness.state(
+                of: r, at: now, localHost: "mbx01",
+                processExists: { pid in
+                    XCTAssertEqual(pid, 77); return alive
+                })
         }
         XCTAssertEqual(state(silent: 1), .running)
         XCTAssertEqual(state(silent: ListenerLiveness.respondingWithin - 0.5), .running)
@@ -60,12 +66,16 @@ final class ListenerTests: StoreTestCase {
         let now = Date(timeIntervalSince1970: Date().timeIntervalSince1970.rounded())  // the store keeps milliseconds
         let here = ListenerLiveness.localHost
         // This process: alive. A pid that can't exist on Linux (above pid_max's ceiling): dead.
-        let alive = ListenerRegistration(id: "alive", server: "MBX01", pid: getpid(), host: here, controlSocket: "/a", startedAt: now, heartbeatAt: now)
-        let killed = ListenerRegistration(id: "killed", server: "MBX01", pid: 4_194_305, host: here, controlSocket: "/k", startedAt: now, heartbeatAt: now)
-        let silent = ListenerRegistration(id: "silent", server: "MBX02", pid: 1, host: "elsewhere", controlSocket: "/s", startedAt: now,
-                                          heartbeatAt: now.addingTimeInterval(-30))
-        let gone = ListenerRegistration(id: "gone", server: "MBX02", pid: 1, host: "elsewhere", controlSocket: "/g", startedAt: now,
-                                        heartbeatAt: now.addingTimeInterval(-ListenerLiveness.forgottenAfter - 1))
+        let alive = ListenerRegistration(
+            id: "alive", server: "MBX01", pid: getpid(), host: here, controlSocket: "/a", startedAt: now, heartbeatAt: now)
+        let killed = ListenerRegistration(
+            id: "killed", server: "MBX01", pid: 4_194_305, host: here, controlSocket: "/k", startedAt: now, heartbeatAt: now)
+        let silent = ListenerRegistration(
+            id: "silent", server: "MBX02", pid: 1, host: "elsewhere", controlSocket: "/s", startedAt: now,
+            heartbeatAt: now.addingTimeInterval(-30))
+        let gone = ListenerRegistration(
+            id: "gone", server: "MBX02", pid: 1, host: "elsewhere", controlSocket: "/g", startedAt: now,
+            heartbeatAt: now.addingTimeInterval(-ListenerLiveness.forgottenAfter - 1))
         for r in [alive, killed, silent, gone] { try store.registerListener(r) }
         let live = try store.liveListeners(at: now)
         XCTAssertEqual(live.map(\.registration.id), ["alive", "silent"])

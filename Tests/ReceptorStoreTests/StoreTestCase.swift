@@ -27,8 +27,9 @@ class StoreTestCase: XCTestCase {
     /// A store with MBX01, its five default connectors and the accepted domain contoso.test.
     func seededStore() throws -> SQLiteConfigStore {
         let store = try makeStore()
-        try store.addServer(mbx01, connectors: ConnectorDefaults.setupConnectors(for: mbx01),
-                            acceptedDomains: [AcceptedDomain(name: "contoso.test", domainName: "contoso.test", isDefault: true)])
+        try store.addServer(
+            mbx01, connectors: ConnectorDefaults.setupConnectors(for: mbx01),
+            acceptedDomains: [AcceptedDomain(name: "contoso.test", domainName: "contoso.test", isDefault: true)])
         return store
     }
 

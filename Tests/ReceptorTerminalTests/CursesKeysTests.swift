@@ -50,7 +50,7 @@ final class CursesKeysTests: XCTestCase {
         XCTAssertEqual(character(UInt32(("q" as Unicode.Scalar).value)), .event(.character("q")))
         XCTAssertEqual(character(0xE9), .event(.character("é")))
         XCTAssertEqual(character(0x65E5), .event(.character("日")))
-        XCTAssertEqual(character(0xD800), .ignored) // not a scalar
+        XCTAssertEqual(character(0xD800), .ignored)  // not a scalar
     }
 
     func testTimeoutIsIgnored() {

@@ -29,8 +29,10 @@ final class TermdemoTmuxTests: XCTestCase {
         return found.path
     }
 
-    private func start(_ name: String, columns: Int = 100, rows: Int = 30, environment: [String: String] = [:],
-                       arguments: [String] = []) throws -> TmuxHarness {
+    private func start(
+        _ name: String, columns: Int = 100, rows: Int = 30, environment: [String: String] = [:],
+        arguments: [String] = []
+    ) throws -> TmuxHarness {
         let binary = try termdemo()
         let harness = try TmuxHarness(name: name, columns: columns, rows: rows, environment: environment)
         self.harness = harness
@@ -93,7 +95,7 @@ final class TermdemoTmuxTests: XCTestCase {
         XCTAssertTrue(lines[0].hasPrefix("+ Receptor termdemo ---") && lines[0].hasSuffix("+"), lines[0])
         XCTAssertTrue(lines[1].hasPrefix("| size 100x30  unicode no  color yes"), lines[1])
         XCTAssertTrue(lines[4].hasPrefix("| wide: ??? ??? ? caf?"), lines[4])
-        XCTAssertTrue(lines[5].hasPrefix("| +=====") , lines[5])
+        XCTAssertTrue(lines[5].hasPrefix("| +====="), lines[5])
         XCTAssertTrue(lines[28].hasPrefix("+-----") && lines[28].hasSuffix("+"), lines[28])
         XCTAssertFalse(try harness.capture().unicodeScalars.contains { !$0.isASCII })
         try quitAndCheckRestored(harness)
@@ -153,7 +155,7 @@ final class TermdemoTmuxTests: XCTestCase {
         try harness.waitForEvent("mouse 10,4")
         try harness.sendKeys("Down")
         try harness.waitForEvent("down")
-        XCTAssertEqual(harness.events(), ["mouse 10,4", "down"]) // the release is not an event
+        XCTAssertEqual(harness.events(), ["mouse 10,4", "down"])  // the release is not an event
         try quitAndCheckRestored(harness)
     }
 
@@ -222,7 +224,7 @@ final class TermdemoTmuxTests: XCTestCase {
         let harness = try start("raw", arguments: ["--raw"])
         try harness.sendKeys("C-c")
         try harness.waitForEvent("ctrl-c")
-        try harness.sendKeys("C-z") // the demo suspends itself through CursesTerminal.suspend()
+        try harness.sendKeys("C-z")  // the demo suspends itself through CursesTerminal.suspend()
         try harness.waitForText("Stopped")
         XCTAssertTrue(try harness.flags().contains("alternate=0"))
         try harness.type("fg; report $?")

@@ -17,7 +17,8 @@ final class TmuxHarness {
     private var closed = false
 
     /// The format `flags()` reads: what a curses program changes in the terminal and must put back.
-    static let terminalFlags = "alternate=#{alternate_on} cursor=#{cursor_flag} keypad=#{keypad_flag} "
+    static let terminalFlags =
+        "alternate=#{alternate_on} cursor=#{cursor_flag} keypad=#{keypad_flag} "
         + "keypadCursor=#{keypad_cursor_flag} mouse=#{mouse_any_flag}"
 
     init(name: String, columns: Int = 100, rows: Int = 30, environment: [String: String]) throws {
@@ -31,15 +32,15 @@ final class TmuxHarness {
         // stop, after it has restored the terminal); `report` compares the tty modes with the shell's.
         let rcFile = directory.appendingPathComponent("bashrc")
         try """
-            PS1='$ '
-            unset HISTFILE
-            shell_modes=$(stty -g)
-            report() {
-                if [ "$shell_modes" = "$(stty -g)" ]; then tty=restored; else tty=changed; fi
-                echo "DEMO-EXIT rc=$1 tty=$tty"
-            }
+        PS1='$ '
+        unset HISTFILE
+        shell_modes=$(stty -g)
+        report() {
+            if [ "$shell_modes" = "$(stty -g)" ]; then tty=restored; else tty=changed; fi
+            echo "DEMO-EXIT rc=$1 tty=$tty"
+        }
 
-            """.write(to: rcFile, atomically: true, encoding: .utf8)
+        """.write(to: rcFile, atomically: true, encoding: .utf8)
 
         var variables = [
             "PATH": "/usr/local/bin:/usr/bin:/bin",
@@ -116,8 +117,10 @@ final class TmuxHarness {
     }
 
     /// Polls until `condition` holds (the pane has settled), failing after `timeout` seconds with the pane.
-    func waitFor(_ what: String, timeout: TimeInterval = 10, file: StaticString = #filePath, line: UInt = #line,
-                 _ condition: () throws -> Bool) throws {
+    func waitFor(
+        _ what: String, timeout: TimeInterval = 10, file: StaticString = #filePath, line: UInt = #line,
+        _ condition: () throws -> Bool
+    ) throws {
         let deadline = Date().addingTimeInterval(timeout)
         while Date() < deadline {
             if try condition() { return }
@@ -141,7 +144,8 @@ final class TmuxHarness {
         guard !closed else { return }
         closed = true
         if let text = try? String(contentsOf: pidFile, encoding: .utf8),
-           let pid = pid_t(text.trimmingCharacters(in: .whitespacesAndNewlines)), pid > 0, kill(pid, 0) == 0 {
+            let pid = pid_t(text.trimmingCharacters(in: .whitespacesAndNewlines)), pid > 0, kill(pid, 0) == 0
+        {
             kill(pid, SIGCONT)
             kill(pid, SIGKILL)
         }
@@ -171,8 +175,9 @@ final class TmuxHarness {
     private func tmux(_ arguments: [String]) throws -> String {
         let outputFile = directory.appendingPathComponent("tmux.out").path
         let errorFile = directory.appendingPathComponent("tmux.err").path
-        let status = try Self.spawnAndWait(["tmux", "-L", socket, "-f", "/dev/null"] + arguments,
-                                           output: outputFile, errors: errorFile)
+        let status = try Self.spawnAndWait(
+            ["tmux", "-L", socket, "-f", "/dev/null"] + arguments,
+            output: outputFile, errors: errorFile)
         let text = (try? String(contentsOfFile: outputFile, encoding: .utf8)) ?? ""
         guard status == 0 else {
             let message = (try? String(contentsOfFile: errorFile, encoding: .utf8)) ?? ""

@@ -9,10 +9,13 @@ private final class FuzzHost: PSCommandHost {
 
     func invoke(_ invocation: PSInvocation, input: [PSValue]) throws -> [PSValue] {
         (1...3).map { n in
-            .object(PSObject(typeName: "Thing", properties: [
-                PSProperty("Name", .string("Thing \(n)")), PSProperty("Count", .int(n)),
-                PSProperty("Tags", .array([.string("a\(n)"), .string("b")])), PSProperty("Enabled", .bool(n != 2)),
-            ]))
+            .object(
+                PSObject(
+                    typeName: "Thing",
+                    properties: [
+                        PSProperty("Name", .string("Thing \(n)")), PSProperty("Count", .int(n)),
+                        PSProperty("Tags", .array([.string("a\(n)"), .string("b")])), PSProperty("Enabled", .bool(n != 2)),
+                    ]))
         }
     }
 

@@ -19,9 +19,10 @@ private let remote = SMTPEndpoint(address: try! IPAddress(parsing: "203.0.113.7"
 
 private func configuration(_ connector: ReceiveConnector) -> SessionConfiguration {
     let rights = PermissionModel.effectiveRights(connector: connector, explicitEntries: [], authentication: .anonymous, domain: server.name)
-    return SessionConfiguration(connector: connector, server: server, acceptedDomains: domains, certificateAvailable: true,
-                                localEndpoint: local, remoteEndpoint: remote, sessionID: "08DC3C1A2B4F5E61", connectedAt: Date(),
-                                protocolLogging: connector.protocolLoggingLevel == .verbose, initialRights: rights)
+    return SessionConfiguration(
+        connector: connector, server: server, acceptedDomains: domains, certificateAvailable: true,
+        localEndpoint: local, remoteEndpoint: remote, sessionID: "08DC3C1A2B4F5E61", connectedAt: Date(),
+        protocolLogging: connector.protocolLoggingLevel == .verbose, initialRights: rights)
 }
 
 /// Input layout: byte 0 picks the connector and how the I/O layer answers (TLS, AUTH, delivery succeed or
@@ -44,10 +45,13 @@ public func fuzzSMTP(_ start: UnsafePointer<UInt8>, _ count: Int) -> CInt {
         for action in pending {
             switch action {
             case .startTLS:
-                events.append(mode & 2 == 0 ? .tlsEstablished(TLSInfo(version: "TLSv1.3", cipher: "TLS_AES_128_GCM_SHA256")) : .tlsFailed(reason: "fuzz"))
+                events.append(
+                    mode & 2 == 0 ? .tlsEstablished(TLSInfo(version: "TLSv1.3", cipher: "TLS_AES_128_GCM_SHA256")) : .tlsFailed(reason: "fuzz"))
             case .authenticate:
-                events.append(mode & 4 == 0 ? .authenticationResult(.accepted(MailboxAccount(name: "kate", userPrincipalName: "kate@contoso.test")))
-                                            : .authenticationResult(mode & 8 == 0 ? .rejected : .unavailable))
+                events.append(
+                    mode & 4 == 0
+                        ? .authenticationResult(.accepted(MailboxAccount(name: "kate", userPrincipalName: "kate@contoso.test")))
+                        : .authenticationResult(mode & 8 == 0 ? .rejected : .unavailable))
             case .deliver:
                 events.append(.deliveryResult(mode & 16 == 0 ? .queued(internalID: Int64(steps)) : .failed(nil)))
             case .delay:

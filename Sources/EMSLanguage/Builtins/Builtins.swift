@@ -96,7 +96,8 @@ struct BuiltinArguments {
         guard let value = self[parameter] else { return nil }
         guard case .scriptBlock(let block) = value else {
             throw PSRuntimeError(
-                "Cannot bind parameter '\(parameter)'. Cannot convert the \"\(value.text)\" value of type \"\(value.typeDisplayName)\" to type \"System.Management.Automation.ScriptBlock\".")
+                "Cannot bind parameter '\(parameter)'. Cannot convert the \"\(value.text)\" value of type \"\(value.typeDisplayName)\" to type \"System.Management.Automation.ScriptBlock\"."
+            )
         }
         return block
     }
@@ -151,10 +152,11 @@ enum PropertySelector {
             }
         }
         guard let source else { throw PSRuntimeError("The \"Expression\" key is missing.") }
-        let fallback: String = switch source {
-        case .script(let block): block.text.trimmingCharacters(in: .whitespaces)
-        case .property(let name): name
-        }
+        let fallback: String =
+            switch source {
+            case .script(let block): block.text.trimmingCharacters(in: .whitespaces)
+            case .property(let name): name
+            }
         return .calculated(label: label ?? fallback, source: source, descending: descending)
     }
 

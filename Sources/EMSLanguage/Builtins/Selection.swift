@@ -93,10 +93,13 @@ struct SortObjectCommand: BuiltinCommand {
             }
             keyed.append((index, item, keys))
         }
-        let directions: [Bool] = selectors.isEmpty ? [descending] : selectors.map {
-            if case .calculated(_, _, let own?) = $0 { return own }
-            return descending
-        }
+        let directions: [Bool] =
+            selectors.isEmpty
+            ? [descending]
+            : selectors.map {
+                if case .calculated(_, _, let own?) = $0 { return own }
+                return descending
+            }
 
         func compareKeys(_ a: [PSValue], _ b: [PSValue]) -> Int {
             for (i, (x, y)) in zip(a, b).enumerated() {

@@ -114,28 +114,39 @@ final class AddressDialog {
         var r = top + 1
         func field(_ f: TextField, focused: Bool, row: Int, column: Int, width w: Int) {
             let (shown, cursor) = f.visible(width: w)
-            canvas.text(Canvas.pad(shown, w), row: row, column: column, width: w,
-                        style: CellStyle(focused ? .focusedField : .field, underline: true))
+            canvas.text(
+                Canvas.pad(shown, w), row: row, column: column, width: w,
+                style: CellStyle(focused ? .focusedField : .field, underline: true))
             if focused { canvas.screen.setCursor(row: row, column: column + cursor) }
         }
         let mark: (Focus) -> String = { self.focus == $0 ? ">" : " " }
         switch kind {
         case .binding:
             canvas.text("Address:", row: r, column: x); r += 1
-            canvas.text("\(mark(.allIPv4))\(Canvas.radio(allIPv4)) (All available IPv4)", row: r, column: x, width: inner,
-                        style: focus == .allIPv4 ? CellStyle(.selection, reverse: true) : .normal)
-            hits.add(row: r, column: x, width: inner) { [unowned self] in self.allIPv4 = true; self.focus = .allIPv4; return [] }
+            canvas.text(
+                "\(mark(.allIPv4))\(Canvas.radio(allIPv4)) (All available IPv4)", row: r, column: x, width: inner,
+                style: focus == .allIPv4 ? CellStyle(.selection, reverse: true) : .normal)
+            hits.add(row: r, column: x, width: inner) { [unowned self] in
+                self.allIPv4 = true; self.focus = .allIPv4; return []
+            }
             r += 1
-            canvas.text("\(mark(.specific))\(Canvas.radio(!allIPv4)) Specify an IPv4 address or an IPv6 address:", row: r, column: x, width: inner,
-                        style: focus == .specific ? CellStyle(.selection, reverse: true) : .normal)
-            hits.add(row: r, column: x, width: inner) { [unowned self] in self.allIPv4 = false; self.focus = .address; return [] }
+            canvas.text(
+                "\(mark(.specific))\(Canvas.radio(!allIPv4)) Specify an IPv4 address or an IPv6 address:", row: r, column: x, width: inner,
+                style: focus == .specific ? CellStyle(.selection, reverse: true) : .normal)
+            hits.add(row: r, column: x, width: inner) { [unowned self] in
+                self.allIPv4 = false; self.focus = .address; return []
+            }
             r += 1
             field(address, focused: focus == .address, row: r, column: x + 5, width: inner - 5)
-            hits.add(row: r, column: x + 5, width: inner - 5) { [unowned self] in self.allIPv4 = false; self.focus = .address; return [] }
+            hits.add(row: r, column: x + 5, width: inner - 5) { [unowned self] in
+                self.allIPv4 = false; self.focus = .address; return []
+            }
             r += 1
             canvas.text("Port:", row: r, column: x)
             field(port, focused: focus == .port, row: r, column: x + 6, width: 7)
-            hits.add(row: r, column: x + 6, width: 7) { [unowned self] in self.focus = .port; return [] }
+            hits.add(row: r, column: x + 6, width: 7) { [unowned self] in
+                self.focus = .port; return []
+            }
             r += 1
         case .remote:
             canvas.text("Address, range or CIDR block (as 10.0.0.5, 10.0.0.1-10.0.0.9,", row: r, column: x, width: inner); r += 1

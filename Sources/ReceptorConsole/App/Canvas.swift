@@ -24,21 +24,22 @@ struct Canvas {
     /// layouts do not move); other non-ASCII text is left to the screen, which shows "?".
     static func ascii(_ s: String) -> String {
         guard !s.allSatisfy(\.isASCII) else { return s }
-        return String(s.map { ch -> Character in
-            switch ch {
-            case "…": "~"
-            case "×": "x"
-            case "›", "→", "»": ">"
-            case "←", "«": "<"
-            case "↓": "v"
-            case "↑": "^"
-            case "—", "–", "─": "-"
-            case "‘", "’": "'"
-            case "“", "”": "\""
-            case "•", "·": "*"
-            default: ch
-            }
-        })
+        return String(
+            s.map { ch -> Character in
+                switch ch {
+                case "…": "~"
+                case "×": "x"
+                case "›", "→", "»": ">"
+                case "←", "«": "<"
+                case "↓": "v"
+                case "↑": "^"
+                case "—", "–", "─": "-"
+                case "‘", "’": "'"
+                case "“", "”": "\""
+                case "•", "·": "*"
+                default: ch
+                }
+            })
     }
 
     /// Cuts `s` to `width` terminal cells (wide characters take two), ending in "…" when cut.

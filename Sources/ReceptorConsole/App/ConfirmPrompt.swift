@@ -40,10 +40,13 @@ struct ConfirmPrompt: Hashable {
     // MARK: The four questions
 
     static func delete(_ c: ReceiveConnector) -> ConfirmPrompt {
-        ConfirmPrompt(title: "Delete receive connector",
-                      lines: ["Delete \"\(c.name)\" from \(c.server)? This can't be undone.",
-                              "Shell: " + ConsoleApp.removeCommand(c)],
-                      confirmLabel: "delete", declineLabel: "keep it")
+        ConfirmPrompt(
+            title: "Delete receive connector",
+            lines: [
+                "Delete \"\(c.name)\" from \(c.server)? This can't be undone.",
+                "Shell: " + ConsoleApp.removeCommand(c),
+            ],
+            confirmLabel: "delete", declineLabel: "keep it")
     }
 
     static let discardNewConnector = ConfirmPrompt(

@@ -10,8 +10,10 @@ extension ConsoleApp {
         let canvas = Canvas(screen: screen)
         let size = screen.size
         guard size.columns >= Self.minimumSize.columns, size.rows >= Self.minimumSize.rows else {
-            let lines = ["Receptor needs a terminal of at least \(Self.minimumSize.columns)×\(Self.minimumSize.rows);",
-                         "this one is \(size.columns)×\(size.rows).", "Enlarge the window, or press q to quit."]
+            let lines = [
+                "Receptor needs a terminal of at least \(Self.minimumSize.columns)×\(Self.minimumSize.rows);",
+                "this one is \(size.columns)×\(size.rows).", "Enlarge the window, or press q to quit.",
+            ]
             for (i, line) in lines.enumerated() {
                 for (j, part) in Canvas.wrap(line, max(1, size.columns)).enumerated() {
                     canvas.text(part, row: i * 2 + j, column: 0)
@@ -35,9 +37,13 @@ extension ConsoleApp {
             monitor.render(canvas, now: now(), hits: hits)
             drawHintBar(canvas, context: .monitor)
         case .confirmQuit:
-            if case .wizard(let w) = underlying { w.render(canvas, hits: HitMap()) { _ in [] } }
-            else if case .edit(let e) = underlying { e.render(canvas, hits: HitMap()) { _ in [] } }
-            else { drawMain(canvas) }
+            if case .wizard(let w) = underlying {
+                w.render(canvas, hits: HitMap()) { _ in [] }
+            } else if case .edit(let e) = underlying {
+                e.render(canvas, hits: HitMap()) { _ in [] }
+            } else {
+                drawMain(canvas)
+            }
             ConfirmPrompt.quit.render(canvas, hits: hits)
         default:
             drawMain(canvas)
@@ -95,7 +101,8 @@ extension ConsoleApp {
         let bindW = max(10, (rest - nameW) * 2 / 5)
         let listenerW = rest - nameW - bindW
         func row(_ a: String, _ b: String, _ c: String, _ d: String, _ e: String) -> String {
-            " " + Canvas.pad(a, nameW) + " " + Canvas.pad(b, statusW) + " " + Canvas.pad(c, roleW) + " " + Canvas.pad(d, bindW) + " " + Canvas.pad(e, listenerW)
+            " " + Canvas.pad(a, nameW) + " " + Canvas.pad(b, statusW) + " " + Canvas.pad(c, roleW) + " " + Canvas.pad(d, bindW) + " "
+                + Canvas.pad(e, listenerW)
         }
         canvas.text(row("NAME", "STATUS", "ROLE", "BINDINGS", "LISTENER"), row: 2, column: 0, style: CellStyle(.header, underline: true))
         let detailsHeight = rows >= 36 ? 12 : 10
@@ -104,7 +111,11 @@ extension ConsoleApp {
         keepSelectionVisibleQuietly()
         let visible = visibleConnectors
         if visible.isEmpty {
-            let why = server == nil ? "The store has no server." : filterText.isEmpty ? "No receive connectors on \(serverName ?? ""). Press a to create one." : "No connector matches the filter \"\(filterText)\"."
+            let why =
+                server == nil
+                ? "The store has no server."
+                : filterText.isEmpty
+                    ? "No receive connectors on \(serverName ?? ""). Press a to create one." : "No connector matches the filter \"\(filterText)\"."
             canvas.text(why, row: listTop + 1, column: 2, style: CellStyle(.dim))
         }
         for (offset, item) in visible.dropFirst(scrollTop).prefix(listRows).enumerated() {
@@ -112,24 +123,38 @@ extension ConsoleApp {
             let sel = c.guid == selectedGUID
             let line = row(c.name, c.enabled ? "Enabled" : "Disabled", c.roleLabel, Self.bindingsColumn(c.bindings), listenerText(c, short: true))
             let r = listTop + offset
-            canvas.text((sel ? ">" : " ") + String(line.dropFirst()), row: r, column: 0, width: cols, style: sel ? CellStyle(.selection, bold: true, reverse: true) : .normal, pad: sel)
+            canvas.text(
+                (sel ? ">" : " ") + String(line.dropFirst()), row: r, column: 0, width: cols,
+                style: sel ? CellStyle(.selection, bold: true, reverse: true) : .normal, pad: sel)
             let guid = c.guid
-            hits.add(row: r, column: 0, width: cols) { [unowned self] in self.select(guid: guid); return [] }
+            hits.add(row: r, column: 0, width: cols) { [unowned self] in
+                self.select(guid: guid); return []
+            }
         }
         if visible.count > listRows {
-            canvas.text("\(scrollTop + 1)-\(min(visible.count, scrollTop + listRows)) of \(visible.count)", row: listTop + listRows - 1, column: cols - 14, width: 14, style: CellStyle(.dim))
+            canvas.text(
+                "\(scrollTop + 1)-\(min(visible.count, scrollTop + listRows)) of \(visible.count)", row: listTop + listRows - 1, column: cols - 14,
+                width: 14, style: CellStyle(.dim))
         }
         drawDetails(canvas, top: rows - 2 - detailsHeight, height: detailsHeight)
         // Status line
         let statusRow = rows - 2
         if let statusMessage {
-            canvas.text(" " + statusMessage.text, row: statusRow, column: 0, width: cols, style: CellStyle(statusMessage.error ? .error : .success, bold: statusMessage.error))
+            canvas.text(
+                " " + statusMessage.text, row: statusRow, column: 0, width: cols,
+                style: CellStyle(statusMessage.error ? .error : .success, bold: statusMessage.error))
         } else if let s = serverName {
             if let l = snapshot.listener(for: s) {
-                let failed = l.bindings.values.filter { if case .failed = $0 { return true }; return false }.count
-                canvas.text(" Listener running for \(s): \(l.bindings.count - failed) endpoint(s) listening, \(failed) failed.", row: statusRow, column: 0, width: cols)
+                let failed = l.bindings.values.filter {
+                    if case .failed = $0 { return true }; return false
+                }.count
+                canvas.text(
+                    " Listener running for \(s): \(l.bindings.count - failed) endpoint(s) listening, \(failed) failed.", row: statusRow, column: 0,
+                    width: cols)
             } else {
-                canvas.text(" No listener is running for \(s). Press l to start it in the background.", row: statusRow, column: 0, width: cols, style: CellStyle(.warning))
+                canvas.text(
+                    " No listener is running for \(s). Press l to start it in the background.", row: statusRow, column: 0, width: cols,
+                    style: CellStyle(.warning))
             }
         }
         drawHintBar(canvas, context: .main)
@@ -179,7 +204,8 @@ extension ConsoleApp {
         for (label, value) in items {
             let lines = Canvas.wrap(value, valueW)
             for (i, line) in lines.enumerated() where r < top + height - 1 {
-                canvas.text(i == 0 ? Canvas.pad(label + ":", labelW) : String(repeating: " ", count: labelW), row: r, column: x, style: CellStyle(.header))
+                canvas.text(
+                    i == 0 ? Canvas.pad(label + ":", labelW) : String(repeating: " ", count: labelW), row: r, column: x, style: CellStyle(.header))
                 canvas.text(line, row: r, column: x + labelW, width: valueW)
                 r += 1
             }
@@ -219,9 +245,13 @@ extension ConsoleApp {
         canvas.box(row: top, column: left, width: w, height: h, title: "Select server")
         for (i, s) in servers.prefix(h - 4).enumerated() {
             let line = "\(i == index ? ">" : " ") \(s.name) (\(s.role.rawValue)) \(s.fqdn)"
-            canvas.text(line, row: top + 1 + i, column: left + 2, width: w - 4, style: i == index ? CellStyle(.selection, reverse: true) : .normal, pad: i == index)
+            canvas.text(
+                line, row: top + 1 + i, column: left + 2, width: w - 4, style: i == index ? CellStyle(.selection, reverse: true) : .normal,
+                pad: i == index)
             let name = s.name
-            hits.add(row: top + 1 + i, column: left + 2, width: w - 4) { [unowned self] in self.selectServer(name); return [] }
+            hits.add(row: top + 1 + i, column: left + 2, width: w - 4) { [unowned self] in
+                self.selectServer(name); return []
+            }
         }
         canvas.text("Enter selects, Esc goes back", row: top + h - 2, column: left + 2, width: w - 4, style: CellStyle(.dim))
     }
@@ -246,7 +276,9 @@ extension ConsoleApp {
 
     func drawHelp(_ canvas: Canvas) {
         let cols = canvas.columns, rows = canvas.rows
-        canvas.text(Canvas.pad(" Receptor help - keys (any other key closes; Up/Down scroll)", cols), row: 0, column: 0, style: CellStyle(.title, reverse: true))
+        canvas.text(
+            Canvas.pad(" Receptor help - keys (any other key closes; Up/Down scroll)", cols), row: 0, column: 0,
+            style: CellStyle(.title, reverse: true))
         let lines = helpLines(width: cols - 2)
         let shown = rows - 2
         helpScroll = min(helpScroll, max(0, lines.count - shown))

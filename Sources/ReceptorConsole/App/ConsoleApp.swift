@@ -94,7 +94,10 @@ public final class ConsoleApp {
         switch action {
         case .new where server == nil, .explain where server == nil: return "there is no server in the store"
         case .edit, .delete, .toggle:
-            if selected == nil { return visibleConnectors.isEmpty ? (filterText.isEmpty ? "the server has no connectors" : "no connector matches the filter") : "no connector is selected" }
+            if selected == nil {
+                return visibleConnectors.isEmpty
+                    ? (filterText.isEmpty ? "the server has no connectors" : "no connector matches the filter") : "no connector is selected"
+            }
             return nil
         case .startListener:
             guard let s = serverName else { return "there is no server in the store" }
@@ -132,7 +135,8 @@ public final class ConsoleApp {
         if running.isEmpty {
             let dataDirectory = (dataSource.storePath as NSString).deletingLastPathComponent
             let target = serverName.map { " for \($0)" } ?? ""
-            monitor.noListenerHint = "No listener is running for this store, so there are no sessions to show. Press l to start the bundled listener\(target) in the background (its log: \(dataDirectory)/listener.log), or run: receptor listen --store \(dataSource.storePath)"
+            monitor.noListenerHint =
+                "No listener is running for this store, so there are no sessions to show. Press l to start the bundled listener\(target) in the background (its log: \(dataDirectory)/listener.log), or run: receptor listen --store \(dataSource.storePath)"
         } else {
             monitor.noListenerHint = nil
         }
@@ -319,9 +323,15 @@ public final class ConsoleApp {
         do {
             try ConnectorParameters.named("Enabled")!.apply(.bool(enabled), to: &changed)
             try dataSource.update(changed, expectedRevision: c.revision)
-            statusMessage = ("\(enabled ? "Enabled" : "Disabled") \"\(c.connector.name)\" (\(Self.enableCommand(c.connector, enabled: enabled))).", false)
+            statusMessage = (
+                "\(enabled ? "Enabled" : "Disabled") \"\(c.connector.name)\" (\(Self.enableCommand(c.connector, enabled: enabled))).", false
+            )
         } catch {
-            statusMessage = (error.isRevisionConflict ? "Not changed: \(c.connector.name) was changed elsewhere meanwhile; the list now shows the current state. \(error.consoleMessage)" : "Not changed: \(error.consoleMessage)", true)
+            statusMessage = (
+                error.isRevisionConflict
+                    ? "Not changed: \(c.connector.name) was changed elsewhere meanwhile; the list now shows the current state. \(error.consoleMessage)"
+                    : "Not changed: \(error.consoleMessage)", true
+            )
         }
         reload()
         return [.refreshNow]
@@ -354,8 +364,10 @@ public final class ConsoleApp {
     func openWizard() {
         guard let server else { return }
         let draft = WizardDraft(server: server, guid: makeGUID())
-        let w = WizardController(draft: draft, siblings: siblings(of: server), includeServerInCommand: snapshot.servers.count > 1,
-                                 localAddresses: localAddresses()) { [unowned self] c in
+        let w = WizardController(
+            draft: draft, siblings: siblings(of: server), includeServerInCommand: snapshot.servers.count > 1,
+            localAddresses: localAddresses()
+        ) { [unowned self] c in
             try self.dataSource.insert(c)
         }
         mode = .wizard(w)
@@ -406,9 +418,11 @@ public final class ConsoleApp {
 
     func openEdit(_ c: ConsoleConnector) {
         guard let server else { return }
-        mode = .edit(EditController(original: c, server: server, siblings: siblings(of: server), localAddresses: localAddresses()) { [unowned self] connector, revision in
-            try self.dataSource.update(connector, expectedRevision: revision)
-        })
+        mode = .edit(
+            EditController(original: c, server: server, siblings: siblings(of: server), localAddresses: localAddresses()) {
+                [unowned self] connector, revision in
+                try self.dataSource.update(connector, expectedRevision: revision)
+            })
     }
 
     func editOutcome(_ outcome: EditController.Outcome) -> [ConsoleEffect] {
@@ -418,7 +432,9 @@ public final class ConsoleApp {
         case .quit: underlying = mode; mode = .confirmQuit; return []
         case .reload(let guid):
             reload()
-            if let fresh = snapshot.connectors.first(where: { $0.connector.guid == guid }) { openEdit(fresh) } else {
+            if let fresh = snapshot.connectors.first(where: { $0.connector.guid == guid }) {
+                openEdit(fresh)
+            } else {
                 mode = .main; statusMessage = ("The connector no longer exists.", true)
             }
             return [.refreshNow]

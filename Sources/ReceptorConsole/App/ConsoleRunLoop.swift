@@ -36,8 +36,10 @@ public final class ConsoleRunLoop {
     /// True once an effect asked to quit.
     public private(set) var finished = false
 
-    public init(app: ConsoleApp, screen: Screen, input: TerminalInput, timing: Timing = Timing(),
-                now: @escaping () -> Date = Date.init, perform: @escaping (ConsoleEffect) -> Void) {
+    public init(
+        app: ConsoleApp, screen: Screen, input: TerminalInput, timing: Timing = Timing(),
+        now: @escaping () -> Date = Date.init, perform: @escaping (ConsoleEffect) -> Void
+    ) {
         self.app = app
         self.screen = screen
         self.input = input

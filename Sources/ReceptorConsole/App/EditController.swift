@@ -23,13 +23,17 @@ final class EditController {
         func f(_ label: String, _ name: String) -> Field { Field(label: label, parameter: name, kind: kind(name)) }
         switch tab {
         case .general:
-            return [f("Name", "Name"), f("Enable", "Enabled"), f("Description", "Comment"), f("Protocol logging level", "ProtocolLoggingLevel"),
-                    f("Maximum receive message size", "MaxMessageSize"), f("Maximum local hops", "MaxLocalHopCount"),
-                    f("Recipients per message", "MaxRecipientsPerMessage"), f("Connection timeout", "ConnectionTimeout"),
-                    f("Connection inactivity timeout", "ConnectionInactivityTimeout"), f("Banner", "Banner")]
+            return [
+                f("Name", "Name"), f("Enable", "Enabled"), f("Description", "Comment"), f("Protocol logging level", "ProtocolLoggingLevel"),
+                f("Maximum receive message size", "MaxMessageSize"), f("Maximum local hops", "MaxLocalHopCount"),
+                f("Recipients per message", "MaxRecipientsPerMessage"), f("Connection timeout", "ConnectionTimeout"),
+                f("Connection inactivity timeout", "ConnectionInactivityTimeout"), f("Banner", "Banner"),
+            ]
         case .security:
             let auth = AuthMechanism.allCases.map { Field(label: $0.label, parameter: "AuthMechanism", kind: .auth($0)) }
-            let groups = PermissionGroup.allCases.filter { $0 != .custom }.map { Field(label: $0.label, parameter: "PermissionGroups", kind: .group($0)) }
+            let groups = PermissionGroup.allCases.filter { $0 != .custom }.map {
+                Field(label: $0.label, parameter: "PermissionGroups", kind: .group($0))
+            }
             return auth + [f("Enable domain security (mutual Auth TLS)", "DomainSecureEnabled")] + groups
         case .scoping:
             return [f("Network adapter bindings", "Bindings"), f("Remote network settings", "RemoteIPRanges"), f("FQDN", "Fqdn")]
@@ -56,14 +60,18 @@ final class EditController {
     /// The question asked before the changes are discarded, while it shows.
     var prompt: ConfirmPrompt?
 
-    init(original: ConsoleConnector, server: Server, siblings: [ReceiveConnector], localAddresses: [IPAddress]? = nil,
-         submit: @escaping (ReceiveConnector, Int) throws -> ConsoleConnector) {
+    init(
+        original: ConsoleConnector, server: Server, siblings: [ReceiveConnector], localAddresses: [IPAddress]? = nil,
+        submit: @escaping (ReceiveConnector, Int) throws -> ConsoleConnector
+    ) {
         self.original = original; self.server = server; self.siblings = siblings; self.localAddresses = localAddresses
         self.submit = submit
         draft = original.connector
     }
 
-    var isDirty: Bool { draft != original.connector || texts.contains { ConnectorParameters.named($0.key)!.value(of: draft).displayText != $0.value.text } }
+    var isDirty: Bool {
+        draft != original.connector || texts.contains { ConnectorParameters.named($0.key)!.value(of: draft).displayText != $0.value.text }
+    }
     var currentFields: [Field] { Self.fields(tab) }
 
     func text(for parameter: String) -> TextField {
@@ -76,7 +84,8 @@ final class EditController {
             return
         }
         if now.revision != original.revision {
-            conflict = "\"\(original.connector.name)\" was changed elsewhere since you opened it (revision \(original.revision), now \(now.revision)). Ctrl-R reloads it (your changes here are discarded)."
+            conflict =
+                "\"\(original.connector.name)\" was changed elsewhere since you opened it (revision \(original.revision), now \(now.revision)). Ctrl-R reloads it (your changes here are discarded)."
         }
     }
 
@@ -145,7 +154,10 @@ final class EditController {
         case .cancelled: break
         case .saved(let value):
             let text: String
-            switch value { case .binding(let b): text = b.description; case .range(let r): text = r.description }
+            switch value {
+            case .binding(let b): text = b.description;
+            case .range(let r): text = r.description
+            }
             if let i = target.index { items[i] = text } else { items.append(text); listSelection[target.parameter] = items.count - 1 }
             apply(target.parameter, .list(items))
         }
@@ -181,7 +193,8 @@ final class EditController {
         let command = commandLine
         do { return .saved(try submit(draft, original.revision), command: command) } catch {
             if error.isRevisionConflict {
-                conflict = "Not saved: \"\(original.connector.name)\" was changed elsewhere since you opened it. Ctrl-R reloads it (your changes here are discarded); Esc closes."
+                conflict =
+                    "Not saved: \"\(original.connector.name)\" was changed elsewhere since you opened it. Ctrl-R reloads it (your changes here are discarded); Esc closes."
             } else {
                 message = "Not saved: \(error.consoleMessage)"
             }
@@ -277,8 +290,7 @@ final class EditController {
             case .cancel: return close()
             case .tab: switchTab(1)
             case .field:
-                if let field = focusedField, field.kind != .text, field.kind != .list { toggle(field) }
-                else if action == .activate { return save() }
+                if let field = focusedField, field.kind != .text, field.kind != .list { toggle(field) } else if action == .activate { return save() }
             }
         case .quit: return .quit
         default: break

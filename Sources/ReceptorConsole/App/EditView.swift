@@ -3,16 +3,21 @@ import ReceptorCore
 extension EditController {
     func render(_ canvas: Canvas, hits: HitMap, onOutcome: @escaping (Outcome) -> [ConsoleEffect]) {
         let width = canvas.columns, height = canvas.rows - 1
-        canvas.box(row: 0, column: 0, width: width, height: height,
-                   title: "Exchange Receive Connector: \(original.connector.identity) (revision \(original.revision))")
+        canvas.box(
+            row: 0, column: 0, width: width, height: height,
+            title: "Exchange Receive Connector: \(original.connector.identity) (revision \(original.revision))")
         let x = 2, inner = width - 4
         // Tabs
         var tx = x
         for t in Tab.allCases {
             let label = t == tab ? "[ \(t.rawValue) ]" : "  \(t.rawValue)  "
             let focusedTab = t == tab && focus == .tab
-            canvas.text(label, row: 1, column: tx, style: CellStyle(t == tab ? .selection : .normal, bold: t == tab, reverse: focusedTab, underline: t == tab))
-            hits.add(row: 1, column: tx, width: label.count) { [unowned self] in self.tab = t; self.focus = .tab; return [] }
+            canvas.text(
+                label, row: 1, column: tx, style: CellStyle(t == tab ? .selection : .normal, bold: t == tab, reverse: focusedTab, underline: t == tab)
+            )
+            hits.add(row: 1, column: tx, width: label.count) { [unowned self] in
+                self.tab = t; self.focus = .tab; return []
+            }
             tx += label.count + 1
         }
         canvas.hline(row: 2, column: 1, width: width - 2)
@@ -33,7 +38,8 @@ extension EditController {
                 let t = text(for: field.parameter)
                 let w = min(50, inner - labelW)
                 let (shown, cursor) = t.visible(width: w)
-                canvas.text(Canvas.pad(shown, w), row: r, column: x + labelW, width: w, style: CellStyle(focused ? .focusedField : .field, underline: true))
+                canvas.text(
+                    Canvas.pad(shown, w), row: r, column: x + labelW, width: w, style: CellStyle(focused ? .focusedField : .field, underline: true))
                 if focused { canvas.screen.setCursor(row: r, column: x + labelW + cursor) }
             case .bool, .auth, .group, .choice:
                 let on: Bool
@@ -51,11 +57,17 @@ extension EditController {
                 }
                 if case .group = field.kind {
                     // Permission groups sit three to a row so the cautions fit at 80×24.
-                    let gi = i - (fields.firstIndex { if case .group = $0.kind { return true }; return false } ?? i)
+                    let gi =
+                        i
+                        - (fields.firstIndex {
+                            if case .group = $0.kind { return true }; return false
+                        } ?? i)
                     let offsets = [0, 29, 55], widths = [29, 26, 22]
                     let gx = x - 1 + offsets[gi % 3]
                     canvas.text(label, row: r, column: gx, width: widths[gi % 3], style: focused ? CellStyle(.selection, reverse: true) : .normal)
-                    hits.add(row: r, column: gx, width: widths[gi % 3]) { [unowned self] in self.focus = .field(i); self.toggle(field); return [] }
+                    hits.add(row: r, column: gx, width: widths[gi % 3]) { [unowned self] in
+                        self.focus = .field(i); self.toggle(field); return []
+                    }
                     if gi % 3 != 2 && i != fields.count - 1 { continue }
                     r += 1
                     continue
@@ -72,7 +84,9 @@ extension EditController {
                 for (j, item) in shown {
                     r += 1
                     let s = j == sel
-                    canvas.text((s ? "  >" : "   ") + item, row: r, column: x, width: inner, style: s && focused ? CellStyle(.selection, reverse: true) : .normal)
+                    canvas.text(
+                        (s ? "  >" : "   ") + item, row: r, column: x, width: inner,
+                        style: s && focused ? CellStyle(.selection, reverse: true) : .normal)
                 }
                 if items.count > maxRows {
                     r += 1
@@ -93,9 +107,11 @@ extension EditController {
             if i == fields.lastIndex(where: { $0.parameter == field.parameter }) {
                 errs += r0.errors.filter { $0.parameter == field.parameter }.map(\.message)
             }
-            for e in errs { for line in Canvas.wrap("Error: " + e, inner - 2).prefix(3) where r < helpTop {
-                canvas.text(line, row: r, column: x + 2, width: inner - 2, style: CellStyle(.error, bold: true)); r += 1
-            } }
+            for e in errs {
+                for line in Canvas.wrap("Error: " + e, inner - 2).prefix(3) where r < helpTop {
+                    canvas.text(line, row: r, column: x + 2, width: inner - 2, style: CellStyle(.error, bold: true)); r += 1
+                }
+            }
             if tab == .security, case .auth = field.kind, i + 1 < fields.count, case .bool = fields[i + 1].kind {
                 // after the last mechanism: the domain-security box follows
             }
@@ -131,7 +147,9 @@ extension EditController {
             bx += label.count + 1
         }
         if let dialog {
-            dialog.render(canvas, hits: hits) { [unowned self] outcome in self.dialogOutcome(outcome); return [] }
+            dialog.render(canvas, hits: hits) { [unowned self] outcome in
+                self.dialogOutcome(outcome); return []
+            }
         }
         prompt?.render(canvas, hits: hits)
     }

@@ -118,11 +118,17 @@ final class ExplainController {
             out.append(Row(label: "Connector", text: "none: the listener closes the connection at once", style: CellStyle(.warning, bold: true)))
             out.append(Row(label: "Reason", text: e.reason))
         }
-        out.append(Row(label: nil, text: e.candidates.isEmpty ? "No connector is bound to \(endpointText(local))."
-                        : "Candidates, every connector bound to the endpoint (\(e.candidates.count)):", style: CellStyle(.header, bold: true)))
+        out.append(
+            Row(
+                label: nil,
+                text: e.candidates.isEmpty
+                    ? "No connector is bound to \(endpointText(local))."
+                    : "Candidates, every connector bound to the endpoint (\(e.candidates.count)):", style: CellStyle(.header, bold: true)))
         for c in e.candidates {
-            out.append(Row(label: nil, text: "\(c.connector.identity) — \(c.outcome.rawValue)",
-                           style: c.outcome == .selected ? CellStyle(.success, bold: true) : .normal, indent: 2))
+            out.append(
+                Row(
+                    label: nil, text: "\(c.connector.identity) — \(c.outcome.rawValue)",
+                    style: c.outcome == .selected ? CellStyle(.success, bold: true) : .normal, indent: 2))
             out.append(Row(label: nil, text: c.detail, style: CellStyle(.dim), indent: 4))
         }
         rows = out
@@ -138,7 +144,8 @@ final class ExplainController {
         let arrow = "→"
         for share in shares {
             let who = share.connector.map(\.identity.description) ?? "none: the listener closes these connections at once"
-            out.append(Row(label: nil, text: "\(share.text) \(arrow) \(who)", style: share.connector == nil ? CellStyle(.warning) : .normal, indent: 2))
+            out.append(
+                Row(label: nil, text: "\(share.text) \(arrow) \(who)", style: share.connector == nil ? CellStyle(.warning) : .normal, indent: 2))
         }
         rows = out
     }

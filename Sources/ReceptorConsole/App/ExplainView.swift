@@ -19,11 +19,14 @@ extension ExplainController {
             let focused = focus == which
             canvas.text(label, row: row, column: x, style: focused ? CellStyle(.header, bold: true) : .normal)
             let (shown, cursor) = f.visible(width: fieldW)
-            canvas.text(Canvas.pad(shown, fieldW), row: row, column: fieldX, width: fieldW,
-                        style: CellStyle(focused ? .focusedField : .field, underline: true))
+            canvas.text(
+                Canvas.pad(shown, fieldW), row: row, column: fieldX, width: fieldW,
+                style: CellStyle(focused ? .focusedField : .field, underline: true))
             if focused { canvas.screen.setCursor(row: row, column: fieldX + cursor) }
             canvas.text(note, row: row, column: fieldX + fieldW + 2, style: CellStyle(.dim))
-            hits.add(row: row, column: x, width: fieldX + fieldW - x) { [unowned self] in self.focus = which; return [] }
+            hits.add(row: row, column: x, width: fieldX + fieldW - x) { [unowned self] in
+                self.focus = which; return []
+            }
         }
         field(remote, .remote, label: "Remote address:", note: "an address, or a range to split", row: 2)
         field(endpoint, .endpoint, label: "Local endpoint:", note: "25: any address; or 10.10.1.1:25", row: 3)

@@ -45,8 +45,11 @@ public enum KeyTable {
         KeyBinding(.startListener, [.character("l")], "l", hint: "Listener", "Start the bundled listener for this server in the background."),
         KeyBinding(.monitor, [.character("m")], "m", hint: "Monitor", "The live session monitor."),
         KeyBinding(.help, [.function(1), .character("?")], "F1 ?", hint: "Help", "This help."),
-        KeyBinding(.quit, [.character("q"), .function(10), .control("q")], "q F10", hint: "Quit", "Quit (asks first if a dialog has unsaved changes)."),
-        KeyBinding(.explain, [.character("x")], "x", hint: "Explain", "Explain which connector takes a connection from an address (and why the others don't), and what a session may do there."),
+        KeyBinding(
+            .quit, [.character("q"), .function(10), .control("q")], "q F10", hint: "Quit", "Quit (asks first if a dialog has unsaved changes)."),
+        KeyBinding(
+            .explain, [.character("x")], "x", hint: "Explain",
+            "Explain which connector takes a connection from an address (and why the others don't), and what a session may do there."),
         KeyBinding(.up, [.up, .character("k")], "Up k", hint: nil, "Previous connector."),
         KeyBinding(.down, [.down, .character("j")], "Down j", hint: nil, "Next connector."),
         KeyBinding(.pageUpList, [.pageUp], "PgUp", hint: nil, "Page up."),
@@ -56,7 +59,9 @@ public enum KeyTable {
     ]
 
     public static let dialog: [KeyBinding] = [
-        KeyBinding(.reloadConnector, [.control("r")], "C-r", hint: "Reload", "In the edit dialog, when the connector was changed elsewhere: read it again (your changes are discarded)."),
+        KeyBinding(
+            .reloadConnector, [.control("r")], "C-r", hint: "Reload",
+            "In the edit dialog, when the connector was changed elsewhere: read it again (your changes are discarded)."),
         KeyBinding(.nextField, [.tab, .down], "Tab Down", hint: nil, "Next field (Down moves within a list or choice)."),
         KeyBinding(.previousField, [.backTab, .up], "S-Tab Up", hint: nil, "Previous field."),
         KeyBinding(.nextPage, [.pageDown], "PgDn", hint: "Next", "Next page (blocked, with the reason shown, while the page has errors)."),
@@ -73,16 +78,26 @@ public enum KeyTable {
     ]
 
     public static let monitor: [KeyBinding] = [
-        KeyBinding(.monitorBack, [.escape, .character("m"), .character("q")], "Esc m q", hint: "Back", "Back: from a full-screen view to the table, from the table to the connector list."),
+        KeyBinding(
+            .monitorBack, [.escape, .character("m"), .character("q")], "Esc m q", hint: "Back",
+            "Back: from a full-screen view to the table, from the table to the connector list."),
         KeyBinding(.monitorSwitch, [.tab, .backTab], "Tab", hint: "Sessions/Messages", "Switch between live sessions and recent messages."),
         KeyBinding(.monitorOpen, [.enter], "Enter", hint: "Open", "Open the selected session's transcript, or the selected message's headers."),
-        KeyBinding(.monitorTranscript, [.character("t")], "t", hint: nil, "The transcript of the selected session, or of the session that sent the selected message."),
-        KeyBinding(.monitorSort, [.character("o")], "o", hint: "Sort", "Sort sessions by the next column: started, connector, remote, state, idle, bytes."),
+        KeyBinding(
+            .monitorTranscript, [.character("t")], "t", hint: nil,
+            "The transcript of the selected session, or of the session that sent the selected message."),
+        KeyBinding(
+            .monitorSort, [.character("o")], "o", hint: "Sort", "Sort sessions by the next column: started, connector, remote, state, idle, bytes."),
         KeyBinding(.monitorReverse, [.character("O")], "O", hint: nil, "Reverse the sort order."),
         KeyBinding(.monitorPause, [.character("p"), .character(" ")], "p Space", hint: "Pause", "Pause the screen (updates wait) or resume."),
         KeyBinding(.monitorFilter, [.character("/")], "/", hint: "Filter", "Filter sessions by connector, server or remote IP; Esc clears."),
-        KeyBinding(.startListener, [.character("l")], "l", hint: "Listener", "Start the bundled listener for the selected server in the background (shown when none runs)."),
-        KeyBinding(.explain, [.character("x")], "x", hint: nil, "Explain why the selected session landed on its connector: the Explain view for its remote address and local endpoint (under today's configuration)."),
+        KeyBinding(
+            .startListener, [.character("l")], "l", hint: "Listener",
+            "Start the bundled listener for the selected server in the background (shown when none runs)."),
+        KeyBinding(
+            .explain, [.character("x")], "x", hint: nil,
+            "Explain why the selected session landed on its connector: the Explain view for its remote address and local endpoint (under today's configuration)."
+        ),
         KeyBinding(.help, [.function(1), .character("?")], "F1 ?", hint: "Help", "Help."),
         KeyBinding(.quit, [.function(10), .control("q")], "F10 C-q", hint: nil, "Quit Receptor."),
         KeyBinding(.up, [.up, .character("k")], "Up k", hint: nil, "Previous row; in a full-screen view, scroll up."),
@@ -94,8 +109,14 @@ public enum KeyTable {
     ]
 
     public static let explain: [KeyBinding] = [
-        KeyBinding(.explainRun, [.enter], "Enter", hint: "Explain", "Explain: the connector that takes a connection from the remote address on the local endpoint, why each other one bound there loses, and whether a session may submit, relay, must authenticate, must start TLS. A range (10.0.0.0/16) is split by the connector that takes each part."),
-        KeyBinding(.nextField, [.tab, .backTab], "Tab S-Tab", hint: "Next field", "Switch between the remote address and the local endpoint (25 means an address of the server no connector binds specifically; or 10.10.1.1:25)."),
+        KeyBinding(
+            .explainRun, [.enter], "Enter", hint: "Explain",
+            "Explain: the connector that takes a connection from the remote address on the local endpoint, why each other one bound there loses, and whether a session may submit, relay, must authenticate, must start TLS. A range (10.0.0.0/16) is split by the connector that takes each part."
+        ),
+        KeyBinding(
+            .nextField, [.tab, .backTab], "Tab S-Tab", hint: "Next field",
+            "Switch between the remote address and the local endpoint (25 means an address of the server no connector binds specifically; or 10.10.1.1:25)."
+        ),
         KeyBinding(.cancel, [.escape], "Esc", hint: "Back", "Back to the connector list."),
         KeyBinding(.help, [.function(1)], "F1", hint: "Help", "Help."),
         KeyBinding(.quit, [.function(10), .control("q")], "F10 C-q", hint: nil, "Quit Receptor."),

@@ -4,7 +4,9 @@ import ReceptorCore
 /// The New receive connector wizard over one `WizardDraft`: key handling, page flow and drawing.
 final class WizardController {
     enum Focus: Hashable { case name, role, type, list, button(Button) }
-    enum Button: String, CaseIterable { case add = "Add", edit = "Edit", remove = "Remove", back = "Back", next = "Next", finish = "Finish", cancel = "Cancel" }
+    enum Button: String, CaseIterable {
+        case add = "Add", edit = "Edit", remove = "Remove", back = "Back", next = "Next", finish = "Finish", cancel = "Cancel"
+    }
     enum Outcome { case none, cancelled, created(ConsoleConnector), quit }
 
     var draft: WizardDraft
@@ -26,8 +28,10 @@ final class WizardController {
     /// The question asked before the draft is discarded, while it shows.
     var prompt: ConfirmPrompt?
 
-    init(draft: WizardDraft, siblings: [ReceiveConnector], includeServerInCommand: Bool, localAddresses: [IPAddress]? = nil,
-         submit: @escaping (ReceiveConnector) throws -> ConsoleConnector) {
+    init(
+        draft: WizardDraft, siblings: [ReceiveConnector], includeServerInCommand: Bool, localAddresses: [IPAddress]? = nil,
+        submit: @escaping (ReceiveConnector) throws -> ConsoleConnector
+    ) {
         self.draft = draft; self.siblings = siblings; self.includeServerInCommand = includeServerInCommand
         self.localAddresses = localAddresses; self.submit = submit
     }
@@ -114,15 +118,21 @@ final class WizardController {
     func openDialog(add: Bool) {
         switch page {
         case .bindings:
-            if add { dialog = AddressDialog(binding: nil); dialogIndex = nil }
-            else if draft.bindings.indices.contains(bindingSelection) {
+            if add {
+                dialog = AddressDialog(binding: nil); dialogIndex = nil
+            } else if draft.bindings.indices.contains(bindingSelection) {
                 dialog = AddressDialog(binding: draft.bindings[bindingSelection]); dialogIndex = bindingSelection
-            } else { message = "Edit: the list is empty; press a to add an entry." }
+            } else {
+                message = "Edit: the list is empty; press a to add an entry."
+            }
         case .remote:
-            if add { dialog = AddressDialog(range: nil); dialogIndex = nil }
-            else if draft.remoteIPRanges.indices.contains(remoteSelection) {
+            if add {
+                dialog = AddressDialog(range: nil); dialogIndex = nil
+            } else if draft.remoteIPRanges.indices.contains(remoteSelection) {
                 dialog = AddressDialog(range: draft.remoteIPRanges[remoteSelection]); dialogIndex = remoteSelection
-            } else { message = "Edit: the list is empty; press a to add an entry." }
+            } else {
+                message = "Edit: the list is empty; press a to add an entry."
+            }
         default: break
         }
     }
@@ -132,7 +142,8 @@ final class WizardController {
         case .bindings where draft.bindings.indices.contains(bindingSelection):
             draft.bindings.remove(at: bindingSelection); bindingSelection = max(0, min(bindingSelection, draft.bindings.count - 1)); dirty = true
         case .remote where draft.remoteIPRanges.indices.contains(remoteSelection):
-            draft.remoteIPRanges.remove(at: remoteSelection); remoteSelection = max(0, min(remoteSelection, draft.remoteIPRanges.count - 1)); dirty = true
+            draft.remoteIPRanges.remove(at: remoteSelection); remoteSelection = max(0, min(remoteSelection, draft.remoteIPRanges.count - 1));
+            dirty = true
         default: message = "Remove: the list is empty."
         }
     }
@@ -145,7 +156,11 @@ final class WizardController {
             if let i = dialogIndex { draft.bindings[i] = b } else { draft.bindings.append(b); bindingSelection = draft.bindings.count - 1 }
             dialog = nil; dirty = true; message = nil
         case .saved(.range(let r)):
-            if let i = dialogIndex { draft.remoteIPRanges[i] = r } else { draft.remoteIPRanges.append(r); remoteSelection = draft.remoteIPRanges.count - 1 }
+            if let i = dialogIndex {
+                draft.remoteIPRanges[i] = r
+            } else {
+                draft.remoteIPRanges.append(r); remoteSelection = draft.remoteIPRanges.count - 1
+            }
             dialog = nil; dirty = true; message = nil
         }
     }

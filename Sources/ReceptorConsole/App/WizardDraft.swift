@@ -35,9 +35,10 @@ public struct WizardDraft: Sendable {
 
     /// What the wizard asks the factory for: lists only for the pages the type shows.
     public var request: NewConnectorRequest {
-        NewConnectorRequest(name: name, usageSwitches: [usage], transportRole: isEdge ? nil : transportRole,
-                            bindings: pages.contains(.bindings) ? bindings : nil,
-                            remoteIPRanges: pages.contains(.remote) ? remoteIPRanges : nil)
+        NewConnectorRequest(
+            name: name, usageSwitches: [usage], transportRole: isEdge ? nil : transportRole,
+            bindings: pages.contains(.bindings) ? bindings : nil,
+            remoteIPRanges: pages.contains(.remote) ? remoteIPRanges : nil)
     }
 
     public struct Evaluation: Sendable {

@@ -5,8 +5,9 @@ extension WizardController {
     func render(_ canvas: Canvas, hits: HitMap, onOutcome: @escaping (Outcome) -> [ConsoleEffect]) {
         let width = canvas.columns, height = canvas.rows - 1
         let pages = draft.pages
-        canvas.box(row: 0, column: 0, width: width, height: height,
-                   title: "New receive connector on \(draft.server.name) - step \(pageIndex + 1) of \(pages.count): \(page.rawValue)")
+        canvas.box(
+            row: 0, column: 0, width: width, height: height,
+            title: "New receive connector on \(draft.server.name) - step \(pageIndex + 1) of \(pages.count): \(page.rawValue)")
         let x = 2, inner = width - 4
         let e = evaluation
         let pageErrors = shownErrors.contains(page) ? errors(on: page, e) : []
@@ -34,9 +35,12 @@ extension WizardController {
             canvas.text("*Name:", row: r, column: x, style: CellStyle(bold: focus == .name))
             let fw = min(66, inner - 10)
             let (shown, cursor) = nameField.visible(width: fw)
-            canvas.text(Canvas.pad(shown, fw), row: r, column: x + 8, width: fw,
-                        style: CellStyle(focus == .name ? .focusedField : .field, underline: true))
-            hits.add(row: r, column: x + 8, width: fw) { [unowned self] in self.focus = .name; return [] }
+            canvas.text(
+                Canvas.pad(shown, fw), row: r, column: x + 8, width: fw,
+                style: CellStyle(focus == .name ? .focusedField : .field, underline: true))
+            hits.add(row: r, column: x + 8, width: fw) { [unowned self] in
+                self.focus = .name; return []
+            }
             if focus == .name { canvas.screen.setCursor(row: r, column: x + 8 + cursor); help = ConnectorParameters.named("Name")!.help }
             r += 1
             errorLines(nameErrors, from: &r, limit: helpTop)
@@ -46,7 +50,9 @@ extension WizardController {
                 var cx = x + 8
                 for role in [TransportRole.hubTransport, .frontendTransport] {
                     let label = "\(Canvas.radio(draft.transportRole == role)) \(role == .hubTransport ? "Hub Transport" : "Frontend Transport")"
-                    canvas.text(label, row: r, column: cx, style: focus == .role && draft.transportRole == role ? CellStyle(.selection, reverse: true) : .normal)
+                    canvas.text(
+                        label, row: r, column: cx,
+                        style: focus == .role && draft.transportRole == role ? CellStyle(.selection, reverse: true) : .normal)
                     hits.add(row: r, column: cx, width: label.count) { [unowned self] in
                         self.focus = .role; self.draft.transportRole = role; self.dirty = true; return []
                     }
@@ -56,7 +62,9 @@ extension WizardController {
                 r += 1
                 errorLines(pageErrors.filter { $0.parameter == "TransportRole" }, from: &r, limit: helpTop)
             } else {
-                canvas.text("Role:   Edge Transport (an Edge server has one transport service)", row: r, column: x, width: inner, style: CellStyle(.dim)); r += 1
+                canvas.text(
+                    "Role:   Edge Transport (an Edge server has one transport service)", row: r, column: x, width: inner, style: CellStyle(.dim));
+                r += 1
             }
             let mark = focus == .type ? ">" : " "
             canvas.text("\(mark)Type:", row: r, column: x - 1, style: CellStyle(bold: focus == .type))
@@ -65,7 +73,9 @@ extension WizardController {
                 let selected = draft.usage == usage
                 canvas.text(label, row: r, column: x + 8, style: focus == .type && selected ? CellStyle(.selection, reverse: true) : .normal)
                 canvas.text(usage.summary, row: r, column: x + 8 + label.count + 1, width: inner - 8 - label.count - 1, style: CellStyle(.dim))
-                hits.add(row: r, column: x + 8, width: inner - 8) { [unowned self] in self.focus = .type; self.setUsage(usage); return [] }
+                hits.add(row: r, column: x + 8, width: inner - 8) { [unowned self] in
+                    self.focus = .type; self.setUsage(usage); return []
+                }
                 r += 1
             }
             if focus == .type { help = "\(draft.usage.rawValue): \(draft.usage.summary)" }
@@ -74,13 +84,17 @@ extension WizardController {
             let isBindings = page == .bindings
             let parameter = ConnectorParameters.named(isBindings ? "Bindings" : "RemoteIPRanges")!
             help = parameter.help
-            canvas.text(isBindings ? "Network adapter bindings: the local addresses and ports this connector listens on."
-                                   : "Remote network settings: the remote servers this connector receives mail from.",
-                        row: r, column: x, width: inner); r += 1
+            canvas.text(
+                isBindings
+                    ? "Network adapter bindings: the local addresses and ports this connector listens on."
+                    : "Remote network settings: the remote servers this connector receives mail from.",
+                row: r, column: x, width: inner);
+            r += 1
             let listFocused = focus == .list
             let header = isBindings ? Canvas.pad("IP ADDRESSES", 40) + "PORT" : "REMOTE IP ADDRESSES"
             canvas.text(" " + header, row: r, column: x, width: inner, style: CellStyle(.header, underline: true)); r += 1
-            let rows: [String] = isBindings
+            let rows: [String] =
+                isBindings
                 ? draft.bindings.map { Canvas.pad($0.addressLabel, 40) + String($0.port) }
                 : draft.remoteIPRanges.map(\.description)
             let selection = isBindings ? bindingSelection : remoteSelection
@@ -92,7 +106,9 @@ extension WizardController {
             for (offset, line) in rows.dropFirst(scroll).prefix(listRows).enumerated() {
                 let i = scroll + offset
                 let sel = i == selection
-                canvas.text((sel ? ">" : " ") + line, row: r + offset, column: x, width: inner, style: sel && listFocused ? CellStyle(.selection, reverse: true) : .normal, pad: sel && listFocused)
+                canvas.text(
+                    (sel ? ">" : " ") + line, row: r + offset, column: x, width: inner,
+                    style: sel && listFocused ? CellStyle(.selection, reverse: true) : .normal, pad: sel && listFocused)
                 hits.add(row: r + offset, column: x, width: inner) { [unowned self] in
                     self.focus = .list
                     if isBindings { self.bindingSelection = i } else { self.remoteSelection = i }
@@ -166,7 +182,9 @@ extension WizardController {
             bx += label.count + 1
         }
         if let dialog {
-            dialog.render(canvas, hits: hits) { [unowned self] outcome in self.dialogOutcome(outcome); return [] }
+            dialog.render(canvas, hits: hits) { [unowned self] outcome in
+                self.dialogOutcome(outcome); return []
+            }
         }
         prompt?.render(canvas, hits: hits)
     }

@@ -1,7 +1,7 @@
 import Foundation
 #if canImport(Glibc)
-import Glibc
-import ReceptorControl
+    import Glibc
+    import ReceptorControl
 #endif
 
 /// The real monitor feed: one background thread per listener reads its control socket (subscribe: a

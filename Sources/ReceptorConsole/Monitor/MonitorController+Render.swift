@@ -59,7 +59,9 @@ extension MonitorController {
             return
         }
         guard let e = model.lastEvent else {
-            canvas.text(" Events: none yet (config applied or refused, bindings up or failed appear here).", row: row, column: 0, width: cols, style: CellStyle(.dim))
+            canvas.text(
+                " Events: none yet (config applied or refused, bindings up or failed appear here).", row: row, column: 0, width: cols,
+                style: CellStyle(.dim))
             return
         }
         let text = " \(Self.clock(e.time)) \(e.server): \(e.text)"
@@ -84,8 +86,10 @@ extension MonitorController {
 
     private func drawCounters(_ canvas: Canvas, top: Int, now: Date) -> Int {
         let cols = canvas.columns
-        let numeric: [(String, Int)] = [("NOW", 4), ("TOTAL", 6), ("ACCEPT", 6), ("REJECT", 6), ("RELAY-", 6), ("AUTH-", 5),
-                                        ("TARPIT", 6), ("BYTES", 6), ("CONN/M", 6), ("MSG/M", 6)]
+        let numeric: [(String, Int)] = [
+            ("NOW", 4), ("TOTAL", 6), ("ACCEPT", 6), ("REJECT", 6), ("RELAY-", 6), ("AUTH-", 5),
+            ("TARPIT", 6), ("BYTES", 6), ("CONN/M", 6), ("MSG/M", 6),
+        ]
         let numericWidth = numeric.reduce(0) { $0 + $1.1 + 1 }
         let nameW = max(12, cols - 2 - numericWidth)
         var header = " " + Canvas.pad("CONNECTOR", nameW)
@@ -104,15 +108,19 @@ extension MonitorController {
             let rates = model.ratesPerMinute(name, now: now)
             let label = single ? (name.split(separator: "\\", maxSplits: 1).last.map(String.init) ?? name) : name
             var line = " " + Canvas.pad(label, nameW)
-            let values = [String(c.connectionsNow), String(c.connectionsTotal), String(c.messagesAccepted), String(c.messagesRejected),
-                          String(c.relayDenied), String(c.authFailures), String(c.tarpitted), Self.bytes(c.bytes),
-                          rates.map { Self.rate($0.connections) } ?? "-", rates.map { Self.rate($0.messages) } ?? "-"]
+            let values = [
+                String(c.connectionsNow), String(c.connectionsTotal), String(c.messagesAccepted), String(c.messagesRejected),
+                String(c.relayDenied), String(c.authFailures), String(c.tarpitted), Self.bytes(c.bytes),
+                rates.map { Self.rate($0.connections) } ?? "-", rates.map { Self.rate($0.messages) } ?? "-",
+            ]
             for (value, column) in zip(values, numeric) { line += " " + Self.right(value, column.1) }
             canvas.text(line, row: top + 1 + i, column: 0, width: cols)
         }
         var next = top + 1 + shown.count
         if shown.count < names.count {
-            canvas.text(" … and \(names.count - shown.count) more connectors (a taller terminal shows them)", row: next, column: 0, width: cols, style: CellStyle(.dim))
+            canvas.text(
+                " … and \(names.count - shown.count) more connectors (a taller terminal shows them)", row: next, column: 0, width: cols,
+                style: CellStyle(.dim))
             next += 1
         }
         for server in model.attachedServers {
@@ -126,17 +134,21 @@ extension MonitorController {
     /// A listener's durable delivery in one line: over the last minute when messages went through in it
     /// (messages per sync, mean sync, mean wait for the 250), and the totals since it started. nil before
     /// its first message.
-    static func deliveryLine(server: String, single: Bool,
-                             _ delivery: (total: DeliveryStatistics, recent: DeliveryStatistics, span: TimeInterval)?) -> String? {
+    static func deliveryLine(
+        server: String, single: Bool,
+        _ delivery: (total: DeliveryStatistics, recent: DeliveryStatistics, span: TimeInterval)?
+    ) -> String? {
         guard let delivery, delivery.total.messages + delivery.total.failures > 0 else { return nil }
         let ms = DeliveryStatistics.milliseconds
         let total = delivery.total, recent = delivery.recent
         var text = " Delivery" + (single ? "" : " \(server)") + ": "
         if recent.messages > 0 && delivery.span >= 1 {
-            text += "last \(Int(delivery.span.rounded())) s \(String(format: "%.1f", recent.messagesPerSync)) msgs/sync, "
+            text +=
+                "last \(Int(delivery.span.rounded())) s \(String(format: "%.1f", recent.messagesPerSync)) msgs/sync, "
                 + "sync \(ms(recent.meanSync)), 250 after \(ms(recent.meanWait)); "
         }
-        text += "\(total.messages) durable" + (total.failures > 0 ? ", \(total.failures) failed" : "")
+        text +=
+            "\(total.messages) durable" + (total.failures > 0 ? ", \(total.failures) failed" : "")
             + ", longest 250 wait \(ms(total.longestWait))"
         return text
     }
@@ -171,18 +183,20 @@ extension MonitorController {
     }
 
     private func sessionColumns(multipleServers: Bool) -> [Column] {
-        [Column(title: "SERVER", width: 8, priority: multipleServers ? 2 : Self.hidden),
-         Column(title: "CONNECTOR", width: 14, flexible: true, priority: 1),
-         Column(title: "SESSION", width: 16, priority: 6),
-         Column(title: "REMOTE", width: 17, priority: 1),
-         Column(title: "LOCAL", width: 17, priority: 7),
-         Column(title: "STATE", width: 9, priority: 1),
-         Column(title: "TLS", width: 7, priority: 2),
-         Column(title: "AUTH AS", width: 12, flexible: true, priority: 2),
-         Column(title: "MSGS", width: 4, priority: 4, rightAligned: true),
-         Column(title: "BYTES", width: 6, priority: 4, rightAligned: true),
-         Column(title: "AGE", width: 5, priority: 2, rightAligned: true),
-         Column(title: "IDLE", width: 5, priority: 3, rightAligned: true)]
+        [
+            Column(title: "SERVER", width: 8, priority: multipleServers ? 2 : Self.hidden),
+            Column(title: "CONNECTOR", width: 14, flexible: true, priority: 1),
+            Column(title: "SESSION", width: 16, priority: 6),
+            Column(title: "REMOTE", width: 17, priority: 1),
+            Column(title: "LOCAL", width: 17, priority: 7),
+            Column(title: "STATE", width: 9, priority: 1),
+            Column(title: "TLS", width: 7, priority: 2),
+            Column(title: "AUTH AS", width: 12, flexible: true, priority: 2),
+            Column(title: "MSGS", width: 4, priority: 4, rightAligned: true),
+            Column(title: "BYTES", width: 6, priority: 4, rightAligned: true),
+            Column(title: "AGE", width: 5, priority: 2, rightAligned: true),
+            Column(title: "IDLE", width: 5, priority: 3, rightAligned: true),
+        ]
     }
 
     private func cells(_ row: MonitorModel.Row, now: Date) -> [String] {
@@ -192,8 +206,10 @@ extension MonitorController {
         let state = row.endedAt != nil ? "ended" : s.state
         let tls = s.tls.map { String($0.split(separator: " ").first ?? "") } ?? "-"
         let end = row.endedAt ?? now
-        return [row.server, connector, s.id, s.remote, s.local, state, tls, s.authenticatedAs ?? "-", String(s.messages), Self.bytes(s.bytes),
-                Self.duration(end.timeIntervalSince(s.startedAt)), row.endedAt == nil ? Self.duration(now.timeIntervalSince(s.lastActivity)) : "-"]
+        return [
+            row.server, connector, s.id, s.remote, s.local, state, tls, s.authenticatedAs ?? "-", String(s.messages), Self.bytes(s.bytes),
+            Self.duration(end.timeIntervalSince(s.startedAt)), row.endedAt == nil ? Self.duration(now.timeIntervalSince(s.lastActivity)) : "-",
+        ]
     }
 
     private func line(_ values: [String], _ columns: [Column], _ widths: [Int?]) -> String {
@@ -223,10 +239,15 @@ extension MonitorController {
         listRows = max(1, bottom - listTop)
         if all.isEmpty {
             let text: String
-            if let hint = noListenerHint, model.attachedServers.isEmpty { text = hint }
-            else if !filterText.isEmpty { text = "No session matches the filter \"\(filterText)\"." }
-            else if model.attachedServers.isEmpty { text = "Waiting for the listener… (its control socket does not answer yet)" }
-            else { text = "No SMTP sessions right now. Sessions appear here as clients connect." }
+            if let hint = noListenerHint, model.attachedServers.isEmpty {
+                text = hint
+            } else if !filterText.isEmpty {
+                text = "No session matches the filter \"\(filterText)\"."
+            } else if model.attachedServers.isEmpty {
+                text = "Waiting for the listener… (its control socket does not answer yet)"
+            } else {
+                text = "No SMTP sessions right now. Sessions appear here as clients connect."
+            }
             for (i, part) in Canvas.wrap(text, cols - 4).prefix(max(1, listRows)).enumerated() {
                 canvas.text(part, row: listTop + 1 + i, column: 2, width: cols - 4, style: CellStyle(.dim))
             }
@@ -240,15 +261,22 @@ extension MonitorController {
         for (offset, row) in all.dropFirst(scrollTop).prefix(listRows).enumerated() {
             let selected = row.key == selectedKey
             let style: CellStyle
-            if selected { style = CellStyle(.selection, bold: true, reverse: true) }
-            else if row.endedAt != nil { style = CellStyle(.dim) }
-            else if now.timeIntervalSince(row.firstSeen) < MonitorModel.highlightSeconds { style = CellStyle(.success, bold: true) }
-            else { style = .normal }
+            if selected {
+                style = CellStyle(.selection, bold: true, reverse: true)
+            } else if row.endedAt != nil {
+                style = CellStyle(.dim)
+            } else if now.timeIntervalSince(row.firstSeen) < MonitorModel.highlightSeconds {
+                style = CellStyle(.success, bold: true)
+            } else {
+                style = .normal
+            }
             var text = line(cells(row, now: now), columns, widths)
             if selected { text = ">" + text.dropFirst() }
             canvas.text(text, row: listTop + offset, column: 0, width: cols, style: style, pad: selected)
             let key = row.key
-            hits.add(row: listTop + offset, column: 0, width: cols) { [unowned self] in self.select(key: key); return [] }
+            hits.add(row: listTop + offset, column: 0, width: cols) { [unowned self] in
+                self.select(key: key); return []
+            }
         }
         if all.count > listRows {
             let where_ = "\(scrollTop + 1)-\(min(all.count, scrollTop + listRows)) of \(all.count)"
@@ -276,7 +304,8 @@ extension MonitorController {
         let cols = canvas.columns
         guard let row = selectedRow else {
             canvas.box(row: top, column: 0, width: cols, height: height, title: "Transcript")
-            canvas.text("Select a session to see its SMTP conversation as it happens.", row: top + 1, column: 2, width: cols - 4, style: CellStyle(.dim))
+            canvas.text(
+                "Select a session to see its SMTP conversation as it happens.", row: top + 1, column: 2, width: cols - 4, style: CellStyle(.dim))
             return
         }
         let s = row.info
@@ -288,7 +317,8 @@ extension MonitorController {
         let lines = model.transcript(row.key)
         let room = height - 2
         if lines.isEmpty {
-            let why = "No lines yet. A session that began before the monitor attached has none here when its connector's ProtocolLoggingLevel is None; at Verbose, the protocol log has what came before."
+            let why =
+                "No lines yet. A session that began before the monitor attached has none here when its connector's ProtocolLoggingLevel is None; at Verbose, the protocol log has what came before."
             for (i, part) in Canvas.wrap(why, cols - 4).prefix(room).enumerated() {
                 canvas.text(part, row: top + 1 + i, column: 2, width: cols - 4, style: CellStyle(.dim))
             }
@@ -315,18 +345,22 @@ extension MonitorController {
     // MARK: Messages
 
     private func messageColumns() -> [Column] {
-        [Column(title: "RECEIVED", width: 8, priority: 1),
-         Column(title: "FROM", width: 16, flexible: true, priority: 1),
-         Column(title: "TO", width: 16, flexible: true, priority: 1),
-         Column(title: "CONNECTOR", width: 12, flexible: true, priority: 2),
-         Column(title: "AUTH AS", width: 12, priority: 1),
-         Column(title: "SIZE", width: 6, priority: 2, rightAligned: true)]
+        [
+            Column(title: "RECEIVED", width: 8, priority: 1),
+            Column(title: "FROM", width: 16, flexible: true, priority: 1),
+            Column(title: "TO", width: 16, flexible: true, priority: 1),
+            Column(title: "CONNECTOR", width: 12, flexible: true, priority: 2),
+            Column(title: "AUTH AS", width: 12, priority: 1),
+            Column(title: "SIZE", width: 6, priority: 2, rightAligned: true),
+        ]
     }
 
     private func drawMessages(_ canvas: Canvas, top: Int, bottom: Int, hits: HitMap) {
         let cols = canvas.columns
         let list = messagesNewestFirst
-        canvas.text(" RECENT MESSAGES: the last \(list.count) accepted (newest first)", row: top, column: 0, width: cols, style: CellStyle(.header, bold: true))
+        canvas.text(
+            " RECENT MESSAGES: the last \(list.count) accepted (newest first)", row: top, column: 0, width: cols,
+            style: CellStyle(.header, bold: true))
         let columns = messageColumns()
         let widths = Self.layout(columns, width: cols - 1)
         canvas.text(line(columns.map(\.title), columns, widths), row: top + 1, column: 0, width: cols, style: CellStyle(.header, underline: true))
@@ -346,9 +380,13 @@ extension MonitorController {
             let to = m.recipients.first.map { m.recipients.count > 1 ? "\($0) +\(m.recipients.count - 1)" : $0 } ?? "-"
             var text = line([Self.clock(m.receivedAt), m.from, to, connector, m.authAs, Self.bytes(m.size)], columns, widths)
             if selected { text = ">" + text.dropFirst() }
-            canvas.text(text, row: listTop + offset, column: 0, width: cols, style: selected ? CellStyle(.selection, bold: true, reverse: true) : .normal, pad: selected)
+            canvas.text(
+                text, row: listTop + offset, column: 0, width: cols, style: selected ? CellStyle(.selection, bold: true, reverse: true) : .normal,
+                pad: selected)
             let id = m.messageID
-            hits.add(row: listTop + offset, column: 0, width: cols) { [unowned self] in self.selectMessage(id); return [] }
+            hits.add(row: listTop + offset, column: 0, width: cols) { [unowned self] in
+                self.selectMessage(id); return []
+            }
         }
     }
 
@@ -404,7 +442,9 @@ extension MonitorController {
         let id = key.split(separator: "/").last.map(String.init) ?? key
         var title = "Transcript of session \(id)"
         if let r = row { title += " on \(r.info.connector)" + (r.endedAt != nil ? " (ended)" : " (live)") } else { title += " (ended)" }
-        var rendered: [(String, CellStyle)] = [("#Fields: date-time,connector-id,session-id,sequence-number,local-endpoint,remote-endpoint,event,data,context", CellStyle(.dim))]
+        var rendered: [(String, CellStyle)] = [
+            ("#Fields: date-time,connector-id,session-id,sequence-number,local-endpoint,remote-endpoint,event,data,context", CellStyle(.dim))
+        ]
         for l in lines {
             let text = l.text ?? "\(l.time),,\(id),\(l.sequence),,,\(l.event),\(l.data),\(l.context)"
             // Hard-wrapped: a CSV line has few spaces, and cutting at the width keeps every character in place.
@@ -413,23 +453,36 @@ extension MonitorController {
             }
         }
         if lines.isEmpty {
-            rendered.append(("No lines kept for this session: it began before the monitor attached and its connector does not log (ProtocolLoggingLevel None), or it ended long ago.", CellStyle(.dim)))
+            rendered.append(
+                (
+                    "No lines kept for this session: it began before the monitor attached and its connector does not log (ProtocolLoggingLevel None), or it ended long ago.",
+                    CellStyle(.dim)
+                ))
         }
-        drawScrolled(canvas, title: title, lines: rendered, footer: "AUTH data is redacted, as in the protocol log. Up/Down scroll, End follows, Esc back.")
+        drawScrolled(
+            canvas, title: title, lines: rendered, footer: "AUTH data is redacted, as in the protocol log. Up/Down scroll, End follows, Esc back.")
     }
 
     private func drawHeadersScreen(_ canvas: Canvas, messageID: String) {
         guard let m = model.messages.first(where: { $0.messageID == messageID }) else {
-            drawScrolled(canvas, title: "Message \(messageID)", lines: [("The message is no longer in the recent list.", CellStyle(.dim))], footer: "Esc back.")
+            drawScrolled(
+                canvas, title: "Message \(messageID)", lines: [("The message is no longer in the recent list.", CellStyle(.dim))], footer: "Esc back."
+            )
             return
         }
         var lines: [(String, CellStyle)] = [
             ("Envelope: MAIL FROM:<\(m.from)> to \(m.recipients.joined(separator: ", "))", CellStyle(.header)),
-            ("Connector \(m.connector), AuthAs \(m.authAs), mechanism \(m.authMechanism), \(m.size) bytes, session \(m.sessionID)", CellStyle(.header)),
+            (
+                "Connector \(m.connector), AuthAs \(m.authAs), mechanism \(m.authMechanism), \(m.size) bytes, session \(m.sessionID)",
+                CellStyle(.header)
+            ),
             ("", .normal),
         ]
-        lines += Self.headerLines(m.headers, width: canvas.columns - 4).map { ($0, $0.hasPrefix("Received:") ? CellStyle(.success, bold: true) : .normal) }
-        drawScrolled(canvas, title: "Headers of \(m.messageID), as stored", lines: lines, footer: "Up/Down scroll, t the session's transcript, Esc back.")
+        lines += Self.headerLines(m.headers, width: canvas.columns - 4).map {
+            ($0, $0.hasPrefix("Received:") ? CellStyle(.success, bold: true) : .normal)
+        }
+        drawScrolled(
+            canvas, title: "Headers of \(m.messageID), as stored", lines: lines, footer: "Up/Down scroll, t the session's transcript, Esc back.")
     }
 
     // MARK: Formatting

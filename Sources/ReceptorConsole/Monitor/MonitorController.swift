@@ -96,7 +96,9 @@ public final class MonitorController {
         let f = filterText.trimmingCharacters(in: .whitespaces).lowercased()
         var rows = Array(model.rows.values)
         if !f.isEmpty {
-            rows = rows.filter { $0.info.connector.lowercased().contains(f) || $0.info.remote.lowercased().contains(f) || $0.server.lowercased().contains(f) }
+            rows = rows.filter {
+                $0.info.connector.lowercased().contains(f) || $0.info.remote.lowercased().contains(f) || $0.server.lowercased().contains(f)
+            }
         }
         let ascending: (MonitorModel.Row, MonitorModel.Row) -> Bool
         switch sort {
@@ -158,7 +160,9 @@ public final class MonitorController {
         case .monitorOpen:
             switch subview {
             case .sessions: if let key = selectedKey { subview = .transcript(key: key); detailScroll = 0 }
-            case .messages: if let m = selectedMessage { selectedMessageID = m.messageID; subview = .headers(messageID: m.messageID); detailScroll = Int.max / 2 }  // headers read from the top
+            case .messages:
+                // Headers read from the top.
+                if let m = selectedMessage { selectedMessageID = m.messageID; subview = .headers(messageID: m.messageID); detailScroll = Int.max / 2 }
             default: break
             }
         case .monitorTranscript:

@@ -106,7 +106,9 @@ public final class MonitorModel {
         messages.sort { $0.receivedAt < $1.receivedAt }
         trimMessages()
         if let missed = s.missedEvents {
-            note("caught up after falling behind: \(missed) events were skipped (transcripts have gaps); sessions and counters are current again", server: server, problem: true, now: now)
+            note(
+                "caught up after falling behind: \(missed) events were skipped (transcripts have gaps); sessions and counters are current again",
+                server: server, problem: true, now: now)
         } else {
             var text = "attached to the listener" + (s.pid.map { " (pid \($0))" } ?? "")
             if let g = s.generation { text += " at store generation \(g)" }
@@ -125,7 +127,9 @@ public final class MonitorModel {
             guard let s = e.session else { return }
             let k = Self.key(server: server, session: s.id)
             rows[k] = Row(server: server, info: s, firstSeen: rows[k]?.firstSeen ?? when, endedAt: nil)
-            bump(e.connector ?? s.connector, server: server) { $0.connectionsNow += 1; $0.connectionsTotal += 1 }
+            bump(e.connector ?? s.connector, server: server) {
+                $0.connectionsNow += 1; $0.connectionsTotal += 1
+            }
         case "sessionState":
             guard let s = e.session else { return }
             let k = Self.key(server: server, session: s.id)
@@ -262,7 +266,8 @@ public final class MonitorModel {
     /// with that span's length; nil before its first reading.
     public func delivery(of server: String, now: Date) -> (total: DeliveryStatistics, recent: DeliveryStatistics, span: TimeInterval)? {
         guard let list = deliverySamples[server], let latest = list.last,
-              let oldest = list.first(where: { now.timeIntervalSince($0.time) <= Self.rateWindow }) else { return nil }
+            let oldest = list.first(where: { now.timeIntervalSince($0.time) <= Self.rateWindow })
+        else { return nil }
         return (latest.delivery, latest.delivery.since(oldest.delivery), latest.time.timeIntervalSince(oldest.time))
     }
 

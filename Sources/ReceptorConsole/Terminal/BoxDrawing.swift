@@ -74,8 +74,10 @@ public struct BoxDrawing: Hashable, Sendable {
 extension Screen {
     /// Draws a box's frame (not its inside) with the line-drawing set this screen supports; a title, if
     /// given, sits in the top edge: ┌ Title ───┐. Clipped like any text.
-    public func drawBox(row: Int, column: Int, height: Int, width: Int, weight: BoxDrawing.Weight = .light,
-                        style: CellStyle = CellStyle(.border), title: String? = nil, titleStyle: CellStyle? = nil) {
+    public func drawBox(
+        row: Int, column: Int, height: Int, width: Int, weight: BoxDrawing.Weight = .light,
+        style: CellStyle = CellStyle(.border), title: String? = nil, titleStyle: CellStyle? = nil
+    ) {
         guard height >= 1, width >= 1 else { return }
         let box = BoxDrawing.for(self, weight: weight)
         put(box.top(width: width), row: row, column: column, style: style)

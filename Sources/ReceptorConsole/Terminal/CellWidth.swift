@@ -19,13 +19,13 @@ public enum CellWidth {
         }
         switch first.properties.generalCategory {
         case .control, .lineSeparator, .paragraphSeparator, .nonspacingMark, .enclosingMark, .format,
-             .surrogate, .unassigned:
+            .surrogate, .unassigned:
             return 0
         default:
             break
         }
         if isZeroWidthJamo(first.value) { return 0 }
-        if (0x1F1E6...0x1F1FF).contains(first.value) { return 2 } // regional indicators (flags)
+        if (0x1F1E6...0x1F1FF).contains(first.value) { return 2 }  // regional indicators (flags)
         if first.properties.isEmojiPresentation { return 2 }
         if first.properties.isEmoji && scalars.contains(where: { $0.value == 0xFE0F }) { return 2 }
         return isWide(first.value) ? 2 : 1
@@ -94,26 +94,26 @@ public enum CellWidth {
     /// East Asian Wide (W) and Fullwidth (F) ranges, merged and slightly simplified (UAX #11, Unicode 15).
     /// Emoji are handled by their emoji-presentation property instead.
     private static let wideRanges: [ClosedRange<UInt32>] = [
-        0x1100...0x115F,   // Hangul Jamo initial consonants
-        0x2329...0x232A,   // angle brackets
-        0x2E80...0x303E,   // CJK radicals, Kangxi, ideographic description, CJK symbols and punctuation
-        0x3041...0x33FF,   // Hiragana, Katakana, Bopomofo, Hangul compatibility Jamo, Kanbun, CJK compatibility
-        0x3400...0x4DBF,   // CJK extension A
-        0x4E00...0x9FFF,   // CJK unified ideographs
-        0xA000...0xA4CF,   // Yi
-        0xA960...0xA97F,   // Hangul Jamo extended A
-        0xAC00...0xD7A3,   // Hangul syllables
-        0xF900...0xFAFF,   // CJK compatibility ideographs
-        0xFE10...0xFE19,   // vertical forms
-        0xFE30...0xFE6F,   // CJK compatibility forms, small form variants
-        0xFF00...0xFF60,   // fullwidth forms
-        0xFFE0...0xFFE6,   // fullwidth signs
-        0x16FE0...0x16FE4, // ideographic symbols
-        0x17000...0x18CFF, // Tangut, Khitan
-        0x1B000...0x1B2FF, // kana supplement and extensions, Nushu
-        0x1F200...0x1F2FF, // enclosed ideographic supplement
-        0x20000...0x2FFFD, // CJK extensions B–F
-        0x30000...0x3FFFD, // CJK extensions G–H
+        0x1100...0x115F,  // Hangul Jamo initial consonants
+        0x2329...0x232A,  // angle brackets
+        0x2E80...0x303E,  // CJK radicals, Kangxi, ideographic description, CJK symbols and punctuation
+        0x3041...0x33FF,  // Hiragana, Katakana, Bopomofo, Hangul compatibility Jamo, Kanbun, CJK compatibility
+        0x3400...0x4DBF,  // CJK extension A
+        0x4E00...0x9FFF,  // CJK unified ideographs
+        0xA000...0xA4CF,  // Yi
+        0xA960...0xA97F,  // Hangul Jamo extended A
+        0xAC00...0xD7A3,  // Hangul syllables
+        0xF900...0xFAFF,  // CJK compatibility ideographs
+        0xFE10...0xFE19,  // vertical forms
+        0xFE30...0xFE6F,  // CJK compatibility forms, small form variants
+        0xFF00...0xFF60,  // fullwidth forms
+        0xFFE0...0xFFE6,  // fullwidth signs
+        0x16FE0...0x16FE4,  // ideographic symbols
+        0x17000...0x18CFF,  // Tangut, Khitan
+        0x1B000...0x1B2FF,  // kana supplement and extensions, Nushu
+        0x1F200...0x1F2FF,  // enclosed ideographic supplement
+        0x20000...0x2FFFD,  // CJK extensions B–F
+        0x30000...0x3FFFD,  // CJK extensions G–H
     ]
 
     private static func isWide(_ value: UInt32) -> Bool {

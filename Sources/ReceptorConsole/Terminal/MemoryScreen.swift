@@ -149,7 +149,7 @@ public final class MemoryScreen: Screen {
 
     private func write(_ placement: CellWidth.Placement, row: Int, style: CellStyle) {
         let start = placement.column
-        let end = start + placement.width // exclusive
+        let end = start + placement.width  // exclusive
         // Overwriting the second half of a wide character that starts before us blanks its first half.
         if cells[row][start].isContinuation && start > 0 {
             cells[row][start - 1] = Cell(" ", style: cells[row][start - 1].style)

@@ -41,7 +41,8 @@ public enum DomainName {
             guard !label.isEmpty else { throw ValueError("\"\(shown)\" is not a valid \(what): it has an empty label.") }
             guard label.count <= 63 else { throw ValueError("\"\(shown)\" is not a valid \(what): a label is longer than 63 characters.") }
             guard label.allSatisfy({ $0.isASCII && ($0.isLetter || $0.isNumber || $0 == "-" || $0 == "_") }),
-                  label.first != "-", label.last != "-" else {
+                label.first != "-", label.last != "-"
+            else {
                 throw ValueError("\"\(shown)\" is not a valid \(what): \"\(label)\" may hold only letters, digits and inner hyphens.")
             }
         }

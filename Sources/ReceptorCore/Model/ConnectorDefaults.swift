@@ -76,9 +76,11 @@ public enum ConnectorDefaults {
     /// The default receive connectors that setup creates for a server (§1): five on Mailbox, one on Edge.
     /// `portOffset` shifts every port (10000 gives 10025, 10587, …) so an unprivileged user can run them.
     public static func setupConnectors(for server: Server, portOffset: Int = 0) -> [ReceiveConnector] {
-        func make(_ name: String, _ role: TransportRole?, port: Int, ipv6: Bool = true,
-                  auth: AuthMechanisms, groups: PermissionGroups,
-                  configure: (inout ReceiveConnector) -> Void = { _ in }) -> ReceiveConnector {
+        func make(
+            _ name: String, _ role: TransportRole?, port: Int, ipv6: Bool = true,
+            auth: AuthMechanisms, groups: PermissionGroups,
+            configure: (inout ReceiveConnector) -> Void = { _ in }
+        ) -> ReceiveConnector {
             var c = base(name: name, server: server, transportRole: role)
             let p = port + portOffset
             c.bindings = ipv6 ? [binding("[::]:\(p)"), binding("0.0.0.0:\(p)")] : [binding("0.0.0.0:\(p)")]
@@ -91,15 +93,21 @@ public enum ConnectorDefaults {
         let s = server.name
         switch server.role {
         case .edge:
-            return [make("Default internal receive connector \(s)", nil, port: 25, ipv6: false,
-                         auth: [.tls, .exchangeServer], groups: [.anonymousUsers, .exchangeServers, .partners]) {
-                $0.domainSecureEnabled = true
-            }]
+            return [
+                make(
+                    "Default internal receive connector \(s)", nil, port: 25, ipv6: false,
+                    auth: [.tls, .exchangeServer], groups: [.anonymousUsers, .exchangeServers, .partners]
+                ) {
+                    $0.domainSecureEnabled = true
+                }
+            ]
         case .mailbox:
             let fiveAuth: AuthMechanisms = [.tls, .basicAuth, .basicAuthRequireTLS, .exchangeServer, .integrated]
             return [
-                make("Default \(s)", .hubTransport, port: 2525, auth: [.tls, .basicAuth, .exchangeServer, .integrated],
-                     groups: [.exchangeLegacyServers, .exchangeServers, .exchangeUsers]) {
+                make(
+                    "Default \(s)", .hubTransport, port: 2525, auth: [.tls, .basicAuth, .exchangeServer, .integrated],
+                    groups: [.exchangeLegacyServers, .exchangeServers, .exchangeUsers]
+                ) {
                     $0.maxRecipientsPerMessage = 5000
                     $0.maxInboundConnectionPerSource = .unlimited
                     $0.maxInboundConnectionPercentagePerSource = 100
@@ -108,13 +116,17 @@ public enum ConnectorDefaults {
                     $0.messageRateLimit = .limited(5)
                     $0.messageRateSource = .user
                 },
-                make("Default Frontend \(s)", .frontendTransport, port: 25, auth: fiveAuth,
-                     groups: [.anonymousUsers, .exchangeLegacyServers, .exchangeServers]) {
+                make(
+                    "Default Frontend \(s)", .frontendTransport, port: 25, auth: fiveAuth,
+                    groups: [.anonymousUsers, .exchangeLegacyServers, .exchangeServers]
+                ) {
                     $0.protocolLoggingLevel = .verbose
                 },
                 make("Outbound Proxy Frontend \(s)", .frontendTransport, port: 717, auth: fiveAuth, groups: [.exchangeServers]),
-                make("Client Frontend \(s)", .frontendTransport, port: 587,
-                     auth: [.tls, .basicAuth, .basicAuthRequireTLS, .integrated], groups: [.exchangeUsers]) {
+                make(
+                    "Client Frontend \(s)", .frontendTransport, port: 587,
+                    auth: [.tls, .basicAuth, .basicAuthRequireTLS, .integrated], groups: [.exchangeUsers]
+                ) {
                     $0.messageRateLimit = .limited(5)
                     $0.messageRateSource = .user
                 },

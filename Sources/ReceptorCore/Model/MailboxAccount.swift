@@ -9,8 +9,10 @@ public struct MailboxAccount: Hashable, Sendable, Codable {
     /// beside the UPN and the primary address.
     public var emailAddresses: [String]
 
-    public init(name: String, alias: String? = nil, userPrincipalName: String, primarySmtpAddress: String? = nil,
-                emailAddresses: [String] = []) {
+    public init(
+        name: String, alias: String? = nil, userPrincipalName: String, primarySmtpAddress: String? = nil,
+        emailAddresses: [String] = []
+    ) {
         self.name = name
         self.userPrincipalName = userPrincipalName
         self.alias = alias ?? String(userPrincipalName.split(separator: "@").first ?? Substring(name))

@@ -12,8 +12,10 @@ public struct ReceiveProtocolLogSettings: Hashable, Sendable, Codable {
     /// nil: the service's default folder under the data directory (`logs/<Service>/ProtocolLog/SmtpReceive`).
     public var path: String?
 
-    public init(maxFileSize: ByteSize? = .megabytes(10), maxDirectorySize: ByteSize? = .megabytes(250),
-                maxAge: EnhancedTimeSpan = EnhancedTimeSpan(seconds: 30 * 86400), path: String? = nil) {
+    public init(
+        maxFileSize: ByteSize? = .megabytes(10), maxDirectorySize: ByteSize? = .megabytes(250),
+        maxAge: EnhancedTimeSpan = EnhancedTimeSpan(seconds: 30 * 86400), path: String? = nil
+    ) {
         self.maxFileSize = maxFileSize; self.maxDirectorySize = maxDirectorySize; self.maxAge = maxAge; self.path = path
     }
 
@@ -52,7 +54,8 @@ public struct ReceiveProtocolLogSettings: Hashable, Sendable, Codable {
             throw ValueError("ReceiveProtocolLogMaxFileSize (\(file)) must not be larger than ReceiveProtocolLogMaxDirectorySize (\(folder)).")
         }
         if maxFileSize == nil, maxDirectorySize != nil {
-            throw ValueError("ReceiveProtocolLogMaxFileSize can't be unlimited while ReceiveProtocolLogMaxDirectorySize is limited (\(maxDirectorySize!)).")
+            throw ValueError(
+                "ReceiveProtocolLogMaxFileSize can't be unlimited while ReceiveProtocolLogMaxDirectorySize is limited (\(maxDirectorySize!)).")
         }
         if let path, !path.hasPrefix("/") {
             throw ValueError("ReceiveProtocolLogPath must be an absolute path; \"\(path)\" is not.")

@@ -39,7 +39,8 @@ public struct Server: Hashable, Sendable, Codable {
     /// `mbx01.contoso.test` → `CONTOSO`; a single-label name gives `RECEPTOR`.
     public static func domainLabel(fromFqdn fqdn: String) -> String {
         let labels = fqdn.split(separator: ".")
-        return labels.count >= 3 ? labels[labels.count - 2].uppercased()
+        return labels.count >= 3
+            ? labels[labels.count - 2].uppercased()
             : labels.count == 2 ? labels[0].uppercased() : "RECEPTOR"
     }
 
@@ -47,8 +48,9 @@ public struct Server: Hashable, Sendable, Codable {
     /// setup requires (a longer name is refused by Windows setup too).
     public static func validateName(_ name: String) throws(ValueError) {
         guard !name.isEmpty, name.count <= 15,
-              name.allSatisfy({ $0.isASCII && ($0.isLetter || $0.isNumber || $0 == "-") }),
-              name.first != "-", name.last != "-" else {
+            name.allSatisfy({ $0.isASCII && ($0.isLetter || $0.isNumber || $0 == "-") }),
+            name.first != "-", name.last != "-"
+        else {
             throw ValueError("\"\(name)\" is not a valid server name: use 1 to 15 letters, digits or hyphens, not starting or ending with a hyphen.")
         }
     }

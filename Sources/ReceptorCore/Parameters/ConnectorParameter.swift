@@ -25,7 +25,8 @@ public struct ConnectorParameter: Sendable {
             case .integer(let r): "Int32: \(r.lowerBound) to \(r.upperBound)"
             case .unlimited(let r): "Unlimited: \(r.lowerBound) to \(r.upperBound), or unlimited"
             case .byteSize(let r): "ByteQuantifiedSize: \(r.lowerBound) to \(r.upperBound) bytes; B, KB, MB, GB or TB, as in 36MB"
-            case .timeSpan(let r): "EnhancedTimeSpan: \(EnhancedTimeSpan(seconds: r.lowerBound)) to \(EnhancedTimeSpan(seconds: r.upperBound)), written [d.]hh:mm:ss"
+            case .timeSpan(let r):
+                "EnhancedTimeSpan: \(EnhancedTimeSpan(seconds: r.lowerBound)) to \(EnhancedTimeSpan(seconds: r.upperBound)), written [d.]hh:mm:ss"
             case .choice(let names): names.joined(separator: " | ")
             case .flags(let names): "one or more of " + names.joined(separator: ", ") + ", comma-separated"
             case .bindings: "MultiValuedProperty: \"IP:port\" values, as in \"0.0.0.0:25\",\"[::]:25\" (0.0.0.0 and [::] mean every local address)"
@@ -40,7 +41,9 @@ public struct ConnectorParameter: Sendable {
 
     /// Which console tab (reference §11) holds the field; `advanced` fields live on the Security tab's and
     /// General tab's "more options" pages and in the shell.
-    public enum Section: String, Sendable, CaseIterable { case general = "General", security = "Security", scoping = "Scoping", limits = "Limits", protocolFeatures = "Protocol" }
+    public enum Section: String, Sendable, CaseIterable {
+        case general = "General", security = "Security", scoping = "Scoping", limits = "Limits", protocolFeatures = "Protocol"
+    }
 
     public let name: String
     public let kind: Kind

@@ -18,9 +18,12 @@ enum ValueParsing {
 
     static func integer(_ input: ParameterInput, parameter: String, range: ClosedRange<Int>) throws -> Int {
         let n: Int
-        if case .number(let v) = input { n = v } else {
+        if case .number(let v) = input {
+            n = v
+        } else {
             guard let text = input.singleText?.trimmingCharacters(in: .whitespaces), let v = Int(text) else {
-                throw ValueError("\(parameter) takes a whole number from \(range.lowerBound) to \(range.upperBound) (it was \"\(input.singleText ?? "")\").")
+                throw ValueError(
+                    "\(parameter) takes a whole number from \(range.lowerBound) to \(range.upperBound) (it was \"\(input.singleText ?? "")\").")
             }
             n = v
         }
@@ -32,8 +35,10 @@ enum ValueParsing {
 
     /// A multi-valued parameter: a list replaces the values; `@{Add=…; Remove=…}` edits them (Exchange's
     /// syntax). Removing a value that is not there is refused, so a typo never passes silently.
-    static func editList<T: Equatable & CustomStringConvertible>(_ current: [T], _ input: ParameterInput, parameter: String,
-                                                                  parse: (String) throws -> T) throws -> [T] {
+    static func editList<T: Equatable & CustomStringConvertible>(
+        _ current: [T], _ input: ParameterInput, parameter: String,
+        parse: (String) throws -> T
+    ) throws -> [T] {
         switch input {
         case .null:
             return []
@@ -42,7 +47,9 @@ enum ValueParsing {
             for text in remove {
                 let value = try parse(text)
                 guard let i = result.firstIndex(of: value) else {
-                    throw ValueError("\(parameter) has no value \(value) to remove (it has \(current.isEmpty ? "none" : current.map(\.description).joined(separator: ", "))).")
+                    throw ValueError(
+                        "\(parameter) has no value \(value) to remove (it has \(current.isEmpty ? "none" : current.map(\.description).joined(separator: ", ")))."
+                    )
                 }
                 result.remove(at: i)
             }
@@ -59,7 +66,8 @@ enum ValueParsing {
 
     /// Quotes a string for a generated command line, PowerShell style.
     static func quoted(_ text: String) -> String {
-        "\"" + text.replacingOccurrences(of: "`", with: "``").replacingOccurrences(of: "\"", with: "`\"").replacingOccurrences(of: "$", with: "`$") + "\""
+        "\"" + text.replacingOccurrences(of: "`", with: "``").replacingOccurrences(of: "\"", with: "`\"").replacingOccurrences(of: "$", with: "`$")
+            + "\""
     }
 }
 

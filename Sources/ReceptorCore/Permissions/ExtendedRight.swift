@@ -32,7 +32,8 @@ public enum ExtendedRight: String, CaseIterable, Hashable, Sendable, CustomStrin
         } else if let alias = aliases[text.lowercased()] {
             self = alias
         } else {
-            throw ValueError("\"\(input)\" is not an extended right of a receive connector, such as ms-Exch-SMTP-Submit or ms-Exch-SMTP-Accept-Any-Recipient.")
+            throw ValueError(
+                "\"\(input)\" is not an extended right of a receive connector, such as ms-Exch-SMTP-Submit or ms-Exch-SMTP-Accept-Any-Recipient.")
         }
     }
 

@@ -68,8 +68,10 @@ public enum PermissionModel {
 
     /// The rights of a session on a connector: allows from group entries and explicit entries for the
     /// session's principals, minus explicit denies (a deny always wins, as in Windows ACLs).
-    public static func effectiveRights(connector: ReceiveConnector, explicitEntries: [PermissionEntry],
-                                       authentication: SessionAuthentication, domain: String) -> Set<ExtendedRight> {
+    public static func effectiveRights(
+        connector: ReceiveConnector, explicitEntries: [PermissionEntry],
+        authentication: SessionAuthentication, domain: String
+    ) -> Set<ExtendedRight> {
         let mine = Set(principals(for: authentication, domain: domain))
         let all = groupEntries(for: connector, domain: domain) + explicitEntries
         var allowed = Set<ExtendedRight>(), denied = Set<ExtendedRight>()

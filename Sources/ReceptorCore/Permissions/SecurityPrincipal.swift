@@ -19,8 +19,10 @@ public struct SecurityPrincipal: Hashable, Sendable, CustomStringConvertible, Co
 
     /// Well-known principals of a server's domain, for validation of `Add-ADPermission -User`.
     public static func wellKnown(domain: String) -> [SecurityPrincipal] {
-        [.anonymousLogon, .authenticatedUsers, .exchangeServers(domain: domain), .edgeTransportServers,
-         .hubTransportServers, .externallySecuredServers, .exchangeLegacyInterop(domain: domain), .partnerServers]
+        [
+            .anonymousLogon, .authenticatedUsers, .exchangeServers(domain: domain), .edgeTransportServers,
+            .hubTransportServers, .externallySecuredServers, .exchangeLegacyInterop(domain: domain), .partnerServers,
+        ]
     }
 }
 

@@ -12,8 +12,10 @@ public struct SessionRights: Sendable {
     /// RequireTLS: the connector refuses mail until STARTTLS.
     public let requiresTls: Bool
 
-    public init(connector: ReceiveConnector, explicitEntries: [PermissionEntry], domain: String,
-                accountPrincipals: [SecurityPrincipal] = []) {
+    public init(
+        connector: ReceiveConnector, explicitEntries: [PermissionEntry], domain: String,
+        accountPrincipals: [SecurityPrincipal] = []
+    ) {
         func rights(_ auth: PermissionModel.SessionAuthentication) -> Set<ExtendedRight> {
             PermissionModel.effectiveRights(connector: connector, explicitEntries: explicitEntries, authentication: auth, domain: domain)
         }

@@ -53,8 +53,10 @@ public enum ConnectorValidator {
                 }
             }
         }
-        r.warn(.unreachable, "RemoteIPRanges",
-               "No connection can select \(c.name): on each of its bindings, every address of its remote ranges goes to \(shadows.isEmpty ? "another connector" : shadows.joined(separator: ", ")) (a more specific range, a specific binding, or a name that sorts first).")
+        r.warn(
+            .unreachable, "RemoteIPRanges",
+            "No connection can select \(c.name): on each of its bindings, every address of its remote ranges goes to \(shadows.isEmpty ? "another connector" : shadows.joined(separator: ", ")) (a more specific range, a specific binding, or a name that sorts first)."
+        )
     }
 
     // MARK: Name (§3a)
@@ -71,8 +73,10 @@ public enum ConnectorValidator {
             r.fail(.nameCharacters, "Name", "Name \"\(shown)\" may not contain \\ / , ; \" or line breaks, nor start or end with a space.")
         }
         if let other = context.siblings.first(where: { $0.guid != c.guid && $0.name.caseInsensitiveCompare(name) == .orderedSame }) {
-            r.fail(.nameUnique, "Name", "A receive connector named \"\(other.name)\" already exists on server \(context.server.name); choose another Name.",
-                   conflict: other.identity)
+            r.fail(
+                .nameUnique, "Name",
+                "A receive connector named \"\(other.name)\" already exists on server \(context.server.name); choose another Name.",
+                conflict: other.identity)
         }
     }
 
@@ -85,17 +89,25 @@ public enum ConnectorValidator {
                 r.fail(.transportRoleNotOnEdge, "TransportRole", "TransportRole can't be used on an Edge Transport server; omit it.")
             }
             if c.permissionGroups.contains(.exchangeLegacyServers) {
-                r.fail(.legacyServersNotOnEdge, "PermissionGroups", "PermissionGroups value ExchangeLegacyServers isn't available on an Edge Transport server.")
+                r.fail(
+                    .legacyServersNotOnEdge, "PermissionGroups",
+                    "PermissionGroups value ExchangeLegacyServers isn't available on an Edge Transport server.")
             }
             if c.longAddressesEnabled {
-                r.fail(.longAddressesHubOnly, "LongAddressesEnabled", "LongAddressesEnabled can be set only on Hub Transport connectors of Mailbox servers.")
+                r.fail(
+                    .longAddressesHubOnly, "LongAddressesEnabled",
+                    "LongAddressesEnabled can be set only on Hub Transport connectors of Mailbox servers.")
             }
         case .mailbox:
             if c.transportRole == nil {
-                r.fail(.transportRoleRequiredOnMailbox, "TransportRole", "A connector on a Mailbox server needs TransportRole FrontendTransport or HubTransport.")
+                r.fail(
+                    .transportRoleRequiredOnMailbox, "TransportRole",
+                    "A connector on a Mailbox server needs TransportRole FrontendTransport or HubTransport.")
             }
             if c.longAddressesEnabled && c.transportRole != .hubTransport {
-                r.fail(.longAddressesHubOnly, "LongAddressesEnabled", "LongAddressesEnabled can be set only on Hub Transport connectors (TransportRole HubTransport).")
+                r.fail(
+                    .longAddressesHubOnly, "LongAddressesEnabled",
+                    "LongAddressesEnabled can be set only on Hub Transport connectors (TransportRole HubTransport).")
             }
         }
     }
@@ -105,18 +117,21 @@ public enum ConnectorValidator {
     static func checkAuthentication(_ c: ReceiveConnector, _ server: Server, _ r: inout ValidationReport) {
         let auth = c.authMechanism
         if auth.contains(.basicAuthRequireTLS) && !(auth.contains(.basicAuth) && auth.contains(.tls)) {
-            r.fail(.basicAuthRequireTLSNeedsBasicAndTls, "AuthMechanism",
-                   "AuthMechanism BasicAuthRequireTLS also needs BasicAuth and Tls (it is \(auth)).")
+            r.fail(
+                .basicAuthRequireTLSNeedsBasicAndTls, "AuthMechanism",
+                "AuthMechanism BasicAuthRequireTLS also needs BasicAuth and Tls (it is \(auth)).")
         }
         if auth.contains(.externalAuthoritative) {
             let others = auth.ordered.filter { $0 != .externalAuthoritative && $0 != .tls }
             if !others.isEmpty {
-                r.fail(.externalAuthoritativeOnlyWithTls, "AuthMechanism",
-                       "AuthMechanism ExternalAuthoritative can be combined only with Tls; remove \(others.map(\.rawValue).joined(separator: ", ")).")
+                r.fail(
+                    .externalAuthoritativeOnlyWithTls, "AuthMechanism",
+                    "AuthMechanism ExternalAuthoritative can be combined only with Tls; remove \(others.map(\.rawValue).joined(separator: ", ")).")
             }
             if !c.permissionGroups.contains(.exchangeServers) {
-                r.fail(.externalAuthoritativeNeedsExchangeServers, "PermissionGroups",
-                       "AuthMechanism ExternalAuthoritative requires PermissionGroups ExchangeServers (it is \(c.permissionGroups)).")
+                r.fail(
+                    .externalAuthoritativeNeedsExchangeServers, "PermissionGroups",
+                    "AuthMechanism ExternalAuthoritative requires PermissionGroups ExchangeServers (it is \(c.permissionGroups)).")
             }
         }
         if c.requireTLS && !auth.contains(.tls) {
@@ -127,13 +142,15 @@ public enum ConnectorValidator {
                 r.fail(.domainSecureNeedsTls, "DomainSecureEnabled", "DomainSecureEnabled \u{24}true needs Tls in AuthMechanism (it is \(auth)).")
             }
             if auth.contains(.externalAuthoritative) {
-                r.fail(.domainSecureForbidsExternalAuthoritative, "DomainSecureEnabled",
-                       "DomainSecureEnabled \u{24}true can't be used with AuthMechanism ExternalAuthoritative.")
+                r.fail(
+                    .domainSecureForbidsExternalAuthoritative, "DomainSecureEnabled",
+                    "DomainSecureEnabled \u{24}true can't be used with AuthMechanism ExternalAuthoritative.")
             }
         }
         if c.suppressXAnonymousTls && !server.useDowngradedExchangeServerAuth {
-            r.fail(.suppressXAnonymousTlsNeedsDowngradedAuth, "SuppressXAnonymousTls",
-                   "SuppressXAnonymousTls \u{24}true needs Set-TransportService \(server.name) -UseDowngradedExchangeServerAuth \u{24}true first.")
+            r.fail(
+                .suppressXAnonymousTlsNeedsDowngradedAuth, "SuppressXAnonymousTls",
+                "SuppressXAnonymousTls \u{24}true needs Set-TransportService \(server.name) -UseDowngradedExchangeServerAuth \u{24}true first.")
         }
         if c.enableAuthGSSAPI && !auth.contains(.integrated) {
             r.warn(.gssapiWithoutIntegrated, "EnableAuthGSSAPI", "EnableAuthGSSAPI has an effect only when AuthMechanism includes Integrated.")
@@ -147,11 +164,14 @@ public enum ConnectorValidator {
             r.fail(.binaryMimeNeedsChunking, "BinaryMimeEnabled", "BinaryMimeEnabled \u{24}true needs ChunkingEnabled \u{24}true.")
         }
         if c.connectionInactivityTimeout >= c.connectionTimeout {
-            r.fail(.inactivityBelowConnectionTimeout, "ConnectionInactivityTimeout",
-                   "ConnectionInactivityTimeout (\(c.connectionInactivityTimeout)) must be less than ConnectionTimeout (\(c.connectionTimeout)).")
+            r.fail(
+                .inactivityBelowConnectionTimeout, "ConnectionInactivityTimeout",
+                "ConnectionInactivityTimeout (\(c.connectionInactivityTimeout)) must be less than ConnectionTimeout (\(c.connectionTimeout)).")
         }
         if let banner = c.banner, !banner.hasPrefix("220") {
-            r.fail(.bannerStartsWith220, "Banner", "Banner must start with 220, as in \"220 mail.contoso.com\" (it starts with \"\(banner.prefix(12))\").")
+            r.fail(
+                .bannerStartsWith220, "Banner",
+                "Banner must start with 220, as in \"220 mail.contoso.com\" (it starts with \"\(banner.prefix(12))\").")
         }
         if let banner = c.banner, banner.contains(where: { $0.isNewline }) {
             r.fail(.invalidValue, "Banner", "Banner must be one line.")
@@ -165,7 +185,9 @@ public enum ConnectorValidator {
             r.fail(.bindingsRequired, "Bindings", "Bindings can't be empty: give at least one local IP address and port, as in 0.0.0.0:25.")
         }
         if c.remoteIPRanges.isEmpty {
-            r.fail(.remoteIPRangesRequired, "RemoteIPRanges", "RemoteIPRanges can't be empty: give at least one address, range or CIDR, as in 0.0.0.0-255.255.255.255.")
+            r.fail(
+                .remoteIPRangesRequired, "RemoteIPRanges",
+                "RemoteIPRanges can't be empty: give at least one address, range or CIDR, as in 0.0.0.0-255.255.255.255.")
         }
         var seen = Set<IPBinding>()
         for b in c.bindings where !seen.insert(b).inserted {
@@ -180,21 +202,29 @@ public enum ConnectorValidator {
         }
         if let local = context.localAddresses {
             for b in c.bindings where !b.isWildcard && !local.contains(where: { $0 == b.address }) {
-                r.warn(.bindingNotLocal, "Bindings", "Binding \(b): \(b.address) is not an address of this machine; the listener can't open it until it is.")
+                r.warn(
+                    .bindingNotLocal, "Bindings",
+                    "Binding \(b): \(b.address) is not an address of this machine; the listener can't open it until it is.")
             }
         }
         if c.transportRole == .hubTransport, c.bindings.contains(where: { $0.port == 25 }) {
-            r.warn(.hubTransportOnPort25, "TransportRole", "A Hub Transport connector on port 25 is a known cause of \"4.3.2 Service not active\"; custom port-25 connectors belong in the Front End Transport service (-TransportRole FrontendTransport).")
+            r.warn(
+                .hubTransportOnPort25, "TransportRole",
+                "A Hub Transport connector on port 25 is a known cause of \"4.3.2 Service not active\"; custom port-25 connectors belong in the Front End Transport service (-TransportRole FrontendTransport)."
+            )
         }
         for b in c.bindings where b.portWasOmitted {
-            r.warn(.bindingPortOmitted, "Bindings", "Binding \"\(b.address.family == .v6 ? "[\(b.address)]:" : "\(b.address)")\" names no port; port \(b.port) is used.")
+            r.warn(
+                .bindingPortOmitted, "Bindings",
+                "Binding \"\(b.address.family == .v6 ? "[\(b.address)]:" : "\(b.address)")\" names no port; port \(b.port) is used.")
         }
     }
 
     // MARK: Uniqueness across the server's connectors (§6b)
 
     static func checkConflicts(_ c: ReceiveConnector, _ context: ValidationContext, _ r: inout ValidationReport) {
-        let assumedPort = c.bindings.contains(where: \.portWasOmitted)
+        let assumedPort =
+            c.bindings.contains(where: \.portWasOmitted)
             ? " (A binding was given without a port; port \(c.bindings.first(where: \.portWasOmitted)!.port) was assumed.)" : ""
         for other in context.siblings where other.guid != c.guid {
             let otherID = other.identity.description
@@ -202,9 +232,10 @@ public enum ConnectorValidator {
                 // Different transport services on one server never share a local IP:port (§6b).
                 if let (mine, theirs) = firstPair(c.bindings, other.bindings, where: { $0.overlaps($1) }) {
                     let shared = mine == theirs ? "\(mine)" : "\(mine) and \(theirs)"
-                    r.fail(.transportRoleBindingConflict, "Bindings",
-                           "The values that you specified for the Bindings and RemoteIPRanges parameters conflict with the settings on Receive connector \"\(otherID)\" (\(other.transportRole?.rawValue ?? "Edge")): receive connectors assigned to different Transport roles on a single server must listen on unique local IP address & port bindings (\(shared)). Use another port or a different specific local IP address.\(assumedPort)",
-                           conflict: other.identity)
+                    r.fail(
+                        .transportRoleBindingConflict, "Bindings",
+                        "The values that you specified for the Bindings and RemoteIPRanges parameters conflict with the settings on Receive connector \"\(otherID)\" (\(other.transportRole?.rawValue ?? "Edge")): receive connectors assigned to different Transport roles on a single server must listen on unique local IP address & port bindings (\(shared)). Use another port or a different specific local IP address.\(assumedPort)",
+                        conflict: other.identity)
                 }
                 continue
             }
@@ -212,14 +243,16 @@ public enum ConnectorValidator {
                 for mine in c.remoteIPRanges {
                     for theirs in other.remoteIPRanges where mine.family == theirs.family && mine.overlaps(theirs) {
                         if mine.coversSameAddresses(as: theirs) {
-                            r.fail(.identicalBindingAndRange, "RemoteIPRanges",
-                                   "The values that you specified for the Bindings and RemoteIPRanges parameters conflict with the settings on Receive connector \"\(otherID)\": both listen on \(binding) for \(theirs). Narrow RemoteIPRanges, or bind one of the two connectors to a specific local IP address (for example Set-ReceiveConnector \"\(otherID)\" -Bindings <local IP>:\(binding.port)).\(assumedPort)",
-                                   conflict: other.identity)
+                            r.fail(
+                                .identicalBindingAndRange, "RemoteIPRanges",
+                                "The values that you specified for the Bindings and RemoteIPRanges parameters conflict with the settings on Receive connector \"\(otherID)\": both listen on \(binding) for \(theirs). Narrow RemoteIPRanges, or bind one of the two connectors to a specific local IP address (for example Set-ReceiveConnector \"\(otherID)\" -Bindings <local IP>:\(binding.port)).\(assumedPort)",
+                                conflict: other.identity)
                             return
                         } else if !mine.nests(with: theirs) {
-                            r.fail(.partialRangeOverlap, "RemoteIPRanges",
-                                   "RemoteIPRanges \(mine) partly overlaps \(theirs) of Receive connector \"\(otherID)\" on binding \(binding): ranges of connectors that share a binding may overlap only if one lies completely inside the other. Narrow or widen one of them.",
-                                   conflict: other.identity)
+                            r.fail(
+                                .partialRangeOverlap, "RemoteIPRanges",
+                                "RemoteIPRanges \(mine) partly overlaps \(theirs) of Receive connector \"\(otherID)\" on binding \(binding): ranges of connectors that share a binding may overlap only if one lies completely inside the other. Narrow or widen one of them.",
+                                conflict: other.identity)
                             return
                         }
                     }
@@ -237,13 +270,16 @@ public enum ConnectorValidator {
 
     static func addCautions(_ c: ReceiveConnector, _ r: inout ValidationReport) {
         if c.permissionGroups.isEmpty {
-            r.warn(.noPermissionGroups, "PermissionGroups", "With no permission groups this connector can't accept connections; add groups with -PermissionGroups or Add-ADPermission.")
+            r.warn(
+                .noPermissionGroups, "PermissionGroups",
+                "With no permission groups this connector can't accept connections; add groups with -PermissionGroups or Add-ADPermission.")
         }
         if c.authMechanism.contains(.externalAuthoritative) && c.permissionGroups.contains(.exchangeServers) {
             r.warn(.externallySecuredRelay, "AuthMechanism", ConnectorCautions.externallySecuredRelay)
         }
         if (c.authMechanism.contains(.basicAuth) || c.authMechanism.contains(.basicAuthRequireTLS)) && !c.permissionGroups.contains(.anonymousUsers)
-            && !c.permissionGroups.isEmpty {
+            && !c.permissionGroups.isEmpty
+        {
             r.warn(.basicAuthWithoutAnonymous, "AuthMechanism", ConnectorCautions.basicAuthWithoutAnonymous)
         }
     }

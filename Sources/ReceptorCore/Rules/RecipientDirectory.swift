@@ -58,7 +58,8 @@ public struct RecipientDirectory: Sendable {
     /// A mailbox whose folders can be made: its local part and domain must be file names.
     private static func mailboxRoute(_ address: String) -> Route {
         guard let at = address.lastIndex(of: "@"), folderName(String(address[..<at])) != nil,
-              folderName(String(address[address.index(after: at)...])) != nil else { return .unusableLocalPart }
+            folderName(String(address[address.index(after: at)...])) != nil
+        else { return .unusableLocalPart }
         return .mailbox(address)
     }
 
@@ -77,7 +78,8 @@ public struct RecipientDirectory: Sendable {
         guard local.count >= 2, local.hasPrefix("\""), local.hasSuffix("\"") else { return local }
         let inner = local.dropFirst().dropLast()
         guard !inner.isEmpty, !inner.hasPrefix("."), !inner.hasSuffix("."), !inner.contains(".."),
-              inner.allSatisfy({ $0 == "." || isAtext($0) }) else { return local }
+            inner.allSatisfy({ $0 == "." || isAtext($0) })
+        else { return local }
         return String(inner)
     }
 
@@ -90,9 +92,10 @@ public struct RecipientDirectory: Sendable {
     /// made `_` so that it can't climb out of its folder, `.` and `..` prefixed with `_`. Nil when it can't be
     /// a file name at all (longer than a file name may be: 255 bytes).
     public static func folderName(_ part: String) -> String? {
-        let cleaned = String(part.lowercased().map { ch -> Character in
-            ch == "/" || ch == "\0" || ch.isNewline ? "_" : ch
-        })
+        let cleaned = String(
+            part.lowercased().map { ch -> Character in
+                ch == "/" || ch == "\0" || ch.isNewline ? "_" : ch
+            })
         let name = cleaned == "." || cleaned == ".." || cleaned.isEmpty ? "_" + cleaned : cleaned
         return name.utf8.count <= 255 ? name : nil
     }

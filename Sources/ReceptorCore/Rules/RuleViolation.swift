@@ -3,15 +3,15 @@
 public struct RuleViolation: Error, Hashable, Sendable, CustomStringConvertible {
     public enum Rule: String, Hashable, Sendable {
         case authNoneAlone, basicAuthRequireTLSNeedsBasicAndTls, externalAuthoritativeOnlyWithTls,
-             requireTLSNeedsTls, externalAuthoritativeNeedsExchangeServers, domainSecureNeedsTls,
-             domainSecureForbidsExternalAuthoritative, binaryMimeNeedsChunking, suppressXAnonymousTlsNeedsDowngradedAuth,
-             inactivityBelowConnectionTimeout, bannerStartsWith220, nameLength, nameCharacters, nameUnique,
-             usageMissing, usageExclusive, usageForbidsBindings, usageRequiresBindings, usageForbidsRemoteIPRanges,
-             usageRequiresRemoteIPRanges, clientUsageNotOnEdge, legacyServersNotOnEdge, transportRoleNotOnEdge,
-             transportRoleRequiredOnMailbox, longAddressesHubOnly, bindingsRequired, remoteIPRangesRequired,
-             duplicateBinding, duplicateRemoteIPRange, identicalBindingAndRange, partialRangeOverlap,
-             transportRoleBindingConflict, valueOutOfRange, invalidValue, parameterNotOnEdge, parameterNotOnNew,
-             parameterNotOnSet
+            requireTLSNeedsTls, externalAuthoritativeNeedsExchangeServers, domainSecureNeedsTls,
+            domainSecureForbidsExternalAuthoritative, binaryMimeNeedsChunking, suppressXAnonymousTlsNeedsDowngradedAuth,
+            inactivityBelowConnectionTimeout, bannerStartsWith220, nameLength, nameCharacters, nameUnique,
+            usageMissing, usageExclusive, usageForbidsBindings, usageRequiresBindings, usageForbidsRemoteIPRanges,
+            usageRequiresRemoteIPRanges, clientUsageNotOnEdge, legacyServersNotOnEdge, transportRoleNotOnEdge,
+            transportRoleRequiredOnMailbox, longAddressesHubOnly, bindingsRequired, remoteIPRangesRequired,
+            duplicateBinding, duplicateRemoteIPRange, identicalBindingAndRange, partialRangeOverlap,
+            transportRoleBindingConflict, valueOutOfRange, invalidValue, parameterNotOnEdge, parameterNotOnNew,
+            parameterNotOnSet
     }
 
     public let rule: Rule

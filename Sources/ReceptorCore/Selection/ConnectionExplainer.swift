@@ -41,19 +41,25 @@ public enum ConnectionExplainer {
     /// Explains the choice among `connectors` (one server's) for a connection from `remoteAddress` to
     /// `localAddress:localPort`. A nil `localAddress` means "an address of this server that no connector
     /// binds specifically": only wildcard bindings cover it.
-    public static func explain(connectors: [ReceiveConnector], localAddress: IPAddress?, localPort: Int,
-                               remoteAddress: IPAddress) -> ConnectionExplanation {
+    public static func explain(
+        connectors: [ReceiveConnector], localAddress: IPAddress?, localPort: Int,
+        remoteAddress: IPAddress
+    ) -> ConnectionExplanation {
         let remote = remoteAddress.unmappedIPv4 ?? remoteAddress
         let local = localAddress.map { $0.unmappedIPv4 ?? $0 } ?? (remote.family == .v4 ? .anyV4 : .anyV6)
-        let endpoint = localAddress == nil ? "port \(localPort) (an address no connector binds specifically)"
+        let endpoint =
+            localAddress == nil
+            ? "port \(localPort) (an address no connector binds specifically)"
             : IPBinding(address: local, port: localPort).description
         let ranked = ConnectorSelector.candidates(from: connectors, localAddress: local, localPort: localPort, remoteAddress: remote)
         let winner = ranked.first
 
         var candidates: [ConnectionExplanation.Candidate] = []
         if let winner {
-            candidates.append(ConnectionExplanation.Candidate(connector: winner.connector, outcome: .selected,
-                                        detail: "Its remote range \(winner.matchingRange) is the most specific match for \(remote) on \(winner.binding)."))
+            candidates.append(
+                ConnectionExplanation.Candidate(
+                    connector: winner.connector, outcome: .selected,
+                    detail: "Its remote range \(winner.matchingRange) is the most specific match for \(remote) on \(winner.binding)."))
             for other in ranked.dropFirst() {
                 candidates.append(lostTo(winner, other))
             }
@@ -65,37 +71,45 @@ public enum ConnectionExplainer {
                 candidates.append(ConnectionExplanation.Candidate(connector: c, outcome: .disabled, detail: "It is disabled (Enabled is $false)."))
             } else {
                 let ranges = c.remoteIPRanges.map(\.description).joined(separator: ", ")
-                candidates.append(ConnectionExplanation.Candidate(connector: c, outcome: .remoteRangeDoesNotMatch,
-                                            detail: "Its RemoteIPRanges (\(ranges)) do not contain \(remote)."))
+                candidates.append(
+                    ConnectionExplanation.Candidate(
+                        connector: c, outcome: .remoteRangeDoesNotMatch,
+                        detail: "Its RemoteIPRanges (\(ranges)) do not contain \(remote)."))
             }
         }
 
         guard let winner else {
-            let reason = candidates.isEmpty
+            let reason =
+                candidates.isEmpty
                 ? "No receive connector of the server binds \(endpoint): the connection is refused."
                 : "No enabled connector bound to \(endpoint) has a remote range containing \(remote): the listener closes the connection at once."
             return ConnectionExplanation(selected: nil, reason: reason, matchedBinding: nil, matchedRange: nil, candidates: candidates)
         }
         let others = ranked.count - 1
-        let reason = others == 0
+        let reason =
+            others == 0
             ? "\(winner.connector.identity) is the only enabled connector on \(winner.binding) whose remote ranges contain \(remote)."
             : "\(winner.connector.identity) has the most specific remote range containing \(remote) (\(winner.matchingRange)) among \(others + 1) connectors on \(endpoint)."
-        return ConnectionExplanation(selected: winner.connector, reason: reason, matchedBinding: winner.binding,
-                                     matchedRange: winner.matchingRange, candidates: candidates)
+        return ConnectionExplanation(
+            selected: winner.connector, reason: reason, matchedBinding: winner.binding,
+            matchedRange: winner.matchingRange, candidates: candidates)
     }
 
     private static func lostTo(_ winner: ConnectorSelector.Candidate, _ other: ConnectorSelector.Candidate) -> ConnectionExplanation.Candidate {
         let name = winner.connector.identity.description
         if other.matchingRange.span != winner.matchingRange.span {
-            return .init(connector: other.connector, outcome: .lessSpecificRange,
-                         detail: "Its matching range \(other.matchingRange) is less specific than \(name)'s \(winner.matchingRange).")
+            return .init(
+                connector: other.connector, outcome: .lessSpecificRange,
+                detail: "Its matching range \(other.matchingRange) is less specific than \(name)'s \(winner.matchingRange).")
         }
         if other.binding.isWildcard && !winner.binding.isWildcard {
-            return .init(connector: other.connector, outcome: .wildcardBinding,
-                         detail: "Its binding \(other.binding) is the wildcard; \(name) binds \(winner.binding) itself.")
+            return .init(
+                connector: other.connector, outcome: .wildcardBinding,
+                detail: "Its binding \(other.binding) is the wildcard; \(name) binds \(winner.binding) itself.")
         }
-        return .init(connector: other.connector, outcome: .nameOrder,
-                     detail: "Its range and binding are as specific as \(name)'s; the name that sorts first wins.")
+        return .init(
+            connector: other.connector, outcome: .nameOrder,
+            detail: "Its range and binding are as specific as \(name)'s; the name that sorts first wins.")
     }
 
     /// One part of a remote range and the connector that takes it.

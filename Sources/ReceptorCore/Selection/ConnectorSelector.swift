@@ -9,14 +9,18 @@ public enum ConnectorSelector {
         public let binding: IPBinding
     }
 
-    public static func select(from connectors: [ReceiveConnector], localAddress: IPAddress, localPort: Int,
-                              remoteAddress: IPAddress) -> ReceiveConnector? {
+    public static func select(
+        from connectors: [ReceiveConnector], localAddress: IPAddress, localPort: Int,
+        remoteAddress: IPAddress
+    ) -> ReceiveConnector? {
         candidates(from: connectors, localAddress: localAddress, localPort: localPort, remoteAddress: remoteAddress).first?.connector
     }
 
     /// All matching connectors, best first (for diagnostics: "why did this connection land there?").
-    public static func candidates(from connectors: [ReceiveConnector], localAddress: IPAddress, localPort: Int,
-                                  remoteAddress: IPAddress) -> [Candidate] {
+    public static func candidates(
+        from connectors: [ReceiveConnector], localAddress: IPAddress, localPort: Int,
+        remoteAddress: IPAddress
+    ) -> [Candidate] {
         let local = localAddress.unmappedIPv4 ?? localAddress
         let remote = remoteAddress.unmappedIPv4 ?? remoteAddress
         var found: [Candidate] = []

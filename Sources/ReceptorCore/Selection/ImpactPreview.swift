@@ -51,8 +51,10 @@ public enum ImpactPreview {
         return moves
     }
 
-    private static func moves(before: [ReceiveConnector], after: [ReceiveConnector], local: IPAddress, port: Int,
-                              family: IPAddressFamily) -> [Move] {
+    private static func moves(
+        before: [ReceiveConnector], after: [ReceiveConnector], local: IPAddress, port: Int,
+        family: IPAddressFamily
+    ) -> [Move] {
         let endpoint = IPBinding(address: local, port: port)
         let was = SelectionMap(connectors: before, localAddress: local, localPort: port, family: family)
         let will = SelectionMap(connectors: after, localAddress: local, localPort: port, family: family)

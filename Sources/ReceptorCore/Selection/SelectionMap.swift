@@ -27,8 +27,10 @@ public struct SelectionMap: Sendable {
             guard let binding = bindings.first(where: { !$0.isWildcard }) ?? bindings.first else { continue }
             let name = c.name.lowercased()
             for r in c.remoteIPRanges where r.family == family {
-                entries.append(Entry(first: r.first.value, last: r.last.value, span: r.span, wildcard: binding.isWildcard,
-                                     name: name, connector: c))
+                entries.append(
+                    Entry(
+                        first: r.first.value, last: r.last.value, span: r.span, wildcard: binding.isWildcard,
+                        name: name, connector: c))
             }
         }
         entries.sort { $0.first < $1.first }

@@ -27,7 +27,9 @@ public struct ByteSize: Hashable, Comparable, Sendable, CustomStringConvertible 
             break
         }
         let number = numberPart.trimmingCharacters(in: .whitespaces)
-        guard !number.isEmpty else { throw ValueError("\"\(input)\" is not a size: write a number of bytes or a number with KB, MB, GB or TB, as in 36MB.") }
+        guard !number.isEmpty else {
+            throw ValueError("\"\(input)\" is not a size: write a number of bytes or a number with KB, MB, GB or TB, as in 36MB.")
+        }
         if let whole = Int64(number) {
             guard whole >= 0 else { throw ValueError("\"\(input)\" is not a size: it is negative.") }
             let (product, overflow) = whole.multipliedReportingOverflow(by: factor)

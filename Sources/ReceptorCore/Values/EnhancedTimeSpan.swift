@@ -18,7 +18,8 @@ public struct EnhancedTimeSpan: Hashable, Comparable, Sendable, CustomStringConv
         }
         let parts = clock.split(separator: ":", omittingEmptySubsequences: false)
         guard parts.count == 3, parts.allSatisfy({ !$0.isEmpty && $0.allSatisfy(\.isASCII) && $0.allSatisfy(\.isNumber) }),
-              let h = Int(parts[0]), let m = Int(parts[1]), let s = Int(parts[2]) else { throw bad }
+            let h = Int(parts[0]), let m = Int(parts[1]), let s = Int(parts[2])
+        else { throw bad }
         guard h < 24, m < 60, s < 60 else {
             throw ValueError("\"\(input)\" is not a time span: hours must be below 24, minutes and seconds below 60.")
         }

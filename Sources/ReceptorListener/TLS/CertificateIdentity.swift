@@ -35,7 +35,9 @@ public struct CertificateIdentity: Sendable {
     let issuerName: X500Name
     let subjectName: X500Name
 
-    init(certificatePath: String, privateKeyPath: String, leaf: Certificate, chain: [NIOSSLCertificate], privateKey: NIOSSLPrivateKey, leafDER: [UInt8]) throws {
+    init(
+        certificatePath: String, privateKeyPath: String, leaf: Certificate, chain: [NIOSSLCertificate], privateKey: NIOSSLPrivateKey, leafDER: [UInt8]
+    ) throws {
         self.certificatePath = certificatePath
         self.privateKeyPath = privateKeyPath
         self.leaf = leaf

@@ -4,7 +4,7 @@ import Foundation
 import NIOSSL
 import X509
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #endif
 
 /// The TLS certificates of a Receptor server, kept in `certs/` beside the store file (mode 0700).
@@ -98,10 +98,11 @@ public struct CertificateStore: Sendable {
         let fm = FileManager.default
         if fm.fileExists(atPath: certPath) || fm.fileExists(atPath: keyPath) {
             if let existing = try? load(certificatePath: certPath, privateKeyPath: keyPath),
-               existing.matches(hostName: host),
-               !existing.isSelfSigned || existing.leaf.signatureAlgorithm == Self.selfSignedAlgorithm,
-               existing.notBefore <= now.addingTimeInterval(300),
-               now < existing.notAfter.addingTimeInterval(-Self.renewalMargin) {
+                existing.matches(hostName: host),
+                !existing.isSelfSigned || existing.leaf.signatureAlgorithm == Self.selfSignedAlgorithm,
+                existing.notBefore <= now.addingTimeInterval(300),
+                now < existing.notAfter.addingTimeInterval(-Self.renewalMargin)
+            {
                 return existing
             }
             let stamp = Self.timestampFormatter.string(from: now)
@@ -198,7 +199,9 @@ public struct CertificateStore: Sendable {
         }
         let keyText = String(decoding: keyBytes, as: UTF8.self)
         if keyText.contains("ENCRYPTED") {
-            throw CertificateStoreError("\(privateKeyPath) is encrypted; store it unencrypted with mode 0600 (openssl pkey -in \(privateKeyPath) -out \(privateKeyPath).plain)")
+            throw CertificateStoreError(
+                "\(privateKeyPath) is encrypted; store it unencrypted with mode 0600 (openssl pkey -in \(privateKeyPath) -out \(privateKeyPath).plain)"
+            )
         }
         let checkKey: Certificate.PrivateKey
         let key: NIOSSLPrivateKey
@@ -211,7 +214,8 @@ public struct CertificateStore: Sendable {
         guard checkKey.publicKey == leaf.publicKey else {
             throw CertificateStoreError("\(privateKeyPath) is not the private key of \(certificatePath)")
         }
-        return try CertificateIdentity(certificatePath: certificatePath, privateKeyPath: privateKeyPath, leaf: leaf, chain: chain, privateKey: key, leafDER: der)
+        return try CertificateIdentity(
+            certificatePath: certificatePath, privateKeyPath: privateKeyPath, leaf: leaf, chain: chain, privateKey: key, leafDER: der)
     }
 
     /// Every `certs/*.pem` (or `*.crt`) with a matching `*.key`, including the self-signed ones. Files that do
@@ -238,7 +242,8 @@ public struct CertificateStore: Sendable {
             }
             var info = stat()
             if stat(keyPath, &info) == 0, info.st_mode & 0o077 != 0 {
-                inventory.problems.append(String(format: "%@ can be read by other users (mode %04o); run chmod 600 %@", keyPath, Int(info.st_mode & 0o7777), keyPath))
+                inventory.problems.append(
+                    String(format: "%@ can be read by other users (mode %04o); run chmod 600 %@", keyPath, Int(info.st_mode & 0o7777), keyPath))
             }
         }
         return inventory
@@ -271,9 +276,11 @@ public struct CertificateStore: Sendable {
             if inventory.certificates.isEmpty {
                 message += " No certificates are installed"
             } else {
-                message += " Installed: " + inventory.certificates.map {
-                    "\"\($0.tlsCertificateName)\" (\(($0.certificatePath as NSString).lastPathComponent))"
-                }.joined(separator: ", ")
+                message +=
+                    " Installed: "
+                    + inventory.certificates.map {
+                        "\"\($0.tlsCertificateName)\" (\(($0.certificatePath as NSString).lastPathComponent))"
+                    }.joined(separator: ", ")
             }
             if !inventory.problems.isEmpty { message += ". Problems: " + inventory.problems.joined(separator: "; ") }
             message += ". Install one with: cp mail.pem mail.key \(certificatesDirectory)/ && chmod 600 \(certificatesDirectory)/mail.key"
@@ -327,7 +334,8 @@ enum TLSFileWriter {
     /// fsyncs the folder.
     static func writeAtomically(_ bytes: [UInt8], to path: String, mode: mode_t) throws {
         let dir = (path as NSString).deletingLastPathComponent
-        let tmp = (dir as NSString).appendingPathComponent(".\((path as NSString).lastPathComponent).tmp-\(getpid())-\(UInt32.random(in: 0...UInt32.max))")
+        let tmp = (dir as NSString).appendingPathComponent(
+            ".\((path as NSString).lastPathComponent).tmp-\(getpid())-\(UInt32.random(in: 0...UInt32.max))")
         let fd = open(tmp, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, mode)
         guard fd >= 0 else { throw CertificateStoreError("cannot create \(tmp): \(String(cString: strerror(errno)))") }
         var done = false

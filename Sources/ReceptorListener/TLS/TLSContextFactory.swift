@@ -156,17 +156,19 @@ public final class TLSContextFactory: @unchecked Sendable {
         let context = try serverContext(for: identity, domainSecure: domainSecure)
         guard domainSecure else { return NIOSSLServerHandler(context: context) }
         let roots = verifierRoots()
-        return NIOSSLServerHandler(context: context, customVerificationCallbackWithMetadata: { [self] presented, promise in
-            let factory = self
-            Task {
-                if let chain = await Self.validatedChain(presented, roots: roots), let leaf = chain.first {
-                    factory.recordVerified(leaf)
-                    promise.succeed(.certificateVerified(VerificationMetadata(NIOSSL.ValidatedCertificateChain(chain))))
-                } else {
-                    promise.succeed(.certificateVerified(VerificationMetadata(nil)))
+        return NIOSSLServerHandler(
+            context: context,
+            customVerificationCallbackWithMetadata: { [self] presented, promise in
+                let factory = self
+                Task {
+                    if let chain = await Self.validatedChain(presented, roots: roots), let leaf = chain.first {
+                        factory.recordVerified(leaf)
+                        promise.succeed(.certificateVerified(VerificationMetadata(NIOSSL.ValidatedCertificateChain(chain))))
+                    } else {
+                        promise.succeed(.certificateVerified(VerificationMetadata(nil)))
+                    }
                 }
-            }
-        })
+            })
     }
 
     private func verifierRoots() -> X509.CertificateStore {
@@ -236,7 +238,7 @@ public final class TLSContextFactory: @unchecked Sendable {
     /// Call it after the handshake completed, with the handler's `peerCertificate`.
     public func verifiedPartnerDomain(peerCertificate: NIOSSLCertificate?, domainSecureList: [String]) -> String? {
         guard let certificate = peerCertificate, wasVerified(certificate),
-              let parsed = try? Certificate(derEncoded: certificate.toDERBytes())
+            let parsed = try? Certificate(derEncoded: certificate.toDERBytes())
         else { return nil }
         return Self.partnerDomain(certificateNames: CertificateNames.allNames(of: parsed), domainSecureList: domainSecureList)
     }

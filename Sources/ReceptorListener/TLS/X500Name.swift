@@ -63,11 +63,13 @@ enum X500NameText {
 
     /// The normalized form of a certificate's name.
     static func name(of dn: DistinguishedName) -> X500Name {
-        X500Name(rdns: dn.map { rdn in
-            Set(rdn.map { attribute in
-                X500Attribute(type: String(describing: attribute.type), value: normalizedValue(valueText(attribute.value)))
+        X500Name(
+            rdns: dn.map { rdn in
+                Set(
+                    rdn.map { attribute in
+                        X500Attribute(type: String(describing: attribute.type), value: normalizedValue(valueText(attribute.value)))
+                    })
             })
-        })
     }
 
     /// Exchange's way of printing a name: most specific RDN first, `", "` between RDNs, `S=` for the state,
@@ -107,9 +109,10 @@ enum X500NameText {
         let trimmed = text.trimmingCharacters(in: .whitespacesAndNewlines)
         let example = "\"<I>CN=Contoso CA, O=Contoso<S>CN=mail.contoso.com\""
         guard trimmed.uppercased().hasPrefix("<I>"),
-              let sRange = trimmed.range(of: "<S>", options: .caseInsensitive)
+            let sRange = trimmed.range(of: "<S>", options: .caseInsensitive)
         else {
-            throw ParseError(description: "TlsCertificateName \"\(text)\" is not in the form \"<I>X.500 issuer<S>X.500 subject\", for example \(example)")
+            throw ParseError(
+                description: "TlsCertificateName \"\(text)\" is not in the form \"<I>X.500 issuer<S>X.500 subject\", for example \(example)")
         }
         let issuerText = String(trimmed[trimmed.index(trimmed.startIndex, offsetBy: 3)..<sRange.lowerBound])
         let subjectText = String(trimmed[sRange.upperBound...])
@@ -159,7 +162,9 @@ enum X500NameText {
             i += 1
         }
         guard let eq = equals else {
-            throw ParseError(description: "\"\(text.trimmingCharacters(in: .whitespaces))\" is not an attribute (expected TYPE=value, such as CN=mail.contoso.com)")
+            throw ParseError(
+                description: "\"\(text.trimmingCharacters(in: .whitespaces))\" is not an attribute (expected TYPE=value, such as CN=mail.contoso.com)"
+            )
         }
         let rawType = String(chars[..<eq]).trimmingCharacters(in: .whitespaces)
         guard !rawType.isEmpty else {

@@ -29,8 +29,10 @@ public struct MailAddress: Hashable, Sendable, CustomStringConvertible {
     /// Reads `local@domain`. `allowUTF8` admits non-ASCII (SMTPUTF8, RFC 6531) in both parts.
     /// `defaultDomain` qualifies an address written without a domain (Exchange 2010/2013 DefaultDomain);
     /// without one, only `postmaster` may lack a domain (RFC 5321 §4.1.1.3), and it gets `postmasterDomain`.
-    public static func parse(_ text: String, maxLength: Int, allowUTF8: Bool,
-                             defaultDomain: String? = nil, postmasterDomain: String? = nil) -> Result<MailAddress, Problem> {
+    public static func parse(
+        _ text: String, maxLength: Int, allowUTF8: Bool,
+        defaultDomain: String? = nil, postmasterDomain: String? = nil
+    ) -> Result<MailAddress, Problem> {
         guard !text.isEmpty else { return .failure(.empty) }
         guard text.utf8.count <= maxLength else { return .failure(.tooLong) }
         if !allowUTF8 && text.utf8.contains(where: { $0 >= 0x80 }) { return .failure(.nonASCII) }
@@ -77,9 +79,9 @@ public struct MailAddress: Hashable, Sendable, CustomStringConvertible {
         if byte >= 0x80 || (byte >= 0x30 && byte <= 0x39) || (byte | 0x20 >= 0x61 && byte | 0x20 <= 0x7A) { return true }
         switch byte {
         case UInt8(ascii: "!"), UInt8(ascii: "#"), UInt8(ascii: "$"), UInt8(ascii: "%"), UInt8(ascii: "&"), UInt8(ascii: "'"),
-             UInt8(ascii: "*"), UInt8(ascii: "+"), UInt8(ascii: "-"), UInt8(ascii: "/"), UInt8(ascii: "="), UInt8(ascii: "?"),
-             UInt8(ascii: "^"), UInt8(ascii: "_"), UInt8(ascii: "`"), UInt8(ascii: "{"), UInt8(ascii: "|"), UInt8(ascii: "}"),
-             UInt8(ascii: "~"):
+            UInt8(ascii: "*"), UInt8(ascii: "+"), UInt8(ascii: "-"), UInt8(ascii: "/"), UInt8(ascii: "="), UInt8(ascii: "?"),
+            UInt8(ascii: "^"), UInt8(ascii: "_"), UInt8(ascii: "`"), UInt8(ascii: "{"), UInt8(ascii: "|"), UInt8(ascii: "}"),
+            UInt8(ascii: "~"):
             return true
         default:
             return false
@@ -134,7 +136,7 @@ public struct MailAddress: Hashable, Sendable, CustomStringConvertible {
         // On the UTF-8 bytes (this runs for every address), one pass, no label array: letters, digits, "-" and
         // "_" in ASCII; any non-ASCII character (an internationalized label) passes.
         var bytes = s.utf8[...]
-        if bytes.last == UInt8(ascii: ".") { bytes = bytes.dropLast() }   // a root dot is tolerated
+        if bytes.last == UInt8(ascii: ".") { bytes = bytes.dropLast() }  // a root dot is tolerated
         var labelLength = 0
         var previous: UInt8 = UInt8(ascii: ".")
         for byte in bytes {
@@ -143,8 +145,10 @@ public struct MailAddress: Hashable, Sendable, CustomStringConvertible {
                 guard labelLength > 0, previous != UInt8(ascii: "-") else { return false }
                 labelLength = 0
             } else {
-                guard byte >= 0x80 || (byte >= 0x30 && byte <= 0x39) || ((byte | 0x20) >= 0x61 && (byte | 0x20) <= 0x7A)
-                        || byte == UInt8(ascii: "-") || byte == UInt8(ascii: "_") else { return false }
+                guard
+                    byte >= 0x80 || (byte >= 0x30 && byte <= 0x39) || ((byte | 0x20) >= 0x61 && (byte | 0x20) <= 0x7A)
+                        || byte == UInt8(ascii: "-") || byte == UInt8(ascii: "_")
+                else { return false }
                 // Nor does it start with "-".
                 if labelLength == 0 && byte == UInt8(ascii: "-") { return false }
                 labelLength += 1

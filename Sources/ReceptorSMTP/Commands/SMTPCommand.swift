@@ -38,8 +38,10 @@ public struct MailFromCommand: Hashable, Sendable {
     public var authParameter: String?
     public var smtpUTF8: Bool
 
-    public init(sender: MailAddress?, size: Int64? = nil, body: BodyType? = nil, ret: DSNReturn? = nil,
-                envelopeID: String? = nil, authParameter: String? = nil, smtpUTF8: Bool = false) {
+    public init(
+        sender: MailAddress?, size: Int64? = nil, body: BodyType? = nil, ret: DSNReturn? = nil,
+        envelopeID: String? = nil, authParameter: String? = nil, smtpUTF8: Bool = false
+    ) {
         self.sender = sender
         self.size = size
         self.body = body

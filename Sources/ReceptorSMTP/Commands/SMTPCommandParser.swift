@@ -10,8 +10,10 @@ public struct SMTPCommandParser: Sendable {
     /// The current transaction declared SMTPUTF8: RCPT addresses may hold UTF-8.
     public var utf8Recipients: Bool
 
-    public init(maxAddressLength: Int = SMTPLimits.maxAddressLength, defaultDomain: String? = nil,
-                postmasterDomain: String? = nil, utf8Recipients: Bool = false) {
+    public init(
+        maxAddressLength: Int = SMTPLimits.maxAddressLength, defaultDomain: String? = nil,
+        postmasterDomain: String? = nil, utf8Recipients: Bool = false
+    ) {
         self.maxAddressLength = maxAddressLength
         self.defaultDomain = defaultDomain
         self.postmasterDomain = postmasterDomain
@@ -75,12 +77,14 @@ public struct SMTPCommandParser: Sendable {
 
     /// Splits `FROM:<path> params` into the path text (without brackets) and the parameter words.
     /// Angle brackets are optional (reference §10 note); quoted local parts may hold spaces and `>`.
-    func splitPath(_ args: Substring, keyword: String, verb: SMTPVerb) throws(SMTPCommandError) -> (path: Substring, bracketed: Bool, params: [Substring]) {
+    func splitPath(_ args: Substring, keyword: String, verb: SMTPVerb) throws(SMTPCommandError) -> (
+        path: Substring, bracketed: Bool, params: [Substring]
+    ) {
         // On the UTF-8 bytes, like `parse`: every MAIL and RCPT comes through here.
         let bytes = args.utf8
         guard bytes.starts(with: keyword.utf8, by: { $0.asciiUppercased == $1 }) else { throw .syntax(verb) }
         var i = bytes.index(bytes.startIndex, offsetBy: keyword.utf8.count)
-        while i < bytes.endIndex, bytes[i] == UInt8(ascii: " ") { i = bytes.index(after: i) }   // "MAIL FROM: <a@b>" is common; tolerate it
+        while i < bytes.endIndex, bytes[i] == UInt8(ascii: " ") { i = bytes.index(after: i) }  // "MAIL FROM: <a@b>" is common; tolerate it
         guard i < bytes.endIndex else { throw .syntax(verb) }
         var path: Substring
         let bracketed = bytes[i] == UInt8(ascii: "<")
@@ -92,9 +96,15 @@ public struct SMTPCommandParser: Sendable {
             var j = open
             while j < bytes.endIndex {
                 let c = bytes[j]
-                if escaped { escaped = false } else if inQuotes {
+                if escaped {
+                    escaped = false
+                } else if inQuotes {
                     if c == UInt8(ascii: "\\") { escaped = true } else if c == UInt8(ascii: "\"") { inQuotes = false }
-                } else if c == UInt8(ascii: "\"") { inQuotes = true } else if c == UInt8(ascii: ">") { close = j; break }
+                } else if c == UInt8(ascii: "\"") {
+                    inQuotes = true
+                } else if c == UInt8(ascii: ">") {
+                    close = j; break
+                }
                 j = bytes.index(after: j)
             }
             guard let close else { throw .syntax(verb) }
@@ -142,7 +152,7 @@ public struct SMTPCommandParser: Sendable {
                 throw .unrecognizedParameter(.mail, key)
             }
         }
-        if bracketed && path.isEmpty { return mail }   // the null reverse path
+        if bracketed && path.isEmpty { return mail }  // the null reverse path
         switch MailAddress.parse(String(path), maxLength: maxAddressLength, allowUTF8: mail.smtpUTF8, defaultDomain: defaultDomain) {
         case .success(let a): mail.sender = a
         case .failure(let p): throw .invalidSender(p)
@@ -163,8 +173,9 @@ public struct SMTPCommandParser: Sendable {
                 notify = n
             case "ORCPT":
                 guard let v = value, let semi = v.firstIndex(of: ";"), semi != v.startIndex,
-                      v[..<semi].allSatisfy({ $0.isASCII && ($0.isLetter || $0.isNumber || $0 == "-") }),
-                      Self.isXtext(v[v.index(after: semi)...]), v.utf8.count <= SMTPLimits.maxParameterValueLength else { throw .syntax(.rcpt) }
+                    v[..<semi].allSatisfy({ $0.isASCII && ($0.isLetter || $0.isNumber || $0 == "-") }),
+                    Self.isXtext(v[v.index(after: semi)...]), v.utf8.count <= SMTPLimits.maxParameterValueLength
+                else { throw .syntax(.rcpt) }
                 orcpt = String(v)
             case "ORAR":
                 guard let v = value, !v.isEmpty, v.utf8.count <= SMTPLimits.maxParameterValueLength else { throw .syntax(.rcpt) }
@@ -173,8 +184,10 @@ public struct SMTPCommandParser: Sendable {
                 throw .unrecognizedParameter(.rcpt, key)
             }
         }
-        switch MailAddress.parse(String(path), maxLength: maxAddressLength, allowUTF8: utf8Recipients,
-                                 defaultDomain: defaultDomain, postmasterDomain: postmasterDomain) {
+        switch MailAddress.parse(
+            String(path), maxLength: maxAddressLength, allowUTF8: utf8Recipients,
+            defaultDomain: defaultDomain, postmasterDomain: postmasterDomain)
+        {
         case .success(let a): return RcptToCommand(recipient: a, notify: notify, originalRecipient: orcpt, orar: orar)
         case .failure(let p): throw .invalidRecipient(p)
         }

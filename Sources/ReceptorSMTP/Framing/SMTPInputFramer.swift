@@ -292,23 +292,27 @@ public struct SMTPInputFramer: Sendable {
         }
         start = i
         if let threshold = spillThreshold, d.bytes.count > threshold,
-           finished ? d.spilled > 0 || d.bytes.count >= threshold + spillChunk : d.bytes.count >= threshold + spillChunk {
+            finished ? d.spilled > 0 || d.bytes.count >= threshold + spillChunk : d.bytes.count >= threshold + spillChunk
+        {
             // Past the threshold: everything after the kept head goes out; the head keeps its capacity.
             let first = d.spilled == 0
             let tail = Array(d.bytes[threshold...])
             d.bytes.removeSubrange(threshold...)
             d.spilled += Int64(tail.count)
             if finished {
-                pendingMessage = MessageData(kind: .data, bytes: d.bytes, size: d.size, sawBareLineFeed: d.sawBareLF,
-                                             spilledByteCount: d.spilled)
+                pendingMessage = MessageData(
+                    kind: .data, bytes: d.bytes, size: d.size, sawBareLineFeed: d.sawBareLF,
+                    spilledByteCount: d.spilled)
             } else {
                 data = d
             }
             return .spill(tail, first: first)
         }
         if finished {
-            return .message(MessageData(kind: .data, bytes: d.bytes, size: d.size, sawBareLineFeed: d.sawBareLF,
-                                        spilledByteCount: d.spilled))
+            return .message(
+                MessageData(
+                    kind: .data, bytes: d.bytes, size: d.size, sawBareLineFeed: d.sawBareLF,
+                    spilledByteCount: d.spilled))
         }
         data = d
         return nil

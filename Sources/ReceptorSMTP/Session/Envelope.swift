@@ -29,8 +29,10 @@ public struct EnvelopeRecipient: Hashable, Sendable {
     /// address that is no mailbox here).
     public var mailbox: String?
 
-    public init(address: MailAddress, notify: DSNNotify? = nil, originalRecipient: String? = nil, orar: String? = nil,
-                acceptedDomain: AcceptedDomain? = nil, mailbox: String? = nil) {
+    public init(
+        address: MailAddress, notify: DSNNotify? = nil, originalRecipient: String? = nil, orar: String? = nil,
+        acceptedDomain: AcceptedDomain? = nil, mailbox: String? = nil
+    ) {
         self.address = address; self.notify = notify; self.originalRecipient = originalRecipient; self.orar = orar
         self.acceptedDomain = acceptedDomain; self.mailbox = mailbox
     }

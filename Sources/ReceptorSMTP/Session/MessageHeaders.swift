@@ -18,7 +18,7 @@ public struct MessageHeaders: Sendable {
     /// section too (what follows is treated as body).
     public init(scanning bytes: [UInt8]) {
         var fields: [Field] = []
-        fields.reserveCapacity(16)   // a typical header section at once, rather than regrowing field by field
+        fields.reserveCapacity(16)  // a typical header section at once, rather than regrowing field by field
         var i = 0
         let n = bytes.count
         var end = n
@@ -26,16 +26,17 @@ public struct MessageHeaders: Sendable {
             let lf = bytes[i...].firstIndex(of: 10) ?? n
             let lineEnd = lf < n ? lf + 1 : n
             let contentEnd = lf > i && bytes[lf - 1] == 13 ? lf - 1 : lf
-            if contentEnd == i { end = i; break }                       // the empty line
+            if contentEnd == i { end = i; break }  // the empty line
             let first = bytes[i]
-            if first == 32 || first == 9 {                               // a continuation line
+            if first == 32 || first == 9 {  // a continuation line
                 guard let last = fields.popLast() else { end = i; break }
                 fields.append(Field(name: last.name, range: last.range.lowerBound..<lineEnd, valueStart: last.valueStart))
                 i = lineEnd
                 continue
             }
             guard let colon = bytes[i..<contentEnd].firstIndex(of: UInt8(ascii: ":")), colon > i,
-                  bytes[i..<colon].allSatisfy({ $0 > 32 && $0 < 127 }) else { end = i; break }
+                bytes[i..<colon].allSatisfy({ $0 > 32 && $0 < 127 })
+            else { end = i; break }
             let name = String(decoding: bytes[i..<colon], as: UTF8.self).lowercased()
             fields.append(Field(name: name, range: i..<lineEnd, valueStart: colon + 1))
             i = lineEnd

@@ -18,8 +18,10 @@ public struct ProtocolLogEvent: Hashable, Sendable {
     public var data: String
     public var context: String
 
-    public init(time: Date, connectorID: String, sessionID: String, sequenceNumber: Int, localEndpoint: String,
-                remoteEndpoint: String, kind: Kind, data: String, context: String = "") {
+    public init(
+        time: Date, connectorID: String, sessionID: String, sequenceNumber: Int, localEndpoint: String,
+        remoteEndpoint: String, kind: Kind, data: String, context: String = ""
+    ) {
         self.time = time
         self.connectorID = connectorID
         self.sessionID = sessionID
@@ -34,8 +36,10 @@ public struct ProtocolLogEvent: Hashable, Sendable {
     /// The nine CSV fields of §8e/§8f, without a line terminator. Fields holding a comma, quote or
     /// line break are quoted, with quotes doubled.
     public var csvLine: String {
-        [DateText.iso8601(time), connectorID, sessionID, String(sequenceNumber), localEndpoint, remoteEndpoint,
-         kind.rawValue, data, context].map(Self.csvField).joined(separator: ",")
+        [
+            DateText.iso8601(time), connectorID, sessionID, String(sequenceNumber), localEndpoint, remoteEndpoint,
+            kind.rawValue, data, context,
+        ].map(Self.csvField).joined(separator: ",")
     }
 
     static func csvField(_ s: String) -> String {

@@ -51,7 +51,6 @@ public struct SMTPConnection: Sendable {
         return out
     }
 
-
     /// Any other event (TLS, authentication and delivery results, timers, shutdown, remote close). Buffered
     /// input the session could not take while it waited is processed afterwards.
     public mutating func handle(_ event: SessionEvent, at now: Date) -> [SessionAction] {

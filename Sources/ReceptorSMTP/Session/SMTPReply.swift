@@ -131,10 +131,12 @@ extension SMTPReply {
     public static let closing = SMTPReply(221, esc(2, 0, 0), "Service closing transmission channel")
     public static let cannotVerify = SMTPReply(252, esc(2, 1, 5), "Cannot VRFY user")
     public static let expnNotImplemented = SMTPReply(502, esc(5, 3, 3), "Command not implemented")
-    public static let help = SMTPReply(214, nil, lines: [
-        "This server supports the following commands:",
-        "HELO EHLO STARTTLS RCPT DATA RSET MAIL QUIT HELP AUTH BDAT",
-    ])
+    public static let help = SMTPReply(
+        214, nil,
+        lines: [
+            "This server supports the following commands:",
+            "HELO EHLO STARTTLS RCPT DATA RSET MAIL QUIT HELP AUTH BDAT",
+        ])
     public static let readyToStartTLS = SMTPReply(220, esc(2, 0, 0), "SMTP server ready")
     public static let authenticationSuccessful = SMTPReply(235, esc(2, 7, 0), "Authentication successful")
     public static let authenticationUnsuccessful = SMTPReply(535, esc(5, 7, 3), "Authentication unsuccessful")
@@ -209,8 +211,10 @@ extension SMTPReply {
     public static let rateLimitExceeded = SMTPReply(421, esc(4, 4, 2), "Message submission rate for this client has exceeded the configured limit")
     public static let serviceNotAvailable = SMTPReply(421, esc(4, 3, 2), "Service not available, closing transmission channel")
     /// For the listener, which counts connections across sessions (reference §3d MaxInboundConnection*).
-    public static let tooManyConnections = SMTPReply(421, esc(4, 3, 2), "The maximum number of concurrent connections has exceeded a limit, closing transmission channel")
-    public static let tooManyConnectionsPerSource = SMTPReply(421, esc(4, 3, 2), "The maximum number of concurrent server connections has exceeded a per-source limit, closing transmission channel")
+    public static let tooManyConnections = SMTPReply(
+        421, esc(4, 3, 2), "The maximum number of concurrent connections has exceeded a limit, closing transmission channel")
+    public static let tooManyConnectionsPerSource = SMTPReply(
+        421, esc(4, 3, 2), "The maximum number of concurrent server connections has exceeded a per-source limit, closing transmission channel")
 
     public static func connectionDropped(fqdn: String) -> SMTPReply {
         SMTPReply(421, esc(4, 4, 2), "\(fqdn) Connection dropped")

@@ -31,20 +31,23 @@ extension SMTPSession {
     /// names this server).
     func headerRefusal(_ headers: MessageHeaders, in bytes: [UInt8]) -> MessageRefusal? {
         if Int64(headers.size) > connector.maxHeaderSize.bytes {
-            return MessageRefusal(reply: .headerTooLarge,
-                                  logText: "Header size \(headers.size) bytes exceeds MaxHeaderSize \(connector.maxHeaderSize.bytes)",
-                                  closesSession: true)
+            return MessageRefusal(
+                reply: .headerTooLarge,
+                logText: "Header size \(headers.size) bytes exceeds MaxHeaderSize \(connector.maxHeaderSize.bytes)",
+                closesSession: true)
         }
         let received = headers.fields(named: "received")
         if received.count > connector.maxHopCount {
-            return MessageRefusal(reply: .hopCountExceeded,
-                                  logText: "\(received.count) Received headers; MaxHopCount is \(connector.maxHopCount)")
+            return MessageRefusal(
+                reply: .hopCountExceeded,
+                logText: "\(received.count) Received headers; MaxHopCount is \(connector.maxHopCount)")
         }
         if connector.maxLocalHopCount > 0 {
             let local = received.filter { namesThisServer(headers.value(of: $0, in: bytes)) }.count
             if local > connector.maxLocalHopCount {
-                return MessageRefusal(reply: .hopCountExceeded,
-                                      logText: "\(local) local Received headers; MaxLocalHopCount is \(connector.maxLocalHopCount)")
+                return MessageRefusal(
+                    reply: .hopCountExceeded,
+                    logText: "\(local) local Received headers; MaxLocalHopCount is \(connector.maxLocalHopCount)")
             }
         }
         return nil
@@ -93,10 +96,12 @@ extension SMTPSession {
 
     /// The fields put in front of the message: Received, the X-Receptor fields (AuthDomain for a partner),
     /// and a Message-ID when the message has no usable one of its own. Returns them with the message's id.
-    func fieldsToPrepend(existingMessageID: String?, identity: (authAs: String, mechanism: String),
-                         transactionNumber: Int) -> (fields: [HeaderField], messageID: String) {
+    func fieldsToPrepend(
+        existingMessageID: String?, identity: (authAs: String, mechanism: String),
+        transactionNumber: Int
+    ) -> (fields: [HeaderField], messageID: String) {
         var prepend: [HeaderField] = []
-        prepend.reserveCapacity(6)   // Received, three X-Receptor fields, perhaps AuthDomain and Message-ID
+        prepend.reserveCapacity(6)  // Received, three X-Receptor fields, perhaps AuthDomain and Message-ID
         prepend.append(receivedHeader())
         prepend.append(HeaderField(name: "X-Receptor-AuthAs", value: identity.authAs))
         prepend.append(HeaderField(name: "X-Receptor-AuthMechanism", value: identity.mechanism))

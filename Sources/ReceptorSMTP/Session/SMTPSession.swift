@@ -79,8 +79,9 @@ public struct SMTPSession: Sendable {
     }
 
     static func rights(for auth: PermissionModel.SessionAuthentication, _ c: SessionConfiguration) -> Set<ExtendedRight> {
-        PermissionModel.effectiveRights(connector: c.connector, explicitEntries: c.permissionEntries,
-                                        authentication: auth, domain: c.server.domain)
+        PermissionModel.effectiveRights(
+            connector: c.connector, explicitEntries: c.permissionEntries,
+            authentication: auth, domain: c.server.domain)
     }
 
     var connector: ReceiveConnector { configuration.connector }
@@ -169,8 +170,11 @@ public struct SMTPSession: Sendable {
             lastActivity = max(lastActivity, now)
             log(.connect, "")
             logPermissions()
-            send(connector.banner.map(SMTPReply.customBanner)
-                 ?? .banner(fqdn: configuration.fqdn, date: DateText.rfc5322(configuration.connectedAt, utcOffsetSeconds: configuration.utcOffsetSeconds)))
+            send(
+                connector.banner.map(SMTPReply.customBanner)
+                    ?? .banner(
+                        fqdn: configuration.fqdn, date: DateText.rfc5322(configuration.connectedAt, utcOffsetSeconds: configuration.utcOffsetSeconds))
+            )
         case .line(let bytes):
             guard phase == .open, acceptsInput else { break }
             noteActivity(at: now)
@@ -188,8 +192,9 @@ public struct SMTPSession: Sendable {
             case .data:
                 waiting = nil
                 if configuration.protocolLogging { log(.information, "\(data.size) bytes received", "DATA") }
-                finishMessage(bytes: data.bytes, size: data.size, sawBareLF: data.sawBareLineFeed, transport: .data,
-                              spilled: data.spilledByteCount)
+                finishMessage(
+                    bytes: data.bytes, size: data.size, sawBareLF: data.sawBareLineFeed, transport: .data,
+                    spilled: data.spilledByteCount)
             case .chunk(let pending):
                 waiting = nil
                 handleChunk(pending, data)
@@ -248,15 +253,18 @@ public struct SMTPSession: Sendable {
     /// Appends a protocol log record when the connector logs (callers skip costly texts otherwise).
     private mutating func log(_ kind: ProtocolLogEvent.Kind, _ data: String, _ context: String = "") {
         guard configuration.protocolLogging else { return }
-        out.append(.log(ProtocolLogEvent(time: now, connectorID: configuration.connectorID, sessionID: configuration.sessionID,
-                                         sequenceNumber: logSequence, localEndpoint: configuration.localText,
-                                         remoteEndpoint: configuration.remoteText,
-                                         kind: kind, data: data, context: context)))
+        out.append(
+            .log(
+                ProtocolLogEvent(
+                    time: now, connectorID: configuration.connectorID, sessionID: configuration.sessionID,
+                    sequenceNumber: logSequence, localEndpoint: configuration.localText,
+                    remoteEndpoint: configuration.remoteText,
+                    kind: kind, data: data, context: context)))
         logSequence += 1
     }
 
     private mutating func logPermissions() {
-        guard configuration.protocolLogging else { return }   // not even the text, on every session
+        guard configuration.protocolLogging else { return }  // not even the text, on every session
         let names = ExtendedRight.allCases.filter(rights.contains).map(\.rawValue)
         log(.information, names.isEmpty ? "None" : names.joined(separator: " "), "Set Session Permissions")
     }
@@ -319,8 +327,9 @@ public struct SMTPSession: Sendable {
             return
         }
         if configuration.protocolLogging { log(.receive, Self.redactedLogText(bytes)) }
-        let parser = SMTPCommandParser(maxAddressLength: configuration.maxAddressLength, defaultDomain: connector.defaultDomain,
-                                       postmasterDomain: postmasterDomain, utf8Recipients: transaction?.mail.smtpUTF8 ?? false)
+        let parser = SMTPCommandParser(
+            maxAddressLength: configuration.maxAddressLength, defaultDomain: connector.defaultDomain,
+            postmasterDomain: postmasterDomain, utf8Recipients: transaction?.mail.smtpUTF8 ?? false)
         let command: SMTPCommand
         do {
             command = try parser.parse(bytes)
@@ -458,8 +467,10 @@ public struct SMTPSession: Sendable {
         }
         authentication = auth
         rights = Self.rights(for: auth, configuration)
-        log(.information, "TLS protocol \(info.version) negotiated, cipher \(info.cipher)"
-            + (info.partnerDomain.map { ", certificate domain \($0)" } ?? ""))
+        log(
+            .information,
+            "TLS protocol \(info.version) negotiated, cipher \(info.cipher)"
+                + (info.partnerDomain.map { ", certificate domain \($0)" } ?? ""))
         logPermissions()
     }
 
@@ -513,7 +524,8 @@ public struct SMTPSession: Sendable {
             // authzid NUL authcid NUL passwd (RFC 4616)
             let parts = decoded.split(separator: 0, omittingEmptySubsequences: false)
             guard parts.count == 3, let authz = Self.utf8(parts[0]), let authc = Self.utf8(parts[1]),
-                  let password = Self.utf8(parts[2]), !authc.isEmpty, !password.isEmpty else {
+                let password = Self.utf8(parts[2]), !authc.isEmpty, !password.isEmpty
+            else {
                 protocolError(.cannotDecodeResponse)
                 return
             }
@@ -598,7 +610,7 @@ public struct SMTPSession: Sendable {
         guard rights.contains(.submit) else { send(.notAuthenticated); return }
         switch mail.body {
         case .eightBitMIME? where !connector.eightBitMimeEnabled,
-             .binaryMIME? where !(connector.binaryMimeEnabled && connector.chunkingEnabled):
+            .binaryMIME? where !(connector.binaryMimeEnabled && connector.chunkingEnabled):
             protocolError(.unrecognizedParameter); return
         default: break
         }
@@ -650,7 +662,8 @@ public struct SMTPSession: Sendable {
                 send(.reservedTopLevelDomain); return
             }
             if connector.rejectReservedSecondLevelRecipientDomains,
-               Self.reservedSecondLevelDomains.contains(where: { domain == $0 || domain.hasSuffix("." + $0) }) {
+                Self.reservedSecondLevelDomains.contains(where: { domain == $0 || domain.hasSuffix("." + $0) })
+            {
                 send(.reservedSecondLevelDomain); return
             }
             if connector.rejectSingleLabelRecipientDomains && labels.count == 1 { send(.singleLabelDomain); return }
@@ -667,8 +680,10 @@ public struct SMTPSession: Sendable {
             case .unusableLocalPart: send(.invalidRecipientAddress); return
             }
         }
-        t.recipients.append(EnvelopeRecipient(address: address, notify: rcpt.notify, originalRecipient: rcpt.originalRecipient,
-                                              orar: rcpt.orar, acceptedDomain: accepted, mailbox: mailbox))
+        t.recipients.append(
+            EnvelopeRecipient(
+                address: address, notify: rcpt.notify, originalRecipient: rcpt.originalRecipient,
+                orar: rcpt.orar, acceptedDomain: accepted, mailbox: mailbox))
         transaction = t
         send(.recipientOK)
     }
@@ -723,7 +738,7 @@ public struct SMTPSession: Sendable {
             return
         }
         guard var t = transaction else { return }
-        transaction = nil   // take it out while its bytes grow (no copy on write)
+        transaction = nil  // take it out while its bytes grow (no copy on write)
         let room = max(0, storeLimit - Int64(t.chunkBytes.count))
         t.chunkBytes.append(contentsOf: data.bytes.prefix(Int(min(room, Int64(data.bytes.count)))))
         t.chunkSize += data.size
@@ -756,8 +771,10 @@ public struct SMTPSession: Sendable {
     /// `SMTPSession+EndOfMessage.swift`.
     /// `spilled`: kept bytes that follow `bytes` and that the I/O layer holds (a large DATA body); the header
     /// section is looked for in `bytes` only.
-    private mutating func finishMessage(bytes: [UInt8], size: Int64, sawBareLF: Bool, transport: Envelope.Transport,
-                                        spilled: Int64 = 0) {
+    private mutating func finishMessage(
+        bytes: [UInt8], size: Int64, sawBareLF: Bool, transport: Envelope.Transport,
+        spilled: Int64 = 0
+    ) {
         guard let t = transaction else { return }
         if let refusal = sizeRefusal(size: size, keptBytes: Int64(bytes.count) + spilled, sawBareLF: sawBareLF, transport: transport) {
             refuseMessage(refusal)
@@ -766,9 +783,11 @@ public struct SMTPSession: Sendable {
         let headers = MessageHeaders(scanning: bytes)
         if spilled > 0 && headers.size >= bytes.count {
             // The header section goes on past the head kept in memory: the header firewall can't see all of it.
-            refuseMessage(MessageRefusal(reply: .headerTooLarge,
-                                         logText: "Header section longer than the \(bytes.count) bytes kept in memory",
-                                         closesSession: true))
+            refuseMessage(
+                MessageRefusal(
+                    reply: .headerTooLarge,
+                    logText: "Header section longer than the \(bytes.count) bytes kept in memory",
+                    closesSession: true))
             return
         }
         if let refusal = headerRefusal(headers, in: bytes) {
@@ -776,12 +795,15 @@ public struct SMTPSession: Sendable {
             return
         }
         let (message, stripped) = applyingHeaderFirewall(headers, to: bytes)
-        if !stripped.isEmpty { log(.information, "Header firewall removed \(stripped.count) field(s): \(Set(stripped).sorted().joined(separator: " "))") }
+        if !stripped.isEmpty {
+            log(.information, "Header firewall removed \(stripped.count) field(s): \(Set(stripped).sorted().joined(separator: " "))")
+        }
 
         transactionCounter += 1
         let identity = authenticationIdentity
-        let (prepend, messageID) = fieldsToPrepend(existingMessageID: headers.fields(named: "message-id").first.map { headers.value(of: $0, in: bytes) },
-                                                   identity: identity, transactionNumber: transactionCounter)
+        let (prepend, messageID) = fieldsToPrepend(
+            existingMessageID: headers.fields(named: "message-id").first.map { headers.value(of: $0, in: bytes) },
+            identity: identity, transactionNumber: transactionCounter)
         let envelope = Envelope(
             sessionID: configuration.sessionID, transactionNumber: transactionCounter, connectorID: configuration.connectorID,
             messageID: messageID, mail: t.mail, recipients: t.recipients, heloName: hello?.name,
@@ -807,10 +829,12 @@ public struct SMTPSession: Sendable {
         case .queued(let internalID):
             messagesAccepted += 1
             send(.queued(messageId: envelope.messageID, internalId: internalID, fqdn: configuration.fqdn))
-            out.append(.messageAccepted(AcceptedMessage(
-                messageID: envelope.messageID, internalID: internalID, sender: envelope.sender,
-                account: account?.userPrincipalName, clientAddress: envelope.clientAddress,
-                recipientCount: envelope.recipients.count, size: envelope.size)))
+            out.append(
+                .messageAccepted(
+                    AcceptedMessage(
+                        messageID: envelope.messageID, internalID: internalID, sender: envelope.sender,
+                        account: account?.userPrincipalName, clientAddress: envelope.clientAddress,
+                        recipientCount: envelope.recipients.count, size: envelope.size)))
         case .failed(let reply):
             let r = reply ?? .temporaryDeliveryFailure
             send(r)
@@ -824,7 +848,8 @@ public struct SMTPSession: Sendable {
     /// no reply at all (the `220` went out and TLS has begun: plaintext can no longer follow).
     private mutating func timer() {
         guard phase == .open, let deadline = nextDeadline, now >= deadline else { return }
-        let reason = now >= connectionDeadline
+        let reason =
+            now >= connectionDeadline
             ? "ConnectionTimeout \(connector.connectionTimeout) reached"
             : "ConnectionInactivityTimeout \(connector.connectionInactivityTimeout) reached"
         if isAwaitingTLS {

@@ -57,7 +57,8 @@ public enum SessionAction: Hashable, Sendable, CustomStringConvertible {
         case .reply(let r): "reply(\(r.textLines().joined(separator: " | ")))"
         case .startTLS: "startTLS"
         case .authenticate(let c): "authenticate(\(c))"
-        case .deliver(let e): "deliver(\(e.messageID), from: \(e.sender?.description ?? "<>"), to: \(e.recipients.count) recipient(s), \(e.size) bytes)"
+        case .deliver(let e):
+            "deliver(\(e.messageID), from: \(e.sender?.description ?? "<>"), to: \(e.recipients.count) recipient(s), \(e.size) bytes)"
         case .close: "close"
         case .delay(let s): "delay(\(s)s)"
         case .log(let l): "log(\(l.kind.rawValue) \(l.data))"

@@ -60,12 +60,14 @@ public struct SessionConfiguration: Sendable {
     /// Authoritative domain is taken as a mailbox (validation off); the listener passes its snapshot's.
     public var recipients: RecipientDirectory
 
-    public init(connector: ReceiveConnector, server: Server, acceptedDomains: [AcceptedDomain],
-                permissionEntries: [PermissionEntry] = [], certificateAvailable: Bool,
-                localEndpoint: SMTPEndpoint, remoteEndpoint: SMTPEndpoint, sessionID: String, connectedAt: Date,
-                utcOffsetSeconds: Int = 0, protocolLogging: Bool? = nil, rateLimited: Bool = false,
-                initialRights: Set<ExtendedRight>? = nil,
-                recipients: RecipientDirectory = RecipientDirectory(accounts: [], config: RecipientFilterConfig(recipientValidationEnabled: false))) {
+    public init(
+        connector: ReceiveConnector, server: Server, acceptedDomains: [AcceptedDomain],
+        permissionEntries: [PermissionEntry] = [], certificateAvailable: Bool,
+        localEndpoint: SMTPEndpoint, remoteEndpoint: SMTPEndpoint, sessionID: String, connectedAt: Date,
+        utcOffsetSeconds: Int = 0, protocolLogging: Bool? = nil, rateLimited: Bool = false,
+        initialRights: Set<ExtendedRight>? = nil,
+        recipients: RecipientDirectory = RecipientDirectory(accounts: [], config: RecipientFilterConfig(recipientValidationEnabled: false))
+    ) {
         self.connector = connector
         self.server = server
         self.acceptedDomains = acceptedDomains

@@ -13,7 +13,9 @@ enum AcceptedDomainLookup {
         }
         guard let identity else { return all }
         let found = all.filter { Wildcard.matches(identity, $0.name) || Wildcard.matches(identity, $0.domainName) }
-        if found.isEmpty { throw ShellError("The operation couldn't be performed because object '\(identity)' couldn't be found: no accepted domain of that name.") }
+        if found.isEmpty {
+            throw ShellError("The operation couldn't be performed because object '\(identity)' couldn't be found: no accepted domain of that name.")
+        }
         return found
     }
 }
@@ -37,7 +39,9 @@ struct NewAcceptedDomain: Cmdlet {
         let domainName = try inv.requiredString("DomainName")
         do { try AcceptedDomain.validateDomainName(domainName) } catch { throw ShellError("\(name): \(error.message)") }
         var type = AcceptedDomainType.authoritative
-        if let t = try inv.string("DomainType") { do { type = try AcceptedDomainType(parsing: t) } catch { throw ShellError("\(name): \(error.message)") } }
+        if let t = try inv.string("DomainType") {
+            do { type = try AcceptedDomainType(parsing: t) } catch { throw ShellError("\(name): \(error.message)") }
+        }
         let domain = AcceptedDomain(name: try inv.string("Name") ?? domainName, domainName: domainName, domainType: type)
         if inv.whatIf { context.say("What if: Adding accepted domain \"\(domain.name)\" (\(domainName), \(type))."); return [] }
         do { try context.store.addAcceptedDomain(domain) } catch let error as StoreError { throw ShellError(error.description) }
@@ -55,10 +59,14 @@ struct SetAcceptedDomain: Cmdlet {
         for var domain in try AcceptedDomainLookup.find(inv, input: input, context: context) {
             let original = domain.name
             if let n = try inv.string("Name") { domain.name = n }
-            if let t = try inv.string("DomainType") { do { domain.domainType = try AcceptedDomainType(parsing: t) } catch { throw ShellError("\(name): \(error.message)") } }
+            if let t = try inv.string("DomainType") {
+                do { domain.domainType = try AcceptedDomainType(parsing: t) } catch { throw ShellError("\(name): \(error.message)") }
+            }
             if inv.has("MakeDefault") { domain.isDefault = inv.flag("MakeDefault") || domain.isDefault }
             if inv.whatIf { context.say("What if: Setting accepted domain \"\(original)\"."); continue }
-            do { try context.store.updateAcceptedDomain(domain, originalName: original) } catch let error as StoreError { throw ShellError(error.description) }
+            do { try context.store.updateAcceptedDomain(domain, originalName: original) } catch let error as StoreError {
+                throw ShellError(error.description)
+            }
         }
         return []
     }

@@ -34,7 +34,9 @@ enum ConnectorLookup {
 
     static func fromPayload(_ payload: String, context: ShellContext) throws -> Target {
         let parts = payload.split(separator: ":")
-        guard parts.count >= 2, let guid = UUID(uuidString: String(parts[1])) else { throw ShellError("Unrecognized connector reference \(payload).") }
+        guard parts.count >= 2, let guid = UUID(uuidString: String(parts[1])) else {
+            throw ShellError("Unrecognized connector reference \(payload).")
+        }
         guard let stored = try context.store.connector(guid: guid) else {
             throw ShellError("The receive connector was removed after it was read (GUID \(guid.uuidString.lowercased())).")
         }

@@ -30,7 +30,8 @@ enum ShellFiles {
     static func write(_ text: String, to path: String, append: Bool, command: String) throws {
         var contents = text
         if append, FileManager.default.fileExists(atPath: path) { contents = try read(path, command: command) + text }
-        let temporary = (path as NSString).deletingLastPathComponent.isEmpty
+        let temporary =
+            (path as NSString).deletingLastPathComponent.isEmpty
             ? ".\(UUID().uuidString).tmp" : (path as NSString).deletingLastPathComponent + "/.\(UUID().uuidString).tmp"
         guard FileManager.default.createFile(atPath: temporary, contents: Data(contents.utf8)) else {
             throw ShellError("\(command): Cannot write '\(path)': the folder does not exist or is not writable.")
@@ -76,7 +77,9 @@ enum CSV {
             if quoted {
                 if c == "\"" {
                     if i + 1 < chars.count, chars[i + 1] == "\"" { field.append("\""); i += 1 } else { quoted = false }
-                } else { field.append(c) }
+                } else {
+                    field.append(c)
+                }
             } else if c == "\"" && atFieldStart {
                 quoted = true
             } else if c == "," {
@@ -107,9 +110,12 @@ struct ImportCsv: Cmdlet {
         if let first = rows.first?.first, first.hasPrefix("#TYPE") { rows.removeFirst() }
         guard let header = rows.first else { return [] }
         return rows.dropFirst().map { row in
-            .object(PSObject(typeName: "CSV:\((path as NSString).lastPathComponent)", properties: header.enumerated().map { index, name in
-                PSProperty(name, index < row.count ? .string(row[index]) : .null)
-            }))
+            .object(
+                PSObject(
+                    typeName: "CSV:\((path as NSString).lastPathComponent)",
+                    properties: header.enumerated().map { index, name in
+                        PSProperty(name, index < row.count ? .string(row[index]) : .null)
+                    }))
         }
     }
 }
@@ -120,7 +126,8 @@ struct ExportCsv: Cmdlet {
     static let switches = ["NoTypeInformation", "Append"]
     static let positional = ["Path"]
     static let requiredParameters = ["Path"]
-    static let synopsis = "Writes the objects piped in as CSV: Get-ReceiveConnector | Select Identity,RemoteIPRanges | Export-Csv c.csv -NoTypeInformation."
+    static let synopsis =
+        "Writes the objects piped in as CSV: Get-ReceiveConnector | Select Identity,RemoteIPRanges | Export-Csv c.csv -NoTypeInformation."
     static func run(_ inv: CmdletInvocation, input: [PSValue], context: ShellContext) throws -> [PSValue] {
         let path = try ShellFiles.path(inv)
         let objects = input.map { value -> PSObject in

@@ -12,12 +12,15 @@ struct GetReceiveConnectorUsage: Cmdlet {
     static let parameters = ["Identity", "Days", "DomainController"]
     static let positional = ["Identity"]
     static let changesState = false
-    static let synopsis = "Who used a receive connector: per remote address, HELO names, accounts, sessions, TLS, messages, relayed, rejected, first and last seen (-Days, 30 at most by default)."
+    static let synopsis =
+        "Who used a receive connector: per remote address, HELO names, accounts, sessions, TLS, messages, relayed, rejected, first and last seen (-Days, 30 at most by default)."
 
     static func run(_ inv: CmdletInvocation, input: [PSValue], context: ShellContext) throws -> [PSValue] {
         var days = ConnectorUsage.defaultRetentionDays
         if let text = try inv.string("Days") {
-            guard let n = Int(text), (1...3650).contains(n) else { throw ShellError("\(name): -Days takes a number of days from 1 to 3650, not '\(text)'.") }
+            guard let n = Int(text), (1...3650).contains(n) else {
+                throw ShellError("\(name): -Days takes a number of days from 1 to 3650, not '\(text)'.")
+            }
             days = n
         }
         let targets = try ConnectorLookup.targets(inv, input: input, context: context, required: false)
@@ -29,19 +32,21 @@ struct GetReceiveConnectorUsage: Cmdlet {
             if merged[key] == nil { merged[key] = row } else { merged[key]!.merge(row) }
         }
         return merged.values.sorted { ($0.lastSeen, $0.remoteAddress) > ($1.lastSeen, $1.remoteAddress) }.map { row in
-            var o = PSObject(typeName: "ReceiveConnectorUsage", properties: [
-                PSProperty("Connector", .string(row.connector)),
-                PSProperty("RemoteIPAddress", .string(row.remoteAddress)),
-                PSProperty("HeloNames", .array(row.heloNames.map(PSValue.string))),
-                PSProperty("Accounts", .array(row.accounts.map(PSValue.string))),
-                PSProperty("Sessions", .int(row.sessions)),
-                PSProperty("TlsSessions", .int(row.tlsSessions)),
-                PSProperty("Messages", .int(row.messages)),
-                PSProperty("Relayed", .int(row.relayed)),
-                PSProperty("Rejected", .int(row.rejected)),
-                PSProperty("FirstSeen", .string(ISO8601DateFormatter().string(from: row.firstSeen))),
-                PSProperty("LastSeen", .string(ISO8601DateFormatter().string(from: row.lastSeen))),
-            ])
+            var o = PSObject(
+                typeName: "ReceiveConnectorUsage",
+                properties: [
+                    PSProperty("Connector", .string(row.connector)),
+                    PSProperty("RemoteIPAddress", .string(row.remoteAddress)),
+                    PSProperty("HeloNames", .array(row.heloNames.map(PSValue.string))),
+                    PSProperty("Accounts", .array(row.accounts.map(PSValue.string))),
+                    PSProperty("Sessions", .int(row.sessions)),
+                    PSProperty("TlsSessions", .int(row.tlsSessions)),
+                    PSProperty("Messages", .int(row.messages)),
+                    PSProperty("Relayed", .int(row.relayed)),
+                    PSProperty("Rejected", .int(row.rejected)),
+                    PSProperty("FirstSeen", .string(ISO8601DateFormatter().string(from: row.firstSeen))),
+                    PSProperty("LastSeen", .string(ISO8601DateFormatter().string(from: row.lastSeen))),
+                ])
             o.defaultDisplayProperties = ["RemoteIPAddress", "Sessions", "Messages", "Relayed", "Rejected", "LastSeen"]
             return .object(o)
         }

@@ -62,13 +62,15 @@ struct GetCommand: Cmdlet {
             throw ShellError("The term '\(pattern)' is not recognized as a name of a cmdlet.")
         }
         return found.map { cmdlet in
-            var o = PSObject(typeName: "CmdletInfo", properties: [
-                PSProperty("CommandType", .string("Cmdlet")),
-                PSProperty("Name", .string(cmdlet.name)),
-                PSProperty("Verb", .string(String(cmdlet.name.split(separator: "-").first ?? ""))),
-                PSProperty("Noun", .string(String(cmdlet.name.split(separator: "-", maxSplits: 1).last ?? ""))),
-                PSProperty("Synopsis", .string(cmdlet.synopsis)),
-            ])
+            var o = PSObject(
+                typeName: "CmdletInfo",
+                properties: [
+                    PSProperty("CommandType", .string("Cmdlet")),
+                    PSProperty("Name", .string(cmdlet.name)),
+                    PSProperty("Verb", .string(String(cmdlet.name.split(separator: "-").first ?? ""))),
+                    PSProperty("Noun", .string(String(cmdlet.name.split(separator: "-", maxSplits: 1).last ?? ""))),
+                    PSProperty("Synopsis", .string(cmdlet.synopsis)),
+                ])
             o.defaultDisplayProperties = ["CommandType", "Name", "Synopsis"]
             return .object(o)
         }

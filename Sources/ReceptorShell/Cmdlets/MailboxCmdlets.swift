@@ -7,10 +7,14 @@ import ReceptorStore
 /// store keeps a salted slow hash.
 struct NewMailbox: Cmdlet {
     static let name = "New-Mailbox"
-    static let parameters = ["Name", "UserPrincipalName", "Password", "Alias", "PrimarySmtpAddress", "EmailAddresses", "DisplayName", "FirstName", "LastName", "DomainController"]
+    static let parameters = [
+        "Name", "UserPrincipalName", "Password", "Alias", "PrimarySmtpAddress", "EmailAddresses", "DisplayName", "FirstName", "LastName",
+        "DomainController",
+    ]
     static let switches = ["ResetPasswordOnNextLogon"]
     static let positional = ["Name"]
-    static let synopsis = "Creates an account for basic authentication: -Name, -UserPrincipalName, -Password (ConvertTo-SecureString -String '…' -AsPlainText -Force)."
+    static let synopsis =
+        "Creates an account for basic authentication: -Name, -UserPrincipalName, -Password (ConvertTo-SecureString -String '…' -AsPlainText -Force)."
 
     static func run(_ inv: CmdletInvocation, input: [PSValue], context: ShellContext) throws -> [PSValue] {
         let name = try inv.requiredString("Name")
@@ -20,14 +24,19 @@ struct NewMailbox: Cmdlet {
             throw ShellError("\(Self.name): -Password is required: -Password (ConvertTo-SecureString -String '<password>' -AsPlainText -Force).")
         }
         guard case .secureString(let secure) = passwordValue else {
-            throw ShellError("\(Self.name): Cannot process argument for -Password: it must be a SecureString, as made by (ConvertTo-SecureString -String '<password>' -AsPlainText -Force).")
+            throw ShellError(
+                "\(Self.name): Cannot process argument for -Password: it must be a SecureString, as made by (ConvertTo-SecureString -String '<password>' -AsPlainText -Force)."
+            )
         }
         let primary = try inv.string("PrimarySmtpAddress") ?? upn
         do { try MailboxAccount.validateUserPrincipalName(primary) } catch { throw ShellError("\(Self.name): PrimarySmtpAddress: \(error.message)") }
-        let account = MailboxAccount(name: name, alias: try inv.string("Alias"), userPrincipalName: upn, primarySmtpAddress: primary,
-                                     emailAddresses: MailboxAddresses.proxyAddresses(inv.strings("EmailAddresses") ?? []))
+        let account = MailboxAccount(
+            name: name, alias: try inv.string("Alias"), userPrincipalName: upn, primarySmtpAddress: primary,
+            emailAddresses: MailboxAddresses.proxyAddresses(inv.strings("EmailAddresses") ?? []))
         if inv.whatIf { context.say("What if: Creating mailbox \"\(name)\" (\(upn))."); return [] }
-        do { try context.store.addAccount(account, password: secure.revealPlainText()) } catch let error as StoreError { throw ShellError(error.description) }
+        do { try context.store.addAccount(account, password: secure.revealPlainText()) } catch let error as StoreError {
+            throw ShellError(error.description)
+        }
         if !(try context.store.acceptedDomains()).contains(where: { $0.matches(domain: String(primary.split(separator: "@").last ?? "")) }) {
             context.warn("The address \(primary) is not in an accepted domain; mail to it will be treated as relay.")
         }
@@ -56,7 +65,9 @@ enum MailboxLookup {
         if identity == nil, case .object(let o)? = input.first, let p = o.payload, p.hasPrefix("mailbox:") { identity = String(p.dropFirst(8)) }
         guard let identity else { return all }
         let found = all.filter { Wildcard.matches(identity, $0.name) || $0.answers(to: identity) || Wildcard.matches(identity, $0.alias) }
-        if found.isEmpty { throw ShellError("The operation couldn't be performed because object '\(identity)' couldn't be found: no mailbox of that name.") }
+        if found.isEmpty {
+            throw ShellError("The operation couldn't be performed because object '\(identity)' couldn't be found: no mailbox of that name.")
+        }
         return found
     }
 }
@@ -109,7 +120,9 @@ struct RemoveMailbox: Cmdlet {
         for account in try MailboxLookup.find(inv, input: input, context: context) {
             if inv.whatIf { context.say("What if: Removing mailbox \"\(account.name)\"."); continue }
             guard try context.confirmAction(inv, action: "removing mailbox", target: account.userPrincipalName) else { continue }
-            do { try context.store.removeAccount(userPrincipalName: account.userPrincipalName) } catch let error as StoreError { throw ShellError(error.description) }
+            do { try context.store.removeAccount(userPrincipalName: account.userPrincipalName) } catch let error as StoreError {
+                throw ShellError(error.description)
+            }
         }
         return []
     }

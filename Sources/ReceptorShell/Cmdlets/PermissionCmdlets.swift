@@ -15,7 +15,8 @@ enum PermissionArguments {
             return SecurityPrincipal(account.userPrincipalName)
         }
         let known = SecurityPrincipal.wellKnown(domain: server.domain).map(\.name)
-        throw ShellError("\(inv.name): the user or group '\(text)' couldn't be found. Use an account (user@domain) or one of: \(known.joined(separator: "; ")).")
+        throw ShellError(
+            "\(inv.name): the user or group '\(text)' couldn't be found. Use an account (user@domain) or one of: \(known.joined(separator: "; ")).")
     }
 
     static func rights(_ inv: CmdletInvocation) throws -> [ExtendedRight] {
@@ -47,10 +48,17 @@ struct AddADPermission: Cmdlet {
         for target in try ConnectorLookup.targets(inv, input: input, context: context) {
             let connector = target.stored.connector
             let server = try PermissionArguments.server(of: connector, context: context)
-            let entry = PermissionEntry(user: try PermissionArguments.principal(inv, context: context, server: server),
-                                        extendedRights: try PermissionArguments.rights(inv), deny: inv.flag("Deny"))
-            if inv.whatIf { context.say("What if: Adding \(entry.deny ? "Deny" : "Allow") \(entry.extendedRights.map(\.rawValue).joined(separator: ", ")) for \(entry.user) on \"\(connector.identity)\"."); continue }
-            do { try context.store.addPermission(entry, connector: connector.guid) } catch let error as StoreError { throw ShellError(error.description) }
+            let entry = PermissionEntry(
+                user: try PermissionArguments.principal(inv, context: context, server: server),
+                extendedRights: try PermissionArguments.rights(inv), deny: inv.flag("Deny"))
+            if inv.whatIf {
+                context.say(
+                    "What if: Adding \(entry.deny ? "Deny" : "Allow") \(entry.extendedRights.map(\.rawValue).joined(separator: ", ")) for \(entry.user) on \"\(connector.identity)\"."
+                ); continue
+            }
+            do { try context.store.addPermission(entry, connector: connector.guid) } catch let error as StoreError {
+                throw ShellError(error.description)
+            }
             out.append(.object(ObjectMapping.permission(entry, connector: connector)))
         }
         return out
@@ -67,11 +75,20 @@ struct RemoveADPermission: Cmdlet {
         for target in try ConnectorLookup.targets(inv, input: input, context: context) {
             let connector = target.stored.connector
             let server = try PermissionArguments.server(of: connector, context: context)
-            let entry = PermissionEntry(user: try PermissionArguments.principal(inv, context: context, server: server),
-                                        extendedRights: try PermissionArguments.rights(inv), deny: inv.flag("Deny"))
-            if inv.whatIf { context.say("What if: Removing \(entry.extendedRights.map(\.rawValue).joined(separator: ", ")) for \(entry.user) from \"\(connector.identity)\"."); continue }
-            guard try context.confirmAction(inv, action: "removing permissions of \(entry.user) on", target: connector.identity.description) else { continue }
-            do { try context.store.removePermission(entry, connector: connector.guid) } catch let error as StoreError { throw ShellError(error.description) }
+            let entry = PermissionEntry(
+                user: try PermissionArguments.principal(inv, context: context, server: server),
+                extendedRights: try PermissionArguments.rights(inv), deny: inv.flag("Deny"))
+            if inv.whatIf {
+                context.say(
+                    "What if: Removing \(entry.extendedRights.map(\.rawValue).joined(separator: ", ")) for \(entry.user) from \"\(connector.identity)\"."
+                ); continue
+            }
+            guard try context.confirmAction(inv, action: "removing permissions of \(entry.user) on", target: connector.identity.description) else {
+                continue
+            }
+            do { try context.store.removePermission(entry, connector: connector.guid) } catch let error as StoreError {
+                throw ShellError(error.description)
+            }
         }
         return []
     }

@@ -5,7 +5,9 @@ import ReceptorStore
 
 /// Parameters of New-/Set-ReceiveConnector that are handled by the cmdlet, not the parameter table.
 private let placementParameters: Set<String> = ["Name", "TransportRole", "Bindings", "RemoteIPRanges"]
-private let usageSwitches: [(String, ConnectorUsage)] = [("Client", .client), ("Custom", .custom), ("Internal", .internal), ("Internet", .internet), ("Partner", .partner)]
+private let usageSwitches: [(String, ConnectorUsage)] = [
+    ("Client", .client), ("Custom", .custom), ("Internal", .internal), ("Internet", .internet), ("Partner", .partner),
+]
 
 /// Applies the table parameters given on the command line, in the order given.
 private func applyTableParameters(_ inv: CmdletInvocation, to connector: inout ReceiveConnector, creating: Bool) throws -> [ConnectorParameter] {
@@ -30,8 +32,10 @@ private func refusal(_ report: ValidationReport) -> ShellError {
     ShellError(report.errors.map(\.message).joined(separator: " "))
 }
 
-private func warnings(_ report: ValidationReport, applied: [ConnectorParameter], connector: ReceiveConnector, all: Bool,
-                      context: ShellContext, inv: CmdletInvocation) {
+private func warnings(
+    _ report: ValidationReport, applied: [ConnectorParameter], connector: ReceiveConnector, all: Bool,
+    context: ShellContext, inv: CmdletInvocation
+) {
     let changed = Set(applied.map(\.name) + (all ? [] : []))
     for w in report.warnings where all || changed.contains(w.parameter) { context.warn(w.message) }
     for p in applied { if let note = p.listenerWarning(after: connector) { context.warn(note) } }
@@ -74,18 +78,26 @@ struct NewReceiveConnector: Cmdlet {
         "Custom": "A connector you set up yourself: give -Bindings and -RemoteIPRanges.",
     ]
     static let examples: [CmdletExample] = [
-        CmdletExample("Scenario 1 of Microsoft's article: an Internet connector on one of the server's addresses.",
-                      #"New-ReceiveConnector -Name "Internet Receive Connector" -TransportRole Frontend -Internet -Bindings 10.10.1.1:25"#),
-        CmdletExample("Scenario 2: a partner connector for the partner's addresses; mail from 17.17.17.0/24 arrives here.",
-                      #"New-ReceiveConnector -Name "Fabrikam.com TLS" -TransportRole Frontend -Partner -RemoteIPRanges 17.17.17.1/24 -Bindings 0.0.0.0:25"#),
-        CmdletExample("Scenario 3: a device at 192.168.10.5 that authenticates with basic authentication.",
-                      #"New-ReceiveConnector -Name "Inbound From Service" -TransportRole Frontend -Custom -Bindings 0.0.0.0:25 -RemoteIPRanges 192.168.10.5 -AuthMechanism BasicAuth -PermissionGroups AnonymousUsers"#),
-        CmdletExample("Scenario 4, on an Edge server: mail from the organization's Mailbox servers.",
-                      #"New-ReceiveConnector -Name "Inbound From Organization" -Internal -RemoteIPRanges 10.1.2.10,10.1.2.15,10.1.2.20"#),
-        CmdletExample("What would change, and which traffic would move to the new connector, without changing anything.",
-                      #"New-ReceiveConnector -Name "Fabrikam.com TLS" -TransportRole Frontend -Partner -RemoteIPRanges 17.17.17.1/24 -Bindings 0.0.0.0:25 -WhatIf"#),
+        CmdletExample(
+            "Scenario 1 of Microsoft's article: an Internet connector on one of the server's addresses.",
+            #"New-ReceiveConnector -Name "Internet Receive Connector" -TransportRole Frontend -Internet -Bindings 10.10.1.1:25"#),
+        CmdletExample(
+            "Scenario 2: a partner connector for the partner's addresses; mail from 17.17.17.0/24 arrives here.",
+            #"New-ReceiveConnector -Name "Fabrikam.com TLS" -TransportRole Frontend -Partner -RemoteIPRanges 17.17.17.1/24 -Bindings 0.0.0.0:25"#),
+        CmdletExample(
+            "Scenario 3: a device at 192.168.10.5 that authenticates with basic authentication.",
+            #"New-ReceiveConnector -Name "Inbound From Service" -TransportRole Frontend -Custom -Bindings 0.0.0.0:25 -RemoteIPRanges 192.168.10.5 -AuthMechanism BasicAuth -PermissionGroups AnonymousUsers"#
+        ),
+        CmdletExample(
+            "Scenario 4, on an Edge server: mail from the organization's Mailbox servers.",
+            #"New-ReceiveConnector -Name "Inbound From Organization" -Internal -RemoteIPRanges 10.1.2.10,10.1.2.15,10.1.2.20"#),
+        CmdletExample(
+            "What would change, and which traffic would move to the new connector, without changing anything.",
+            #"New-ReceiveConnector -Name "Fabrikam.com TLS" -TransportRole Frontend -Partner -RemoteIPRanges 17.17.17.1/24 -Bindings 0.0.0.0:25 -WhatIf"#
+        ),
     ]
-    static let synopsis = "Creates a receive connector: -Name, one usage type (-Internet, -Partner, -Client, -Internal, -Custom or -Usage), -Bindings, -RemoteIPRanges, and any other parameter."
+    static let synopsis =
+        "Creates a receive connector: -Name, one usage type (-Internet, -Partner, -Client, -Internal, -Custom or -Usage), -Bindings, -RemoteIPRanges, and any other parameter."
 
     static func run(_ inv: CmdletInvocation, input: [PSValue], context: ShellContext) throws -> [PSValue] {
         let name = try inv.requiredString("Name")
@@ -109,7 +121,8 @@ struct NewReceiveConnector: Cmdlet {
         let applied = try applyTableParameters(inv, to: &connector, creating: true)
 
         let siblings = try context.store.connectors(server: server.name).map(\.connector)
-        let report = ConnectorValidator.validate(connector, in: ValidationContext(server: server, siblings: siblings, localAddresses: context.localAddresses()))
+        let report = ConnectorValidator.validate(
+            connector, in: ValidationContext(server: server, siblings: siblings, localAddresses: context.localAddresses()))
         guard report.isValid else { throw refusal(report) }
         let impact = ImpactPreview.moves(before: siblings, after: siblings + [connector], changed: [connector])
         if inv.whatIf {
@@ -129,10 +142,12 @@ struct SetReceiveConnector: Cmdlet {
     static var parameters: [String] { ["Identity", "DomainController"] + ConnectorParameters.all.filter(\.onSet).map(\.name) }
     static let parameterHelp = ["Identity": "The connector: SERVER\\Name, a name on the current server, a GUID; or pipe connectors in."]
     static let examples: [CmdletExample] = [
-        CmdletExample("Let a relay connector take one more address (the other entries stay).",
-                      #"Set-ReceiveConnector "Anonymous Relay" -RemoteIPRanges @{Add="192.168.5.12"}"#),
-        CmdletExample("Turn protocol logging on for every connector on port 25.",
-                      "Get-ReceiveConnector | where {$_.Bindings -like '*:25'} | Set-ReceiveConnector -ProtocolLoggingLevel Verbose"),
+        CmdletExample(
+            "Let a relay connector take one more address (the other entries stay).",
+            #"Set-ReceiveConnector "Anonymous Relay" -RemoteIPRanges @{Add="192.168.5.12"}"#),
+        CmdletExample(
+            "Turn protocol logging on for every connector on port 25.",
+            "Get-ReceiveConnector | where {$_.Bindings -like '*:25'} | Set-ReceiveConnector -ProtocolLoggingLevel Verbose"),
     ]
     static let synopsis = "Changes a receive connector's parameters; takes -Identity or connectors piped from Get-ReceiveConnector."
 
@@ -149,12 +164,14 @@ struct SetReceiveConnector: Cmdlet {
                 continue
             }
             let siblings = try context.store.connectors(server: server.name).map(\.connector)
-            let report = ConnectorValidator.validate(connector, in: ValidationContext(server: server, siblings: siblings, localAddresses: context.localAddresses()))
+            let report = ConnectorValidator.validate(
+                connector, in: ValidationContext(server: server, siblings: siblings, localAddresses: context.localAddresses()))
             guard report.isValid else { throw refusal(report) }
             let after = siblings.map { $0.guid == connector.guid ? connector : $0 }
             let impact = ImpactPreview.moves(before: siblings, after: after, changed: [target.stored.connector, connector])
             if inv.whatIf {
-                context.say("What if: Setting \(applied.map(\.name).joined(separator: ", ")) on receive connector \"\(target.stored.connector.identity)\".")
+                context.say(
+                    "What if: Setting \(applied.map(\.name).joined(separator: ", ")) on receive connector \"\(target.stored.connector.identity)\".")
                 TrafficReport.say(impact, context: context, whatIf: true)
                 continue
             }
@@ -178,15 +195,18 @@ struct RemoveReceiveConnector: Cmdlet {
         for target in try ConnectorLookup.targets(inv, input: input, context: context) {
             let identity = target.stored.connector.identity.description
             let siblings = try context.store.connectors(server: target.stored.connector.server).map(\.connector)
-            let impact = ImpactPreview.moves(before: siblings, after: siblings.filter { $0.guid != target.stored.connector.guid },
-                                             changed: [target.stored.connector])
+            let impact = ImpactPreview.moves(
+                before: siblings, after: siblings.filter { $0.guid != target.stored.connector.guid },
+                changed: [target.stored.connector])
             if inv.whatIf {
                 context.say("What if: Removing receive connector \"\(identity)\".")
                 TrafficReport.say(impact, context: context, whatIf: true)
                 continue
             }
             guard try context.confirmAction(inv, action: "removing receive connector", target: identity) else { continue }
-            do { try context.store.removeConnector(guid: target.stored.connector.guid, expectedRevision: target.baseRevision) } catch let error as StoreError {
+            do { try context.store.removeConnector(guid: target.stored.connector.guid, expectedRevision: target.baseRevision) } catch let error
+                as StoreError
+            {
                 throw ShellError(error.description)
             }
             TrafficReport.say(impact, context: context, whatIf: false)

@@ -12,7 +12,9 @@ struct GetExchangeServer: Cmdlet {
         var servers = try context.store.servers()
         if let id = try inv.string("Identity") {
             servers = servers.filter { Wildcard.matches(id, $0.name) || $0.fqdn.caseInsensitiveCompare(id) == .orderedSame }
-            if servers.isEmpty { throw ShellError("The operation couldn't be performed because object '\(id)' couldn't be found: no server of that name.") }
+            if servers.isEmpty {
+                throw ShellError("The operation couldn't be performed because object '\(id)' couldn't be found: no server of that name.")
+            }
         }
         return servers.map { .object(ObjectMapping.server($0)) }
     }
@@ -28,10 +30,12 @@ struct GetTransportConfig: Cmdlet {
     static let synopsis = "Shows the organization's transport settings (TLSReceiveDomainSecureList, TLSSendDomainSecureList)."
     static func run(_ inv: CmdletInvocation, input: [PSValue], context: ShellContext) throws -> [PSValue] {
         let config = try context.store.transportConfig()
-        var o = PSObject(typeName: "TransportConfig", properties: [
-            PSProperty(name: "TLSReceiveDomainSecureList", value: .array(config.tlsReceiveDomainSecureList.map(PSValue.string))),
-            PSProperty(name: "TLSSendDomainSecureList", value: .array(config.tlsSendDomainSecureList.map(PSValue.string))),
-        ])
+        var o = PSObject(
+            typeName: "TransportConfig",
+            properties: [
+                PSProperty(name: "TLSReceiveDomainSecureList", value: .array(config.tlsReceiveDomainSecureList.map(PSValue.string))),
+                PSProperty(name: "TLSSendDomainSecureList", value: .array(config.tlsSendDomainSecureList.map(PSValue.string))),
+            ])
         o.defaultDisplayProperties = ["TLSReceiveDomainSecureList", "TLSSendDomainSecureList"]
         return [.object(o)]
     }
@@ -47,7 +51,9 @@ struct SetTransportConfig: Cmdlet {
         func edit(_ current: [String], _ parameter: String) throws -> [String] {
             guard let input = try inv.parameterInput(parameter) else { return current }
             let edited: [String]
-            do { edited = try MultiValuedEdit.apply(current, input, parameter: parameter) } catch { throw ShellError("\(inv.name): \(error.message)") }
+            do { edited = try MultiValuedEdit.apply(current, input, parameter: parameter) } catch {
+                throw ShellError("\(inv.name): \(error.message)")
+            }
             for d in edited {
                 do { try TransportConfig.validateDomainSecureEntry(d) } catch { throw ShellError("\(inv.name): \(error.message)") }
             }
@@ -74,10 +80,12 @@ struct GetRecipientFilterConfig: Cmdlet {
     static let synopsis = "Shows the recipient filter (RecipientValidationEnabled)."
     static func run(_ inv: CmdletInvocation, input: [PSValue], context: ShellContext) throws -> [PSValue] {
         let config = try context.store.recipientFilterConfig()
-        var o = PSObject(typeName: "RecipientFilterConfig", properties: [
-            PSProperty(name: "Enabled", value: .bool(true)),
-            PSProperty(name: "RecipientValidationEnabled", value: .bool(config.recipientValidationEnabled)),
-        ])
+        var o = PSObject(
+            typeName: "RecipientFilterConfig",
+            properties: [
+                PSProperty(name: "Enabled", value: .bool(true)),
+                PSProperty(name: "RecipientValidationEnabled", value: .bool(config.recipientValidationEnabled)),
+            ])
         o.defaultDisplayProperties = ["Enabled", "RecipientValidationEnabled"]
         return [.object(o)]
     }
@@ -96,10 +104,14 @@ struct SetRecipientFilterConfig: Cmdlet {
             }
             config.recipientValidationEnabled = enabled
         }
-        if inv.whatIf { context.say("What if: Setting the recipient filter (RecipientValidationEnabled \(config.recipientValidationEnabled))."); return [] }
+        if inv.whatIf {
+            context.say("What if: Setting the recipient filter (RecipientValidationEnabled \(config.recipientValidationEnabled))."); return []
+        }
         do { try context.store.setRecipientFilterConfig(config) } catch let error as StoreError { throw ShellError(error.description) }
         if !config.recipientValidationEnabled {
-            context.warn("Recipient validation is off: mail to any local part of an Authoritative accepted domain is accepted and gets a mailbox folder of its own, and Receptor sends no non-delivery reports.")
+            context.warn(
+                "Recipient validation is off: mail to any local part of an Authoritative accepted domain is accepted and gets a mailbox folder of its own, and Receptor sends no non-delivery reports."
+            )
         }
         return []
     }

@@ -17,7 +17,8 @@ struct TestReceiveConnector: Cmdlet {
     static let parameters = ["RemoteIPAddress", "RemoteIPRange", "LocalEndPoint", "Server", "AuthenticatedAs", "DomainController"]
     static let positional = ["RemoteIPAddress"]
     static let changesState = false
-    static let synopsis = "Explains which receive connector takes a connection: -RemoteIPAddress 17.17.17.5 -LocalEndPoint 10.10.1.1:25 (or -RemoteIPRange 10.0.0.0/16)."
+    static let synopsis =
+        "Explains which receive connector takes a connection: -RemoteIPAddress 17.17.17.5 -LocalEndPoint 10.10.1.1:25 (or -RemoteIPRange 10.0.0.0/16)."
 
     static func run(_ inv: CmdletInvocation, input: [PSValue], context: ShellContext) throws -> [PSValue] {
         let server = try inv.string("Server").map { try context.server(named: $0) } ?? context.currentServer()
@@ -29,10 +30,12 @@ struct TestReceiveConnector: Cmdlet {
             let range: IPRange
             do { range = try IPRange(parsing: rangeText) } catch { throw ShellError("\(name): -RemoteIPRange: \(error.description)") }
             return ConnectionExplainer.split(range, connectors: connectors, localAddress: localAddress, localPort: localPort).map { share in
-                var o = PSObject(typeName: "ReceiveConnectorRangeShare", properties: [
-                    PSProperty("RemoteIPRange", .string(share.text)),
-                    PSProperty("Connector", share.connector.map { .string($0.identity.description) } ?? .null),
-                ])
+                var o = PSObject(
+                    typeName: "ReceiveConnectorRangeShare",
+                    properties: [
+                        PSProperty("RemoteIPRange", .string(share.text)),
+                        PSProperty("Connector", share.connector.map { .string($0.identity.description) } ?? .null),
+                    ])
                 o.defaultDisplayProperties = ["RemoteIPRange", "Connector"]
                 return .object(o)
             }
@@ -60,23 +63,30 @@ struct TestReceiveConnector: Cmdlet {
         }
     }
 
-    private static func result(_ e: ConnectionExplanation, server: Server, remote: IPAddress, account: MailboxAccount?,
-                               context: ShellContext) throws -> PSObject {
+    private static func result(
+        _ e: ConnectionExplanation, server: Server, remote: IPAddress, account: MailboxAccount?,
+        context: ShellContext
+    ) throws -> PSObject {
         var properties: [PSProperty] = [
             PSProperty("RemoteIPAddress", .string(remote.description)),
             PSProperty("Connector", e.selected.map { .string($0.identity.description) } ?? .null),
             PSProperty("Reason", .string(e.reason)),
             PSProperty("MatchedBinding", e.matchedBinding.map { .string($0.description) } ?? .null),
             PSProperty("MatchedRemoteIPRange", e.matchedRange.map { .string($0.description) } ?? .null),
-            PSProperty("Candidates", .array(e.candidates.map { c in
-                var o = PSObject(typeName: "ReceiveConnectorCandidate", properties: [
-                    PSProperty("Identity", .string(c.connector.identity.description)),
-                    PSProperty("Outcome", .string(c.outcome.rawValue)),
-                    PSProperty("Detail", .string(c.detail)),
-                ])
-                o.defaultDisplayProperties = ["Identity", "Outcome"]
-                return .object(o)
-            })),
+            PSProperty(
+                "Candidates",
+                .array(
+                    e.candidates.map { c in
+                        var o = PSObject(
+                            typeName: "ReceiveConnectorCandidate",
+                            properties: [
+                                PSProperty("Identity", .string(c.connector.identity.description)),
+                                PSProperty("Outcome", .string(c.outcome.rawValue)),
+                                PSProperty("Detail", .string(c.detail)),
+                            ])
+                        o.defaultDisplayProperties = ["Identity", "Outcome"]
+                        return .object(o)
+                    })),
         ]
         if let connector = e.selected {
             let entries = try context.store.permissions(connector: connector.guid)

@@ -7,7 +7,9 @@ import ReceptorStore
 /// receive protocol log settings (§8c). `Set-TransportService` changes the Hub service on a Mailbox server
 /// and the Edge service on Edge; `Set-FrontendTransportService` the Front End service (Mailbox only).
 enum TransportServiceSettings {
-    static let logParameters = ["ReceiveProtocolLogPath", "ReceiveProtocolLogMaxFileSize", "ReceiveProtocolLogMaxDirectorySize", "ReceiveProtocolLogMaxAge"]
+    static let logParameters = [
+        "ReceiveProtocolLogPath", "ReceiveProtocolLogMaxFileSize", "ReceiveProtocolLogMaxDirectorySize", "ReceiveProtocolLogMaxAge",
+    ]
 
     /// Applies the -ReceiveProtocolLog* arguments to one service's settings; refuses bad values whole.
     static func apply(_ inv: CmdletInvocation, to server: inout Server, service: String) throws {
@@ -16,7 +18,9 @@ enum TransportServiceSettings {
         do {
             if inv.has("ReceiveProtocolLogPath") {
                 guard let path = try inv.string("ReceiveProtocolLogPath"), !path.isEmpty else {
-                    throw ValueError("ReceiveProtocolLogPath can't be $null here: it would stop logging while connectors are set to Verbose. Set the connectors' ProtocolLoggingLevel to None instead.")
+                    throw ValueError(
+                        "ReceiveProtocolLogPath can't be $null here: it would stop logging while connectors are set to Verbose. Set the connectors' ProtocolLoggingLevel to None instead."
+                    )
                 }
                 settings.path = path
             }
@@ -73,7 +77,8 @@ struct GetTransportService: Cmdlet {
     static let name = "Get-TransportService"
     static let parameters = ["Identity", "DomainController"]
     static let changesState = false
-    static let synopsis = "Shows each server's transport service settings (Hub on Mailbox, Edge on Edge): receive protocol log and UseDowngradedExchangeServerAuth."
+    static let synopsis =
+        "Shows each server's transport service settings (Hub on Mailbox, Edge on Edge): receive protocol log and UseDowngradedExchangeServerAuth."
     static func run(_ inv: CmdletInvocation, input: [PSValue], context: ShellContext) throws -> [PSValue] {
         try TransportServiceSettings.servers(inv, context: context).map {
             .object(TransportServiceSettings.object($0, service: $0.transportServiceName, typeName: "TransportService", context: context))
@@ -84,7 +89,8 @@ struct GetTransportService: Cmdlet {
 struct SetTransportService: Cmdlet {
     static let name = "Set-TransportService"
     static let parameters = ["Identity", "UseDowngradedExchangeServerAuth"] + TransportServiceSettings.logParameters + ["DomainController"]
-    static let synopsis = "Changes the transport service (Hub on Mailbox, Edge on Edge): -ReceiveProtocolLogMaxAge 7.00:00:00, -ReceiveProtocolLogMaxFileSize 20MB, -ReceiveProtocolLogMaxDirectorySize 1GB, -ReceiveProtocolLogPath, -UseDowngradedExchangeServerAuth."
+    static let synopsis =
+        "Changes the transport service (Hub on Mailbox, Edge on Edge): -ReceiveProtocolLogMaxAge 7.00:00:00, -ReceiveProtocolLogMaxFileSize 20MB, -ReceiveProtocolLogMaxDirectorySize 1GB, -ReceiveProtocolLogPath, -UseDowngradedExchangeServerAuth."
     static func run(_ inv: CmdletInvocation, input: [PSValue], context: ShellContext) throws -> [PSValue] {
         var server = try inv.string("Identity").map { try context.server(named: $0) } ?? context.currentServer()
         if inv.has("UseDowngradedExchangeServerAuth") {
@@ -104,7 +110,9 @@ struct GetFrontendTransportService: Cmdlet {
     static func run(_ inv: CmdletInvocation, input: [PSValue], context: ShellContext) throws -> [PSValue] {
         let servers = try TransportServiceSettings.servers(inv, context: context)
         if inv.has("Identity"), let edge = servers.first(where: { $0.role == .edge }) {
-            throw ShellError("Get-FrontendTransportService: \(edge.name) is an Edge Transport server; the Front End Transport service runs only on Mailbox servers.")
+            throw ShellError(
+                "Get-FrontendTransportService: \(edge.name) is an Edge Transport server; the Front End Transport service runs only on Mailbox servers."
+            )
         }
         return servers.filter { $0.role == .mailbox }.map {
             .object(TransportServiceSettings.object($0, service: "FrontEnd", typeName: "FrontendTransportService", context: context))
@@ -115,11 +123,14 @@ struct GetFrontendTransportService: Cmdlet {
 struct SetFrontendTransportService: Cmdlet {
     static let name = "Set-FrontendTransportService"
     static let parameters = ["Identity"] + TransportServiceSettings.logParameters + ["DomainController"]
-    static let synopsis = "Changes the Front End Transport service of a Mailbox server: -ReceiveProtocolLogMaxAge, -ReceiveProtocolLogMaxFileSize, -ReceiveProtocolLogMaxDirectorySize, -ReceiveProtocolLogPath."
+    static let synopsis =
+        "Changes the Front End Transport service of a Mailbox server: -ReceiveProtocolLogMaxAge, -ReceiveProtocolLogMaxFileSize, -ReceiveProtocolLogMaxDirectorySize, -ReceiveProtocolLogPath."
     static func run(_ inv: CmdletInvocation, input: [PSValue], context: ShellContext) throws -> [PSValue] {
         var server = try inv.string("Identity").map { try context.server(named: $0) } ?? context.currentServer()
         guard server.role == .mailbox else {
-            throw ShellError("Set-FrontendTransportService: \(server.name) is an Edge Transport server; the Front End Transport service runs only on Mailbox servers. Use Set-TransportService.")
+            throw ShellError(
+                "Set-FrontendTransportService: \(server.name) is an Edge Transport server; the Front End Transport service runs only on Mailbox servers. Use Set-TransportService."
+            )
         }
         try TransportServiceSettings.apply(inv, to: &server, service: "FrontEnd")
         try TransportServiceSettings.save(server, inv, context: context, what: "the Front End Transport service")

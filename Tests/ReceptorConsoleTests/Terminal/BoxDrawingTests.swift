@@ -4,9 +4,12 @@ import ReceptorConsole
 final class BoxDrawingTests: XCTestCase {
     func testUnicodeSets() {
         let light = BoxDrawing(unicode: true)
-        XCTAssertEqual(String([light.horizontal, light.vertical, light.topLeft, light.topRight, light.bottomLeft,
-                               light.bottomRight, light.leftTee, light.rightTee, light.topTee, light.bottomTee,
-                               light.cross]), "─│┌┐└┘├┤┬┴┼")
+        XCTAssertEqual(
+            String([
+                light.horizontal, light.vertical, light.topLeft, light.topRight, light.bottomLeft,
+                light.bottomRight, light.leftTee, light.rightTee, light.topTee, light.bottomTee,
+                light.cross,
+            ]), "─│┌┐└┘├┤┬┴┼")
         let double = BoxDrawing(unicode: true, weight: .double)
         XCTAssertEqual(double.top(width: 4) + double.bottom(width: 4), "╔══╗╚══╝")
         XCTAssertEqual(String(double.vertical), "║")
@@ -42,7 +45,9 @@ final class BoxDrawingTests: XCTestCase {
         let unicode = MemoryScreen(columns: 16, rows: 5)
         unicode.drawBox(row: 0, column: 1, height: 4, width: 14, title: "Bindings")
         unicode.drawBox(row: 1, column: 3, height: 2, width: 4, weight: .double)
-        XCTAssertEqual(unicode.dump(), """
+        XCTAssertEqual(
+            unicode.dump(),
+            """
              ┌ Bindings ──┐
              │ ╔══╗       │
              │ ╚══╝       │
@@ -53,7 +58,9 @@ final class BoxDrawingTests: XCTestCase {
         let ascii = MemoryScreen(columns: 16, rows: 5, unicode: false)
         ascii.drawBox(row: 0, column: 1, height: 4, width: 14, title: "Bindings")
         ascii.drawBox(row: 1, column: 3, height: 2, width: 4, weight: .double)
-        XCTAssertEqual(ascii.dump(), """
+        XCTAssertEqual(
+            ascii.dump(),
+            """
              + Bindings --+
              | +==+       |
              | +==+       |

@@ -4,28 +4,28 @@ import ReceptorConsole
 final class CellWidthTests: XCTestCase {
     func testWidthsOfCharacters() {
         XCTAssertEqual(CellWidth.of("a" as Character), 1)
-        XCTAssertEqual(CellWidth.of("é" as Character), 1)            // precomposed
-        XCTAssertEqual(CellWidth.of("e\u{301}" as Character), 1)     // e + combining acute: one cluster
+        XCTAssertEqual(CellWidth.of("é" as Character), 1)  // precomposed
+        XCTAssertEqual(CellWidth.of("e\u{301}" as Character), 1)  // e + combining acute: one cluster
         XCTAssertEqual(CellWidth.of("─" as Character), 1)
         XCTAssertEqual(CellWidth.of("日" as Character), 2)
         XCTAssertEqual(CellWidth.of("한" as Character), 2)
         XCTAssertEqual(CellWidth.of("カ" as Character), 2)
-        XCTAssertEqual(CellWidth.of("ｶ" as Character), 1)            // halfwidth katakana
-        XCTAssertEqual(CellWidth.of("Ａ" as Character), 2)           // fullwidth A
-        XCTAssertEqual(CellWidth.of("　" as Character), 2)           // ideographic space
+        XCTAssertEqual(CellWidth.of("ｶ" as Character), 1)  // halfwidth katakana
+        XCTAssertEqual(CellWidth.of("Ａ" as Character), 2)  // fullwidth A
+        XCTAssertEqual(CellWidth.of("　" as Character), 2)  // ideographic space
         XCTAssertEqual(CellWidth.of("🙂" as Character), 2)
-        XCTAssertEqual(CellWidth.of("☺\u{FE0F}" as Character), 2)   // emoji presentation selector
-        XCTAssertEqual(CellWidth.of("☺" as Character), 1)           // text presentation by default
+        XCTAssertEqual(CellWidth.of("☺\u{FE0F}" as Character), 2)  // emoji presentation selector
+        XCTAssertEqual(CellWidth.of("☺" as Character), 1)  // text presentation by default
         XCTAssertEqual(CellWidth.of("🇩🇪" as Character), 2)
-        XCTAssertEqual(CellWidth.of("👩‍💻" as Character), 2)          // ZWJ sequence
+        XCTAssertEqual(CellWidth.of("👩‍💻" as Character), 2)  // ZWJ sequence
     }
 
     func testUndrawableCharactersTakeNoCell() {
         XCTAssertEqual(CellWidth.of("\u{7}" as Character), 0)
         XCTAssertEqual(CellWidth.of("\t" as Character), 0)
-        XCTAssertEqual(CellWidth.of("\u{200B}" as Character), 0)    // zero-width space
-        XCTAssertEqual(CellWidth.of("\u{301}" as Character), 0)     // a stray combining mark
-        XCTAssertEqual(CellWidth.of("\u{85}" as Character), 0)      // C1 control
+        XCTAssertEqual(CellWidth.of("\u{200B}" as Character), 0)  // zero-width space
+        XCTAssertEqual(CellWidth.of("\u{301}" as Character), 0)  // a stray combining mark
+        XCTAssertEqual(CellWidth.of("\u{85}" as Character), 0)  // C1 control
     }
 
     func testWidthOfStrings() {

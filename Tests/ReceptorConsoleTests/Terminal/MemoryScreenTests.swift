@@ -11,12 +11,12 @@ final class MemoryScreenTests: XCTestCase {
 
     func testPutClipsAtEveryEdge() {
         let screen = MemoryScreen(columns: 8, rows: 3)
-        screen.put("left edge", row: 0, column: -5, style: .normal)      // "edge" survives
-        screen.put("overflowing", row: 1, column: 4, style: .normal)     // "over" survives
+        screen.put("left edge", row: 0, column: -5, style: .normal)  // "edge" survives
+        screen.put("overflowing", row: 1, column: 4, style: .normal)  // "over" survives
         screen.put("above", row: -1, column: 0, style: .normal)
         screen.put("below", row: 3, column: 0, style: .normal)
         screen.put("far right", row: 2, column: 8, style: .normal)
-        screen.put("corner", row: 2, column: 7, style: .normal)          // "c" in the bottom-right cell
+        screen.put("corner", row: 2, column: 7, style: .normal)  // "c" in the bottom-right cell
         XCTAssertEqual(screen.lines, ["edge", "    over", "       c"])
     }
 
@@ -45,11 +45,11 @@ final class MemoryScreenTests: XCTestCase {
     func testOverwritingHalfAWideCharacterBlanksTheOtherHalf() {
         let screen = MemoryScreen(columns: 6, rows: 2)
         screen.put("日本語", row: 0, column: 0, style: .normal)
-        screen.put("x", row: 0, column: 1, style: .normal)     // second half of 日
-        screen.put("y", row: 0, column: 2, style: .normal)     // first half of 本
+        screen.put("x", row: 0, column: 1, style: .normal)  // second half of 日
+        screen.put("y", row: 0, column: 2, style: .normal)  // first half of 本
         XCTAssertEqual(screen.lines[0], " xy 語")
         screen.put("日本", row: 1, column: 0, style: .normal)
-        screen.put("語", row: 1, column: 1, style: .normal)    // straddles both
+        screen.put("語", row: 1, column: 1, style: .normal)  // straddles both
         XCTAssertEqual(screen.lines[1], " 語")
         XCTAssertFalse(screen.cells[1][0].isContinuation)
         XCTAssertTrue(screen.cells[1][2].isContinuation)
@@ -64,7 +64,9 @@ final class MemoryScreenTests: XCTestCase {
         screen.put("q", row: 2, column: 0, style: CellStyle(.hintKey))
         screen.put(" Quit", row: 2, column: 1, style: CellStyle(.hint))
         screen.put("!", row: 2, column: 7, style: CellStyle(reverse: true, underline: true))
-        XCTAssertEqual(screen.styledDump(), """
+        XCTAssertEqual(
+            screen.styledDump(),
+            """
             [title,bold:Receptor]
              [selection: Default Frontend ]
             [hintKey:q][hint: Quit] [reverse,underline:!]
@@ -114,7 +116,7 @@ final class MemoryScreenTests: XCTestCase {
         screen.put("row 2", row: 2, column: 0, style: .normal)
         screen.resize(to: ScreenSize(columns: 4, rows: 2))
         XCTAssertEqual(screen.size, ScreenSize(columns: 4, rows: 2))
-        XCTAssertEqual(screen.lines, ["abc", ""]) // 日 cut in half at the new edge
+        XCTAssertEqual(screen.lines, ["abc", ""])  // 日 cut in half at the new edge
         screen.resize(to: ScreenSize(columns: 8, rows: 3))
         XCTAssertEqual(screen.lines, ["abc", "", ""])
         screen.put("wider", row: 2, column: 3, style: .normal)

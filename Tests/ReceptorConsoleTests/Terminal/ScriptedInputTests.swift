@@ -17,8 +17,10 @@ final class ScriptedInputTests: XCTestCase {
     }
 
     func testEventDescriptions() {
-        let events: [KeyEvent] = [.character("x"), .function(5), .control("s"), .resize(ScreenSize(columns: 80, rows: 24)),
-                                  .mouse(row: 3, column: 10), .backTab, .pageDown]
+        let events: [KeyEvent] = [
+            .character("x"), .function(5), .control("s"), .resize(ScreenSize(columns: 80, rows: 24)),
+            .mouse(row: 3, column: 10), .backTab, .pageDown,
+        ]
         XCTAssertEqual(events.map(\.description), ["char(x)", "F5", "ctrl-s", "resize 80x24", "mouse 3,10", "backtab", "pagedown"])
     }
 }

@@ -130,7 +130,8 @@ final class IPAddressFormattingTests: XCTestCase {
             var value: UInt128 = 0
             for _ in 0..<8 {
                 // Half of the groups are zero; the rest are 1 to 4 hex digits long.
-                let word: UInt16 = generator.next() % 2 == 0
+                let word: UInt16 =
+                    generator.next() % 2 == 0
                     ? 0 : UInt16(truncatingIfNeeded: generator.next()) >> (generator.next() % 16)
                 value = value << 16 | UInt128(word)
             }

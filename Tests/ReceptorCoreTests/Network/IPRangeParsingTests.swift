@@ -257,7 +257,8 @@ final class IPRangeParsingTests: XCTestCase {
             let isV4 = generator.next() % 2 == 0
             let width = isV4 ? 32 : 128
             let prefixLength = Int(generator.next() % UInt64(width + 1))
-            let base: IPAddress = isV4
+            let base: IPAddress =
+                isV4
                 ? IPAddress(v4: UInt32(truncatingIfNeeded: generator.next()))
                 : IPAddress(v6: UInt128(generator.next()) << 64 | UInt128(generator.next()))
             let text = "\(base)/\(prefixLength)"

@@ -68,16 +68,19 @@ final class TLSCertificateStoreTests: XCTestCase {
         let store = CertificateStore(dataDirectory: dataDirectory)
         try store.prepareFolders()
         // What earlier versions made: a self-signed P-256 certificate for the FQDN.
-        let leaf = try TLSTestSupport.makeLeaf(try DistinguishedName { CommonName("mbx01.contoso.test") }, dnsNames: ["mbx01.contoso.test"], issuer: nil)
+        let leaf = try TLSTestSupport.makeLeaf(
+            try DistinguishedName { CommonName("mbx01.contoso.test") }, dnsNames: ["mbx01.contoso.test"], issuer: nil)
         try TLSTestSupport.write(leaf.certificatePEM, to: "\(dataDirectory)/certs/mbx01.contoso.test.pem")
         try TLSTestSupport.write(leaf.keyPEM, to: "\(dataDirectory)/certs/mbx01.contoso.test.key")
-        let before = try store.load(certificatePath: "\(dataDirectory)/certs/mbx01.contoso.test.pem",
-                                    privateKeyPath: "\(dataDirectory)/certs/mbx01.contoso.test.key")
+        let before = try store.load(
+            certificatePath: "\(dataDirectory)/certs/mbx01.contoso.test.pem",
+            privateKeyPath: "\(dataDirectory)/certs/mbx01.contoso.test.key")
         XCTAssertTrue(before.isSelfSigned)
         let identity = try store.ensureServerCertificate(fqdn: "mbx01.contoso.test")
         XCTAssertNotEqual(identity.sha256Fingerprint, before.sha256Fingerprint)
-        XCTAssertEqual(try Certificate(pemEncoded: String(contentsOfFile: identity.certificatePath, encoding: .utf8)).signatureAlgorithm,
-                       .sha256WithRSAEncryption)
+        XCTAssertEqual(
+            try Certificate(pemEncoded: String(contentsOfFile: identity.certificatePath, encoding: .utf8)).signatureAlgorithm,
+            .sha256WithRSAEncryption)
         let names = try FileManager.default.contentsOfDirectory(atPath: "\(dataDirectory)/certs")
         XCTAssertTrue(names.contains { $0.hasPrefix("mbx01.contoso.test.pem.replaced-") }, "the old one is kept aside")
         // The RSA one is kept from then on.
@@ -115,7 +118,8 @@ final class TLSCertificateStoreTests: XCTestCase {
     }
 
     func testCertificatesFolderIsTightenedTo0700() throws {
-        try FileManager.default.createDirectory(atPath: "\(dataDirectory)/certs", withIntermediateDirectories: true, attributes: [.posixPermissions: 0o755])
+        try FileManager.default.createDirectory(
+            atPath: "\(dataDirectory)/certs", withIntermediateDirectories: true, attributes: [.posixPermissions: 0o755])
         let store = CertificateStore(dataDirectory: dataDirectory)
         _ = try store.ensureServerCertificate(fqdn: "mbx01.contoso.test")
         XCTAssertEqual(TLSTestSupport.mode("\(dataDirectory)/certs"), 0o700)
@@ -130,10 +134,11 @@ final class TLSCertificateStoreTests: XCTestCase {
     // MARK: Installed certificates and TlsCertificateName
 
     private func contosoCA() throws -> TLSTestSupport.Issued {
-        try TLSTestSupport.makeCA(try DistinguishedName {
-            OrganizationName("Contoso")
-            CommonName("Contoso CA")
-        })
+        try TLSTestSupport.makeCA(
+            try DistinguishedName {
+                OrganizationName("Contoso")
+                CommonName("Contoso CA")
+            })
     }
 
     func testTlsCertificateNameMatchesIssuerAndSubjectLoosely() throws {
@@ -187,7 +192,8 @@ final class TLSCertificateStoreTests: XCTestCase {
 
         XCTAssertThrowsError(try store.certificate(for: "mail.contoso.com", tlsCertificateName: "<I>CN=Fabrikam CA<S>CN=mail.contoso.com")) { error in
             let message = String(describing: error)
-            XCTAssertTrue(message.contains("no installed certificate matches TlsCertificateName \"<I>CN=Fabrikam CA<S>CN=mail.contoso.com\""), message)
+            XCTAssertTrue(
+                message.contains("no installed certificate matches TlsCertificateName \"<I>CN=Fabrikam CA<S>CN=mail.contoso.com\""), message)
             XCTAssertTrue(message.contains("\"<I>CN=Contoso CA, O=Contoso<S>CN=mail.contoso.com\" (mail.pem)"), message)
             XCTAssertTrue(message.contains("cp mail.pem mail.key"), message)
         }
@@ -205,21 +211,24 @@ final class TLSCertificateStoreTests: XCTestCase {
 
     func testValuesWithCommasAreQuotedAndMatched() throws {
         let store = CertificateStore(dataDirectory: dataDirectory)
-        let ca = try TLSTestSupport.makeCA(try DistinguishedName {
-            CountryName("US")
-            OrganizationName("Contoso, Ltd.")
-            CommonName("Contoso Issuing CA 1")
-        })
-        let leaf = try TLSTestSupport.makeLeaf(try DistinguishedName {
-            CountryName("US")
-            StateOrProvinceName("Washington")
-            OrganizationName("Contoso, Ltd.")
-            CommonName("mail.contoso.com")
-        }, dnsNames: ["mail.contoso.com"], issuer: ca)
+        let ca = try TLSTestSupport.makeCA(
+            try DistinguishedName {
+                CountryName("US")
+                OrganizationName("Contoso, Ltd.")
+                CommonName("Contoso Issuing CA 1")
+            })
+        let leaf = try TLSTestSupport.makeLeaf(
+            try DistinguishedName {
+                CountryName("US")
+                StateOrProvinceName("Washington")
+                OrganizationName("Contoso, Ltd.")
+                CommonName("mail.contoso.com")
+            }, dnsNames: ["mail.contoso.com"], issuer: ca)
         try TLSTestSupport.install(leaf, base: "mail", in: store)
         let installed = try XCTUnwrap(store.installedCertificates().certificates.first)
-        XCTAssertEqual(installed.tlsCertificateName,
-                       "<I>CN=Contoso Issuing CA 1, O=\"Contoso, Ltd.\", C=US<S>CN=mail.contoso.com, O=\"Contoso, Ltd.\", S=Washington, C=US")
+        XCTAssertEqual(
+            installed.tlsCertificateName,
+            "<I>CN=Contoso Issuing CA 1, O=\"Contoso, Ltd.\", C=US<S>CN=mail.contoso.com, O=\"Contoso, Ltd.\", S=Washington, C=US")
         for text in [
             installed.tlsCertificateName,
             "<I>C=US, O=Contoso\\, Ltd., CN=Contoso Issuing CA 1<S>C=US, ST=Washington, O=Contoso\\, Ltd., CN=mail.contoso.com",
@@ -263,14 +272,16 @@ final class TLSCertificateStoreTests: XCTestCase {
         // An exact name beats the wildcard; an expired certificate is not picked.
         let exact = try TLSTestSupport.makeLeaf(try DistinguishedName { CommonName("mail.contoso.com") }, dnsNames: ["mail.contoso.com"], issuer: ca)
         try TLSTestSupport.install(exact, base: "mail", in: store)
-        let expired = try TLSTestSupport.makeLeaf(try DistinguishedName { CommonName("smtp.contoso.com") }, dnsNames: ["smtp.contoso.com"], issuer: ca,
-                                                  notBefore: Date().addingTimeInterval(-800 * 86400), notAfter: Date().addingTimeInterval(-86400))
+        let expired = try TLSTestSupport.makeLeaf(
+            try DistinguishedName { CommonName("smtp.contoso.com") }, dnsNames: ["smtp.contoso.com"], issuer: ca,
+            notBefore: Date().addingTimeInterval(-800 * 86400), notAfter: Date().addingTimeInterval(-86400))
         try TLSTestSupport.install(expired, base: "smtp-expired", in: store)
         XCTAssertTrue(try store.certificate(for: "mail.contoso.com", tlsCertificateName: nil).certificatePath.hasSuffix("/mail.pem"))
         XCTAssertTrue(try store.certificate(for: "smtp.contoso.com", tlsCertificateName: nil).certificatePath.hasSuffix("wildcard.pem"))
 
         // A CA-issued certificate beats the self-signed one for the same name.
-        let issuedForServer = try TLSTestSupport.makeLeaf(try DistinguishedName { CommonName("mbx01.contoso.test") }, dnsNames: ["mbx01.contoso.test"], issuer: ca)
+        let issuedForServer = try TLSTestSupport.makeLeaf(
+            try DistinguishedName { CommonName("mbx01.contoso.test") }, dnsNames: ["mbx01.contoso.test"], issuer: ca)
         try TLSTestSupport.install(issuedForServer, base: "mbx01-issued", in: store)
         XCTAssertTrue(try store.certificate(for: "mbx01.contoso.test", tlsCertificateName: nil).certificatePath.hasSuffix("mbx01-issued.pem"))
     }
@@ -282,7 +293,8 @@ final class TLSCertificateStoreTests: XCTestCase {
         try TLSTestSupport.install(leaf, base: "mail", in: store)
         try FileManager.default.setAttributes([.posixPermissions: 0o644], ofItemAtPath: "\(store.certificatesDirectory)/mail.key")
         // A certificate with someone else's key, and one without a key.
-        let other = try TLSTestSupport.makeLeaf(try DistinguishedName { CommonName("other.contoso.com") }, dnsNames: ["other.contoso.com"], issuer: ca)
+        let other = try TLSTestSupport.makeLeaf(
+            try DistinguishedName { CommonName("other.contoso.com") }, dnsNames: ["other.contoso.com"], issuer: ca)
         try TLSTestSupport.write(other.certificatePEM, to: "\(store.certificatesDirectory)/other.pem")
         try TLSTestSupport.write(leaf.keyPEM, to: "\(store.certificatesDirectory)/other.key")
         try TLSTestSupport.write(other.certificatePEM, to: "\(store.certificatesDirectory)/lonely.crt")

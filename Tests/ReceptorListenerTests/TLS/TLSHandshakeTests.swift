@@ -28,8 +28,9 @@ final class TLSHandshakeTests: XCTestCase {
     }
 
     private func sClient(_ server: TLSTestServer, _ extra: [String]) throws -> (status: Int32, output: String) {
-        try TLSTestSupport.runOpenSSL(["s_client", "-connect", "127.0.0.1:\(server.port)", "-servername", fqdn] + extra,
-                                      waitFor: TLSTestServer.greeting)
+        try TLSTestSupport.runOpenSSL(
+            ["s_client", "-connect", "127.0.0.1:\(server.port)", "-servername", fqdn] + extra,
+            waitFor: TLSTestServer.greeting)
     }
 
     func testSelfSignedCertificateVerifiesWithOpenSSL() throws {
@@ -93,9 +94,16 @@ final class TLSHandshakeTests: XCTestCase {
 
     func testInstalledCertificateChainVerifiesAgainstItsCA() throws {
         let store = CertificateStore(dataDirectory: dataDirectory, serverFqdn: fqdn)
-        let ca = try TLSTestSupport.makeCA(try DistinguishedName { OrganizationName("Contoso"); CommonName("Contoso Root CA") })
-        let intermediate = try TLSTestSupport.makeCA(try DistinguishedName { OrganizationName("Contoso"); CommonName("Contoso Issuing CA") }, issuer: ca)
-        let leaf = try TLSTestSupport.makeLeaf(try DistinguishedName { CommonName("*.contoso.com") }, dnsNames: ["*.contoso.com"], issuer: intermediate)
+        let ca = try TLSTestSupport.makeCA(
+            try DistinguishedName {
+                OrganizationName("Contoso"); CommonName("Contoso Root CA")
+            })
+        let intermediate = try TLSTestSupport.makeCA(
+            try DistinguishedName {
+                OrganizationName("Contoso"); CommonName("Contoso Issuing CA")
+            }, issuer: ca)
+        let leaf = try TLSTestSupport.makeLeaf(
+            try DistinguishedName { CommonName("*.contoso.com") }, dnsNames: ["*.contoso.com"], issuer: intermediate)
         try TLSTestSupport.install(leaf, chain: [intermediate], base: "wildcard", in: store)
         let caFile = "\(dataDirectory)/contoso-ca.pem"
         try TLSTestSupport.write(ca.certificatePEM, to: caFile)
@@ -104,8 +112,10 @@ final class TLSHandshakeTests: XCTestCase {
         XCTAssertTrue(identity.certificatePath.hasSuffix("wildcard.pem"))
         let server = try startServer(factory: TLSContextFactory(store: store), identity: identity, domainSecure: false)
         let result = try TLSTestSupport.runOpenSSL(
-            ["s_client", "-connect", "127.0.0.1:\(server.port)", "-servername", "mail.contoso.com",
-             "-CAfile", caFile, "-verify_hostname", "mail.contoso.com", "-verify_return_error"],
+            [
+                "s_client", "-connect", "127.0.0.1:\(server.port)", "-servername", "mail.contoso.com",
+                "-CAfile", caFile, "-verify_hostname", "mail.contoso.com", "-verify_return_error",
+            ],
             waitFor: TLSTestServer.greeting)
         XCTAssertEqual(result.status, 0, result.output)
         XCTAssertTrue(result.output.contains("Verify return code: 0 (ok)"), result.output)
@@ -118,16 +128,25 @@ final class TLSHandshakeTests: XCTestCase {
         let keyPath: String
     }
 
-    private func makePartner(trusted: Bool, hostName: String = "mail.fabrikam.com", usages: [ExtendedKeyUsage.Usage] = [.clientAuth],
-                             store: CertificateStore) throws -> Partner {
+    private func makePartner(
+        trusted: Bool, hostName: String = "mail.fabrikam.com", usages: [ExtendedKeyUsage.Usage] = [.clientAuth],
+        store: CertificateStore
+    ) throws -> Partner {
         try store.prepareFolders()
-        let ca = try TLSTestSupport.makeCA(try DistinguishedName { OrganizationName("Fabrikam"); CommonName("Fabrikam Partner CA") })
+        let ca = try TLSTestSupport.makeCA(
+            try DistinguishedName {
+                OrganizationName("Fabrikam"); CommonName("Fabrikam Partner CA")
+            })
         if trusted {
             try TLSTestSupport.write(ca.certificatePEM, to: "\(store.trustedDirectory)/fabrikam-ca.pem", mode: 0o644)
         }
-        let client = try TLSTestSupport.makeLeaf(try DistinguishedName { OrganizationName("Fabrikam"); CommonName(hostName) },
-                                                 dnsNames: [hostName], issuer: ca, usages: usages)
-        let partner = Partner(certificatePath: "\(dataDirectory)/client-\(UUID().uuidString).pem", keyPath: "\(dataDirectory)/client-\(UUID().uuidString).key")
+        let client = try TLSTestSupport.makeLeaf(
+            try DistinguishedName {
+                OrganizationName("Fabrikam"); CommonName(hostName)
+            },
+            dnsNames: [hostName], issuer: ca, usages: usages)
+        let partner = Partner(
+            certificatePath: "\(dataDirectory)/client-\(UUID().uuidString).pem", keyPath: "\(dataDirectory)/client-\(UUID().uuidString).key")
         try TLSTestSupport.write(client.certificatePEM, to: partner.certificatePath)
         try TLSTestSupport.write(client.keyPEM, to: partner.keyPath)
         return partner
@@ -143,8 +162,12 @@ final class TLSHandshakeTests: XCTestCase {
         let server = try startServer(factory: factory, identity: identity, domainSecure: true)
 
         for versionFlag in ["-tls1_3", "-tls1_2"] {
-            let result = try sClient(server, [versionFlag, "-cert", partner.certificatePath, "-key", partner.keyPath,
-                                              "-CAfile", identity.certificatePath, "-verify_hostname", fqdn, "-verify_return_error"])
+            let result = try sClient(
+                server,
+                [
+                    versionFlag, "-cert", partner.certificatePath, "-key", partner.keyPath,
+                    "-CAfile", identity.certificatePath, "-verify_hostname", fqdn, "-verify_return_error",
+                ])
             XCTAssertEqual(result.status, 0, result.output)
             XCTAssertTrue(result.output.contains(TLSTestServer.greeting), result.output)
             let peer = try XCTUnwrap(server.recorder.peer, versionFlag)
@@ -189,14 +212,22 @@ final class TLSHandshakeTests: XCTestCase {
         let store = CertificateStore(dataDirectory: dataDirectory, serverFqdn: fqdn)
         let identity = try store.ensureServerCertificate(fqdn: fqdn)
         try store.prepareFolders()
-        let root = try TLSTestSupport.makeCA(try DistinguishedName { OrganizationName("Fabrikam"); CommonName("Fabrikam Root CA") })
-        let issuing = try TLSTestSupport.makeCA(try DistinguishedName { OrganizationName("Fabrikam"); CommonName("Fabrikam Issuing CA") }, issuer: root)
+        let root = try TLSTestSupport.makeCA(
+            try DistinguishedName {
+                OrganizationName("Fabrikam"); CommonName("Fabrikam Root CA")
+            })
+        let issuing = try TLSTestSupport.makeCA(
+            try DistinguishedName {
+                OrganizationName("Fabrikam"); CommonName("Fabrikam Issuing CA")
+            }, issuer: root)
         try TLSTestSupport.write(root.certificatePEM, to: "\(store.trustedDirectory)/fabrikam-root.crt", mode: 0o644)
-        let client = try TLSTestSupport.makeLeaf(try DistinguishedName { CommonName("mx1.fabrikam.com") }, dnsNames: ["mx1.fabrikam.com"],
-                                                 issuer: issuing, usages: [.clientAuth])
-        let expired = try TLSTestSupport.makeLeaf(try DistinguishedName { CommonName("mx2.fabrikam.com") }, dnsNames: ["mx2.fabrikam.com"],
-                                                  issuer: issuing, notBefore: Date().addingTimeInterval(-400 * 86400),
-                                                  notAfter: Date().addingTimeInterval(-86400), usages: [.clientAuth])
+        let client = try TLSTestSupport.makeLeaf(
+            try DistinguishedName { CommonName("mx1.fabrikam.com") }, dnsNames: ["mx1.fabrikam.com"],
+            issuer: issuing, usages: [.clientAuth])
+        let expired = try TLSTestSupport.makeLeaf(
+            try DistinguishedName { CommonName("mx2.fabrikam.com") }, dnsNames: ["mx2.fabrikam.com"],
+            issuer: issuing, notBefore: Date().addingTimeInterval(-400 * 86400),
+            notAfter: Date().addingTimeInterval(-86400), usages: [.clientAuth])
         let chainFile = "\(dataDirectory)/issuing.pem"
         try TLSTestSupport.write(issuing.certificatePEM, to: chainFile)
         for (name, issued) in [("client", client), ("expired", expired)] {
@@ -262,8 +293,9 @@ final class TLSHandshakeTests: XCTestCase {
         let factory = TLSContextFactory(store: store)
         let pem = try String(contentsOfFile: partner.certificatePath, encoding: .utf8)
         let cert = try NIOSSLCertificate(bytes: Array(pem.utf8), format: .pem)
-        XCTAssertNil(factory.verifiedPartnerDomain(peerCertificate: cert, domainSecureList: ["fabrikam.com"]),
-                     "only a chain this factory verified counts")
+        XCTAssertNil(
+            factory.verifiedPartnerDomain(peerCertificate: cert, domainSecureList: ["fabrikam.com"]),
+            "only a chain this factory verified counts")
     }
 
     func testContextsAreCachedByCertificateAndOptions() throws {

@@ -41,11 +41,14 @@ enum TestWorld {
         return c
     }
 
-    static func configuration(_ connector: ReceiveConnector, entries: [PermissionEntry] = [], certificate: Bool = true,
-                              server: Server = TestWorld.server, remote: SMTPEndpoint = TestWorld.remote,
-                              logging: Bool? = true, rateLimited: Bool = false) -> SessionConfiguration {
-        SessionConfiguration(connector: connector, server: server, acceptedDomains: acceptedDomains, permissionEntries: entries,
-                             certificateAvailable: certificate, localEndpoint: local, remoteEndpoint: remote,
-                             sessionID: sessionID, connectedAt: start, protocolLogging: logging, rateLimited: rateLimited)
+    static func configuration(
+        _ connector: ReceiveConnector, entries: [PermissionEntry] = [], certificate: Bool = true,
+        server: Server = TestWorld.server, remote: SMTPEndpoint = TestWorld.remote,
+        logging: Bool? = true, rateLimited: Bool = false
+    ) -> SessionConfiguration {
+        SessionConfiguration(
+            connector: connector, server: server, acceptedDomains: acceptedDomains, permissionEntries: entries,
+            certificateAvailable: certificate, localEndpoint: local, remoteEndpoint: remote,
+            sessionID: sessionID, connectedAt: start, protocolLogging: logging, rateLimited: rateLimited)
     }
 }

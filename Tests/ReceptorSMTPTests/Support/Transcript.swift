@@ -111,8 +111,12 @@ struct Transcript {
         var c = connectorPrefix == "Anonymous Relay" ? TestWorld.customRelayConnector() : TestWorld.connector(connectorPrefix)
         for (name, value) in settings {
             guard let p = ConnectorParameters.named(name) else { fatalError("unknown parameter \(name)") }
-            let input: ParameterInput = value == "$true" ? .bool(true) : value == "$false" ? .bool(false)
-                : value.contains(",") ? .list(value.split(separator: ",").map(String.init)) : .text(value)
+            let input: ParameterInput =
+                value == "$true"
+                ? .bool(true)
+                : value == "$false"
+                    ? .bool(false)
+                    : value.contains(",") ? .list(value.split(separator: ",").map(String.init)) : .text(value)
             try! p.apply(input, to: &c)
         }
         return c
@@ -128,7 +132,7 @@ struct Transcript {
 struct Harness {
     var connection: SMTPConnection
     var accounts: [String: (password: String, account: MailboxAccount)] = [
-        TestWorld.kate.userPrincipalName: (TestWorld.password, TestWorld.kate),
+        TestWorld.kate.userPrincipalName: (TestWorld.password, TestWorld.kate)
     ]
     var tls = TestWorld.tls
     var nextInternalID: Int64 = 1
@@ -181,7 +185,11 @@ struct Harness {
             case .startTLS: handshakePending = true
             case .authenticate(let c):
                 let result: AuthenticationResult
-                if let entry = accounts[c.login.lowercased()], entry.password == c.password { result = .accepted(entry.account) } else { result = .rejected }
+                if let entry = accounts[c.login.lowercased()], entry.password == c.password {
+                    result = .accepted(entry.account)
+                } else {
+                    result = .rejected
+                }
                 follow = connection.handle(.authenticationResult(result), at: now)
             case .deliver(let envelope):
                 delivered.append(envelope)
@@ -289,8 +297,10 @@ extension Harness {
     }
 
     /// EHLO, MAIL, RCPT and DATA in one go; fails the test if any is refused.
-    mutating func beginMessage(from: String = "chris@fabrikam.com", to: [String] = ["kate@contoso.test"],
-                               file: StaticString = #filePath, line: UInt = #line) {
+    mutating func beginMessage(
+        from: String = "chris@fabrikam.com", to: [String] = ["kate@contoso.test"],
+        file: StaticString = #filePath, line: UInt = #line
+    ) {
         if !connection.session.hasGreeted { say("EHLO mail.fabrikam.com") }
         XCTAssertEqual(say("MAIL FROM:<\(from)>").last?.prefix(3), "250", file: file, line: line)
         for r in to { XCTAssertEqual(say("RCPT TO:<\(r)>").last?.prefix(3), "250", file: file, line: line) }
