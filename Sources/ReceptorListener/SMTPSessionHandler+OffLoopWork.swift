@@ -92,7 +92,7 @@ extension SMTPSessionHandler {
         for (recipient, address) in zip(envelope.recipients, recipients) {
             if let mailbox = recipient.mailbox { local.append(mailbox) } else { relayed.append(address) }
         }
-        if !relayed.isEmpty { recordUsage { row, _ in row.relayed += 1 } }
+        if !relayed.isEmpty { usageTally.relayed += 1 }
         let record = MessageStore.Envelope(
             messageID: envelope.messageID, mailFrom: sender ?? "", recipients: recipients, connector: envelope.connectorID,
             clientAddress: envelope.clientAddress.description, heloName: envelope.heloName ?? "",

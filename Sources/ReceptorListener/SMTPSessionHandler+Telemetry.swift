@@ -38,8 +38,14 @@ extension SMTPSessionHandler {
 
     /// Takes the ended session out of the registry and announces it.
     func unregister() {
+        // Connector usage: one row update when the session ends (its counts were kept in the session), so the
+        // message path pays nothing for it.
+        let tally = usageTally
         recordUsage { row, session in
             row.sessions += 1
+            row.messages += session.messagesAccepted
+            row.relayed += tally.relayed
+            row.rejected += tally.rejected
             if session.tls != nil { row.tlsSessions += 1 }
             ConnectorUsage.remember(session.heloName, in: &row.heloNames)
             ConnectorUsage.remember(session.account?.userPrincipalName, in: &row.accounts)
@@ -86,7 +92,6 @@ extension SMTPSessionHandler {
     /// the engine's actions when this message takes the source over its rate (usually none).
     func messageAccepted(_ accepted: AcceptedMessage) -> [SessionAction] {
         services.events.count(configuration.connectorID) { $0.messagesAccepted += 1 }
-        recordUsage { row, _ in row.messages += 1 }
         let summary = pendingSummary.first
         pendingSummary = []
         if let summary { services.events.remember(summary) }
@@ -107,7 +112,7 @@ extension SMTPSessionHandler {
     func messageRejected(_ reply: SMTPReply) {
         let text = reply.textLines().joined(separator: " ")
         services.events.count(configuration.connectorID) { $0.messagesRejected += 1 }
-        recordUsage { row, _ in row.rejected += 1 }
+        usageTally.rejected += 1
         services.events.publish(ListenerEvent(type: "messageRejected", connector: configuration.connectorID, detail: text))
     }
 
@@ -153,7 +158,7 @@ extension SMTPSessionHandler {
     func count(_ reply: SMTPReply) {
         if reply.code == 550, reply.lines.first?.contains("Unable to relay") == true {
             services.events.count(configuration.connectorID) { $0.relayDenied += 1 }
-            recordUsage { row, _ in row.rejected += 1 }
+            usageTally.rejected += 1
             services.events.publish(
                 ListenerEvent(
                     type: "relayDenied", connector: configuration.connectorID,

@@ -50,6 +50,8 @@ final class SMTPSessionHandler: ChannelInboundHandler, @unchecked Sendable {
     /// The message being queued, as the monitor will list it once the engine accepts it. An array, not an
     /// optional: an empty array is one word in each of 10,000 idle sessions, an optional struct a dozen.
     var pendingSummary: [MessageSummary] = []
+    /// What this session did that connector usage records when it ends (messages come from the engine).
+    var usageTally = (relayed: 0, rejected: 0)
     /// This session's entry in the registry (set when the handler is added).
     var registrySlot: SessionRegistry.Slot?
     /// The spooled part of the DATA body being received, past `spillThreshold` (`BodySpool`).

@@ -24,16 +24,18 @@ public struct RecipientDirectory: Sendable {
     }
 
     public let validationEnabled: Bool
-    /// Every address of every mailbox, normalized, and the mailbox's primary address it delivers to.
-    private let addresses: [String: String]
+    /// Every address of every mailbox, normalized, and the route to the mailbox's primary address (worked
+    /// out once here: RCPT is on the message path).
+    private let addresses: [String: Route]
 
     public init(accounts: [MailboxAccount], config: RecipientFilterConfig) {
         validationEnabled = config.recipientValidationEnabled
-        var addresses: [String: String] = [:]
+        var addresses: [String: Route] = [:]
         for account in accounts {
             guard let primary = Self.normalized(account.primarySmtpAddress) else { continue }
+            let route = Self.mailboxRoute(primary)
             for address in account.allAddresses {
-                if let normalized = Self.normalized(address) { addresses[normalized] = primary }
+                if let normalized = Self.normalized(address) { addresses[normalized] = route }
             }
         }
         self.addresses = addresses
@@ -48,7 +50,7 @@ public struct RecipientDirectory: Sendable {
     public func route(local: String, domain: String, accepted: AcceptedDomain) -> Route {
         let address = Self.normalized(local: local, domain: domain)
         if accepted.domainType == .externalRelay { return .relay }
-        if let mailbox = addresses[address] { return Self.mailboxRoute(mailbox) }
+        if let route = addresses[address] { return route }
         switch accepted.domainType {
         case .internalRelay, .externalRelay: return .relay
         case .authoritative: return validationEnabled ? .unknownUser : Self.mailboxRoute(address)
@@ -68,6 +70,10 @@ public struct RecipientDirectory: Sendable {
     /// `local@domain` as one mailbox: lower case, the domain without a trailing dot, a quoted local part
     /// unquoted when it is a dot-atom.
     public static func normalized(local: String, domain: String) -> String {
+        // The common case, a plain dot-atom and a domain without a trailing dot: one string, lowered once.
+        if local.utf8.first != UInt8(ascii: "\""), domain.utf8.last != UInt8(ascii: ".") {
+            return (local + "@" + domain).lowercased()
+        }
         var domain = domain.lowercased()
         while domain.hasSuffix(".") { domain.removeLast() }
         return unquoted(local).lowercased() + "@" + domain
