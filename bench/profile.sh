@@ -4,6 +4,7 @@
 #
 #   bench/profile.sh [cpu|threads|perf|perfstat]      # default cpu
 #   N=20000 SOURCE_ARGS=-d LISTEN_ARGS="--sync file" bench/profile.sh perf
+#   RECEPTOR_BIN=/path/to/other/receptor SIZE=102400 bench/profile.sh     # another build, 100 KB messages
 #
 # cpu       messages per second and the listener's CPU per message (all its threads, from /proc)
 # threads   the same, split by thread (event loops, writer, syncer) into user and system time, beside the
@@ -13,14 +14,15 @@
 # perfstat  page faults, context switches and migrations of the listener
 #
 # Uses the release build (swift build -c release --product receptor first; never build while this runs).
-# Sessions 50, 1 KB messages, smtp-source as the client; SOURCE_ARGS=-d reuses each session's connection.
+# Sessions 50, 1 KB messages (SIZE=102400 for others), smtp-source as the client; SOURCE_ARGS=-d reuses each
+# session's connection.
 # The data folder is new, at the top of the file system, and removed at the end: on this machine's ext4
 # without a journal, wait a few minutes between runs of many messages (BENCHMARKS.md, "File system").
 set -euo pipefail
 cd "$(dirname "$0")/.."
 MODE=${1:-cpu}
 . bench/common.sh
-bench_binary --no-build
+if [ -n "${RECEPTOR_BIN:-}" ]; then BIN=$RECEPTOR_BIN; else bench_binary --no-build; fi
 bench_need_smtp_source profile
 if [ "$MODE" != cpu ]; then command -v perf >/dev/null || { echo "profile: perf is missing (apt-get install linux-perf)" >&2; exit 1; }; fi
 N=${N:-10000}
@@ -54,7 +56,7 @@ threads() {
 S=$(date +%s.%N)
 # shellcheck disable=SC2086
 SOURCE_TIMES=$WORK/source.times
-timeout 300 /usr/bin/time -f "%U %S" -o "$SOURCE_TIMES" smtp-source ${SOURCE_ARGS:-} -s 50 -l 1024 -m "$N" -f a@example.com -t rcpt@example.com 127.0.0.1:30025
+timeout 300 /usr/bin/time -f "%U %S" -o "$SOURCE_TIMES" smtp-source ${SOURCE_ARGS:-} -s 50 -l "${SIZE:-1024}" -m "$N" -f a@example.com -t rcpt@example.com 127.0.0.1:30025
 E=$(date +%s.%N)
 [ "$MODE" = threads ] && THREADS1="$(threads)
 kernel workers|0 $(kworker_delta "$KWORKERS0" "$(kworker_ticks)")"   # kernel threads: all system time

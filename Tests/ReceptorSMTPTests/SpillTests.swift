@@ -157,4 +157,114 @@ final class SpillTests: XCTestCase {
         XCTAssertTrue(actions.contains(.messageRejected(.messageTooLarge)), "\(actions.filter { if case .spillBody = $0 { false } else { true } })")
         XCTAssertFalse(actions.contains { if case .deliver = $0 { true } else { false } })
     }
+
+    // MARK: BDAT
+
+    /// Sends `message` in BDAT chunks of the given sizes (the last with LAST), each chunk's bytes split into
+    /// reads of `read` bytes; returns every action.
+    static func sendInChunks(
+        _ message: [UInt8], chunkSizes: [Int], read: Int, on conn: inout SMTPConnection
+    ) -> [SessionAction] {
+        var actions: [SessionAction] = []
+        var offset = 0
+        for (i, size) in chunkSizes.enumerated() {
+            let last = i == chunkSizes.count - 1
+            let command = Array("BDAT \(size)\(last ? " LAST" : "")\r\n".utf8)
+            let wire = command + Array(message[offset..<(offset + size)])
+            offset += size
+            for piece in wire.chunked(read) { actions += conn.receive(piece, at: TestWorld.start) }
+        }
+        return actions
+    }
+
+    static let chunkedMessage: [UInt8] = {
+        var text = "Subject: chunks\r\nX-MS-Exchange-Organization-SCL: -1\r\n\r\n"
+        for i in 0..<3000 { text += "line \(i) of a message sent in BDAT chunks\r\n" }
+        return Array(text.utf8)
+    }()
+
+    /// A message sent in BDAT chunks spills past the threshold as a DATA body does, across chunk boundaries
+    /// and inside one chunk: the head after the header firewall plus the spilled pieces are the message, the
+    /// first piece alone says `first`, and the envelope counts the spilled rest.
+    func testAMessageInChunksSpillsPastTheThreshold() {
+        let message = Self.chunkedMessage
+        let stripped = Array(
+            String(decoding: message, as: UTF8.self).replacingOccurrences(of: "X-MS-Exchange-Organization-SCL: -1\r\n", with: "").utf8)
+        let n = message.count
+        for (threshold, chunkSizes, read) in [
+            (1024, [n], 4096), (1024, [100, 2000, n - 2100], 777), (64, [10, 20, 30, n - 60], 1), (4096, [3000, 1096, n - 4096], 65536),
+            (100_000_000, [n / 2, n - n / 2], 1000),
+        ] {
+            var conn = SMTPConnection(configuration: TestWorld.configuration(TestWorld.defaultFrontend), spillThreshold: threshold)
+            _ = conn.start(at: TestWorld.start)
+            _ = conn.receive(Array("EHLO x\r\nMAIL FROM:<a@fabrikam.com>\r\nRCPT TO:<kate@contoso.test>\r\n".utf8), at: TestWorld.start)
+            let actions = Self.sendInChunks(message, chunkSizes: chunkSizes, read: read, on: &conn)
+            let label = "threshold \(threshold), chunks \(chunkSizes), reads of \(read)"
+            var spilled: [UInt8] = []
+            var firsts: [Bool] = []
+            var envelope: Envelope?
+            for action in actions {
+                if case .spillBody(let bytes, let first) = action {
+                    XCTAssertNil(envelope, "a spill after the delivery: \(label)")
+                    spilled += bytes; firsts.append(first)
+                }
+                if case .deliver(let e) = action { envelope = e }
+            }
+            guard let envelope else { XCTFail("no delivery: \(label)"); continue }
+            XCTAssertEqual(envelope.size, Int64(n), label)
+            XCTAssertEqual(envelope.spilledSize, Int64(spilled.count), label)
+            XCTAssertEqual(envelope.message + spilled, stripped, label)
+            XCTAssertLessThanOrEqual(envelope.message.count, threshold, "the head in memory: \(label)")
+            XCTAssertEqual(firsts, spilled.isEmpty ? [] : [true] + Array(repeating: false, count: firsts.count - 1), label)
+            XCTAssertEqual(spilled.isEmpty, threshold >= n, "spilled only past the threshold: \(label)")
+            XCTAssertEqual(conn.framer.bufferedByteCount, 0, label)
+        }
+    }
+
+    /// One BDAT chunk of 20 MB never sits in memory: a session reading it holds the head and at most a spill
+    /// piece and a read at any time.
+    func testOneLargeChunkIsNotHeldInMemory() {
+        var conn = SMTPConnection(configuration: TestWorld.configuration(TestWorld.defaultFrontend), spillThreshold: 1 << 20)
+        _ = conn.start(at: TestWorld.start)
+        _ = conn.receive(Array("EHLO x\r\nMAIL FROM:<a@fabrikam.com>\r\nRCPT TO:<kate@contoso.test>\r\n".utf8), at: TestWorld.start)
+        let size = 20 << 20
+        _ = conn.receive(Array("BDAT \(size) LAST\r\nSubject: large\r\n\r\n".utf8), at: TestWorld.start)
+        let piece = [UInt8](repeating: UInt8(ascii: "x"), count: 65_536)
+        var sent = "Subject: large\r\n\r\n".utf8.count
+        var spilled = 0
+        var delivered: Envelope?
+        while sent < size {
+            let part = piece.prefix(min(piece.count, size - sent))
+            sent += part.count
+            for action in conn.receive(part, at: TestWorld.start) {
+                if case .spillBody(let bytes, _) = action { spilled += bytes.count }
+                if case .deliver(let e) = action { delivered = e }
+            }
+            XCTAssertLessThan(conn.framer.bufferedByteCount, 1 << 17, "unread input stays small")
+        }
+        guard let delivered else { return XCTFail("no delivery") }
+        XCTAssertEqual(delivered.message.count, 1 << 20, "only the head stays in memory")
+        XCTAssertEqual(Int(delivered.spilledSize), spilled)
+        XCTAssertEqual(delivered.message.count + spilled, size)
+    }
+
+    /// Past MaxMessageSize a chunked message is refused and the I/O layer told to drop its spool; the next
+    /// message of the session starts a new spool (`first`).
+    func testAChunkedMessagePastMaxMessageSizeIsRefusedAndTheNextStartsAfresh() {
+        var connector = TestWorld.defaultFrontend
+        connector.maxMessageSize = ByteSize(bytes: 4096)
+        var conn = SMTPConnection(configuration: TestWorld.configuration(connector), spillThreshold: 64)
+        _ = conn.start(at: TestWorld.start)
+        _ = conn.receive(Array("EHLO x\r\nMAIL FROM:<a@fabrikam.com>\r\nRCPT TO:<kate@contoso.test>\r\n".utf8), at: TestWorld.start)
+        let message = Self.chunkedMessage
+        var actions = Self.sendInChunks(Array(message.prefix(6000)), chunkSizes: [3000, 3000], read: 500, on: &conn)
+        XCTAssertTrue(actions.contains(.messageRejected(.messageTooLarge)))
+        XCTAssertFalse(actions.contains { if case .deliver = $0 { true } else { false } })
+        actions = conn.receive(Array("MAIL FROM:<a@fabrikam.com>\r\nRCPT TO:<kate@contoso.test>\r\n".utf8), at: TestWorld.start)
+        actions += Self.sendInChunks(Array(message.prefix(2000)), chunkSizes: [1000, 1000], read: 300, on: &conn)
+        let firsts = actions.compactMap { if case .spillBody(_, let first) = $0 { first } else { nil } }
+        XCTAssertEqual(firsts.first, true, "the second message's spool starts afresh")
+        XCTAssertEqual(firsts.filter { $0 }.count, 1)
+        XCTAssertTrue(actions.contains { if case .deliver(let e) = $0 { e.size == 2000 } else { false } })
+    }
 }

@@ -87,6 +87,10 @@ final class ReceiveConnectorCmdletTests: ShellTestCase {
         let names = try session.evaluate(#"Get-ReceiveConnector -Server MBX02 | Select-Object -ExpandProperty Name"#).map(\.text)
         XCTAssertEqual(
             names, ["Default MBX02", "Client Proxy MBX02", "Default Frontend MBX02", "Outbound Proxy Frontend MBX02", "Client Frontend MBX02"])
+        // No -Server: every server's connectors, as Exchange lists the organization's (issue 14 item 4).
+        let all = try session.evaluate(#"Get-ReceiveConnector | Select-Object -ExpandProperty Identity"#).map(\.text)
+        XCTAssertEqual(all.count, 10, "\(all)")
+        XCTAssertTrue(all.contains(#"MBX01\Default Frontend MBX01"#) && all.contains(#"MBX02\Default Frontend MBX02"#), "\(all)")
         let fronts = try session.evaluate(#"Get-ReceiveConnector "MBX01\*Frontend*" | Select-Object -ExpandProperty Identity"#).map(\.text)
         XCTAssertEqual(fronts, [#"MBX01\Default Frontend MBX01"#, #"MBX01\Outbound Proxy Frontend MBX01"#, #"MBX01\Client Frontend MBX01"#])
     }

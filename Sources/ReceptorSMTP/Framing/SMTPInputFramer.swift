@@ -16,9 +16,9 @@ public struct SMTPInputFramer: Sendable {
         case lineTooLong(length: Int)
         /// The end of a DATA body or of a BDAT chunk. The framer is back in command mode.
         case message(MessageData)
-        /// Bytes of a DATA body past `spillThreshold`, in order, for the I/O layer to store outside memory
-        /// (the spool); `first` starts a new body. The `.message` that ends such a body keeps only the first
-        /// `spillThreshold` bytes and counts the rest in `spilledByteCount`.
+        /// Bytes of a DATA body (or of a message sent in BDAT chunks) past `spillThreshold`, in order, for the
+        /// I/O layer to store outside memory (the spool); `first` starts a new body. The `.message` that ends
+        /// such a body keeps only the first `spillThreshold` bytes and counts the rest in `spilledByteCount`.
         case spill([UInt8], first: Bool)
     }
 
@@ -67,11 +67,19 @@ public struct SMTPInputFramer: Sendable {
     }
 
     /// The next `size` bytes are a BDAT chunk; `maxBytes` of them are kept.
+    /// A message sent in chunks spills as a DATA body does: `inMemory` and `spilled` say what the message's
+    /// earlier chunks left in memory and in `.spill` events. Its first `spillThreshold` bytes stay in memory;
+    /// every kept byte after them goes out in `.spill` events (the first of a message with `first`), and the
+    /// `.message` that ends the chunk counts this chunk's share in `spilledByteCount`.
     /// Ignored (an assertion in debug builds) unless the framer is in command mode.
-    public mutating func beginChunk(size: Int64, last: Bool, maxBytes: Int64) {
+    public mutating func beginChunk(size: Int64, last: Bool, maxBytes: Int64, inMemory: Int64 = 0, spilled: Int64 = 0) {
         guard mode == .command else { assertionFailure("beginChunk while not in command mode"); return }
         let size = max(0, size)
-        chunk = Chunk(remaining: size, size: size, last: last, cap: max(0, min(maxBytes, size)))
+        // Once a message has spilled, all of the rest follows its spill (order is kept).
+        let memoryRoom = spillThreshold.map { spilled > 0 ? 0 : max(0, Int64($0) - inMemory) } ?? Int64.max
+        chunk = Chunk(
+            remaining: size, size: size, last: last, cap: max(0, min(maxBytes, size)), memoryRoom: memoryRoom,
+            spillStarted: spilled > 0)
     }
 
     /// Drops everything buffered and not yet returned (RFC 3207: input pipelined after STARTTLS is
@@ -157,8 +165,18 @@ public struct SMTPInputFramer: Sendable {
         var remaining: Int64
         let size: Int64
         let last: Bool
+        /// Bytes of the chunk kept at most (in memory and spilled).
         let cap: Int64
+        /// Bytes of the chunk that may stay in `bytes`; the kept bytes past them are spilled.
+        let memoryRoom: Int64
+        /// A `.spill` of this message went out already (the next is not `first`).
+        var spillStarted: Bool
         var bytes: [UInt8] = []
+        /// Kept bytes past `memoryRoom` waiting for a `.spill` event, and those handed out already.
+        var unspilled: [UInt8] = []
+        var spilled: Int64 = 0
+
+        var kept: Int64 { Int64(bytes.count) + Int64(unspilled.count) + spilled }
     }
 
     private mutating func nextChunk() -> Event? {
@@ -168,14 +186,29 @@ public struct SMTPInputFramer: Sendable {
         let available = Int64(buffer.count - start)
         let take = min(available, c.remaining)
         if take > 0 {
-            let room = max(0, c.cap - Int64(c.bytes.count))
-            let keep = Int(min(room, take))
-            if keep > 0 { c.bytes.append(contentsOf: buffer[start..<(start + keep)]) }
+            var keep = Int(min(max(0, c.cap - c.kept), take))
+            let inMemory = Int(min(Int64(keep), max(0, c.memoryRoom - Int64(c.bytes.count))))
+            if inMemory > 0 { c.bytes.append(contentsOf: buffer[start..<(start + inMemory)]) }
+            keep -= inMemory
+            if keep > 0 { c.unspilled.append(contentsOf: buffer[(start + inMemory)..<(start + inMemory + keep)]) }
             start += Int(take)
             c.remaining -= take
         }
+        if !c.unspilled.isEmpty && (c.remaining == 0 || c.unspilled.count >= spillChunk) {
+            let tail = c.unspilled
+            let first = !c.spillStarted
+            c.unspilled = []
+            c.spilled += Int64(tail.count)
+            c.spillStarted = true
+            if c.remaining == 0 {
+                pendingMessage = MessageData(kind: .chunk(last: c.last), bytes: c.bytes, size: c.size, spilledByteCount: c.spilled)
+            } else {
+                chunk = c
+            }
+            return .spill(tail, first: first)
+        }
         guard c.remaining == 0 else { chunk = c; return nil }
-        return .message(MessageData(kind: .chunk(last: c.last), bytes: c.bytes, size: c.size))
+        return .message(MessageData(kind: .chunk(last: c.last), bytes: c.bytes, size: c.size, spilledByteCount: c.spilled))
     }
 
     // MARK: DATA bodies

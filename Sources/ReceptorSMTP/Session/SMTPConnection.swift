@@ -18,8 +18,8 @@ public struct SMTPConnection: Sendable {
     public private(set) var session: SMTPSession
     public private(set) var framer: SMTPInputFramer
 
-    /// `spillThreshold`: DATA bodies past this size go to the I/O layer in `.spillBody` actions as they
-    /// arrive (`SMTPInputFramer.spillThreshold`); nil keeps every body in memory.
+    /// `spillThreshold`: DATA bodies and messages sent in BDAT chunks past this size go to the I/O layer in
+    /// `.spillBody` actions as they arrive (`SMTPInputFramer.spillThreshold`); nil keeps every body in memory.
     public init(configuration: SessionConfiguration, spillThreshold: Int? = nil) {
         session = SMTPSession(configuration: configuration)
         framer = SMTPInputFramer(maxLineLength: configuration.maxCommandLineLength)
@@ -83,8 +83,8 @@ public struct SMTPConnection: Sendable {
             switch action {
             case .expectData(let maxBytes):
                 framer.beginData(maxBytes: maxBytes)
-            case .expectChunk(let size, let last, let maxBytes):
-                framer.beginChunk(size: size, last: last, maxBytes: maxBytes)
+            case .expectChunk(let size, let last, let maxBytes, let inMemory, let spilled):
+                framer.beginChunk(size: size, last: last, maxBytes: maxBytes, inMemory: inMemory, spilled: spilled)
             case .startTLS:
                 framer.discardBufferedInput()
                 out.append(action)

@@ -33,8 +33,11 @@ public struct SMTPSession: Sendable {
         var mail: MailFromCommand
         var recipients: [EnvelopeRecipient] = []
         var usedBDAT = false
+        /// The chunks so far: the part kept in memory, their full size, and the kept bytes after the part in
+        /// memory that went to the I/O layer in `.spillBody` actions (a large message).
         var chunkBytes: [UInt8] = []
         var chunkSize: Int64 = 0
+        var chunkSpilled: Int64 = 0
         /// A BDAT chunk failed: later chunks get this reply until LAST ends the transaction.
         var failure: SMTPReply?
     }
@@ -726,7 +729,8 @@ public struct SMTPSession: Sendable {
             transaction = t
             keep = max(0, storeLimit - t.chunkSize)
         }
-        out.append(.expectChunk(size: size, last: last, maxBytes: keep))
+        let (inMemory, spilled) = transaction.map { (Int64($0.chunkBytes.count), $0.chunkSpilled) } ?? (0, 0)
+        out.append(.expectChunk(size: size, last: last, maxBytes: keep, inMemory: inMemory, spilled: spilled))
         waiting = .chunk(PendingChunk(size: size, last: last, failure: failure, failureIsProtocolError: isProtocolError))
     }
 
@@ -739,8 +743,9 @@ public struct SMTPSession: Sendable {
         }
         guard var t = transaction else { return }
         transaction = nil  // take it out while its bytes grow (no copy on write)
-        let room = max(0, storeLimit - Int64(t.chunkBytes.count))
+        let room = max(0, storeLimit - Int64(t.chunkBytes.count) - t.chunkSpilled)
         t.chunkBytes.append(contentsOf: data.bytes.prefix(Int(min(room, Int64(data.bytes.count)))))
+        t.chunkSpilled += data.spilledByteCount
         t.chunkSize += data.size
         transaction = t
         if (t.chunkSize > maxMessageSize && !bypassesSizeLimit) || t.chunkSize > SMTPLimits.maxMessageSizeCeiling {
@@ -749,6 +754,7 @@ public struct SMTPSession: Sendable {
             } else {
                 t.failure = .messageTooLarge
                 t.chunkBytes = []
+                t.chunkSpilled = 0  // the I/O layer drops its spool on `.messageRejected`
                 transaction = t
                 send(.messageTooLarge)
                 out.append(.messageRejected(.messageTooLarge))
@@ -756,7 +762,7 @@ public struct SMTPSession: Sendable {
             return
         }
         guard pending.last else { send(.chunkReceived(octets: data.size)); return }
-        finishMessage(bytes: t.chunkBytes, size: t.chunkSize, sawBareLF: false, transport: .bdat)
+        finishMessage(bytes: t.chunkBytes, size: t.chunkSize, sawBareLF: false, transport: .bdat, spilled: t.chunkSpilled)
     }
 
     private mutating func rejectMessage(_ reply: SMTPReply) {

@@ -44,8 +44,10 @@ public enum SessionAction: Hashable, Sendable, CustomStringConvertible {
     case messageRejected(SMTPReply)
     /// Framer directive: the bytes that follow are a DATA body; keep at most `maxBytes` of it.
     case expectData(maxBytes: Int64)
-    /// Framer directive: the next `size` bytes are a BDAT chunk; keep at most `maxBytes` of it.
-    case expectChunk(size: Int64, last: Bool, maxBytes: Int64)
+    /// Framer directive: the next `size` bytes are a BDAT chunk; keep at most `maxBytes` of it. `inMemory` and
+    /// `spilled`: what the message's earlier chunks left in memory and in `.spillBody` actions (a large
+    /// message spills across chunks as a DATA body does).
+    case expectChunk(size: Int64, last: Bool, maxBytes: Int64, inMemory: Int64, spilled: Int64)
     /// Bytes of the DATA body being received, past what the engine keeps in memory: append them to the
     /// session's spool (`first`: a new body, discard any spool left from before). The `.deliver` that ends the
     /// message says how many (`Envelope.spilledSize`); a refused message or a closed session discards them.
@@ -65,7 +67,8 @@ public enum SessionAction: Hashable, Sendable, CustomStringConvertible {
         case .messageAccepted(let m): "messageAccepted(\(m.messageID))"
         case .messageRejected(let r): "messageRejected(\(r.textLines().joined(separator: " | ")))"
         case .expectData(let m): "expectData(maxBytes: \(m))"
-        case .expectChunk(let s, let l, let m): "expectChunk(size: \(s), last: \(l), maxBytes: \(m))"
+        case .expectChunk(let s, let l, let m, let kept, let spilled):
+            "expectChunk(size: \(s), last: \(l), maxBytes: \(m)\(kept > 0 || spilled > 0 ? ", inMemory: \(kept), spilled: \(spilled)" : ""))"
         case .spillBody(let b, let first): "spillBody(\(b.count) bytes\(first ? ", first" : ""))"
         }
     }

@@ -48,14 +48,15 @@ struct GetReceiveConnector: Cmdlet {
     static let name = "Get-ReceiveConnector"
     static let parameters = ["Identity", "Server", "DomainController"]
     static let changesState = false
-    static let synopsis = "Lists receive connectors: of the current server, one server (-Server), or one connector (-Identity)."
+    static let synopsis = "Lists receive connectors: of every server in the organization, of one server (-Server), or one connector (-Identity)."
 
     static func run(_ inv: CmdletInvocation, input: [PSValue], context: ShellContext) throws -> [PSValue] {
         if let identity = try inv.string("Identity") {
             return try ConnectorLookup.find(identity, context: context).map { .object(ObjectMapping.connector($0)) }
         }
-        let server = try inv.string("Server").map { try context.server(named: $0) } ?? context.currentServer()
-        return try context.store.connectors(server: server.name).map { .object(ObjectMapping.connector($0)) }
+        // As in Exchange, no -Server means every server of the organization; -Server narrows it.
+        let server = try inv.string("Server").map { try context.server(named: $0).name }
+        return try context.store.connectors(server: server).map { .object(ObjectMapping.connector($0)) }
     }
 }
 
