@@ -154,6 +154,14 @@ public protocol ConfigStore: AnyObject, Sendable {
     func recipientFilterConfig() throws -> RecipientFilterConfig
     func setRecipientFilterConfig(_ config: RecipientFilterConfig) throws
 
+    // Moving an organization between stores (receptor store copy)
+    /// Everything `OrganizationExport` holds, read in one transaction (password hashes included).
+    func exportOrganization() throws -> OrganizationExport
+    /// Writes an export into this store, which must hold no servers, connectors, accepted domains or mailboxes:
+    /// validated whole first (`OrganizationExport.validate`), then one transaction that keeps GUIDs,
+    /// revisions, times and hashes and raises the generation once.
+    func importOrganization(_ export: OrganizationExport, from source: String) throws
+
     // Listeners
     func registerListener(_ registration: ListenerRegistration) throws
     func heartbeat(listenerID: String, statusJSON: String) throws

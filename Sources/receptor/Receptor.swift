@@ -16,7 +16,7 @@ struct Receptor: AsyncParsableCommand {
             store's only server, else the host name). The store's folder is the data directory.
             """,
         version: ReceptorVersion.string,
-        subcommands: [Console.self, Init.self, Shell.self, Listen.self, Status.self],
+        subcommands: [Console.self, Init.self, Shell.self, Listen.self, Status.self, StoreGroup.self],
         defaultSubcommand: Console.self
     )
 }
@@ -59,8 +59,10 @@ struct StoreOptions: ParsableArguments {
     }
 
     /// The store as it may be shown: a URI without its password.
-    var storeDisplay: String {
-        PostgresLocation.isPostgresURI(storePath) ? ((try? PostgresLocation.parse(storePath).display) ?? "postgresql://…") : storePath
+    var storeDisplay: String { Self.display(storePath) }
+
+    static func display(_ path: String) -> String {
+        PostgresLocation.isPostgresURI(path) ? ((try? PostgresLocation.parse(path).display) ?? "postgresql://…") : path
     }
 }
 

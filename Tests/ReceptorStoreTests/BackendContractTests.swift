@@ -16,6 +16,8 @@ class BackendContractTestCase: StoreTestCase {
     func open(create: Bool = true) throws -> any ConfigStore { fatalError("a backend subclass opens the store") }
     /// Opens a store that is empty (not created).
     func openMissing() throws -> any ConfigStore { fatalError("a backend subclass opens the store") }
+    /// Creates and opens a second, empty store of the same backend.
+    func openAnotherEmpty() throws -> any ConfigStore { fatalError("a backend subclass opens the store") }
     var backendName: String { "" }
 
     func seeded() throws -> any ConfigStore {
@@ -75,6 +77,82 @@ class BackendContractTestCase: StoreTestCase {
         XCTAssertFalse(a.recipientFilterConfig.recipientValidationEnabled)
         XCTAssertEqual(try other.connector(guid: relay.connector.guid), relay)
         XCTAssertEqual(try other.connectors(server: "mbx01").count, 6, "server names compare without case")
+    }
+
+    /// `receptor store copy` (issue 14 item 6): an organization goes to a store of the other backend and back
+    /// whole — GUIDs, revisions, times, permissions, domains, mailboxes with their hashes (the password still
+    /// signs in), settings — the generation of the target rising once; a store that is not empty is refused
+    /// and left as it was.
+    func checkAnOrganizationCopiesIntoAnEmptyStoreAndBack() throws {
+        let store = try seeded()
+        let edge = Server(name: "EDGE01", role: .edge, fqdn: "edge01.contoso.test", domain: "contoso.test")
+        try store.addServer(edge, connectors: ConnectorDefaults.setupConnectors(for: edge), acceptedDomains: [])
+        let relay = try store.insertConnector(try relayConnector())
+        var changed = relay.connector
+        changed.comment = "changed once"
+        try store.updateConnector(changed, expectedRevision: 1)
+        try store.addPermission(
+            PermissionEntry(user: SecurityPrincipal("NT AUTHORITY\\ANONYMOUS LOGON"), extendedRights: [.acceptAnyRecipient]),
+            connector: relay.connector.guid)
+        try store.addPermission(
+            PermissionEntry(user: SecurityPrincipal("CONTOSO\\Printers"), extendedRights: [.submit], deny: true), connector: relay.connector.guid)
+        try store.addAcceptedDomain(AcceptedDomain(name: "fabrikam.test", domainName: "fabrikam.test", domainType: .internalRelay, isDefault: true))
+        try store.addAccount(
+            MailboxAccount(
+                name: "kate", alias: "kate", userPrincipalName: "kate@contoso.test",
+                primarySmtpAddress: "kate@contoso.test", emailAddresses: ["k@contoso.test"]), password: "P@ssw0rd!")
+        var transport = TransportConfig()
+        transport.tlsReceiveDomainSecureList = ["fabrikam.test"]
+        try store.setTransportConfig(transport)
+        try store.setRecipientFilterConfig(RecipientFilterConfig(recipientValidationEnabled: false))
+        let original = try store.exportOrganization()
+
+        // To the other backend's kind of store (an SQLite file: the same code path either way) and back.
+        let middlePath = storePath + ".copy.sqlite"
+        let middle = try SQLiteConfigStore.open(path: middlePath, create: true)
+        try middle.importOrganization(original, from: store.path)
+        let back = try openAnotherEmpty()
+        try back.importOrganization(try middle.exportOrganization(), from: middlePath)
+        for (label, copy) in [("the copy", middle as any ConfigStore), ("the copy of the copy", back)] {
+            let got = try copy.snapshot()
+            var expected = original.snapshot
+            expected.generation = 1
+            assertSameSnapshot(got, expected)
+            XCTAssertEqual(got.transportConfig, transport, label)
+            XCTAssertEqual(got.recipientFilterConfig, original.snapshot.recipientFilterConfig, label)
+            XCTAssertEqual(try copy.exportOrganization().passwordHashes, original.passwordHashes, "\(label): hashes, never passwords")
+            XCTAssertEqual(try copy.connector(guid: relay.connector.guid)?.revision, 2, label)
+            XCTAssertEqual(try copy.changes(since: 0).map(\.summary).first?.hasPrefix("Copied from "), true, label)
+        }
+        XCTAssertEqual(try back.authenticate(login: "kate@contoso.test", password: "P@ssw0rd!")?.userPrincipalName, "kate@contoso.test")
+
+        // A store that already holds an organization is refused, untouched.
+        let before = try store.snapshot()
+        let error = storeError { try store.importOrganization(original, from: middlePath) }
+        guard case .refused(let message) = error else { return XCTFail("\(String(describing: error))") }
+        XCTAssertTrue(message.contains("is not empty") && message.contains("2 servers"), message)
+        assertSameSnapshot(try store.snapshot(), before)
+    }
+
+    /// An export that breaks a rule is refused whole, before anything is written.
+    func checkACopyThatBreaksARuleWritesNothing() throws {
+        let store = try seeded()
+        var export = try store.exportOrganization()
+        var twin = export.snapshot.connectors[0]
+        twin.connector.guid = UUID()
+        export.snapshot.connectors.append(twin)  // the same name and binding twice on one server
+        let target = try openAnotherEmpty()
+        XCTAssertNotNil(storeError { try target.importOrganization(export, from: "test") })
+        XCTAssertEqual(try target.servers(), [])
+        XCTAssertEqual(try target.generation(), 0)
+        try store.addAccount(
+            MailboxAccount(name: "kate", alias: "kate", userPrincipalName: "kate@contoso.test", primarySmtpAddress: "kate@contoso.test"),
+            password: "P@ssw0rd!")
+        export = try store.exportOrganization()
+        export.passwordHashes = ["kate@contoso.test": "plain text"]
+        let refusal = storeError { try target.importOrganization(export, from: "test") }
+        XCTAssertEqual(refusal?.description.contains("no password hash"), true, "\(String(describing: refusal))")
+        XCTAssertEqual(try target.generation(), 0)
     }
 
     func checkAStaleRevisionIsRefusedAndNothingIsOverwritten() throws {
@@ -187,6 +265,7 @@ final class SQLiteContractTests: BackendContractTestCase {
     override var backendName: String { "SQLite" }
     override func open(create: Bool) throws -> any ConfigStore { try SQLiteConfigStore.open(path: storePath, create: create) }
     override func openMissing() throws -> any ConfigStore { try SQLiteConfigStore.open(path: storePath + ".missing", create: false) }
+    override func openAnotherEmpty() throws -> any ConfigStore { try SQLiteConfigStore.open(path: storePath + ".another", create: true) }
 
     func testGeneration() throws { try checkGenerationGoesUpOncePerCommittingWriteAndNeverForARefusal() }
     func testRoundTrip() throws { try checkEveryKindOfValueRoundTripsAndAnotherInstanceSeesTheSame() }
@@ -196,6 +275,8 @@ final class SQLiteContractTests: BackendContractTestCase {
     func testMissing() throws { try checkAMissingStoreIsNotCreatedWithoutCreate() }
     func testConflictingConcurrentInserts() throws { try checkOfTwoConflictingConcurrentInsertsExactlyOneWins() }
     func testNoLostUpdate() throws { try checkNoLostUpdateOnRevisions() }
+    func testCopy() throws { try checkAnOrganizationCopiesIntoAnEmptyStoreAndBack() }
+    func testCopyThatBreaksARule() throws { try checkACopyThatBreaksARuleWritesNothing() }
 }
 
 /// Each test gets a database of its own on the cluster RECEPTOR_TEST_POSTGRES names, dropped afterwards.
@@ -205,6 +286,7 @@ final class PostgresContractTests: BackendContractTestCase {
     var database = ""
     var uri = ""
     var opened: [PostgresConfigStore] = []
+    var extraDatabases: [String] = []
 
     override func setUpWithError() throws {
         try super.setUpWithError()
@@ -228,6 +310,8 @@ final class PostgresContractTests: BackendContractTestCase {
         opened.forEach { $0.close() }
         opened = []
         if !database.isEmpty { try? psql("DROP DATABASE IF EXISTS \(database) WITH (FORCE)") }
+        for extra in extraDatabases { try? psql("DROP DATABASE IF EXISTS \(extra) WITH (FORCE)") }
+        extraDatabases = []
         try super.tearDownWithError()
     }
 
@@ -247,6 +331,16 @@ final class PostgresContractTests: BackendContractTestCase {
         return store
     }
     override func openMissing() throws -> any ConfigStore { try PostgresConfigStore.open(uri: uri, create: false) }
+    override func openAnotherEmpty() throws -> any ConfigStore {
+        let another = database + "_another"
+        try psql("CREATE DATABASE \(another)")
+        extraDatabases.append(another)
+        var components = try XCTUnwrap(URLComponents(string: adminURI))
+        components.path = "/" + another
+        let store = try PostgresConfigStore.open(uri: try XCTUnwrap(components.string), create: true)
+        opened.append(store)
+        return store
+    }
 
     func testGeneration() throws { try checkGenerationGoesUpOncePerCommittingWriteAndNeverForARefusal() }
     func testRoundTrip() throws { try checkEveryKindOfValueRoundTripsAndAnotherInstanceSeesTheSame() }
@@ -256,6 +350,8 @@ final class PostgresContractTests: BackendContractTestCase {
     func testMissing() throws { try checkAMissingStoreIsNotCreatedWithoutCreate() }
     func testConflictingConcurrentInserts() throws { try checkOfTwoConflictingConcurrentInsertsExactlyOneWins() }
     func testNoLostUpdate() throws { try checkNoLostUpdateOnRevisions() }
+    func testCopy() throws { try checkAnOrganizationCopiesIntoAnEmptyStoreAndBack() }
+    func testCopyThatBreaksARule() throws { try checkACopyThatBreaksARuleWritesNothing() }
 
     // PostgreSQL only: the schema, and the refusals of a database that isn't ours.
 

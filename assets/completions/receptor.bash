@@ -173,13 +173,13 @@ _receptor() {
     unset 'unparsed_words[0]'
     unparsed_words=("${unparsed_words[@]}")
     case "${subcommand}" in
-    console|init|shell|listen|status|help)
+    console|init|shell|listen|status|store|help)
         # Offer subcommand argument completions
         "_receptor_${subcommand}"
         ;;
     *)
         # Offer subcommand completions
-        COMPREPLY+=($(compgen -W 'console init shell listen status help' -- "${cur}"))
+        COMPREPLY+=($(compgen -W 'console init shell listen status store help' -- "${cur}"))
         ;;
     esac
 }
@@ -301,6 +301,47 @@ _receptor_status() {
         return
         ;;
     '--server')
+        return
+        ;;
+    esac
+}
+
+_receptor_store() {
+    repeating_flags=()
+    non_repeating_flags=(--version -h --help)
+    repeating_options=()
+    non_repeating_options=()
+    __receptor_offer_flags_options 0
+
+    # Offer subcommand / subcommand argument completions
+    local -r subcommand="${unparsed_words[0]}"
+    unset 'unparsed_words[0]'
+    unparsed_words=("${unparsed_words[@]}")
+    case "${subcommand}" in
+    copy)
+        # Offer subcommand argument completions
+        "_receptor_store_${subcommand}"
+        ;;
+    *)
+        # Offer subcommand completions
+        COMPREPLY+=($(compgen -W 'copy' -- "${cur}"))
+        ;;
+    esac
+}
+
+_receptor_store_copy() {
+    repeating_flags=()
+    non_repeating_flags=(--version -h --help)
+    repeating_options=()
+    non_repeating_options=(--from --to)
+    __receptor_offer_flags_options 0
+
+    # Offer option value completions
+    case "${prev}" in
+    '--from')
+        return
+        ;;
+    '--to')
         return
         ;;
     esac

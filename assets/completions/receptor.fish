@@ -32,6 +32,12 @@ function __receptor_parse_tokens -S
             __receptor_parse_subcommand 0 'store=' 'server=' 'log-level=' 'io-threads=' 'sync=' 'usage-days=' 'version' 'h/help'
         case 'status'
             __receptor_parse_subcommand 0 'store=' 'server=' 'json' 'version' 'h/help'
+        case 'store'
+            __receptor_parse_subcommand 0 'version' 'h/help'
+            switch $unparsed_tokens[1]
+            case 'copy'
+                __receptor_parse_subcommand 0 'from=' 'to=' 'version' 'h/help'
+            end
         case 'help'
             __receptor_parse_subcommand -r 1 'version'
         end
@@ -94,6 +100,7 @@ complete -c 'receptor' -n '__receptor_should_offer_completions_for_positional "r
 complete -c 'receptor' -n '__receptor_should_offer_completions_for_positional "receptor" -eq 1' -fa 'shell' -d 'Run Exchange Management Shell commands against the store.'
 complete -c 'receptor' -n '__receptor_should_offer_completions_for_positional "receptor" -eq 1' -fa 'listen' -d 'Run the SMTP listener for a server, in the foreground, until SIGTERM or SIGINT.'
 complete -c 'receptor' -n '__receptor_should_offer_completions_for_positional "receptor" -eq 1' -fa 'status' -d 'Show the listeners registered in this store and their state.'
+complete -c 'receptor' -n '__receptor_should_offer_completions_for_positional "receptor" -eq 1' -fa 'store' -d 'Work on whole stores (copy an organization between SQLite and PostgreSQL).'
 complete -c 'receptor' -n '__receptor_should_offer_completions_for_positional "receptor" -eq 1' -fa 'help' -d 'Show subcommand help information.'
 complete -c 'receptor' -n '__receptor_should_offer_completions_for_flags_or_options "receptor console" store' -l 'store' -d 'The store file, or a PostgreSQL URI (postgresql://user@host:5432/receptor).' -rfka ''
 complete -c 'receptor' -n '__receptor_should_offer_completions_for_flags_or_options "receptor console" server' -l 'server' -d 'The server the command acts on.' -rfka ''
@@ -126,4 +133,11 @@ complete -c 'receptor' -n '__receptor_should_offer_completions_for_flags_or_opti
 complete -c 'receptor' -n '__receptor_should_offer_completions_for_flags_or_options "receptor status" json' -l 'json' -d 'Print JSON instead of text.'
 complete -c 'receptor' -n '__receptor_should_offer_completions_for_flags_or_options "receptor status" version' -l 'version' -d 'Show the version.'
 complete -c 'receptor' -n '__receptor_should_offer_completions_for_flags_or_options "receptor status" h help' -s 'h' -l 'help' -d 'Show help information.'
+complete -c 'receptor' -n '__receptor_should_offer_completions_for_flags_or_options "receptor store" version' -l 'version' -d 'Show the version.'
+complete -c 'receptor' -n '__receptor_should_offer_completions_for_flags_or_options "receptor store" h help' -s 'h' -l 'help' -d 'Show help information.'
+complete -c 'receptor' -n '__receptor_should_offer_completions_for_positional "receptor store" -eq 1' -fa 'copy' -d 'Copy a whole organization into an empty store.'
+complete -c 'receptor' -n '__receptor_should_offer_completions_for_flags_or_options "receptor store copy" from' -l 'from' -d 'The store to copy from: a file or a PostgreSQL URI.' -rfka ''
+complete -c 'receptor' -n '__receptor_should_offer_completions_for_flags_or_options "receptor store copy" to' -l 'to' -d 'The empty store to copy into: a file or a PostgreSQL URI.' -rfka ''
+complete -c 'receptor' -n '__receptor_should_offer_completions_for_flags_or_options "receptor store copy" version' -l 'version' -d 'Show the version.'
+complete -c 'receptor' -n '__receptor_should_offer_completions_for_flags_or_options "receptor store copy" h help' -s 'h' -l 'help' -d 'Show help information.'
 complete -c 'receptor' -n '__receptor_should_offer_completions_for_flags_or_options "receptor help" version' -l 'version' -d 'Show the version.'

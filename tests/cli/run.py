@@ -715,6 +715,63 @@ def test_interactive_prompt_continues_open_commands_and_help():
         s.cleanup()
 
 
+def test_store_copy_moves_an_organization_and_back():
+    """Issue 14 item 6: `receptor store copy` takes a whole organization (two servers, the article's connectors, a
+    permission, a mailbox) into an empty store — a new SQLite file, and PostgreSQL when the test cluster runs —
+    and back; a shell against each copy prints the same `Get-ReceiveConnector | Format-List`, and a store that
+    is not empty is refused, untouched. (That the copied hash still verifies the password: the store contract
+    tests, on both backends.)"""
+    s = mailbox_store()
+    try:
+        s.run("init", "--server", "EDGE01", "--role", "Edge", check=True)
+        s.ok('New-ReceiveConnector -Name "Fabrikam.com TLS" -Server MBX01 -TransportRole Frontend -Partner -RemoteIPRanges 17.17.17.1/24 -Bindings 0.0.0.0:25')
+        s.ok('New-ReceiveConnector -Name "Inbound From Organization" -Server EDGE01 -Internal -RemoteIPRanges 10.1.2.10,10.1.2.15,10.1.2.20')
+        s.ok('Get-ReceiveConnector "MBX01\\Fabrikam.com TLS" | Add-ADPermission -User "NT AUTHORITY\\ANONYMOUS LOGON" -ExtendedRights "Ms-Exch-SMTP-Accept-Any-Recipient"')
+        s.ok("New-Mailbox -Name kate -UserPrincipalName kate@contoso.test -Password (ConvertTo-SecureString -String 'S3cret!pw' -AsPlainText -Force)")
+        listing = "Get-ReceiveConnector | Format-List"
+        original = s.ok(listing).stdout
+        assert_in("EDGE01\\Inbound From Organization", original, "both servers listed")
+
+        copy = os.path.join(s.dir, "copy", "receptor.sqlite")
+        p = s.run("store", "copy", "--from", s.path, "--to", copy, check=True)
+        assert_in("Copied 2 servers, 8 receive connectors, 1 permission entry, 1 accepted domain, 1 mailbox", p.stdout)
+        assert_eq(oct(os.stat(copy).st_mode & 0o777), oct(0o600), "the new store's mode")
+        at_copy = {"RECEPTOR_STORE": copy}
+        assert_eq(s.run("shell", "-c", listing, env=at_copy, check=True).stdout, original, "the copy's connectors")
+        perms = s.run("shell", "-c", 'Get-ADPermission "MBX01\\Fabrikam.com TLS" | where {-not $_.IsInherited} | Format-List User,ExtendedRights',
+                      env=at_copy, check=True).stdout
+        assert_in("ms-exch-smtp-accept-any-recipient", perms.lower(), "the explicit permission")
+
+        # Not empty: refused with one line, nothing written.
+        before = s.ok(listing).stdout
+        p = s.run("store", "copy", "--from", copy, "--to", s.path, check=False)
+        assert_eq(p.returncode, 1, "exit status")
+        assert_eq(len(p.stderr.strip().splitlines()), 1, "one line")
+        assert_in("is not empty (it holds 2 servers, 8 receive connectors, 1 accepted domain, 1 mailbox)", p.stderr)
+        assert_eq(s.ok(listing).stdout, before, "the refused target")
+        p = s.run("store", "copy", "--from", os.path.join(s.dir, "nothing.sqlite"), "--to", os.path.join(s.dir, "x.sqlite"), check=False)
+        assert_in("No Receptor store at", p.stderr, "a missing source")
+        assert_eq(os.path.exists(os.path.join(s.dir, "x.sqlite")), False, "no target made for a missing source")
+
+        pg = os.environ.get("RECEPTOR_TEST_POSTGRES", "")
+        if pg and pg != "skip":
+            database = "receptor_copy_" + str(os.getpid())
+            subprocess.run(["psql", pg, "-q", "-c", f"CREATE DATABASE {database}"], check=True, capture_output=True)
+            try:
+                uri = pg.replace("/postgres?", f"/{database}?")
+                s.run("store", "copy", "--from", copy, "--to", uri, check=True)
+                assert_eq(s.run("shell", "-c", listing, env={"RECEPTOR_STORE": uri}, check=True).stdout, original, "the PostgreSQL copy")
+                back = os.path.join(s.dir, "back", "receptor.sqlite")
+                s.run("store", "copy", "--from", uri, "--to", back, check=True)
+                assert_eq(s.run("shell", "-c", listing, env={"RECEPTOR_STORE": back}, check=True).stdout, original, "back from PostgreSQL")
+            finally:
+                subprocess.run(["psql", pg, "-q", "-c", f"DROP DATABASE IF EXISTS {database} WITH (FORCE)"], capture_output=True)
+        else:
+            print("    (RECEPTOR_TEST_POSTGRES not set: the PostgreSQL leg of the copy was not run; scripts/test runs it)")
+    finally:
+        s.cleanup()
+
+
 def test_man_page_lists_every_option_of_every_command():
     """The man page's synopsis names every option the binary takes (from swift-argument-parser's own
     definitions, --experimental-dump-help), and every value of an enumerated option, so it can't drift."""
