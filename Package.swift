@@ -49,7 +49,7 @@ let package = Package(
         .target(
             name: "ReceptorStorePostgres",
             dependencies: [
-                "ReceptorCore", "ReceptorStore",
+                "ReceptorCore", "ReceptorStore", "EMSLanguage",
                 .product(name: "PostgresNIO", package: "postgres-nio"),
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),

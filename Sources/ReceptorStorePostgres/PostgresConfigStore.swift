@@ -67,9 +67,15 @@ public final class PostgresConfigStore: ConfigStore, @unchecked Sendable {
 
     // MARK: Connection
 
+    /// The first server's configuration.
     func configuration() throws -> PostgresConnection.Configuration {
+        try configuration(for: location.endpoints[0])
+    }
+
+    func configuration(for endpoint: PostgresLocation.Endpoint) throws -> PostgresConnection.Configuration {
         var config: PostgresConnection.Configuration
-        if let host = location.host {
+        let password = location.password(for: endpoint)
+        if let host = endpoint.host {
             let tls: PostgresConnection.Configuration.TLS
             switch location.sslMode {
             case "disable", "allow":
@@ -92,13 +98,13 @@ public final class PostgresConfigStore: ConfigStore, @unchecked Sendable {
                 }
             }
             config = .init(
-                host: host, port: location.port, username: location.user, password: location.password,
+                host: host, port: endpoint.port, username: location.user, password: password,
                 database: location.database, tls: tls)
         } else {
-            let folder = location.socketFolder ?? "/run/postgresql"
+            let folder = endpoint.socketFolder ?? "/run/postgresql"
             config = .init(
-                unixSocketPath: "\(folder)/.s.PGSQL.\(location.port)", username: location.user,
-                password: location.password, database: location.database)
+                unixSocketPath: "\(folder)/.s.PGSQL.\(endpoint.port)", username: location.user,
+                password: password, database: location.database)
         }
         config.options.connectTimeout = .seconds(10)
         return config
@@ -108,13 +114,63 @@ public final class PostgresConfigStore: ConfigStore, @unchecked Sendable {
     func liveConnection() throws -> PostgresConnection {
         if let connection, !connection.isClosed { return connection }
         connection = nil
-        let eventLoop = Self.eventLoopGroup.next()
-        do {
-            let connection = try PostgresConnection.connect(on: eventLoop, configuration: try configuration(), id: 1, logger: logger).wait()
-            self.connection = connection
+        let connection = try connectToTarget()
+        self.connection = connection
+        return connection
+    }
+
+    /// A new connection to the first of the URI's servers that answers and is the kind `target_session_attrs`
+    /// asks for (libpq's order: each host in turn), so a store follows a failover when it reconnects.
+    func connectToTarget() throws -> PostgresConnection {
+        var failures: [String] = []
+        var lastError: StoreError?
+        for endpoint in location.endpoints {
+            let name = endpoint.host.map { "\($0):\(endpoint.port)" } ?? "\(endpoint.socketFolder ?? "")/.s.PGSQL.\(endpoint.port)"
+            let connection: PostgresConnection
+            do {
+                connection = try PostgresConnection.connect(
+                    on: Self.eventLoopGroup.next(), configuration: try configuration(for: endpoint), id: 1, logger: logger
+                ).wait()
+            } catch {
+                let error = mapped(error)
+                lastError = error
+                // Each host's reason, without the store's name that the whole line already gives.
+                failures.append("\(name): \(error.description.replacingOccurrences(of: "Can't reach the store at \(path): ", with: ""))")
+                continue
+            }
+            do {
+                if let refusal = try sessionAttributesRefusal(connection) {
+                    failures.append("\(name): \(refusal)")
+                    try? connection.close().wait()
+                    continue
+                }
+            } catch {
+                try? connection.close().wait()
+                failures.append("\(name): \(mapped(error).description)")
+                continue
+            }
             return connection
-        } catch {
-            throw mapped(error)
+        }
+        if location.endpoints.count == 1, let lastError { throw lastError }
+        throw StoreError.database(
+            "None of the servers of the store at \(path) will do (target_session_attrs=\(location.targetSessionAttrs)): "
+                + failures.joined(separator: "; "))
+    }
+
+    /// Why this server is not the kind `target_session_attrs` asks for, or nil when it is.
+    func sessionAttributesRefusal(_ connection: PostgresConnection) throws -> String? {
+        let wanted = location.targetSessionAttrs
+        guard wanted != "any" else { return nil }
+        let rows = try connection.query("SELECT pg_is_in_recovery(), current_setting('transaction_read_only')", logger: logger).wait().rows
+        guard let row = rows.first else { return "it did not say whether it is a standby" }
+        let (inRecovery, readOnlySetting) = try row.decode((Bool, String).self)
+        let readOnly = inRecovery || readOnlySetting == "on"
+        switch wanted {
+        case "read-write": return readOnly ? "it is read-only" : nil
+        case "read-only": return readOnly ? nil : "it is not read-only"
+        case "primary": return inRecovery ? "it is a standby" : nil
+        case "standby": return inRecovery ? nil : "it is not a standby"
+        default: return nil
         }
     }
 

@@ -48,6 +48,8 @@ struct StoreOptions: ParsableArguments {
     /// A `postgresql://` (or `postgres://`) URI opens the PostgreSQL store; anything else is an SQLite path.
     static func open(_ path: String, create: Bool) throws -> any ConfigStore {
         if PostgresLocation.isPostgresURI(path) { return try PostgresConfigStore.open(uri: path, create: create) }
+        // `postgresq://…` is a typo, never a file to create.
+        if PostgresLocation.looksLikeURI(path) { throw PostgresLocation.notAStoreURI(path) }
         return try SQLiteConfigStore.open(path: path, create: create)
     }
 
@@ -62,7 +64,7 @@ struct StoreOptions: ParsableArguments {
     var storeDisplay: String { Self.display(storePath) }
 
     static func display(_ path: String) -> String {
-        PostgresLocation.isPostgresURI(path) ? ((try? PostgresLocation.parse(path).display) ?? "postgresql://…") : path
+        PostgresLocation.looksLikeURI(path) ? PostgresLocation.redacted(path) : path
     }
 }
 

@@ -407,5 +407,54 @@ final class PostgresContractTests: BackendContractTestCase {
         try FileManager.default.setAttributes([.posixPermissions: 0o600], ofItemAtPath: pgpass.path)
         let fromFile = try PostgresLocation.parse("postgresql://kate@db.example/receptor", environment: ["PGPASSFILE": pgpass.path])
         XCTAssertEqual(fromFile.password, "from:file")
+
+        // Several hosts, as libpq reads them: in the authority, or as ?host= and ?port= lists.
+        let pair = try PostgresLocation.parse(
+            "postgresql://kate:pw@pg1,pg2:5433,[::1]:5434/receptor?target_session_attrs=read-write", environment: [:])
+        XCTAssertEqual(pair.endpoints.map(\.host), ["pg1", "pg2", "::1"])
+        XCTAssertEqual(pair.endpoints.map(\.port), [5432, 5433, 5434])
+        XCTAssertEqual(pair.targetSessionAttrs, "read-write")
+        XCTAssertEqual(pair.display, "postgresql://kate@pg1,pg2:5433,[::1]:5434/receptor?target_session_attrs=read-write")
+        XCTAssertEqual(pair.password(for: pair.endpoints[1], environment: [:]), "pw", "the URI's password goes to every host")
+        let lists = try PostgresLocation.parse("postgresql:///receptor?host=/run/a,pg2&port=5432,6000&password=pw", environment: [:])
+        XCTAssertEqual(lists.endpoints, [.init(host: nil, socketFolder: "/run/a", port: 5432), .init(host: "pg2", socketFolder: nil, port: 6000)])
+        XCTAssertEqual(lists.display, "postgresql:///receptor?host=/run/a,pg2&port=5432,6000")
+        XCTAssertEqual(try PostgresLocation.parse("postgresql://x/y", environment: [:]).targetSessionAttrs, "any")
+
+        // Typos get a one-line refusal with the nearest word, never the password.
+        func refusal(_ uri: String) -> String {
+            do { _ = try PostgresLocation.parse(uri, environment: [:]); return "" } catch { return "\(error)" }
+        }
+        XCTAssertTrue(refusal("postgresql://k:pw@h/d?sslmod=require").contains("Did you mean sslmode?"))
+        XCTAssertTrue(refusal("postgresql://k:pw@h/d?sslmode=verfy-full").contains("Did you mean verify-full?"))
+        XCTAssertTrue(refusal("postgresql://k:pw@h/d?target_session_attrs=read-wrte").contains("Did you mean read-write?"))
+        let scheme = "\(PostgresLocation.notAStoreURI("postgresq://kate:secret@h/d"))"
+        XCTAssertTrue(scheme.contains("Did you mean postgresql://?") && scheme.contains("postgresq://kate@h/d"), scheme)
+        for text in [scheme, refusal("postgresql://k:secret@h:99999/d"), refusal("postgresql://k:secret@h/d?x=1")] {
+            XCTAssertFalse(text.contains("secret"), text)
+        }
+        XCTAssertTrue(PostgresLocation.looksLikeURI("mysql://h/d"))
+        XCTAssertFalse(PostgresLocation.looksLikeURI("./data/receptor.sqlite"))
+        XCTAssertEqual(PostgresLocation.redacted("postgresql://a:b@h/d?password=c&sslmode=require"), "postgresql://a@h/d?sslmode=require")
+    }
+
+    /// A URI naming several hosts is tried host by host: a server that is down is passed over, and one that is
+    /// not what target_session_attrs asks for (a primary, for read-only) is refused with a line naming each.
+    func testSeveralHostsAreTriedInOrder() throws {
+        var components = try XCTUnwrap(URLComponents(string: uri))
+        let port = try XCTUnwrap(components.port)
+        components.host = "127.0.0.1"
+        let down = try XCTUnwrap(components.string).replacingOccurrences(of: "127.0.0.1:\(port)", with: "127.0.0.1:1,127.0.0.1:\(port)")
+        let store = try PostgresConfigStore.open(uri: down, create: true)
+        opened.append(store)
+        XCTAssertEqual(try store.generation(), 0, "the second host answered")
+        let readOnly = down + (down.contains("?") ? "&" : "?") + "target_session_attrs=read-only"
+        do {
+            _ = try PostgresConfigStore.open(uri: readOnly, create: false)
+            XCTFail("a primary is not read-only")
+        } catch {
+            let text = "\(error)"
+            XCTAssertTrue(text.contains("None of the servers") && text.contains("127.0.0.1:1:") && text.contains("it is not read-only"), text)
+        }
     }
 }
