@@ -4,16 +4,17 @@
 #
 #   bench/allocations.sh                 # 2,000 messages of 1 KB, 10 sessions, a connection per message
 #   SOURCE_ARGS=-d bench/allocations.sh  # over one connection per session
+#   RECEPTOR_BIN=/path/to/other/receptor SIZE=102400 bench/allocations.sh    # another build, 100 KB messages
 #
 # Uses the release build (swift build -c release --product receptor first; never build while this runs).
 # Needs root (uprobes) and perf (apt-get install linux-perf).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 . bench/common.sh
-bench_binary --no-build
+if [ -n "${RECEPTOR_BIN:-}" ]; then BIN=$RECEPTOR_BIN; else bench_binary --no-build; fi
 bench_need_smtp_source allocations
 command -v perf >/dev/null || { echo "allocations: perf is missing (apt-get install linux-perf)" >&2; exit 1; }
-LIBC=$(ldd "$BIN" | awk '/libc\.so/ {print $3}')
+LIBC=$(ldd "$BIN" | awk '$1 ~ /^libc\.so/ {print $3}')
 perf probe -q -x "$LIBC" malloc 2>/dev/null || perf probe -l 2>/dev/null | grep -q 'probe_libc:malloc' \
   || { echo "allocations: can't place a uprobe on malloc in $LIBC (root?)" >&2; exit 1; }
 N=${N:-2000}
@@ -32,7 +33,7 @@ smtp-source -s 5 -l 1024 -m 50 -f a@example.com -t rcpt@example.com 127.0.0.1:30
 # The listener's allocations counted for exactly as long as smtp-source runs.
 # shellcheck disable=SC2086
 perf stat -e probe_libc:malloc --per-thread -p "$LPID" -o "$WORK/stat.txt" -- \
-  timeout 300 smtp-source ${SOURCE_ARGS:-} -s 10 -l 1024 -m "$N" -f a@example.com -t rcpt@example.com 127.0.0.1:30025
+  timeout 300 smtp-source ${SOURCE_ARGS:-} -s 10 -l "${SIZE:-1024}" -m "$N" -f a@example.com -t rcpt@example.com 127.0.0.1:30025
 # Thread names: NIO-ELT-* are the event loops, receptor-write and receptor-sync the group commit.
 awk -v n="$N" '/probe_libc:malloc/ && $2 ~ /^[0-9]+$/ {
     name = $1; sub(/-[0-9]+$/, "", name); count[name] += $2; if (name ~ /^NIO-ELT/) loops += $2
