@@ -26,15 +26,7 @@ extension SQLiteConfigStore {
                 }
                 try Self.refuseSharedAddresses(account, other)
             }
-            try db.execute(
-                sql: """
-                    INSERT INTO accounts (user_principal_name, name, alias, primary_smtp_address, email_addresses, password_hash, created_at)
-                    VALUES (?, ?, ?, ?, ?, ?, ?)
-                    """,
-                arguments: [
-                    account.userPrincipalName, account.name, account.alias, account.primarySmtpAddress,
-                    Self.encoded(account.emailAddresses), hash, StoreClock.now().millis,
-                ])
+            try Self.insertAccount(db, account, hash: hash)
             try Records.bumpGeneration(db, summary: "New-Mailbox \(account.userPrincipalName)")
         }
     }
@@ -59,6 +51,18 @@ extension SQLiteConfigStore {
                 ])
             try Records.bumpGeneration(db, summary: "Set-Mailbox \(account.userPrincipalName)")
         }
+    }
+
+    static func insertAccount(_ db: Database, _ account: MailboxAccount, hash: String) throws {
+        try db.execute(
+            sql: """
+                INSERT INTO accounts (user_principal_name, name, alias, primary_smtp_address, email_addresses, password_hash, created_at)
+                VALUES (?, ?, ?, ?, ?, ?, ?)
+                """,
+            arguments: [
+                account.userPrincipalName, account.name, account.alias, account.primarySmtpAddress,
+                Self.encoded(account.emailAddresses), hash, StoreClock.now().millis,
+            ])
     }
 
     /// Every address is `local@domain` with a DNS domain.

@@ -32,18 +32,7 @@ extension SQLiteConfigStore {
                 }
             }
             for domain in s.acceptedDomains { try Self.insertAcceptedDomain(db, domain) }
-            let now = StoreClock.now().millis
-            for account in s.accounts {
-                try db.execute(
-                    sql: """
-                        INSERT INTO accounts (user_principal_name, name, alias, primary_smtp_address, email_addresses, password_hash, created_at)
-                        VALUES (?, ?, ?, ?, ?, ?, ?)
-                        """,
-                    arguments: [
-                        account.userPrincipalName, account.name, account.alias, account.primarySmtpAddress,
-                        Self.encoded(account.emailAddresses), export.passwordHash(of: account), now,
-                    ])
-            }
+            for account in s.accounts { try Self.insertAccount(db, account, hash: export.passwordHash(of: account) ?? "") }
             for (key, value) in [
                 ("transport_config", try JSONEncoder().encode(s.transportConfig)),
                 ("recipient_filter_config", try JSONEncoder().encode(s.recipientFilterConfig)),

@@ -33,16 +33,7 @@ extension PostgresConfigStore {
                 }
             }
             for domain in snapshot.acceptedDomains { try Self.insertAcceptedDomain(s, domain) }
-            let now = PGClock.now().millis
-            for account in snapshot.accounts {
-                let hash = export.passwordHash(of: account) ?? ""
-                try s.query(
-                    """
-                    INSERT INTO accounts (user_principal_name, name, alias, primary_smtp_address, email_addresses, password_hash, created_at)
-                    VALUES (\(account.userPrincipalName), \(account.name), \(account.alias), \(account.primarySmtpAddress),
-                            \(try PGJSON.encode(account.emailAddresses)), \(hash), \(now))
-                    """)
-            }
+            for account in snapshot.accounts { try Self.insertAccount(s, account, hash: export.passwordHash(of: account) ?? "") }
             try PGRecords.setMeta(s, "transport_config", String(decoding: try JSONEncoder().encode(snapshot.transportConfig), as: UTF8.self))
             try PGRecords.setMeta(
                 s, "recipient_filter_config", String(decoding: try JSONEncoder().encode(snapshot.recipientFilterConfig), as: UTF8.self))

@@ -308,12 +308,7 @@ extension PostgresConfigStore {
                 }
                 try Self.refuseSharedAddresses(account, other)
             }
-            try s.query(
-                """
-                INSERT INTO accounts (user_principal_name, name, alias, primary_smtp_address, email_addresses, password_hash, created_at)
-                VALUES (\(account.userPrincipalName), \(account.name), \(account.alias), \(account.primarySmtpAddress),
-                        \(try PGJSON.encode(account.emailAddresses)), \(hash), \(PGClock.now().millis))
-                """)
+            try Self.insertAccount(s, account, hash: hash)
             try PGRecords.bumpGeneration(s, summary: "New-Mailbox \(account.userPrincipalName)")
         }
     }
@@ -462,6 +457,15 @@ extension PostgresConfigStore {
             "INSERT INTO accepted_domains (name, domain_name, type, is_default) VALUES (\(domain.name), \(domain.domainName), \(domain.domainType.rawValue), \(isDefault))"
         )
         return isDefault
+    }
+
+    static func insertAccount(_ s: Session, _ account: MailboxAccount, hash: String) throws {
+        try s.query(
+            """
+            INSERT INTO accounts (user_principal_name, name, alias, primary_smtp_address, email_addresses, password_hash, created_at)
+            VALUES (\(account.userPrincipalName), \(account.name), \(account.alias), \(account.primarySmtpAddress),
+                    \(try PGJSON.encode(account.emailAddresses)), \(hash), \(PGClock.now().millis))
+            """)
     }
 
     static func validateAddresses(of account: MailboxAccount) throws {

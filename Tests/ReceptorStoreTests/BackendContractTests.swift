@@ -28,6 +28,20 @@ class BackendContractTestCase: StoreTestCase {
         return store
     }
 
+    /// A mailbox with a further address, a transport setting and the recipient filter off; returns the
+    /// transport config written.
+    func addKateAndOrganizationSettings(to store: any ConfigStore) throws -> TransportConfig {
+        try store.addAccount(
+            MailboxAccount(
+                name: "kate", alias: "kate", userPrincipalName: "kate@contoso.test",
+                primarySmtpAddress: "kate@contoso.test", emailAddresses: ["k@contoso.test"]), password: "P@ssw0rd!")
+        var transport = TransportConfig()
+        transport.tlsReceiveDomainSecureList = ["fabrikam.test"]
+        try store.setTransportConfig(transport)
+        try store.setRecipientFilterConfig(RecipientFilterConfig(recipientValidationEnabled: false))
+        return transport
+    }
+
     // MARK: The checks
 
     func checkGenerationGoesUpOncePerCommittingWriteAndNeverForARefusal() throws {
@@ -58,14 +72,7 @@ class BackendContractTestCase: StoreTestCase {
         try store.addPermission(
             PermissionEntry(user: SecurityPrincipal("NT AUTHORITY\\ANONYMOUS LOGON"), extendedRights: [.acceptAnyRecipient]),
             connector: relay.connector.guid)
-        try store.addAccount(
-            MailboxAccount(
-                name: "kate", alias: "kate", userPrincipalName: "kate@contoso.test",
-                primarySmtpAddress: "kate@contoso.test", emailAddresses: ["k@contoso.test"]), password: "P@ssw0rd!")
-        var transport = TransportConfig()
-        transport.tlsReceiveDomainSecureList = ["fabrikam.test"]
-        try store.setTransportConfig(transport)
-        try store.setRecipientFilterConfig(RecipientFilterConfig(recipientValidationEnabled: false))
+        let transport = try addKateAndOrganizationSettings(to: store)
         let other = try open(create: false)
         let a = try store.snapshot(), b = try other.snapshot()
         assertSameSnapshot(a, b)
@@ -97,14 +104,7 @@ class BackendContractTestCase: StoreTestCase {
         try store.addPermission(
             PermissionEntry(user: SecurityPrincipal("CONTOSO\\Printers"), extendedRights: [.submit], deny: true), connector: relay.connector.guid)
         try store.addAcceptedDomain(AcceptedDomain(name: "fabrikam.test", domainName: "fabrikam.test", domainType: .internalRelay, isDefault: true))
-        try store.addAccount(
-            MailboxAccount(
-                name: "kate", alias: "kate", userPrincipalName: "kate@contoso.test",
-                primarySmtpAddress: "kate@contoso.test", emailAddresses: ["k@contoso.test"]), password: "P@ssw0rd!")
-        var transport = TransportConfig()
-        transport.tlsReceiveDomainSecureList = ["fabrikam.test"]
-        try store.setTransportConfig(transport)
-        try store.setRecipientFilterConfig(RecipientFilterConfig(recipientValidationEnabled: false))
+        let transport = try addKateAndOrganizationSettings(to: store)
         let original = try store.exportOrganization()
 
         // To the other backend's kind of store (an SQLite file: the same code path either way) and back.

@@ -1774,6 +1774,42 @@ def test_a_30_mb_message_is_stored_byte_identical():
         l.cleanup()
 
 
+def ten_large_messages_at_once(l, send, stored, what):
+    """Ten sessions each send one large message at once (`send(i)` sends user{i}'s and returns the final
+    reply); every message must be stored whole, and the listener's peak RSS (VmHWM) must grow by well under
+    150 MB. Held whole in memory, each message costs its size at least twice."""
+    def status(field):
+        with open(f"/proc/{l.proc.pid}/status") as f:
+            return next(int(line.split()[1]) for line in f if line.startswith(field + ":"))
+
+    before = status("VmRSS")
+    replies = []
+
+    def one(i):
+        try:
+            replies.append(send(i))
+        except Exception as e:  # noqa: BLE001
+            replies.append(f"failed: {e}")
+
+    threads = [threading.Thread(target=one, args=(i,)) for i in range(10)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join(300)
+    peak = status("VmHWM")
+    assert_eq(len(replies), 10, "sessions finished")
+    for r in replies:
+        assert_in("250 2.6.0", r)
+    for i in range(10):
+        files = l.maildir(f"user{i}@contoso.test")
+        assert_eq(len(files), 1, f"user{i}'s messages")
+        assert_eq(os.path.getsize(files[0]) > len(stored), True, f"user{i}'s message is whole")
+    grown_mb = (peak - before) / 1024
+    print(f"    listener RSS before {before / 1024:.0f} MB, peak {peak / 1024:.0f} MB (+{grown_mb:.0f} MB for 10 x {what})")
+    if grown_mb > 150:
+        raise AssertionError(f"peak RSS grew {grown_mb:.0f} MB while 10 sessions sent {what} each")
+
+
 def send_bdat_message(port, payload, chunk_sizes, rcpt="someone@contoso.test", piece=65536, timeout=120):
     """One session that sends `payload` in BDAT chunks of the given sizes (the last with LAST); returns the
     reply to the last chunk (the earlier ones must each get 250)."""
@@ -1811,10 +1847,6 @@ def test_bdat_messages_are_spooled_not_held_in_memory():
     (held in memory, each chunk cost 30-60 MB: 300 MB or more)."""
     l = Listener().start()
     try:
-        def status(field):
-            with open(f"/proc/{l.proc.pid}/status") as f:
-                return next(int(line.split()[1]) for line in f if line.startswith(field + ":"))
-
         wire, stored = big_message(30 * 1024 * 1024, "thirty megabytes in chunks")
         header_end = wire.index(b"\r\n\r\n") + 4
         stored_header_end = stored.index(b"\r\n\r\n") + 4
@@ -1832,32 +1864,8 @@ def test_bdat_messages_are_spooled_not_held_in_memory():
         spool = os.path.join(l.dir, "spool")
         assert_eq(os.listdir(spool) if os.path.isdir(spool) else [], [], "spool files left")
 
-        before = status("VmRSS")
-        replies = []
-
-        def one(i):
-            try:
-                replies.append(send_bdat_message(l.port(25), payload, [n], rcpt=f"user{i}@contoso.test"))
-            except Exception as e:  # noqa: BLE001
-                replies.append(f"failed: {e}")
-
-        threads = [threading.Thread(target=one, args=(i,)) for i in range(10)]
-        for t in threads:
-            t.start()
-        for t in threads:
-            t.join(300)
-        peak = status("VmHWM")
-        assert_eq(len(replies), 10, "sessions finished")
-        for r in replies:
-            assert_in("250 2.6.0", r)
-        for i in range(10):
-            files = l.maildir(f"user{i}@contoso.test")
-            assert_eq(len(files), 1, f"user{i}'s messages")
-            assert_eq(os.path.getsize(files[0]) > len(stored), True, f"user{i}'s message is whole")
-        grown_mb = (peak - before) / 1024
-        print(f"    listener RSS before {before / 1024:.0f} MB, peak {peak / 1024:.0f} MB (+{grown_mb:.0f} MB for 10 x 30 MB in BDAT)")
-        if grown_mb > 150:
-            raise AssertionError(f"peak RSS grew {grown_mb:.0f} MB while 10 sessions sent a 30 MB BDAT chunk each")
+        ten_large_messages_at_once(
+            l, lambda i: send_bdat_message(l.port(25), payload, [n], rcpt=f"user{i}@contoso.test"), stored, "one 30 MB BDAT chunk")
     finally:
         l.cleanup()
 
@@ -1941,37 +1949,8 @@ def test_large_messages_at_once_keep_the_listener_small():
     peak RSS (VmHWM) grows by well under 150 MB, and every message is stored whole."""
     l = Listener().start()
     try:
-        def status(field):
-            with open(f"/proc/{l.proc.pid}/status") as f:
-                return next(int(line.split()[1]) for line in f if line.startswith(field + ":"))
-
-        before = status("VmRSS")
         wire, stored = big_message(30 * 1024 * 1024, "ten at once")
-        replies = []
-
-        def one(i):
-            try:
-                replies.append(send_raw_message(l.port(25), wire, rcpt=f"user{i}@contoso.test"))
-            except Exception as e:  # noqa: BLE001
-                replies.append(f"failed: {e}")
-
-        threads = [threading.Thread(target=one, args=(i,)) for i in range(10)]
-        for t in threads:
-            t.start()
-        for t in threads:
-            t.join(300)
-        peak = status("VmHWM")
-        assert_eq(len(replies), 10, "sessions finished")
-        for r in replies:
-            assert_in("250 2.6.0", r)
-        for i in range(10):
-            files = l.maildir(f"user{i}@contoso.test")
-            assert_eq(len(files), 1, f"user{i}'s messages")
-            assert_eq(os.path.getsize(files[0]) > len(stored), True, f"user{i}'s message is whole")
-        grown_mb = (peak - before) / 1024
-        print(f"    listener RSS before {before / 1024:.0f} MB, peak {peak / 1024:.0f} MB (+{grown_mb:.0f} MB for 10 x 30 MB)")
-        if grown_mb > 150:
-            raise AssertionError(f"peak RSS grew {grown_mb:.0f} MB while 10 sessions sent 30 MB each")
+        ten_large_messages_at_once(l, lambda i: send_raw_message(l.port(25), wire, rcpt=f"user{i}@contoso.test"), stored, "30 MB")
     finally:
         l.cleanup()
 
