@@ -1708,19 +1708,25 @@ def big_message(size, tag):
     return wire, stored_header + body
 
 
+def begin_transaction(s, rcpt, then=()):
+    """On a new connection `s`: the banner, EHLO, MAIL FROM big@fabrikam.test and RCPT TO `rcpt`, then the
+    (command, expected reply code) pairs of `then`; returns the connection's reader."""
+    f = s.makefile("rb")
+    assert_in("220 ", f.readline().decode())
+    s.sendall(b"EHLO client.test\r\n")
+    while not f.readline().startswith(b"250 "):
+        pass
+    for command, code in ((b"MAIL FROM:<big@fabrikam.test>", b"250"), (b"RCPT TO:<" + rcpt.encode() + b">", b"250"), *then):
+        s.sendall(command + b"\r\n")
+        reply = f.readline()
+        assert reply.startswith(code), f"{command!r}: {reply!r}"
+    return f
+
+
 def send_raw_message(port, wire, rcpt="someone@contoso.test", piece=65536, timeout=120):
     """One session that sends `wire` as its DATA body in pieces; returns the reply to the final dot."""
     with socket.create_connection(("127.0.0.1", port), timeout=timeout) as s:
-        f = s.makefile("rb")
-        assert_in("220 ", f.readline().decode())
-        s.sendall(b"EHLO client.test\r\n")
-        while not f.readline().startswith(b"250 "):
-            pass
-        for command, code in ((b"MAIL FROM:<big@fabrikam.test>", b"250"), (b"RCPT TO:<" + rcpt.encode() + b">", b"250"),
-                              (b"DATA", b"354")):
-            s.sendall(command + b"\r\n")
-            reply = f.readline()
-            assert reply.startswith(code), f"{command!r}: {reply!r}"
+        f = begin_transaction(s, rcpt, then=((b"DATA", b"354"),))
         view = memoryview(wire)
         for i in range(0, len(view), piece):
             s.sendall(view[i:i + piece])
@@ -1815,15 +1821,7 @@ def send_bdat_message(port, payload, chunk_sizes, rcpt="someone@contoso.test", p
     reply to the last chunk (the earlier ones must each get 250)."""
     assert sum(chunk_sizes) == len(payload)
     with socket.create_connection(("127.0.0.1", port), timeout=timeout) as s:
-        f = s.makefile("rb")
-        assert_in("220 ", f.readline().decode())
-        s.sendall(b"EHLO client.test\r\n")
-        while not f.readline().startswith(b"250 "):
-            pass
-        for command in (b"MAIL FROM:<big@fabrikam.test>", b"RCPT TO:<" + rcpt.encode() + b">"):
-            s.sendall(command + b"\r\n")
-            reply = f.readline()
-            assert reply.startswith(b"250"), f"{command!r}: {reply!r}"
+        f = begin_transaction(s, rcpt)
         view = memoryview(payload)
         offset = 0
         reply = ""
