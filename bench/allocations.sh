@@ -5,6 +5,7 @@
 #   bench/allocations.sh                 # 2,000 messages of 1 KB, 10 sessions, a connection per message
 #   SOURCE_ARGS=-d bench/allocations.sh  # over one connection per session
 #   RECEPTOR_BIN=/path/to/other/receptor SIZE=102400 bench/allocations.sh    # another build, 100 KB messages
+#   LISTEN_ARGS="--usage-days 0" bench/allocations.sh                        # connector usage recording off
 #
 # Uses the release build (swift build -c release --product receptor first; never build while this runs).
 # Needs root (uprobes) and perf (apt-get install linux-perf).
@@ -20,7 +21,8 @@ perf probe -q -x "$LIBC" malloc 2>/dev/null || perf probe -l 2>/dev/null | grep 
 N=${N:-2000}
 WORK=$(mktemp -d "${BENCH_DIR:-}/receptor-allocations.XXXX")
 bench_store "$WORK/receptor.sqlite" 30000 "-ProtocolLoggingLevel None"
-"$BIN" listen --store "$WORK/receptor.sqlite" --log-level warning 2>"$WORK/listen.log" &
+# shellcheck disable=SC2086
+"$BIN" listen --store "$WORK/receptor.sqlite" --log-level warning ${LISTEN_ARGS:-} 2>"$WORK/listen.log" &
 LPID=$!
 cleanup() {
   kill "$LPID" 2>/dev/null; wait "$LPID" 2>/dev/null || true
