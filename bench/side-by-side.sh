@@ -4,6 +4,7 @@
 #
 #   bench/side-by-side.sh BASE_BINARY [NEW_BINARY]      NEW_BINARY: this tree's release build
 #   SESSIONS="50" SIZES="1024 102400" MODES="conn reuse" REPS=3 bench/side-by-side.sh …
+#   ORDER=new-first bench/side-by-side.sh …                  # the new build runs first in each repeat
 #
 # Each listener gets a store of its own (bench_store: Default Frontend without throttling, the mailbox the
 # load sends to) and its own port; smtp-throughput.sh interleaves the targets so they share the machine's
@@ -32,7 +33,15 @@ start() {   # LABEL BINARY OFFSET [listen options]
   TARGETS+=("127.0.0.1:$((offset + 25))=$label@$!")
 }
 TARGETS=()
-start base "$BASE" 29000
-start new "$NEW" 30000
-start new-no-usage "$NEW" 31000 --usage-days 0
+# Each repeat runs the targets in this order, and a target may pay for the file-system work of the one before
+# it (ext4's inode allocation slows after many files; BENCHMARKS.md): ORDER=new-first runs the new build first.
+if [ "${ORDER:-base-first}" = new-first ]; then
+  start new "$NEW" 30000
+  start new-no-usage "$NEW" 31000 --usage-days 0
+  start base "$BASE" 29000
+else
+  start base "$BASE" 29000
+  start new "$NEW" 30000
+  start new-no-usage "$NEW" 31000 --usage-days 0
+fi
 "$SHARED/smtp-throughput.sh" -r "${REPS:-3}" --sink -s "${SESSIONS:-50}" -l "${SIZES:-1024 102400}" -d "${MODES:-conn reuse}" "${TARGETS[@]}"
