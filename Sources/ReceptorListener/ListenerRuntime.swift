@@ -26,6 +26,8 @@ public final class ListenerRuntime: @unchecked Sendable {
         public var sync: GroupCommit.Mode = .fileSystem
         /// Days of connector usage kept in `usage/` (0: not recorded).
         public var usageRetentionDays = ConnectorUsage.defaultRetentionDays
+        /// Where the listener keeps its files (`StoreLocation.dataDirectory`); nil: the rule's default for the store.
+        public var dataDirectory: String?
         public init(serverName: String) { self.serverName = serverName }
     }
 
@@ -62,7 +64,10 @@ public final class ListenerRuntime: @unchecked Sendable {
         group = MultiThreadedEventLoopGroup(numberOfThreads: System.coreCount)
         threadPool = NIOThreadPool(numberOfThreads: max(1, options.ioThreads))
         threadPool.start()
-        let dataDirectory = (store.path as NSString).deletingLastPathComponent
+        let dataDirectory =
+            options.dataDirectory
+            ?? StoreLocation.dataDirectory(
+                store: store.path, server: options.serverName, explicit: nil, environment: ProcessInfo.processInfo.environment)
         services = ListenerServices(
             store: store, dataDirectory: dataDirectory, threadPool: threadPool, sync: options.sync,
             usageRetentionDays: options.usageRetentionDays, logger: logger)

@@ -18,10 +18,7 @@ public struct PostgresLocation: Sendable, Equatable {
     public var display: String
 
     /// True for the strings `--store` should treat as PostgreSQL rather than an SQLite path.
-    public static func isPostgresURI(_ text: String) -> Bool {
-        let lower = text.lowercased()
-        return lower.hasPrefix("postgresql://") || lower.hasPrefix("postgres://")
-    }
+    public static func isPostgresURI(_ text: String) -> Bool { StoreLocation.isDatabaseURI(text) }
 
     public static func parse(_ uri: String, environment: [String: String] = ProcessInfo.processInfo.environment) throws -> PostgresLocation {
         // Never echo `uri` itself: it may hold a password.

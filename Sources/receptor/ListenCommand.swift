@@ -34,7 +34,7 @@ struct Listen: AsyncParsableCommand {
     @Option(
         help: ArgumentHelp(
             """
-            Days of connector usage to keep in usage/ beside the store (who sent through each connector:         Get-ReceiveConnectorUsage); 0 records none.
+            Days of connector usage to keep in usage/ in the data directory (who sent through each connector: Get-ReceiveConnectorUsage); 0 records none.
             """, valueName: "days"))
     var usageDays: Int = 30
 
@@ -64,6 +64,12 @@ struct Listen: AsyncParsableCommand {
         runtimeOptions.ioThreads = ioThreads
         runtimeOptions.sync = sync
         runtimeOptions.usageRetentionDays = usageDays
+        let dataDirectory = options.dataDirectory(server: server.name)
+        do { try StoreLocation.createFolder(dataDirectory) } catch {
+            Terminal.error("\(error)")
+            throw ExitCode(1)
+        }
+        runtimeOptions.dataDirectory = dataDirectory
         let runtime = ListenerRuntime(store: store, options: runtimeOptions, logger: logger)
         let signals = SignalHandlers(
             onStop: { runtime.stop() },
