@@ -139,9 +139,18 @@ public final class PostgresConfigStore: ConfigStore, @unchecked Sendable {
         let connection: PostgresConnection
         let logger: Logger
 
+        /// A statement not answered within this closes the connection (a hung server or a half-open connection
+        /// would otherwise block the caller for good); the call fails and the next one connects again.
+        static let statementTimeout = TimeAmount.seconds(30)
+
         @discardableResult
         func query(_ query: PostgresQuery) throws -> PostgresQueryResult {
-            try connection.query(query, logger: logger).wait()
+            let connection = self.connection
+            let watchdog = connection.eventLoop.scheduleTask(in: Self.statementTimeout) {
+                let _: EventLoopFuture<Void> = connection.close()
+            }
+            defer { watchdog.cancel() }
+            return try connection.query(query, logger: logger).wait()
         }
 
         func rows(_ query: PostgresQuery) throws -> [PostgresRow] { try self.query(query).rows }

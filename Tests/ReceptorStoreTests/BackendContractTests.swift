@@ -198,16 +198,14 @@ final class SQLiteContractTests: BackendContractTestCase {
     func testNoLostUpdate() throws { try checkNoLostUpdateOnRevisions() }
 }
 
-/// Each test gets a database of its own on the cluster RECEPTOR_TEST_POSTGRES names, dropped afterwards.
-final class PostgresContractTests: BackendContractTestCase {
-    override var backendName: String { "PostgreSQL" }
-    var adminURI = ""
-    var database = ""
-    var uri = ""
-    var opened: [PostgresConfigStore] = []
+/// A database of its own on the cluster RECEPTOR_TEST_POSTGRES names, for one test; `drop()` removes it.
+/// Without RECEPTOR_TEST_POSTGRES the test fails with a line saying so (RECEPTOR_TEST_POSTGRES=skip skips it).
+struct PostgresTestDatabase {
+    let adminURI: String
+    let database: String
+    let uri: String
 
-    override func setUpWithError() throws {
-        try super.setUpWithError()
+    init() throws {
         let value = ProcessInfo.processInfo.environment["RECEPTOR_TEST_POSTGRES"] ?? ""
         if value == "skip" { throw XCTSkip("RECEPTOR_TEST_POSTGRES=skip: the PostgreSQL variants of the store tests were skipped.") }
         guard !value.isEmpty else {
@@ -218,19 +216,15 @@ final class PostgresContractTests: BackendContractTestCase {
         }
         adminURI = value
         database = "receptor_test_" + UUID().uuidString.lowercased().replacingOccurrences(of: "-", with: "")
-        try psql("CREATE DATABASE \(database)")
         var components = try XCTUnwrap(URLComponents(string: adminURI))
         components.path = "/" + database
         uri = try XCTUnwrap(components.string)
+        try psql("CREATE DATABASE \(database)")
     }
 
-    override func tearDownWithError() throws {
-        opened.forEach { $0.close() }
-        opened = []
-        if !database.isEmpty { try? psql("DROP DATABASE IF EXISTS \(database) WITH (FORCE)") }
-        try super.tearDownWithError()
-    }
+    func drop() { try? psql("DROP DATABASE IF EXISTS \(database) WITH (FORCE)") }
 
+    /// Runs one statement with psql, on the admin database or on `uri`.
     func psql(_ sql: String, uri: String? = nil) throws {
         let process = Process()
         process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
@@ -240,6 +234,28 @@ final class PostgresContractTests: BackendContractTestCase {
         process.waitUntilExit()
         if process.terminationStatus != 0 { throw StoreError.database("psql failed: \(sql)") }
     }
+}
+
+/// Each test gets a database of its own on the cluster RECEPTOR_TEST_POSTGRES names, dropped afterwards.
+final class PostgresContractTests: BackendContractTestCase {
+    override var backendName: String { "PostgreSQL" }
+    var db: PostgresTestDatabase?
+    var uri: String { db?.uri ?? "" }
+    var opened: [PostgresConfigStore] = []
+
+    override func setUpWithError() throws {
+        try super.setUpWithError()
+        db = try PostgresTestDatabase()
+    }
+
+    override func tearDownWithError() throws {
+        opened.forEach { $0.close() }
+        opened = []
+        db?.drop()
+        try super.tearDownWithError()
+    }
+
+    func psql(_ sql: String, uri: String? = nil) throws { try db?.psql(sql, uri: uri) }
 
     override func open(create: Bool) throws -> any ConfigStore {
         let store = try PostgresConfigStore.open(uri: uri, create: create)
