@@ -173,15 +173,17 @@ public struct ControlSnapshot: Codable, Sendable {
     public var delivery: DeliveryStatistics?
     /// Set on a snapshot sent to resynchronise a subscriber that fell behind: how many events it missed.
     public var missedEvents: Int?
+    /// Since when the listener has not reached its store (it serves its last good configuration meanwhile).
+    public var storeUnreachableSince: Date?
 
     public init(
         server: String, pid: Int32? = nil, generation: Int64? = nil, configError: String? = nil, bindings: [BindingStatus]? = nil,
         sessions: [LiveSession] = [], counters: [String: ConnectorCounters] = [:], recentMessages: [MessageSummary]? = nil,
-        missedEvents: Int? = nil, delivery: DeliveryStatistics? = nil
+        missedEvents: Int? = nil, delivery: DeliveryStatistics? = nil, storeUnreachableSince: Date? = nil
     ) {
         self.server = server; self.pid = pid; self.generation = generation; self.configError = configError
         self.bindings = bindings; self.sessions = sessions; self.counters = counters; self.recentMessages = recentMessages
-        self.missedEvents = missedEvents; self.delivery = delivery
+        self.missedEvents = missedEvents; self.delivery = delivery; self.storeUnreachableSince = storeUnreachableSince
     }
 }
 

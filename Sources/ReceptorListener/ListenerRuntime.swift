@@ -8,9 +8,9 @@ import ReceptorCore
 import ReceptorStore
 import ReceptorControl
 
-/// `receptor listen`: loads the server's snapshot, opens its bindings, follows the store (a generation
-/// poll every few milliseconds; SIGHUP forces a reload), registers itself and heartbeats, and drains on
-/// SIGTERM. A snapshot that fails validation is refused and the last good one kept; the reason shows in
+/// `receptor listen`: loads the server's snapshot, opens its bindings, follows the store (its change feed —
+/// inotify for SQLite, LISTEN/NOTIFY for PostgreSQL — and a poll of the generation; SIGHUP forces a reload),
+/// registers itself and heartbeats, and drains on SIGTERM. A snapshot that fails validation is refused and the last good one kept; the reason shows in
 /// `receptor status` and the log.
 public final class ListenerRuntime: @unchecked Sendable {
     public struct Options: Sendable {
@@ -26,11 +26,15 @@ public final class ListenerRuntime: @unchecked Sendable {
         public var sync: GroupCommit.Mode = .fileSystem
         /// Days of connector usage kept in `usage/` (0: not recorded).
         public var usageRetentionDays = ConnectorUsage.defaultRetentionDays
+        /// Where the listener keeps its files (`StoreLocation.dataDirectory`); nil: the rule's default for the store.
+        public var dataDirectory: String?
         public init(serverName: String) { self.serverName = serverName }
     }
 
     private let store: ConfigStore
     private let options: Options
+    /// What wakes the listener when the store changes (`StoreChangeFeed`).
+    private let feed: any StoreChangeFeed
     private let logger: Logger
     private let group: MultiThreadedEventLoopGroup
     private let threadPool: NIOThreadPool
@@ -47,6 +51,8 @@ public final class ListenerRuntime: @unchecked Sendable {
     private var control: ControlServer? { started.withLockedValue { $0.control } }
     private var tls: ListenerTLS? { started.withLockedValue { $0.tls } }
     private let lastError = NIOLockedValueBox<String?>(nil)
+    /// The last failure to read the store's snapshot (logged once, not at every retry).
+    private let readFailure = NIOLockedValueBox<String?>(nil)
     private let appliedGeneration = NIOLockedValueBox<Int64>(-1)
     /// The generation whose sockets are all reconciled: what status and the control socket report, so that a
     /// client that sees generation N can rely on N's bindings (the snapshot is swapped in a moment earlier).
@@ -55,14 +61,19 @@ public final class ListenerRuntime: @unchecked Sendable {
     private let stopping = NIOLockedValueBox(false)
     private let reloadRequested = NIOLockedValueBox(false)
 
-    public init(store: ConfigStore, options: Options, logger: Logger) {
+    /// `feed` follows the store; nil: the SQLite store's file watcher (`StoreWatcher`).
+    public init(store: ConfigStore, options: Options, logger: Logger, feed: (any StoreChangeFeed)? = nil) {
         self.store = store
+        self.feed = feed ?? StoreWatcher(storePath: store.path)
         self.options = options
         self.logger = logger
         group = MultiThreadedEventLoopGroup(numberOfThreads: System.coreCount)
         threadPool = NIOThreadPool(numberOfThreads: max(1, options.ioThreads))
         threadPool.start()
-        let dataDirectory = (store.path as NSString).deletingLastPathComponent
+        let dataDirectory =
+            options.dataDirectory
+            ?? StoreLocation.dataDirectory(
+                store: store.path, server: options.serverName, explicit: nil, environment: ProcessInfo.processInfo.environment)
         services = ListenerServices(
             store: store, dataDirectory: dataDirectory, threadPool: threadPool, sync: options.sync,
             usageRetentionDays: options.usageRetentionDays, logger: logger)
@@ -114,30 +125,46 @@ public final class ListenerRuntime: @unchecked Sendable {
 
     private var isStopping: Bool { stopping.withLockedValue { $0 } }
 
-    /// Follows the store: inotify wakes it on a write to the store's files (then the generation is re-checked
-    /// for a few milliseconds, since the WAL is written before the commit is visible); a timed poll of the
-    /// generation covers file systems without inotify; SIGHUP forces a reload.
+    /// Follows the store: its change feed wakes it (inotify on a write to the store's files, then the generation
+    /// is re-checked for a few milliseconds, since the WAL is written before the commit is visible; NOTIFY after
+    /// a commit, and after every reconnection); a timed poll of the generation covers a feed that can't run and
+    /// a read that failed; SIGHUP forces a reload. While the feed says the store is unreachable nothing is read:
+    /// the last good configuration stays in force, and the feed wakes the listener once it is back.
     private func watch() async {
         let (wakeups, wake) = AsyncStream<Bool>.makeStream(bufferingPolicy: .bufferingNewest(1))
-        let watcher = StoreWatcher(storePath: store.path) { wake.yield(true) }
-        let watching = watcher.start()
-        if !watching { logger.notice("inotify is unavailable; following the store by polling every \(options.pollInterval)") }
-        let poll = options.pollInterval
+        let following = feed.start { wake.yield(true) }
+        if !following { logger.notice("the store's change feed is unavailable; following the store by polling every \(options.pollInterval)") }
+        let poll = following ? (feed.pollInterval ?? options.pollInterval) : options.pollInterval
         let ticker = Task {
             while !Task.isCancelled {
                 try? await Task.sleep(for: poll)
                 wake.yield(false)
             }
         }
-        defer { ticker.cancel(); watcher.stop(); wake.finish() }
-        for await fromFileEvent in wakeups {
+        defer { ticker.cancel(); feed.stop(); wake.finish() }
+        var wasUnreachable = false
+        for await fromFeed in wakeups {
             if isStopping { break }
+            if let since = feed.unreachableSince {
+                if !wasUnreachable {
+                    wasUnreachable = true
+                    logger.warning(
+                        "\(ListenerStatusReport.unreachableNote(since: since)); serving generation \(generationInForce.withLockedValue { $0 })")
+                    services.events.publish(ListenerEvent(type: "storeUnreachable", detail: ListenerStatusReport.unreachableNote(since: since)))
+                }
+                continue
+            }
+            if wasUnreachable {
+                wasUnreachable = false
+                logger.notice("the store is reachable again")
+                services.events.publish(ListenerEvent(type: "storeReachable", detail: "generation \(generationInForce.withLockedValue { $0 })"))
+            }
             let forced = reloadRequested.withLockedValue { r -> Bool in
                 let v = r; r = false; return v
             }
             if forced { await reload(reason: "SIGHUP"); continue }
-            // After a file event the commit may become visible a moment later: look again briefly.
-            for delay in fromFileEvent ? [0, 1, 2, 4, 8, 16] : [0] {
+            // After a feed event the commit may become visible a moment later (SQLite's WAL): look again briefly.
+            for delay in fromFeed ? [0, 1, 2, 4, 8, 16] : [0] {
                 if delay > 0 { try? await Task.sleep(for: .milliseconds(delay)) }
                 guard let generation = try? store.generation() else { break }
                 if generation != appliedGeneration.withLockedValue({ $0 }) {
@@ -150,8 +177,20 @@ public final class ListenerRuntime: @unchecked Sendable {
 
     public func reload(reason: String) async {
         guard let server else { return }
+        let snapshot: StoreSnapshot
+        do { snapshot = try store.snapshot() } catch {
+            // Not a refused configuration: the store could not be read. The poll tries again (the generation
+            // still differs from the applied one); the configuration in force stays.
+            let failure = "\(error)"
+            if readFailure.withLockedValue({ r -> Bool in
+                defer { r = failure }; return r != failure
+            }) {
+                logger.warning("could not read the store (\(reason)); keeping generation \(server.current.generation): \(failure)")
+            }
+            return
+        }
+        readFailure.withLockedValue { $0 = nil }
         do {
-            let snapshot = try store.snapshot()
             appliedGeneration.withLockedValue { $0 = snapshot.generation }
             let next = try ListenerSnapshot.make(from: snapshot, serverName: options.serverName)
             tls?.reload(domainSecureList: next.transportConfig.tlsReceiveDomainSecureList)
@@ -185,6 +224,8 @@ public final class ListenerRuntime: @unchecked Sendable {
             try? await Task.sleep(for: .milliseconds(200))
             guard ContinuousClock.now >= next else { continue }
             next = ContinuousClock.now + options.heartbeatInterval
+            // The feed knows the store is unreachable: a write would only wait for it (the feed retries).
+            if feed.unreachableSince != nil { continue }
             do { try store.heartbeat(listenerID: registrationID, statusJSON: statusJSON()) } catch StoreError.notFound {
                 try? register()
             } catch {
@@ -199,7 +240,7 @@ public final class ListenerRuntime: @unchecked Sendable {
         ListenerStatusReport(
             generation: generationInForce.withLockedValue { $0 }, bindings: server?.bindingStatus ?? [],
             configError: lastError.withLockedValue { $0 }, sessions: services.sessions.count,
-            delivery: services.messages.deliveryStatistics
+            delivery: services.messages.deliveryStatistics, storeUnreachableSince: feed.unreachableSince
         ).json
     }
 
@@ -226,7 +267,8 @@ public final class ListenerRuntime: @unchecked Sendable {
             server: options.serverName, pid: getpid(), generation: generationInForce.withLockedValue { $0 },
             configError: lastError.withLockedValue { $0 }, bindings: server?.bindingStatus ?? [],
             sessions: services.sessions.sessions, counters: services.events.allCounters,
-            recentMessages: services.events.recentMessages, delivery: services.messages.deliveryStatistics)
+            recentMessages: services.events.recentMessages, delivery: services.messages.deliveryStatistics,
+            storeUnreachableSince: feed.unreachableSince)
     }
 
     /// Stop accepting, let sessions finish up to the drain timeout, then close everything.

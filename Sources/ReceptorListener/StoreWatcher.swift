@@ -1,5 +1,6 @@
 import Foundation
 import NIOConcurrencyHelpers
+import ReceptorStore
 #if canImport(Glibc)
     import Glibc
 #endif
@@ -7,11 +8,10 @@ import NIOConcurrencyHelpers
 /// Wakes the listener when the store file changes: inotify on the store's folder (the WAL and the
 /// database file), read on a thread of its own. A wake-up is only a hint — SQLite writes the WAL before
 /// the commit is visible — so the listener re-checks the generation for a few milliseconds after each one,
-/// and keeps a timed poll for file systems without inotify.
-final class StoreWatcher: @unchecked Sendable {
+/// and keeps a timed poll for file systems without inotify. The SQLite store's `StoreChangeFeed`.
+final class StoreWatcher: StoreChangeFeed, @unchecked Sendable {
     private let folder: String
     private let names: Set<String>
-    private let onChange: @Sendable () -> Void
     /// The inotify descriptor and the pipe that wakes the thread for `stop()`. The thread closes them as it
     /// ends, under the lock, so that `stop()` never writes to a descriptor number the process reused. (Closing
     /// the inotify descriptor from `stop()` did not wake a thread blocked in `read`, and raced with it.)
@@ -20,19 +20,23 @@ final class StoreWatcher: @unchecked Sendable {
         var wakeRead: Int32 = -1
         var wakeWrite: Int32 = -1
         var stopped = false
+        var onChange: (@Sendable () -> Void)?
     }
     private let descriptors = NIOLockedValueBox(Descriptors())
 
-    init(storePath: String, onChange: @escaping @Sendable () -> Void) {
+    init(storePath: String) {
         folder = (storePath as NSString).deletingLastPathComponent
         let base = (storePath as NSString).lastPathComponent
         names = [base, base + "-wal"]
-        self.onChange = onChange
     }
+
+    /// A file on this host is always reachable; the listener's own poll interval applies.
+    var unreachableSince: Date? { nil }
+    var pollInterval: Duration? { nil }
 
     /// Starts watching; false when inotify is unavailable (the poll then does the work alone).
     @discardableResult
-    func start() -> Bool {
+    func start(wake onChange: @escaping @Sendable () -> Void) -> Bool {
         let inotify = inotify_init1(Int32(IN_CLOEXEC))
         guard inotify >= 0 else { return false }
         let mask = UInt32(IN_MODIFY | IN_CLOSE_WRITE | IN_MOVED_TO | IN_CREATE)
@@ -44,7 +48,7 @@ final class StoreWatcher: @unchecked Sendable {
         for fd in wake { _ = fcntl(fd, F_SETFD, FD_CLOEXEC) }
         let started = descriptors.withLockedValue { d -> Bool in
             guard !d.stopped, d.inotify < 0 else { return false }
-            d = Descriptors(inotify: inotify, wakeRead: wake[0], wakeWrite: wake[1])
+            d = Descriptors(inotify: inotify, wakeRead: wake[0], wakeWrite: wake[1], onChange: onChange)
             return true
         }
         guard started else {
@@ -110,7 +114,7 @@ final class StoreWatcher: @unchecked Sendable {
                     offset = nameStart + length
                 }
             }
-            if relevant { onChange() }
+            if relevant { descriptors.withLockedValue { $0.onChange }?() }
         }
     }
 }

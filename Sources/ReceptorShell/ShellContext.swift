@@ -21,6 +21,14 @@ public final class ShellContext: @unchecked Sendable {
     /// Testing hook, run between reading a connector and saving it, so a test can make two processes race
     /// deterministically (RECEPTOR_TEST_WRITE_DELAY_MS: say so on stderr, then wait).
     public var beforeSave: (() -> Void)?
+    /// --data-dir / RECEPTOR_DATA_DIR, when given (else `StoreLocation.dataDirectory`'s default for the store).
+    public var explicitDataDirectory: String?
+
+    /// The data directory of `server` (where its listener keeps protocol logs and connector usage).
+    public func dataDirectory(server: String?) -> String {
+        StoreLocation.dataDirectory(
+            store: store.path, server: server, explicit: explicitDataDirectory, environment: ProcessInfo.processInfo.environment)
+    }
 
     public init(
         store: ConfigStore, requestedServer: String?, hostName: String,

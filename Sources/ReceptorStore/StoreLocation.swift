@@ -14,10 +14,15 @@ public enum StoreLocation {
     public static let fileMode: mode_t = 0o600
 
     /// `$XDG_DATA_HOME/receptor/receptor.sqlite`, else `$HOME/.local/share/receptor/receptor.sqlite`.
-    /// As the XDG spec says, a relative or empty `XDG_DATA_HOME` is ignored.
     public static func defaultPath(environment: [String: String]) -> String {
+        join(receptorDataHome(environment: environment), "receptor.sqlite")
+    }
+
+    /// `$XDG_DATA_HOME/receptor`, else `$HOME/.local/share/receptor`. As the XDG spec says, a relative or empty
+    /// `XDG_DATA_HOME` is ignored.
+    public static func receptorDataHome(environment: [String: String]) -> String {
         if let xdg = environment["XDG_DATA_HOME"], xdg.hasPrefix("/") {
-            return join(xdg, "receptor/receptor.sqlite")
+            return join(xdg, "receptor")
         }
         let home: String
         if let h = environment["HOME"], !h.isEmpty {
@@ -25,7 +30,27 @@ public enum StoreLocation {
         } else {
             home = FileManager.default.homeDirectoryForCurrentUser.path
         }
-        return join(home, ".local/share/receptor/receptor.sqlite")
+        return join(home, ".local/share/receptor")
+    }
+
+    /// True for a store named by a database server's URI (`postgresql://…`, `postgres://…`) rather than an
+    /// SQLite file path.
+    public static func isDatabaseURI(_ store: String) -> Bool {
+        let lower = store.lowercased()
+        return lower.hasPrefix("postgresql://") || lower.hasPrefix("postgres://")
+    }
+
+    /// The data directory (certificates, protocol logs, mailboxes, relay queue, spool, usage, control sockets,
+    /// shell history): `explicit` (--data-dir / RECEPTOR_DATA_DIR) when given; else the SQLite store's folder;
+    /// else, for a store on a database server (a URI names no folder on this host), `receptor/<server>` in the
+    /// XDG data home, one per server so that two servers' listeners on one host keep apart (without a server,
+    /// the XDG folder itself).
+    public static func dataDirectory(store: String, server: String?, explicit: String?, environment: [String: String]) -> String {
+        if let explicit, !explicit.isEmpty { return explicit }
+        guard isDatabaseURI(store) else { return (store as NSString).deletingLastPathComponent }
+        let home = receptorDataHome(environment: environment)
+        guard let server, !server.isEmpty else { return home }
+        return join(home, server.lowercased())
     }
 
     /// The SQLite companion files of a database in WAL mode.
@@ -52,6 +77,11 @@ public enum StoreLocation {
             // mkdir's mode passes through the umask; say exactly what we mean.
             _ = chmod(folder, folderMode)
         }
+    }
+
+    /// Creates `folder` and the missing folders above it, each with mode 0700 (existing ones are left alone).
+    public static func createFolder(_ folder: String) throws {
+        try createParentFolders(of: join(folder, "x"))
     }
 
     /// Creates an empty database file with mode 0600 before SQLite opens it, so it is never readable by others,

@@ -32,8 +32,10 @@ enum PGRecords {
         try s.rows("SELECT generation FROM store_generation WHERE id = 1").first?.decode(Int64.self) ?? 0
     }
 
-    /// Ends every configuration write: the generation goes up by exactly one and the change log says why.
-    /// Only committing writes reach it (refusals throw first), so no-op and refused writes never bump it.
+    /// Ends every configuration write: the generation goes up by exactly one, the change log says why, and
+    /// listeners are notified (`PostgresChangeFeed`). Only committing writes reach it (refusals throw first), so
+    /// no-op and refused writes never bump it; the NOTIFY is part of the transaction, so PostgreSQL delivers it
+    /// only if the transaction commits. Its payload is the generation, never a body (8000 bytes at most).
     @discardableResult
     static func bumpGeneration(_ s: Session, summary: String) throws -> Int64 {
         guard
@@ -41,6 +43,8 @@ enum PGRecords {
                 .first?.decode(Int64.self)
         else { throw StoreError.database("The store has no generation row; it is damaged.") }
         try s.query("INSERT INTO change_log (generation, at, summary) VALUES (\(generation), \(PGClock.now().millis), \(summary))")
+        // `Session.query` collects the rows, so an error of pg_notify is raised, not dropped (notes §8).
+        try s.query("SELECT pg_notify(\(PostgresChangeFeed.channel), \(String(generation)))")
         return generation
     }
 

@@ -67,11 +67,6 @@ public final class PostgresConfigStore: ConfigStore, @unchecked Sendable {
 
     // MARK: Connection
 
-    /// The first server's configuration.
-    func configuration() throws -> PostgresConnection.Configuration {
-        try configuration(for: location.endpoints[0])
-    }
-
     func configuration(for endpoint: PostgresLocation.Endpoint) throws -> PostgresConnection.Configuration {
         var config: PostgresConnection.Configuration
         let password = location.password(for: endpoint)
@@ -121,47 +116,71 @@ public final class PostgresConfigStore: ConfigStore, @unchecked Sendable {
 
     /// A new connection to the first of the URI's servers that answers and is the kind `target_session_attrs`
     /// asks for (libpq's order: each host in turn), so a store follows a failover when it reconnects.
-    func connectToTarget() throws -> PostgresConnection {
-        var failures: [String] = []
-        var lastError: StoreError?
+    func connectToTarget(id: Int = 1) throws -> PostgresConnection {
+        var attempts = TargetAttempts(store: self)
         for endpoint in location.endpoints {
-            let name = endpoint.host.map { "\($0):\(endpoint.port)" } ?? "\(endpoint.socketFolder ?? "")/.s.PGSQL.\(endpoint.port)"
             let connection: PostgresConnection
             do {
                 connection = try PostgresConnection.connect(
-                    on: Self.eventLoopGroup.next(), configuration: try configuration(for: endpoint), id: 1, logger: logger
+                    on: Self.eventLoopGroup.next(), configuration: try configuration(for: endpoint), id: id, logger: logger
                 ).wait()
             } catch {
-                let error = mapped(error)
-                lastError = error
-                // Each host's reason, without the store's name that the whole line already gives.
-                failures.append("\(name): \(error.description.replacingOccurrences(of: "Can't reach the store at \(path): ", with: ""))")
+                attempts.failed(endpoint, error)
                 continue
             }
             do {
-                if let refusal = try sessionAttributesRefusal(connection) {
-                    failures.append("\(name): \(refusal)")
+                let rows = try connection.query(Self.sessionAttributesQuery, logger: logger).wait().rows
+                if let refusal = try sessionAttributesRefusal(rows) {
+                    attempts.refused(endpoint, refusal)
                     try? connection.close().wait()
                     continue
                 }
             } catch {
                 try? connection.close().wait()
-                failures.append("\(name): \(mapped(error).description)")
+                attempts.failed(endpoint, error)
                 continue
             }
             return connection
         }
-        if location.endpoints.count == 1, let lastError { throw lastError }
-        throw StoreError.database(
-            "None of the servers of the store at \(path) will do (target_session_attrs=\(location.targetSessionAttrs)): "
-                + failures.joined(separator: "; "))
+        throw attempts.error
     }
 
-    /// Why this server is not the kind `target_session_attrs` asks for, or nil when it is.
-    func sessionAttributesRefusal(_ connection: PostgresConnection) throws -> String? {
+    /// `connectToTarget` for async callers (the change feed's own connection).
+    func connectToTarget(id: Int) async throws -> PostgresConnection {
+        var attempts = TargetAttempts(store: self)
+        for endpoint in location.endpoints {
+            let connection: PostgresConnection
+            do {
+                connection = try await PostgresConnection.connect(
+                    on: Self.eventLoopGroup.next(), configuration: try configuration(for: endpoint), id: id, logger: logger)
+            } catch {
+                attempts.failed(endpoint, error)
+                continue
+            }
+            do {
+                let rows = try await connection.query(Self.sessionAttributesQuery, logger: logger).collect()
+                if let refusal = try sessionAttributesRefusal(rows) {
+                    attempts.refused(endpoint, refusal)
+                    try? await connection.close()
+                    continue
+                }
+            } catch {
+                try? await connection.close()
+                attempts.failed(endpoint, error)
+                continue
+            }
+            return connection
+        }
+        throw attempts.error
+    }
+
+    static let sessionAttributesQuery: PostgresQuery = "SELECT pg_is_in_recovery(), current_setting('transaction_read_only')"
+
+    /// Why this server (the answer to `sessionAttributesQuery`) is not the kind `target_session_attrs` asks for,
+    /// or nil when it is.
+    func sessionAttributesRefusal(_ rows: [PostgresRow]) throws -> String? {
         let wanted = location.targetSessionAttrs
         guard wanted != "any" else { return nil }
-        let rows = try connection.query("SELECT pg_is_in_recovery(), current_setting('transaction_read_only')", logger: logger).wait().rows
         guard let row = rows.first else { return "it did not say whether it is a standby" }
         let (inRecovery, readOnlySetting) = try row.decode((Bool, String).self)
         let readOnly = inRecovery || readOnlySetting == "on"
@@ -171,6 +190,36 @@ public final class PostgresConfigStore: ConfigStore, @unchecked Sendable {
         case "primary": return inRecovery ? "it is a standby" : nil
         case "standby": return inRecovery ? nil : "it is not a standby"
         default: return nil
+        }
+    }
+
+    /// What each server said while a connection was sought, and the one error to throw when none will do.
+    struct TargetAttempts {
+        let store: PostgresConfigStore
+        var reasons: [String] = []
+        var lastError: StoreError?
+
+        mutating func failed(_ endpoint: PostgresLocation.Endpoint, _ error: any Error) {
+            let error = store.mapped(error)
+            lastError = error
+            // Each host's reason, without the store's name that the whole line already gives.
+            reasons.append(
+                "\(Self.name(endpoint)): \(error.description.replacingOccurrences(of: "Can't reach the store at \(store.path): ", with: ""))")
+        }
+
+        mutating func refused(_ endpoint: PostgresLocation.Endpoint, _ reason: String) {
+            reasons.append("\(Self.name(endpoint)): \(reason)")
+        }
+
+        var error: StoreError {
+            if store.location.endpoints.count == 1, let lastError { return lastError }
+            return .database(
+                "None of the servers of the store at \(store.path) will do (target_session_attrs=\(store.location.targetSessionAttrs)): "
+                    + reasons.joined(separator: "; "))
+        }
+
+        static func name(_ endpoint: PostgresLocation.Endpoint) -> String {
+            endpoint.host.map { "\($0):\(endpoint.port)" } ?? "\(endpoint.socketFolder ?? "")/.s.PGSQL.\(endpoint.port)"
         }
     }
 
@@ -195,9 +244,18 @@ public final class PostgresConfigStore: ConfigStore, @unchecked Sendable {
         let connection: PostgresConnection
         let logger: Logger
 
+        /// A statement not answered within this closes the connection (a hung server or a half-open connection
+        /// would otherwise block the caller for good); the call fails and the next one connects again.
+        static let statementTimeout = TimeAmount.seconds(30)
+
         @discardableResult
         func query(_ query: PostgresQuery) throws -> PostgresQueryResult {
-            try connection.query(query, logger: logger).wait()
+            let connection = self.connection
+            let watchdog = connection.eventLoop.scheduleTask(in: Self.statementTimeout) {
+                let _: EventLoopFuture<Void> = connection.close()
+            }
+            defer { watchdog.cancel() }
+            return try connection.query(query, logger: logger).wait()
         }
 
         func rows(_ query: PostgresQuery) throws -> [PostgresRow] { try self.query(query).rows }

@@ -50,10 +50,7 @@ public struct PostgresLocation: Sendable, Equatable {
     static let sessionAttributes = ["any", "read-write", "read-only", "primary", "standby"]
 
     /// True for the strings `--store` should treat as PostgreSQL rather than an SQLite path.
-    public static func isPostgresURI(_ text: String) -> Bool {
-        let lower = text.lowercased()
-        return lower.hasPrefix("postgresql://") || lower.hasPrefix("postgres://")
-    }
+    public static func isPostgresURI(_ text: String) -> Bool { StoreLocation.isDatabaseURI(text) }
 
     /// True for anything of the form `scheme://…`: never an SQLite path. One that is not PostgreSQL's is a typo
     /// (`postgresq://`) or another database, and is refused rather than created as a file of that name.

@@ -20,7 +20,7 @@ struct Console: ParsableCommand {
 
     func run() throws {
         let path = options.storePath
-        if !FileManager.default.fileExists(atPath: path) {
+        if !StoreLocation.isDatabaseURI(path) && !FileManager.default.fileExists(atPath: path) {
             try offerToCreateStore(path)
         }
         let store: any ConfigStore
@@ -35,6 +35,7 @@ struct Console: ParsableCommand {
             throw ExitCode(1)
         }
         app.monitorFeed = ControlSocketFeed()
+        app.explicitDataDirectory = options.explicitDataDirectory
         // The shell's own list of this host's addresses, so the console warns about a binding as the shell does.
         app.localAddresses = { LocalInterfaces.addresses() }
         let terminal = CursesTerminal()
@@ -59,12 +60,13 @@ struct Console: ParsableCommand {
     /// `l` in the console: the bundled listener in the background, in a session of its own (so it outlives
     /// the console), logging to `listener.log` in the data directory.
     private func startListener(storePath: String, server: String) {
-        let dataDirectory = (storePath as NSString).deletingLastPathComponent
+        let dataDirectory = options.dataDirectory(server: server)
+        try? StoreLocation.createFolder(dataDirectory)
         let log = "\(dataDirectory)/listener.log"
         let me = (try? FileManager.default.destinationOfSymbolicLink(atPath: "/proc/self/exe")) ?? CommandLine.arguments[0]
         let process = Process()
         process.executableURL = URL(fileURLWithPath: "/usr/bin/setsid")
-        process.arguments = [me, "listen", "--store", storePath, "--server", server]
+        process.arguments = [me, "listen", "--store", storePath, "--server", server] + options.dataDirectoryArguments
         if !FileManager.default.fileExists(atPath: log) {
             _ = FileManager.default.createFile(atPath: log, contents: nil, attributes: [.posixPermissions: 0o600])
         }

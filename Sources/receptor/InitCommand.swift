@@ -66,7 +66,7 @@ struct Init: ParsableCommand {
             do { try store.addServer(server, connectors: connectors, acceptedDomains: newDomains) } catch { throw Failure("\(error)") }
             print("\(existed ? "Added to" : "Created") store \(path)")
             // A self-signed certificate for the server's FQDN, as Exchange setup makes one.
-            let certificates = CertificateStore(dataDirectory: options.dataDirectory, serverFqdn: fqdn)
+            let certificates = CertificateStore(dataDirectory: options.dataDirectory(server: server.name), serverFqdn: fqdn)
             do {
                 let identity = try certificates.ensureServerCertificate(fqdn: fqdn)
                 print("Certificate \(identity.tlsCertificateName) in \(certificates.certificatesDirectory)")

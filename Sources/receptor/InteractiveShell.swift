@@ -11,9 +11,11 @@ struct InteractiveShell {
     let context: ShellContext
 
     func loop() throws {
-        let historyPath = URL(fileURLWithPath: store.path).deletingLastPathComponent().appendingPathComponent("shell_history").path
-        let editor = LineEditor(historyPath: historyPath)
-        let server = (try? context.currentServer().name) ?? "Receptor"
+        let current = try? context.currentServer().name
+        let dataDirectory = context.dataDirectory(server: current)
+        try? StoreLocation.createFolder(dataDirectory)
+        let editor = LineEditor(historyPath: "\(dataDirectory)/shell_history")
+        let server = current ?? "Receptor"
         print("Receptor shell \(ReceptorVersion.string) — Exchange Management Shell commands. Type help for the list, exit to leave.")
         while var line = editor.readLine(prompt: "[PS] \(server)> ") {
             // A command left open (a trailing backtick, an open bracket or string) continues at `>> `.

@@ -4,13 +4,16 @@ import Logging
 import ReceptorCore
 import ReceptorListener
 import ReceptorStore
+import ReceptorStorePostgres
 
 struct Listen: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         abstract: "Run the SMTP listener for a server, in the foreground, until SIGTERM or SIGINT.",
         discussion: """
             Listens on the bindings of every enabled receive connector of the server and enforces each one. \
-            Changes in the store apply within milliseconds without dropping sessions; SIGHUP forces a reload. \
+            Changes in the store apply within milliseconds without dropping sessions (a PostgreSQL store notifies \
+            the listener; while it is unreachable the listener keeps its configuration and retries); SIGHUP forces \
+            a reload. \
             SIGTERM stops accepting, lets sessions finish (up to 30 seconds) and exits. Logs go to standard error.
             """)
 
@@ -34,7 +37,7 @@ struct Listen: AsyncParsableCommand {
     @Option(
         help: ArgumentHelp(
             """
-            Days of connector usage to keep in usage/ beside the store (who sent through each connector:         Get-ReceiveConnectorUsage); 0 records none.
+            Days of connector usage to keep in usage/ in the data directory (who sent through each connector: Get-ReceiveConnectorUsage); 0 records none.
             """, valueName: "days"))
     var usageDays: Int = 30
 
@@ -64,7 +67,15 @@ struct Listen: AsyncParsableCommand {
         runtimeOptions.ioThreads = ioThreads
         runtimeOptions.sync = sync
         runtimeOptions.usageRetentionDays = usageDays
-        let runtime = ListenerRuntime(store: store, options: runtimeOptions, logger: logger)
+        let dataDirectory = options.dataDirectory(server: server.name)
+        do { try StoreLocation.createFolder(dataDirectory) } catch {
+            Terminal.error("\(error)")
+            throw ExitCode(1)
+        }
+        runtimeOptions.dataDirectory = dataDirectory
+        // PostgreSQL: LISTEN/NOTIFY on a connection of its own; SQLite: the runtime's file watcher.
+        let feed = (store as? PostgresConfigStore)?.changeFeed(logger: Logger(label: "receptor.listen.feed"))
+        let runtime = ListenerRuntime(store: store, options: runtimeOptions, logger: logger, feed: feed)
         let signals = SignalHandlers(
             onStop: { runtime.stop() },
             onReload: { runtime.requestReload() })

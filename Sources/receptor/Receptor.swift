@@ -12,8 +12,10 @@ struct Receptor: AsyncParsableCommand {
         abstract: "Exchange-style SMTP receive connectors for Linux.",
         discussion: """
             Every command takes --store PATH (environment RECEPTOR_STORE; default \
-            $XDG_DATA_HOME/receptor/receptor.sqlite) and --server NAME (environment RECEPTOR_SERVER; default: the \
-            store's only server, else the host name). The store's folder is the data directory.
+            $XDG_DATA_HOME/receptor/receptor.sqlite; or a postgresql:// URI), --server NAME (environment \
+            RECEPTOR_SERVER; default: the store's only server, else the host name) and --data-dir PATH (environment \
+            RECEPTOR_DATA_DIR; default: the SQLite store's folder, or $XDG_DATA_HOME/receptor/SERVER for a \
+            PostgreSQL store).
             """,
         version: ReceptorVersion.string,
         subcommands: [Console.self, Init.self, Shell.self, Listen.self, Status.self, StoreGroup.self],
@@ -28,6 +30,13 @@ struct StoreOptions: ParsableArguments {
 
     @Option(name: .long, help: ArgumentHelp("The server the command acts on.", valueName: "name"))
     var server: String?
+
+    @Option(
+        name: .customLong("data-dir"),
+        help: ArgumentHelp(
+            "The data directory (certificates, logs, mailboxes, queue, control sockets); default: the SQLite store's folder, or $XDG_DATA_HOME/receptor/SERVER for a PostgreSQL store.",
+            valueName: "path"))
+    var dataDir: String?
 
     var environment: [String: String] { ProcessInfo.processInfo.environment }
 
@@ -53,12 +62,19 @@ struct StoreOptions: ParsableArguments {
         return try SQLiteConfigStore.open(path: path, create: create)
     }
 
-    /// The data directory: the SQLite store's folder; for a PostgreSQL store, the default store's folder
-    /// ($XDG_DATA_HOME/receptor).
-    var dataDirectory: String {
-        let path = PostgresLocation.isPostgresURI(storePath) ? SQLiteConfigStore.defaultPath(environment: environment) : storePath
-        return (path as NSString).deletingLastPathComponent
+    /// --data-dir, else RECEPTOR_DATA_DIR.
+    var explicitDataDirectory: String? {
+        dataDir ?? environment["RECEPTOR_DATA_DIR"].flatMap { $0.isEmpty ? nil : $0 }
     }
+
+    /// The data directory of `server` (StoreLocation's rule: --data-dir / RECEPTOR_DATA_DIR, else the SQLite
+    /// store's folder, else $XDG_DATA_HOME/receptor/SERVER for a PostgreSQL store).
+    func dataDirectory(server: String?) -> String {
+        StoreLocation.dataDirectory(store: storePath, server: server, explicit: explicitDataDirectory, environment: environment)
+    }
+
+    /// The arguments that name the same data directory in a child process (only when one was given).
+    var dataDirectoryArguments: [String] { dataDir.map { ["--data-dir", $0] } ?? [] }
 
     /// The store as it may be shown: a URI without its password.
     var storeDisplay: String { Self.display(storePath) }

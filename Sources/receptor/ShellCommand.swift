@@ -43,6 +43,7 @@ struct Shell: ParsableCommand {
             let context = ShellContext(
                 store: store, requestedServer: options.serverName, hostName: Terminal.hostName,
                 warn: { Terminal.error("WARNING: \($0)") }, confirm: ask)
+            context.explicitDataDirectory = options.explicitDataDirectory
             if let ms = ProcessInfo.processInfo.environment["RECEPTOR_TEST_WRITE_DELAY_MS"].flatMap(Int.init), ms > 0 {
                 context.beforeSave = {
                     Terminal.error("test: read, saving in \(ms) ms")

@@ -77,6 +77,7 @@ struct Status: ParsableCommand {
                 guard let status = ListenerStatusReport(json: l.statusJSON) else { continue }
                 if let generation = status.generation { print("  config generation \(generation), \(status.sessions) live sessions") }
                 if let error = status.configError { print("  last config refused: \(error)") }
+                if let since = status.storeUnreachableSince { print("  \(ListenerStatusReport.unreachableNote(since: since))") }
                 for b in status.bindings {
                     print("  \(b.endpoint)  \(b.state)\(b.reason.map { ": \($0)" } ?? "")")
                 }

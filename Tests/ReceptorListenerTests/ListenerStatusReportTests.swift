@@ -23,6 +23,15 @@ final class ListenerStatusReportTests: XCTestCase {
         XCTAssertNil(ListenerStatusReport(json: "not json"))
     }
 
+    func testAStoreUnreachableSinceRoundTripsAsISO8601AndReadsAsOneLine() throws {
+        let since = Date(timeIntervalSince1970: 1_796_570_400)  // 2026-12-06T15:20:00Z
+        let report = ListenerStatusReport(generation: 4, bindings: [], storeUnreachableSince: since)
+        XCTAssertTrue(report.json.contains(#""storeUnreachableSince":"2026-12-06T15:20:00Z""#), report.json)
+        XCTAssertEqual(ListenerStatusReport(json: report.json)?.storeUnreachableSince, since)
+        XCTAssertNil(ListenerStatusReport(json: #"{"generation":3,"bindings":[]}"#)?.storeUnreachableSince, "reachable when not said")
+        XCTAssertEqual(ListenerStatusReport.unreachableNote(since: since), "store unreachable since 2026-12-06T15:20:00Z, retrying")
+    }
+
     func testTheConsoleReadsBindingStatesFromIt() throws {
         let report = ListenerStatusReport(
             generation: 1,

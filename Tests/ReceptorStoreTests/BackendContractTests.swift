@@ -279,17 +279,14 @@ final class SQLiteContractTests: BackendContractTestCase {
     func testCopyThatBreaksARule() throws { try checkACopyThatBreaksARuleWritesNothing() }
 }
 
-/// Each test gets a database of its own on the cluster RECEPTOR_TEST_POSTGRES names, dropped afterwards.
-final class PostgresContractTests: BackendContractTestCase {
-    override var backendName: String { "PostgreSQL" }
-    var adminURI = ""
-    var database = ""
-    var uri = ""
-    var opened: [PostgresConfigStore] = []
-    var extraDatabases: [String] = []
+/// A database of its own on the cluster RECEPTOR_TEST_POSTGRES names, for one test; `drop()` removes it.
+/// Without RECEPTOR_TEST_POSTGRES the test fails with a line saying so (RECEPTOR_TEST_POSTGRES=skip skips it).
+struct PostgresTestDatabase {
+    let adminURI: String
+    let database: String
+    let uri: String
 
-    override func setUpWithError() throws {
-        try super.setUpWithError()
+    init() throws {
         let value = ProcessInfo.processInfo.environment["RECEPTOR_TEST_POSTGRES"] ?? ""
         if value == "skip" { throw XCTSkip("RECEPTOR_TEST_POSTGRES=skip: the PostgreSQL variants of the store tests were skipped.") }
         guard !value.isEmpty else {
@@ -300,21 +297,15 @@ final class PostgresContractTests: BackendContractTestCase {
         }
         adminURI = value
         database = "receptor_test_" + UUID().uuidString.lowercased().replacingOccurrences(of: "-", with: "")
-        try psql("CREATE DATABASE \(database)")
         var components = try XCTUnwrap(URLComponents(string: adminURI))
         components.path = "/" + database
         uri = try XCTUnwrap(components.string)
+        try psql("CREATE DATABASE \(database)")
     }
 
-    override func tearDownWithError() throws {
-        opened.forEach { $0.close() }
-        opened = []
-        if !database.isEmpty { try? psql("DROP DATABASE IF EXISTS \(database) WITH (FORCE)") }
-        for extra in extraDatabases { try? psql("DROP DATABASE IF EXISTS \(extra) WITH (FORCE)") }
-        extraDatabases = []
-        try super.tearDownWithError()
-    }
+    func drop() { try? psql("DROP DATABASE IF EXISTS \(database) WITH (FORCE)") }
 
+    /// Runs one statement with psql, on the admin database or on `uri`.
     func psql(_ sql: String, uri: String? = nil) throws {
         let process = Process()
         process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
@@ -324,6 +315,32 @@ final class PostgresContractTests: BackendContractTestCase {
         process.waitUntilExit()
         if process.terminationStatus != 0 { throw StoreError.database("psql failed: \(sql)") }
     }
+}
+
+/// Each test gets a database of its own on the cluster RECEPTOR_TEST_POSTGRES names, dropped afterwards.
+final class PostgresContractTests: BackendContractTestCase {
+    override var backendName: String { "PostgreSQL" }
+    var db: PostgresTestDatabase?
+    var uri: String { db?.uri ?? "" }
+    var opened: [PostgresConfigStore] = []
+    /// Further databases a test made (`openAnotherEmpty`), dropped with the test's own.
+    var extraDatabases: [PostgresTestDatabase] = []
+
+    override func setUpWithError() throws {
+        try super.setUpWithError()
+        db = try PostgresTestDatabase()
+    }
+
+    override func tearDownWithError() throws {
+        opened.forEach { $0.close() }
+        opened = []
+        db?.drop()
+        extraDatabases.forEach { $0.drop() }
+        extraDatabases = []
+        try super.tearDownWithError()
+    }
+
+    func psql(_ sql: String, uri: String? = nil) throws { try db?.psql(sql, uri: uri) }
 
     override func open(create: Bool) throws -> any ConfigStore {
         let store = try PostgresConfigStore.open(uri: uri, create: create)
@@ -332,12 +349,9 @@ final class PostgresContractTests: BackendContractTestCase {
     }
     override func openMissing() throws -> any ConfigStore { try PostgresConfigStore.open(uri: uri, create: false) }
     override func openAnotherEmpty() throws -> any ConfigStore {
-        let another = database + "_another"
-        try psql("CREATE DATABASE \(another)")
+        let another = try PostgresTestDatabase()
         extraDatabases.append(another)
-        var components = try XCTUnwrap(URLComponents(string: adminURI))
-        components.path = "/" + another
-        let store = try PostgresConfigStore.open(uri: try XCTUnwrap(components.string), create: true)
+        let store = try PostgresConfigStore.open(uri: another.uri, create: true)
         opened.append(store)
         return store
     }

@@ -188,7 +188,7 @@ _receptor_console() {
     repeating_flags=()
     non_repeating_flags=(--version -h --help)
     repeating_options=()
-    non_repeating_options=(--store --server)
+    non_repeating_options=(--store --server --data-dir)
     __receptor_offer_flags_options 0
 
     # Offer option value completions
@@ -197,6 +197,9 @@ _receptor_console() {
         return
         ;;
     '--server')
+        return
+        ;;
+    '--data-dir')
         return
         ;;
     esac
@@ -206,7 +209,7 @@ _receptor_init() {
     repeating_flags=()
     non_repeating_flags=(--version -h --help)
     repeating_options=(--accepted-domain)
-    non_repeating_options=(--store --server --role --fqdn --port-offset)
+    non_repeating_options=(--store --server --data-dir --role --fqdn --port-offset)
     __receptor_offer_flags_options 0
 
     # Offer option value completions
@@ -215,6 +218,9 @@ _receptor_init() {
         return
         ;;
     '--server')
+        return
+        ;;
+    '--data-dir')
         return
         ;;
     '--role')
@@ -237,7 +243,7 @@ _receptor_shell() {
     repeating_flags=()
     non_repeating_flags=(--version -h --help)
     repeating_options=()
-    non_repeating_options=(--store --server -c -File --file)
+    non_repeating_options=(--store --server --data-dir -c -File --file)
     __receptor_offer_flags_options 1
 
     # Offer option value completions
@@ -246,6 +252,9 @@ _receptor_shell() {
         return
         ;;
     '--server')
+        return
+        ;;
+    '--data-dir')
         return
         ;;
     '-c')
@@ -261,7 +270,7 @@ _receptor_listen() {
     repeating_flags=()
     non_repeating_flags=(--version -h --help)
     repeating_options=()
-    non_repeating_options=(--store --server --log-level --io-threads --sync --usage-days)
+    non_repeating_options=(--store --server --data-dir --log-level --io-threads --sync --usage-days)
     __receptor_offer_flags_options 0
 
     # Offer option value completions
@@ -270,6 +279,9 @@ _receptor_listen() {
         return
         ;;
     '--server')
+        return
+        ;;
+    '--data-dir')
         return
         ;;
     '--log-level')
@@ -292,7 +304,7 @@ _receptor_status() {
     repeating_flags=()
     non_repeating_flags=(--json --version -h --help)
     repeating_options=()
-    non_repeating_options=(--store --server)
+    non_repeating_options=(--store --server --data-dir)
     __receptor_offer_flags_options 0
 
     # Offer option value completions
@@ -301,6 +313,9 @@ _receptor_status() {
         return
         ;;
     '--server')
+        return
+        ;;
+    '--data-dir')
         return
         ;;
     esac

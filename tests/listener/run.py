@@ -19,6 +19,8 @@ import tempfile
 import threading
 import time
 import traceback
+import urllib.parse
+import uuid
 
 sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 import harness  # noqa: E402
@@ -29,11 +31,20 @@ _offsets = iter(range(20000, 40000, 137))
 
 
 class Listener:
-    def __init__(self, role="Mailbox", server="MBX01", recipient_validation=False):
+    def __init__(self, role="Mailbox", server="MBX01", recipient_validation=False, store=None, env=None):
         """A store with one server. Most tests send to made-up local parts of contoso.test, so recipient
-        validation (on by default in the product) is turned off unless the test is about it."""
+        validation (on by default in the product) is turned off unless the test is about it. `store` is an
+        SQLite file in a temporary folder (the data directory) unless given (a PostgreSQL URI: the data directory
+        is then $XDG_DATA_HOME/receptor/<server>, with XDG_DATA_HOME in the temporary folder)."""
         self.dir = tempfile.mkdtemp(prefix="receptor-listen-")
-        self.store = os.path.join(self.dir, "receptor.sqlite")
+        self.env = dict(env or {})
+        if store is None:
+            self.store = os.path.join(self.dir, "receptor.sqlite")
+            self.data_dir = self.dir
+        else:
+            self.store = store
+            self.env["XDG_DATA_HOME"] = os.path.join(self.dir, "xdg")
+            self.data_dir = os.path.join(self.dir, "xdg", "receptor", server.lower())
         self.offset = next(_offsets)
         self.proc = None
         self.run("init", "--server", server, "--role", role, "--accepted-domain", "contoso.test", "--port-offset", str(self.offset))
@@ -44,8 +55,7 @@ class Listener:
         return p + self.offset
 
     def run(self, *args, check=True):
-        env = {k: v for k, v in os.environ.items() if not k.startswith("RECEPTOR_")}
-        p = subprocess.run([BIN, *args, "--store", self.store], capture_output=True, text=True, env=env, timeout=60)
+        p = subprocess.run([BIN, *args, "--store", self.store], capture_output=True, text=True, env=self.child_env(), timeout=60)
         if check and p.returncode != 0:
             raise AssertionError(f"receptor {' '.join(args)}: {p.stderr.strip()}")
         return p
@@ -59,7 +69,14 @@ class Listener:
         self.wait_applied()
         return out
 
+    def child_env(self):
+        env = {k: v for k, v in os.environ.items() if not k.startswith("RECEPTOR_") and k != "XDG_DATA_HOME"}
+        env.update(self.env)
+        return env
+
     def store_generation(self):
+        if self.store.startswith("postgresql://"):
+            return int(psql(self.store, "SELECT generation FROM store_generation"))
         con = sqlite3.connect(f"file:{self.store}?mode=ro", uri=True, timeout=10)
         try:
             return con.execute("SELECT value FROM meta WHERE key = 'generation'").fetchone()[0]
@@ -67,7 +84,7 @@ class Listener:
             con.close()
 
     def control(self, command):
-        path = glob.glob(os.path.join(self.dir, "listener-*.sock"))[0]
+        path = glob.glob(os.path.join(self.data_dir, "listener-*.sock"))[0]
         with socket.socket(socket.AF_UNIX, socket.SOCK_STREAM) as s:
             s.settimeout(5)
             s.connect(path)
@@ -98,7 +115,7 @@ class Listener:
     def start(self, *listen_args, preexec_fn=None):
         self.log = open(os.path.join(self.dir, "listen.log"), "w")
         self.proc = subprocess.Popen([BIN, "listen", "--store", self.store, *listen_args], stdout=self.log, stderr=subprocess.STDOUT,
-                                     preexec_fn=preexec_fn)
+                                     preexec_fn=preexec_fn, env=self.child_env())
         self.wait_port(self.port(25))
         return self
 
@@ -139,13 +156,56 @@ class Listener:
 
     def maildir(self, address):
         local, domain = address.split("@")
-        return sorted(glob.glob(os.path.join(self.dir, "mailboxes", domain, local, "Maildir", "new", "*")))
+        return sorted(glob.glob(os.path.join(self.data_dir, "mailboxes", domain, local, "Maildir", "new", "*")))
 
     def protocol_log(self, service="FrontEnd"):
         text = ""
-        for f in sorted(glob.glob(os.path.join(self.dir, "logs", service, "ProtocolLog", "SmtpReceive", "*.log"))):
+        for f in sorted(glob.glob(os.path.join(self.data_dir, "logs", service, "ProtocolLog", "SmtpReceive", "*.log"))):
             text += open(f).read()
         return text
+
+
+def psql(uri, sql):
+    """One statement on a PostgreSQL database; its first value (psql -tA)."""
+    p = subprocess.run(["psql", uri, "-v", "ON_ERROR_STOP=1", "-tAc", sql], capture_output=True, text=True, timeout=30)
+    if p.returncode != 0:
+        raise AssertionError(f"psql {sql}: {p.stderr.strip()}")
+    return p.stdout.strip()
+
+
+class PostgresDatabase:
+    """A database of its own on the test cluster scripts/test starts (RECEPTOR_TEST_POSTGRES; a cluster of your
+    own: scripts/test-postgres start DIR, then export the URI it prints), dropped by drop()."""
+
+    def __init__(self):
+        self.admin = os.environ.get("RECEPTOR_TEST_POSTGRES", "")
+        if not self.admin:
+            raise AssertionError("RECEPTOR_TEST_POSTGRES is not set, so the listener on PostgreSQL was NOT tested "
+                                 "(scripts/test sets it; or scripts/test-postgres start DIR and export the URI it prints)")
+        self.name = "receptor_e2e_" + uuid.uuid4().hex
+        psql(self.admin, f"CREATE DATABASE {self.name}")
+        self.uri = urllib.parse.urlunsplit(urllib.parse.urlsplit(self.admin)._replace(path="/" + self.name))
+
+    def terminate_backends(self):
+        """pg_terminate_backend on every connection to the database (the listener's feed and its store)."""
+        return int(psql(self.admin, f"SELECT count(pg_terminate_backend(pid)) FROM pg_stat_activity WHERE datname = '{self.name}'"))
+
+    def allow_connections(self, allowed):
+        psql(self.admin, f"ALTER DATABASE {self.name} ALLOW_CONNECTIONS {'true' if allowed else 'false'}")
+
+    def drop(self):
+        psql(self.admin, f"DROP DATABASE IF EXISTS {self.name} WITH (FORCE)")
+
+
+def wait_closed_port(port, timeout):
+    end = time.time() + timeout
+    while time.time() < end:
+        try:
+            socket.create_connection(("127.0.0.1", port), timeout=0.5).close()
+            time.sleep(0.02)
+        except OSError:
+            return
+    raise AssertionError(f"127.0.0.1:{port} still accepts connections after {timeout}s")
 
 
 def smtp(port, source="127.0.0.1", host="127.0.0.1"):
@@ -1951,6 +2011,69 @@ def test_large_messages_at_once_keep_the_listener_small():
         ten_large_messages_at_once(l, lambda i: send_raw_message(l.port(25), wire, rcpt=f"user{i}@contoso.test"), stored, "30 MB")
     finally:
         l.cleanup()
+
+
+def test_listener_on_postgresql_applies_notified_changes_and_survives_a_terminated_backend():
+    """receptor listen on a PostgreSQL store: its data directory is $XDG_DATA_HOME/receptor/mbx01 (a URI names
+    no folder); a change from `receptor shell -c` is applied within a second (NOTIFY); with every backend of
+    the listener terminated (pg_terminate_backend) as a change is committed, the change is still applied (the
+    feed reconnects and reads the generation again); while the database refuses the listener, it keeps
+    serving, its control socket says "unreachable", and it catches up once the database is back."""
+    db = PostgresDatabase()
+    l = None
+    try:
+        l = Listener(store=db.uri).start()
+        assert_eq(glob.glob(os.path.join(l.data_dir, "listener-*.sock")), [os.path.join(l.data_dir, "listener-mbx01.sock")],
+                  "control socket in the server's data directory")
+        port = l.port(2610)
+        start = time.time()
+        l.shell(f'New-ReceiveConnector -Name PgExtra -TransportRole FrontendTransport -Internet -Bindings 127.0.0.1:{port}')
+        l.wait_port(port, timeout=1)
+        took = time.time() - start
+        if took > 1.5:
+            raise AssertionError(f"the new binding took {took:.2f}s from the shell's start (the shell itself included)")
+
+        killed = db.terminate_backends()
+        if killed < 2:
+            raise AssertionError(f"expected the listener's feed and store connections to be terminated, got {killed}")
+        l.shell('Remove-ReceiveConnector PgExtra -Confirm:$false')
+        l.wait_applied(timeout=5)
+        wait_closed_port(port, 2)
+        l.wait_port(l.port(25))
+        snapshot = l.control("snapshot")
+        assert_eq(snapshot.get("storeUnreachableSince"), None, "reachable again in the control socket's snapshot")
+        log = l.log_text()
+        assert_in("lost the store's change feed", log, "listener log")
+        assert_in("the store's change feed is back", log, "listener log")
+        status = l.run("status").stdout
+        assert_in("listening", status)
+        assert_eq("unreachable" in status, False, "status once the store is back")
+
+        # The database refuses the listener for a while: it keeps serving, says so, and catches up after.
+        generation = l.control("snapshot")["generation"]
+        db.allow_connections(False)
+        db.terminate_backends()
+        end = time.time() + 10
+        while l.control("snapshot").get("storeUnreachableSince") is None:
+            if time.time() > end:
+                raise AssertionError(f"the control socket never said the store is unreachable; log:\n{l.log_text()}")
+            time.sleep(0.05)
+        assert_in("store unreachable since ", l.log_text(), "listener log")
+        l.wait_port(l.port(25))
+        assert_eq(l.control("snapshot")["generation"], generation, "the last good config stays in force")
+        db.allow_connections(True)
+        l.shell(f'New-ReceiveConnector -Name PgAfter -TransportRole FrontendTransport -Internet -Bindings 127.0.0.1:{port}')
+        l.wait_port(port, timeout=10)
+        end = time.time() + 10
+        while l.control("snapshot").get("storeUnreachableSince") is not None:
+            if time.time() > end:
+                raise AssertionError("the control socket still says the store is unreachable")
+            time.sleep(0.05)
+    finally:
+        if l:
+            l.cleanup()
+        db.allow_connections(True)
+        db.drop()
 
 
 if __name__ == "__main__":

@@ -1,5 +1,6 @@
 import Foundation
 import ReceptorCore
+import ReceptorStore
 
 /// The console's whole state: the Mail flow › Receive connectors page, its dialogs and the wizard. Pure:
 /// keys in, effects out, drawing on a `Screen`; all I/O goes through the `ConsoleDataSource`.
@@ -43,6 +44,8 @@ public final class ConsoleApp {
     /// The session monitor pane, and where its updates come from (the loop sets the real feed; tests a fake).
     public let monitor = MonitorController()
     public var monitorFeed: MonitorFeed?
+    /// --data-dir / RECEPTOR_DATA_DIR, when given (else `StoreLocation.dataDirectory`'s default for the store).
+    public var explicitDataDirectory: String?
     /// The feed is only connected once the monitor has been opened.
     private var monitorStarted = false
 
@@ -133,7 +136,8 @@ public final class ConsoleApp {
         for l in running { known[l.server] = snapshot.connectors(on: l.server).filter(\.connector.enabled).map(\.connector.identity.description) }
         monitor.knownConnectors = known
         if running.isEmpty {
-            let dataDirectory = (dataSource.storePath as NSString).deletingLastPathComponent
+            let dataDirectory = StoreLocation.dataDirectory(
+                store: dataSource.storePath, server: serverName, explicit: explicitDataDirectory, environment: ProcessInfo.processInfo.environment)
             let target = serverName.map { " for \($0)" } ?? ""
             monitor.noListenerHint =
                 "No listener is running for this store, so there are no sessions to show. Press l to start the bundled listener\(target) in the background (its log: \(dataDirectory)/listener.log), or run: receptor listen --store \(dataSource.storePath)"

@@ -115,6 +115,7 @@ public final class MonitorModel {
             note(text, server: server, problem: false, now: now)
         }
         if let error = s.configError { note("last config refused: \(error)", server: server, problem: true, now: now) }
+        if let since = s.storeUnreachableSince { note(ListenerStatusReport.unreachableNote(since: since), server: server, problem: true, now: now) }
         for b in s.bindings ?? [] where b.state != "listening" {
             note("binding \(b.endpoint) \(b.state)\(b.reason.map { ": \($0)" } ?? "")", server: server, problem: true, now: now)
         }
@@ -174,6 +175,10 @@ public final class MonitorModel {
             note("config applied\(e.detail.map { " (\($0))" } ?? "")", server: server, problem: false, now: when)
         case "configRejected":
             note("config refused, the last good one stays: \(e.detail ?? "no reason given")", server: server, problem: true, now: when)
+        case "storeUnreachable":
+            note("\(e.detail ?? "store unreachable, retrying"); serving the last good config", server: server, problem: true, now: when)
+        case "storeReachable":
+            note("store reachable again\(e.detail.map { " (\($0))" } ?? "")", server: server, problem: false, now: when)
         case "bindingUp":
             note("listening on \(e.detail ?? "?")", server: server, problem: false, now: when)
         case "bindingFailed":

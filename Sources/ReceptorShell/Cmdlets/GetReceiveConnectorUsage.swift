@@ -25,7 +25,7 @@ struct GetReceiveConnectorUsage: Cmdlet {
         }
         let targets = try ConnectorLookup.targets(inv, input: input, context: context, required: false)
         let wanted = Set(targets.map { $0.stored.connector.guid.uuidString.lowercased() })
-        let dataDirectory = (context.store.path as NSString).deletingLastPathComponent
+        let dataDirectory = context.dataDirectory(server: try? context.currentServer().name)
         var merged: [String: ConnectorUsageRow] = [:]
         for row in ConnectorUsage.read(dataDirectory: dataDirectory, days: days) where wanted.isEmpty || wanted.contains(row.connectorGUID) {
             let key = row.connectorGUID + " " + row.remoteAddress

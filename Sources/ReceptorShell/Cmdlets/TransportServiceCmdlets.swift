@@ -48,7 +48,7 @@ enum TransportServiceSettings {
     /// The object `Get-TransportService` / `Get-FrontendTransportService` return.
     static func object(_ server: Server, service: String, typeName: String, context: ShellContext) -> PSObject {
         let settings = server.receiveProtocolLog(service: service)
-        let dataDirectory = (context.store.path as NSString).deletingLastPathComponent
+        let dataDirectory = context.dataDirectory(server: server.name)
         let path = settings.path ?? "\(dataDirectory)/logs/\(service)/ProtocolLog/SmtpReceive"
         var properties = [
             PSProperty(name: "Name", value: .string(server.name)),
