@@ -35,6 +35,8 @@ struct Console: ParsableCommand {
             throw ExitCode(1)
         }
         app.monitorFeed = ControlSocketFeed()
+        // Connector usage (u, and the impact preview's evidence): from the running listener, else the usage files.
+        app.usageSource = ListenerUsageSource(dataDirectory: (source.storePath as NSString).deletingLastPathComponent)
         // The shell's own list of this host's addresses, so the console warns about a binding as the shell does.
         app.localAddresses = { LocalInterfaces.addresses() }
         let terminal = CursesTerminal()
