@@ -4,7 +4,7 @@
 // Layers (dependencies point one way, downwards):
 //   receptor (executable)  →  ReceptorShell     →  ReceptorStore  →  ReceptorCore
 //                          ↘  ReceptorListener  ↗       (SwiftNIO)
-//   ReceptorListener and ReceptorConsole share ReceptorControl (the control socket's wire format).
+//   ReceptorListener, ReceptorConsole and ReceptorShell share ReceptorControl (the control socket's wire format, usage).
 //   ReceptorShell also uses EMSLanguage (PowerShell-subset parser, pipeline, formatting).
 // ReceptorCore and EMSLanguage are pure: the standard library and Foundation value types only.
 import PackageDescription
@@ -63,9 +63,9 @@ let package = Package(
         .target(name: "CLinuxFiles"),
         // CRC-32C (SSE 4.2 where the CPU has it): the seal on a message's scratch file (see MessageStore).
         .target(name: "CChecksum"),
-        // The control socket's wire format (Foundation only): the listener writes it, the console's monitor
-        // reads it.
-        .target(name: "ReceptorControl"),
+        // The control socket's wire format and the listener's usage files (Foundation and the domain): the
+        // listener writes them, the console and the shell read them; the impact preview's usage evidence.
+        .target(name: "ReceptorControl", dependencies: ["ReceptorCore"]),
         // The SMTP listener: sockets, TLS, delivery, protocol logs, hot reload, control socket (SwiftNIO).
         .target(
             name: "ReceptorListener",
@@ -140,6 +140,6 @@ let package = Package(
             dependencies: ["ReceptorConsole", "ReceptorCore", "ReceptorStore", "ReceptorControl", "ReceptorShell", "EMSLanguage"],
             exclude: ["Fixtures"]),
         .testTarget(name: "ReceptorTerminalTests", dependencies: ["ReceptorTerminal", "ReceptorConsole", "CNCursesShim"]),
-        .testTarget(name: "ReceptorShellTests", dependencies: ["ReceptorShell", "ReceptorStore", "ReceptorCore", "EMSLanguage"]),
+        .testTarget(name: "ReceptorShellTests", dependencies: ["ReceptorShell", "ReceptorStore", "ReceptorCore", "EMSLanguage", "ReceptorControl"]),
     ]
 )

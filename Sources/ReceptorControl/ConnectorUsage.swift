@@ -84,6 +84,18 @@ public enum ConnectorUsage {
         names.append(name)
     }
 
+    /// One row per connector and remote address over the given rows (days merged), only the connectors in
+    /// `connectors` (lowercased GUIDs; all when empty), newest first: what `Get-ReceiveConnectorUsage`, the
+    /// listener's control socket and the console show.
+    public static func merged(_ rows: [ConnectorUsageRow], connectors: Set<String> = []) -> [ConnectorUsageRow] {
+        var merged: [String: ConnectorUsageRow] = [:]
+        for row in rows where connectors.isEmpty || connectors.contains(row.connectorGUID) {
+            let key = row.connectorGUID + " " + row.remoteAddress
+            if merged[key] == nil { merged[key] = row } else { merged[key]!.merge(row) }
+        }
+        return merged.values.sorted { ($0.lastSeen, $0.remoteAddress) > ($1.lastSeen, $1.remoteAddress) }
+    }
+
     /// Every row of the files from `days` days ago (UTC) up to today; unreadable files are skipped.
     public static func read(dataDirectory: String, days: Int, now: Date = Date()) -> [ConnectorUsageRow] {
         let folder = folder(dataDirectory: dataDirectory)

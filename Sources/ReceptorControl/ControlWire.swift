@@ -248,3 +248,63 @@ public enum ControlLine: Sendable {
         return e
     }
 }
+
+/// A request for a connector's usage: `{"command":"usage","connector":"<GUID or SERVER\\Name>","days":7}`
+/// (no connector: every connector's). The listener answers one `UsageAnswer` line.
+public struct UsageRequest: Codable, Hashable, Sendable {
+    public var command = "usage"
+    public var connector: String?
+    public var days: Int?
+
+    public init(connector: String?, days: Int?) { self.connector = connector; self.days = days }
+
+    /// The days asked for, within 1 and the longest retention a listener keeps (3650).
+    public var clampedDays: Int { min(3650, max(1, days ?? ConnectorUsage.defaultRetentionDays)) }
+}
+
+/// Who used a connector over the last `days` days: one row per remote address (days merged), newest first, at
+/// most `maximumRows` of them (`addresses` says how many there are in all), so an answer stays small whatever
+/// the traffic. The listener sends it over its control socket; the console builds the same from the usage
+/// files when no listener answers.
+public struct UsageAnswer: Codable, Hashable, Sendable {
+    public var type = "usage"
+    public var connector: String?
+    public var days: Int
+    /// False when the listener records no usage (`receptor listen --usage-days 0`).
+    public var recording: Bool
+    public var rows: [ConnectorUsageRow]
+    /// Distinct (connector, remote address) rows before the cut.
+    public var addresses: Int
+
+    /// Rows one answer carries at most (about 300 bytes each).
+    public static let maximumRows = 1000
+
+    /// The answer over raw rows (any days, any connectors): those of the connector asked for (a GUID, or an
+    /// identity such as `MBX01\Relay MBX01` matched against the name the rows were last written with, case
+    /// insensitive), merged per address, newest first, cut to `maximumRows`.
+    public init(request: UsageRequest, rows raw: [ConnectorUsageRow], recording: Bool = true) {
+        connector = request.connector
+        days = request.clampedDays
+        self.recording = recording
+        var wanted: Set<String> = []
+        if let asked = request.connector?.trimmingCharacters(in: .whitespaces), !asked.isEmpty {
+            if let guid = UUID(uuidString: asked) {
+                wanted = [guid.uuidString.lowercased()]
+            } else {
+                wanted = Set(raw.filter { $0.connector.caseInsensitiveCompare(asked) == .orderedSame }.map(\.connectorGUID))
+                if wanted.isEmpty { wanted = ["(none)"] }  // an identity no row has: nothing, not everything
+            }
+        }
+        let merged = ConnectorUsage.merged(raw, connectors: wanted)
+        addresses = merged.count
+        rows = Array(merged.prefix(Self.maximumRows))
+    }
+
+    /// Decodes an answer line; nil for anything else (an error line, say).
+    public static func decode(_ data: Data) -> UsageAnswer? {
+        let decoder = JSONDecoder()
+        decoder.dateDecodingStrategy = .iso8601
+        guard let answer = try? decoder.decode(UsageAnswer.self, from: data), answer.type == "usage" else { return nil }
+        return answer
+    }
+}

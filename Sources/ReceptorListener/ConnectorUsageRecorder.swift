@@ -66,6 +66,17 @@ public final class ConnectorUsageRecorder: @unchecked Sendable {
         if schedule { queue.asyncAfter(deadline: .now() + flushDelay) { [self] in flush() } }
     }
 
+    /// The rows of the last `days` days as they are now: the files, with the days this recorder holds in
+    /// memory (today's, and any not yet written) taken from memory. Reads files: call it off the event loops.
+    public func rows(days: Int, now: Date = Date()) -> [ConnectorUsageRow] {
+        guard isEnabled else { return [] }
+        let oldest = ConnectorUsage.day(now.addingTimeInterval(-Double(max(1, days) - 1) * 86400))
+        let held = state.withLockedValue { s in s.rows.values.filter { $0.day >= oldest } }
+        let heldKeys = Set(held.map { $0.connectorGUID + " " + $0.day + " " + $0.remoteAddress })
+        let stored = ConnectorUsage.read(dataDirectory: (folder as NSString).deletingLastPathComponent, days: days, now: now)
+        return held + stored.filter { !heldKeys.contains($0.connectorGUID + " " + $0.day + " " + $0.remoteAddress) }
+    }
+
     /// Writes the days that changed (and forgets days before today from memory once written).
     public func flush() {
         let (days, snapshot) = state.withLockedValue { s -> (Set<String>, [ConnectorUsageRow]) in

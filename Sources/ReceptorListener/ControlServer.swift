@@ -10,6 +10,8 @@ import ReceptorControl
 ///   {"command":"snapshot"}   → one line: sessions, per-connector counters, binding status, generation
 ///   {"command":"subscribe"}  → a snapshot line, then one line per event until the client closes, and a
 ///                              `tick` line each second (counters, sessions active since the last tick, delivery statistics)
+///   {"command":"usage","connector":"<GUID or SERVER\\Name>","days":7}
+///                            → one `UsageAnswer` line: who used the connector (read off the event loop)
 public final class ControlServer: @unchecked Sendable {
     public typealias SnapshotProvider = @Sendable () -> ControlSnapshot
 
@@ -22,14 +24,16 @@ public final class ControlServer: @unchecked Sendable {
     private let snapshot: SnapshotProvider
     private let tick: TickProvider
     private let logger: Logger
+    private let usage: ConnectorUsageRecorder?
     private var channel: Channel?
 
     public init(
-        path: String, events: ListenerEventBus, logger: Logger, snapshot: @escaping SnapshotProvider,
+        path: String, events: ListenerEventBus, usage: ConnectorUsageRecorder? = nil, logger: Logger, snapshot: @escaping SnapshotProvider,
         tick: @escaping TickProvider = { _ in ([:], [], nil) }
     ) {
         self.path = path
         self.events = events
+        self.usage = usage
         self.snapshot = snapshot
         self.tick = tick
         self.logger = logger
@@ -48,6 +52,7 @@ public final class ControlServer: @unchecked Sendable {
         let snapshot = self.snapshot
         let tick = self.tick
         let logger = self.logger
+        let usage = self.usage
         // The socket must never be reachable by others, not even for an instant: umask while binding.
         let old = umask(0o077)
         defer { umask(old) }
@@ -56,7 +61,7 @@ public final class ControlServer: @unchecked Sendable {
                 channel.eventLoop.makeCompletedFuture {
                     try channel.pipeline.syncOperations.addHandler(ByteToMessageHandler(LineFrameDecoder(maxLength: 4096)))
                     try channel.pipeline.syncOperations.addHandler(
-                        ControlConnectionHandler(events: events, snapshot: snapshot, tick: tick, logger: logger))
+                        ControlConnectionHandler(events: events, snapshot: snapshot, tick: tick, usage: usage, logger: logger))
                 }
             }
             .bind(unixDomainSocketPath: path, cleanupExistingSocketFile: false).get()
@@ -134,6 +139,7 @@ final class ControlConnectionHandler: ChannelDuplexHandler, @unchecked Sendable 
     private let events: ListenerEventBus
     private let snapshot: ControlServer.SnapshotProvider
     private let tick: ControlServer.TickProvider
+    private let usage: ConnectorUsageRecorder?
     private let logger: Logger
     private var subscription: UUID?
     private var ticker: RepeatedTask?
@@ -148,11 +154,16 @@ final class ControlConnectionHandler: ChannelDuplexHandler, @unchecked Sendable 
     /// Requests one read may leave waiting before the client is refused and dropped (a well-behaved client
     /// sends one and reads its answer).
     static let maximumWaitingRequests = 256
+    static let requestHint = #"send one JSON line: {"command":"snapshot"}, {"command":"subscribe"} or {"command":"usage","connector":"…","days":7}"#
 
-    init(events: ListenerEventBus, snapshot: @escaping ControlServer.SnapshotProvider, tick: @escaping ControlServer.TickProvider, logger: Logger) {
+    init(
+        events: ListenerEventBus, snapshot: @escaping ControlServer.SnapshotProvider, tick: @escaping ControlServer.TickProvider,
+        usage: ConnectorUsageRecorder? = nil, logger: Logger
+    ) {
         self.events = events
         self.snapshot = snapshot
         self.tick = tick
+        self.usage = usage
         self.logger = logger
     }
 
@@ -194,7 +205,7 @@ final class ControlConnectionHandler: ChannelDuplexHandler, @unchecked Sendable 
         let line = text.trimmingCharacters(in: .whitespacesAndNewlines)
         struct Request: Decodable { var command: String }
         guard let request = try? JSONDecoder().decode(Request.self, from: Data(line.utf8)) else {
-            return send(context.channel, ["type": "error", "error": "send one JSON line: {\"command\":\"snapshot\"} or {\"command\":\"subscribe\"}"])
+            return send(context.channel, ["type": "error", "error": Self.requestHint])
         }
         switch request.command {
         case "snapshot":
@@ -226,6 +237,22 @@ final class ControlConnectionHandler: ChannelDuplexHandler, @unchecked Sendable 
                 }
             }
             return written
+        case "usage":
+            // Reading up to a month of files is not for an event loop: a global queue reads, merges and encodes;
+            // the answer is written from the loop. The next request still waits for this answer.
+            let channel = context.channel
+            let asked = (try? JSONDecoder().decode(UsageRequest.self, from: Data(line.utf8))) ?? UsageRequest(connector: nil, days: nil)
+            let recorder = usage
+            let promise = channel.eventLoop.makePromise(of: Data?.self)
+            DispatchQueue.global().async {
+                let rows = recorder?.rows(days: asked.clampedDays) ?? []
+                let answer = UsageAnswer(request: asked, rows: rows, recording: recorder?.isEnabled ?? false)
+                promise.succeed(try? ControlLine.encoder().encode(answer))
+            }
+            return promise.futureResult.flatMap { [weak self] data in
+                guard let self, let data else { return channel.eventLoop.makeSucceededVoidFuture() }
+                return self.write(channel, data)
+            }
         default:
             return send(context.channel, ["type": "error", "error": "unknown command \(request.command)"])
         }

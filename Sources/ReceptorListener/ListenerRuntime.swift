@@ -101,7 +101,7 @@ public final class ListenerRuntime: @unchecked Sendable {
         let server = ListenerServer(group: group, services: services, initial: initial, tls: tls)
         started.withLockedValue { $0.server = server }
         // The control socket opens before the SMTP sockets: once a client can connect, a monitor can too.
-        let control = ControlServer(path: controlSocketPath, events: services.events, logger: logger) { [weak self] in
+        let control = ControlServer(path: controlSocketPath, events: services.events, usage: services.usage, logger: logger) { [weak self] in
             self?.controlSnapshot() ?? ControlSnapshot(server: "", pid: getpid(), generation: -1, bindings: [], recentMessages: [])
         } tick: { [services] since in
             (services.events.allCounters, services.sessions.sessions(activeAfter: since), services.messages.deliveryStatistics)

@@ -36,6 +36,8 @@ struct Console: ParsableCommand {
         }
         app.monitorFeed = ControlSocketFeed()
         app.explicitDataDirectory = options.explicitDataDirectory
+        // Connector usage (u, and the impact preview's evidence): from the running listener, else the usage files.
+        app.usageSource = ListenerUsageSource(dataDirectory: options.dataDirectory(server: options.serverName))
         // The shell's own list of this host's addresses, so the console warns about a binding as the shell does.
         app.localAddresses = { LocalInterfaces.addresses() }
         let terminal = CursesTerminal()

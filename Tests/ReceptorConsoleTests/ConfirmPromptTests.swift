@@ -14,7 +14,7 @@ final class ConfirmPromptTests: XCTestCase {
         for key: KeyEvent in [.character("x"), .down, .tab, .control("s"), .character(" ")] {
             XCTAssertNil(ConfirmPrompt.answer(to: key), "\(key) is ignored")
         }
-        for prompt in [ConfirmPrompt.delete(Fixture.defaults(Fixture.mailbox)[0]), .discardNewConnector, .discardChanges, .quit] {
+        for prompt in [ConfirmPrompt.delete(Fixture.defaults(Fixture.mailbox)[0], impact: []), .discardNewConnector, .discardChanges, .quit] {
             XCTAssertTrue(prompt.keysLine.hasPrefix("y = "), prompt.keysLine)
             XCTAssertTrue(prompt.keysLine.contains("; Enter, n or Esc = "), prompt.keysLine)
         }

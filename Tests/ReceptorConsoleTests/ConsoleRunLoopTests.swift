@@ -8,15 +8,16 @@ final class ConsoleRunLoopTests: XCTestCase {
     func testRunsAScriptOnTheMemoryScreenUntilQuit() throws {
         let (app, ds) = try Fixture.app()
         let screen = MemoryScreen(columns: 80, rows: 24)
-        let input = ScriptedInput([.down, .down, .character(" "), .character("l"), .character("s")])
+        let input = ScriptedInput([.down, .down, .character(" "), .character("y"), .character("l"), .character("s")])
         input.type("q")
         var performed: [ConsoleEffect] = []
         let loop = ConsoleRunLoop(app: app, screen: screen, input: input) { performed.append($0) }
         loop.run()
         XCTAssertTrue(loop.finished)
         XCTAssertTrue(input.isEmpty, "the loop read the script to its end")
-        XCTAssertEqual(screen.presentCount, 6, "a frame before each of the six keys")
-        // Space disabled Default Frontend (the third row) in the store; l asked for a listener; s (one
+        XCTAssertEqual(screen.presentCount, 7, "a frame before each of the seven keys")
+        // Space asked first (Default Frontend's traffic would go to no connector) and y disabled it (the third
+        // row) in the store; l asked for a listener; s (one
         // server only) rang the bell: the loop hands both to its effect handler, in order.
         XCTAssertEqual(ds.writes, 1)
         XCTAssertFalse(ds.connectors.first { $0.connector.name == "Default Frontend MBX01" }!.connector.enabled)

@@ -1,4 +1,5 @@
 import XCTest
+import Foundation
 import ReceptorCore
 
 /// Which traffic changes hands when connectors change (the listener's selection before and after).
@@ -64,5 +65,22 @@ final class ReachabilityTests: XCTestCase {
         XCTAssertFalse(
             ConnectorValidator.validate(narrow, in: ValidationContext(server: Fixture.mailbox, siblings: [narrower], checksReachability: false))
                 .warnings.contains { $0.code == .unreachable })
+    }
+
+    /// The console asks for a whole server at once; the answer is the validator's, connector by connector.
+    func testTheWholeServerAtOnceAgreesWithTheValidator() {
+        let narrow = Fixture.connector("Narrow", bindings: ["10.0.0.5:25"], ranges: ["192.168.1.0/25"])
+        let narrower = Fixture.connector("Narrower", bindings: ["10.0.0.5:25"], ranges: ["192.168.1.0/26", "192.168.1.64/26"])
+        let frontend = Fixture.connector("Frontend", bindings: ["0.0.0.0:25"], ranges: ["0.0.0.0-255.255.255.255"])
+        var off = narrow
+        off.name = "Off"; off.guid = UUID(); off.enabled = false
+        off.remoteIPRanges = [Fixture.range("192.168.2.0/24")]
+        let all = [frontend, narrow, narrower, off]
+        XCTAssertEqual(Reachability.unreachable(among: all).map(\.name), ["Narrow"])
+        for c in all {
+            let warned = validate(c, among: all).warnings.contains { $0.code == .unreachable }
+            XCTAssertEqual(warned, !Reachability.isReachable(c, among: all), c.name)
+        }
+        XCTAssertEqual(Reachability.shadows(of: narrow, among: all), ["Narrower"])
     }
 }

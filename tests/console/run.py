@@ -121,6 +121,52 @@ def test_wizard_creates_the_partner_connector():
         c.close()
 
 
+def write_usage(c, guid, identity, rows):
+    """Usage the listener would have recorded today for one connector: [(address, sessions)]."""
+    import datetime
+    import json
+    now = datetime.datetime.now(datetime.timezone.utc)
+    stamp = now.strftime("%Y-%m-%dT%H:%M:%SZ")
+    folder = os.path.join(c.dir, "usage")
+    os.makedirs(folder, exist_ok=True)
+    data = [{"connectorGUID": guid.lower(), "connector": identity, "day": now.strftime("%Y-%m-%d"), "remoteAddress": a,
+             "heloNames": ["mail.fabrikam.test"], "accounts": [], "sessions": n, "tlsSessions": 0, "messages": n, "relayed": 0,
+             "rejected": 0, "firstSeen": stamp, "lastSeen": stamp} for a, n in rows]
+    with open(os.path.join(folder, f"usage-{now.strftime('%Y-%m-%d')}.json"), "w") as f:
+        json.dump(data, f)
+
+
+def test_wizard_summary_at_80x24_shows_the_impact_preview_and_u_shows_usage():
+    c = Console(offset=0, width=80, height=24)   # Default Frontend on port 25, where the partner connector goes
+    try:
+        guid = c.shell('Get-ReceiveConnector "Default Frontend MBX01" | Select-Object -ExpandProperty Guid').strip()
+        write_usage(c, guid, "MBX01\\Default Frontend MBX01", [("17.17.17.5", 400), ("17.17.17.6", 10), ("17.17.17.200", 2), ("192.0.2.7", 9)])
+        c.keys("a"); c.wait_for("step 1 of 4")
+        c.text("Fabrikam.com TLS")
+        c.keys("Tab", "Tab", "Down")          # Type: Partner
+        c.keys("PgDn"); c.wait_for("Network adapter bindings:")
+        c.keys("PgDn"); c.wait_for("Remote network settings:")
+        c.keys("e"); c.wait_for("Edit IP address")
+        c.keys("C-u"); c.text("17.17.17.1/24"); c.keys("Enter")
+        c.keys("PgDn"); c.wait_for("Traffic that changes hands:")
+        screen = c.screen()
+        flat = " ".join(screen.replace("│", " ").split())
+        assert_in("17.17.17.0/24 moves from MBX01\\Default Frontend MBX01 to MBX01\\Fabrikam.com TLS.", flat, "the summary")
+        assert_in("received 412 sessions from 3 addresses in 17.17.17.0/24 in the last 7 days; they will go to MBX01\\Fabrikam.com TLS.",
+                  flat, "the summary")
+        c.keys("Escape"); c.wait_for("Discard this new connector?"); c.keys("y")
+        c.wait_for("nothing was written")
+        c.keys("Down", "Down", "u"); c.wait_for("Usage of MBX01\\Default Frontend MBX01")
+        c.wait_for("17.17.17.200")
+        screen = c.screen()
+        assert_in("4 remote addresses, 421 sessions, newest first; from the usage files", " ".join(screen.replace("│", " ").split()), "the usage view")
+        c.keys("Escape"); c.wait_for("Receive connectors")
+        c.keys("q")
+        c.wait_for("EXIT=0")
+    finally:
+        c.close()
+
+
 def test_internet_on_all_ipv4_port_25_conflicts_and_writes_nothing():
     c = Console(offset=0)
     try:

@@ -33,6 +33,9 @@ extension ConsoleApp {
             x.render(canvas, hits: hits)
             drawHintBar(canvas, context: .explain)
         case .help: drawHelp(canvas)
+        case .usage(let u):
+            u.render(canvas)
+            drawHintBar(canvas, context: .usage)
         case .monitor:
             monitor.render(canvas, now: now(), hits: hits)
             drawHintBar(canvas, context: .monitor)
@@ -110,6 +113,7 @@ extension ConsoleApp {
         listRows = max(1, rows - 2 - detailsHeight - listTop)
         keepSelectionVisibleQuietly()
         let visible = visibleConnectors
+        let unreachable = unreachableConnectors
         if visible.isEmpty {
             let why =
                 server == nil
@@ -121,7 +125,8 @@ extension ConsoleApp {
         for (offset, item) in visible.dropFirst(scrollTop).prefix(listRows).enumerated() {
             let c = item.connector
             let sel = c.guid == selectedGUID
-            let line = row(c.name, c.enabled ? "Enabled" : "Disabled", c.roleLabel, Self.bindingsColumn(c.bindings), listenerText(c, short: true))
+            let status = !c.enabled ? "Disabled" : unreachable.contains(c.guid) ? "Shadowed" : "Enabled"
+            let line = row(c.name, status, c.roleLabel, Self.bindingsColumn(c.bindings), listenerText(c, short: true))
             let r = listTop + offset
             canvas.text(
                 (sel ? ">" : " ") + String(line.dropFirst()), row: r, column: 0, width: cols,
@@ -159,8 +164,8 @@ extension ConsoleApp {
         }
         drawHintBar(canvas, context: .main)
         switch mode {
-        case .confirmDelete(let c):
-            ConfirmPrompt.delete(c.connector).render(canvas, hits: hits)
+        case .confirmDelete(_, let prompt), .confirmToggle(_, let prompt):
+            prompt.render(canvas, hits: hits)
         case .serverPicker(let i): drawServerPicker(canvas, index: i)
         default: break
         }
@@ -191,7 +196,7 @@ extension ConsoleApp {
         }
         canvas.box(row: top, column: 0, width: cols, height: height, title: "\(c.name) - \(c.enabled ? "Enabled" : "Disabled"), \(c.roleLabel)")
         let labelW = 19, x = 2, valueW = cols - 4 - labelW
-        let items: [(String, String)] = [
+        var items: [(String, String)] = [
             ("Bindings", c.bindings.map(\.description).joined(separator: ", ")),
             ("Listener", listenerText(c)),
             ("Remote IP ranges", c.remoteIPRanges.map(\.description).joined(separator: ", ")),
@@ -200,6 +205,8 @@ extension ConsoleApp {
             ("FQDN", "\(c.fqdn), protocol logging \(c.protocolLoggingLevel.rawValue)"),
             ("Description", c.comment.isEmpty ? "-" : c.comment),
         ]
+        // An unreachable connector says so first, naming the connectors that take its traffic.
+        if let warning = unreachableWarning(c) { items.insert(("Unreachable", warning), at: 0) }
         var r = top + 1
         for (label, value) in items {
             let lines = Canvas.wrap(value, valueW)

@@ -1,4 +1,5 @@
 import Foundation
+import ReceptorControl
 import ReceptorCore
 import ReceptorStore
 
@@ -7,7 +8,10 @@ import ReceptorStore
 public final class ConsoleApp {
     enum Mode {
         case main, help, monitor, serverPicker(Int), filter
-        case confirmDelete(ConsoleConnector)
+        case confirmDelete(ConsoleConnector, ConfirmPrompt)
+        /// Enable or disable, asked first when it moves traffic.
+        case confirmToggle(ConsoleConnector, ConfirmPrompt)
+        case usage(UsageController)
         case confirmQuit
         case wizard(WizardController)
         case edit(EditController)
@@ -48,6 +52,12 @@ public final class ConsoleApp {
     public var explicitDataDirectory: String?
     /// The feed is only connected once the monitor has been opened.
     private var monitorStarted = false
+    /// Where connector usage is read (the listener, else the usage files); nil: no usage, no evidence.
+    public var usageSource: UsageSource?
+    /// The usage behind the impact preview's evidence, read at most every `evidenceUsageLifetime`.
+    var evidenceCache: (server: String, at: Date, rows: [ConnectorUsageRow])?
+    /// The unreachable connectors of a server at a store generation, and the warnings worked out so far.
+    var reachabilityCache: (generation: Int64, server: String, unreachable: Set<UUID>, shadows: [UUID: String])?
 
     public init(dataSource: ConsoleDataSource, server: String? = nil) throws {
         self.dataSource = dataSource
@@ -96,7 +106,8 @@ public final class ConsoleApp {
     public func unavailableReason(_ action: ConsoleAction) -> String? {
         switch action {
         case .new where server == nil, .explain where server == nil: return "there is no server in the store"
-        case .edit, .delete, .toggle:
+        case .usage where usageSource == nil: return "this console has no usage source"
+        case .edit, .delete, .toggle, .usage:
             if selected == nil {
                 return visibleConnectors.isEmpty
                     ? (filterText.isEmpty ? "the server has no connectors" : "no connector matches the filter") : "no connector is selected"
@@ -216,11 +227,31 @@ public final class ConsoleApp {
             default: break
             }
             return []
-        case .confirmDelete(let c):
+        case .confirmDelete(let c, _):
             switch ConfirmPrompt.answer(to: event) {
             case .confirm?: return performDelete(c)
             case .decline?: mode = .main; statusMessage = ("Nothing was deleted.", false)
             case nil: break
+            }
+            return []
+        case .confirmToggle(let c, _):
+            switch ConfirmPrompt.answer(to: event) {
+            case .confirm?: mode = .main; return toggle(c)
+            case .decline?: mode = .main; statusMessage = ("Nothing was changed.", false)
+            case nil: break
+            }
+            return []
+        case .usage(let u):
+            switch KeyTable.action(for: event, in: .usage) {
+            case .help?: underlying = mode; mode = .help
+            case .quit?: return [.quit]
+            case .cancel?: mode = .main
+            case .refresh?: u.reading = readUsage(u.connector)
+            case .up?: u.move(-1)
+            case .down?: u.move(1)
+            case .pageUpList?: u.move(-10)
+            case .pageDownList?: u.move(10)
+            default: break
             }
             return []
         case .confirmQuit:
@@ -278,8 +309,16 @@ public final class ConsoleApp {
             keepSelectionVisible()
         case .new: openWizard()
         case .edit: if let c = selected { openEdit(c) }
-        case .delete: if let c = selected { mode = .confirmDelete(c) }
-        case .toggle: if let c = selected { return toggle(c) }
+        case .delete:
+            if let c = selected { mode = .confirmDelete(c, .delete(c.connector, impact: trafficChanges(removing: c.connector))) }
+        case .toggle:
+            guard let c = selected else { return [] }
+            var changed = c.connector
+            changed.enabled.toggle()
+            let impact = trafficChanges(replacing: changed)
+            if impact.isEmpty { return toggle(c) }
+            mode = .confirmToggle(c, .toggle(c.connector, impact: impact))
+        case .usage: if let c = selected { openUsage(c.connector) }
         case .refresh: reload(); statusMessage = ("Refreshed (store generation \(snapshot.generation)).", false); return [.refreshNow]
         case .filter: filterField = TextField(filterText); mode = .filter
         case .server:
@@ -370,7 +409,7 @@ public final class ConsoleApp {
         let draft = WizardDraft(server: server, guid: makeGUID())
         let w = WizardController(
             draft: draft, siblings: siblings(of: server), includeServerInCommand: snapshot.servers.count > 1,
-            localAddresses: localAddresses()
+            localAddresses: localAddresses(), impact: { [unowned self] c in self.trafficChanges(adding: c) }
         ) { [unowned self] c in
             try self.dataSource.insert(c)
         }
@@ -420,10 +459,24 @@ public final class ConsoleApp {
         mode = .explain(x)
     }
 
+    /// The usage view of a connector: who used it over the retention, newest first.
+    func openUsage(_ c: ReceiveConnector) {
+        mode = .usage(UsageController(connector: c, reading: readUsage(c)))
+    }
+
+    func readUsage(_ c: ReceiveConnector) -> UsageReading? {
+        usageSource?.usage(
+            connector: c.guid, days: ReceptorControl.ConnectorUsage.defaultRetentionDays,
+            controlSocket: snapshot.listener(for: c.server)?.controlSocket)
+    }
+
     func openEdit(_ c: ConsoleConnector) {
         guard let server else { return }
         mode = .edit(
-            EditController(original: c, server: server, siblings: siblings(of: server), localAddresses: localAddresses()) {
+            EditController(
+                original: c, server: server, siblings: siblings(of: server), localAddresses: localAddresses(),
+                impact: { [unowned self] connector in self.trafficChanges(replacing: connector) }
+            ) {
                 [unowned self] connector, revision in
                 try self.dataSource.update(connector, expectedRevision: revision)
             })

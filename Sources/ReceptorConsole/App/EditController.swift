@@ -46,6 +46,8 @@ final class EditController {
     /// The host's addresses when the dialog opened (nil if unknown), for the note on a binding elsewhere.
     let localAddresses: [IPAddress]?
     let submit: (ReceiveConnector, Int) throws -> ConsoleConnector
+    /// Which traffic the draft would move if saved (the impact preview with its usage evidence), from the app.
+    let impact: (ReceiveConnector) -> TrafficPreview
     var draft: ReceiveConnector
     var tab: Tab = .general
     var focus: Focus = .field(0)
@@ -57,15 +59,18 @@ final class EditController {
     var message: String?
     /// Set when a save was refused as stale, or a refresh shows the connector moved on.
     var conflict: String?
-    /// The question asked before the changes are discarded, while it shows.
+    /// The question asked before the changes are discarded, or before a save that moves traffic, while it shows.
     var prompt: ConfirmPrompt?
+    /// Whether `prompt` asks to save (y saves) rather than to discard (y closes).
+    var promptSaves = false
 
     init(
         original: ConsoleConnector, server: Server, siblings: [ReceiveConnector], localAddresses: [IPAddress]? = nil,
+        impact: @escaping (ReceiveConnector) -> TrafficPreview = { _ in [] },
         submit: @escaping (ReceiveConnector, Int) throws -> ConsoleConnector
     ) {
         self.original = original; self.server = server; self.siblings = siblings; self.localAddresses = localAddresses
-        self.submit = submit
+        self.impact = impact; self.submit = submit
         draft = original.connector
     }
 
@@ -183,7 +188,9 @@ final class EditController {
         return report.warnings.filter { codes.contains($0.code) }
     }
 
-    func save() -> Outcome {
+    /// Saves the draft; a change that moves traffic asks first, showing the impact preview (`confirmed`: y
+    /// was pressed on that question).
+    func save(confirmed: Bool = false) -> Outcome {
         if let (parameter, error) = fieldErrors.first {
             message = "Save is blocked: \(parameter): \(error)"; return .none
         }
@@ -191,6 +198,13 @@ final class EditController {
         if let first = r.errors.first { message = "Save is blocked: \(first.message)"; return .none }
         guard isDirty else { return .closed }
         let command = commandLine
+        if !confirmed {
+            let changes = impact(draft)
+            if !changes.isEmpty {
+                prompt = .save(draft, command: command, impact: changes); promptSaves = true
+                return .none
+            }
+        }
         do { return .saved(try submit(draft, original.revision), command: command) } catch {
             if error.isRevisionConflict {
                 conflict =
@@ -213,7 +227,7 @@ final class EditController {
 
     /// Cancel: closes at once when nothing changed, else asks first.
     func close() -> Outcome {
-        if isDirty { prompt = .discardChanges; return .none }
+        if isDirty { prompt = .discardChanges; promptSaves = false; return .none }
         return .closed
     }
 
@@ -236,7 +250,9 @@ final class EditController {
     func handle(_ event: KeyEvent) -> Outcome {
         if prompt != nil {
             switch ConfirmPrompt.answer(to: event) {
-            case .confirm?: return .closed
+            case .confirm?:
+                prompt = nil
+                return promptSaves ? save(confirmed: true) : .closed
             case .decline?: prompt = nil
             case nil: break
             }

@@ -2,7 +2,7 @@
 /// hint bar and the help screen. Where an action cannot run, the app says why (`ConsoleApp.unavailableReason`).
 public enum ConsoleAction: String, CaseIterable, Sendable {
     // Main screen
-    case new, edit, delete, toggle, refresh, filter, server, startListener, monitor, explain, help, quit
+    case new, edit, delete, toggle, refresh, filter, server, startListener, monitor, explain, usage, help, quit
     case up, down, pageUpList, pageDownList, home, end
     // Wizard and dialogs
     case nextField, previousField, nextPage, previousPage, finish, cancel, add, editItem, removeItem, check, activate, reloadConnector
@@ -31,6 +31,7 @@ public enum KeyContext: String, Sendable, CaseIterable {
     case dialog = "Wizard and dialogs"
     case monitor = "Session monitor"
     case explain = "Explain view"
+    case usage = "Connector usage"
 }
 
 public enum KeyTable {
@@ -50,6 +51,10 @@ public enum KeyTable {
         KeyBinding(
             .explain, [.character("x")], "x", hint: "Explain",
             "Explain which connector takes a connection from an address (and why the others don't), and what a session may do there."),
+        KeyBinding(
+            .usage, [.character("u")], "u", hint: "Usage",
+            "Who used the selected connector over the retention (30 days): per remote address the HELO names, accounts, TLS, sessions, messages, relayed, rejected, first and last seen, newest first; from the listener, or the usage files when none runs."
+        ),
         KeyBinding(.up, [.up, .character("k")], "Up k", hint: nil, "Previous connector."),
         KeyBinding(.down, [.down, .character("j")], "Down j", hint: nil, "Next connector."),
         KeyBinding(.pageUpList, [.pageUp], "PgUp", hint: nil, "Page up."),
@@ -126,12 +131,24 @@ public enum KeyTable {
         KeyBinding(.pageDownList, [.pageDown], "PgDn", hint: nil, "Page down."),
     ]
 
+    public static let usage: [KeyBinding] = [
+        KeyBinding(.cancel, [.escape, .character("u"), .character("q")], "Esc u q", hint: "Back", "Back to the connector list."),
+        KeyBinding(.refresh, [.character("r"), .function(5)], "r F5", hint: "Refresh", "Read the usage again."),
+        KeyBinding(.help, [.function(1), .character("?")], "F1 ?", hint: "Help", "Help."),
+        KeyBinding(.quit, [.function(10), .control("q")], "F10 C-q", hint: nil, "Quit Receptor."),
+        KeyBinding(.up, [.up, .character("k")], "Up k", hint: nil, "Previous address (the line under the table shows it in full)."),
+        KeyBinding(.down, [.down, .character("j")], "Down j", hint: nil, "Next address."),
+        KeyBinding(.pageUpList, [.pageUp], "PgUp", hint: nil, "Page up."),
+        KeyBinding(.pageDownList, [.pageDown], "PgDn", hint: nil, "Page down."),
+    ]
+
     public static func table(_ context: KeyContext) -> [KeyBinding] {
         switch context {
         case .main: main
         case .dialog: dialog
         case .monitor: monitor
         case .explain: explain
+        case .usage: usage
         }
     }
 

@@ -15,6 +15,13 @@ final class WizardController {
     /// The host's addresses when the wizard opened (nil if unknown), for the note on a binding elsewhere.
     let localAddresses: [IPAddress]?
     let submit: (ReceiveConnector) throws -> ConsoleConnector
+    /// Which traffic the connector would take (the impact preview with its usage evidence), from the app.
+    let impact: (ReceiveConnector) -> TrafficPreview
+    /// The preview of the draft it was last worked out for: the summary asks on every frame, the work is done
+    /// once per change of the draft.
+    private var impactCache: (connector: ReceiveConnector, changes: TrafficPreview)?
+    /// How far the summary page is scrolled (Up/Down there), when it is longer than the screen.
+    var summaryScroll = 0
     var nameField = TextField()
     var pageIndex = 0
     var focus: Focus = .name
@@ -30,10 +37,19 @@ final class WizardController {
 
     init(
         draft: WizardDraft, siblings: [ReceiveConnector], includeServerInCommand: Bool, localAddresses: [IPAddress]? = nil,
+        impact: @escaping (ReceiveConnector) -> TrafficPreview = { _ in [] },
         submit: @escaping (ReceiveConnector) throws -> ConsoleConnector
     ) {
         self.draft = draft; self.siblings = siblings; self.includeServerInCommand = includeServerInCommand
-        self.localAddresses = localAddresses; self.submit = submit
+        self.localAddresses = localAddresses; self.impact = impact; self.submit = submit
+    }
+
+    /// The impact preview of `c` (the draft as it would be created).
+    func trafficChanges(_ c: ReceiveConnector) -> TrafficPreview {
+        if let cached = impactCache, cached.connector == c { return cached.changes }
+        let changes = impact(c)
+        impactCache = (c, changes)
+        return changes
     }
 
     var page: WizardDraft.Page { draft.pages[min(pageIndex, draft.pages.count - 1)] }
@@ -60,6 +76,7 @@ final class WizardController {
 
     func go(to index: Int) {
         pageIndex = index
+        summaryScroll = 0
         if page != .general { shownErrors.insert(page) }
         focus = focusOrder.first == .button(.back) ? .button(.finish) : focusOrder[0]
         if page == .summary { focus = .button(.finish) }
@@ -220,6 +237,8 @@ final class WizardController {
         case (.list, .up): moveSelection(-1); return .none
         case (.list, .down): moveSelection(1); return .none
         case (.list, .enter): openDialog(add: false); return .none
+        case (_, .up) where page == .summary: summaryScroll = max(0, summaryScroll - 1); return .none
+        case (_, .down) where page == .summary: summaryScroll += 1; return .none
         case (.button, .left): moveFocus(-1); return .none
         case (.button, .right): moveFocus(1); return .none
         default: break

@@ -16,7 +16,8 @@ extension WizardController {
         let strip = pages.enumerated().map { i, p in i == pageIndex ? "[\(i + 1) \(p.rawValue)]" : "\(i + 1) \(p.rawValue)" }
             .joined(separator: canvas.unicode ? " › " : " > ")
         canvas.text(strip, row: r, column: x, width: inner, style: CellStyle(.header)); r += 2
-        let helpRows = 4
+        // The summary needs the room for the impact preview; its help is one line.
+        let helpRows = page == .summary ? 2 : 4
         let buttonsRow = height - 2
         let messageRow = buttonsRow - 2
         let helpTop = messageRow - helpRows
@@ -133,32 +134,51 @@ extension WizardController {
                 }
             }
         case .summary:
+            // One list of lines, scrolled with Up/Down when it is longer than the room above the help: what
+            // the connector is, which traffic it takes (the impact preview, as the shell's -WhatIf says it), the
+            // equivalent command, the notes.
+            var lines: [(String, CellStyle)] = []
             if let c = e.connector {
+                let labelW = 12
                 let rows: [(String, String)] = [
-                    ("Name", c.name),
-                    ("Server", "\(c.server) (\(c.roleLabel))"),
-                    ("Type", draft.usage.rawValue),
+                    ("Name", "\(c.name) on \(c.server) (\(c.roleLabel)), type \(draft.usage.rawValue)"),
                     ("Bindings", c.bindings.map(\.description).joined(separator: ", ")),
-                    ("Remote network settings", c.remoteIPRanges.map(\.description).joined(separator: ", ")),
-                    ("Authentication", c.authMechanism.description),
-                    ("Permission groups", c.permissionGroups.description),
+                    ("Remote IPs", c.remoteIPRanges.map(\.description).joined(separator: ", ")),
+                    ("Security", "authentication \(c.authMechanism.description); permission groups \(c.permissionGroups.description)"),
                 ]
                 for (label, value) in rows {
-                    canvas.text(Canvas.pad(label + ":", 25) + value, row: r, column: x, width: inner); r += 1
-                }
-                r += 1
-                canvas.text("The equivalent shell command:", row: r, column: x, width: inner, style: CellStyle(.header)); r += 1
-                for line in Canvas.wrap(draft.commandLine(for: c, includeServer: includeServerInCommand), inner - 2) where r < helpTop {
-                    canvas.text(line, row: r, column: x + 2, width: inner - 2, style: CellStyle(bold: true)); r += 1
-                }
-                for w in e.warnings {
-                    for line in Canvas.wrap("Note: " + w.message, inner - 2) where r < helpTop {
-                        canvas.text(line, row: r, column: x + 2, width: inner - 2, style: CellStyle(.warning)); r += 1
+                    for (i, line) in Canvas.wrap(value, inner - labelW).enumerated() {
+                        lines.append(((i == 0 ? Canvas.pad(label + ":", labelW) : String(repeating: " ", count: labelW)) + line, .normal))
                     }
                 }
+                lines.append((ImpactLines.heading, CellStyle(.header)))
+                lines += ImpactLines.lines(trafficChanges(c), width: inner - 2).map { ("  " + $0.0, $0.1) }
+                lines.append(("The equivalent shell command:", CellStyle(.header)))
+                for line in Canvas.wrap(draft.commandLine(for: c, includeServer: includeServerInCommand), inner - 2) {
+                    lines.append(("  " + line, CellStyle(bold: true)))
+                }
+                for w in e.warnings {
+                    lines += Canvas.wrap("Note: " + w.message, inner - 2).map { ("  " + $0, CellStyle(.warning)) }
+                }
             }
-            errorLines(pageErrors + e.errors.filter { draft.page(for: $0.parameter) != .summary }.prefix(1), from: &r, limit: helpTop)
-            help = "Finish creates the connector; the store checks it again against the server's other connectors."
+            for err in pageErrors + e.errors.filter({ draft.page(for: $0.parameter) != .summary }).prefix(1) {
+                lines += Canvas.wrap("Error: " + err.message, inner - 2).map { ("  " + $0, CellStyle(.error, bold: true)) }
+            }
+            let room = max(1, helpTop - r)
+            summaryScroll = min(summaryScroll, max(0, lines.count - room + 1))
+            let cut = lines.count > room
+            let shown = cut ? Array(lines.dropFirst(summaryScroll).prefix(room - 1)) : lines
+            for line in shown {
+                canvas.text(line.0, row: r, column: x, width: inner, style: line.1); r += 1
+            }
+            if cut {
+                let below = lines.count - summaryScroll - shown.count
+                let arrows = canvas.unicode ? "↑↓" : "Up/Down"
+                canvas.text(
+                    "(\(summaryScroll) lines above, \(below) below: \(arrows) scroll)", row: helpTop - 1, column: x, width: inner,
+                    style: CellStyle(.dim))
+            }
+            help = "Finish creates the connector (the store checks it again against the others)."
         }
         // Help for the focused field, from the parameter table.
         canvas.hline(row: helpTop, column: 1, width: width - 2)

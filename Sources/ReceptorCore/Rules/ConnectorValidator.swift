@@ -40,23 +40,14 @@ public enum ConnectorValidator {
     /// A connector that no connection can select — every address of its remote ranges goes, on each of its
     /// bindings, to a more specific or preferred connector — is saved with a warning naming those connectors.
     static func checkReachability(_ c: ReceiveConnector, _ context: ValidationContext, _ r: inout ValidationReport) {
-        guard c.enabled, !c.bindings.isEmpty, !c.remoteIPRanges.isEmpty else { return }
-        let others = context.siblings.filter { $0.guid != c.guid }
-        let moves = ImpactPreview.moves(before: others, after: others + [c], changed: [c])
-        guard !moves.contains(where: { $0.to == c.identity }) else { return }
-        var shadows: [String] = []
-        for binding in c.bindings {
-            let local: IPAddress? = binding.isWildcard ? nil : binding.address
-            for range in c.remoteIPRanges where range.family == binding.family {
-                for share in ConnectionExplainer.split(range, connectors: others + [c], localAddress: local, localPort: binding.port) {
-                    if let name = share.connector?.name, !shadows.contains(name) { shadows.append(name) }
-                }
-            }
-        }
-        r.warn(
-            .unreachable, "RemoteIPRanges",
-            "No connection can select \(c.name): on each of its bindings, every address of its remote ranges goes to \(shadows.isEmpty ? "another connector" : shadows.joined(separator: ", ")) (a more specific range, a specific binding, or a name that sorts first)."
-        )
+        let all = context.siblings.filter { $0.guid != c.guid } + [c]
+        guard !Reachability.isReachable(c, among: all) else { return }
+        r.warn(.unreachable, "RemoteIPRanges", unreachableMessage(c, shadows: Reachability.shadows(of: c, among: all)))
+    }
+
+    /// The warning's sentence, which the console's details pane shows too.
+    public static func unreachableMessage(_ c: ReceiveConnector, shadows: [String]) -> String {
+        "No connection can select \(c.name): on each of its bindings, every address of its remote ranges goes to \(shadows.isEmpty ? "another connector" : shadows.joined(separator: ", ")) (a more specific range, a specific binding, or a name that sorts first)."
     }
 
     // MARK: Name (§3a)

@@ -31,24 +31,31 @@ public enum ImpactPreview {
     /// form, or absent), on the endpoints of the changed connectors' bindings before and after: each specific
     /// address bound on those ports, and the wildcard for the addresses no connector binds specifically.
     public static func moves(before: [ReceiveConnector], after: [ReceiveConnector], changed: [ReceiveConnector]) -> [Move] {
-        // (family, port) pairs the change touches.
+        var moves: [Move] = []
+        for e in endpoints(of: changed, among: before + after) {
+            moves += self.moves(before: before, after: after, local: e.address, port: e.port, family: e.family)
+        }
+        return moves
+    }
+
+    /// The endpoints where `changed`'s bindings can take connections, among `all` connectors: for each
+    /// (family, port) they bind, the wildcard (the addresses no connector binds specifically) and each
+    /// specific address bound on that port, in address order.
+    public static func endpoints(of changed: [ReceiveConnector], among all: [ReceiveConnector]) -> [IPBinding] {
         var ports: [(IPAddressFamily, Int)] = []
         for binding in changed.flatMap(\.bindings) where !ports.contains(where: { $0 == (binding.family, binding.port) }) {
             ports.append((binding.family, binding.port))
         }
-        var moves: [Move] = []
+        var result: [IPBinding] = []
         for (family, port) in ports {
-            let all = before + after
             var specific: [IPAddress] = []
             for b in all.flatMap(\.bindings) where b.family == family && b.port == port && !b.isWildcard && !specific.contains(b.address) {
                 specific.append(b.address)
             }
             let wildcard = family == .v4 ? IPAddress.anyV4 : IPAddress.anyV6
-            for local in [wildcard] + specific.sorted(by: { $0.value < $1.value }) {
-                moves += self.moves(before: before, after: after, local: local, port: port, family: family)
-            }
+            for local in [wildcard] + specific.sorted(by: { $0.value < $1.value }) { result.append(IPBinding(address: local, port: port)) }
         }
-        return moves
+        return result
     }
 
     private static func moves(

@@ -16,7 +16,7 @@ struct GetReceiveConnectorUsage: Cmdlet {
         "Who used a receive connector: per remote address, HELO names, accounts, sessions, TLS, messages, relayed, rejected, first and last seen (-Days, 30 at most by default)."
 
     static func run(_ inv: CmdletInvocation, input: [PSValue], context: ShellContext) throws -> [PSValue] {
-        var days = ConnectorUsage.defaultRetentionDays
+        var days = ReceptorControl.ConnectorUsage.defaultRetentionDays
         if let text = try inv.string("Days") {
             guard let n = Int(text), (1...3650).contains(n) else {
                 throw ShellError("\(name): -Days takes a number of days from 1 to 3650, not '\(text)'.")
@@ -26,12 +26,9 @@ struct GetReceiveConnectorUsage: Cmdlet {
         let targets = try ConnectorLookup.targets(inv, input: input, context: context, required: false)
         let wanted = Set(targets.map { $0.stored.connector.guid.uuidString.lowercased() })
         let dataDirectory = context.dataDirectory(server: try? context.currentServer().name)
-        var merged: [String: ConnectorUsageRow] = [:]
-        for row in ConnectorUsage.read(dataDirectory: dataDirectory, days: days) where wanted.isEmpty || wanted.contains(row.connectorGUID) {
-            let key = row.connectorGUID + " " + row.remoteAddress
-            if merged[key] == nil { merged[key] = row } else { merged[key]!.merge(row) }
-        }
-        return merged.values.sorted { ($0.lastSeen, $0.remoteAddress) > ($1.lastSeen, $1.remoteAddress) }.map { row in
+        return ReceptorControl.ConnectorUsage.merged(
+            ReceptorControl.ConnectorUsage.read(dataDirectory: dataDirectory, days: days), connectors: wanted
+        ).map { row in
             var o = PSObject(
                 typeName: "ReceiveConnectorUsage",
                 properties: [

@@ -128,7 +128,7 @@ struct NewReceiveConnector: Cmdlet {
         let impact = ImpactPreview.moves(before: siblings, after: siblings + [connector], changed: [connector])
         if inv.whatIf {
             context.say("What if: Creating receive connector \"\(connector.identity)\" on server \(server.name).")
-            TrafficReport.say(impact, context: context, whatIf: true)
+            TrafficReport.say(impact, before: siblings, context: context, whatIf: true)
             return []
         }
         let stored: StoredConnector
@@ -173,7 +173,7 @@ struct SetReceiveConnector: Cmdlet {
             if inv.whatIf {
                 context.say(
                     "What if: Setting \(applied.map(\.name).joined(separator: ", ")) on receive connector \"\(target.stored.connector.identity)\".")
-                TrafficReport.say(impact, context: context, whatIf: true)
+                TrafficReport.say(impact, before: siblings, context: context, whatIf: true)
                 continue
             }
             context.beforeSave?()
@@ -181,7 +181,7 @@ struct SetReceiveConnector: Cmdlet {
                 throw ShellError(error.description)
             }
             warnings(report, applied: applied, connector: connector, all: false, context: context, inv: inv)
-            TrafficReport.say(impact, context: context, whatIf: false)
+            TrafficReport.say(impact, before: siblings, context: context, whatIf: false)
         }
         return []
     }
@@ -201,7 +201,7 @@ struct RemoveReceiveConnector: Cmdlet {
                 changed: [target.stored.connector])
             if inv.whatIf {
                 context.say("What if: Removing receive connector \"\(identity)\".")
-                TrafficReport.say(impact, context: context, whatIf: true)
+                TrafficReport.say(impact, before: siblings, context: context, whatIf: true)
                 continue
             }
             guard try context.confirmAction(inv, action: "removing receive connector", target: identity) else { continue }
@@ -210,21 +210,8 @@ struct RemoveReceiveConnector: Cmdlet {
             {
                 throw ShellError(error.description)
             }
-            TrafficReport.say(impact, context: context, whatIf: false)
+            TrafficReport.say(impact, before: siblings, context: context, whatIf: false)
         }
         return []
-    }
-}
-
-/// How the shell shows `ImpactPreview`: every move under -WhatIf; after a real change, a warning for the
-/// clients that no connector takes any more (they will be refused).
-enum TrafficReport {
-    static func say(_ moves: [ImpactPreview.Move], context: ShellContext, whatIf: Bool) {
-        if whatIf {
-            if moves.isEmpty { context.say("What if:   No traffic changes connector.") }
-            for move in moves { context.say("What if:   \(move)") }
-        } else {
-            for move in moves where move.losesService { context.warn(move.description) }
-        }
     }
 }
