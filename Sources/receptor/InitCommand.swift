@@ -44,10 +44,12 @@ struct Init: ParsableCommand {
             do { try DomainName.validate(fqdn, what: "FQDN") } catch { throw Failure("--fqdn: \(error)") }
 
             let path = options.storeDisplay
-            let existed = FileManager.default.fileExists(atPath: options.storePath)
+            let fileExisted = FileManager.default.fileExists(atPath: options.storePath)
             let store: any ConfigStore
             do { store = try StoreOptions.open(options.storePath, create: true) } catch { throw Failure("\(error)") }
 
+            // A database store exists before init; it is "created" when it held no server yet.
+            let existed = try fileExisted || !store.servers().isEmpty
             let existingDomains = try store.acceptedDomains()
             let newDomains = acceptedDomains.enumerated().compactMap { index, d -> AcceptedDomain? in
                 existingDomains.contains { $0.domainName.caseInsensitiveCompare(d) == .orderedSame }

@@ -772,6 +772,28 @@ def test_store_copy_moves_an_organization_and_back():
         s.cleanup()
 
 
+def test_init_on_postgresql_creates_the_organization_then_adds_servers():
+    """`receptor init` against a PostgreSQL database: the first server creates the store, the next one is added
+    to it (the database existed both times, so the file-exists test SQLite uses can't tell)."""
+    pg = os.environ.get("RECEPTOR_TEST_POSTGRES", "")
+    if not pg or pg == "skip":
+        print("    (RECEPTOR_TEST_POSTGRES not set: not run here; scripts/test runs it)")
+        return
+    s = Store()
+    database = "receptor_init_" + str(os.getpid())
+    subprocess.run(["psql", pg, "-q", "-c", f"CREATE DATABASE {database}"], check=True, capture_output=True)
+    try:
+        env = {"RECEPTOR_STORE": pg.replace("/postgres?", f"/{database}?"), "XDG_DATA_HOME": os.path.join(s.dir, "xdg")}
+        first = s.run("init", "--server", "MBX01", "--accepted-domain", "contoso.test", env=env, check=True).stdout
+        assert_in("Created store", first)
+        second = s.run("init", "--server", "EDGE01", "--role", "Edge", env=env, check=True).stdout
+        assert_in("Added to store", second)
+        assert_in(os.path.join(s.dir, "xdg", "receptor", "edge01"), second, "the server's own data directory")
+    finally:
+        subprocess.run(["psql", pg, "-q", "-c", f"DROP DATABASE IF EXISTS {database} WITH (FORCE)"], capture_output=True)
+        s.cleanup()
+
+
 def test_man_page_lists_every_option_of_every_command():
     """The man page's synopsis names every option the binary takes (from swift-argument-parser's own
     definitions, --experimental-dump-help), and every value of an enumerated option, so it can't drift."""
