@@ -114,7 +114,7 @@ let package = Package(
             name: "receptor",
             dependencies: [
                 "ReceptorCore", "ReceptorStore", "ReceptorStorePostgres", "ReceptorShell", "ReceptorListener", "ReceptorConsole", "ReceptorTerminal",
-                "ReceptorControl", "EMSLanguage", "CEditLine",
+                "ReceptorControl", "EMSLanguage", "CEditLine", "CNCursesShim",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
             ]),

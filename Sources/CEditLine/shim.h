@@ -15,7 +15,6 @@
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
-#include <signal.h>
 #include <wchar.h>
 #include <histedit.h>
 
@@ -86,24 +85,6 @@ static inline void cedit_refresh(EditLine *el) { el_wset(el, EL_REFRESH); }
 
 /* Puts the terminal in edit (raw) or normal (cooked) mode. */
 static inline void cedit_prepare_terminal(EditLine *el, int editing) { el_wset(el, EL_PREP_TERM, editing); }
-
-/* ---- Signals ---------------------------------------------------------------------------------------- */
-
-/* Installs handler for sig (SA_RESTART, an empty mask); the replaced action goes to *old. */
-static inline int cedit_install_handler(int sig, void (*handler)(int), struct sigaction *old) {
-    struct sigaction action;
-    memset(&action, 0, sizeof action);
-    action.sa_handler = handler;
-    sigemptyset(&action.sa_mask);
-    action.sa_flags = SA_RESTART;
-    return sigaction(sig, &action, old);
-}
-
-static inline int cedit_restore_action(int sig, const struct sigaction *action) { return sigaction(sig, action, NULL); }
-
-static inline int cedit_action_ignores(const struct sigaction *action) { return action->sa_handler == SIG_IGN; }
-
-static inline void cedit_default_action(int sig) { signal(sig, SIG_DFL); }
 
 /* ---- History (wide) ----------------------------------------------------------------------------------- */
 

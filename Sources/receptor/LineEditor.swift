@@ -1,4 +1,5 @@
 import CEditLine
+import CNCursesShim
 import Foundation
 import ReceptorShell
 
@@ -238,11 +239,11 @@ final class LineEditor {
         case SIGTSTP:
             // Ctrl-Z: the terminal back to normal, stop; on `fg` (SIGCONT) edit mode again and the line redrawn.
             cedit_prepare_terminal(editor, 0)
-            cedit_default_action(SIGTSTP)
+            shim_set_default_handler(SIGTSTP)
             kill(getpid(), SIGTSTP)
             EditorSignals.wait(for: SIGCONT)
             var replaced = sigaction()
-            _ = cedit_install_handler(SIGTSTP, wakeEditor, &replaced)
+            _ = shim_install_handler(SIGTSTP, wakeEditor, &replaced)
             cedit_prepare_terminal(editor, 1)
             cedit_refresh(editor)
         default:
@@ -262,10 +263,10 @@ final class LineEditor {
         EditorSignals.prepare()
         for signal in EditorSignals.handled {
             var old = sigaction()
-            guard cedit_install_handler(signal, wakeEditor, &old) == 0 else { continue }
+            guard shim_install_handler(signal, wakeEditor, &old) == 0 else { continue }
             // A signal the process was started with ignored (nohup, a shell without job control) stays ignored.
-            if signal != SIGCONT && signal != SIGWINCH && cedit_action_ignores(&old) != 0 {
-                _ = cedit_restore_action(signal, &old)
+            if signal != SIGCONT && signal != SIGWINCH && shim_action_ignores(&old) != 0 {
+                _ = shim_set_action(signal, &old)
                 continue
             }
             savedActions[signal] = old
@@ -273,7 +274,7 @@ final class LineEditor {
     }
 
     private func restoreSignalHandlers() {
-        for (signal, var old) in savedActions { _ = cedit_restore_action(signal, &old) }
+        for (signal, var old) in savedActions { _ = shim_set_action(signal, &old) }
         savedActions = [:]
     }
 

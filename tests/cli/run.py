@@ -6,6 +6,7 @@ Runs every test_* function; prints one line per failure and a closing "N passed,
 RECEPTOR_BIN names the binary. Golden outputs live in tests/cli/fixtures; RECEPTOR_UPDATE_FIXTURES=1
 rewrites them for review in git diff.
 """
+import contextlib
 import json
 import os
 import shutil
@@ -638,6 +639,7 @@ class TmuxShell:
         if not shutil.which("tmux"):
             raise AssertionError("tmux is not installed (scripts/install-deps installs it)")
         self.name = name
+        self.store = store
         env = f"RECEPTOR_STORE={store.path} TERM=xterm LANG=C.UTF-8"
         # in_bash: under an interactive bash (job control, for Ctrl-Z and fg); otherwise the shell alone.
         command = f"env {env} PS1='bash$ ' bash --norc --noprofile -i" if in_bash else f"env {env} {BIN} shell"
@@ -679,13 +681,24 @@ class TmuxShell:
         subprocess.run(["tmux", "kill-session", "-t", self.name], capture_output=True)
 
 
-def test_interactive_prompt_with_history():
-    """The real binary on a terminal (tmux): a prompt, a command, the Up arrow recalls it, errors don't end the session."""
+@contextlib.contextmanager
+def interactive_shell(name, **options):
+    """`receptor shell` at its prompt in tmux (TmuxShell) on a new mailbox store; both go away afterwards."""
     s = mailbox_store()
     t = None
     try:
-        t = TmuxShell(s, f"rcpt{os.getpid()}")
+        t = TmuxShell(s, f"{name}{os.getpid()}", **options)
         t.wait_for("[PS] MBX01>")
+        yield t
+    finally:
+        if t:
+            t.close()
+        s.cleanup()
+
+
+def test_interactive_prompt_with_history():
+    """The real binary on a terminal (tmux): a prompt, a command, the Up arrow recalls it, errors don't end the session."""
+    with interactive_shell("rcpt") as t:
         t.send("Get-ReceiveConnector | Format-Table Name", "Enter")
         t.wait_for("Client Frontend MBX01")
         t.send("Get-Nothing", "Enter")
@@ -695,28 +708,20 @@ def test_interactive_prompt_with_history():
         last = [l for l in t.screen().splitlines() if l.strip()][-1]
         assert_in("Get-ReceiveConnector | Format-Table Name", last, "recalled line")
         t.send("C-u", "exit", "Enter")
-        history_path = os.path.join(os.path.dirname(s.path), "shell_history")
+        history_path = os.path.join(os.path.dirname(t.store.path), "shell_history")
         end = time.time() + 10
         history = ""
         while time.time() < end and "Format-Table Name" not in history:
             history = open(history_path).read() if os.path.exists(history_path) else ""
             time.sleep(0.1)
         assert_in("Get-ReceiveConnector | Format-Table Name", history, "history file")
-        assert_eq(oct(os.stat(os.path.join(os.path.dirname(s.path), "shell_history")).st_mode & 0o777), oct(0o600), "history mode")
-    finally:
-        if t:
-            t.close()
-        s.cleanup()
+        assert_eq(oct(os.stat(os.path.join(os.path.dirname(t.store.path), "shell_history")).st_mode & 0o777), oct(0o600), "history mode")
 
 
 def test_interactive_prompt_continues_open_commands_and_help():
     """At the prompt (tmux): a line ending in a pipe or with an open brace continues at `>> `; help lists the
     cmdlets; New-ReceiveConnector -? shows its help."""
-    s = mailbox_store()
-    t = None
-    try:
-        t = TmuxShell(s, f"rcptc{os.getpid()}", rows=40)
-        t.wait_for("[PS] MBX01>")
+    with interactive_shell("rcptc", rows=40) as t:
         t.send("Get-ReceiveConnector |", "Enter")
         t.wait_for("\n>>")   # the continuation prompt (capture-pane drops its trailing space)
         t.send("where { $_.Name -like 'Client*'", "Enter")
@@ -729,21 +734,13 @@ def test_interactive_prompt_continues_open_commands_and_help():
         t.send("help", "Enter")
         t.wait_for("Out-File ")   # the list's last cmdlet
         t.send("exit", "Enter")
-    finally:
-        if t:
-            t.close()
-        s.cleanup()
 
 
 def test_interactive_tab_completion():
     """Tab at the prompt (tmux), as PowerShell: a cmdlet name and cycling through the others on repeated Tab, a
     parameter name, an enumerated value, a connector identity in the quote the user opened, a property of $_
     at the `>> ` prompt (the lines before it are read), and Shift-Tab back."""
-    s = mailbox_store()
-    t = None
-    try:
-        t = TmuxShell(s, f"rcpttab{os.getpid()}")
-        t.wait_for("[PS] MBX01>")
+    with interactive_shell("rcpttab") as t:
         t.send("Get-Rec", "Tab")
         t.wait_for_last_line("[PS] MBX01> Get-ReceiveConnector")
         t.send("Tab")
@@ -768,20 +765,12 @@ def test_interactive_tab_completion():
         t.wait_for("Default MBX01")
         assert_eq("Client Frontend MBX01" in t.screen(), False, "the completed filter ran")
         t.send("exit", "Enter")
-    finally:
-        if t:
-            t.close()
-        s.cleanup()
 
 
 def test_interactive_ctrl_c_abandons_the_command_and_keeps_the_shell():
     """Ctrl-C at the prompt (tmux) abandons the line, and at `>> ` the whole command, without leaving the
     shell: the next command runs."""
-    s = mailbox_store()
-    t = None
-    try:
-        t = TmuxShell(s, f"rcptcc{os.getpid()}")
-        t.wait_for("[PS] MBX01>")
+    with interactive_shell("rcptcc") as t:
         t.send("Get-ReceiveConnector | Format-Table Na", "C-c")
         t.wait_for_last_line("[PS] MBX01>")
         t.send("Get-ReceiveConnector |", "Enter")
@@ -794,20 +783,12 @@ def test_interactive_ctrl_c_abandons_the_command_and_keeps_the_shell():
         assert_in("Format-Table Na^C", screen, "the abandoned line")
         assert_eq("Client Frontend MBX01" in screen, False, "nothing abandoned ran")
         t.send("exit", "Enter")
-    finally:
-        if t:
-            t.close()
-        s.cleanup()
 
 
 def test_interactive_long_line_wraps_and_edits_in_the_middle():
     """A command wider than the 100-column pane (tmux) wraps onto the next row; Ctrl-A and the arrows move
     into its first row and a fix typed there redraws both rows in place; the corrected command runs."""
-    s = mailbox_store()
-    t = None
-    try:
-        t = TmuxShell(s, f"rcptlong{os.getpid()}", cols=100)
-        t.wait_for("[PS] MBX01>")
+    with interactive_shell("rcptlong", cols=100) as t:
         typo = "Get-ReceiveConnector | where { $_.Name -like 'Xlient*' -or $_.Name -like 'Outbound*' } | Format-Table Name, Enabled, TransportRole"
         fixed = typo.replace("Xlient", "Client")
         assert len("[PS] MBX01> " + typo) > 100
@@ -824,19 +805,11 @@ def test_interactive_long_line_wraps_and_edits_in_the_middle():
         assert_in("Outbound Proxy Frontend MBX01", screen, "the command as corrected")
         assert_eq("Default Frontend MBX01" in screen, False, "the filter applied")
         t.send("exit", "Enter")
-    finally:
-        if t:
-            t.close()
-        s.cleanup()
 
 
 def test_interactive_ctrl_r_finds_an_earlier_command():
     """Ctrl-R searches the history (tmux): typing part of an earlier command brings it back, Enter runs it."""
-    s = mailbox_store()
-    t = None
-    try:
-        t = TmuxShell(s, f"rcptcr{os.getpid()}")
-        t.wait_for("[PS] MBX01>")
+    with interactive_shell("rcptcr") as t:
         t.send("Get-AcceptedDomain | Format-List DomainName", "Enter")
         t.wait_for("DomainName : contoso.test")
         t.send("Get-ExchangeServer | Format-List Name", "Enter")
@@ -850,20 +823,12 @@ def test_interactive_ctrl_r_finds_an_earlier_command():
             time.sleep(0.1)
         assert_eq(t.screen().count("DomainName : contoso.test"), 2, "the found command ran again")
         t.send("exit", "Enter")
-    finally:
-        if t:
-            t.close()
-        s.cleanup()
 
 
 def test_interactive_ctrl_z_suspends_and_fg_resumes():
     """Ctrl-Z at the prompt (tmux, under bash) stops the shell with the terminal back in its normal modes;
     fg resumes it with the line as it was, still editable."""
-    s = mailbox_store()
-    t = None
-    try:
-        t = TmuxShell(s, f"rcptcz{os.getpid()}", in_bash=True)
-        t.wait_for("[PS] MBX01>")
+    with interactive_shell("rcptcz", in_bash=True) as t:
         t.send("Get-Acc")
         t.wait_for_last_line("[PS] MBX01> Get-Acc")
         t.send("C-z")
@@ -876,10 +841,6 @@ def test_interactive_ctrl_z_suspends_and_fg_resumes():
         t.wait_for("DomainName : contoso.test")
         t.send("exit", "Enter")
         t.wait_for_last_line("bash$")
-    finally:
-        if t:
-            t.close()
-        s.cleanup()
 
 
 def test_man_page_lists_every_option_of_every_command():
