@@ -843,6 +843,38 @@ def test_interactive_ctrl_z_suspends_and_fg_resumes():
         t.wait_for_last_line("bash$")
 
 
+def test_interactive_cursor_moves_by_terminal_cells():
+    """Wide characters at the prompt (tmux): CJK and emoji take two cells, the cursor steps over them by two,
+    and text typed between them lands where the cursor shows; the comment is stored as edited."""
+    def cells(text):
+        return sum(2 if ord(c) >= 0x1100 and (0x2E80 <= ord(c) <= 0xA4CF or 0xAC00 <= ord(c) <= 0xD7A3 or 0xF900 <= ord(c) <= 0xFAFF
+                                             or 0xFE30 <= ord(c) <= 0xFE4F or 0xFF00 <= ord(c) <= 0xFF60 or 0x1F300 <= ord(c) <= 0x1FAFF) else 1
+                   for c in text)
+
+    def cursor(t):
+        return int(subprocess.run(["tmux", "display", "-p", "-t", t.name, "#{cursor_x}"], capture_output=True, text=True).stdout)
+
+    with interactive_shell("rcptwide", cols=100) as t:
+        line = 'Set-ReceiveConnector "Client Frontend MBX01" -Comment "日本語 😀 end"'
+        t.send(line)
+        t.wait_for_last_line("[PS] MBX01> " + line)
+        t.send(*(["Left"] * 5))
+        time.sleep(0.3)
+        before = "[PS] MBX01> " + line[:-5]
+        assert_eq(cursor(t), cells(before), "the cursor after the emoji")
+        t.send("Left")
+        time.sleep(0.3)
+        assert_eq(cursor(t), cells(before) - 2, "one step left crosses the emoji's two cells")
+        t.send("Right", "X")
+        edited = line[:-5] + "X" + line[-5:]
+        t.wait_for_last_line("[PS] MBX01> " + edited)
+        assert_eq(cursor(t), cells(before) + 1, "after the typed X")
+        t.send("Enter")
+        t.send('Get-ReceiveConnector "Client Frontend MBX01" | Format-List Comment', "Enter")
+        t.wait_for("Comment : 日本語 😀X end")
+        t.send("exit", "Enter")
+
+
 def test_man_page_lists_every_option_of_every_command():
     """The man page's synopsis names every option the binary takes (from swift-argument-parser's own
     definitions, --experimental-dump-help), and every value of an enumerated option, so it can't drift."""
