@@ -25,6 +25,9 @@ public struct CompletionSite: Equatable, Sendable {
     /// In a script block that follows `|`: the pipeline before the block's command
     /// (`Get-ReceiveConnector` in `Get-ReceiveConnector | where { $_.`), whose output `$_` stands for.
     public var upstreamPipeline: String?
+    /// The pipeline before the word's own command (`Get-ReceiveConnector` in
+    /// `Get-ReceiveConnector | Select-Object Ide`), whose objects that command receives.
+    public var pipelineBefore: String?
 
     private struct Frame {
         /// "{" a script block, "(" a group or subexpression, "h" a hashtable, " " the line itself.
@@ -109,19 +112,19 @@ public struct CompletionSite: Equatable, Sendable {
             }
 
         let block = frames.lastIndex { $0.open == "{" }
-        var upstream: String?
-        if let block, block > 0 {
-            let parent = frames[block - 1]
-            if parent.segmentStart > parent.statementStart {
-                var text = String(chars[parent.statementStart..<parent.segmentStart]).trimmingCharacters(in: .whitespacesAndNewlines)
-                if text.hasSuffix("|") { text.removeLast() }
-                text = text.trimmingCharacters(in: .whitespacesAndNewlines)
-                if !text.isEmpty { upstream = text }
-            }
-        }
         return CompletionSite(
             position: position, word: String(chars[wordStart..<n]), wordStart: wordStart, inScriptBlock: block != nil,
-            upstreamPipeline: upstream)
+            upstreamPipeline: block.flatMap { $0 > 0 ? pipeline(before: frames[$0 - 1], in: chars) : nil },
+            pipelineBefore: pipeline(before: frame, in: chars))
+    }
+
+    /// The commands of `frame`'s statement before its current pipeline element, without the last `|`.
+    private static func pipeline(before frame: Frame, in chars: [Character]) -> String? {
+        guard frame.segmentStart > frame.statementStart else { return nil }
+        var text = String(chars[frame.statementStart..<frame.segmentStart]).trimmingCharacters(in: .whitespacesAndNewlines)
+        if text.hasSuffix("|") { text.removeLast() }
+        text = text.trimmingCharacters(in: .whitespacesAndNewlines)
+        return text.isEmpty ? nil : text
     }
 
     /// The index of the quote that closes the string opened at `start` ('' and "" are escaped quotes; a
@@ -200,5 +203,8 @@ public struct CompletionSite: Equatable, Sendable {
 
 /// The built-in commands as a host sees them (for tab completion): name, aliases and parameters.
 public enum PSBuiltinCatalog {
-    public static var commands: [(info: PSCommandInfo, aliases: [String])] { Builtins.all.map { ($0.info, $0.aliases) } }
+    /// Each built-in's parameters, aliases, and the parameters its first positional arguments bind to.
+    public static var commands: [(info: PSCommandInfo, aliases: [String], positional: [String])] {
+        Builtins.all.map { ($0.info, $0.aliases, $0.positionalParameters(for: [])) }
+    }
 }

@@ -60,6 +60,8 @@ enum ValueCompletion: Sendable, Equatable {
     case objects(CompletionObjectKind)
     /// Cmdlet names (`Get-Help New-Rec<Tab>`).
     case commands
+    /// Property names of the objects piped in (`Get-ReceiveConnector | Select-Object Bin<Tab>`).
+    case properties
 }
 
 extension Cmdlet {

@@ -67,7 +67,7 @@ public struct TabCompleter {
                     let name = String(word[word.index(after: word.startIndex)..<colon])
                     guard let parameter = command.resolve(name) else { return nil }
                     let valueStart = site.wordStart + word.distance(from: word.startIndex, to: word.index(after: colon))
-                    return value(String(word[word.index(after: colon)...]), start: valueStart, parameter: parameter, command: command)
+                    return value(String(word[word.index(after: colon)...]), start: valueStart, parameter: parameter, command: command, site: site)
                         .flatMap { result($0.candidates, from: $0.start) }
                 }
                 let given = Set(preceding.compactMap { Self.parameterName($0).flatMap(command.resolve)?.lowercased() })
@@ -76,7 +76,9 @@ public struct TabCompleter {
                     command.parameters.filter { !given.contains($0.lowercased()) && Self.hasPrefix($0, typed) }.map { "-" + $0 })
             }
             guard let parameter = command.parameterTaking(after: preceding) else { return nil }
-            return value(word, start: site.wordStart, parameter: parameter, command: command).flatMap { result($0.candidates, from: $0.start) }
+            return value(word, start: site.wordStart, parameter: parameter, command: command, site: site).flatMap {
+                result($0.candidates, from: $0.start)
+            }
         }
     }
 
@@ -112,7 +114,9 @@ public struct TabCompleter {
     }
 
     /// Values for `parameter` matching `typed` (perhaps quoted, perhaps the last item of a comma list).
-    private func value(_ typed: String, start: Int, parameter: String, command: CommandSpec) -> (candidates: [String], start: Int)? {
+    private func value(_ typed: String, start: Int, parameter: String, command: CommandSpec, site: CompletionSite) -> (
+        candidates: [String], start: Int
+    )? {
         let completion = command.valueCompletion(parameter)
         var text = Substring(typed)
         var start = start
@@ -135,6 +139,9 @@ public struct TabCompleter {
         case .boolean: names = ["$true", "$false"]
         case .objects(let kind): names = source.names(of: kind).sorted { $0.lowercased() < $1.lowercased() }
         case .commands: names = CommandSpec.allNames
+        case .properties:
+            guard let upstream = site.pipelineBefore, Self.changesNothing(upstream) else { return nil }
+            names = source.propertyNames(ofPipeline: upstream).sorted { $0.lowercased() < $1.lowercased() }
         }
         let prefix = String(text)
         var matches = names.filter { Self.hasPrefix($0, prefix) && !listed.contains($0.lowercased()) }
@@ -210,7 +217,7 @@ struct CommandSpec {
         else { return nil }
         parameters = builtin.info.parameters + builtin.info.switches.filter { s in !builtin.info.parameters.contains(s) }.sorted()
         switches = builtin.info.switches
-        positional = []
+        positional = builtin.positional
         cmdlet = nil
     }
 
@@ -228,7 +235,11 @@ struct CommandSpec {
 
     func isSwitch(_ parameter: String) -> Bool { switches.contains(parameter) }
 
-    func valueCompletion(_ parameter: String) -> ValueCompletion { cmdlet?.valueCompletion(for: parameter) ?? .none }
+    /// A cmdlet's own completions; for the language's built-ins, -Property takes the piped objects' properties.
+    func valueCompletion(_ parameter: String) -> ValueCompletion {
+        if let cmdlet { return cmdlet.valueCompletion(for: parameter) }
+        return parameter == "Property" ? .properties : .none
+    }
 
     /// The parameter the next word is a value of: the one just named (`-TransportRole <Tab>`), else the
     /// next free position (`Get-ReceiveConnector <Tab>` → Identity).

@@ -13,6 +13,8 @@ final class CompletionSiteTests: XCTestCase {
         let piped = try XCTUnwrap(CompletionSite.analyze("Get-ReceiveConnector | Set-ReceiveConnector -Enabled $false -Comm"))
         XCTAssertEqual(piped.position, .argument(command: "Set-ReceiveConnector", preceding: ["-Enabled", "$false"]))
         XCTAssertEqual(piped.word, "-Comm")
+        XCTAssertEqual(piped.pipelineBefore, "Get-ReceiveConnector")
+        XCTAssertNil(start.pipelineBefore)
 
         let blank = try XCTUnwrap(CompletionSite.analyze("Set-ReceiveConnector 'Client Frontend MBX01' "))
         XCTAssertEqual(blank.position, .argument(command: "Set-ReceiveConnector", preceding: ["'Client Frontend MBX01'"]))

@@ -148,6 +148,19 @@ final class TabCompleterTests: XCTestCase {
         XCTAssertEqual(candidates("Get-ReceiveConnector | where { $"), ["$true", "$false", "$null", "$_", "$conns"])
     }
 
+    func testPropertyNamesForTheLanguagesBuiltIns() throws {
+        let line = "Get-ReceiveConnector -Server MBX01 | Select-Object Identity,Bin"
+        let c = try XCTUnwrap(complete(line))
+        XCTAssertEqual(c.candidates, ["Bindings"])
+        XCTAssertEqual(c.replacement, (line.count - 3)..<line.count, "the item after the comma")
+        XCTAssertEqual(source.pipelines, ["Get-ReceiveConnector -Server MBX01"])
+        XCTAssertEqual(candidates("Get-Mailbox | Format-Table -Property Ena"), ["Enabled"])
+        XCTAssertEqual(candidates("Get-Mailbox | sort Ide"), ["Identity"], "an alias, the first position")
+        XCTAssertEqual(candidates("Get-Mailbox | where Rem"), ["RemoteIPRanges"])
+        XCTAssertNil(complete("Select-Object Ide"), "nothing piped in")
+        XCTAssertNil(complete("Remove-Mailbox x -Confirm:$false | Select-Object Ide"))
+    }
+
     func testNothingToCompleteInsideACommentOrAHashtable() {
         XCTAssertNil(complete("# Get-Rec"))
         XCTAssertNil(complete("Set-ReceiveConnector x -RemoteIPRanges @{Add=Tls"))
@@ -174,6 +187,7 @@ final class LiveCompletionTests: ShellTestCase {
         XCTAssertTrue(try run(#"Get-ReceiveConnector "Default Frontend MBX01""#).contains("Default Frontend MBX01"), "a form the shell accepts")
         XCTAssertEqual(complete("Get-ReceiveConnector | where { $_.RemoteIP"), ["$_.RemoteIPRanges"])
         XCTAssertEqual(complete("Get-ReceiveConnector | Select-Object Identity,Enabled | where { $_."), ["$_.Enabled", "$_.Identity"])
+        XCTAssertEqual(complete("Get-AcceptedDomain | Format-Table Name,DomainT"), ["DomainType"])
         try run("$domains = Get-AcceptedDomain")
         XCTAssertEqual(complete("$domains.Domain"), ["$domains.DomainName", "$domains.DomainType"])
         XCTAssertEqual(complete("Get-AcceptedDomain -Identity con"), ["contoso.test"])
