@@ -88,6 +88,9 @@ let package = Package(
         // pkg-config: its only flags are the two SwiftPM refuses (with a warning on every build), which the shim
         // defines itself.
         .systemLibrary(name: "CNCursesShim", path: "Sources/CNCursesShim"),
+        // libedit (BSD editline) for the shell's prompt, through a header-only shim (its el_set/history calls are
+        // variadic). Debian's libedit-dev (scripts/install-deps) puts it on the default paths; no pkg-config.
+        .systemLibrary(name: "CEditLine", path: "Sources/CEditLine"),
         // The curses driver behind Screen and TerminalInput: the only code that imports curses.
         .target(name: "ReceptorTerminal", dependencies: ["ReceptorConsole", "CNCursesShim"]),
         // A small demo of the terminal layer; the tmux tests of ReceptorTerminal drive it.
@@ -111,7 +114,7 @@ let package = Package(
             name: "receptor",
             dependencies: [
                 "ReceptorCore", "ReceptorStore", "ReceptorStorePostgres", "ReceptorShell", "ReceptorListener", "ReceptorConsole", "ReceptorTerminal",
-                "ReceptorControl", "EMSLanguage",
+                "ReceptorControl", "EMSLanguage", "CEditLine", "CNCursesShim",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
             ]),

@@ -6,7 +6,7 @@
  * KEY_F(n), BUTTON1_CLICKED, getmaxyx) are not imported, and the globals stdscr/LINES/COLS/stdout are
  * "not concurrency-safe" in Swift 6: everything of that kind is reached through a function here.
  *
- * Only ReceptorTerminal imports this module.
+ * Only ReceptorTerminal imports this module, and the shell's line editor for the signal helpers.
  */
 #ifndef RECEPTOR_CNCURSES_SHIM_H
 #define RECEPTOR_CNCURSES_SHIM_H

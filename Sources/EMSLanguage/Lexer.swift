@@ -52,35 +52,35 @@ struct Token: Equatable {
 
 /// Character classes, including the typographic quotes and dashes that creep in when
 /// commands are copied from documentation pages (PowerShell accepts them too).
-enum CharClass {
-    static func isSpace(_ c: Character) -> Bool {
+public enum CharClass {
+    public static func isSpace(_ c: Character) -> Bool {
         c == " " || c == "\t" || c == "\u{00A0}" || c == "\u{000C}" || c == "\u{000B}"
     }
 
-    static func isNewline(_ c: Character) -> Bool { c == "\n" || c == "\r\n" || c == "\r" }
+    public static func isNewline(_ c: Character) -> Bool { c == "\n" || c == "\r\n" || c == "\r" }
 
-    static func isDash(_ c: Character) -> Bool {
+    public static func isDash(_ c: Character) -> Bool {
         c == "-" || c == "\u{2013}" || c == "\u{2014}" || c == "\u{2015}"
     }
 
-    static func isSingleQuote(_ c: Character) -> Bool {
+    public static func isSingleQuote(_ c: Character) -> Bool {
         c == "'" || c == "\u{2018}" || c == "\u{2019}" || c == "\u{201A}" || c == "\u{201B}"
     }
 
-    static func isDoubleQuote(_ c: Character) -> Bool {
+    public static func isDoubleQuote(_ c: Character) -> Bool {
         c == "\"" || c == "\u{201C}" || c == "\u{201D}" || c == "\u{201E}"
     }
 
-    static func isQuote(_ c: Character) -> Bool { isSingleQuote(c) || isDoubleQuote(c) }
+    public static func isQuote(_ c: Character) -> Bool { isSingleQuote(c) || isDoubleQuote(c) }
 
-    static func isDigit(_ c: Character) -> Bool { c.isASCII && c.isNumber }
+    public static func isDigit(_ c: Character) -> Bool { c.isASCII && c.isNumber }
 
-    static func isIdentifierStart(_ c: Character) -> Bool { c.isLetter || c == "_" }
+    public static func isIdentifierStart(_ c: Character) -> Bool { c.isLetter || c == "_" }
 
-    static func isIdentifierChar(_ c: Character) -> Bool { c.isLetter || isDigit(c) || c == "_" }
+    public static func isIdentifierChar(_ c: Character) -> Bool { c.isLetter || isDigit(c) || c == "_" }
 
     /// Characters that end a generic (bareword) token in argument mode.
-    static func endsGenericToken(_ c: Character) -> Bool {
+    public static func endsGenericToken(_ c: Character) -> Bool {
         isSpace(c) || isNewline(c) || c == ";" || c == "|" || c == "," || c == "(" || c == ")"
             || c == "{" || c == "}"
     }

@@ -21,6 +21,9 @@ protocol Cmdlet: Sendable {
     static var requiredParameters: [String] { get }
     /// `Get-Help -Examples`: what each example does, and the command.
     static var examples: [CmdletExample] { get }
+    /// What Tab offers for parameters the defaults don't cover (see `valueCompletion(for:)`): an
+    /// enumeration's cases, a kind of store object, cmdlet names.
+    static var parameterValues: [String: ValueCompletion] { get }
     static func run(_ invocation: CmdletInvocation, input: [PSValue], context: ShellContext) throws -> [PSValue]
 }
 
@@ -31,6 +34,7 @@ extension Cmdlet {
     static var parameterHelp: [String: String] { [:] }
     static var requiredParameters: [String] { [] }
     static var examples: [CmdletExample] { [] }
+    static var parameterValues: [String: ValueCompletion] { [:] }
 
     static var info: PSCommandInfo {
         var switchSet = Set(switches)
@@ -42,6 +46,49 @@ extension Cmdlet {
         // `-?` shows the cmdlet's help (taken before binding by ReceptorHost); not listed in the syntax.
         switchSet.insert("?")
         return PSCommandInfo(name: name, parameters: names, switches: switchSet)
+    }
+}
+
+/// What Tab offers for a parameter's value.
+enum ValueCompletion: Sendable, Equatable {
+    case none
+    /// Fixed names: an enumeration's cases, from the type itself or the parameter table.
+    case names([String])
+    /// `$true` and `$false`.
+    case boolean
+    /// Objects in the store, by the names the shell accepts for them.
+    case objects(CompletionObjectKind)
+    /// Cmdlet names (`Get-Help New-Rec<Tab>`).
+    case commands
+    /// Property names of the objects piped in (`Get-ReceiveConnector | Select-Object Bin<Tab>`).
+    case properties
+}
+
+extension Cmdlet {
+    /// The store objects `-Identity` names: by the cmdlet's noun (`Set-ReceiveConnector` a connector,
+    /// `Get-Mailbox` a mailbox).
+    static var identityKind: CompletionObjectKind? {
+        switch name.split(separator: "-", maxSplits: 1).last.map(String.init) ?? "" {
+        case "ReceiveConnector", "ReceiveConnectorUsage", "ADPermission": .connector
+        case "Mailbox": .mailbox
+        case "AcceptedDomain": .acceptedDomain
+        case "ExchangeServer", "TransportService", "FrontendTransportService": .server
+        default: nil
+        }
+    }
+
+    /// What Tab offers for `parameter`'s value: the cmdlet's own declaration, else -Server's servers,
+    /// -Identity's objects, and the parameter table's choices, flags and booleans.
+    static func valueCompletion(for parameter: String) -> ValueCompletion {
+        if let declared = parameterValues.first(where: { $0.key.caseInsensitiveCompare(parameter) == .orderedSame })?.value { return declared }
+        if parameter.caseInsensitiveCompare("Server") == .orderedSame { return .objects(.server) }
+        if parameter.caseInsensitiveCompare("Identity") == .orderedSame { return identityKind.map(ValueCompletion.objects) ?? .none }
+        guard let row = ConnectorParameters.named(parameter) else { return .none }
+        switch row.kind {
+        case .choice(let names), .flags(let names): return .names(names)
+        case .boolean: return .boolean
+        default: return .none
+        }
     }
 }
 

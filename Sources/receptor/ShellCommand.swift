@@ -64,7 +64,7 @@ struct Shell: ParsableCommand {
                     try runLine(command.text, in: session, label: "\(name):\(command.line)")
                 }
             } else if interactive {
-                try InteractiveShell(session: session, store: store, context: context).loop()
+                try InteractiveShell(session: session, context: context).loop()
             } else {
                 // Standard input, a command at a time; a command may continue on the lines after it.
                 var number = 0, start = 0

@@ -6,6 +6,7 @@ Runs every test_* function; prints one line per failure and a closing "N passed,
 RECEPTOR_BIN names the binary. Golden outputs live in tests/cli/fixtures; RECEPTOR_UPDATE_FIXTURES=1
 rewrites them for review in git diff.
 """
+import contextlib
 import json
 import os
 import shutil
@@ -634,15 +635,36 @@ def test_mailboxes_and_accepted_domains():
 class TmuxShell:
     """`receptor shell` on a real terminal: a tmux session of its own, keys in, the screen out."""
 
-    def __init__(self, store, name, rows=30):
+    def __init__(self, store, name, rows=30, cols=120, in_bash=False):
         if not shutil.which("tmux"):
             raise AssertionError("tmux is not installed (scripts/install-deps installs it)")
         self.name = name
+        self.store = store
         env = f"RECEPTOR_STORE={store.path} TERM=xterm LANG=C.UTF-8"
-        subprocess.run(["tmux", "new-session", "-d", "-s", name, "-x", "120", "-y", str(rows), f"env {env} {BIN} shell"], check=True)
+        # in_bash: under an interactive bash (job control, for Ctrl-Z and fg); otherwise the shell alone.
+        command = f"env {env} PS1='bash$ ' bash --norc --noprofile -i" if in_bash else f"env {env} {BIN} shell"
+        subprocess.run(["tmux", "new-session", "-d", "-s", name, "-x", str(cols), "-y", str(rows), command], check=True)
+        if in_bash:
+            self.wait_for("bash$")
+            self.send(f"{BIN} shell", "Enter")
 
-    def screen(self):
-        return subprocess.run(["tmux", "capture-pane", "-t", self.name, "-p"], capture_output=True, text=True).stdout
+    def screen(self, joined=False):
+        """The pane as text; joined: lines the terminal wrapped are joined back into one."""
+        args = ["tmux", "capture-pane", "-t", self.name, "-p"] + (["-J"] if joined else [])
+        return subprocess.run(args, capture_output=True, text=True).stdout
+
+    def last_line(self, joined=False):
+        lines = [line for line in self.screen(joined).splitlines() if line.strip()]
+        return lines[-1] if lines else ""
+
+    def wait_for_last_line(self, text, timeout=10, joined=False):
+        """Waits until the last non-blank line is `text` (trailing blanks ignored)."""
+        end = time.time() + timeout
+        while time.time() < end:
+            if self.last_line(joined).rstrip() == text:
+                return
+            time.sleep(0.1)
+        raise AssertionError(f"the last line never became {text!r}:\n{self.screen(joined)}")
 
     def wait_for(self, text, timeout=10):
         end = time.time() + timeout
@@ -659,13 +681,24 @@ class TmuxShell:
         subprocess.run(["tmux", "kill-session", "-t", self.name], capture_output=True)
 
 
-def test_interactive_prompt_with_history():
-    """The real binary on a terminal (tmux): a prompt, a command, the Up arrow recalls it, errors don't end the session."""
+@contextlib.contextmanager
+def interactive_shell(name, **options):
+    """`receptor shell` at its prompt in tmux (TmuxShell) on a new mailbox store; both go away afterwards."""
     s = mailbox_store()
     t = None
     try:
-        t = TmuxShell(s, f"rcpt{os.getpid()}")
+        t = TmuxShell(s, f"{name}{os.getpid()}", **options)
         t.wait_for("[PS] MBX01>")
+        yield t
+    finally:
+        if t:
+            t.close()
+        s.cleanup()
+
+
+def test_interactive_prompt_with_history():
+    """The real binary on a terminal (tmux): a prompt, a command, the Up arrow recalls it, errors don't end the session."""
+    with interactive_shell("rcpt") as t:
         t.send("Get-ReceiveConnector | Format-Table Name", "Enter")
         t.wait_for("Client Frontend MBX01")
         t.send("Get-Nothing", "Enter")
@@ -675,28 +708,20 @@ def test_interactive_prompt_with_history():
         last = [l for l in t.screen().splitlines() if l.strip()][-1]
         assert_in("Get-ReceiveConnector | Format-Table Name", last, "recalled line")
         t.send("C-u", "exit", "Enter")
-        history_path = os.path.join(os.path.dirname(s.path), "shell_history")
+        history_path = os.path.join(os.path.dirname(t.store.path), "shell_history")
         end = time.time() + 10
         history = ""
         while time.time() < end and "Format-Table Name" not in history:
             history = open(history_path).read() if os.path.exists(history_path) else ""
             time.sleep(0.1)
         assert_in("Get-ReceiveConnector | Format-Table Name", history, "history file")
-        assert_eq(oct(os.stat(os.path.join(os.path.dirname(s.path), "shell_history")).st_mode & 0o777), oct(0o600), "history mode")
-    finally:
-        if t:
-            t.close()
-        s.cleanup()
+        assert_eq(oct(os.stat(os.path.join(os.path.dirname(t.store.path), "shell_history")).st_mode & 0o777), oct(0o600), "history mode")
 
 
 def test_interactive_prompt_continues_open_commands_and_help():
     """At the prompt (tmux): a line ending in a pipe or with an open brace continues at `>> `; help lists the
     cmdlets; New-ReceiveConnector -? shows its help."""
-    s = mailbox_store()
-    t = None
-    try:
-        t = TmuxShell(s, f"rcptc{os.getpid()}", rows=40)
-        t.wait_for("[PS] MBX01>")
+    with interactive_shell("rcptc", rows=40) as t:
         t.send("Get-ReceiveConnector |", "Enter")
         t.wait_for("\n>>")   # the continuation prompt (capture-pane drops its trailing space)
         t.send("where { $_.Name -like 'Client*'", "Enter")
@@ -709,10 +734,145 @@ def test_interactive_prompt_continues_open_commands_and_help():
         t.send("help", "Enter")
         t.wait_for("Out-File ")   # the list's last cmdlet
         t.send("exit", "Enter")
-    finally:
-        if t:
-            t.close()
-        s.cleanup()
+
+
+def test_interactive_tab_completion():
+    """Tab at the prompt (tmux), as PowerShell: a cmdlet name and cycling through the others on repeated Tab, a
+    parameter name, an enumerated value, a connector identity in the quote the user opened, a property of $_
+    at the `>> ` prompt (the lines before it are read), and Shift-Tab back."""
+    with interactive_shell("rcpttab") as t:
+        t.send("Get-Rec", "Tab")
+        t.wait_for_last_line("[PS] MBX01> Get-ReceiveConnector")
+        t.send("Tab")
+        t.wait_for_last_line("[PS] MBX01> Get-ReceiveConnectorUsage")
+        t.send("BTab")
+        t.wait_for_last_line("[PS] MBX01> Get-ReceiveConnector")
+        t.send("C-u", "New-ReceiveConnector -Rem", "Tab")
+        t.wait_for_last_line("[PS] MBX01> New-ReceiveConnector -RemoteIPRanges")
+        t.send("C-u", "Set-ReceiveConnector x -TransportRole ", "Tab")
+        t.wait_for_last_line("[PS] MBX01> Set-ReceiveConnector x -TransportRole FrontendTransport")
+        t.send("Tab")
+        t.wait_for_last_line("[PS] MBX01> Set-ReceiveConnector x -TransportRole HubTransport")
+        t.send("C-u", 'Get-ReceiveConnector "Default F', "Tab")
+        t.wait_for_last_line('[PS] MBX01> Get-ReceiveConnector "Default Frontend MBX01"')
+        t.send(" | Format-List Identity", "Enter")
+        t.wait_for("MBX01\\Default Frontend MBX01")
+        t.send("Get-ReceiveConnector |", "Enter")
+        t.wait_for("\n>>")
+        t.send("where { $_.TransportR", "Tab")
+        t.wait_for_last_line(">> where { $_.TransportRole")
+        t.send(" -eq 'HubTransport' } | Format-Table Name", "Enter")
+        t.wait_for("Default MBX01")
+        assert_eq("Client Frontend MBX01" in t.screen(), False, "the completed filter ran")
+        t.send("exit", "Enter")
+
+
+def test_interactive_ctrl_c_abandons_the_command_and_keeps_the_shell():
+    """Ctrl-C at the prompt (tmux) abandons the line, and at `>> ` the whole command, without leaving the
+    shell: the next command runs."""
+    with interactive_shell("rcptcc") as t:
+        t.send("Get-ReceiveConnector | Format-Table Na", "C-c")
+        t.wait_for_last_line("[PS] MBX01>")
+        t.send("Get-ReceiveConnector |", "Enter")
+        t.wait_for("\n>>")
+        t.send("where {", "C-c")
+        t.wait_for_last_line("[PS] MBX01>")
+        t.send("Get-AcceptedDomain | Format-List DomainName", "Enter")
+        t.wait_for("DomainName : contoso.test")
+        screen = t.screen()
+        assert_in("Format-Table Na^C", screen, "the abandoned line")
+        assert_eq("Client Frontend MBX01" in screen, False, "nothing abandoned ran")
+        t.send("exit", "Enter")
+
+
+def test_interactive_long_line_wraps_and_edits_in_the_middle():
+    """A command wider than the 100-column pane (tmux) wraps onto the next row; Ctrl-A and the arrows move
+    into its first row and a fix typed there redraws both rows in place; the corrected command runs."""
+    with interactive_shell("rcptlong", cols=100) as t:
+        typo = "Get-ReceiveConnector | where { $_.Name -like 'Xlient*' -or $_.Name -like 'Outbound*' } | Format-Table Name, Enabled, TransportRole"
+        fixed = typo.replace("Xlient", "Client")
+        assert len("[PS] MBX01> " + typo) > 100
+        t.send(typo)
+        t.wait_for_last_line("[PS] MBX01> " + typo, joined=True)
+        t.send("C-a", *(["Right"] * (typo.index("Xlient") + 1)), "BSpace", "C")
+        t.wait_for_last_line("[PS] MBX01> " + fixed, joined=True)
+        rows = [line for line in t.screen().splitlines() if line.strip()]
+        assert_eq(rows[-2], ("[PS] MBX01> " + fixed)[:100], "the first row")
+        assert_eq(rows[-1].rstrip(), ("[PS] MBX01> " + fixed)[100:], "the wrapped row")
+        t.send("End", " -AutoSize", "Enter")
+        t.wait_for("Client Frontend MBX01")
+        screen = t.screen()
+        assert_in("Outbound Proxy Frontend MBX01", screen, "the command as corrected")
+        assert_eq("Default Frontend MBX01" in screen, False, "the filter applied")
+        t.send("exit", "Enter")
+
+
+def test_interactive_ctrl_r_finds_an_earlier_command():
+    """Ctrl-R searches the history (tmux): typing part of an earlier command brings it back, Enter runs it."""
+    with interactive_shell("rcptcr") as t:
+        t.send("Get-AcceptedDomain | Format-List DomainName", "Enter")
+        t.wait_for("DomainName : contoso.test")
+        t.send("Get-ExchangeServer | Format-List Name", "Enter")
+        t.wait_for("Name : MBX01")
+        t.send("C-r", "Accepted")
+        t.wait_for_last_line("bck:Accepted")   # libedit's incremental search, the found line above it
+        assert_eq(t.screen().count("Get-AcceptedDomain | Format-List DomainName"), 2, "the earlier command, found")
+        t.send("Enter")
+        end = time.time() + 10
+        while time.time() < end and t.screen().count("DomainName : contoso.test") < 2:
+            time.sleep(0.1)
+        assert_eq(t.screen().count("DomainName : contoso.test"), 2, "the found command ran again")
+        t.send("exit", "Enter")
+
+
+def test_interactive_ctrl_z_suspends_and_fg_resumes():
+    """Ctrl-Z at the prompt (tmux, under bash) stops the shell with the terminal back in its normal modes;
+    fg resumes it with the line as it was, still editable."""
+    with interactive_shell("rcptcz", in_bash=True) as t:
+        t.send("Get-Acc")
+        t.wait_for_last_line("[PS] MBX01> Get-Acc")
+        t.send("C-z")
+        t.wait_for("Stopped")
+        t.send("stty -a | grep -o -w -e -icanon -e icanon -e -echo -e echo | tr '\\n' ' '; echo", "Enter")
+        t.wait_for("icanon echo")
+        t.send("fg", "Enter")
+        t.wait_for_last_line("[PS] MBX01> Get-Acc")
+        t.send("Tab", " | Format-List DomainName", "Enter")
+        t.wait_for("DomainName : contoso.test")
+        t.send("exit", "Enter")
+        t.wait_for_last_line("bash$")
+
+
+def test_interactive_cursor_moves_by_terminal_cells():
+    """Wide characters at the prompt (tmux): CJK and emoji take two cells, the cursor steps over them by two,
+    and text typed between them lands where the cursor shows; the comment is stored as edited."""
+    def cells(text):
+        return sum(2 if ord(c) >= 0x1100 and (0x2E80 <= ord(c) <= 0xA4CF or 0xAC00 <= ord(c) <= 0xD7A3 or 0xF900 <= ord(c) <= 0xFAFF
+                                             or 0xFE30 <= ord(c) <= 0xFE4F or 0xFF00 <= ord(c) <= 0xFF60 or 0x1F300 <= ord(c) <= 0x1FAFF) else 1
+                   for c in text)
+
+    def cursor(t):
+        return int(subprocess.run(["tmux", "display", "-p", "-t", t.name, "#{cursor_x}"], capture_output=True, text=True).stdout)
+
+    with interactive_shell("rcptwide", cols=100) as t:
+        line = 'Set-ReceiveConnector "Client Frontend MBX01" -Comment "日本語 😀 end"'
+        t.send(line)
+        t.wait_for_last_line("[PS] MBX01> " + line)
+        t.send(*(["Left"] * 5))
+        time.sleep(0.3)
+        before = "[PS] MBX01> " + line[:-5]
+        assert_eq(cursor(t), cells(before), "the cursor after the emoji")
+        t.send("Left")
+        time.sleep(0.3)
+        assert_eq(cursor(t), cells(before) - 2, "one step left crosses the emoji's two cells")
+        t.send("Right", "X")
+        edited = line[:-5] + "X" + line[-5:]
+        t.wait_for_last_line("[PS] MBX01> " + edited)
+        assert_eq(cursor(t), cells(before) + 1, "after the typed X")
+        t.send("Enter")
+        t.send('Get-ReceiveConnector "Client Frontend MBX01" | Format-List Comment', "Enter")
+        t.wait_for("Comment : 日本語 😀X end")
+        t.send("exit", "Enter")
 
 
 def test_store_copy_moves_an_organization_and_back():

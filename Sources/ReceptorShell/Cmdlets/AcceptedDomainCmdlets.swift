@@ -32,6 +32,7 @@ struct GetAcceptedDomain: Cmdlet {
 
 struct NewAcceptedDomain: Cmdlet {
     static let name = "New-AcceptedDomain"
+    static let parameterValues: [String: ValueCompletion] = ["DomainType": .names(AcceptedDomainType.allCases.map(\.rawValue))]
     static let parameters = ["Name", "DomainName", "DomainType", "DomainController"]
     static let positional = ["Name"]
     static let synopsis = "Adds an accepted domain: -Name, -DomainName, -DomainType Authoritative|InternalRelay|ExternalRelay."
@@ -52,6 +53,9 @@ struct NewAcceptedDomain: Cmdlet {
 
 struct SetAcceptedDomain: Cmdlet {
     static let name = "Set-AcceptedDomain"
+    static let parameterValues: [String: ValueCompletion] = [
+        "DomainType": .names(AcceptedDomainType.allCases.map(\.rawValue)), "MakeDefault": .boolean,
+    ]
     static let parameters = ["Identity", "Name", "DomainType", "MakeDefault", "DomainController"]
     static let synopsis = "Changes an accepted domain's name or type, or makes it the default (-MakeDefault $true)."
     static func run(_ inv: CmdletInvocation, input: [PSValue], context: ShellContext) throws -> [PSValue] {

@@ -6,6 +6,7 @@ import ReceptorCore
 /// a name, the list of cmdlets.
 struct GetHelp: Cmdlet {
     static let name = "Get-Help"
+    static let parameterValues: [String: ValueCompletion] = ["Name": .commands]
     static let parameters = ["Name", "Parameter"]
     static let switches = ["Detailed", "Full", "Examples"]
     static let positional = ["Name"]
@@ -46,6 +47,11 @@ struct GetHelp: Cmdlet {
 /// `Get-Command [[-Name] pattern] [-Noun ReceiveConnector] [-Verb Set]`: the cmdlets, as objects.
 struct GetCommand: Cmdlet {
     static let name = "Get-Command"
+    static var parameterValues: [String: ValueCompletion] {
+        let parts = ReceptorHost.cmdlets.map { $0.name.split(separator: "-", maxSplits: 1).map(String.init) }
+        func unique(_ names: [String]) -> [String] { names.reduce(into: []) { if !$0.contains($1) { $0.append($1) } } }
+        return ["Name": .commands, "Verb": .names(unique(parts.map(\.[0]))), "Noun": .names(unique(parts.compactMap { $0.count > 1 ? $0[1] : nil }))]
+    }
     static let parameters = ["Name", "Noun", "Verb"]
     static let positional = ["Name"]
     static let changesState = false

@@ -6,6 +6,11 @@ import ReceptorStore
 /// Add-/Remove-/Get-ADPermission on receive connectors: explicit allow and deny entries for well-known
 /// principals and accounts (reference §5, §7 method A).
 enum PermissionArguments {
+    /// Tab's values for -User (well-known principals and accounts), -ExtendedRights and -AccessRights.
+    static let completions: [String: ValueCompletion] = [
+        "User": .objects(.user), "ExtendedRights": .names(ExtendedRight.allCases.map(\.rawValue)), "AccessRights": .names(["ExtendedRight"]),
+    ]
+
     static func principal(_ inv: CmdletInvocation, context: ShellContext, server: Server) throws -> SecurityPrincipal {
         let text = try inv.requiredString("User")
         if let known = SecurityPrincipal.wellKnown(domain: server.domain).first(where: { $0.name.caseInsensitiveCompare(text) == .orderedSame }) {
@@ -39,6 +44,7 @@ enum PermissionArguments {
 
 struct AddADPermission: Cmdlet {
     static let name = "Add-ADPermission"
+    static let parameterValues: [String: ValueCompletion] = PermissionArguments.completions
     static let parameters = ["Identity", "User", "ExtendedRights", "AccessRights", "DomainController"]
     static let switches = ["Deny"]
     static let synopsis = "Grants (or with -Deny refuses) extended rights on a receive connector to a user or group."
@@ -67,6 +73,7 @@ struct AddADPermission: Cmdlet {
 
 struct RemoveADPermission: Cmdlet {
     static let name = "Remove-ADPermission"
+    static let parameterValues: [String: ValueCompletion] = PermissionArguments.completions
     static let parameters = ["Identity", "User", "ExtendedRights", "AccessRights", "DomainController"]
     static let switches = ["Deny"]
     static let synopsis = "Removes explicit extended rights from a receive connector (rights from permission groups stay)."
@@ -96,6 +103,7 @@ struct RemoveADPermission: Cmdlet {
 
 struct GetADPermission: Cmdlet {
     static let name = "Get-ADPermission"
+    static let parameterValues: [String: ValueCompletion] = ["User": .objects(.user)]
     static let parameters = ["Identity", "User", "DomainController"]
     static let changesState = false
     static let synopsis = "Lists a receive connector's permissions: those of its permission groups and explicit ones."

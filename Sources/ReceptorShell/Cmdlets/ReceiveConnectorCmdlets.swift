@@ -62,6 +62,7 @@ struct GetReceiveConnector: Cmdlet {
 
 struct NewReceiveConnector: Cmdlet {
     static let name = "New-ReceiveConnector"
+    static let parameterValues: [String: ValueCompletion] = ["Usage": .names(ConnectorUsage.allCases.map(\.rawValue))]
     static var parameters: [String] {
         ["Name", "Server", "Usage", "DomainController"] + ConnectorParameters.all.filter { $0.onNew && $0.name != "Name" }.map(\.name)
     }

@@ -93,6 +93,7 @@ struct GetRecipientFilterConfig: Cmdlet {
 
 struct SetRecipientFilterConfig: Cmdlet {
     static let name = "Set-RecipientFilterConfig"
+    static let parameterValues: [String: ValueCompletion] = ["RecipientValidationEnabled": .boolean]
     static let parameters = ["RecipientValidationEnabled", "DomainController"]
     static let positional: [String] = []
     static let synopsis = "Turns recipient validation on or off: -RecipientValidationEnabled $true|$false."

@@ -88,6 +88,7 @@ struct GetTransportService: Cmdlet {
 
 struct SetTransportService: Cmdlet {
     static let name = "Set-TransportService"
+    static let parameterValues: [String: ValueCompletion] = ["UseDowngradedExchangeServerAuth": .boolean]
     static let parameters = ["Identity", "UseDowngradedExchangeServerAuth"] + TransportServiceSettings.logParameters + ["DomainController"]
     static let synopsis =
         "Changes the transport service (Hub on Mailbox, Edge on Edge): -ReceiveProtocolLogMaxAge 7.00:00:00, -ReceiveProtocolLogMaxFileSize 20MB, -ReceiveProtocolLogMaxDirectorySize 1GB, -ReceiveProtocolLogPath, -UseDowngradedExchangeServerAuth."
