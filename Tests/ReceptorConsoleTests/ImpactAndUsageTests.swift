@@ -83,6 +83,28 @@ final class ImpactAndUsageTests: XCTestCase {
         XCTAssertTrue(flat(app.screenText()).contains("New-ReceiveConnector -Name \"Fabrikam.com TLS\""), app.screenText())
     }
 
+    /// More moves than the room at 80×24: the command stays pinned at the bottom, the preview scrolls.
+    func testALongSummaryKeepsTheCommandAndScrollsThePreview() throws {
+        let (app, _) = try Fixture.app(Fixture.edge)
+        // Five addresses, each its own move: more lines than the room between the connector and the command.
+        app.keys(.character("a")); app.type("Inbound From Organization")
+        app.keys(.tab, .down, .down, .down, .pageDown)  // Internal; remote page
+        app.keys(.character("d"))
+        for ip in ["10.1.2.10", "10.1.2.15", "10.1.2.20", "10.1.2.25", "10.1.2.30"] {
+            app.keys(.character("a")); app.type(ip); app.keys(.enter)
+        }
+        app.keys(.pageDown)
+        let first = flat(app.screenText())
+        XCTAssertTrue(first.contains("New-ReceiveConnector -Name \"Inbound From Organization\" -Internal"), app.screenText())
+        XCTAssertTrue(first.contains("Traffic that changes hands:"), app.screenText())
+        XCTAssertTrue(first.contains("(0 lines above"), app.screenText())
+        XCTAssertFalse(first.contains("10.1.2.30 moves"), app.screenText())
+        for _ in 0..<20 { app.keys(.down) }
+        let scrolled = flat(app.screenText())
+        XCTAssertTrue(scrolled.contains("10.1.2.30 moves from"), app.screenText())
+        XCTAssertTrue(scrolled.contains("New-ReceiveConnector -Name \"Inbound From Organization\" -Internal"), app.screenText())
+    }
+
     func testTheSummaryWithoutUsageShowsTheMovesAlone() throws {
         let (app, _) = try Fixture.app()
         walkPartnerWizardToSummary(app)
