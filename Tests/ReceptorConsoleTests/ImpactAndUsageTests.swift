@@ -5,7 +5,7 @@ import ReceptorControl
 import ReceptorCore
 
 /// Usage rows handed out as the listener or the files would (tests pin them).
-final class FakeUsageSource: UsageSource {
+final class FakeUsageSource: UsageSource, @unchecked Sendable {
     var rows: [ConnectorUsageRow]
     var recording = true
     var reads = 0
@@ -252,6 +252,25 @@ final class ImpactAndUsageTests: XCTestCase {
         app.keys(.character("u"))
         XCTAssertTrue(flat(app.screenText()).contains("No session reached this connector in the last 30 days"), app.screenText())
         XCTAssertTrue(app.helpLines(width: 100).contains { $0.0.hasPrefix("u ") && $0.0.contains("Who used the selected connector") })
+    }
+
+    /// The details pane gives the selected connector's usage in brief, read in the background (never on a key).
+    func testTheDetailsPaneGivesUsageInBrief() throws {
+        let (app, ds, usage) = try appWithUsage()
+        app.select(guid: connector(ds, "Default Frontend MBX01").guid)
+        XCTAssertFalse(flat(app.screenText()).contains("Usage:"), "nothing before the first read")
+        app.pumpMonitor()
+        let deadline = Date().addingTimeInterval(5)
+        while !flat(app.screenText()).contains("Usage:") && Date() < deadline { Thread.sleep(forTimeInterval: 0.01) }
+        XCTAssertTrue(
+            flat(app.screenText()).contains("Usage: 4 sources, 421 sessions in 30 days, last seen 2027-01-15 08:00:00 UTC (u: who)"),
+            app.screenText())
+        app.select(guid: connector(ds, "Client Proxy MBX01").guid)
+        XCTAssertTrue(flat(app.screenText()).contains("Usage: no session in the last 30 days"), app.screenText())
+        // Read again only once it is stale.
+        let reads = usage.reads
+        app.pumpMonitor(); app.keys(.down); app.pumpMonitor()
+        XCTAssertEqual(usage.reads, reads)
     }
 
     func testUsageIsUnavailableWithoutASource() throws {

@@ -160,6 +160,7 @@ def test_wizard_summary_at_80x24_shows_the_impact_preview_and_u_shows_usage():
         screen = c.screen()
         assert_in("4 remote addresses, 421 sessions, newest first; from the usage files", " ".join(screen.replace("│", " ").split()), "the usage view")
         c.keys("Escape"); c.wait_for("Receive connectors")
+        c.wait_for("421 sessions in 30 days")   # the details pane's usage in brief, read in the background
         c.keys("q")
         c.wait_for("EXIT=0")
     finally:

@@ -205,6 +205,15 @@ extension ConsoleApp {
             ("FQDN", "\(c.fqdn), protocol logging \(c.protocolLoggingLevel.rawValue)"),
             ("Description", c.comment.isEmpty ? "-" : c.comment),
         ]
+        // Who used it, in brief (once the background read has an answer).
+        if let s = serverName, let brief = usageBriefs.brief(c.guid, server: s) {
+            let days = usageBriefs.days
+            let text =
+                brief.map {
+                    "\($0.addresses) source\($0.addresses == 1 ? "" : "s"), \($0.sessions) session\($0.sessions == 1 ? "" : "s") in \(days) days, last seen \(UsageController.long($0.lastSeen)) (u: who)"
+                } ?? "no session in the last \(days) days"
+            items.insert(("Usage", text), at: 2)
+        }
         // An unreachable connector says so first, naming the connectors that take its traffic.
         if let warning = unreachableWarning(c) { items.insert(("Unreachable", warning), at: 0) }
         var r = top + 1
