@@ -577,8 +577,13 @@ def test_monitor_follows_a_listener_restart():
         s = socket.create_connection(("127.0.0.1", 10725), timeout=5)
         s.recv(512)
         c.wait_for("SESSIONS: 1 live", timeout=5)
+        # The list's details pane shows the selected connector's live sessions too.
+        c.keys("Escape"); c.wait_for("Receive connectors")
+        c.keys("Down", "Down")                # Default Frontend MBX01
+        c.wait_for("1 session now", timeout=5)
         s.close()
-        c.keys("Escape", "q")
+        c.wait_for("0 sessions now", timeout=10)
+        c.keys("q")
         c.wait_for("EXIT=0")
     finally:
         if listener and listener.poll() is None:

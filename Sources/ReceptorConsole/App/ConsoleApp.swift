@@ -161,6 +161,12 @@ public final class ConsoleApp {
         if let usageSource, let s = serverName {
             usageBriefs.refreshIfStale(source: usageSource, server: s, controlSocket: snapshot.listener(for: s)?.controlSocket, now: now())
         }
+        // The details pane shows the selected connector's live sessions: the feed connects as soon as a
+        // listener runs, not only once the monitor is opened.
+        if !monitorStarted, monitorFeed != nil, !snapshot.listeners.isEmpty {
+            monitorStarted = true
+            followListeners()
+        }
         guard monitorStarted, let feed = monitorFeed else { return }
         monitor.receive(feed.drain(), now: now())
     }
