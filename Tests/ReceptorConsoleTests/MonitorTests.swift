@@ -269,7 +269,7 @@ final class MonitorScreenTests: XCTestCase {
 
     func testMonitorFollowsTheRunningListenersAndShowsSessionsStatesAndCounters() throws {
         let (app, _, feed, screen) = try monitorApp()
-        XCTAssertTrue(feed.followed.isEmpty, "the feed connects only once the monitor is opened")
+        XCTAssertTrue(feed.followed.isEmpty, "the feed connects at the loop's first turn (pumpMonitor) or when the monitor opens")
         app.keys(.character("m"))
         XCTAssertEqual(feed.followed, [MonitorEndpoint(server: "MBX01", socketPath: "/var/lib/receptor/listener-mbx01.sock")])
         feed.queued =
