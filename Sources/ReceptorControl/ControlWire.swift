@@ -276,6 +276,10 @@ public struct UsageAnswer: Codable, Hashable, Sendable {
     /// Distinct (connector, remote address) rows before the cut.
     public var addresses: Int
 
+    /// Per connector over every row before the cut: distinct addresses, sessions and the last one seen (the
+    /// console's details pane shows it in brief). Absent from listeners that predate it.
+    public var briefs: [ConnectorUsageBrief]?
+
     /// Rows one answer carries at most (about 300 bytes each).
     public static let maximumRows = 1000
 
@@ -297,6 +301,14 @@ public struct UsageAnswer: Codable, Hashable, Sendable {
         }
         let merged = ConnectorUsage.merged(raw, connectors: wanted)
         addresses = merged.count
+        var briefs: [String: ConnectorUsageBrief] = [:]
+        for row in merged {
+            var brief =
+                briefs[row.connectorGUID] ?? ConnectorUsageBrief(connectorGUID: row.connectorGUID, addresses: 0, sessions: 0, lastSeen: row.lastSeen)
+            brief.addresses += 1; brief.sessions += row.sessions; brief.lastSeen = max(brief.lastSeen, row.lastSeen)
+            briefs[row.connectorGUID] = brief
+        }
+        self.briefs = briefs.values.sorted { $0.connectorGUID < $1.connectorGUID }
         rows = Array(merged.prefix(Self.maximumRows))
     }
 
@@ -306,5 +318,17 @@ public struct UsageAnswer: Codable, Hashable, Sendable {
         decoder.dateDecodingStrategy = .iso8601
         guard let answer = try? decoder.decode(UsageAnswer.self, from: data), answer.type == "usage" else { return nil }
         return answer
+    }
+}
+
+/// One connector's usage in brief: how many remote addresses, how many sessions, the last one seen.
+public struct ConnectorUsageBrief: Codable, Hashable, Sendable {
+    public var connectorGUID: String
+    public var addresses: Int
+    public var sessions: Int
+    public var lastSeen: Date
+
+    public init(connectorGUID: String, addresses: Int, sessions: Int, lastSeen: Date) {
+        self.connectorGUID = connectorGUID; self.addresses = addresses; self.sessions = sessions; self.lastSeen = lastSeen
     }
 }

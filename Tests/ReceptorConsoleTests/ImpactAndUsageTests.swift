@@ -5,7 +5,7 @@ import ReceptorControl
 import ReceptorCore
 
 /// Usage rows handed out as the listener or the files would (tests pin them).
-final class FakeUsageSource: UsageSource {
+final class FakeUsageSource: UsageSource, @unchecked Sendable {
     var rows: [ConnectorUsageRow]
     var recording = true
     var reads = 0
@@ -81,6 +81,28 @@ final class ImpactAndUsageTests: XCTestCase {
         // The command is still on the page, below the preview (scrolled to when the page is longer).
         for _ in 0..<10 { app.keys(.down) }
         XCTAssertTrue(flat(app.screenText()).contains("New-ReceiveConnector -Name \"Fabrikam.com TLS\""), app.screenText())
+    }
+
+    /// More moves than the room at 80×24: the command stays pinned at the bottom, the preview scrolls.
+    func testALongSummaryKeepsTheCommandAndScrollsThePreview() throws {
+        let (app, _) = try Fixture.app(Fixture.edge)
+        // Five addresses, each its own move: more lines than the room between the connector and the command.
+        app.keys(.character("a")); app.type("Inbound From Organization")
+        app.keys(.tab, .down, .down, .down, .pageDown)  // Internal; remote page
+        app.keys(.character("d"))
+        for ip in ["10.1.2.10", "10.1.2.15", "10.1.2.20", "10.1.2.25", "10.1.2.30"] {
+            app.keys(.character("a")); app.type(ip); app.keys(.enter)
+        }
+        app.keys(.pageDown)
+        let first = flat(app.screenText())
+        XCTAssertTrue(first.contains("New-ReceiveConnector -Name \"Inbound From Organization\" -Internal"), app.screenText())
+        XCTAssertTrue(first.contains("Traffic that changes hands:"), app.screenText())
+        XCTAssertTrue(first.contains("(0 lines above"), app.screenText())
+        XCTAssertFalse(first.contains("10.1.2.30 moves"), app.screenText())
+        for _ in 0..<20 { app.keys(.down) }
+        let scrolled = flat(app.screenText())
+        XCTAssertTrue(scrolled.contains("10.1.2.30 moves from"), app.screenText())
+        XCTAssertTrue(scrolled.contains("New-ReceiveConnector -Name \"Inbound From Organization\" -Internal"), app.screenText())
     }
 
     func testTheSummaryWithoutUsageShowsTheMovesAlone() throws {
@@ -230,6 +252,25 @@ final class ImpactAndUsageTests: XCTestCase {
         app.keys(.character("u"))
         XCTAssertTrue(flat(app.screenText()).contains("No session reached this connector in the last 30 days"), app.screenText())
         XCTAssertTrue(app.helpLines(width: 100).contains { $0.0.hasPrefix("u ") && $0.0.contains("Who used the selected connector") })
+    }
+
+    /// The details pane gives the selected connector's usage in brief, read in the background (never on a key).
+    func testTheDetailsPaneGivesUsageInBrief() throws {
+        let (app, ds, usage) = try appWithUsage()
+        app.select(guid: connector(ds, "Default Frontend MBX01").guid)
+        XCTAssertFalse(flat(app.screenText()).contains("Usage:"), "nothing before the first read")
+        app.pumpMonitor()
+        let deadline = Date().addingTimeInterval(5)
+        while !flat(app.screenText()).contains("Usage:") && Date() < deadline { Thread.sleep(forTimeInterval: 0.01) }
+        XCTAssertTrue(
+            flat(app.screenText()).contains("Usage: 4 sources, 421 sessions in 30 days, last seen 2027-01-15 08:00:00 UTC (u: who)"),
+            app.screenText())
+        app.select(guid: connector(ds, "Client Proxy MBX01").guid)
+        XCTAssertTrue(flat(app.screenText()).contains("Usage: no session in the last 30 days"), app.screenText())
+        // Read again only once it is stale.
+        let reads = usage.reads
+        app.pumpMonitor(); app.keys(.down); app.pumpMonitor()
+        XCTAssertEqual(usage.reads, reads)
     }
 
     func testUsageIsUnavailableWithoutASource() throws {

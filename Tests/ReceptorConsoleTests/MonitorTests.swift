@@ -269,7 +269,7 @@ final class MonitorScreenTests: XCTestCase {
 
     func testMonitorFollowsTheRunningListenersAndShowsSessionsStatesAndCounters() throws {
         let (app, _, feed, screen) = try monitorApp()
-        XCTAssertTrue(feed.followed.isEmpty, "the feed connects only once the monitor is opened")
+        XCTAssertTrue(feed.followed.isEmpty, "the feed connects at the loop's first turn (pumpMonitor) or when the monitor opens")
         app.keys(.character("m"))
         XCTAssertEqual(feed.followed, [MonitorEndpoint(server: "MBX01", socketPath: "/var/lib/receptor/listener-mbx01.sock")])
         feed.queued =
@@ -544,5 +544,36 @@ final class MonitorExplainTests: XCTestCase {
         XCTAssertEqual(y.remote.text, "", "from the list the fields start empty")
         app.keys(.escape)
         XCTAssertFalse(app.isMonitorOpen, "Esc goes back to the list it came from")
+    }
+}
+
+/// The main screen's details pane shows the selected connector's live sessions from the monitor's feed,
+/// which connects as soon as a listener runs (the monitor need not be opened).
+final class LiveDetailsTests: XCTestCase {
+    let script = ListenerScript()
+
+    func testTheDetailsPaneShowsTheSelectedConnectorsLiveSessions() throws {
+        let (app, ds) = try Fixture.app()
+        let feed = FakeFeed()
+        app.monitorFeed = feed
+        app.now = { self.script.start }
+        app.pumpMonitor()
+        XCTAssertTrue(feed.followed.isEmpty, "no listener, nothing to follow")
+        ds.listeners = [ListenerStatus(server: "MBX01", bindings: [:], controlSocket: "/var/lib/receptor/listener-mbx01.sock")]
+        app.reload()
+        var counters = ConnectorCounters()
+        counters.messagesAccepted = 7; counters.messagesRejected = 1
+        feed.queued =
+            script.attach([script.session("0001", remote: "192.0.2.10:40001"), script.session("0002", remote: "192.0.2.11:40002")])
+            + [script.tick([script.connector: counters])]
+        app.pumpMonitor()  // follows the listener
+        app.pumpMonitor()  // takes what it sent
+        XCTAssertEqual(feed.followed.map(\.server), ["MBX01"])
+        app.select(guid: ds.connectors.first { $0.connector.name == "Default Frontend MBX01" }!.connector.guid)
+        let screen = app.screenText()
+        let flat = screen.replacingOccurrences(of: "│", with: " ").split(whereSeparator: \.isWhitespace).joined(separator: " ")
+        XCTAssertTrue(flat.contains("Live: 2 sessions now; since start 7 accepted, 1 rejected (m: monitor)"), screen)
+        app.select(guid: ds.connectors.first { $0.connector.name == "Client Proxy MBX01" }!.connector.guid)
+        XCTAssertTrue(app.screenText().contains("Live:              0 sessions now"), app.screenText())
     }
 }

@@ -97,17 +97,22 @@ def test_list_and_a_change_from_the_shell_within_a_second():
         c.close()
 
 
+def partner_wizard_to_summary(c):
+    """The article's scenario 2 typed into the wizard, up to its summary page."""
+    c.keys("a"); c.wait_for("step 1 of 4")
+    c.text("Fabrikam.com TLS")
+    c.keys("Tab", "Tab", "Down")          # Type: Partner
+    c.keys("PgDn"); c.wait_for("Network adapter bindings:")
+    c.keys("PgDn"); c.wait_for("Remote network settings:")
+    c.keys("e"); c.wait_for("Edit IP address")
+    c.keys("C-u"); c.text("17.17.17.1/24"); c.keys("Enter")
+    c.keys("PgDn"); c.wait_for("The equivalent shell command")
+
+
 def test_wizard_creates_the_partner_connector():
     c = Console()
     try:
-        c.keys("a"); c.wait_for("step 1 of 4")
-        c.text("Fabrikam.com TLS")
-        c.keys("Tab", "Tab", "Down")          # Type: Partner
-        c.keys("PgDn"); c.wait_for("Network adapter bindings:")
-        c.keys("PgDn"); c.wait_for("Remote network settings:")
-        c.keys("e"); c.wait_for("Edit IP address")
-        c.keys("C-u"); c.text("17.17.17.1/24"); c.keys("Enter")
-        c.keys("PgDn"); c.wait_for("The equivalent shell command")
+        partner_wizard_to_summary(c)
         assert_in('New-ReceiveConnector -Name "Fabrikam.com TLS" -TransportRole FrontendTransport -Partner', c.screen())
         c.keys("C-s")
         c.wait_for("Fabrikam.com TLS ")
@@ -141,14 +146,8 @@ def test_wizard_summary_at_80x24_shows_the_impact_preview_and_u_shows_usage():
     try:
         guid = c.shell('Get-ReceiveConnector "Default Frontend MBX01" | Select-Object -ExpandProperty Guid').strip()
         write_usage(c, guid, "MBX01\\Default Frontend MBX01", [("17.17.17.5", 400), ("17.17.17.6", 10), ("17.17.17.200", 2), ("192.0.2.7", 9)])
-        c.keys("a"); c.wait_for("step 1 of 4")
-        c.text("Fabrikam.com TLS")
-        c.keys("Tab", "Tab", "Down")          # Type: Partner
-        c.keys("PgDn"); c.wait_for("Network adapter bindings:")
-        c.keys("PgDn"); c.wait_for("Remote network settings:")
-        c.keys("e"); c.wait_for("Edit IP address")
-        c.keys("C-u"); c.text("17.17.17.1/24"); c.keys("Enter")
-        c.keys("PgDn"); c.wait_for("Traffic that changes hands:")
+        partner_wizard_to_summary(c)
+        c.wait_for("Traffic that changes hands:")
         screen = c.screen()
         flat = " ".join(screen.replace("│", " ").split())
         assert_in("17.17.17.0/24 moves from MBX01\\Default Frontend MBX01 to MBX01\\Fabrikam.com TLS.", flat, "the summary")
@@ -161,6 +160,7 @@ def test_wizard_summary_at_80x24_shows_the_impact_preview_and_u_shows_usage():
         screen = c.screen()
         assert_in("4 remote addresses, 421 sessions, newest first; from the usage files", " ".join(screen.replace("│", " ").split()), "the usage view")
         c.keys("Escape"); c.wait_for("Receive connectors")
+        c.wait_for("421 sessions in 30 days")   # the details pane's usage in brief, read in the background
         c.keys("q")
         c.wait_for("EXIT=0")
     finally:
@@ -577,8 +577,13 @@ def test_monitor_follows_a_listener_restart():
         s = socket.create_connection(("127.0.0.1", 10725), timeout=5)
         s.recv(512)
         c.wait_for("SESSIONS: 1 live", timeout=5)
+        # The list's details pane shows the selected connector's live sessions too.
+        c.keys("Escape"); c.wait_for("Receive connectors")
+        c.keys("Down", "Down")                # Default Frontend MBX01
+        c.wait_for("1 session now", timeout=5)
         s.close()
-        c.keys("Escape", "q")
+        c.wait_for("0 sessions now", timeout=10)
+        c.keys("q")
         c.wait_for("EXIT=0")
     finally:
         if listener and listener.poll() is None:

@@ -205,6 +205,29 @@ extension ConsoleApp {
             ("FQDN", "\(c.fqdn), protocol logging \(c.protocolLoggingLevel.rawValue)"),
             ("Description", c.comment.isEmpty ? "-" : c.comment),
         ]
+        // Live, from the monitor's feed: sessions now and the last minute's rates.
+        if monitor.model.attachedServers.contains(where: { $0.caseInsensitiveCompare(c.server) == .orderedSame }) {
+            let identity = c.identity.description
+            let now = monitor.model.rows.values.filter { $0.info.connector == identity && $0.endedAt == nil }.count
+            var text = "\(now) session\(now == 1 ? "" : "s") now"
+            if let rates = monitor.model.ratesPerMinute(identity, now: self.now()) {
+                text +=
+                    "; last minute \(MonitorController.rate(rates.connections)) connections, \(MonitorController.rate(rates.messages)) messages per minute"
+            }
+            if let counters = monitor.model.counters[identity] {
+                text += "; since start \(counters.messagesAccepted) accepted, \(counters.messagesRejected) rejected"
+            }
+            items.insert(("Live", text + " (m: monitor)"), at: 2)
+        }
+        // Who used it, in brief (once the background read has an answer).
+        if let s = serverName, let brief = usageBriefs.brief(c.guid, server: s) {
+            let days = usageBriefs.days
+            let text =
+                brief.map {
+                    "\($0.addresses) source\($0.addresses == 1 ? "" : "s"), \($0.sessions) session\($0.sessions == 1 ? "" : "s") in \(days) days, last seen \(UsageController.long($0.lastSeen)) (u: who)"
+                } ?? "no session in the last \(days) days"
+            items.insert(("Usage", text), at: 2)
+        }
         // An unreachable connector says so first, naming the connectors that take its traffic.
         if let warning = unreachableWarning(c) { items.insert(("Unreachable", warning), at: 0) }
         var r = top + 1

@@ -54,6 +54,8 @@ public final class ConsoleApp {
     private var monitorStarted = false
     /// Where connector usage is read (the listener, else the usage files); nil: no usage, no evidence.
     public var usageSource: UsageSource?
+    /// Every connector's usage in brief (the details pane), read in the background.
+    let usageBriefs = UsageBriefs()
     /// The usage behind the impact preview's evidence, read at most every `evidenceUsageLifetime`.
     var evidenceCache: (server: String, at: Date, rows: [ConnectorUsageRow])?
     /// The unreachable connectors of a server at a store generation, and the warnings worked out so far.
@@ -158,7 +160,17 @@ public final class ConsoleApp {
     }
 
     /// Takes what the feed has (never waits). The loop calls it every frame; it returns quickly when idle.
+    /// Also starts the background read of the usage briefs the details pane shows, when they are stale.
     public func pumpMonitor() {
+        if let usageSource, let s = serverName {
+            usageBriefs.refreshIfStale(source: usageSource, server: s, controlSocket: snapshot.listener(for: s)?.controlSocket, now: now())
+        }
+        // The details pane shows the selected connector's live sessions: the feed connects as soon as a
+        // listener runs, not only once the monitor is opened.
+        if !monitorStarted, monitorFeed != nil, !snapshot.listeners.isEmpty {
+            monitorStarted = true
+            followListeners()
+        }
         guard monitorStarted, let feed = monitorFeed else { return }
         monitor.receive(feed.drain(), now: now())
     }
@@ -246,7 +258,7 @@ public final class ConsoleApp {
             case .help?: underlying = mode; mode = .help
             case .quit?: return [.quit]
             case .cancel?: mode = .main
-            case .refresh?: u.reading = readUsage(u.connector)
+            case .refresh?: u.reading = readUsage(u.connector); usageBriefs.invalidate()
             case .up?: u.move(-1)
             case .down?: u.move(1)
             case .pageUpList?: u.move(-10)
@@ -462,6 +474,7 @@ public final class ConsoleApp {
     /// The usage view of a connector: who used it over the retention, newest first.
     func openUsage(_ c: ReceiveConnector) {
         mode = .usage(UsageController(connector: c, reading: readUsage(c)))
+        usageBriefs.invalidate()
     }
 
     func readUsage(_ c: ReceiveConnector) -> UsageReading? {

@@ -134,10 +134,10 @@ extension WizardController {
                 }
             }
         case .summary:
-            // One list of lines, scrolled with Up/Down when it is longer than the room above the help: what
-            // the connector is, which traffic it takes (the impact preview, as the shell's -WhatIf says it), the
-            // equivalent command, the notes.
-            var lines: [(String, CellStyle)] = []
+            // What the connector is at the top, the equivalent command pinned at the bottom, and between them
+            // which traffic it takes (the impact preview, as the shell's -WhatIf says it) and the notes,
+            // scrolled with Up/Down when they are longer than the room left.
+            var top: [(String, CellStyle)] = [], middle: [(String, CellStyle)] = [], bottom: [(String, CellStyle)] = []
             if let c = e.connector {
                 let labelW = 12
                 let rows: [(String, String)] = [
@@ -148,35 +148,39 @@ extension WizardController {
                 ]
                 for (label, value) in rows {
                     for (i, line) in Canvas.wrap(value, inner - labelW).enumerated() {
-                        lines.append(((i == 0 ? Canvas.pad(label + ":", labelW) : String(repeating: " ", count: labelW)) + line, .normal))
+                        top.append(((i == 0 ? Canvas.pad(label + ":", labelW) : String(repeating: " ", count: labelW)) + line, .normal))
                     }
                 }
-                lines.append((ImpactLines.heading, CellStyle(.header)))
-                lines += ImpactLines.lines(trafficChanges(c), width: inner - 2).map { ("  " + $0.0, $0.1) }
-                lines.append(("The equivalent shell command:", CellStyle(.header)))
-                for line in Canvas.wrap(draft.commandLine(for: c, includeServer: includeServerInCommand), inner - 2) {
-                    lines.append(("  " + line, CellStyle(bold: true)))
-                }
+                middle.append((ImpactLines.heading, CellStyle(.header)))
+                middle += ImpactLines.lines(trafficChanges(c), width: inner - 2).map { ("  " + $0.0, $0.1) }
                 for w in e.warnings {
-                    lines += Canvas.wrap("Note: " + w.message, inner - 2).map { ("  " + $0, CellStyle(.warning)) }
+                    middle += Canvas.wrap("Note: " + w.message, inner - 2).map { ("  " + $0, CellStyle(.warning)) }
+                }
+                bottom.append(("The equivalent shell command:", CellStyle(.header)))
+                for line in Canvas.wrap(draft.commandLine(for: c, includeServer: includeServerInCommand), inner - 2) {
+                    bottom.append(("  " + line, CellStyle(bold: true)))
                 }
             }
             for err in pageErrors + e.errors.filter({ draft.page(for: $0.parameter) != .summary }).prefix(1) {
-                lines += Canvas.wrap("Error: " + err.message, inner - 2).map { ("  " + $0, CellStyle(.error, bold: true)) }
+                middle += Canvas.wrap("Error: " + err.message, inner - 2).map { ("  " + $0, CellStyle(.error, bold: true)) }
             }
-            let room = max(1, helpTop - r)
-            summaryScroll = min(summaryScroll, max(0, lines.count - room + 1))
-            let cut = lines.count > room
-            let shown = cut ? Array(lines.dropFirst(summaryScroll).prefix(room - 1)) : lines
-            for line in shown {
+            let bottomRows = min(bottom.count, max(0, helpTop - r - top.count - 2))
+            let room = max(1, helpTop - r - top.count - bottomRows)
+            summaryScroll = min(summaryScroll, max(0, middle.count - room + 1))
+            let cut = middle.count > room
+            let shown = cut ? Array(middle.dropFirst(summaryScroll).prefix(room - 1)) : middle
+            for line in top + shown {
                 canvas.text(line.0, row: r, column: x, width: inner, style: line.1); r += 1
             }
             if cut {
-                let below = lines.count - summaryScroll - shown.count
+                let below = middle.count - summaryScroll - shown.count
                 let arrows = canvas.unicode ? "↑↓" : "Up/Down"
                 canvas.text(
-                    "(\(summaryScroll) lines above, \(below) below: \(arrows) scroll)", row: helpTop - 1, column: x, width: inner,
-                    style: CellStyle(.dim))
+                    "  (\(summaryScroll) lines above, \(below) below: \(arrows) scroll)", row: r, column: x, width: inner, style: CellStyle(.dim))
+                r += 1
+            }
+            for line in bottom.prefix(bottomRows) {
+                canvas.text(line.0, row: r, column: x, width: inner, style: line.1); r += 1
             }
             help = "Finish creates the connector (the store checks it again against the others)."
         }

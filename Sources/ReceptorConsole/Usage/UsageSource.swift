@@ -14,7 +14,7 @@ public struct UsageReading: Sendable {
 
 /// Where the console reads connector usage: the running listener over its control socket, else the usage
 /// files the listeners wrote in the data directory. Tests give a fake.
-public protocol UsageSource: AnyObject {
+public protocol UsageSource: AnyObject, Sendable {
     /// Usage over the last `days` days of one connector (its GUID), or of every connector when nil;
     /// `controlSocket` is the server's running listener's, if any.
     func usage(connector: UUID?, days: Int, controlSocket: String?) -> UsageReading
@@ -22,7 +22,7 @@ public protocol UsageSource: AnyObject {
 
 /// The real source: asks the listener (one request line, one answer line, at most `timeout`), and reads
 /// the files itself when no listener answers.
-public final class ListenerUsageSource: UsageSource {
+public final class ListenerUsageSource: UsageSource, @unchecked Sendable {
     let dataDirectory: String
     let timeout: TimeInterval
 
@@ -67,5 +67,51 @@ public final class ListenerUsageSource: UsageSource {
             if let newline = buffer.firstIndex(of: 10) { return UsageAnswer.decode(Data(buffer[..<newline])) }
         }
         return nil
+    }
+}
+
+/// Every connector's usage in brief for the details pane, read on a background thread at most every
+/// `lifetime` (a read may take a socket round trip or a month of files: never on a keystroke); the interface
+/// takes whatever the last read found.
+final class UsageBriefs: @unchecked Sendable {
+    static let lifetime: TimeInterval = 30
+    private let lock = NSLock()
+    private var briefs: [String: ConnectorUsageBrief]?
+    private var server: String?
+    private var readAt: Date?
+    private var reading = false
+    private(set) var days = ConnectorUsage.defaultRetentionDays
+
+    /// The brief of a connector; nil while nothing was read yet for its server (the pane then says nothing).
+    func brief(_ guid: UUID, server name: String) -> ConnectorUsageBrief?? {
+        lock.withLock {
+            guard server == name, let briefs else { return nil }
+            return .some(briefs[guid.uuidString.lowercased()])
+        }
+    }
+
+    /// Makes the next `refreshIfStale` read again (the usage view was just read: the brief should agree).
+    func invalidate() { lock.withLock { readAt = nil } }
+
+    /// Starts a read when the last one is older than `lifetime` (or was for another server) and none runs.
+    func refreshIfStale(source: UsageSource, server name: String, controlSocket: String?, now: Date) {
+        let start = lock.withLock { () -> Bool in
+            guard !reading else { return false }
+            if server == name, let readAt, now.timeIntervalSince(readAt) < Self.lifetime { return false }
+            reading = true
+            return true
+        }
+        guard start else { return }
+        let days = self.days
+        let thread = Thread { [self] in
+            let answer = source.usage(connector: nil, days: days, controlSocket: controlSocket).answer
+            var found: [String: ConnectorUsageBrief] = [:]
+            for brief in answer.briefs ?? [] { found[brief.connectorGUID] = brief }
+            lock.withLock {
+                briefs = found; server = name; readAt = now; reading = false
+            }
+        }
+        thread.name = "usage briefs"
+        thread.start()
     }
 }

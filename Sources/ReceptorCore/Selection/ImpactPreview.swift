@@ -42,20 +42,32 @@ public enum ImpactPreview {
     /// (family, port) they bind, the wildcard (the addresses no connector binds specifically) and each
     /// specific address bound on that port, in address order.
     public static func endpoints(of changed: [ReceiveConnector], among all: [ReceiveConnector]) -> [IPBinding] {
-        var ports: [(IPAddressFamily, Int)] = []
-        for binding in changed.flatMap(\.bindings) where !ports.contains(where: { $0 == (binding.family, binding.port) }) {
-            ports.append((binding.family, binding.port))
+        // One pass over the changed bindings and one over all bindings (a server may have thousands of ports).
+        var ports: [PortKey] = []
+        var seen: Set<PortKey> = []
+        for binding in changed.flatMap(\.bindings) {
+            let key = PortKey(family: binding.family, port: binding.port)
+            if seen.insert(key).inserted { ports.append(key) }
+        }
+        var specific: [PortKey: Set<IPAddress>] = [:]
+        for c in all {
+            for b in c.bindings where !b.isWildcard {
+                let key = PortKey(family: b.family, port: b.port)
+                if seen.contains(key) { specific[key, default: []].insert(b.address) }
+            }
         }
         var result: [IPBinding] = []
-        for (family, port) in ports {
-            var specific: [IPAddress] = []
-            for b in all.flatMap(\.bindings) where b.family == family && b.port == port && !b.isWildcard && !specific.contains(b.address) {
-                specific.append(b.address)
-            }
-            let wildcard = family == .v4 ? IPAddress.anyV4 : IPAddress.anyV6
-            for local in [wildcard] + specific.sorted(by: { $0.value < $1.value }) { result.append(IPBinding(address: local, port: port)) }
+        for key in ports {
+            let wildcard = key.family == .v4 ? IPAddress.anyV4 : IPAddress.anyV6
+            let locals = [wildcard] + (specific[key] ?? []).sorted { $0.value < $1.value }
+            for local in locals { result.append(IPBinding(address: local, port: key.port)) }
         }
         return result
+    }
+
+    struct PortKey: Hashable {
+        let family: IPAddressFamily
+        let port: Int
     }
 
     private static func moves(

@@ -10,9 +10,15 @@ public enum Reachability {
     /// The GUIDs of the connectors that win some remote addresses on some endpoint of `ports`' bindings
     /// (every connector's, when nil), among `connectors` (one server's).
     static func winners(among connectors: [ReceiveConnector], on ports: [ReceiveConnector]) -> Set<UUID> {
+        // Only the connectors bound to a port can take its connections: each map is built from those.
+        var byPort: [Int: [ReceiveConnector]] = [:]
+        for c in connectors {
+            for port in Set(c.bindings.map(\.port)) { byPort[port, default: []].append(c) }
+        }
         var winners: Set<UUID> = []
         for endpoint in ImpactPreview.endpoints(of: ports, among: connectors) {
-            let map = SelectionMap(connectors: connectors, localAddress: endpoint.address, localPort: endpoint.port, family: endpoint.family)
+            let map = SelectionMap(
+                connectors: byPort[endpoint.port] ?? [], localAddress: endpoint.address, localPort: endpoint.port, family: endpoint.family)
             for part in map.parts { if let c = part.connector { winners.insert(c.guid) } }
         }
         return winners
