@@ -1994,6 +1994,11 @@ def test_listener_on_postgresql_applies_notified_changes_and_survives_a_terminat
                 raise AssertionError(f"the control socket never said the store is unreachable; log:\n{l.log_text()}")
             time.sleep(0.05)
         assert_in("store unreachable since ", l.log_text(), "listener log")
+        # `receptor status` can't read the store either: it says so and shows what this host's listener reports.
+        p = l.run("status", check=False)
+        assert_eq(p.returncode, 1, f"status exit while the store refuses connections ({p.stderr.strip()})")
+        assert_in("Listener for MBX01 on this host", p.stdout, "status from the control socket")
+        assert_in("store unreachable since ", p.stdout, "status while the store refuses connections")
         l.wait_port(l.port(25))
         assert_eq(l.control("snapshot")["generation"], generation, "the last good config stays in force")
         db.allow_connections(True)
