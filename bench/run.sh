@@ -81,23 +81,4 @@ python3 "$SHARED/idle-conns.py" 127.0.0.1 2527 10000 ${AIO_PID:-} --hold 5
 
 echo
 echo "== Reload latency (store commit to the new binding accepting), 100 reloads"
-python3 - "$BIN" "$STORE" <<'PY'
-import socket, statistics, subprocess, sys, time
-bin_, store = sys.argv[1], sys.argv[2]
-samples = []
-for i in range(100):
-    port = 31000 + i
-    cmd = f'New-ReceiveConnector -Name "R{i}" -TransportRole FrontendTransport -Internet -Bindings 127.0.0.1:{port}'
-    subprocess.run([bin_, "shell", "--store", store, "-c", cmd], check=True, capture_output=True)
-    committed = time.monotonic()   # the shell exits after its commit
-    deadline = committed + 5
-    while time.monotonic() < deadline:
-        try:
-            socket.create_connection(("127.0.0.1", port), timeout=0.2).close()
-            break
-        except OSError:
-            time.sleep(0.0005)
-    samples.append((time.monotonic() - committed) * 1000)
-    subprocess.run([bin_, "shell", "--store", store, "-c", f'Remove-ReceiveConnector "R{i}" -Confirm:$false'], check=True, capture_output=True)
-print(f"reload latency: median {statistics.median(samples):.1f} ms, worst {max(samples):.1f} ms, n={len(samples)}")
-PY
+python3 bench/reload-latency.py "$BIN" "$STORE" 100 31000 "reload latency"

@@ -43,30 +43,7 @@ measure() {
   XDG_DATA_HOME="$WORK/xdg-$name" "$BIN" listen --store "$store" --log-level warning 2>>"$WORK/listen-$name.log" &
   LPID=$!
   wait_port $((25 + offset))
-  XDG_DATA_HOME="$WORK/xdg-$name" python3 - "$BIN" "$store" "$N" "$name" $((offset + 1000)) <<'PY'
-import socket, statistics, subprocess, sys, time
-bin_, store, n, name, base = sys.argv[1], sys.argv[2], int(sys.argv[3]), sys.argv[4], int(sys.argv[5])
-samples = []
-for i in range(n):
-    port = base + i
-    cmd = f'New-ReceiveConnector -Name "F{i}" -TransportRole FrontendTransport -Internet -Bindings 127.0.0.1:{port}'
-    subprocess.run([bin_, "shell", "--store", store, "-c", cmd], check=True, capture_output=True)
-    committed = time.monotonic()   # the shell exits after its commit
-    deadline = committed + 5
-    while time.monotonic() < deadline:
-        try:
-            socket.create_connection(("127.0.0.1", port), timeout=0.2).close()
-            break
-        except OSError:
-            time.sleep(0.0005)
-    else:
-        raise SystemExit(f"{name}: change {i} was not applied within 5 s")
-    samples.append((time.monotonic() - committed) * 1000)
-    subprocess.run([bin_, "shell", "--store", store, "-c", f'Remove-ReceiveConnector "F{i}" -Confirm:$false'], check=True, capture_output=True)
-samples.sort()
-p95 = samples[max(0, int(round(0.95 * len(samples))) - 1)]
-print(f"{name:10} commit -> applied: median {statistics.median(samples):.1f} ms, p95 {p95:.1f} ms, worst {samples[-1]:.1f} ms, n={len(samples)}")
-PY
+  XDG_DATA_HOME="$WORK/xdg-$name" python3 bench/reload-latency.py "$BIN" "$store" "$N" $((offset + 1000)) "$name commit -> applied"
   kill -TERM "$LPID"; wait "$LPID" 2>/dev/null || true; LPID=""
 }
 

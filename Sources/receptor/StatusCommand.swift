@@ -1,5 +1,6 @@
 import ArgumentParser
 import Foundation
+import ReceptorConsole
 import ReceptorControl
 import ReceptorCore
 import ReceptorStore
@@ -9,7 +10,8 @@ struct Status: ParsableCommand {
         abstract: "Show the listeners registered in this store and their state.",
         discussion: """
             Exit status, as `systemctl is-active` gives it: 0 when a listener is running (for --server, or \
-            RECEPTOR_SERVER, that server's; otherwise any), 3 when none is, 1 when the store can't be read. \
+            RECEPTOR_SERVER, that server's; otherwise any), 3 when none is, 1 when the store can't be read (then \
+            the listeners on this host are asked through their control sockets and shown). \
             A listener that misses three heartbeats (\(Int(ListenerLiveness.respondingWithin)) s) is not \
             responding; one silent for \(Int(ListenerLiveness.forgottenAfter)) s, or whose process on this host \
             is gone, is forgotten.
@@ -45,7 +47,12 @@ struct Status: ParsableCommand {
     func run() throws {
         var anyRunning = false
         try refusing {
-            let store = try options.openStore()
+            let store: any ConfigStore
+            do { store = try options.openStore() } catch {
+                // The store can't be read from here: what this host's listeners say for themselves.
+                printLocalListeners()
+                throw error
+            }
             let generation = try store.generation()
             let server = options.serverName
             let listeners = try store.liveListeners().filter { entry in
@@ -85,6 +92,28 @@ struct Status: ParsableCommand {
             }
         }
         if !anyRunning { throw ExitCode(Self.notRunningExitCode) }
+    }
+
+    /// The listeners whose control sockets are in this host's data directory (for a PostgreSQL store without
+    /// --server, every server's folder under it), each asked for its snapshot.
+    func printLocalListeners() {
+        let base = options.dataDirectory(server: options.serverName)
+        var folders = [base]
+        if options.explicitDataDirectory == nil, options.serverName == nil, StoreLocation.isDatabaseURI(options.storePath) {
+            let children = (try? FileManager.default.contentsOfDirectory(atPath: base)) ?? []
+            folders += children.sorted().map { "\(base)/\($0)" }
+        }
+        let sockets = folders.flatMap { folder in
+            ((try? FileManager.default.contentsOfDirectory(atPath: folder)) ?? []).sorted()
+                .filter { $0.hasPrefix("listener-") && $0.hasSuffix(".sock") }.map { "\(folder)/\($0)" }
+        }
+        for path in sockets {
+            guard let s = ControlSocketFeed.snapshot(socketPath: path) else { continue }
+            print("Listener for \(s.server) on this host: pid \(s.pid.map(String.init) ?? "?"), control socket \(path)")
+            if let generation = s.generation { print("  config generation \(generation), \(s.sessions.count) live sessions") }
+            if let since = s.storeUnreachableSince { print("  \(ListenerStatusReport.unreachableNote(since: since))") }
+            for b in s.bindings ?? [] { print("  \(b.endpoint)  \(b.state)\(b.reason.map { ": \($0)" } ?? "")") }
+        }
     }
 
     static func describe(_ state: ListenerLiveness.State) -> String {

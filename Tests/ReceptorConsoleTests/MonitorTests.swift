@@ -222,6 +222,17 @@ final class MonitorModelTests: XCTestCase {
         XCTAssertEqual(model.lastEvent?.isProblem, false)
     }
 
+    func testAnUnreachableStoreIsAProblemOnTheEventsLineUntilItIsBack() {
+        let model = MonitorModel()
+        model.apply(script.attach(), now: t0)
+        model.apply(script.event("storeUnreachable", detail: "store unreachable since 2026-12-06T15:20:00Z, retrying"), now: t0)
+        XCTAssertEqual(model.lastEvent?.text, "store unreachable since 2026-12-06T15:20:00Z, retrying; serving the last good config")
+        XCTAssertEqual(model.lastEvent?.isProblem, true)
+        model.apply(script.event("storeReachable", detail: "generation 9"), now: t0)
+        XCTAssertEqual(model.lastEvent?.text, "store reachable again (generation 9)")
+        XCTAssertEqual(model.lastEvent?.isProblem, false)
+    }
+
     func testMessagesFromSnapshotAndEventsWithoutDuplicates() {
         let model = MonitorModel()
         let m1 = script.message("<1@x>", session: "A", tls: false)

@@ -88,7 +88,7 @@ public final class ControlSocketFeed: MonitorFeed, @unchecked Sendable {
             let request = Array("{\"command\":\"subscribe\"}\n".utf8)
             _ = request.withUnsafeBytes { send(fd, $0.baseAddress, $0.count, Int32(MSG_NOSIGNAL)) }
             push(.attached(server: server))
-            let reason = readLines(fd, follower: follower) { line in
+            let reason = readLines(fd, stop: { follower.stopped }) { line in
                 if let decoded = ControlLine.decode(line) { push(.line(server: server, decoded)) }
             }
             close(fd)
@@ -100,11 +100,29 @@ public final class ControlSocketFeed: MonitorFeed, @unchecked Sendable {
         }
     }
 
-    /// Reads newline-terminated lines until the peer closes or the follower stops; returns why it ended.
-    private static func readLines(_ fd: Int32, follower: Follower, _ body: (Data) -> Void) -> String {
+    /// One snapshot from a listener's control socket (the `snapshot` request); nil when nothing answers
+    /// within `timeout` (`receptor status` when the store can't be read asks this host's listeners directly).
+    public static func snapshot(socketPath: String, timeout: TimeInterval = 2) -> ControlSnapshot? {
+        let fd = connect(socketPath)
+        guard fd >= 0 else { return nil }
+        defer { close(fd) }
+        let request = Array("{\"command\":\"snapshot\"}\n".utf8)
+        _ = request.withUnsafeBytes { send(fd, $0.baseAddress, $0.count, Int32(MSG_NOSIGNAL)) }
+        let deadline = Date().addingTimeInterval(timeout)
+        var answer: ControlSnapshot?
+        var answered = false
+        _ = readLines(fd, stop: { answered || Date() > deadline }) { line in
+            answered = true
+            if case .snapshot(let s)? = ControlLine.decode(line) { answer = s }
+        }
+        return answer
+    }
+
+    /// Reads newline-terminated lines until the peer closes or `stop` says so; returns why it ended.
+    private static func readLines(_ fd: Int32, stop: () -> Bool, _ body: (Data) -> Void) -> String {
         var buffer = [UInt8]()
         var chunk = [UInt8](repeating: 0, count: 64 * 1024)
-        while !follower.stopped {
+        while !stop() {
             var p = pollfd(fd: fd, events: Int16(POLLIN), revents: 0)
             let ready = poll(&p, 1, 250)
             if ready < 0 { if errno == EINTR { continue }; return String(cString: strerror(errno)) }
