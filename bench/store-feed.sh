@@ -23,6 +23,7 @@ done
 bench_binary $BUILD
 
 WORK=$(mktemp -d "${TMPDIR:-/tmp}/receptor-bench-feed.XXXXXX")
+chmod 0755 "$WORK"   # the cluster runs as the postgres user, which must reach $WORK/pg
 PG_DIR="$WORK/pg"
 LPID=""
 cleanup() {
