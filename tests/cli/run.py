@@ -567,6 +567,30 @@ def test_get_content_import_and_export_csv_round_trip():
         s.cleanup()
 
 
+def test_get_help_examples_and_a_script_error_on_line_3():
+    """Issue 16's acceptance in the CLI: `Get-Help New-ReceiveConnector -Examples` shows the article's scenario 3
+    command as written, and a script run with -File that fails on its third line names `setup.ps1:3`, having
+    run its first two lines and nothing after."""
+    s = mailbox_store()
+    try:
+        out = s.ok("Get-Help New-ReceiveConnector -Examples").stdout
+        assert_in('New-ReceiveConnector -Name "Inbound From Service" -TransportRole Frontend -Custom -Bindings 0.0.0.0:25 '
+                  "-RemoteIPRanges 192.168.10.5 -AuthMechanism BasicAuth -PermissionGroups AnonymousUsers", out)
+        script = os.path.join(s.dir, "setup.ps1")
+        with open(script, "w") as f:
+            f.write('Set-ReceiveConnector "Default Frontend MBX01" -Comment "one"\n'
+                    "# a comment\n"
+                    'Set-ReceiveConnector "Default Frontend MBX01" -MaxMessageSize 3GB\n'
+                    'Set-ReceiveConnector "Default Frontend MBX01" -Comment "never"\n')
+        p = s.run("shell", "-File", script)
+        assert_eq(p.returncode, 1, "exit status")
+        assert_in("setup.ps1:3:", p.stderr)
+        assert_eq(len(p.stderr.strip().splitlines()), 1, "one line")
+        assert_in("Comment : one", s.ok('Get-ReceiveConnector "Default Frontend MBX01" | Format-List Comment').stdout)
+    finally:
+        s.cleanup()
+
+
 def test_stdin_mode_stops_at_first_failure():
     s = mailbox_store()
     try:
