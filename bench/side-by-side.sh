@@ -3,8 +3,10 @@
 # the previous commit), plus the new build with connector usage recording off (its cost):
 #
 #   bench/side-by-side.sh BASE_BINARY [NEW_BINARY]      NEW_BINARY: this tree's release build
-#   SESSIONS="50" SIZES="1024 102400" MODES="conn reuse" REPS=3 bench/side-by-side.sh …
-#   ORDER=new-first bench/side-by-side.sh …                  # the new build runs first in each repeat
+#   SESSIONS="50" SIZES="1024 102400" MODES="conn reuse" REPS=6 bench/side-by-side.sh …
+#   THROUGHPUT_ARGS="-m 2000 -M 500 --idle-wait 1" bench/side-by-side.sh …   # a short smoke run
+#   ORDER=base-first|new-first bench/side-by-side.sh …       # one order for all repeats (default: rotate)
+#   TARGET_FS=shared bench/side-by-side.sh …                 # all targets on one file system (not root: always)
 #
 # Each listener gets a store of its own (bench_store: Default Frontend without throttling, the mailbox the
 # load sends to) and its own port; smtp-throughput.sh interleaves the targets so they share the machine's
@@ -20,11 +22,33 @@ bench_need_smtp_source bench/side-by-side.sh
 
 WORK=$(mktemp -d "${BENCH_DIR:-}/receptor-side.XXXX")
 PIDS=()
-cleanup() { for p in "${PIDS[@]}"; do kill "$p" 2>/dev/null || true; done; wait 2>/dev/null || true; rm -rf "$WORK"; }
+MOUNTS=()
+cleanup() {
+  for p in "${PIDS[@]}"; do kill "$p" 2>/dev/null || true; done; wait 2>/dev/null || true
+  for m in "${MOUNTS[@]}"; do umount "$m" 2>/dev/null || umount -l "$m" 2>/dev/null || true; done
+  rm -rf "$WORK"
+}
 trap cleanup EXIT
+
+# Each target gets a file system of its own, freshly made (as root: an ext4 image on a loop device). Sharing
+# one file system couples the targets: ext4 slows the allocation of inodes near ones recently freed (the
+# scratch files every message leaves behind), so a target pays for the one that ran before it, and the order
+# decided the 100 KB results by more than the 3% a change is judged by. The loop device's flushes reach the
+# disk beneath, so delivery stays durable; the figures are not comparable with a run on the plain disk.
+TARGET_FS=${TARGET_FS:-$([ "$(id -u)" = 0 ] && command -v mkfs.ext4 >/dev/null && echo loop || echo shared)}
+target_dir() {   # LABEL: makes $WORK/LABEL, on its own file system when TARGET_FS=loop
+  local dir=$WORK/$1
+  mkdir -p "$dir"
+  [ "$TARGET_FS" = loop ] || return 0
+  truncate -s "${TARGET_FS_SIZE:-16G}" "$WORK/$1.img"
+  mkfs.ext4 -q -F -E lazy_itable_init=0,lazy_journal_init=0 "$WORK/$1.img"
+  mount -o loop "$WORK/$1.img" "$dir"
+  MOUNTS+=("$dir")
+}
 
 start() {   # LABEL BINARY OFFSET [listen options]
   local label=$1 bin=$2 offset=$3; shift 3
+  target_dir "$label"
   BIN=$bin bench_store "$WORK/$label/receptor.sqlite" "$offset" "-ProtocolLoggingLevel None"
   ulimit -n "$(ulimit -Hn)"
   "$bin" listen --store "$WORK/$label/receptor.sqlite" --log-level warning "$@" 2>"$WORK/$label.log" &
@@ -33,15 +57,53 @@ start() {   # LABEL BINARY OFFSET [listen options]
   TARGETS+=("127.0.0.1:$((offset + 25))=$label@$!")
 }
 TARGETS=()
-# Each repeat runs the targets in this order, and a target may pay for the file-system work of the one before
-# it (ext4's inode allocation slows after many files; BENCHMARKS.md): ORDER=new-first runs the new build first.
-if [ "${ORDER:-base-first}" = new-first ]; then
-  start new "$NEW" 30000
-  start new-no-usage "$NEW" 31000 --usage-days 0
-  start base "$BASE" 29000
+start base "$BASE" 29000
+start new "$NEW" 30000
+start new-no-usage "$NEW" 31000 --usage-days 0
+echo "side-by-side: targets' file systems: $TARGET_FS; order: ${ORDER:=rotate}" >&2
+
+# Order. Within a repeat the targets run one after the other, and a target may pay for the work the one
+# before it left behind (dirty pages being written back, ext4's inode allocation near recently freed inodes:
+# BENCHMARKS.md). ORDER=rotate (the default) runs each repeat as its own smtp-throughput.sh pass with the
+# targets rotated, so every build runs in every position equally often (REPS a multiple of 3 for that);
+# base-first and new-first keep one order for all repeats, as earlier runs did.
+REPS=${REPS:-6}
+read -r -a EXTRA <<<"${THROUGHPUT_ARGS:-}"   # more smtp-throughput.sh options, e.g. "-m 2000 -M 500"
+COMMON=(--sink -s "${SESSIONS:-50}" -l "${SIZES:-1024 102400}" -d "${MODES:-conn reuse}" "${EXTRA[@]}")
+if [ "$ORDER" = rotate ]; then
+  for rep in $(seq 0 $((REPS - 1))); do
+    n=${#TARGETS[@]} rotated=()
+    for i in $(seq 0 $((n - 1))); do rotated+=("${TARGETS[$(((i + rep) % n))]}"); done
+    echo "side-by-side: repeat $((rep + 1)) of $REPS: ${rotated[*]%%@*}" >&2
+    "$SHARED/smtp-throughput.sh" -r 1 "${COMMON[@]}" --csv "$WORK/rep$rep.csv" "${rotated[@]}" >/dev/null
+  done
+  # Medians over the repeats per build, and the paired figure: in each repeat, the new build's rate divided
+  # by the base's (both ran in the same minute), then the median of those ratios.
+  python3 - "$WORK"/rep*.csv <<'PY'
+import csv, statistics as st, sys
+runs = {}
+for path in sys.argv[1:]:
+    for r in csv.DictReader(open(path)):
+        if r["rc"] != "0": continue
+        case = (r["sessions"], r["size"], r["mode"])
+        runs.setdefault(case, {}).setdefault(r["label"], {})[path] = float(r["msgs_per_s"])
+print("%-14s %4s %7s %-5s %4s %8s %13s %9s" % ("label", "sess", "size", "mode", "n", "msg/s", "min-max", "÷ base"))
+for case, by_label in runs.items():
+    base = by_label.get("base", {})
+    for label in ["smtp-sink", "base", "new", "new-no-usage"]:
+        rates = by_label.get(label, {})
+        if not rates: continue
+        paired = [rates[p] / base[p] for p in rates if p in base and label != "smtp-sink"]
+        ratio = "%+.1f%%" % ((st.median(paired) - 1) * 100) if paired and label != "base" else ""
+        v = list(rates.values())
+        print("%-14s %4s %7s %-5s %4d %8.0f %13s %9s" % (label, *case, len(v), st.median(v), "%.0f-%.0f" % (min(v), max(v)), ratio))
+print("new ÷ new-no-usage, paired, median over the repeats (negative: what recording connector usage costs):")
+for case, by_label in runs.items():
+    on, off = by_label.get("new", {}), by_label.get("new-no-usage", {})
+    paired = [on[p] / off[p] for p in on if p in off]
+    if paired: print("  %s sessions, %s bytes, %s: %+.1f%%" % (*case, (st.median(paired) - 1) * 100))
+PY
 else
-  start base "$BASE" 29000
-  start new "$NEW" 30000
-  start new-no-usage "$NEW" 31000 --usage-days 0
+  [ "$ORDER" = new-first ] && TARGETS=("${TARGETS[1]}" "${TARGETS[2]}" "${TARGETS[0]}")
+  "$SHARED/smtp-throughput.sh" -r "$REPS" "${COMMON[@]}" "${TARGETS[@]}"
 fi
-"$SHARED/smtp-throughput.sh" -r "${REPS:-3}" --sink -s "${SESSIONS:-50}" -l "${SIZES:-1024 102400}" -d "${MODES:-conn reuse}" "${TARGETS[@]}"
