@@ -43,3 +43,25 @@ kworker_ticks() {
 kworker_delta() {
   awk 'NR == FNR {before[$1] = $2; next} ($1 in before) {t += $2 - before[$1]} END {print t + 0}' <(echo "$1") <(echo "$2")
 }
+
+# bench_fresh_fs DIR: mounts a new, empty file system on DIR (as root: an ext4 image on a loop device, made for
+# the purpose; BENCH_FS=shared, or not root, leaves DIR on the file system it is on). Why: ext4 slows the
+# allocation of inodes near ones freed recently (every message's scratch file), so a run that follows another
+# run's deletions pays for them — up to a third of the listener's CPU (BENCHMARKS.md, "File system"). The loop
+# device's flushes reach the disk beneath, so delivery stays durable; the figures are not comparable with a run
+# on the plain disk. bench_unmount_fresh_fs unmounts them all (call it from the script's cleanup).
+BENCH_FS=${BENCH_FS:-$([ "$(id -u)" = 0 ] && command -v mkfs.ext4 >/dev/null && echo loop || echo shared)}
+BENCH_MOUNTS=()
+bench_fresh_fs() {
+  [ "$BENCH_FS" = loop ] || return 0
+  local image=$1.img
+  truncate -s "${BENCH_FS_SIZE:-16G}" "$image"
+  mkfs.ext4 -q -F -E lazy_itable_init=0,lazy_journal_init=0 "$image"
+  mount -o loop "$image" "$1"
+  BENCH_MOUNTS+=("$1")
+}
+bench_unmount_fresh_fs() {
+  local m
+  for m in "${BENCH_MOUNTS[@]}"; do umount "$m" 2>/dev/null || umount -l "$m" 2>/dev/null || true; rm -f "$m.img"; done
+  BENCH_MOUNTS=()
+}

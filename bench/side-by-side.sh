@@ -6,7 +6,7 @@
 #   SESSIONS="50" SIZES="1024 102400" MODES="conn reuse" REPS=6 bench/side-by-side.sh …
 #   THROUGHPUT_ARGS="-m 2000 -M 500 --idle-wait 1" bench/side-by-side.sh …   # a short smoke run
 #   ORDER=base-first|new-first bench/side-by-side.sh …       # one order for all repeats (default: rotate)
-#   TARGET_FS=shared bench/side-by-side.sh …                 # all targets on one file system (not root: always)
+#   BENCH_FS=shared bench/side-by-side.sh …                  # all targets on one file system (not root: always)
 #
 # Each listener gets a store of its own (bench_store: Default Frontend without throttling, the mailbox the
 # load sends to) and its own port; smtp-throughput.sh interleaves the targets so they share the machine's
@@ -22,29 +22,16 @@ bench_need_smtp_source bench/side-by-side.sh
 
 WORK=$(mktemp -d "${BENCH_DIR:-}/receptor-side.XXXX")
 PIDS=()
-MOUNTS=()
 cleanup() {
   for p in "${PIDS[@]}"; do kill "$p" 2>/dev/null || true; done; wait 2>/dev/null || true
-  for m in "${MOUNTS[@]}"; do umount "$m" 2>/dev/null || umount -l "$m" 2>/dev/null || true; done
+  bench_unmount_fresh_fs
   rm -rf "$WORK"
 }
 trap cleanup EXIT
 
-# Each target gets a file system of its own, freshly made (as root: an ext4 image on a loop device). Sharing
-# one file system couples the targets: ext4 slows the allocation of inodes near ones recently freed (the
-# scratch files every message leaves behind), so a target pays for the one that ran before it, and the order
-# decided the 100 KB results by more than the 3% a change is judged by. The loop device's flushes reach the
-# disk beneath, so delivery stays durable; the figures are not comparable with a run on the plain disk.
-TARGET_FS=${TARGET_FS:-$([ "$(id -u)" = 0 ] && command -v mkfs.ext4 >/dev/null && echo loop || echo shared)}
-target_dir() {   # LABEL: makes $WORK/LABEL, on its own file system when TARGET_FS=loop
-  local dir=$WORK/$1
-  mkdir -p "$dir"
-  [ "$TARGET_FS" = loop ] || return 0
-  truncate -s "${TARGET_FS_SIZE:-16G}" "$WORK/$1.img"
-  mkfs.ext4 -q -F -E lazy_itable_init=0,lazy_journal_init=0 "$WORK/$1.img"
-  mount -o loop "$WORK/$1.img" "$dir"
-  MOUNTS+=("$dir")
-}
+# Each target gets a file system of its own, freshly made (bench_fresh_fs in bench/common.sh): sharing one
+# couples the targets, and the order decided the 100 KB results by more than the 3% a change is judged by.
+target_dir() { mkdir -p "$WORK/$1"; bench_fresh_fs "$WORK/$1"; }
 
 start() {   # LABEL BINARY OFFSET [listen options]
   local label=$1 bin=$2 offset=$3; shift 3
@@ -60,7 +47,7 @@ TARGETS=()
 start base "$BASE" 29000
 start new "$NEW" 30000
 start new-no-usage "$NEW" 31000 --usage-days 0
-echo "side-by-side: targets' file systems: $TARGET_FS; order: ${ORDER:=rotate}" >&2
+echo "side-by-side: targets' file systems: $BENCH_FS; order: ${ORDER:=rotate}" >&2
 
 # Order. Within a repeat the targets run one after the other, and a target may pay for the work the one
 # before it left behind (dirty pages being written back, ext4's inode allocation near recently freed inodes:
