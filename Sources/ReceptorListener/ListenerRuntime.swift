@@ -112,7 +112,11 @@ public final class ListenerRuntime: @unchecked Sendable {
         await server.reconcile(to: initial.plan)
         generationInForce.withLockedValue { $0 = initial.generation }
         logger.info("listening for \(initial.server.name) at generation \(initial.generation): \(initial.enabledConnectors.count) enabled connectors")
-        try register()
+        // Serving from here on: a store that fails now (a database restarting) must not stop the listener; the
+        // heartbeat registers it once the store answers (its update finds no registration).
+        do { try await storeCall { try self.register() } } catch {
+            logger.warning("could not register this listener in the store yet (the heartbeat retries): \(error)")
+        }
 
         async let watching: Void = watch()
         async let heartbeats: Void = heartbeat()
@@ -166,7 +170,7 @@ public final class ListenerRuntime: @unchecked Sendable {
             // After a feed event the commit may become visible a moment later (SQLite's WAL): look again briefly.
             for delay in fromFeed ? [0, 1, 2, 4, 8, 16] : [0] {
                 if delay > 0 { try? await Task.sleep(for: .milliseconds(delay)) }
-                guard let generation = try? store.generation() else { break }
+                guard let generation = try? await storeCall({ try self.store.generation() }) else { break }
                 if generation != appliedGeneration.withLockedValue({ $0 }) {
                     await reload(reason: "store generation \(generation)")
                     break
@@ -178,7 +182,7 @@ public final class ListenerRuntime: @unchecked Sendable {
     public func reload(reason: String) async {
         guard let server else { return }
         let snapshot: StoreSnapshot
-        do { snapshot = try store.snapshot() } catch {
+        do { snapshot = try await storeCall { try self.store.snapshot() } } catch {
             // Not a refused configuration: the store could not be read. The poll tries again (the generation
             // still differs from the applied one); the configuration in force stays.
             let failure = "\(error)"
@@ -207,6 +211,18 @@ public final class ListenerRuntime: @unchecked Sendable {
         }
     }
 
+    /// Store calls block (they wait on the database), so they run on a queue of their own and never on the Swift
+    /// concurrency pool, whose threads are as many as the cores: two calls waiting there on a database that is
+    /// restarting would stall every task of the listener — the change feed's too, which then could not even
+    /// notice the lost connection. The queue is serial: one store call at a time, as the stores expect.
+    private let storeCalls = DispatchQueue(label: "receptor.listener.store")
+
+    private func storeCall<T: Sendable>(_ body: @escaping @Sendable () throws -> T) async throws -> T {
+        try await withCheckedThrowingContinuation { continuation in
+            storeCalls.async { continuation.resume(with: Result(catching: body)) }
+        }
+    }
+
     /// Registers this listener, and forgets the registrations of listeners that died without unregistering
     /// (`ListenerLiveness`): a restart after a crash leaves one entry in `receptor status`, not two.
     private func register() throws {
@@ -226,8 +242,9 @@ public final class ListenerRuntime: @unchecked Sendable {
             next = ContinuousClock.now + options.heartbeatInterval
             // The feed knows the store is unreachable: a write would only wait for it (the feed retries).
             if feed.unreachableSince != nil { continue }
-            do { try store.heartbeat(listenerID: registrationID, statusJSON: statusJSON()) } catch StoreError.notFound {
-                try? register()
+            let status = statusJSON()
+            do { try await storeCall { try self.store.heartbeat(listenerID: self.registrationID, statusJSON: status) } } catch StoreError.notFound {
+                try? await storeCall { try self.register() }
             } catch {
                 logger.warning("heartbeat failed: \(error)")
             }
@@ -282,7 +299,7 @@ public final class ListenerRuntime: @unchecked Sendable {
         services.flushLogs()
         services.usage.flush()
         await control?.stop()
-        try? store.unregisterListener(id: registrationID)
+        try? await storeCall { try self.store.unregisterListener(id: self.registrationID) }
         try? await group.shutdownGracefully()
         try? await threadPool.shutdownGracefully()
         logger.info("stopped")

@@ -80,8 +80,14 @@ public final class PostgresChangeFeed: StoreChangeFeed, @unchecked Sendable {
                 var failure: (any Error)?
                 if proceed {
                     backoff = .milliseconds(100)
+                    // LISTEN must be in place within the set-up deadline, or the connection is closed (and the
+                    // feed reconnects): a LISTEN that never completes would otherwise leave the feed deaf for good,
+                    // as the heartbeat only starts once it is listening.
+                    let setup = connection.eventLoop.scheduleTask(in: PostgresConfigStore.setupTimeout) {
+                        let _: EventLoopFuture<Void> = connection.close()
+                    }
                     do {
-                        try await listen(on: connection, wake: wake)
+                        try await listen(on: connection, listening: { setup.cancel() }, wake: wake)
                     } catch {
                         failure = error
                     }
@@ -107,8 +113,11 @@ public final class PostgresChangeFeed: StoreChangeFeed, @unchecked Sendable {
 
     /// Listens until the connection fails or the feed stops: wakes the listener once listening (the resync),
     /// then for each notification, while the heartbeat checks the server answers.
-    private func listen(on connection: PostgresConnection, wake: @escaping @Sendable () -> Void) async throws {
+    private func listen(
+        on connection: PostgresConnection, listening: @Sendable () -> Void, wake: @escaping @Sendable () -> Void
+    ) async throws {
         try await connection.listen(on: Self.channel) { notifications in
+            listening()
             let wasUnreachable = state.withLockedValue { s -> Date? in
                 defer { s.unreachableSince = nil; s.connections += 1 }
                 return s.unreachableSince

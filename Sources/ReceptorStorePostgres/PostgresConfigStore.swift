@@ -121,15 +121,15 @@ public final class PostgresConfigStore: ConfigStore, @unchecked Sendable {
         for endpoint in location.endpoints {
             let connection: PostgresConnection
             do {
-                connection = try PostgresConnection.connect(
-                    on: Self.eventLoopGroup.next(), configuration: try configuration(for: endpoint), id: id, logger: logger
-                ).wait()
+                connection = try Self.connect(configuration: try configuration(for: endpoint), id: id, logger: logger).wait()
             } catch {
                 attempts.failed(endpoint, error)
                 continue
             }
             do {
-                let rows = try connection.query(Self.sessionAttributesQuery, logger: logger).wait().rows
+                let rows = try Self.closing(connection, unlessDoneIn: Self.setupTimeout) {
+                    try connection.query(Self.sessionAttributesQuery, logger: logger).wait().rows
+                }
                 if let refusal = try sessionAttributesRefusal(rows) {
                     attempts.refused(endpoint, refusal)
                     try? connection.close().wait()
@@ -151,13 +151,16 @@ public final class PostgresConfigStore: ConfigStore, @unchecked Sendable {
         for endpoint in location.endpoints {
             let connection: PostgresConnection
             do {
-                connection = try await PostgresConnection.connect(
-                    on: Self.eventLoopGroup.next(), configuration: try configuration(for: endpoint), id: id, logger: logger)
+                connection = try await Self.connect(configuration: try configuration(for: endpoint), id: id, logger: logger).get()
             } catch {
                 attempts.failed(endpoint, error)
                 continue
             }
             do {
+                let watchdog = connection.eventLoop.scheduleTask(in: Self.setupTimeout) {
+                    let _: EventLoopFuture<Void> = connection.close()
+                }
+                defer { watchdog.cancel() }
                 let rows = try await connection.query(Self.sessionAttributesQuery, logger: logger).collect()
                 if let refusal = try sessionAttributesRefusal(rows) {
                     attempts.refused(endpoint, refusal)
@@ -172,6 +175,51 @@ public final class PostgresConfigStore: ConfigStore, @unchecked Sendable {
             return connection
         }
         throw attempts.error
+    }
+
+    /// The whole of a connection's set-up (TCP, TLS, startup and authentication, then the session attributes
+    /// query) must finish within this. postgres-nio's `connectTimeout` covers the TCP connect only, and a server
+    /// that accepts and then never answers (one stopping or starting, a hung one, a half-open path) would hold the
+    /// caller for good: the listener's backstop poll, or the change feed, which then never notices anything again.
+    static let setupTimeout = TimeAmount.seconds(10)
+
+    /// A connection's set-up did not finish within `setupTimeout`.
+    struct SetupTimedOut: Error {}
+
+    /// `PostgresConnection.connect` under `setupTimeout`: the future fails with a timeout when the deadline passes
+    /// first, and a connection that completes after it is closed at once.
+    static func connect(configuration: PostgresConnection.Configuration, id: Int, logger: Logger) -> EventLoopFuture<PostgresConnection> {
+        let loop = eventLoopGroup.next()
+        let promise = loop.makePromise(of: PostgresConnection.self)
+        let settled = NIOLockedValueBox(false)
+        let settle: @Sendable (Result<PostgresConnection, any Error>) -> Bool = { result in
+            settled.withLockedValue { done in
+                if done { return false }
+                done = true
+                promise.completeWith(result)
+                return true
+            }
+        }
+        let deadline = loop.scheduleTask(in: setupTimeout) {
+            _ = settle(.failure(SetupTimedOut()))
+        }
+        PostgresConnection.connect(on: loop, configuration: configuration, id: id, logger: logger).whenComplete { result in
+            deadline.cancel()
+            if !settle(result), case .success(let late) = result {
+                let _: EventLoopFuture<Void> = late.close()
+            }
+        }
+        return promise.futureResult
+    }
+
+    /// Runs `body` (which waits on `connection`), closing the connection if it has not returned within `timeout`,
+    /// so that the wait ends with an error.
+    static func closing<T>(_ connection: PostgresConnection, unlessDoneIn timeout: TimeAmount, _ body: () throws -> T) throws -> T {
+        let watchdog = connection.eventLoop.scheduleTask(in: timeout) {
+            let _: EventLoopFuture<Void> = connection.close()
+        }
+        defer { watchdog.cancel() }
+        return try body()
     }
 
     static let sessionAttributesQuery: PostgresQuery = "SELECT pg_is_in_recovery(), current_setting('transaction_read_only')"
@@ -250,12 +298,9 @@ public final class PostgresConfigStore: ConfigStore, @unchecked Sendable {
 
         @discardableResult
         func query(_ query: PostgresQuery) throws -> PostgresQueryResult {
-            let connection = self.connection
-            let watchdog = connection.eventLoop.scheduleTask(in: Self.statementTimeout) {
-                let _: EventLoopFuture<Void> = connection.close()
+            try PostgresConfigStore.closing(connection, unlessDoneIn: Self.statementTimeout) {
+                try connection.query(query, logger: logger).wait()
             }
-            defer { watchdog.cancel() }
-            return try connection.query(query, logger: logger).wait()
         }
 
         func rows(_ query: PostgresQuery) throws -> [PostgresRow] { try self.query(query).rows }
@@ -331,6 +376,9 @@ public final class PostgresConfigStore: ConfigStore, @unchecked Sendable {
 
     func mapped(_ error: any Error) -> StoreError {
         if let error = error as? StoreError { return error }
+        if error is SetupTimedOut {
+            return .database("The store at \(path) did not finish connecting within \(Self.setupTimeout.nanoseconds / 1_000_000_000) s; try again.")
+        }
         if let error = error as? DecodingError {
             return .database("The store at \(path) holds a record this version of Receptor can't read: \(error)")
         }

@@ -406,6 +406,35 @@ final class PostgresContractTests: BackendContractTestCase {
         XCTAssertFalse(unreachable?.description.contains("s3cret-pw") ?? true)
     }
 
+    func testAServerThatAcceptsAndNeverAnswersIsGivenUpOnWithOneLine() throws {
+        // A socket that listens and never answers (the kernel completes the TCP handshake from the backlog):
+        // what a stopping, starting or hung server looks like. postgres-nio's connectTimeout covers the TCP
+        // connect only, so without the set-up deadline this open waited for good.
+        let silent = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
+        XCTAssertGreaterThanOrEqual(silent, 0)
+        defer { close(silent) }
+        var address = sockaddr_in()
+        address.sin_family = sa_family_t(AF_INET)
+        address.sin_addr.s_addr = inet_addr("127.0.0.1")
+        var length = socklen_t(MemoryLayout<sockaddr_in>.size)
+        let bound = withUnsafeMutablePointer(to: &address) {
+            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) {
+                bind(silent, $0, length) == 0 && listen(silent, 8) == 0 && getsockname(silent, $0, &length) == 0
+            }
+        }
+        XCTAssertTrue(bound)
+        let port = UInt16(bigEndian: address.sin_port)
+        let started = Date()
+        let error = storeError {
+            _ = try PostgresConfigStore.open(uri: "postgresql://kate:s3cret-pw@127.0.0.1:\(port)/receptor?sslmode=disable", create: false)
+        }
+        let text = error?.description ?? ""
+        XCTAssertTrue(text.contains("did not finish connecting within 10 s"), text)
+        XCTAssertTrue(text.contains("postgresql://kate@127.0.0.1:\(port)/receptor"), text)
+        XCTAssertFalse(text.contains("s3cret-pw"), text)
+        XCTAssertLessThan(Date().timeIntervalSince(started), 60, "given up on at the set-up deadline, not hung")
+    }
+
     func testURIForms() throws {
         let tcp = try PostgresLocation.parse("postgresql://kate:pw@db.example:6543/receptor?sslmode=verify-full", environment: [:])
         XCTAssertEqual(tcp.host, "db.example"); XCTAssertEqual(tcp.port, 6543); XCTAssertEqual(tcp.password, "pw")
