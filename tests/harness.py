@@ -2,9 +2,12 @@
 names contain one of the command-line arguments), prints PASS/FAIL lines and the closing
 "N passed, N failed" line, and returns the exit status."""
 import os
+import subprocess
 import sys
 import time
 import traceback
+import urllib.parse
+import uuid
 
 
 def assert_in(needle, haystack, what="output"):
@@ -39,3 +42,42 @@ def run(namespace, binary):
                 traceback.print_exc()
     print(f"{passed} passed, {failed} failed")
     return 1 if failed else 0
+
+
+def psql(uri, sql):
+    """One statement on a PostgreSQL database; its first value (psql -tA)."""
+    p = subprocess.run(["psql", uri, "-v", "ON_ERROR_STOP=1", "-tAc", sql], capture_output=True, text=True, timeout=30)
+    if p.returncode != 0:
+        raise AssertionError(f"psql {sql}: {p.stderr.strip()}")
+    return p.stdout.strip()
+
+
+class PostgresDatabase:
+    """A database of its own on the test cluster scripts/test starts (RECEPTOR_TEST_POSTGRES; a cluster of your
+    own: scripts/test-postgres start DIR, then export the URI it prints), dropped by drop()."""
+
+    def __init__(self):
+        self.admin = os.environ.get("RECEPTOR_TEST_POSTGRES", "")
+        if not self.admin:
+            raise AssertionError("RECEPTOR_TEST_POSTGRES is not set, so this test on PostgreSQL did NOT run "
+                                 "(scripts/test sets it; or scripts/test-postgres start DIR and export the URI it prints)")
+        self.name = "receptor_e2e_" + uuid.uuid4().hex
+        psql(self.admin, f"CREATE DATABASE {self.name}")
+        self.uri = urllib.parse.urlunsplit(urllib.parse.urlsplit(self.admin)._replace(path="/" + self.name))
+
+    def terminate_backends(self):
+        """pg_terminate_backend on every connection to the database (the listener's feed and its store)."""
+        return int(psql(self.admin, f"SELECT count(pg_terminate_backend(pid)) FROM pg_stat_activity WHERE datname = '{self.name}'"))
+
+    def allow_connections(self, allowed):
+        psql(self.admin, f"ALTER DATABASE {self.name} ALLOW_CONNECTIONS {'true' if allowed else 'false'}")
+
+    def drop(self):
+        end = time.time() + 30
+        while True:   # a test that restarted the cluster may end before it accepts connections again
+            try:
+                return psql(self.admin, f"DROP DATABASE IF EXISTS {self.name} WITH (FORCE)")
+            except AssertionError:
+                if time.time() > end:
+                    raise
+                time.sleep(0.2)

@@ -20,14 +20,20 @@ public final class StoreDataSource: ConsoleDataSource {
             generation: s.generation, servers: s.servers,
             connectors: s.connectors.map { ConsoleConnector(connector: $0.connector, revision: $0.revision) },
             listeners: [])
-        snapshot.listeners = try listenerStatuses(for: snapshot)
+        snapshot.listenerReading = try listenerReading(for: snapshot)
         return snapshot
     }
 
     /// Only the listeners' state, for the once-a-second refresh when the configuration did not change
-    /// (reading every connector again would cost more than a frame with thousands of them).
-    public func listenerStatuses(for snapshot: ConsoleSnapshot) throws -> [ListenerStatus] {
-        let listeners = try store.liveListeners().filter { $0.state == .running }.map(\.registration)
+    /// (reading every connector again would cost more than a frame with thousands of them): every registered
+    /// listener with whether it is alive (`ListenerLiveness`, the rule `receptor status` uses), and the
+    /// endpoints of each server's running one.
+    public func listenerReading(for snapshot: ConsoleSnapshot) throws -> ListenerReading {
+        let registered = try store.liveListeners()
+        let presence = registered.map { l, state in
+            ListenerPresence(server: l.server, host: l.host, pid: l.pid, silentSince: state == .running ? nil : l.heartbeatAt)
+        }
+        let listeners = registered.filter { $0.state == .running }.map(\.registration)
         var statuses: [ListenerStatus] = []
         for server in snapshot.servers {
             guard let l = listeners.first(where: { $0.server.caseInsensitiveCompare(server.name) == .orderedSame }) else { continue }
@@ -37,7 +43,7 @@ public final class StoreDataSource: ConsoleDataSource {
                     bindings: Self.bindingStates(l.statusJSON, connectors: snapshot.connectors(on: server.name).map(\.connector)),
                     controlSocket: l.controlSocket))
         }
-        return statuses
+        return ListenerReading(statuses: statuses, presence: presence)
     }
 
     /// The listener reports its sockets; a specific binding served by the wildcard socket of its port takes

@@ -43,6 +43,16 @@ public enum ListenerLiveness {
     }
 
     public static var localHost: String { ProcessInfo.processInfo.hostName }
+
+    /// A state in the words `receptor status` and the console's organization view use.
+    public static func describe(_ state: State) -> String {
+        switch state {
+        case .running: "running"
+        case .notResponding(let silence):
+            "not responding (last heartbeat \(Int(silence)) s ago; forgotten \(Int(forgottenAfter)) s after it)"
+        case .dead: "not responding (its process is gone)"
+        }
+    }
 }
 
 extension ConfigStore {

@@ -402,6 +402,7 @@ public final class PostgresConfigStore: ConfigStore, @unchecked Sendable {
                 return .database("The store at \(path) refused the operation: \(message) (SQLSTATE \(state)).")
             }
         case .connectionError:
+            if let underlying = error.underlying, let tls = tlsFailure(underlying) { return tls }
             let why = error.underlying.map { String(describing: $0) } ?? "connection failed"
             return .database("Can't reach the store at \(path): \(why).")
         case .serverClosedConnection, .clientClosedConnection, .uncleanShutdown:
@@ -415,5 +416,22 @@ public final class PostgresConfigStore: ConfigStore, @unchecked Sendable {
         default:
             return .database("The store at \(path) failed: \(String(reflecting: error.code)).")
         }
+    }
+
+    /// A TLS handshake that failed: the server's certificate did not verify against the CA that sslrootcert (or
+    /// the system) trusts, or does not name the host (sslmode=verify-full). Nil for other connection errors.
+    func tlsFailure(_ underlying: any Error) -> StoreError? {
+        if let extra = underlying as? NIOSSLExtraError, extra == .failedToValidateHostname {
+            return .database(
+                "TLS to the store at \(path) failed: the server's certificate does not name the host it was reached at (sslmode=\(location.sslMode))."
+            )
+        }
+        guard underlying is NIOSSLError else { return nil }
+        let trust = location.sslRootCert.map { "the CA in sslrootcert \($0)" } ?? "the system's trusted CAs"
+        // BoringSSL's reason ("CERTIFICATE_VERIFY_FAILED") rather than its whole report (codes, source paths).
+        let report = String(describing: underlying).replacingOccurrences(of: "\n", with: " ")
+        let why = report.firstMatch(of: /OPENSSL_internal:([A-Z0-9_]+)/).map { String($0.1) } ?? report
+        return .database(
+            "TLS to the store at \(path) failed: the server's certificate did not verify against \(trust) (sslmode=\(location.sslMode); \(why)).")
     }
 }

@@ -1,9 +1,11 @@
 import ArgumentParser
 import Foundation
+import Logging
 import ReceptorConsole
 import ReceptorCore
 import ReceptorShell
 import ReceptorStore
+import ReceptorStorePostgres
 import ReceptorTerminal
 
 struct Console: ParsableCommand {
@@ -11,7 +13,7 @@ struct Console: ParsableCommand {
         abstract: "The console: receive connectors per server, the New receive connector wizard, the edit dialog.",
         discussion: """
             Keys: arrows, Enter (edit), a/Insert/+ (new), d/Delete (delete), Space (enable/disable), / (filter), \
-            s (server), l (start the listener), m (monitor), x (explain which connector takes a connection from an \
+            s (every server of the organization: role, connectors, listeners alive; Enter shows its connectors), l (start the listener), m (monitor), x (explain which connector takes a connection from an \
             address, why the others don't, and what a session may do there), r/F5 (refresh), F1/? (help), q (quit). \
             Changes made elsewhere appear within a second. Honours NO_COLOR; draws with ASCII under a non-UTF-8 locale.
             """)
@@ -48,8 +50,11 @@ struct Console: ParsableCommand {
         defer { terminal.stop() }
         // The loop (ReceptorConsole's ConsoleRunLoop) waits at most 200 ms for a key, 100 ms in the monitor,
         // which so redraws ten times a second; it re-reads the store when its generation moves and the
-        // listeners' status every second. What it can't do itself comes here.
-        let loop = ConsoleRunLoop(app: app, screen: terminal, input: terminal) { effect in
+        // listeners' status every second. On PostgreSQL it follows the LISTEN/NOTIFY feed (quietly: the screen
+        // is the terminal's) and reads the generation only when woken or once a second, never per key. What it
+        // can't do itself comes here.
+        let feed = (store as? PostgresConfigStore)?.changeFeed(logger: Logger(label: "receptor.console.feed") { _ in SwiftLogNoOpLogHandler() })
+        let loop = ConsoleRunLoop(app: app, screen: terminal, input: terminal, changeFeed: feed) { effect in
             switch effect {
             case .startListener(let server): startListener(storePath: path, server: server)
             case .bell: terminal.bell()

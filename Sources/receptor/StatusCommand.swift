@@ -17,6 +17,10 @@ struct Status: ParsableCommand {
             is gone, is forgotten.
             """)
 
+    /// What `receptor status` says first when a database store can't be read.
+    static let otherHostsUnknown =
+        "Listeners on other hosts can't be listed while the store can't be read; only this host's listeners are shown (from their control sockets)."
+
     /// `systemctl is-active`'s status for a unit that is not active.
     static let notRunningExitCode: Int32 = 3
 
@@ -49,7 +53,9 @@ struct Status: ParsableCommand {
         try refusing {
             let store: any ConfigStore
             do { store = try options.openStore() } catch {
-                // The store can't be read from here: what this host's listeners say for themselves.
+                // The store can't be read from here: what this host's listeners say for themselves, and that
+                // those of other hosts (known only from their registrations in the store) can't be listed.
+                if StoreLocation.isDatabaseURI(options.storePath) { print(Self.otherHostsUnknown) }
                 printLocalListeners()
                 throw error
             }
@@ -80,7 +86,9 @@ struct Status: ParsableCommand {
                 return
             }
             for (l, state) in listeners {
-                print("Listener \(l.id) for \(l.server): pid \(l.pid) on \(l.host), \(Self.describe(state)), control socket \(l.controlSocket)")
+                print(
+                    "Listener \(l.id) for \(l.server): pid \(l.pid) on \(l.host), \(ListenerLiveness.describe(state)), control socket \(l.controlSocket)"
+                )
                 guard let status = ListenerStatusReport(json: l.statusJSON) else { continue }
                 if let generation = status.generation { print("  config generation \(generation), \(status.sessions) live sessions") }
                 if let error = status.configError { print("  last config refused: \(error)") }
@@ -113,15 +121,6 @@ struct Status: ParsableCommand {
             if let generation = s.generation { print("  config generation \(generation), \(s.sessions.count) live sessions") }
             if let since = s.storeUnreachableSince { print("  \(ListenerStatusReport.unreachableNote(since: since))") }
             for b in s.bindings ?? [] { print("  \(b.endpoint)  \(b.state)\(b.reason.map { ": \($0)" } ?? "")") }
-        }
-    }
-
-    static func describe(_ state: ListenerLiveness.State) -> String {
-        switch state {
-        case .running: "running"
-        case .notResponding(let silence):
-            "not responding (last heartbeat \(Int(silence)) s ago; forgotten \(Int(ListenerLiveness.forgottenAfter)) s after it)"
-        case .dead: "not responding (its process is gone)"
         }
     }
 }

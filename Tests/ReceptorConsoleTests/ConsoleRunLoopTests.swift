@@ -8,7 +8,7 @@ final class ConsoleRunLoopTests: XCTestCase {
     func testRunsAScriptOnTheMemoryScreenUntilQuit() throws {
         let (app, ds) = try Fixture.app()
         let screen = MemoryScreen(columns: 80, rows: 24)
-        let input = ScriptedInput([.down, .down, .character(" "), .character("y"), .character("l"), .character("s")])
+        let input = ScriptedInput([.down, .down, .character(" "), .character("y"), .character("l"), .character("u")])
         input.type("q")
         var performed: [ConsoleEffect] = []
         let loop = ConsoleRunLoop(app: app, screen: screen, input: input) { performed.append($0) }
@@ -17,12 +17,12 @@ final class ConsoleRunLoopTests: XCTestCase {
         XCTAssertTrue(input.isEmpty, "the loop read the script to its end")
         XCTAssertEqual(screen.presentCount, 7, "a frame before each of the seven keys")
         // Space asked first (Default Frontend's traffic would go to no connector) and y disabled it (the third
-        // row) in the store; l asked for a listener; s (one
-        // server only) rang the bell: the loop hands both to its effect handler, in order.
+        // row) in the store; l asked for a listener; u (no usage
+        // source here) rang the bell: the loop hands both to its effect handler, in order.
         XCTAssertEqual(ds.writes, 1)
         XCTAssertFalse(ds.connectors.first { $0.connector.name == "Default Frontend MBX01" }!.connector.enabled)
         XCTAssertEqual(performed, [.startListener(server: "MBX01"), .bell])
-        XCTAssertTrue(screen.dump().contains("Server is unavailable: the store has only one server."), screen.dump())
+        XCTAssertTrue(screen.dump().contains("Usage is unavailable: this console has no usage source."), screen.dump())
         XCTAssertFalse(loop.step(), "no turn after quit")
     }
 

@@ -124,21 +124,6 @@ final class ConsoleMoreScreenTests: XCTestCase {
         XCTAssertEqual(app.keys(.character("y")), [.quit])
     }
 
-    func testServerPicker() throws {
-        let ds = FakeDataSource(
-            servers: [Fixture.mailbox, Fixture.edge],
-            connectors: Fixture.defaults(Fixture.mailbox)
-                + Fixture.defaults(Fixture.edge).map {
-                    var c = $0; c.guid = Fixture.guid(200); return c
-                })
-        let app = try ConsoleApp(dataSource: ds)
-        app.keys(.character("s"))
-        assertGolden(app.screenText(), "main-server-picker-80x24")
-        app.keys(.down, .enter)
-        XCTAssertEqual(app.serverName, "EDGE01")
-        assertGolden(app.screenText(), "main-edge-80x24")
-    }
-
     func testSecurityCautions() throws {
         for (c, r) in [(80, 24), (120, 40)] {
             let (app, _) = try Fixture.app()

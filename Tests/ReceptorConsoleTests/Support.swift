@@ -36,6 +36,8 @@ final class FakeDataSource: ConsoleDataSource {
     var servers: [Server]
     var connectors: [ConsoleConnector]
     var listeners: [ListenerStatus] = []
+    /// Every registered listener, alive or not (the organization view).
+    var presence: [ListenerPresence] = []
     var writes = 0
     /// Explicit Add-ADPermission entries per connector; `permissionsError` makes reading them fail.
     var permissionEntries: [UUID: [PermissionEntry]] = [:]
@@ -46,7 +48,7 @@ final class FakeDataSource: ConsoleDataSource {
         self.connectors = connectors.map { ConsoleConnector(connector: $0, revision: 1) }
     }
     func snapshot() throws -> ConsoleSnapshot {
-        ConsoleSnapshot(generation: generationValue, servers: servers, connectors: connectors, listeners: listeners)
+        ConsoleSnapshot(generation: generationValue, servers: servers, connectors: connectors, listeners: listeners, presence: presence)
     }
     func generation() throws -> Int64 { generationValue }
     func permissions(connector guid: UUID) throws -> [PermissionEntry] {

@@ -128,8 +128,8 @@ final class WizardKeyTests: XCTestCase {
 
     func testUnavailableActionSaysWhy() throws {
         let (app, _) = try Fixture.app()
-        XCTAssertEqual(app.keys(.character("s")), [.bell])
-        XCTAssertTrue(app.screenText().contains("Server is unavailable: the store has only one server."))
+        XCTAssertEqual(app.keys(.character("u")), [.bell])
+        XCTAssertTrue(app.screenText().contains("Usage is unavailable: this console has no usage source."))
     }
 
     func testToggleAndDelete() throws {

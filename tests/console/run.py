@@ -3,28 +3,34 @@
 wizard, the conflict refusal, the edit dialog, resize, and a clean exit that restores the terminal.
 Prints "N passed, N failed"."""
 import os
+import shlex
 import shutil
 import subprocess
 import sys
 import tempfile
 import time
 import traceback
+import urllib.parse
 
 sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 import harness  # noqa: E402
-from harness import assert_eq, assert_in  # noqa: E402,F401
+from harness import assert_eq, assert_in, PostgresDatabase  # noqa: E402,F401
 
 BIN = os.environ.get("RECEPTOR_BIN") or shutil.which("receptor")
 
 
 class Console:
     def __init__(self, offset=10400, width=100, height=30, role="Mailbox", server="MBX01", create_store=True, console_args="",
-                 console_env=""):
+                 console_env="", store=None, env=None):
         """A shell in a tmux pane running the console; with create_store=False the store does not exist yet
         and the caller waits for what the console shows first. console_env ("NAME=value ...") is put in
-        front of the console's command line, in its environment only."""
+        front of the console's command line, in its environment only. store: a store other than an SQLite file
+        in the test's folder (a postgresql:// URI); env: variables for every receptor the test runs, the
+        console's included."""
         self.dir = tempfile.mkdtemp(prefix="receptor-console-")
-        self.store = os.path.join(self.dir, "receptor.sqlite")
+        self.store = store or os.path.join(self.dir, "receptor.sqlite")
+        self.env = dict(os.environ, **(env or {}))
+        console_env = " ".join([f"{k}={v}" for k, v in (env or {}).items()] + ([console_env] if console_env else []))
         self.name = f"rc{os.getpid()}{int(time.time() * 1000) % 100000}"
         if create_store:
             args = ["init", "--server", server, "--role", role, "--accepted-domain", "contoso.test"]
@@ -35,12 +41,12 @@ class Console:
         subprocess.run(["tmux", "new-session", "-d", "-s", self.name, "-x", str(width), "-y", str(height),
                         "env", "LANG=C.UTF-8", "TERM=tmux-256color", "PS1=$ ", "bash", "--norc", "--noprofile"], check=True)
         prefix = f"env {console_env} " if console_env else ""
-        self.keys(f"{prefix}{BIN} console --store {self.store}{console_args}; echo EXIT=$?; stty -a | tr ' ' '\\n' | grep -x -- '-\\?echo'", "Enter")
+        self.keys(f"{prefix}{BIN} console --store {shlex.quote(self.store)}{console_args}; echo EXIT=$?; stty -a | tr ' ' '\\n' | grep -x -- '-\\?echo'", "Enter")
         if create_store:
             self.wait_for("Receive connectors")
 
     def receptor(self, *args):
-        p = subprocess.run([BIN, *args, "--store", self.store], capture_output=True, text=True, timeout=60)
+        p = subprocess.run([BIN, *args, "--store", self.store], capture_output=True, text=True, timeout=60, env=self.env)
         if p.returncode != 0:
             raise AssertionError(f"receptor {' '.join(args)}: {p.stderr}")
         return p.stdout
@@ -590,6 +596,78 @@ def test_monitor_follows_a_listener_restart():
             listener.terminate()
             listener.wait(timeout=30)
         c.close()
+
+
+def test_organization_view_on_postgresql_two_servers_listeners_and_a_change_from_another_host():
+    """s on a PostgreSQL store: every server with its role, connectors and listeners alive of registered; the
+    header shows the URI without its password; a server added from "another host" and a listener started or
+    killed there appear within a second or two; Enter shows a server's connectors, Esc goes back."""
+    db = PostgresDatabase()
+    parts = urllib.parse.urlsplit(db.uri)
+    # A password in the URI (the test cluster trusts loopback, so any will do): it must never reach the screen.
+    store = parts._replace(netloc=f"{parts.username}:Sekr1t-pw@{parts.hostname}:{parts.port}").geturl()
+    work = tempfile.mkdtemp(prefix="receptor-console-org-")
+    env = {"XDG_DATA_HOME": os.path.join(work, "xdg")}
+    listeners = {}
+    c = None
+
+    def listen(server):
+        log = open(os.path.join(work, f"{server}.log"), "w")
+        listeners[server] = subprocess.Popen([BIN, "listen", "--store", store, "--server", server], stdout=log, stderr=log,
+                                             env=dict(os.environ, **env), start_new_session=True)
+
+    def row(server):
+        return next((l for l in c.screen().splitlines() if l[1:].startswith(server + " ")), "")
+
+    try:
+        c = Console(offset=11100, server="MBX01", store=store, env=env, console_args=" --server MBX01")
+        c.receptor("init", "--server", "MBX02", "--port-offset", "11200")
+        listen("MBX01")
+        c.keys("s"); c.wait_for("Organization › Servers")
+        c.wait_until(lambda: "1 of 1 alive" in row("MBX01"), "MBX01's listener alive")
+        screen = c.screen()
+        assert_in("Store: postgresql://postgres@127.0.0.1:", screen, "header")
+        assert_eq("Sekr1t" in screen, False, "the password on the screen")
+        assert_in("MBX01 (shown)", row("MBX01"), "the server shown")
+        assert_in("Mailbox", row("MBX02"))
+        assert_in("none registered", row("MBX02"))
+        assert_eq(row("MBX01").split()[3], "5", "MBX01's connectors")
+        # Another host adds a server: it appears within a second of its commit (the LISTEN/NOTIFY feed).
+        c.receptor("init", "--server", "EDGE01", "--role", "Edge", "--port-offset", "11300")
+        done = time.time()
+        shown = c.wait_for("EDGE01 ", timeout=3)
+        if shown - done > 1.0:
+            raise AssertionError(f"EDGE01 took {shown - done:.2f}s to appear")
+        assert_in("Edge", row("EDGE01"))
+        assert_in("none registered", row("EDGE01"))
+        # MBX02's listener starts, then is killed (SIGKILL: it never unregisters): alive, then gone.
+        listen("MBX02")
+        c.wait_until(lambda: "1 of 1 alive" in row("MBX02"), "MBX02's listener alive", timeout=15)
+        listeners["MBX02"].kill(); listeners["MBX02"].wait()
+        c.wait_until(lambda: "none registered" in row("MBX02"), "MBX02's killed listener forgotten", timeout=5)
+        # The pane below shows the selected server's listeners in receptor status's words.
+        c.keys("Home"); c.wait_until(lambda: row("MBX01").startswith(">"), "MBX01 selected")
+        c.wait_for(": running")
+        # Enter on MBX02 shows its connectors; s and Esc go back without changing the server.
+        c.keys("Down"); c.wait_until(lambda: row("MBX02").startswith(">"), "MBX02 selected")
+        c.keys("Enter"); c.wait_for("Default Frontend MBX02")
+        assert_in("Server: MBX02 (Mailbox)", c.screen(), "header after Enter")
+        c.keys("s"); c.wait_for("MBX02 (shown)")
+        c.keys("Escape"); c.wait_for("Mail flow › Receive connectors")
+        assert_in("Default Frontend MBX02", c.screen(), "Esc kept MBX02")
+        c.keys("q"); c.wait_for("EXIT=0")
+    finally:
+        for p in listeners.values():
+            if p.poll() is None:
+                p.terminate()
+                try:
+                    p.wait(timeout=10)
+                except subprocess.TimeoutExpired:
+                    p.kill(); p.wait()
+        if c:
+            c.close()
+        db.drop()
+        shutil.rmtree(work, ignore_errors=True)
 
 
 if __name__ == "__main__":

@@ -19,12 +19,10 @@ import tempfile
 import threading
 import time
 import traceback
-import urllib.parse
-import uuid
 
 sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 import harness  # noqa: E402
-from harness import assert_eq, assert_in  # noqa: E402,F401
+from harness import assert_eq, assert_in, psql, PostgresDatabase  # noqa: E402,F401
 
 BIN = os.environ.get("RECEPTOR_BIN") or shutil.which("receptor")
 _offsets = iter(range(20000, 40000, 137))
@@ -163,45 +161,6 @@ class Listener:
         for f in sorted(glob.glob(os.path.join(self.data_dir, "logs", service, "ProtocolLog", "SmtpReceive", "*.log"))):
             text += open(f).read()
         return text
-
-
-def psql(uri, sql):
-    """One statement on a PostgreSQL database; its first value (psql -tA)."""
-    p = subprocess.run(["psql", uri, "-v", "ON_ERROR_STOP=1", "-tAc", sql], capture_output=True, text=True, timeout=30)
-    if p.returncode != 0:
-        raise AssertionError(f"psql {sql}: {p.stderr.strip()}")
-    return p.stdout.strip()
-
-
-class PostgresDatabase:
-    """A database of its own on the test cluster scripts/test starts (RECEPTOR_TEST_POSTGRES; a cluster of your
-    own: scripts/test-postgres start DIR, then export the URI it prints), dropped by drop()."""
-
-    def __init__(self):
-        self.admin = os.environ.get("RECEPTOR_TEST_POSTGRES", "")
-        if not self.admin:
-            raise AssertionError("RECEPTOR_TEST_POSTGRES is not set, so the listener on PostgreSQL was NOT tested "
-                                 "(scripts/test sets it; or scripts/test-postgres start DIR and export the URI it prints)")
-        self.name = "receptor_e2e_" + uuid.uuid4().hex
-        psql(self.admin, f"CREATE DATABASE {self.name}")
-        self.uri = urllib.parse.urlunsplit(urllib.parse.urlsplit(self.admin)._replace(path="/" + self.name))
-
-    def terminate_backends(self):
-        """pg_terminate_backend on every connection to the database (the listener's feed and its store)."""
-        return int(psql(self.admin, f"SELECT count(pg_terminate_backend(pid)) FROM pg_stat_activity WHERE datname = '{self.name}'"))
-
-    def allow_connections(self, allowed):
-        psql(self.admin, f"ALTER DATABASE {self.name} ALLOW_CONNECTIONS {'true' if allowed else 'false'}")
-
-    def drop(self):
-        end = time.time() + 30
-        while True:   # a test that restarted the cluster may end before it accepts connections again
-            try:
-                return psql(self.admin, f"DROP DATABASE IF EXISTS {self.name} WITH (FORCE)")
-            except AssertionError:
-                if time.time() > end:
-                    raise
-                time.sleep(0.2)
 
 
 def wait_closed_port(port, timeout):
@@ -2063,6 +2022,8 @@ def test_listener_on_postgresql_applies_notified_changes_and_survives_a_terminat
         p = l.run("status", check=False)
         assert_eq(p.returncode, 1, f"status exit while the store refuses connections ({p.stderr.strip()})")
         assert_in("Listener for MBX01 on this host", p.stdout, "status from the control socket")
+        assert_in("Listeners on other hosts can't be listed while the store can't be read; only this host's listeners are shown",
+                  p.stdout.splitlines()[0], "status's first line while the store refuses connections")
         assert_in("store unreachable since ", p.stdout, "status while the store refuses connections")
         l.wait_port(l.port(25))
         assert_eq(l.control("snapshot")["generation"], generation, "the last good config stays in force")

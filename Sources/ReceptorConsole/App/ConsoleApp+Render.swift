@@ -39,6 +39,9 @@ extension ConsoleApp {
         case .monitor:
             monitor.render(canvas, now: now(), hits: hits)
             drawHintBar(canvas, context: .monitor)
+        case .servers(let view):
+            drawOrganization(canvas, view)
+            drawHintBar(canvas, context: .servers)
         case .confirmQuit:
             if case .wizard(let w) = underlying {
                 w.render(canvas, hits: HitMap()) { _ in [] }
@@ -74,15 +77,21 @@ extension ConsoleApp {
         return "listening"
     }
 
-    func drawMain(_ canvas: Canvas) {
-        let cols = canvas.columns, rows = canvas.rows
-        // Title bar
+    /// The title bar of the connector list and the organization view: the store (a URI without its password:
+    /// the data source's `storePath` is the store's display form), cut short before the current server.
+    func drawTitleBar(_ canvas: Canvas) {
+        let cols = canvas.columns
         let serverText = server.map { "\($0.name) (\($0.role.rawValue))" } ?? "(none)"
+        let right = " Server: \(serverText) [s] "
         let title = " Receptor  Store: \(dataSource.storePath)"
-        let right = "Server: \(serverText) [s] "
-        canvas.text(Canvas.pad(title, cols), row: 0, column: 0, style: CellStyle(.title, reverse: true))
+        canvas.text(Canvas.pad(Canvas.fit(title, cols - right.count), cols), row: 0, column: 0, style: CellStyle(.title, reverse: true))
         canvas.text(right, row: 0, column: max(0, cols - right.count), style: CellStyle(.title, bold: true, reverse: true))
         hits.add(row: 0, column: max(0, cols - right.count), width: right.count) { [unowned self] in self.perform(.server) }
+    }
+
+    func drawMain(_ canvas: Canvas) {
+        let cols = canvas.columns, rows = canvas.rows
+        drawTitleBar(canvas)
         // Breadcrumb and filter
         let crumb = canvas.unicode ? "Mail flow › Receive connectors" : "Mail flow > Receive connectors"
         canvas.text(crumb, row: 1, column: 1, style: CellStyle(.header, bold: true))
@@ -166,7 +175,6 @@ extension ConsoleApp {
         switch mode {
         case .confirmDelete(_, let prompt), .confirmToggle(_, let prompt):
             prompt.render(canvas, hits: hits)
-        case .serverPicker(let i): drawServerPicker(canvas, index: i)
         default: break
         }
     }
@@ -266,24 +274,6 @@ extension ConsoleApp {
             }
             x += width
         }
-    }
-
-    func drawServerPicker(_ canvas: Canvas, index: Int) {
-        let servers = snapshot.servers
-        let w = 50, h = min(servers.count + 4, canvas.rows - 4)
-        let left = (canvas.columns - w) / 2, top = 3
-        canvas.box(row: top, column: left, width: w, height: h, title: "Select server")
-        for (i, s) in servers.prefix(h - 4).enumerated() {
-            let line = "\(i == index ? ">" : " ") \(s.name) (\(s.role.rawValue)) \(s.fqdn)"
-            canvas.text(
-                line, row: top + 1 + i, column: left + 2, width: w - 4, style: i == index ? CellStyle(.selection, reverse: true) : .normal,
-                pad: i == index)
-            let name = s.name
-            hits.add(row: top + 1 + i, column: left + 2, width: w - 4) { [unowned self] in
-                self.selectServer(name); return []
-            }
-        }
-        canvas.text("Enter selects, Esc goes back", row: top + h - 2, column: left + 2, width: w - 4, style: CellStyle(.dim))
     }
 
     // MARK: Help, generated from the key table

@@ -7,7 +7,9 @@ import ReceptorStore
 /// keys in, effects out, drawing on a `Screen`; all I/O goes through the `ConsoleDataSource`.
 public final class ConsoleApp {
     enum Mode {
-        case main, help, monitor, serverPicker(Int), filter
+        case main, help, monitor, filter
+        /// The organization view: every server of the store (`s`).
+        case servers(OrganizationView)
         case confirmDelete(ConsoleConnector, ConfirmPrompt)
         /// Enable or disable, asked first when it moves traffic.
         case confirmToggle(ConsoleConnector, ConfirmPrompt)
@@ -118,7 +120,7 @@ public final class ConsoleApp {
         case .startListener:
             guard let s = serverName else { return "there is no server in the store" }
             return snapshot.listener(for: s) != nil ? "a listener is already running for \(s)" : nil
-        case .server where snapshot.servers.count < 2: return "the store has only one server"
+        case .server where snapshot.servers.isEmpty: return "there is no server in the store"
         default: return nil
         }
     }
@@ -229,16 +231,8 @@ public final class ConsoleApp {
                 openExplain(server: server, remote: remote, local: local)
                 return []
             }
-        case .serverPicker(let i):
-            let servers = snapshot.servers
-            switch event {
-            case .up: mode = .serverPicker(max(0, i - 1))
-            case .down: mode = .serverPicker(min(servers.count - 1, i + 1))
-            case .enter: selectServer(servers[i].name)
-            case .escape, .character("q"): mode = .main
-            default: break
-            }
-            return []
+        case .servers(let view):
+            return handleOrganization(view, event)
         case .confirmDelete(let c, _):
             switch ConfirmPrompt.answer(to: event) {
             case .confirm?: return performDelete(c)
@@ -333,9 +327,7 @@ public final class ConsoleApp {
         case .usage: if let c = selected { openUsage(c.connector) }
         case .refresh: reload(); statusMessage = ("Refreshed (store generation \(snapshot.generation)).", false); return [.refreshNow]
         case .filter: filterField = TextField(filterText); mode = .filter
-        case .server:
-            let i = snapshot.servers.firstIndex { $0.name == serverName } ?? 0
-            mode = .serverPicker(i)
+        case .server: openOrganization()
         case .startListener:
             guard let s = serverName else { return [] }
             statusMessage = ("Starting the listener for \(s) in the background…", false)

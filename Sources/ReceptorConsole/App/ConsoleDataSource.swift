@@ -25,6 +25,30 @@ public struct ListenerStatus: Hashable, Sendable {
     }
 }
 
+/// One registered listener of the organization, alive or not, as the store's registrations say
+/// (`ListenerLiveness` decides, as for `receptor status`; registrations of dead listeners are already gone).
+public struct ListenerPresence: Hashable, Sendable {
+    public var server: String
+    public var host: String
+    public var pid: Int32
+    /// Nil while it heartbeats; otherwise its last heartbeat, from which it has been silent (not responding).
+    public var silentSince: Date?
+
+    public init(server: String, host: String, pid: Int32, silentSince: Date? = nil) {
+        self.server = server; self.host = host; self.pid = pid; self.silentSince = silentSince
+    }
+
+    public var isAlive: Bool { silentSince == nil }
+}
+
+/// What the listeners' registrations say at one instant: the endpoints of each server's running listener,
+/// and every registered listener with whether it is alive.
+public struct ListenerReading: Hashable, Sendable {
+    public var statuses: [ListenerStatus]
+    public var presence: [ListenerPresence]
+    public init(statuses: [ListenerStatus], presence: [ListenerPresence] = []) { self.statuses = statuses; self.presence = presence }
+}
+
 /// Everything the console draws from, read at one instant.
 public struct ConsoleSnapshot: Sendable {
     public var generation: Int64
@@ -32,9 +56,20 @@ public struct ConsoleSnapshot: Sendable {
     public var connectors: [ConsoleConnector]
     /// One entry per server that has a running listener; a server without an entry has none.
     public var listeners: [ListenerStatus]
+    /// Every registered listener of the organization (the organization view counts them per server).
+    public var presence: [ListenerPresence]
 
-    public init(generation: Int64, servers: [Server], connectors: [ConsoleConnector], listeners: [ListenerStatus]) {
+    public init(
+        generation: Int64, servers: [Server], connectors: [ConsoleConnector], listeners: [ListenerStatus], presence: [ListenerPresence] = []
+    ) {
         self.generation = generation; self.servers = servers; self.connectors = connectors; self.listeners = listeners
+        self.presence = presence
+    }
+
+    /// The listeners' part of the snapshot, as the run loop compares it once a second.
+    public var listenerReading: ListenerReading {
+        get { ListenerReading(statuses: listeners, presence: presence) }
+        set { listeners = newValue.statuses; presence = newValue.presence }
     }
 
     public func connectors(on server: String) -> [ConsoleConnector] {
@@ -72,9 +107,10 @@ public protocol ConsoleDataSource: AnyObject {
     @discardableResult func insert(_ connector: ReceiveConnector) throws -> ConsoleConnector
     @discardableResult func update(_ connector: ReceiveConnector, expectedRevision: Int) throws -> ConsoleConnector
     func remove(guid: UUID, expectedRevision: Int) throws
-    /// Only the running listeners' state, for the run loop's once-a-second look when the configuration did
-    /// not change (cheaper than a whole snapshot with thousands of connectors).
-    func listenerStatuses(for snapshot: ConsoleSnapshot) throws -> [ListenerStatus]
+    /// Only the listeners' state (every registered listener, and the running ones' endpoints), for the run loop's
+    /// once-a-second look when the configuration did not change (cheaper than a whole snapshot with thousands of
+    /// connectors).
+    func listenerReading(for snapshot: ConsoleSnapshot) throws -> ListenerReading
     /// A connector's explicit Add-ADPermission entries (allow and deny), which the Explain view needs for a
     /// session's rights. The default is none: only the permission groups count.
     func permissions(connector guid: UUID) throws -> [PermissionEntry]
@@ -82,7 +118,7 @@ public protocol ConsoleDataSource: AnyObject {
 
 extension ConsoleDataSource {
     public func permissions(connector guid: UUID) throws -> [PermissionEntry] { [] }
-    public func listenerStatuses(for snapshot: ConsoleSnapshot) throws -> [ListenerStatus] { try self.snapshot().listeners }
+    public func listenerReading(for snapshot: ConsoleSnapshot) throws -> ListenerReading { try self.snapshot().listenerReading }
 }
 
 extension Error {

@@ -4,6 +4,8 @@ public enum ConsoleAction: String, CaseIterable, Sendable {
     // Main screen
     case new, edit, delete, toggle, refresh, filter, server, startListener, monitor, explain, usage, help, quit
     case up, down, pageUpList, pageDownList, home, end
+    // Organization view
+    case showServer
     // Wizard and dialogs
     case nextField, previousField, nextPage, previousPage, finish, cancel, add, editItem, removeItem, check, activate, reloadConnector
     // Session monitor
@@ -28,6 +30,7 @@ public struct KeyBinding: Sendable {
 
 public enum KeyContext: String, Sendable, CaseIterable {
     case main = "Receive connectors"
+    case servers = "Organization: servers"
     case dialog = "Wizard and dialogs"
     case monitor = "Session monitor"
     case explain = "Explain view"
@@ -42,7 +45,10 @@ public enum KeyTable {
         KeyBinding(.toggle, [.character(" ")], "Space", hint: "Enable/Disable", "Enable or disable the selected connector."),
         KeyBinding(.refresh, [.character("r"), .function(5)], "r F5", hint: nil, "Refresh now (changes made elsewhere also appear by themselves)."),
         KeyBinding(.filter, [.character("/")], "/", hint: "Filter", "Filter the list by name, role or binding; Esc clears."),
-        KeyBinding(.server, [.character("s")], "s", hint: "Server", "Select the server whose connectors are shown."),
+        KeyBinding(
+            .server, [.character("s")], "s", hint: nil,
+            "Every server of the organization with its role, connectors and listeners alive; Enter there shows its connectors (or click the title bar's [s])."
+        ),
         KeyBinding(.startListener, [.character("l")], "l", hint: "Listener", "Start the bundled listener for this server in the background."),
         KeyBinding(.monitor, [.character("m")], "m", hint: "Monitor", "The live session monitor."),
         KeyBinding(.help, [.function(1), .character("?")], "F1 ?", hint: "Help", "This help."),
@@ -61,6 +67,21 @@ public enum KeyTable {
         KeyBinding(.pageDownList, [.pageDown], "PgDn", hint: nil, "Page down."),
         KeyBinding(.home, [.home], "Home", hint: nil, "First connector."),
         KeyBinding(.end, [.end], "End", hint: nil, "Last connector."),
+    ]
+
+    public static let servers: [KeyBinding] = [
+        KeyBinding(.showServer, [.enter], "Enter", hint: "Show connectors", "Show the selected server's receive connectors."),
+        KeyBinding(.cancel, [.escape, .character("s"), .character("q")], "Esc s q", hint: "Back", "Back to the connector list as it was."),
+        KeyBinding(
+            .refresh, [.character("r"), .function(5)], "r F5", hint: nil, "Refresh now (changes made on any host also appear by themselves)."),
+        KeyBinding(.help, [.function(1), .character("?")], "F1 ?", hint: "Help", "Help."),
+        KeyBinding(.quit, [.function(10), .control("q")], "F10 C-q", hint: nil, "Quit Receptor."),
+        KeyBinding(.up, [.up, .character("k")], "Up k", hint: nil, "Previous server (the pane below shows its listeners)."),
+        KeyBinding(.down, [.down, .character("j")], "Down j", hint: nil, "Next server."),
+        KeyBinding(.pageUpList, [.pageUp], "PgUp", hint: nil, "Page up."),
+        KeyBinding(.pageDownList, [.pageDown], "PgDn", hint: nil, "Page down."),
+        KeyBinding(.home, [.home], "Home", hint: nil, "First server."),
+        KeyBinding(.end, [.end], "End", hint: nil, "Last server."),
     ]
 
     public static let dialog: [KeyBinding] = [
@@ -145,6 +166,7 @@ public enum KeyTable {
     public static func table(_ context: KeyContext) -> [KeyBinding] {
         switch context {
         case .main: main
+        case .servers: servers
         case .dialog: dialog
         case .monitor: monitor
         case .explain: explain
