@@ -19,6 +19,7 @@ import tempfile
 import threading
 import time
 import traceback
+import uuid
 
 sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 import harness  # noqa: E402
@@ -2144,7 +2145,14 @@ def test_listener_on_postgresql_keeps_serving_through_a_database_restart():
         l.wait_port(port, timeout=10)
         assert_eq(l.control("snapshot").get("storeUnreachableSince"), None, "reachable after the restart")
         # Registered in the store (even when the restart came just as it first registered: the heartbeat does).
-        l.wait_status("listening")
+        end = time.time() + 20
+        while True:
+            status = l.run("status", check=False)
+            if status.returncode == 0 and "listening" in status.stdout:
+                break
+            if time.time() > end:
+                raise AssertionError(f"receptor status after the restart (exit {status.returncode}):\n{status.stdout}{status.stderr}")
+            time.sleep(0.5)
     finally:
         if l:
             l.cleanup()
