@@ -118,8 +118,10 @@ enum Records {
     }
 
     static func connector(from row: Row) throws -> StoredConnector {
-        let guid: String = row["guid"]
-        let connector = try StoreJSON.decode(ReceiveConnector.self, row["data"], what: "Receive connector \(guid)")
+        let guid: String = row["guid"], data: String = row["data"]
+        // The store's own JSON is read without JSONDecoder (a server may have thousands of connectors); anything
+        // else goes through it, with its errors.
+        let connector = try ReceiveConnector(storedJSON: data) ?? StoreJSON.decode(ReceiveConnector.self, data, what: "Receive connector \(guid)")
         return StoredConnector(
             connector: connector, revision: row["revision"],
             whenCreated: StoreClock.date(row["created_at"]), whenChanged: StoreClock.date(row["changed_at"]))

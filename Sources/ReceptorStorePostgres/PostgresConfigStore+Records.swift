@@ -93,7 +93,7 @@ enum PGRecords {
     }
     static func connector(from row: PostgresRow) throws -> StoredConnector {
         let (guid, revision, data, created, changed) = try row.decode((String, Int32, String, Int64, Int64).self, context: .default)
-        let connector = try PGJSON.decode(ReceiveConnector.self, data, what: "Receive connector \(guid)")
+        let connector = try ReceiveConnector(storedJSON: data) ?? PGJSON.decode(ReceiveConnector.self, data, what: "Receive connector \(guid)")
         return StoredConnector(connector: connector, revision: Int(revision), whenCreated: PGClock.date(created), whenChanged: PGClock.date(changed))
     }
     static func insert(_ s: Session, connector stored: StoredConnector) throws {

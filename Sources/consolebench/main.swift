@@ -3,12 +3,15 @@
 // through bench/console-keys.sh (10,000 connectors in the list) and bench/monitor-keys.sh (the session
 // monitor attached to a real listener with many live sessions), which build it in release mode first.
 //
-//   consolebench --store PATH --keystrokes N [--server NAME] [--monitor-sessions N]
+//   consolebench --store PATH --keystrokes N [--server NAME] [--monitor-sessions N | --explain REMOTE ENDPOINT]
 //
 // Without --monitor-sessions: Down and Up alternating through the connector list, with a refresh every
 // tenth key (the live console refreshes once a second), which drops the app's caches as a real refresh does.
 // With --monitor-sessions N: opens the monitor on the real listener feed, waits for N live sessions, then
 // each key drains the feed, is handled, and the whole screen is drawn.
+// With --explain 10.3.7.1 25: opens the Explain view (x), types the question and answers it (Enter, timed on its
+// own), then keys with the answer open: scrolling it (Down, Up, Page Down, Page Up), and typing in and out of
+// the remote field, with the question answered again every tenth key.
 import Foundation
 import ReceptorConsole
 import ReceptorStore
@@ -18,6 +21,7 @@ struct Arguments {
     var server: String?
     var keystrokes = 2000
     var monitorSessions: Int?
+    var explain: (remote: String, endpoint: String)?
 
     static func parse(_ arguments: [String]) -> Arguments {
         var result = Arguments()
@@ -37,6 +41,7 @@ struct Arguments {
             case "--server": result.server = value(argument)
             case "--keystrokes": result.keystrokes = number(argument)
             case "--monitor-sessions": result.monitorSessions = number(argument)
+            case "--explain": result.explain = (value(argument), value(argument))
             default: fail("unknown argument \(argument)")
             }
         }
@@ -108,6 +113,37 @@ func benchmarkMonitor(app: ConsoleApp, sessions: Int, keystrokes: Int) {
     print("monitor keystroke to updated screen: \(live) live sessions, \(keystrokes) keys: \(summary(samples))")
 }
 
+func benchmarkExplain(app: ConsoleApp, remote: String, endpoint: String, keystrokes: Int) {
+    let screen = MemoryScreen(columns: 100, rows: 30)
+    let clock = ContinuousClock()
+    app.render(on: screen)
+    let question: [KeyEvent] =
+        [.character("x")] + remote.map { KeyEvent.character($0) } + [.tab, .control("u")] + endpoint.map { KeyEvent.character($0) } + [.tab]
+    for key in question { _ = app.handle(key) }
+    app.render(on: screen)
+    let first = clock.now
+    _ = app.handle(.enter)
+    app.render(on: screen)
+    let answer = milliseconds(clock.now - first)
+    guard screen.dump().contains("Candidates") else { fail("the Explain view shows no answer:\n\(screen.dump())") }
+    // Scrolling the answer, then a character typed into the remote field and taken out again; Enter every tenth key.
+    let cycle: [KeyEvent] = [.down, .down, .pageDown, .up, .pageUp, .end, .character("9"), .backspace, .home]
+    var samples: [Double] = []
+    var enters: [Double] = []
+    for i in 0..<keystrokes {
+        let key = i % 10 == 9 ? .enter : cycle[i % 10]
+        let start = clock.now
+        _ = app.handle(key)
+        app.render(on: screen)
+        let ms = milliseconds(clock.now - start)
+        samples.append(ms)
+        if key == .enter { enters.append(ms) }
+    }
+    print(String(format: "explain view: first answer (Enter) %.1f ms", answer))
+    print("explain view keystroke to updated screen, \(keystrokes) keys (Enter every tenth): \(summary(samples))")
+    print("explain view Enter (answered again), \(enters.count) times: \(summary(enters))")
+}
+
 let arguments = Arguments.parse(Array(CommandLine.arguments.dropFirst()))
 let app: ConsoleApp
 do {
@@ -117,7 +153,9 @@ do {
     fail("\(error)")
 }
 app.monitorFeed = ControlSocketFeed()
-if let sessions = arguments.monitorSessions {
+if let (remote, endpoint) = arguments.explain {
+    benchmarkExplain(app: app, remote: remote, endpoint: endpoint, keystrokes: arguments.keystrokes)
+} else if let sessions = arguments.monitorSessions {
     benchmarkMonitor(app: app, sessions: sessions, keystrokes: arguments.keystrokes)
 } else {
     benchmarkList(app: app, keystrokes: arguments.keystrokes)

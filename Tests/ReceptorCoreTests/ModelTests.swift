@@ -24,6 +24,18 @@ final class ModelTests: XCTestCase {
         XCTAssertEqual(c.identity.description, "MBX01\\Default Frontend MBX01")
     }
 
+    func testSameNameIsCaseInsensitiveCompare() {
+        let pairs = [
+            ("Relay 1", "relay 1"), ("Relay 1", "Relay 1 "), ("Relay 1", "Relay 2"), ("Default Frontend MBX01", "DEFAULT FRONTEND mbx01"),
+            ("a@[", "A@["), ("Z`", "z`"), ("", ""), ("Éric", "éRIC"), ("Straße", "STRASSE"), ("Relay", "Rélay"),
+        ]
+        for (a, b) in pairs {
+            XCTAssertEqual(ConnectorIdentity.sameName(a, b), a.caseInsensitiveCompare(b) == .orderedSame, "\(a) / \(b)")
+        }
+        XCTAssertTrue(ConnectorIdentity.sameName("Relay 1", "rELAY 1"))
+        XCTAssertFalse(ConnectorIdentity.sameName("a@", "A`"), "@ and ` are not letters")
+    }
+
     func testServerNameRules() {
         XCTAssertNoThrow(try Server.validateName("MBX01"))
         XCTAssertNoThrow(try Server.validateName("EDGE-01"))

@@ -1,4 +1,5 @@
 import Foundation
+import GRDB
 import XCTest
 import ReceptorCore
 import ReceptorStorePostgres
@@ -19,6 +20,8 @@ class BackendContractTestCase: StoreTestCase {
     /// Creates and opens a second, empty store of the same backend.
     func openAnotherEmpty() throws -> any ConfigStore { fatalError("a backend subclass opens the store") }
     var backendName: String { "" }
+    /// Overwrites a connector's stored JSON, as another program (or an older version) might have written it.
+    func writeConnectorData(guid: UUID, _ text: String) throws { fatalError("a backend subclass writes the row") }
 
     func seeded() throws -> any ConfigStore {
         let store = try open()
@@ -84,6 +87,27 @@ class BackendContractTestCase: StoreTestCase {
         XCTAssertFalse(a.recipientFilterConfig.recipientValidationEnabled)
         XCTAssertEqual(try other.connector(guid: relay.connector.guid), relay)
         XCTAssertEqual(try other.connectors(server: "mbx01").count, 6, "server names compare without case")
+    }
+
+    /// Rows in the store's own JSON are read without JSONDecoder; a row in another JSON form (pretty-printed,
+    /// keys in another order, a key this version doesn't know) still reads, through JSONDecoder, and a row
+    /// nothing can read is refused in one line naming the connector.
+    func checkConnectorRowsInAnotherJSONFormStillRead() throws {
+        let store = try seeded()
+        let stored = try XCTUnwrap(try store.connectors(server: nil).first)
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.prettyPrinted]
+        let text = "{\n  \"aSettingOfALaterVersion\" : 1," + String(decoding: try encoder.encode(stored.connector), as: UTF8.self).dropFirst()
+        XCTAssertNil(ReceiveConnector(storedJSON: text), "the store's own reader declines it")
+        try writeConnectorData(guid: stored.connector.guid, text)
+        XCTAssertEqual(try store.connectors(server: nil).first, stored)
+        XCTAssertEqual(try open(create: false).connector(guid: stored.connector.guid), stored)
+
+        try writeConnectorData(guid: stored.connector.guid, #"{"name":"Default MBX01"}"#)
+        let error = storeError { _ = try store.connectors(server: "MBX01") }
+        let line = error?.description.lowercased() ?? ""
+        XCTAssertTrue(line.hasPrefix("receive connector \(stored.connector.guid.uuidString.lowercased()) in the store can't be read"), line)
+        XCTAssertFalse(line.contains("\n"), line)
     }
 
     /// `receptor store copy` (issue 14 item 6): an organization goes to a store of the other backend and back
@@ -266,6 +290,11 @@ final class SQLiteContractTests: BackendContractTestCase {
     override func open(create: Bool) throws -> any ConfigStore { try SQLiteConfigStore.open(path: storePath, create: create) }
     override func openMissing() throws -> any ConfigStore { try SQLiteConfigStore.open(path: storePath + ".missing", create: false) }
     override func openAnotherEmpty() throws -> any ConfigStore { try SQLiteConfigStore.open(path: storePath + ".another", create: true) }
+    override func writeConnectorData(guid: UUID, _ text: String) throws {
+        let queue = try DatabaseQueue(path: storePath)
+        try queue.write { try $0.execute(sql: "UPDATE connectors SET data = ? WHERE guid = ?", arguments: [text, guid.uuidString]) }
+        try queue.close()
+    }
 
     func testGeneration() throws { try checkGenerationGoesUpOncePerCommittingWriteAndNeverForARefusal() }
     func testRoundTrip() throws { try checkEveryKindOfValueRoundTripsAndAnotherInstanceSeesTheSame() }
@@ -277,6 +306,7 @@ final class SQLiteContractTests: BackendContractTestCase {
     func testNoLostUpdate() throws { try checkNoLostUpdateOnRevisions() }
     func testCopy() throws { try checkAnOrganizationCopiesIntoAnEmptyStoreAndBack() }
     func testCopyThatBreaksARule() throws { try checkACopyThatBreaksARuleWritesNothing() }
+    func testConnectorRowsInAnotherJSONForm() throws { try checkConnectorRowsInAnotherJSONFormStillRead() }
 }
 
 /// A database of its own on the cluster RECEPTOR_TEST_POSTGRES names, for one test; `drop()` removes it.
@@ -348,6 +378,10 @@ final class PostgresContractTests: BackendContractTestCase {
         return store
     }
     override func openMissing() throws -> any ConfigStore { try PostgresConfigStore.open(uri: uri, create: false) }
+    override func writeConnectorData(guid: UUID, _ text: String) throws {
+        let quoted = text.replacingOccurrences(of: "'", with: "''")
+        try psql("UPDATE connectors SET data = '\(quoted)' WHERE lower(guid) = '\(guid.uuidString.lowercased())'", uri: uri)
+    }
     override func openAnotherEmpty() throws -> any ConfigStore {
         let another = try PostgresTestDatabase()
         extraDatabases.append(another)
@@ -366,6 +400,7 @@ final class PostgresContractTests: BackendContractTestCase {
     func testNoLostUpdate() throws { try checkNoLostUpdateOnRevisions() }
     func testCopy() throws { try checkAnOrganizationCopiesIntoAnEmptyStoreAndBack() }
     func testCopyThatBreaksARule() throws { try checkACopyThatBreaksARuleWritesNothing() }
+    func testConnectorRowsInAnotherJSONForm() throws { try checkConnectorRowsInAnotherJSONFormStillRead() }
 
     // PostgreSQL only: the schema, and the refusals of a database that isn't ours.
 

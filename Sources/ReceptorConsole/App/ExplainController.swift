@@ -28,7 +28,12 @@ final class ExplainController {
     /// One line: what is wrong with the fields (nothing else is drawn then).
     private(set) var error: String?
     /// The answer to the last Enter; empty before the first one and after an error.
-    private(set) var rows: [Row] = []
+    private(set) var rows: [Row] = [] { didSet { wrapCache = nil } }
+    /// One line of the answer as drawn (`wrapped(width:)`).
+    typealias WrappedLine = (label: String, text: String, column: Int, style: CellStyle)
+    /// The answer wrapped for the last width drawn: wrapped once per answer, not on every key (with thousands
+    /// of candidates, wrapping every row took longer than a frame may).
+    var wrapCache: (width: Int, lines: [WrappedLine])?
     var scroll = 0
     /// Answer lines visible at once (set when drawn; page keys move by it).
     var pageRows = 10

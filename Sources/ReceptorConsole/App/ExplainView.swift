@@ -60,9 +60,16 @@ extension ExplainController {
     }
 
     /// The answer's rows wrapped to `width`: a labelled value continues under its value column; a full-width
-    /// line continues at its indent.
-    func wrapped(width: Int) -> [(label: String, text: String, column: Int, style: CellStyle)] {
-        var out: [(label: String, text: String, column: Int, style: CellStyle)] = []
+    /// line continues at its indent. Kept until the answer or the width changes.
+    func wrapped(width: Int) -> [WrappedLine] {
+        if let cache = wrapCache, cache.width == width { return cache.lines }
+        let lines = wrap(width: width)
+        wrapCache = (width, lines)
+        return lines
+    }
+
+    private func wrap(width: Int) -> [WrappedLine] {
+        var out: [WrappedLine] = []
         for row in rows {
             if let label = row.label {
                 let column = Self.labelWidth

@@ -5,6 +5,7 @@
 /// and `isHexDigit` also accept Arabic-Indic and fullwidth digits, which no address may contain.
 enum AddressTextParser {
     static func parseAddress(_ text: Substring) throws(AddressParseFailure) -> IPAddress {
+        if let v4 = plainIPv4(text) { return IPAddress(v4: v4) }
         if text.isEmpty { throw AddressParseFailure("the text is empty.") }
         if text.contains(where: \.isWhitespace) { throw AddressParseFailure("it contains whitespace.") }
         if text.first == "[" || text.last == "]" {
@@ -27,6 +28,30 @@ enum AddressTextParser {
     }
 
     // MARK: IPv4
+
+    /// The common case read straight from the bytes: `a.b.c.d`, four octets of one to three ASCII digits
+    /// without a leading zero, each at most 255 — text the full parser accepts with the same value. Nil for
+    /// anything else, which then takes the full parser and its precise refusals. (A store with thousands of
+    /// connectors parses thousands of addresses whenever a command reads it.)
+    static func plainIPv4(_ text: Substring) -> UInt32? {
+        var value: UInt32 = 0, octet: UInt32 = 0, digits = 0, dots = 0
+        for b in text.utf8 {
+            if b == UInt8(ascii: ".") {
+                guard digits > 0, dots < 3 else { return nil }
+                value = value << 8 | octet
+                octet = 0; digits = 0; dots += 1
+            } else if b >= UInt8(ascii: "0") && b <= UInt8(ascii: "9") {
+                if digits == 1 && octet == 0 { return nil }  // a leading zero: the full parser says why not
+                digits += 1
+                octet = octet * 10 + UInt32(b - UInt8(ascii: "0"))
+                guard digits <= 3, octet <= 255 else { return nil }
+            } else {
+                return nil
+            }
+        }
+        guard dots == 3, digits > 0 else { return nil }
+        return value << 8 | octet
+    }
 
     private static let ordinals = ["first", "second", "third", "fourth"]
 

@@ -122,6 +122,7 @@ extension IPRange {
     private static let zoneOnlyOnSingle = "a zone index (\"%\") is allowed only on a single address."
 
     private static func parse(_ text: Substring) throws(AddressParseFailure) -> IPRange {
+        if let v4 = AddressTextParser.plainIPv4(text) { return try single(IPAddress(v4: v4)) }
         if text.isEmpty { throw AddressParseFailure("the text is empty.") }
         if text.contains("/") {
             if text.contains("-") {

@@ -63,7 +63,7 @@ public enum ConnectorValidator {
             let shown = name.replacingOccurrences(of: "\r", with: "\\r").replacingOccurrences(of: "\n", with: "\\n")
             r.fail(.nameCharacters, "Name", "Name \"\(shown)\" may not contain \\ / , ; \" or line breaks, nor start or end with a space.")
         }
-        if let other = context.siblings.first(where: { $0.guid != c.guid && $0.name.caseInsensitiveCompare(name) == .orderedSame }) {
+        if let other = context.siblings.first(where: { $0.guid != c.guid && ConnectorIdentity.sameName($0.name, name) }) {
             r.fail(
                 .nameUnique, "Name",
                 "A receive connector named \"\(other.name)\" already exists on server \(context.server.name); choose another Name.",
@@ -218,7 +218,7 @@ public enum ConnectorValidator {
             c.bindings.contains(where: \.portWasOmitted)
             ? " (A binding was given without a port; port \(c.bindings.first(where: \.portWasOmitted)!.port) was assumed.)" : ""
         for other in context.siblings where other.guid != c.guid {
-            let otherID = other.identity.description
+            var otherID: String { other.identity.description }  // only in a refusal: a server may have thousands of siblings
             if c.transportRole != other.transportRole {
                 // Different transport services on one server never share a local IP:port (§6b).
                 if let (mine, theirs) = firstPair(c.bindings, other.bindings, where: { $0.overlaps($1) }) {

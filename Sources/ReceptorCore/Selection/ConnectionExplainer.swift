@@ -65,7 +65,10 @@ public enum ConnectionExplainer {
             }
         }
         let rankedNames = Set(ranked.map { $0.connector.guid })
-        for c in connectors.sorted(by: { $0.name.lowercased() < $1.name.lowercased() }) where !rankedNames.contains(c.guid) {
+        let remoteText = remote.description
+        // The names lowered once each, not in every comparison (a server may have thousands of connectors).
+        let byName = connectors.map { (name: $0.name.lowercased(), connector: $0) }.sorted { $0.name < $1.name }.map(\.connector)
+        for c in byName where !rankedNames.contains(c.guid) {
             guard c.bindings.contains(where: { $0.accepts(localAddress: local, port: localPort) }) else { continue }
             if !c.enabled {
                 candidates.append(ConnectionExplanation.Candidate(connector: c, outcome: .disabled, detail: "It is disabled (Enabled is $false)."))
@@ -74,7 +77,7 @@ public enum ConnectionExplainer {
                 candidates.append(
                     ConnectionExplanation.Candidate(
                         connector: c, outcome: .remoteRangeDoesNotMatch,
-                        detail: "Its RemoteIPRanges (\(ranges)) do not contain \(remote)."))
+                        detail: "Its RemoteIPRanges (\(ranges)) do not contain \(remoteText)."))
             }
         }
 

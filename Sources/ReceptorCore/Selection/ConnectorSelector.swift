@@ -25,8 +25,7 @@ public enum ConnectorSelector {
         let remote = remoteAddress.unmappedIPv4 ?? remoteAddress
         var found: [Candidate] = []
         for c in connectors where c.enabled {
-            let bindings = c.bindings.filter { $0.accepts(localAddress: local, port: localPort) }
-            guard let binding = bindings.first(where: { !$0.isWildcard }) ?? bindings.first else { continue }
+            guard let binding = c.binding(takingLocalAddress: local, port: localPort) else { continue }
             guard let range = c.remoteIPRanges.filter({ $0.contains(remote) }).min(by: { $0.span < $1.span }) else { continue }
             found.append(Candidate(connector: c, matchingRange: range, binding: binding))
         }
@@ -35,5 +34,18 @@ public enum ConnectorSelector {
             if a.binding.isWildcard != b.binding.isWildcard { return !a.binding.isWildcard }
             return a.connector.name.lowercased() < b.connector.name.lowercased()
         }
+    }
+}
+
+extension ReceiveConnector {
+    /// The binding through which this connector takes a connection to `localAddress:port`, if any: one that
+    /// names the address itself before a wildcard, each in the order listed (§6c).
+    public func binding(takingLocalAddress localAddress: IPAddress, port: Int) -> IPBinding? {
+        var wildcard: IPBinding?
+        for b in bindings where b.accepts(localAddress: localAddress, port: port) {
+            if !b.isWildcard { return b }
+            if wildcard == nil { wildcard = b }
+        }
+        return wildcard
     }
 }

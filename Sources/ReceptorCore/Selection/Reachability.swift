@@ -13,7 +13,9 @@ public enum Reachability {
         // Only the connectors bound to a port can take its connections: each map is built from those.
         var byPort: [Int: [ReceiveConnector]] = [:]
         for c in connectors {
-            for port in Set(c.bindings.map(\.port)) { byPort[port, default: []].append(c) }
+            for (k, b) in c.bindings.enumerated() where !c.bindings[..<k].contains(where: { $0.port == b.port }) {
+                byPort[b.port, default: []].append(c)
+            }
         }
         var winners: Set<UUID> = []
         for endpoint in ImpactPreview.endpoints(of: ports, among: connectors) {

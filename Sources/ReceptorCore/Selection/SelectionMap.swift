@@ -21,18 +21,30 @@ public struct SelectionMap: Sendable {
         self.family = family
         let local = localAddress.unmappedIPv4 ?? localAddress
         // One entry per range of every enabled connector bound to the endpoint, ranked as the selector ranks.
+        // Entries name their connector by its index (and its name by its rank in name order), so the sweep
+        // moves small plain values, not connectors.
         var entries: [Entry] = []
-        for c in connectors where c.enabled {
-            let bindings = c.bindings.filter { $0.accepts(localAddress: local, port: localPort) }
-            guard let binding = bindings.first(where: { !$0.isWildcard }) ?? bindings.first else { continue }
-            let name = c.name.lowercased()
+        var bound: [(index: Int, name: String)] = []
+        for (index, c) in connectors.enumerated() where c.enabled {
+            guard let binding = c.binding(takingLocalAddress: local, port: localPort) else { continue }
+            var any = false
             for r in c.remoteIPRanges where r.family == family {
                 entries.append(
-                    Entry(
-                        first: r.first.value, last: r.last.value, span: r.span, wildcard: binding.isWildcard,
-                        name: name, connector: c))
+                    Entry(first: r.first.value, last: r.last.value, span: r.span, wildcard: binding.isWildcard, nameRank: 0, index: index))
+                any = true
             }
+            if any { bound.append((index, c.name.lowercased())) }
         }
+        // The name order: equal names share a rank (neither beats the other, as with the names themselves).
+        var rank = [Int](repeating: 0, count: connectors.count)
+        var previous: String?
+        var current = 0
+        for b in bound.sorted(by: { $0.name < $1.name }) {
+            if let previous, previous != b.name { current += 1 }
+            rank[b.index] = current
+            previous = b.name
+        }
+        for k in entries.indices { entries[k].nameRank = rank[entries[k].index] }
         entries.sort { $0.first < $1.first }
         // Where the winner may change: every range's start and the address after its end.
         var cuts: [UInt128] = [0]
@@ -40,23 +52,35 @@ public struct SelectionMap: Sendable {
             cuts.append(e.first)
             if e.last < family.maxValue { cuts.append(e.last + 1) }
         }
-        cuts = Array(Set(cuts)).sorted()
+        cuts.sort()
+        var distinct: [UInt128] = []
+        distinct.reserveCapacity(cuts.count)
+        for cut in cuts where distinct.last != cut { distinct.append(cut) }
 
         var heap = Heap()
         var next = 0
-        var parts: [Part] = []
-        for (i, start) in cuts.enumerated() {
+        var spans: [(first: UInt128, last: UInt128, index: Int?)] = []
+        for (i, start) in distinct.enumerated() {
             while next < entries.count && entries[next].first <= start { heap.push(entries[next]); next += 1 }
             while let top = heap.top, top.last < start { heap.popTop() }
-            let end = i + 1 < cuts.count ? cuts[i + 1] - 1 : family.maxValue
-            let winner = heap.top?.connector
-            if let previous = parts.last, previous.connector?.guid == winner?.guid {
-                parts[parts.count - 1] = Part(first: previous.first, last: end, connector: winner)
+            let end = i + 1 < distinct.count ? distinct[i + 1] - 1 : family.maxValue
+            let winner = heap.top?.index
+            if let last = spans.last, Self.same(last.index, winner, in: connectors) {
+                spans[spans.count - 1].last = end
             } else {
-                parts.append(Part(first: start, last: end, connector: winner))
+                spans.append((start, end, winner))
             }
         }
-        self.parts = parts
+        self.parts = spans.map { Part(first: $0.first, last: $0.last, connector: $0.index.map { connectors[$0] }) }
+    }
+
+    /// The same connector (by GUID), or no connector on both sides.
+    private static func same(_ a: Int?, _ b: Int?, in connectors: [ReceiveConnector]) -> Bool {
+        switch (a, b) {
+        case (nil, nil): true
+        case (let a?, let b?): connectors[a].guid == connectors[b].guid
+        default: false
+        }
     }
 
     /// The parts that overlap `first...last`, clipped to it.
@@ -78,14 +102,16 @@ public struct SelectionMap: Sendable {
         let last: UInt128
         let span: UInt128
         let wildcard: Bool
-        let name: String
-        let connector: ReceiveConnector
+        /// The connector's place in name order (lowercased names).
+        var nameRank: Int
+        /// The connector's index in the list the map was built from.
+        let index: Int
 
         /// The selector's order: the smaller range, then a specific binding, then the name that sorts first.
         func beats(_ other: Entry) -> Bool {
             if span != other.span { return span < other.span }
             if wildcard != other.wildcard { return !wildcard }
-            return name < other.name
+            return nameRank < other.nameRank
         }
     }
 

@@ -1,0 +1,391 @@
+import Foundation
+
+/// Reading a connector back from the JSON both stores write (`Codable`, sorted keys), without Foundation's
+/// `JSONDecoder`: every shell command reads all of a server's connectors, and with 10,000 of them the generic
+/// decoder took most of a `Test-ReceiveConnector`'s half second. This reader knows the one shape the store
+/// writes (an object of strings, integers, booleans, null and arrays of strings) and builds the value with the
+/// memberwise initializer, so a property added to `ReceiveConnector` doesn't compile until it is read here too.
+///
+/// It decides nothing on its own: each value is converted exactly as the `Codable` conformance converts it
+/// (the same parsers for bindings, ranges and flags, `rawValue` for enumerations). Anything else — an unknown
+/// or repeated key, a missing property, a number with a fraction, an escape it doesn't know — answers nil, and
+/// the caller decodes with `JSONDecoder`, which accepts what `Codable` accepts and names what is wrong.
+extension ReceiveConnector {
+    public init?(storedJSON text: String) {
+        var text = text
+        guard let connector = text.withUTF8({ StoredConnectorJSON.decode($0) }) else { return nil }
+        self = connector
+    }
+}
+
+enum StoredConnectorJSON {
+    /// The coding keys: the property names, as the synthesized `Codable` conformance writes them.
+    enum Key: Int, CaseIterable {
+        case name, server, guid, transportRole, bindings, remoteIPRanges, enabled, comment
+        case authMechanism, permissionGroups, requireTLS, domainSecureEnabled, enableAuthGSSAPI, extendedProtectionPolicy
+        case suppressXAnonymousTls, tlsCertificateName, tlsDomainCapabilities, authTarpitInterval, maxLogonFailures
+        case banner, fqdn, sizeEnabled, pipeliningEnabled, deliveryStatusNotificationEnabled, enhancedStatusCodesEnabled
+        case eightBitMimeEnabled, chunkingEnabled, binaryMimeEnabled, longAddressesEnabled, orarEnabled, requireEHLODomain
+        case smtpUtf8Enabled, bareLinefeedRejectionEnabled, rejectReservedTopLevelRecipientDomains
+        case rejectReservedSecondLevelRecipientDomains, rejectSingleLabelRecipientDomains, defaultDomain
+        case serviceDiscoveryFqdn, advertiseClientSettings, maxMessageSize, maxHeaderSize, maxRecipientsPerMessage
+        case maxHopCount, maxLocalHopCount, maxInboundConnection, maxInboundConnectionPerSource
+        case maxInboundConnectionPercentagePerSource, maxProtocolErrors, messageRateLimit, messageRateSource
+        case connectionTimeout, connectionInactivityTimeout, tarpitInterval, maxAcknowledgementDelay, protocolLoggingLevel
+    }
+
+    enum Value {
+        case string(String)
+        case integer(Int64)
+        case bool(Bool)
+        case null
+        case strings([String])
+    }
+
+    static let keyCount = Key.allCases.count
+
+    /// Any value that isn't what `Codable` would accept without question: the caller falls back to it.
+    struct Miss: Error {}
+
+    static func decode(_ bytes: UnsafeBufferPointer<UInt8>) -> ReceiveConnector? {
+        var reader = JSONBytes(bytes)
+        var values = [Value?](repeating: nil, count: keyCount)
+        guard reader.take(UInt8(ascii: "{")) else { return nil }
+        if !reader.take(UInt8(ascii: "}")) {
+            repeat {
+                guard let key = reader.key(KeyTable.shared), values[key] == nil, reader.take(UInt8(ascii: ":")),
+                    let value = reader.value()
+                else { return nil }
+                values[key] = value
+            } while reader.take(UInt8(ascii: ","))
+            guard reader.take(UInt8(ascii: "}")) else { return nil }
+        }
+        guard reader.atEnd else { return nil }
+        return try? build(Fields(values: values))
+    }
+
+    private static func build(_ f: Fields) throws(Miss) -> ReceiveConnector {
+        ReceiveConnector(
+            name: try f.string(.name), server: try f.string(.server), guid: try f.uuid(.guid),
+            transportRole: try f.optionalEnum(.transportRole),
+            bindings: try f.bindings(.bindings), remoteIPRanges: try f.ranges(.remoteIPRanges),
+            enabled: try f.bool(.enabled), comment: try f.string(.comment),
+            authMechanism: try f.flags(.authMechanism), permissionGroups: try f.flags(.permissionGroups),
+            requireTLS: try f.bool(.requireTLS), domainSecureEnabled: try f.bool(.domainSecureEnabled),
+            enableAuthGSSAPI: try f.bool(.enableAuthGSSAPI), extendedProtectionPolicy: try f.enumValue(.extendedProtectionPolicy),
+            suppressXAnonymousTls: try f.bool(.suppressXAnonymousTls), tlsCertificateName: try f.optionalString(.tlsCertificateName),
+            tlsDomainCapabilities: try f.strings(.tlsDomainCapabilities),
+            authTarpitInterval: try f.timeSpan(.authTarpitInterval), maxLogonFailures: try f.int(.maxLogonFailures),
+            banner: try f.optionalString(.banner), fqdn: try f.string(.fqdn), sizeEnabled: try f.enumValue(.sizeEnabled),
+            pipeliningEnabled: try f.bool(.pipeliningEnabled),
+            deliveryStatusNotificationEnabled: try f.bool(.deliveryStatusNotificationEnabled),
+            enhancedStatusCodesEnabled: try f.bool(.enhancedStatusCodesEnabled),
+            eightBitMimeEnabled: try f.bool(.eightBitMimeEnabled), chunkingEnabled: try f.bool(.chunkingEnabled),
+            binaryMimeEnabled: try f.bool(.binaryMimeEnabled), longAddressesEnabled: try f.bool(.longAddressesEnabled),
+            orarEnabled: try f.bool(.orarEnabled), requireEHLODomain: try f.bool(.requireEHLODomain),
+            smtpUtf8Enabled: try f.bool(.smtpUtf8Enabled), bareLinefeedRejectionEnabled: try f.bool(.bareLinefeedRejectionEnabled),
+            rejectReservedTopLevelRecipientDomains: try f.bool(.rejectReservedTopLevelRecipientDomains),
+            rejectReservedSecondLevelRecipientDomains: try f.bool(.rejectReservedSecondLevelRecipientDomains),
+            rejectSingleLabelRecipientDomains: try f.bool(.rejectSingleLabelRecipientDomains),
+            defaultDomain: try f.optionalString(.defaultDomain), serviceDiscoveryFqdn: try f.optionalString(.serviceDiscoveryFqdn),
+            advertiseClientSettings: try f.bool(.advertiseClientSettings),
+            maxMessageSize: try f.byteSize(.maxMessageSize), maxHeaderSize: try f.byteSize(.maxHeaderSize),
+            maxRecipientsPerMessage: try f.int(.maxRecipientsPerMessage), maxHopCount: try f.int(.maxHopCount),
+            maxLocalHopCount: try f.int(.maxLocalHopCount),
+            maxInboundConnection: try f.unlimited(.maxInboundConnection),
+            maxInboundConnectionPerSource: try f.unlimited(.maxInboundConnectionPerSource),
+            maxInboundConnectionPercentagePerSource: try f.int(.maxInboundConnectionPercentagePerSource),
+            maxProtocolErrors: try f.unlimited(.maxProtocolErrors), messageRateLimit: try f.unlimited(.messageRateLimit),
+            messageRateSource: try f.enumValue(.messageRateSource),
+            connectionTimeout: try f.timeSpan(.connectionTimeout), connectionInactivityTimeout: try f.timeSpan(.connectionInactivityTimeout),
+            tarpitInterval: try f.timeSpan(.tarpitInterval), maxAcknowledgementDelay: try f.timeSpan(.maxAcknowledgementDelay),
+            protocolLoggingLevel: try f.enumValue(.protocolLoggingLevel))
+    }
+
+    /// The values read, by key, converted as `Codable` converts them.
+    struct Fields {
+        let values: [Value?]
+
+        func present(_ key: Key) throws(Miss) -> Value {
+            guard let value = values[key.rawValue] else { throw Miss() }
+            return value
+        }
+        func string(_ key: Key) throws(Miss) -> String {
+            guard case .string(let s) = try present(key) else { throw Miss() }
+            return s
+        }
+        /// `decodeIfPresent`: absent or null is nil.
+        func optionalString(_ key: Key) throws(Miss) -> String? {
+            switch values[key.rawValue] {
+            case nil, .null?: return nil
+            case .string(let s)?: return s
+            default: throw Miss()
+            }
+        }
+        func bool(_ key: Key) throws(Miss) -> Bool {
+            guard case .bool(let b) = try present(key) else { throw Miss() }
+            return b
+        }
+        func int64(_ key: Key) throws(Miss) -> Int64 {
+            guard case .integer(let n) = try present(key) else { throw Miss() }
+            return n
+        }
+        func int(_ key: Key) throws(Miss) -> Int {
+            guard let n = Int(exactly: try int64(key)) else { throw Miss() }
+            return n
+        }
+        func strings(_ key: Key) throws(Miss) -> [String] {
+            guard case .strings(let list) = try present(key) else { throw Miss() }
+            return list
+        }
+        func uuid(_ key: Key) throws(Miss) -> UUID {
+            guard let uuid = UUID(uuidString: try string(key)) else { throw Miss() }
+            return uuid
+        }
+        func enumValue<T: RawRepresentable>(_ key: Key) throws(Miss) -> T where T.RawValue == String {
+            guard let value = T(rawValue: try string(key)) else { throw Miss() }
+            return value
+        }
+        func optionalEnum<T: RawRepresentable>(_ key: Key) throws(Miss) -> T? where T.RawValue == String {
+            guard let text = try optionalString(key) else { return nil }
+            guard let value = T(rawValue: text) else { throw Miss() }
+            return value
+        }
+        func bindings(_ key: Key) throws(Miss) -> [IPBinding] {
+            var result: [IPBinding] = []
+            for text in try strings(key) {
+                guard let binding = try? IPBinding(parsing: text) else { throw Miss() }
+                result.append(binding)
+            }
+            return result
+        }
+        func ranges(_ key: Key) throws(Miss) -> [IPRange] {
+            var result: [IPRange] = []
+            for text in try strings(key) {
+                guard let range = try? IPRange(parsing: text) else { throw Miss() }
+                result.append(range)
+            }
+            return result
+        }
+        /// The stored names are the flags' own (`Tls`, `BasicAuth`); anything else (`None`, another case, a
+        /// comma) goes through the same parser as `Codable`'s.
+        func flags<F: FlagName>(_ key: Key) throws(Miss) -> FlagSet<F> {
+            let names = try strings(key)
+            var members: [F] = []
+            members.reserveCapacity(names.count)
+            for name in names {
+                guard let flag = F(rawValue: name) else {
+                    do { return try FlagSet<F>(parsing: names, typeName: "flags") } catch { throw Miss() }
+                }
+                members.append(flag)
+            }
+            return FlagSet(members)
+        }
+        func byteSize(_ key: Key) throws(Miss) -> ByteSize { ByteSize(bytes: try int64(key)) }
+        func timeSpan(_ key: Key) throws(Miss) -> EnhancedTimeSpan { EnhancedTimeSpan(seconds: try int(key)) }
+        /// null is unlimited; the key itself must be there, as `Codable` requires.
+        func unlimited(_ key: Key) throws(Miss) -> Unlimited {
+            switch try present(key) {
+            case .null: return .unlimited
+            case .integer(let n):
+                guard let n = Int(exactly: n) else { throw Miss() }
+                return .limited(n)
+            default: throw Miss()
+            }
+        }
+    }
+
+    /// The keys' bytes, found by length and first and last byte (one comparison for almost every key).
+    final class KeyTable: Sendable {
+        static let shared = KeyTable()
+        let buckets: [[(bytes: [UInt8], key: Int)]]
+
+        init() {
+            var buckets = [[(bytes: [UInt8], key: Int)]](repeating: [], count: Self.bucketCount)
+            for key in Key.allCases {
+                let bytes = Array(String(describing: key).utf8)
+                buckets[Self.bucket(count: bytes.count, first: bytes[0], last: bytes[bytes.count - 1])].append((bytes, key.rawValue))
+            }
+            self.buckets = buckets
+        }
+
+        static let bucketCount = 256
+        static func bucket(count: Int, first: UInt8, last: UInt8) -> Int {
+            (count &* 31 &+ Int(first) &* 7 &+ Int(last)) & (bucketCount - 1)
+        }
+
+        func find(_ bytes: UnsafeBufferPointer<UInt8>) -> Int? {
+            guard let first = bytes.first, let last = bytes.last else { return nil }
+            for entry in buckets[Self.bucket(count: bytes.count, first: first, last: last)]
+            where entry.bytes.count == bytes.count && entry.bytes.elementsEqual(bytes) {
+                return entry.key
+            }
+            return nil
+        }
+    }
+}
+
+/// A cursor over JSON text: just what the stored connector needs. Every function answers nil (or false) on
+/// anything it doesn't expect, leaving the decision to `JSONDecoder`.
+struct JSONBytes {
+    let bytes: UnsafeBufferPointer<UInt8>
+    var index = 0
+
+    init(_ bytes: UnsafeBufferPointer<UInt8>) { self.bytes = bytes }
+
+    var atEnd: Bool {
+        mutating get {
+            skipSpace()
+            return index == bytes.count
+        }
+    }
+
+    mutating func skipSpace() {
+        while index < bytes.count {
+            switch bytes[index] {
+            case 0x20, 0x0A, 0x0D, 0x09: index += 1
+            default: return
+            }
+        }
+    }
+
+    /// Skips white space, then `byte` if it comes next.
+    mutating func take(_ byte: UInt8) -> Bool {
+        skipSpace()
+        guard index < bytes.count, bytes[index] == byte else { return false }
+        index += 1
+        return true
+    }
+
+    /// An object key without escapes, as the table's index.
+    mutating func key(_ table: StoredConnectorJSON.KeyTable) -> Int? {
+        guard take(UInt8(ascii: "\"")) else { return nil }
+        let start = index
+        while index < bytes.count, bytes[index] != UInt8(ascii: "\"") {
+            if bytes[index] == UInt8(ascii: "\\") { return nil }
+            index += 1
+        }
+        guard index < bytes.count else { return nil }
+        defer { index += 1 }
+        return table.find(UnsafeBufferPointer(rebasing: bytes[start..<index]))
+    }
+
+    mutating func value() -> StoredConnectorJSON.Value? {
+        skipSpace()
+        guard index < bytes.count else { return nil }
+        switch bytes[index] {
+        case UInt8(ascii: "\""): return string().map { .string($0) }
+        case UInt8(ascii: "["):
+            index += 1
+            var list: [String] = []
+            if take(UInt8(ascii: "]")) { return .strings(list) }
+            repeat {
+                guard let s = string() else { return nil }
+                list.append(s)
+            } while take(UInt8(ascii: ","))
+            return take(UInt8(ascii: "]")) ? .strings(list) : nil
+        case UInt8(ascii: "t"): return word("true") ? .bool(true) : nil
+        case UInt8(ascii: "f"): return word("false") ? .bool(false) : nil
+        case UInt8(ascii: "n"): return word("null") ? .null : nil
+        default: return integer().map { .integer($0) }
+        }
+    }
+
+    private mutating func word(_ w: StaticString) -> Bool {
+        let n = w.utf8CodeUnitCount
+        guard index + n <= bytes.count else { return false }
+        for k in 0..<n where bytes[index + k] != w.utf8Start[k] { return false }
+        index += n
+        return true
+    }
+
+    /// An integer: an optional minus and digits, with no fraction or exponent after them.
+    mutating func integer() -> Int64? {
+        var negative = false
+        if index < bytes.count, bytes[index] == UInt8(ascii: "-") { negative = true; index += 1 }
+        let start = index
+        var value: Int64 = 0
+        while index < bytes.count, (UInt8(ascii: "0")...UInt8(ascii: "9")).contains(bytes[index]) {
+            let (times, o1) = value.multipliedReportingOverflow(by: 10)
+            let (plus, o2) = times.subtractingReportingOverflow(Int64(bytes[index] - UInt8(ascii: "0")))  // built negative: Int64.min fits
+            guard !o1, !o2 else { return nil }
+            value = plus
+            index += 1
+        }
+        guard index > start else { return nil }
+        if index < bytes.count, bytes[index] == UInt8(ascii: ".") || bytes[index] | 0x20 == UInt8(ascii: "e") { return nil }
+        if bytes[start] == UInt8(ascii: "0") && index - start > 1 { return nil }  // JSON has no leading zeros
+        if negative { return value }
+        return value == .min ? nil : -value
+    }
+
+    /// A string; the common case (no escapes) is one copy of its bytes.
+    mutating func string() -> String? {
+        guard take(UInt8(ascii: "\"")) else { return nil }
+        let start = index
+        while index < bytes.count {
+            let b = bytes[index]
+            if b == UInt8(ascii: "\"") {
+                defer { index += 1 }
+                return String(decoding: UnsafeBufferPointer(rebasing: bytes[start..<index]), as: UTF8.self)
+            }
+            if b == UInt8(ascii: "\\") { return escapedString(from: start) }
+            if b < 0x20 { return nil }
+            index += 1
+        }
+        return nil
+    }
+
+    private mutating func escapedString(from start: Int) -> String? {
+        var out = Array(bytes[start..<index])
+        while index < bytes.count {
+            let b = bytes[index]
+            index += 1
+            switch b {
+            case UInt8(ascii: "\""): return String(decoding: out, as: UTF8.self)
+            case 0..<0x20: return nil
+            case UInt8(ascii: "\\"):
+                guard index < bytes.count else { return nil }
+                let e = bytes[index]
+                index += 1
+                switch e {
+                case UInt8(ascii: "\""), UInt8(ascii: "\\"), UInt8(ascii: "/"): out.append(e)
+                case UInt8(ascii: "b"): out.append(0x08)
+                case UInt8(ascii: "f"): out.append(0x0C)
+                case UInt8(ascii: "n"): out.append(0x0A)
+                case UInt8(ascii: "r"): out.append(0x0D)
+                case UInt8(ascii: "t"): out.append(0x09)
+                case UInt8(ascii: "u"):
+                    guard var unit = hex4() else { return nil }
+                    if (0xD800..<0xDC00).contains(unit) {  // a high surrogate: its low half must follow
+                        guard word("\\u"), let low = hex4(), (0xDC00..<0xE000).contains(low) else { return nil }
+                        unit = 0x10000 + ((unit - 0xD800) << 10) + (low - 0xDC00)
+                    }
+                    guard let scalar = Unicode.Scalar(unit) else { return nil }
+                    UTF8.encode(scalar) { out.append($0) }
+                default: return nil
+                }
+            default: out.append(b)
+            }
+        }
+        return nil
+    }
+
+    private mutating func hex4() -> UInt32? {
+        guard index + 4 <= bytes.count else { return nil }
+        var value: UInt32 = 0
+        for _ in 0..<4 {
+            let b = bytes[index]
+            let digit: UInt32
+            switch b {
+            case UInt8(ascii: "0")...UInt8(ascii: "9"): digit = UInt32(b - UInt8(ascii: "0"))
+            case UInt8(ascii: "a")...UInt8(ascii: "f"): digit = UInt32(b - UInt8(ascii: "a") + 10)
+            case UInt8(ascii: "A")...UInt8(ascii: "F"): digit = UInt32(b - UInt8(ascii: "A") + 10)
+            default: return nil
+            }
+            value = value << 4 | digit
+            index += 1
+        }
+        return value
+    }
+}
