@@ -2,6 +2,7 @@ import ArgumentParser
 import Foundation
 import ReceptorConsole
 import ReceptorControl
+import ReceptorControlLink
 import ReceptorCore
 import ReceptorStore
 
@@ -32,6 +33,9 @@ struct Status: ParsableCommand {
         var pid: Int32
         var host: String
         var controlSocket: String
+        /// The TCP control endpoint (`host:port`) and its certificate's SHA-256, when the listener has one.
+        var controlEndpoint: String?
+        var controlFingerprint: String?
         var startedAt: Date
         var heartbeatAt: Date
         var responding: Bool
@@ -65,6 +69,7 @@ struct Status: ParsableCommand {
                     listeners: listeners.map { l, state in
                         ListenerJSON(
                             id: l.id, server: l.server, pid: l.pid, host: l.host, controlSocket: l.controlSocket,
+                            controlEndpoint: l.controlEndpoint, controlFingerprint: l.controlFingerprint,
                             startedAt: l.startedAt, heartbeatAt: l.heartbeatAt, responding: state == .running,
                             status: ListenerStatusReport(json: l.statusJSON))
                     })
@@ -81,6 +86,9 @@ struct Status: ParsableCommand {
             }
             for (l, state) in listeners {
                 print("Listener \(l.id) for \(l.server): pid \(l.pid) on \(l.host), \(Self.describe(state)), control socket \(l.controlSocket)")
+                if let endpoint = l.controlEndpoint {
+                    print("  control endpoint \(endpoint) (TLS only; certificate SHA-256 \(l.controlFingerprint ?? "?"))")
+                }
                 guard let status = ListenerStatusReport(json: l.statusJSON) else { continue }
                 if let generation = status.generation { print("  config generation \(generation), \(status.sessions) live sessions") }
                 if let error = status.configError { print("  last config refused: \(error)") }
@@ -108,7 +116,7 @@ struct Status: ParsableCommand {
                 .filter { $0.hasPrefix("listener-") && $0.hasSuffix(".sock") }.map { "\(folder)/\($0)" }
         }
         for path in sockets {
-            guard let s = ControlSocketFeed.snapshot(socketPath: path) else { continue }
+            guard let s = ControlClient.snapshot(.local(path)) else { continue }
             print("Listener for \(s.server) on this host: pid \(s.pid.map(String.init) ?? "?"), control socket \(path)")
             if let generation = s.generation { print("  config generation \(generation), \(s.sessions.count) live sessions") }
             if let since = s.storeUnreachableSince { print("  \(ListenerStatusReport.unreachableNote(since: since))") }
