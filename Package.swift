@@ -156,7 +156,9 @@ let package = Package(
             ]),
         .testTarget(
             name: "ReceptorConsoleTests",
-            dependencies: ["ReceptorConsole", "ReceptorCore", "ReceptorStore", "ReceptorControl", "ReceptorControlLink", "ReceptorShell", "EMSLanguage"],
+            dependencies: [
+                "ReceptorConsole", "ReceptorCore", "ReceptorStore", "ReceptorControl", "ReceptorControlLink", "ReceptorShell", "EMSLanguage",
+            ],
             exclude: ["Fixtures"]),
         .testTarget(name: "ReceptorTerminalTests", dependencies: ["ReceptorTerminal", "ReceptorConsole", "CNCursesShim"]),
         .testTarget(name: "ReceptorShellTests", dependencies: ["ReceptorShell", "ReceptorStore", "ReceptorCore", "EMSLanguage", "ReceptorControl"]),

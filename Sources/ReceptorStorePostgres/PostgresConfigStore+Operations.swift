@@ -405,7 +405,8 @@ extension PostgresConfigStore {
         // Another process may make one at the same moment: the first row stays, and both read it back.
         let text = try write { s -> String? in
             try s.query(
-                "INSERT INTO control_secret (id, secret, created_at) VALUES (1, \(fresh.stored), \(PGClock.now().millis)) ON CONFLICT (id) DO NOTHING")
+                "INSERT INTO control_secret (id, secret, created_at) VALUES (1, \(fresh.stored), \(PGClock.now().millis)) ON CONFLICT (id) DO NOTHING"
+            )
             return try select(s)
         }
         return try text.map { try Self.decodeSecret($0, path: path) }

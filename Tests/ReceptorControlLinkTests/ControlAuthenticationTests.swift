@@ -13,7 +13,8 @@ final class ControlAuthenticationTests: XCTestCase {
     /// The client's answer line to a server's challenge line, as `ControlClient` computes it.
     func answer(to server: ControlAuthentication.Server, secret: ControlSecret, fingerprint: [UInt8]? = nil) throws -> Data {
         let line = try XCTUnwrap(
-            ControlAuthentication.answerLine(toChallenge: Data(server.challengeLine.utf8), secret: secret, fingerprint: fingerprint ?? self.fingerprint))
+            ControlAuthentication.answerLine(
+                toChallenge: Data(server.challengeLine.utf8), secret: secret, fingerprint: fingerprint ?? self.fingerprint))
         return Data(line.utf8)
     }
 
@@ -86,7 +87,8 @@ final class ControlAuthenticationTests: XCTestCase {
         let here = ListenerRegistration(
             id: "1", server: "MBX01", pid: 1, host: "mbx01", controlSocket: "/srv/listener-mbx01.sock", startedAt: Date(), heartbeatAt: Date(),
             controlEndpoint: "mbx01.contoso.test:8725", controlFingerprint: fp)
-        XCTAssertEqual(ControlEndpoint.route(to: here, localHost: "mbx01", socketExists: { _ in true }), .local(socketPath: "/srv/listener-mbx01.sock"))
+        XCTAssertEqual(
+            ControlEndpoint.route(to: here, localHost: "mbx01", socketExists: { _ in true }), .local(socketPath: "/srv/listener-mbx01.sock"))
         // Same host name but no socket to be seen (another user's data directory): the TCP endpoint.
         XCTAssertEqual(
             ControlEndpoint.route(to: here, localHost: "mbx01", socketExists: { _ in false }),
