@@ -5,6 +5,7 @@ import XCTest
 #if canImport(Glibc)
     import Glibc
 #endif
+import ReceptorConsole
 import ReceptorControl
 import ReceptorControlLink
 import ReceptorCore
@@ -132,5 +133,51 @@ final class ControlEndpointTests: XCTestCase {
         XCTAssertFalse(String(decoding: bytes, as: UTF8.self).contains("MBX01"))
         // Whatever it got is a TLS record (an alert), never the control protocol.
         if let first = bytes.first { XCTAssertEqual(first, 0x15, "a TLS alert record") }
+    }
+
+    /// What the monitor's feed handed over within `timeout`, until `done` says enough.
+    func updates(_ feed: ControlSocketFeed, timeout: TimeInterval = 15, until done: ([MonitorUpdate]) -> Bool) -> [MonitorUpdate] {
+        var got: [MonitorUpdate] = []
+        let deadline = Date().addingTimeInterval(timeout)
+        while Date() < deadline && !done(got) {
+            got += feed.drain()
+            Thread.sleep(forTimeInterval: 0.05)
+        }
+        return got
+    }
+
+    /// The console on another host: its data source routes to the TCP endpoint with the store's secret, and the
+    /// monitor's feed and the usage reader attach through it; with a wrong secret the feed stays detached.
+    func testAConsoleOnAnotherHostFollowsTheListenerThroughTheEndpoint() throws {
+        var registration = try XCTUnwrap(try store.listeners().first)
+        registration.host = "mbx01.elsewhere.test"  // as a console on another host sees it: no socket of its here
+        try store.registerListener(registration)
+        let status = try XCTUnwrap(try StoreDataSource(store: store).snapshot().listener(for: "MBX01"))
+        let control = try XCTUnwrap(status.control)
+        guard case .remote(let host, _, let fingerprint) = control.endpoint else { return XCTFail("not the TCP endpoint: \(control)") }
+        XCTAssertEqual(host, "127.0.0.1")
+        XCTAssertEqual(fingerprint, registration.controlFingerprint)
+        XCTAssertEqual(control.secret, try store.controlSecret(create: false))
+
+        let feed = ControlSocketFeed()
+        feed.follow([MonitorEndpoint(server: "MBX01", target: control)])
+        let got = updates(feed) { $0.contains { if case .line(_, .snapshot) = $0 { true } else { false } } }
+        feed.follow([])
+        guard case .attached("MBX01")? = got.first else { return XCTFail("not attached: \(got)") }
+        XCTAssertTrue(got.contains { if case .line("MBX01", .snapshot(let s)) = $0 { s.server == "MBX01" } else { false } }, "\(got)")
+
+        let reading = ListenerUsageSource(dataDirectory: folder.appendingPathComponent("elsewhere").path, timeout: 10)
+            .usage(connector: nil, days: 7, control: control)
+        XCTAssertTrue(reading.source.contains("control endpoint 127.0.0.1:"), reading.source)
+
+        let refused = ControlSocketFeed()
+        refused.follow([MonitorEndpoint(server: "MBX01", target: ControlTarget(control.endpoint, secret: ControlSecret.generate()))])
+        let denied = updates(refused) { $0.contains { if case .detached = $0 { true } else { false } } }
+        refused.follow([])
+        XCTAssertFalse(denied.contains { if case .line = $0 { true } else { false } }, "no line without the secret: \(denied)")
+        guard case .detached("MBX01", let reason)? = denied.first(where: { if case .detached = $0 { true } else { false } }) else {
+            return XCTFail("never detached: \(denied)")
+        }
+        XCTAssertTrue(reason.contains("refused"), reason)
     }
 }
