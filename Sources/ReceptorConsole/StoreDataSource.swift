@@ -38,7 +38,7 @@ public final class StoreDataSource: ConsoleDataSource {
                 ListenerStatus(
                     server: server.name,
                     bindings: Self.bindingStates(l.statusJSON, connectors: snapshot.connectors(on: server.name).map(\.connector)),
-                    control: controlTarget(l)))
+                    control: controlTarget(l), host: l.host))
         }
         return statuses
     }

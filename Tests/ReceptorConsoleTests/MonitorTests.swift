@@ -446,6 +446,20 @@ final class MonitorScreenTests: XCTestCase {
         XCTAssertTrue(app.screenText(columns: 100, rows: 30).contains("Listener: a listener is already running for MBX01."))
     }
 
+    func testAListenerOnAnotherHostWithoutAControlEndpointIsSaidToBeUnreachable() throws {
+        let (app, ds) = try Fixture.app()
+        let feed = FakeFeed()
+        app.monitorFeed = feed
+        ds.listeners = [ListenerStatus(server: "MBX01", bindings: [:], control: nil, host: "mbx01.contoso.test")]
+        app.reload()
+        app.keys(.character("m"))
+        XCTAssertEqual(feed.followed, [], "nothing to follow")
+        let text = app.screenText(columns: 100, rows: 30)
+        XCTAssertTrue(text.contains("The listener for MBX01 runs on mbx01.contoso.test"), text)
+        XCTAssertTrue(text.contains("--control-port"), text)
+        XCTAssertFalse(text.contains("Press l to start"), "a listener runs: l is not the answer\n\(text)")
+    }
+
     func testAThousandSessionsDrawOnlyWhatFitsAndAt80x24() throws {
         let (app, _, feed, _) = try monitorApp(columns: 80, rows: 24)
         app.keys(.character("m"))

@@ -155,7 +155,11 @@ public final class ConsoleApp {
             monitor.noListenerHint =
                 "No listener is running for this store, so there are no sessions to show. Press l to start the bundled listener\(target) in the background (its log: \(dataDirectory)/listener.log), or run: receptor listen --store \(dataSource.storePath)"
         } else {
-            monitor.noListenerHint = nil
+            // Running, but not reachable from here: on another host, without a TCP control endpoint.
+            let unreachable = running.filter { $0.control == nil }.map { l in
+                "The listener for \(l.server)\(l.host.map { " runs on \($0) and" } ?? "") has no control endpoint this console can reach, so its sessions can't be shown here: start it with receptor listen --control-port PORT."
+            }
+            monitor.noListenerHint = unreachable.isEmpty ? nil : unreachable.joined(separator: " ")
         }
     }
 

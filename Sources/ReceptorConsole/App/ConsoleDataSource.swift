@@ -22,8 +22,10 @@ public struct ListenerStatus: Hashable, Sendable {
     /// How to reach the listener's control protocol (the session monitor, usage): its Unix socket on this
     /// host, else its TCP control endpoint; nil when it has neither here.
     public var control: ControlTarget?
-    public init(server: String, bindings: [String: BindingState], control: ControlTarget? = nil) {
-        self.server = server; self.bindings = bindings; self.control = control
+    /// The host the listener runs on, as it registered.
+    public var host: String?
+    public init(server: String, bindings: [String: BindingState], control: ControlTarget? = nil, host: String? = nil) {
+        self.server = server; self.bindings = bindings; self.control = control; self.host = host
     }
 }
 
