@@ -2172,6 +2172,24 @@ def test_control_endpoint_over_tls_with_the_organization_secret():
         finally:
             con.close()
         check_control_endpoint(l, secret)
+
+        # As `receptor status` on another host sees it (the registration's host is not this one): it attaches
+        # through the endpoint with the store's secret, and says so; with another secret in the store, it can't.
+        con = sqlite3.connect(l.store, timeout=10)
+        try:
+            con.execute("UPDATE listeners SET host = 'mbx01.elsewhere.test'")
+            con.commit()
+            status = l.run("status").stdout
+            assert_in(": a console here can attach (generation ", status)
+            con.execute("UPDATE control_secret SET secret = ?", ("00" * 32,))
+            con.commit()
+            status = l.run("status").stdout
+            assert_in(": a console here can't attach (", status)
+            assert_in("refused: the listener does not accept this store's control secret", status)
+            if secret in status or "00" * 32 in status:
+                raise AssertionError("a secret appears in status")
+        finally:
+            con.close()
     finally:
         l.cleanup()
 
