@@ -154,7 +154,9 @@ final class ControlAuthHandler: ChannelInboundHandler, RemovableChannelHandler, 
     }
 
     func channelInactive(context: ChannelHandlerContext) {
-        settle(failed: true)
+        // A client that goes away without answering frees its place but is no failure: a health check's
+        // connect-and-close must not get its host turned away (a wrong answer, or the deadline, is one).
+        settle(failed: false)
         context.fireChannelInactive()
     }
 

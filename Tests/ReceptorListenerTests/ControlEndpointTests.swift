@@ -180,4 +180,39 @@ final class ControlEndpointTests: XCTestCase {
         }
         XCTAssertTrue(reason.contains("refused"), reason)
     }
+
+    /// At most `maximumUnauthenticated` connections wait to authenticate: one more is closed at accept (even
+    /// with the right secret); once they go, the endpoint answers again (going away is no failure).
+    func testConnectionsThatHaveNotAuthenticatedAreBounded() throws {
+        let secret = try XCTUnwrap(try store.controlSecret(create: false))
+        let (_, port) = try XCTUnwrap(try store.listeners().first?.controlEndpoint.flatMap(ControlEndpoint.parse))
+        var idle: [LineClient] = []
+        for _ in 0..<ControlEndpointOptions.maximumUnauthenticated { idle.append(try XCTUnwrap(LineClient(port: port, timeout: 15))) }
+        Thread.sleep(forTimeInterval: 0.5)  // accepted by the listener, each holding its place
+        XCTAssertThrowsError(try ControlClient.connect(try target(secret: secret), timeout: 5), "one more is turned away")
+        idle.removeAll()
+        let deadline = Date().addingTimeInterval(10)
+        var snapshot: ControlSnapshot?
+        while snapshot == nil && Date() < deadline {
+            snapshot = ControlClient.snapshot(try target(secret: secret), timeout: 5)
+            if snapshot == nil { Thread.sleep(forTimeInterval: 0.1) }
+        }
+        XCTAssertEqual(snapshot?.server, "MBX01", "the places are free again")
+    }
+
+    /// A source with `failuresPerSource` wrong answers is turned away at connect, even with the right secret.
+    func testASourceThatFailsTooOftenIsTurnedAway() throws {
+        let secret = try XCTUnwrap(try store.controlSecret(create: false))
+        let wrong = try target(secret: ControlSecret.generate())
+        let refusals = NIOLockedValueBox(0)
+        DispatchQueue.concurrentPerform(iterations: ControlEndpointOptions.failuresPerSource) { _ in
+            do { _ = try ControlClient.connect(wrong, timeout: 10) } catch {
+                if "\(error)".contains("refused") { refusals.withLockedValue { $0 += 1 } }
+            }
+        }
+        XCTAssertEqual(refusals.withLockedValue { $0 }, ControlEndpointOptions.failuresPerSource)
+        XCTAssertThrowsError(try ControlClient.connect(try target(secret: secret), timeout: 5)) {
+            XCTAssertFalse("\($0)".contains("refused: the listener does not accept"), "turned away before any challenge: \($0)")
+        }
+    }
 }
