@@ -4,7 +4,8 @@
 // Layers (dependencies point one way, downwards):
 //   receptor (executable)  →  ReceptorShell     →  ReceptorStore  →  ReceptorCore
 //                          ↘  ReceptorListener  ↗       (SwiftNIO)
-//   ReceptorListener, ReceptorConsole and ReceptorShell share ReceptorControl (the control socket's wire format, usage).
+//   ReceptorListener, ReceptorConsole and ReceptorShell share ReceptorControl (the control socket's wire format, usage);
+//   ReceptorListener, ReceptorConsole and the executable share ReceptorControlLink (the TCP endpoint's authentication, the client).
 //   ReceptorShell also uses EMSLanguage (PowerShell-subset parser, pipeline, formatting).
 // ReceptorCore and EMSLanguage are pure: the standard library and Foundation value types only.
 import PackageDescription
@@ -66,11 +67,24 @@ let package = Package(
         // The control socket's wire format and the listener's usage files (Foundation and the domain): the
         // listener writes them, the console and the shell read them; the impact preview's usage evidence.
         .target(name: "ReceptorControl", dependencies: ["ReceptorCore"]),
+        // The control protocol between hosts: the TCP endpoint's challenge-response (the organization's secret), and
+        // the one client of a listener's control protocol (Unix socket here, TLS to the registered certificate
+        // elsewhere) that the console and `receptor status` use.
+        .target(
+            name: "ReceptorControlLink",
+            dependencies: [
+                "ReceptorControl", "ReceptorStore",
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "NIOConcurrencyHelpers", package: "swift-nio"),
+                .product(name: "NIOSSL", package: "swift-nio-ssl"),
+                .product(name: "Crypto", package: "swift-crypto"),
+            ]),
         // The SMTP listener: sockets, TLS, delivery, protocol logs, hot reload, control socket (SwiftNIO).
         .target(
             name: "ReceptorListener",
             dependencies: [
-                "ReceptorCore", "ReceptorStore", "ReceptorSMTP", "CLinuxFiles", "CChecksum", "ReceptorControl",
+                "ReceptorCore", "ReceptorStore", "ReceptorSMTP", "CLinuxFiles", "CChecksum", "ReceptorControl", "ReceptorControlLink",
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
                 .product(name: "NIOTLS", package: "swift-nio"),
@@ -82,7 +96,7 @@ let package = Package(
                 .product(name: "Logging", package: "swift-log"),
             ]),
         // The console: screens, wizard, edit dialog, key table, drawn on an abstract Screen. No curses here.
-        .target(name: "ReceptorConsole", dependencies: ["ReceptorCore", "ReceptorStore", "ReceptorControl"]),
+        .target(name: "ReceptorConsole", dependencies: ["ReceptorCore", "ReceptorStore", "ReceptorControl", "ReceptorControlLink"]),
         // ncursesw through a header-only shim (wide-character API, macros and globals Swift can't import). Debian's
         // libncurses-dev (scripts/install-deps) puts it on the default paths; the module map links it. No
         // pkg-config: its only flags are the two SwiftPM refuses (with a warning on every build), which the shim
@@ -114,11 +128,12 @@ let package = Package(
             name: "receptor",
             dependencies: [
                 "ReceptorCore", "ReceptorStore", "ReceptorStorePostgres", "ReceptorShell", "ReceptorListener", "ReceptorConsole", "ReceptorTerminal",
-                "ReceptorControl", "EMSLanguage", "CEditLine", "CNCursesShim",
+                "ReceptorControl", "ReceptorControlLink", "EMSLanguage", "CEditLine", "CNCursesShim",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
             ]),
         .testTarget(name: "ReceptorCoreTests", dependencies: ["ReceptorCore"]),
+        .testTarget(name: "ReceptorControlLinkTests", dependencies: ["ReceptorControlLink", "ReceptorStore", "ReceptorControl"]),
         .testTarget(name: "EMSLanguageTests", dependencies: ["EMSLanguage"]),
         .testTarget(
             name: "ReceptorStoreTests",
@@ -127,7 +142,8 @@ let package = Package(
         .testTarget(
             name: "ReceptorListenerTests",
             dependencies: [
-                "ReceptorListener", "ReceptorStore", "ReceptorCore", "ReceptorSMTP", "ReceptorConsole", "ReceptorControl", "CChecksum",
+                "ReceptorListener", "ReceptorStore", "ReceptorCore", "ReceptorSMTP", "ReceptorConsole", "ReceptorControl", "ReceptorControlLink",
+                "CChecksum",
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
                 .product(name: "NIOTLS", package: "swift-nio"),
@@ -140,7 +156,9 @@ let package = Package(
             ]),
         .testTarget(
             name: "ReceptorConsoleTests",
-            dependencies: ["ReceptorConsole", "ReceptorCore", "ReceptorStore", "ReceptorControl", "ReceptorShell", "EMSLanguage"],
+            dependencies: [
+                "ReceptorConsole", "ReceptorCore", "ReceptorStore", "ReceptorControl", "ReceptorControlLink", "ReceptorShell", "EMSLanguage",
+            ],
             exclude: ["Fixtures"]),
         .testTarget(name: "ReceptorTerminalTests", dependencies: ["ReceptorTerminal", "ReceptorConsole", "CNCursesShim"]),
         .testTarget(name: "ReceptorShellTests", dependencies: ["ReceptorShell", "ReceptorStore", "ReceptorCore", "EMSLanguage", "ReceptorControl"]),

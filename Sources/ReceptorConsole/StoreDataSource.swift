@@ -1,5 +1,6 @@
 import Foundation
 import ReceptorControl
+import ReceptorControlLink
 import ReceptorCore
 import ReceptorStore
 
@@ -7,6 +8,8 @@ import ReceptorStore
 /// listeners report about their bindings (from the registrations of running listeners, `ListenerLiveness`).
 public final class StoreDataSource: ConsoleDataSource {
     private let store: ConfigStore
+    /// The organization's control secret, read once it is needed (a listener on another host) and kept.
+    private var controlSecret: ControlSecret?
 
     public init(store: ConfigStore) { self.store = store }
 
@@ -41,9 +44,17 @@ public final class StoreDataSource: ConsoleDataSource {
                 ListenerStatus(
                     server: server.name,
                     bindings: Self.bindingStates(l.statusJSON, connectors: snapshot.connectors(on: server.name).map(\.connector)),
-                    controlSocket: l.controlSocket))
+                    control: controlTarget(l), host: l.host))
         }
         return ListenerReading(statuses: statuses, presence: presence)
+    }
+
+    /// The Unix socket of a listener on this host, else its TCP endpoint with the organization's secret.
+    func controlTarget(_ registration: ListenerRegistration) -> ControlTarget? {
+        guard let endpoint = ControlEndpoint.route(to: registration) else { return nil }
+        if case .remote = endpoint, controlSecret == nil { controlSecret = try? store.controlSecret(create: false) }
+        if case .local = endpoint { return ControlTarget(endpoint) }
+        return ControlTarget(endpoint, secret: controlSecret)
     }
 
     /// The listener reports its sockets; a specific binding served by the wildcard socket of its port takes

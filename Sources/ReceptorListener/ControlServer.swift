@@ -23,9 +23,11 @@ public final class ControlServer: @unchecked Sendable {
     private let events: ListenerEventBus
     private let snapshot: SnapshotProvider
     private let tick: TickProvider
-    private let logger: Logger
+    let logger: Logger
     private let usage: ConnectorUsageRecorder?
     private var channel: Channel?
+    /// The TCP endpoint's socket, when one is open (`startEndpoint`).
+    private var endpointChannel: Channel?
 
     public init(
         path: String, events: ListenerEventBus, usage: ConnectorUsageRecorder? = nil, logger: Logger, snapshot: @escaping SnapshotProvider,
@@ -48,11 +50,7 @@ public final class ControlServer: @unchecked Sendable {
             }
             try? FileManager.default.removeItem(atPath: path)
         }
-        let events = self.events
-        let snapshot = self.snapshot
-        let tick = self.tick
-        let logger = self.logger
-        let usage = self.usage
+        let makeSession = sessionHandlerFactory()
         // The socket must never be reachable by others, not even for an instant: umask while binding.
         let old = umask(0o077)
         defer { umask(old) }
@@ -60,15 +58,28 @@ public final class ControlServer: @unchecked Sendable {
             .childChannelInitializer { channel in
                 channel.eventLoop.makeCompletedFuture {
                     try channel.pipeline.syncOperations.addHandler(ByteToMessageHandler(LineFrameDecoder(maxLength: 4096)))
-                    try channel.pipeline.syncOperations.addHandler(
-                        ControlConnectionHandler(events: events, snapshot: snapshot, tick: tick, usage: usage, logger: logger))
+                    try channel.pipeline.syncOperations.addHandler(makeSession())
                 }
             }
             .bind(unixDomainSocketPath: path, cleanupExistingSocketFile: false).get()
         chmod(path, 0o600)
     }
 
+    /// Makes the handler that answers one client's requests (after the line decoder): the same for the Unix
+    /// socket and, once authenticated, the TCP endpoint.
+    func sessionHandlerFactory() -> @Sendable () -> ChannelHandler {
+        let events = self.events
+        let snapshot = self.snapshot
+        let tick = self.tick
+        let logger = self.logger
+        let usage = self.usage
+        return { ControlConnectionHandler(events: events, snapshot: snapshot, tick: tick, usage: usage, logger: logger) }
+    }
+
+    func setEndpointChannel(_ channel: Channel) { endpointChannel = channel }
+
     public func stop() async {
+        try? await endpointChannel?.close()
         try? await channel?.close()
         try? FileManager.default.removeItem(atPath: path)
     }

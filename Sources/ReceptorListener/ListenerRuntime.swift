@@ -7,6 +7,7 @@ import NIOSSL
 import ReceptorCore
 import ReceptorStore
 import ReceptorControl
+import ReceptorControlLink
 
 /// `receptor listen`: loads the server's snapshot, opens its bindings, follows the store (its change feed —
 /// inotify for SQLite, LISTEN/NOTIFY for PostgreSQL — and a poll of the generation; SIGHUP forces a reload),
@@ -28,6 +29,8 @@ public final class ListenerRuntime: @unchecked Sendable {
         public var usageRetentionDays = ConnectorUsage.defaultRetentionDays
         /// Where the listener keeps its files (`StoreLocation.dataDirectory`); nil: the rule's default for the store.
         public var dataDirectory: String?
+        /// The TCP control endpoint (`--control-port`); nil: none, only the Unix socket.
+        public var controlEndpoint: ControlEndpointOptions?
         public init(serverName: String) { self.serverName = serverName }
     }
 
@@ -58,6 +61,9 @@ public final class ListenerRuntime: @unchecked Sendable {
     /// client that sees generation N can rely on N's bindings (the snapshot is swapped in a moment earlier).
     private let generationInForce = NIOLockedValueBox<Int64>(-1)
     private let registrationID = UUID().uuidString.lowercased()
+    /// The TCP control endpoint as registered (`host:port`) and its certificate's SHA-256, once open.
+    private let endpoint = NIOLockedValueBox<(address: String, fingerprint: String)?>(nil)
+    public var registeredControlEndpoint: (address: String, fingerprint: String)? { endpoint.withLockedValue { $0 } }
     private let stopping = NIOLockedValueBox(false)
     private let reloadRequested = NIOLockedValueBox(false)
 
@@ -108,6 +114,12 @@ public final class ListenerRuntime: @unchecked Sendable {
         }
         try await control.start(group: group)
         started.withLockedValue { $0.control = control }
+        if let options = options.controlEndpoint {
+            do { try await openControlEndpoint(control, options, tls: tls) } catch {
+                await control.stop()
+                throw error
+            }
+        }
         appliedGeneration.withLockedValue { $0 = initial.generation }
         await server.reconcile(to: initial.plan)
         generationInForce.withLockedValue { $0 = initial.generation }
@@ -122,6 +134,28 @@ public final class ListenerRuntime: @unchecked Sendable {
         async let heartbeats: Void = heartbeat()
         _ = await (watching, heartbeats)
         await drain()
+    }
+
+    /// The TCP control endpoint: the server's certificate, the organization's secret (made if the store has none).
+    private func openControlEndpoint(_ control: ControlServer, _ options: ControlEndpointOptions, tls: ListenerTLS) async throws {
+        let identity: CertificateIdentity
+        do { identity = try tls.serverIdentity() } catch {
+            throw ControlError(description: "The control endpoint has no certificate: \(error)")
+        }
+        guard let secret = try store.controlSecret(create: true) else {
+            throw ControlError(description: "The store at \(store.path) gave no control secret.")
+        }
+        let port: Int
+        do {
+            port = try await control.startEndpoint(group: group, options: options, identity: identity, secret: secret)
+        } catch {
+            throw ControlError(description: "The control endpoint can't listen on \(options.address) port \(options.port): \(error)")
+        }
+        let address = options.advertised(boundPort: port)
+        endpoint.withLockedValue { $0 = (address, identity.sha256Fingerprint) }
+        logger.info(
+            "control endpoint on \(ReceptorControlLink.ControlEndpoint.text(host: options.address, port: port)) (TLS only, registered as \(address); certificate SHA-256 \(identity.sha256Fingerprint))"
+        )
     }
 
     public func stop() { stopping.withLockedValue { $0 = true } }
@@ -231,7 +265,8 @@ public final class ListenerRuntime: @unchecked Sendable {
         try store.registerListener(
             ListenerRegistration(
                 id: registrationID, server: options.serverName, pid: getpid(), host: ProcessInfo.processInfo.hostName,
-                controlSocket: controlSocketPath, startedAt: now, heartbeatAt: now, statusJSON: statusJSON()))
+                controlSocket: controlSocketPath, startedAt: now, heartbeatAt: now, statusJSON: statusJSON(),
+                controlEndpoint: endpoint.withLockedValue { $0?.address }, controlFingerprint: endpoint.withLockedValue { $0?.fingerprint }))
     }
 
     private func heartbeat() async {

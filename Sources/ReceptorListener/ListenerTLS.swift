@@ -14,8 +14,10 @@ public final class ListenerTLS: @unchecked Sendable {
     private let logger: Logger
     private let cache = NIOLockedValueBox<[String: CertificateIdentity?]>([:])
     private let domainSecureList = NIOLockedValueBox<[String]>([])
+    private let serverFqdn: String
 
     public init(dataDirectory: String, serverFqdn: String, logger: Logger) {
+        self.serverFqdn = serverFqdn
         certificates = CertificateStore(dataDirectory: dataDirectory, serverFqdn: serverFqdn)
         factory = TLSContextFactory(trustedDirectory: certificates.trustedDirectory)
         self.logger = logger
@@ -42,6 +44,13 @@ public final class ListenerTLS: @unchecked Sendable {
         }
         cache.withLockedValue { $0[key] = .some(found) }
         return found
+    }
+
+    /// The server's own certificate, as a connector with the server's FQDN and no TlsCertificateName gets it:
+    /// an installed one that names the FQDN, else the self-signed one in `certs/` (made if missing, key 0600).
+    /// The TCP control endpoint presents it.
+    public func serverIdentity() throws -> CertificateIdentity {
+        try certificates.certificate(for: serverFqdn, tlsCertificateName: nil)
     }
 
     func isAvailable(for connector: ReceiveConnector) -> Bool { identity(for: connector) != nil }

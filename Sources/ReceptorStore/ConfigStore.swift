@@ -28,12 +28,20 @@ public struct ListenerRegistration: Hashable, Sendable, Codable {
     public var heartbeatAt: Date
     /// Free-form JSON the listener publishes (binding status, last config error) for `receptor status`.
     public var statusJSON: String
+    /// The TCP control endpoint (`receptor listen --control-port`), `host:port` (`[v6]:port`), or nil when the
+    /// listener has none: a console on another host reaches it there, over TLS only.
+    public var controlEndpoint: String?
+    /// SHA-256 of the endpoint's certificate (DER, lower-case hex): the one certificate a console trusts there.
+    /// The store is the trust root: whoever may write it could name another certificate.
+    public var controlFingerprint: String?
 
     public init(
-        id: String, server: String, pid: Int32, host: String, controlSocket: String, startedAt: Date, heartbeatAt: Date, statusJSON: String = "{}"
+        id: String, server: String, pid: Int32, host: String, controlSocket: String, startedAt: Date, heartbeatAt: Date, statusJSON: String = "{}",
+        controlEndpoint: String? = nil, controlFingerprint: String? = nil
     ) {
         self.id = id; self.server = server; self.pid = pid; self.host = host; self.controlSocket = controlSocket
         self.startedAt = startedAt; self.heartbeatAt = heartbeatAt; self.statusJSON = statusJSON
+        self.controlEndpoint = controlEndpoint; self.controlFingerprint = controlFingerprint
     }
 }
 
@@ -161,6 +169,12 @@ public protocol ConfigStore: AnyObject, Sendable {
     /// validated whole first (`OrganizationExport.validate`), then one transaction that keeps GUIDs,
     /// revisions, times and hashes and raises the generation once.
     func importOrganization(_ export: OrganizationExport, from source: String) throws
+
+    // The organization's control secret (TCP control endpoints): 256 random bits, made once for the whole
+    // organization. Not configuration: making it never raises the generation. Never printed anywhere.
+    /// The secret, or nil when there is none yet and `create` is false; with `create`, made if missing (two
+    /// processes making it at once agree on one).
+    func controlSecret(create: Bool) throws -> ControlSecret?
 
     // Listeners
     func registerListener(_ registration: ListenerRegistration) throws

@@ -222,13 +222,15 @@ enum Records {
         try Row.fetchAll(
             db,
             sql: """
-                SELECT id, server, pid, host, control_socket, started_at, heartbeat_at, status_json FROM listeners ORDER BY started_at, id
+                SELECT id, server, pid, host, control_socket, started_at, heartbeat_at, status_json, control_endpoint, control_fingerprint
+                FROM listeners ORDER BY started_at, id
                 """
         ).map {
             ListenerRegistration(
                 id: $0["id"], server: $0["server"], pid: $0["pid"], host: $0["host"],
                 controlSocket: $0["control_socket"], startedAt: StoreClock.date($0["started_at"]),
-                heartbeatAt: StoreClock.date($0["heartbeat_at"]), statusJSON: $0["status_json"])
+                heartbeatAt: StoreClock.date($0["heartbeat_at"]), statusJSON: $0["status_json"],
+                controlEndpoint: $0["control_endpoint"], controlFingerprint: $0["control_fingerprint"])
         }
     }
 }

@@ -124,15 +124,38 @@ extension SQLiteConfigStore {
         try write { db in
             try db.execute(
                 sql: """
-                    INSERT OR REPLACE INTO listeners (id, server, pid, host, control_socket, started_at, heartbeat_at, status_json)
-                    VALUES (?, ?, ?, ?, ?, ?, ?, ?)
+                    INSERT OR REPLACE INTO listeners (id, server, pid, host, control_socket, started_at, heartbeat_at, status_json,
+                                                      control_endpoint, control_fingerprint)
+                    VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
                     """,
                 arguments: [
                     registration.id, registration.server, registration.pid, registration.host, registration.controlSocket,
                     StoreClock.millis(registration.startedAt), StoreClock.millis(registration.heartbeatAt),
-                    registration.statusJSON,
+                    registration.statusJSON, registration.controlEndpoint, registration.controlFingerprint,
                 ])
         }
+    }
+
+    public func controlSecret(create: Bool) throws -> ControlSecret? {
+        let select = "SELECT secret FROM control_secret WHERE id = 1"
+        if let text = try read({ try String.fetchOne($0, sql: select) }) { return try Self.decodeSecret(text, path: path) }
+        guard create else { return nil }
+        let fresh = ControlSecret.generate()
+        // Another process may make one at the same moment: the first row stays, and both read it back.
+        let text = try write { db -> String? in
+            try db.execute(
+                sql: "INSERT INTO control_secret (id, secret, created_at) VALUES (1, ?, ?) ON CONFLICT(id) DO NOTHING",
+                arguments: [fresh.stored, StoreClock.now().millis])
+            return try String.fetchOne(db, sql: select)
+        }
+        return try text.map { try Self.decodeSecret($0, path: path) }
+    }
+
+    static func decodeSecret(_ text: String, path: String) throws -> ControlSecret {
+        guard let secret = ControlSecret(stored: text) else {
+            throw StoreError.database("The control secret in the store at \(path) is damaged (not 256 bits of hex).")
+        }
+        return secret
     }
 
     /// Records that the listener is alive, with its current status. `notFound` when it is not registered

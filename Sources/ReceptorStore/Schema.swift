@@ -8,7 +8,7 @@ import GRDB
 /// Exchange's do; `data` columns hold the domain value as JSON with sorted keys (the columns beside it are
 /// copies for uniqueness and lookups, written in the same statement).
 enum Schema {
-    static let latestVersion = "v2"
+    static let latestVersion = "v3"
 
     static var migrator: DatabaseMigrator {
         var migrator = DatabaseMigrator()
@@ -89,6 +89,20 @@ enum Schema {
         // v2: a mailbox's further addresses (EmailAddresses), for recipient validation.
         migrator.registerMigration("v2") { db in
             try db.execute(sql: "ALTER TABLE accounts ADD COLUMN email_addresses TEXT NOT NULL DEFAULT '[]'")
+        }
+        // v3: TCP control endpoints. A listener's endpoint and its certificate's SHA-256 (NULL: none), and the
+        // organization's control secret (one row).
+        migrator.registerMigration("v3") { db in
+            try db.execute(
+                sql: """
+                    ALTER TABLE listeners ADD COLUMN control_endpoint TEXT;
+                    ALTER TABLE listeners ADD COLUMN control_fingerprint TEXT;
+                    CREATE TABLE control_secret (
+                        id         INTEGER PRIMARY KEY NOT NULL CHECK (id = 1),
+                        secret     TEXT NOT NULL,
+                        created_at INTEGER NOT NULL
+                    );
+                    """)
         }
         return migrator
     }

@@ -385,13 +385,38 @@ extension PostgresConfigStore {
         try write { s in
             try s.query(
                 """
-                INSERT INTO listeners (id, server, pid, host, control_socket, started_at, heartbeat_at, status_json)
-                VALUES (\(r.id), \(r.server), \(r.pid), \(r.host), \(r.controlSocket), \(PGClock.millis(r.startedAt)), \(PGClock.millis(r.heartbeatAt)), \(r.statusJSON))
+                INSERT INTO listeners (id, server, pid, host, control_socket, started_at, heartbeat_at, status_json,
+                                       control_endpoint, control_fingerprint)
+                VALUES (\(r.id), \(r.server), \(r.pid), \(r.host), \(r.controlSocket), \(PGClock.millis(r.startedAt)), \(PGClock.millis(r.heartbeatAt)), \(r.statusJSON),
+                        \(r.controlEndpoint), \(r.controlFingerprint))
                 ON CONFLICT (id) DO UPDATE SET server = excluded.server, pid = excluded.pid, host = excluded.host,
                     control_socket = excluded.control_socket, started_at = excluded.started_at,
-                    heartbeat_at = excluded.heartbeat_at, status_json = excluded.status_json
+                    heartbeat_at = excluded.heartbeat_at, status_json = excluded.status_json,
+                    control_endpoint = excluded.control_endpoint, control_fingerprint = excluded.control_fingerprint
                 """)
         }
+    }
+
+    public func controlSecret(create: Bool) throws -> ControlSecret? {
+        func select(_ s: Session) throws -> String? { try s.rows("SELECT secret FROM control_secret WHERE id = 1").first?.decode(String.self) }
+        if let text = try read(select) { return try Self.decodeSecret(text, path: path) }
+        guard create else { return nil }
+        let fresh = ControlSecret.generate()
+        // Another process may make one at the same moment: the first row stays, and both read it back.
+        let text = try write { s -> String? in
+            try s.query(
+                "INSERT INTO control_secret (id, secret, created_at) VALUES (1, \(fresh.stored), \(PGClock.now().millis)) ON CONFLICT (id) DO NOTHING"
+            )
+            return try select(s)
+        }
+        return try text.map { try Self.decodeSecret($0, path: path) }
+    }
+
+    static func decodeSecret(_ text: String, path: String) throws -> ControlSecret {
+        guard let secret = ControlSecret(stored: text) else {
+            throw StoreError.database("The control secret in the store at \(path) is damaged (not 256 bits of hex).")
+        }
+        return secret
     }
 
     public func heartbeat(listenerID: String, statusJSON: String) throws {

@@ -165,12 +165,18 @@ enum PGRecords {
 
     // Listeners
     static func listeners(_ s: Session) throws -> [ListenerRegistration] {
-        try s.rows("SELECT id, server, pid, host, control_socket, started_at, heartbeat_at, status_json FROM listeners ORDER BY started_at, id").map {
-            let (id, server, pid, host, socket, started, heartbeat, status) = try $0.decode(
-                (String, String, Int32, String, String, Int64, Int64, String).self, context: .default)
+        try s.rows(
+            """
+            SELECT id, server, pid, host, control_socket, started_at, heartbeat_at, status_json, control_endpoint, control_fingerprint
+            FROM listeners ORDER BY started_at, id
+            """
+        ).map {
+            let (id, server, pid, host, socket, started, heartbeat, status, endpoint, fingerprint) = try $0.decode(
+                (String, String, Int32, String, String, Int64, Int64, String, String?, String?).self, context: .default)
             return ListenerRegistration(
                 id: id, server: server, pid: pid, host: host, controlSocket: socket,
-                startedAt: PGClock.date(started), heartbeatAt: PGClock.date(heartbeat), statusJSON: status)
+                startedAt: PGClock.date(started), heartbeatAt: PGClock.date(heartbeat), statusJSON: status,
+                controlEndpoint: endpoint, controlFingerprint: fingerprint)
         }
     }
 

@@ -4,7 +4,7 @@ import ReceptorCore
 import ReceptorStore
 
 /// The PostgreSQL schema, as versioned migrations with the same content as SQLite's (`Schema.swift`): v1, then
-/// v2 (accounts.email_addresses). Applied versions are rows of `receptor_schema`; a migration, once shipped,
+/// v2 (accounts.email_addresses), v3 (control endpoints and the control secret). Applied versions are rows of `receptor_schema`; a migration, once shipped,
 /// never changes. Names compare without regard to case through unique indexes on lower(…), as SQLite's
 /// COLLATE NOCASE does; times are bigint milliseconds; `data` columns hold the domain value as JSON text.
 enum PostgresSchema {
@@ -58,6 +58,17 @@ enum PostgresSchema {
             "v2",
             [
                 "ALTER TABLE accounts ADD COLUMN email_addresses text NOT NULL DEFAULT '[]'"
+            ]
+        ),
+        (
+            // TCP control endpoints: a listener's endpoint and its certificate's SHA-256 (NULL: none), and the
+            // organization's control secret (one row; a table of its own, so a DBA can keep it from roles that
+            // only read the configuration).
+            "v3",
+            [
+                "ALTER TABLE listeners ADD COLUMN control_endpoint text",
+                "ALTER TABLE listeners ADD COLUMN control_fingerprint text",
+                "CREATE TABLE control_secret (id integer PRIMARY KEY CHECK (id = 1), secret text NOT NULL, created_at bigint NOT NULL)",
             ]
         ),
     ]

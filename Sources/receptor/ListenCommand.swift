@@ -41,7 +41,21 @@ struct Listen: AsyncParsableCommand {
             """, valueName: "days"))
     var usageDays: Int = 30
 
+    @Option(
+        help: ArgumentHelp(
+            """
+            Also serve the control protocol (the console's monitor, usage) on this TCP port, for consoles on other \
+            hosts: TLS only, with the server's certificate, and only to a console holding the organization's control \
+            secret from the store. Off by default; 0 takes any free port (receptor status shows it).
+            """, valueName: "port"))
+    var controlPort: Int?
+
+    @Option(help: ArgumentHelp("The address the control port binds (default: every IPv4 address, 0.0.0.0).", valueName: "address"))
+    var controlAddress: String?
+
     func validate() throws {
+        if let controlPort { guard (0...65535).contains(controlPort) else { throw ValidationError("--control-port must be between 0 and 65535.") } }
+        if controlAddress != nil && controlPort == nil { throw ValidationError("--control-address needs --control-port.") }
         guard (0...3650).contains(usageDays) else { throw ValidationError("--usage-days must be between 0 and 3650.") }
         guard (1...1024).contains(ioThreads) else { throw ValidationError("--io-threads must be between 1 and 1024.") }
     }
@@ -67,6 +81,7 @@ struct Listen: AsyncParsableCommand {
         runtimeOptions.ioThreads = ioThreads
         runtimeOptions.sync = sync
         runtimeOptions.usageRetentionDays = usageDays
+        if let controlPort { runtimeOptions.controlEndpoint = ControlEndpointOptions(address: controlAddress ?? "0.0.0.0", port: controlPort) }
         let dataDirectory = options.dataDirectory(server: server.name)
         do { try StoreLocation.createFolder(dataDirectory) } catch {
             Terminal.error("\(error)")

@@ -4,6 +4,7 @@ import Foundation
     import Glibc
 #endif
 @testable import ReceptorConsole
+import ReceptorControlLink
 
 /// The real feed against a real Unix socket standing in for a listener: it subscribes, decodes lines off the
 /// caller's thread, reports a listener that goes away, and reconnects when one answers again.
@@ -69,7 +70,7 @@ final class ControlSocketFeedTests: XCTestCase {
 
         let feed = ControlSocketFeed()
         XCTAssertTrue(feed.drain().isEmpty, "drain never waits")
-        feed.follow([MonitorEndpoint(server: "MBX01", socketPath: path)])
+        feed.follow([MonitorEndpoint(server: "MBX01", target: .local(path))])
         var got: [MonitorUpdate] = []
         waitFor(feed, into: &got) { $0.count >= 3 }
         XCTAssertEqual(served.get?.request, #"{"command":"subscribe"}"#)

@@ -2,6 +2,7 @@ import XCTest
 import Foundation
 @testable import ReceptorConsole
 import ReceptorControl
+import ReceptorControlLink
 import ReceptorCore
 
 /// Usage rows handed out as the listener or the files would (tests pin them).
@@ -10,7 +11,7 @@ final class FakeUsageSource: UsageSource, @unchecked Sendable {
     var recording = true
     var reads = 0
     init(_ rows: [ConnectorUsageRow]) { self.rows = rows }
-    func usage(connector: UUID?, days: Int, controlSocket: String?) -> UsageReading {
+    func usage(connector: UUID?, days: Int, control: ControlTarget?) -> UsageReading {
         reads += 1
         let request = UsageRequest(connector: connector?.uuidString.lowercased(), days: days)
         return UsageReading(answer: UsageAnswer(request: request, rows: rows, recording: recording), source: "a test")
@@ -298,7 +299,7 @@ final class ImpactAndUsageTests: XCTestCase {
         try encoder.encode([a, other]).write(
             to: URL(fileURLWithPath: usageFolder + "/" + ReceptorControl.ConnectorUsage.fileName(day: ReceptorControl.ConnectorUsage.day(now))))
         let source = ListenerUsageSource(dataDirectory: folder.path)
-        let reading = source.usage(connector: frontend.guid, days: 7, controlSocket: folder.path + "/no-such.sock")
+        let reading = source.usage(connector: frontend.guid, days: 7, control: .local(folder.path + "/no-such.sock"))
         XCTAssertEqual(reading.answer.rows.map(\.remoteAddress), ["192.0.2.1"])
         XCTAssertEqual(reading.answer.rows.first?.sessions, 3)
         XCTAssertTrue(reading.source.contains("usage files"), reading.source)

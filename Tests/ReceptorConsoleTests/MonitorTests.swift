@@ -3,6 +3,7 @@ import Foundation
 @testable import ReceptorConsole
 import ReceptorCore
 import ReceptorControl
+import ReceptorControlLink
 
 /// A feed driven by the test: updates are queued by hand and drained by the app as the real one is.
 final class FakeFeed: MonitorFeed {
@@ -267,7 +268,7 @@ final class MonitorScreenTests: XCTestCase {
 
     func monitorApp(columns: Int = 100, rows: Int = 30) throws -> (ConsoleApp, FakeDataSource, FakeFeed, () -> String) {
         let (app, ds) = try Fixture.app()
-        ds.listeners = [ListenerStatus(server: "MBX01", bindings: [:], controlSocket: "/var/lib/receptor/listener-mbx01.sock")]
+        ds.listeners = [ListenerStatus(server: "MBX01", bindings: [:], control: .local("/var/lib/receptor/listener-mbx01.sock"))]
         app.reload()
         let feed = FakeFeed()
         app.monitorFeed = feed
@@ -282,7 +283,7 @@ final class MonitorScreenTests: XCTestCase {
         let (app, _, feed, screen) = try monitorApp()
         XCTAssertTrue(feed.followed.isEmpty, "the feed connects at the loop's first turn (pumpMonitor) or when the monitor opens")
         app.keys(.character("m"))
-        XCTAssertEqual(feed.followed, [MonitorEndpoint(server: "MBX01", socketPath: "/var/lib/receptor/listener-mbx01.sock")])
+        XCTAssertEqual(feed.followed, [MonitorEndpoint(server: "MBX01", target: .local("/var/lib/receptor/listener-mbx01.sock"))])
         feed.queued =
             script.attach() + [
                 script.event("sessionOpened", session: script.session("0001", remote: "192.0.2.10:40001")),
@@ -439,10 +440,24 @@ final class MonitorScreenTests: XCTestCase {
         XCTAssertTrue(text.contains("l Listener"), "the hint bar offers it:\n\(text)")
         XCTAssertEqual(app.keys(.character("l")), [.startListener(server: "MBX01")])
         // With one running, l says so instead of starting another.
-        ds.listeners = [ListenerStatus(server: "MBX01", bindings: [:], controlSocket: "/tmp/x.sock")]
+        ds.listeners = [ListenerStatus(server: "MBX01", bindings: [:], control: .local("/tmp/x.sock"))]
         app.reload()
         XCTAssertEqual(app.keys(.character("l")), [.bell])
         XCTAssertTrue(app.screenText(columns: 100, rows: 30).contains("Listener: a listener is already running for MBX01."))
+    }
+
+    func testAListenerOnAnotherHostWithoutAControlEndpointIsSaidToBeUnreachable() throws {
+        let (app, ds) = try Fixture.app()
+        let feed = FakeFeed()
+        app.monitorFeed = feed
+        ds.listeners = [ListenerStatus(server: "MBX01", bindings: [:], control: nil, host: "mbx01.contoso.test")]
+        app.reload()
+        app.keys(.character("m"))
+        XCTAssertEqual(feed.followed, [], "nothing to follow")
+        let text = app.screenText(columns: 100, rows: 30)
+        XCTAssertTrue(text.contains("The listener for MBX01 runs on mbx01.contoso.test"), text)
+        XCTAssertTrue(text.contains("--control-port"), text)
+        XCTAssertFalse(text.contains("Press l to start"), "a listener runs: l is not the answer\n\(text)")
     }
 
     func testAThousandSessionsDrawOnlyWhatFitsAndAt80x24() throws {
@@ -467,8 +482,8 @@ final class MonitorScreenTests: XCTestCase {
         ds.servers.append(Fixture.edge)
         ds.connectors += Fixture.defaults(Fixture.edge).map { ConsoleConnector(connector: $0, revision: 1) }
         ds.listeners = [
-            ListenerStatus(server: "MBX01", bindings: [:], controlSocket: "/srv/a/listener-mbx01.sock"),
-            ListenerStatus(server: "EDGE01", bindings: [:], controlSocket: "/srv/a/listener-edge01.sock"),
+            ListenerStatus(server: "MBX01", bindings: [:], control: .local("/srv/a/listener-mbx01.sock")),
+            ListenerStatus(server: "EDGE01", bindings: [:], control: .local("/srv/a/listener-edge01.sock")),
         ]
         app.reload()
         let feed = FakeFeed()
@@ -531,7 +546,7 @@ final class MonitorExplainTests: XCTestCase {
     func testXOnASessionExplainsWhyItLandedOnItsConnectorAndEscGoesBackToTheMonitor() throws {
         let script = ListenerScript()
         let (app, ds) = try Fixture.app()
-        ds.listeners = [ListenerStatus(server: "MBX01", bindings: [:], controlSocket: "/var/lib/receptor/listener-mbx01.sock")]
+        ds.listeners = [ListenerStatus(server: "MBX01", bindings: [:], control: .local("/var/lib/receptor/listener-mbx01.sock"))]
         app.reload()
         let feed = FakeFeed()
         app.monitorFeed = feed
@@ -570,7 +585,7 @@ final class LiveDetailsTests: XCTestCase {
         app.now = { self.script.start }
         app.pumpMonitor()
         XCTAssertTrue(feed.followed.isEmpty, "no listener, nothing to follow")
-        ds.listeners = [ListenerStatus(server: "MBX01", bindings: [:], controlSocket: "/var/lib/receptor/listener-mbx01.sock")]
+        ds.listeners = [ListenerStatus(server: "MBX01", bindings: [:], control: .local("/var/lib/receptor/listener-mbx01.sock"))]
         app.reload()
         var counters = ConnectorCounters()
         counters.messagesAccepted = 7; counters.messagesRejected = 1

@@ -5,6 +5,7 @@ import Logging
 import NIOPosix
 import ReceptorConsole
 import ReceptorControl
+import ReceptorControlLink
 
 /// The control socket's contract, end to end in memory: what the listener's hand-written encoder (EventJSON)
 /// and its snapshot encoder write, the console's monitor reads back through the shared types of
@@ -168,14 +169,14 @@ final class ControlContractTests: XCTestCase {
         try await server.start(group: group)
 
         let source = ListenerUsageSource(dataDirectory: folder + "/elsewhere", timeout: 5)
-        let reading = source.usage(connector: relay, days: 7, controlSocket: path)
+        let reading = source.usage(connector: relay, days: 7, control: .local(path))
         XCTAssertTrue(reading.source.contains("listener"), reading.source)
         XCTAssertTrue(reading.answer.recording)
         XCTAssertEqual(Set(reading.answer.rows.map(\.remoteAddress)), ["127.0.0.5", "127.0.0.6", "127.0.0.7", "127.0.0.9"])
         XCTAssertEqual(reading.answer.rows.last?.remoteAddress, "127.0.0.9", "the oldest last")
         XCTAssertEqual(reading.answer.rows.first { $0.remoteAddress == "127.0.0.6" }?.relayed, 2)
         XCTAssertEqual(reading.answer.rows.first { $0.remoteAddress == "127.0.0.9" }?.sessions, 7)
-        XCTAssertEqual(source.usage(connector: relay, days: 1, controlSocket: path).answer.rows.count, 3, "today only")
+        XCTAssertEqual(source.usage(connector: relay, days: 1, control: .local(path)).answer.rows.count, 3, "today only")
 
         // Two requests in one write: two answers, in order.
         let client = try XCTUnwrap(LineClient(unixPath: path, timeout: 10))
@@ -190,7 +191,7 @@ final class ControlContractTests: XCTestCase {
         await server.stop()
         try await group.shutdownGracefully()
         // No listener: the console reads the files (today's not yet written, so yesterday's row alone).
-        let fallback = ListenerUsageSource(dataDirectory: folder).usage(connector: relay, days: 7, controlSocket: path)
+        let fallback = ListenerUsageSource(dataDirectory: folder).usage(connector: relay, days: 7, control: .local(path))
         XCTAssertTrue(fallback.source.contains("usage files"), fallback.source)
         XCTAssertEqual(fallback.answer.rows.map(\.remoteAddress), ["127.0.0.9"])
     }

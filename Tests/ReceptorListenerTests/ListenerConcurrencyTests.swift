@@ -228,6 +228,19 @@ final class LineClient: @unchecked Sendable {
         }
     }
 
+    /// Every byte until the peer closes (or the timeout), and whether it closed.
+    func readToEnd() -> (bytes: [UInt8], closed: Bool) {
+        var all = buffered
+        buffered = []
+        var chunk = [UInt8](repeating: 0, count: 4096)
+        while true {
+            let count = chunk.withUnsafeMutableBytes { recv(fd, $0.baseAddress, $0.count, 0) }
+            if count == 0 { return (all, true) }
+            if count < 0 { return (all, errno == ECONNRESET) }
+            all.append(contentsOf: chunk[..<count])
+        }
+    }
+
     /// An SMTP reply's last line (`250 …` after any `250-…`).
     func reply() -> String? {
         while let line = line() {

@@ -124,15 +124,17 @@ final class AccountTests: StoreTestCase {
             let store = try makeStore()
             try store.addAccount(kate, password: "P@ssw0rd!")
         }
-        // Back to v1 as an earlier Receptor left it: no email_addresses column, no v2 migration recorded.
+        // Back to v1 as an earlier Receptor left it: no email_addresses column, no v2 migration recorded (and
+        // none of v3's control endpoint columns).
         let queue = try DatabaseQueue(path: storePath)
         try queue.write { db in
+            try ListenerTests.undoV3(db)
             try db.execute(sql: "ALTER TABLE accounts DROP COLUMN email_addresses")
             try db.execute(sql: "DELETE FROM grdb_migrations WHERE identifier = 'v2'")
         }
         try queue.close()
         let store = try SQLiteConfigStore.open(path: storePath, create: false)
-        XCTAssertEqual(try store.appliedMigrations(), ["v1", "v2"])
+        XCTAssertEqual(try store.appliedMigrations(), ["v1", "v2", "v3"])
         XCTAssertEqual(try store.accounts(), [kate])
         XCTAssertEqual(try store.accounts().first?.emailAddresses, [])
     }

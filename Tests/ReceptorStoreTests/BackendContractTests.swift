@@ -225,6 +225,43 @@ class BackendContractTestCase: StoreTestCase {
         XCTAssertEqual(try store.generation(), 1)
     }
 
+    /// The organization's control secret: none until asked for with `create`, then one for every instance
+    /// (two made at once agree), 256 bits, never a configuration change; a registration keeps its TCP
+    /// control endpoint and certificate fingerprint, and a re-registration without them clears them.
+    func checkTheControlSecretIsMadeOnceAndRegistrationsCarryTheEndpoint() throws {
+        let store = try seeded()
+        XCTAssertNil(try store.controlSecret(create: false))
+        let instances = try (0..<2).map { _ in try open(create: false) }
+        let failures = Failures(), made = Failures()
+        DispatchQueue.concurrentPerform(iterations: 2) { i in
+            do {
+                guard let secret = try instances[i].controlSecret(create: true) else { return failures.add("no secret made") }
+                made.add(secret.stored)
+            } catch { failures.add("\(error)") }
+        }
+        XCTAssertEqual(failures.all, [])
+        XCTAssertEqual(made.all.count, 2)
+        XCTAssertEqual(Set(made.all).count, 1, "one secret for the organization")
+        let secret = try XCTUnwrap(made.all.first.flatMap { ControlSecret(stored: $0) }, "256 bits of hex")
+        XCTAssertEqual(try store.controlSecret(create: false), secret)
+        XCTAssertEqual(try store.controlSecret(create: true), secret, "made once")
+        XCTAssertEqual(try store.generation(), 1, "the secret is not configuration")
+        XCTAssertEqual(try store.changes(since: 1), [])
+
+        let started = Date(timeIntervalSince1970: 1_760_000_000.123)
+        let registration = ListenerRegistration(
+            id: "listener-1", server: "MBX01", pid: 4242, host: "mbx01", controlSocket: "/run/l.sock", startedAt: started, heartbeatAt: started,
+            controlEndpoint: "mbx01.contoso.test:8725", controlFingerprint: String(repeating: "ab", count: 32))
+        try store.registerListener(registration)
+        XCTAssertEqual(try instances[0].listeners(), [registration])
+        var plain = registration
+        plain.controlEndpoint = nil
+        plain.controlFingerprint = nil
+        try store.registerListener(plain)
+        XCTAssertEqual(try instances[1].listeners(), [plain])
+        XCTAssertEqual(try store.generation(), 1)
+    }
+
     func checkAMissingStoreIsNotCreatedWithoutCreate() throws {
         guard case .storeMissing = storeError({ _ = try self.openMissing() }) else { return XCTFail() }
     }
@@ -301,6 +338,7 @@ final class SQLiteContractTests: BackendContractTestCase {
     func testStaleRevision() throws { try checkAStaleRevisionIsRefusedAndNothingIsOverwritten() }
     func testAccounts() throws { try checkAccountsKeepOnlySaltedSlowHashes() }
     func testListeners() throws { try checkListenerRegistrationsLeaveTheGenerationAlone() }
+    func testControlSecretAndEndpoints() throws { try checkTheControlSecretIsMadeOnceAndRegistrationsCarryTheEndpoint() }
     func testMissing() throws { try checkAMissingStoreIsNotCreatedWithoutCreate() }
     func testConflictingConcurrentInserts() throws { try checkOfTwoConflictingConcurrentInsertsExactlyOneWins() }
     func testNoLostUpdate() throws { try checkNoLostUpdateOnRevisions() }
@@ -395,6 +433,7 @@ final class PostgresContractTests: BackendContractTestCase {
     func testStaleRevision() throws { try checkAStaleRevisionIsRefusedAndNothingIsOverwritten() }
     func testAccounts() throws { try checkAccountsKeepOnlySaltedSlowHashes() }
     func testListeners() throws { try checkListenerRegistrationsLeaveTheGenerationAlone() }
+    func testControlSecretAndEndpoints() throws { try checkTheControlSecretIsMadeOnceAndRegistrationsCarryTheEndpoint() }
     func testMissing() throws { try checkAMissingStoreIsNotCreatedWithoutCreate() }
     func testConflictingConcurrentInserts() throws { try checkOfTwoConflictingConcurrentInsertsExactlyOneWins() }
     func testNoLostUpdate() throws { try checkNoLostUpdateOnRevisions() }
@@ -407,10 +446,37 @@ final class PostgresContractTests: BackendContractTestCase {
     func testMigrationsAreVersionedAndReopeningKeepsThem() throws {
         let store = try PostgresConfigStore.open(uri: uri, create: true)
         defer { store.close() }
-        XCTAssertEqual(try store.appliedMigrations(), ["v1", "v2"])
+        XCTAssertEqual(try store.appliedMigrations(), ["v1", "v2", "v3"])
         let again = try PostgresConfigStore.open(uri: uri, create: false)
         defer { again.close() }
-        XCTAssertEqual(try again.appliedMigrations(), ["v1", "v2"])
+        XCTAssertEqual(try again.appliedMigrations(), ["v1", "v2", "v3"])
+    }
+
+    func testAStoreOfSchemaV2IsUpgradedWithControlEndpoints() throws {
+        let store = try PostgresConfigStore.open(uri: uri, create: true)
+        let started = Date(timeIntervalSince1970: 1_760_000_000.123)
+        let registration = ListenerRegistration(
+            id: "listener-1", server: "MBX01", pid: 4242, host: "mbx01", controlSocket: "/run/l.sock", startedAt: started, heartbeatAt: started)
+        try store.registerListener(registration)
+        store.close()
+        // Back to v2, as a Receptor before the TCP control endpoint left it.
+        try psql(
+            """
+            ALTER TABLE listeners DROP COLUMN control_endpoint, DROP COLUMN control_fingerprint;
+            DROP TABLE control_secret;
+            DELETE FROM receptor_schema WHERE version = 'v3'
+            """, uri: uri)
+        let again = try PostgresConfigStore.open(uri: uri, create: false)
+        defer { again.close() }
+        XCTAssertEqual(try again.appliedMigrations(), ["v1", "v2", "v3"])
+        XCTAssertEqual(try again.listeners(), [registration], "an old registration has no control endpoint")
+        XCTAssertNil(try again.controlSecret(create: false))
+        XCTAssertNotNil(try again.controlSecret(create: true))
+        var withEndpoint = registration
+        withEndpoint.controlEndpoint = "[2001:db8::25]:8725"
+        withEndpoint.controlFingerprint = String(repeating: "0f", count: 32)
+        try again.registerListener(withEndpoint)
+        XCTAssertEqual(try again.listeners(), [withEndpoint])
     }
 
     func testANewerSchemaAndAForeignDatabaseAreRefused() throws {

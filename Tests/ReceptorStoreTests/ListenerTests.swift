@@ -1,4 +1,5 @@
 import Foundation
+import GRDB
 import XCTest
 import ReceptorCore
 @testable import ReceptorStore
@@ -82,5 +83,40 @@ final class ListenerTests: StoreTestCase {
         XCTAssertEqual(live.map(\.state), [.running, .notResponding(silentFor: 30)])
         XCTAssertEqual(try store.listeners().map(\.id).sorted(), ["alive", "silent"])
         XCTAssertEqual(try store.generation(), 1, "forgetting listeners is not a configuration change")
+    }
+
+    /// Takes a store back to schema v2, as a Receptor before the TCP control endpoint left it.
+    static func undoV3(_ db: Database) throws {
+        try db.execute(sql: "ALTER TABLE listeners DROP COLUMN control_endpoint")
+        try db.execute(sql: "ALTER TABLE listeners DROP COLUMN control_fingerprint")
+        try db.execute(sql: "DROP TABLE control_secret")
+        try db.execute(sql: "DELETE FROM grdb_migrations WHERE identifier = 'v3'")
+    }
+
+    func testAStoreOfSchemaV2IsUpgradedWithControlEndpointsAndKeepsItsListeners() throws {
+        let started = Date(timeIntervalSince1970: 1_760_000_000.123)
+        let registration = ListenerRegistration(
+            id: "listener-1", server: "MBX01", pid: 4242, host: "mbx01", controlSocket: "/run/l.sock", startedAt: started, heartbeatAt: started)
+        do {
+            let store = try seededStore()
+            try store.registerListener(registration)
+        }
+        let queue = try DatabaseQueue(path: storePath)
+        try queue.write { try Self.undoV3($0) }
+        XCTAssertEqual(try queue.read { try Schema.migrator.appliedMigrations($0) }, ["v1", "v2"])
+        try queue.close()
+
+        let store = try SQLiteConfigStore.open(path: storePath, create: false)
+        XCTAssertEqual(try store.appliedMigrations(), ["v1", "v2", "v3"])
+        XCTAssertEqual(try store.listeners(), [registration], "an old registration has no control endpoint")
+        XCTAssertNil(try store.controlSecret(create: false))
+        let secret = try XCTUnwrap(try store.controlSecret(create: true))
+        var withEndpoint = registration
+        withEndpoint.controlEndpoint = "mbx01.contoso.test:8725"
+        withEndpoint.controlFingerprint = String(repeating: "0f", count: 32)
+        try store.registerListener(withEndpoint)
+        let other = try SQLiteConfigStore.open(path: storePath, create: false)
+        XCTAssertEqual(try other.listeners(), [withEndpoint])
+        XCTAssertEqual(try other.controlSecret(create: false), secret)
     }
 }

@@ -270,7 +270,7 @@ _receptor_listen() {
     repeating_flags=()
     non_repeating_flags=(--version -h --help)
     repeating_options=()
-    non_repeating_options=(--store --server --data-dir --log-level --io-threads --sync --usage-days)
+    non_repeating_options=(--store --server --data-dir --log-level --io-threads --sync --usage-days --control-port --control-address)
     __receptor_offer_flags_options 0
 
     # Offer option value completions
@@ -295,6 +295,12 @@ _receptor_listen() {
         return
         ;;
     '--usage-days')
+        return
+        ;;
+    '--control-port')
+        return
+        ;;
+    '--control-address')
         return
         ;;
     esac

@@ -353,7 +353,9 @@ def test_mouse_click_selects_a_row_and_ctrl_z_fg_redraws():
         c.keys("q")
         c.wait_for("EXIT=0")
         c.keys("clear", "Enter")
-        c.keys(f"{BIN} console --store {c.store}", "Enter")
+        c.keys("clear", "Enter")
+        c.wait_until(lambda: "EXIT=0" not in c.screen(), "the screen cleared")
+        c.keys(f"{BIN} console --store {c.store}; echo EXIT=$?", "Enter")
         c.wait_for("Receive connectors")
         lines = c.screen().splitlines()
         row = next(i for i, l in enumerate(lines) if l.startswith(" Default MBX01"))
@@ -668,6 +670,77 @@ def test_organization_view_on_postgresql_two_servers_listeners_and_a_change_from
             c.close()
         db.drop()
         shutil.rmtree(work, ignore_errors=True)
+
+
+def test_monitor_attaches_through_the_tcp_control_endpoint():
+    """Issue 14: the console on another host watches a listener through its TCP control endpoint (TLS, the
+    store's control secret). The listener's registration is made to look as if it came from another host, so
+    the console can't use the Unix socket: with the store's secret the monitor is live over TCP (a connection
+    to the control port, the sessions); with another secret in the store it is refused and stays lost."""
+    import socket
+    import sqlite3
+    import subprocess as sp
+    c = Console(offset=10900)
+    listener = None
+    others = []
+    try:
+        log = open(os.path.join(c.dir, "listen.log"), "w")
+        listener = sp.Popen([BIN, "listen", "--store", c.store, "--control-port", "0", "--control-address", "127.0.0.1"],
+                            stdout=log, stderr=sp.STDOUT)
+        con = sqlite3.connect(c.store, timeout=10)
+        end = time.time() + 30
+        row = None
+        while time.time() < end:
+            row = con.execute("SELECT control_endpoint FROM listeners WHERE control_endpoint IS NOT NULL").fetchone()
+            if row:
+                break
+            time.sleep(0.1)
+        assert row, "the listener registered no control endpoint"
+        port = int(row[0].rsplit(":", 1)[1])
+        right = con.execute("SELECT secret FROM control_secret").fetchone()[0]
+        con.execute("UPDATE listeners SET host = 'mbx01.elsewhere.test'")
+        con.execute("UPDATE control_secret SET secret = ?", ("11" * 32,))
+        con.commit()
+
+        # The console already running reads the (wrong) secret when it first needs it: refused, never live.
+        c.keys("m")
+        c.wait_for("MBX01 lost", timeout=15)
+        time.sleep(2)
+        if "MBX01 live" in c.screen():
+            raise AssertionError(f"live with a wrong secret:\n{c.screen()}")
+        c.keys("Escape"); c.wait_for("Receive connectors")
+        c.keys("q"); c.wait_for("EXIT=0")
+
+        # Another console, with the right secret back in the store.
+        con.execute("UPDATE control_secret SET secret = ?", (right,))
+        con.commit()
+        c.keys("clear", "Enter")
+        c.wait_until(lambda: "EXIT=0" not in c.screen(), "the screen cleared")
+        c.keys(f"{BIN} console --store {c.store}; echo EXIT=$?", "Enter")
+        c.wait_for("Receive connectors")
+        c.keys("m")
+        c.wait_for("Listeners: MBX01 live", timeout=15)
+        end = time.time() + 10
+        connections = ""
+        while time.time() < end and not connections.strip():
+            connections = sp.run(["ss", "-Htn", "state", "established", f"( dport = :{port} )"], capture_output=True, text=True).stdout
+            time.sleep(0.1)
+        if not connections.strip():
+            raise AssertionError(f"no connection to the control port {port}")
+        s = socket.create_connection(("127.0.0.1", 10925), timeout=5)
+        others.append(s)
+        s.recv(512)
+        c.wait_for("SESSIONS: 1 live", timeout=10)
+        c.keys("Escape"); c.wait_for("Receive connectors")
+        c.keys("q"); c.wait_for("EXIT=0")
+        con.close()
+    finally:
+        for s in others:
+            s.close()
+        if listener and listener.poll() is None:
+            listener.terminate()
+            listener.wait(timeout=30)
+        c.close()
 
 
 if __name__ == "__main__":

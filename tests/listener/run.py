@@ -2162,6 +2162,130 @@ def test_listener_on_postgresql_keeps_serving_through_a_database_restart():
 def test_two_shells_racing_on_one_binding_on_postgresql_one_wins():
     """Two `receptor shell` processes at once, each adding a connector that conflicts with the other's (same
     binding, same remote ranges): exactly one is saved, the other refused with one line; five rounds."""
+
+
+def control_endpoint_exchange(host, port, fingerprint, secret_hex, request='{"command":"snapshot"}'):
+    """The console's side of the TCP control endpoint, written from the decision note, not from the Swift code:
+    TLS (the certificate must be the registered one), the challenge, HMAC-SHA256(secret, label | nonce |
+    SHA-256 of the certificate), then one request. Returns (lines after the answer, seconds the verdict took)."""
+    import base64
+    import hashlib
+    import hmac
+    import ssl
+    context = ssl.SSLContext(ssl.PROTOCOL_TLS_CLIENT)
+    context.check_hostname = False
+    context.verify_mode = ssl.CERT_NONE  # trust comes from the registered fingerprint, checked below
+    with socket.create_connection((host, port), timeout=10) as raw, context.wrap_socket(raw) as tls:
+        der = tls.getpeercert(binary_form=True)
+        assert_eq(hashlib.sha256(der).hexdigest(), fingerprint, "the certificate is the one the store registered")
+        assert_eq(tls.version(), "TLSv1.3", "TLS version")
+        reader = tls.makefile("r")
+        challenge = json.loads(reader.readline())
+        assert_eq((challenge["type"], challenge["version"]), ("challenge", 1), f"challenge: {challenge}")
+        nonce = base64.b64decode(challenge["nonce"])
+        mac = hmac.new(bytes.fromhex(secret_hex), b"receptor-control-v1" + nonce + der_digest(der), hashlib.sha256).digest()
+        tls.sendall(json.dumps({"command": "authenticate", "answer": base64.b64encode(mac).decode()}).encode() + b"\n")
+        started = time.time()
+        verdict = reader.readline()
+        took = time.time() - started
+        lines = [verdict.strip()]
+        if json.loads(verdict).get("type") == "authenticated":
+            tls.sendall(request.encode() + b"\n")
+            lines.append(reader.readline().strip())
+        else:
+            lines.append(reader.read())  # nothing more: the close
+        return lines, took
+
+
+def der_digest(der):
+    import hashlib
+    return hashlib.sha256(der).digest()
+
+
+def check_control_endpoint(l, secret):
+    """The TCP control endpoint of a running listener `l` (started with --control-port 0 on 127.0.0.1)."""
+    status = json.loads(l.run("status", "--json").stdout)
+    listener = status["listeners"][0]
+    endpoint, fingerprint = listener.get("controlEndpoint"), listener.get("controlFingerprint")
+    if not endpoint or not fingerprint:
+        raise AssertionError(f"status --json shows no control endpoint: {listener}")
+    host, port = endpoint.rsplit(":", 1)
+    assert_eq(host, "127.0.0.1", "the endpoint's host (the bind address)")
+    text = l.run("status").stdout
+    assert_in(f"control endpoint {endpoint} (TLS only; certificate SHA-256 {fingerprint})", text)
+    if len(secret) != 64:
+        raise AssertionError(f"the control secret is not 256 bits of hex: {len(secret)} characters")
+
+    lines, _ = control_endpoint_exchange(host, int(port), fingerprint, secret)
+    assert_eq(lines[0], '{"type":"authenticated"}', "verdict with the right secret")
+    snapshot = json.loads(lines[1])
+    assert_eq((snapshot["type"], snapshot["server"]), ("snapshot", "MBX01"), "the snapshot over TLS")
+
+    wrong = "00" * 32
+    lines, took = control_endpoint_exchange(host, int(port), fingerprint, wrong)
+    assert_eq(lines, ['{"error":"not authorized","type":"error"}', ""], "a wrong secret: one refusal line, then the close")
+    if took < 0.9:
+        raise AssertionError(f"the refusal came after {took:.2f}s; it waits a second")
+
+    # A plaintext client: no JSON byte, the close.
+    with socket.create_connection((host, int(port)), timeout=15) as s:
+        s.sendall(b'{"command":"snapshot"}\n')
+        got = b""
+        try:
+            while True:
+                chunk = s.recv(4096)
+                if not chunk:
+                    break
+                got += chunk
+        except ConnectionResetError:
+            pass
+        if b"{" in got or b"MBX01" in got:
+            raise AssertionError(f"a plaintext client got protocol bytes: {got!r}")
+
+    # The secret is in no output: status (text and JSON) and the listener's log.
+    for where, out in [("status", text), ("status --json", json.dumps(status)), ("the listener's log", l.log_text())]:
+        if secret in out:
+            raise AssertionError(f"the control secret appears in {where}")
+
+
+def test_control_endpoint_over_tls_with_the_organization_secret():
+    """receptor listen --control-port: status shows the endpoint and the certificate's SHA-256; a client holding
+    the store's secret gets the snapshot through TLS; a wrong secret gets one refusal line a second later; a
+    plaintext client gets no protocol byte; the secret appears in no output."""
+    l = Listener()
+    try:
+        l.start("--control-port", "0", "--control-address", "127.0.0.1")
+        l.wait_status("control endpoint 127.0.0.1:")
+        con = sqlite3.connect(f"file:{l.store}?mode=ro", uri=True, timeout=10)
+        try:
+            secret = con.execute("SELECT secret FROM control_secret").fetchone()[0]
+        finally:
+            con.close()
+        check_control_endpoint(l, secret)
+
+        # As `receptor status` on another host sees it (the registration's host is not this one): it attaches
+        # through the endpoint with the store's secret, and says so; with another secret in the store, it can't.
+        con = sqlite3.connect(l.store, timeout=10)
+        try:
+            con.execute("UPDATE listeners SET host = 'mbx01.elsewhere.test'")
+            con.commit()
+            status = l.run("status").stdout
+            assert_in(": a console here can attach (generation ", status)
+            con.execute("UPDATE control_secret SET secret = ?", ("00" * 32,))
+            con.commit()
+            status = l.run("status").stdout
+            assert_in(": a console here can't attach (", status)
+            assert_in("refused: the listener does not accept this store's control secret", status)
+            if secret in status or "00" * 32 in status:
+                raise AssertionError("a secret appears in status")
+        finally:
+            con.close()
+    finally:
+        l.cleanup()
+
+
+def test_control_endpoint_on_postgresql():
+    """The same on a PostgreSQL store: the secret and the registration's endpoint and fingerprint in the database."""
     db = PostgresDatabase()
     l = None
     try:
@@ -2182,6 +2306,11 @@ def test_two_shells_racing_on_one_binding_on_postgresql_one_wins():
             names = l.shell(f"Get-ReceiveConnector | where {{$_.Name -like 'Race {round}*'}} | Format-Table Name").stdout
             assert_eq(sum(1 for line in names.splitlines() if line.strip().startswith(f"Race {round}")), 1,
                       f"round {round}: connectors in the store ({names!r})")
+
+
+        l.start("--control-port", "0", "--control-address", "127.0.0.1")
+        l.wait_status("control endpoint 127.0.0.1:")
+        check_control_endpoint(l, psql(db.uri, "SELECT secret FROM control_secret"))
     finally:
         if l:
             l.cleanup()

@@ -17,7 +17,7 @@ extension ConsoleApp {
             return cached.rows
         }
         let reading = usageSource.usage(
-            connector: nil, days: ImpactReport.evidenceDays, controlSocket: snapshot.listener(for: server)?.controlSocket)
+            connector: nil, days: ImpactReport.evidenceDays, control: snapshot.listener(for: server)?.control)
         evidenceCache = (server, now(), reading.answer.rows)
         return reading.answer.rows
     }

@@ -146,7 +146,7 @@ public final class ConsoleApp {
     /// Points the feed at every running listener of the store and tells the monitor what to say without one.
     func followListeners() {
         let running = snapshot.listeners
-        monitorFeed?.follow(running.compactMap { l in l.controlSocket.map { MonitorEndpoint(server: l.server, socketPath: $0) } })
+        monitorFeed?.follow(running.compactMap { l in l.control.map { MonitorEndpoint(server: l.server, target: $0) } })
         var known: [String: [String]] = [:]
         for l in running { known[l.server] = snapshot.connectors(on: l.server).filter(\.connector.enabled).map(\.connector.identity.description) }
         monitor.knownConnectors = known
@@ -157,7 +157,11 @@ public final class ConsoleApp {
             monitor.noListenerHint =
                 "No listener is running for this store, so there are no sessions to show. Press l to start the bundled listener\(target) in the background (its log: \(dataDirectory)/listener.log), or run: receptor listen --store \(dataSource.storePath)"
         } else {
-            monitor.noListenerHint = nil
+            // Running, but not reachable from here: on another host, without a TCP control endpoint.
+            let unreachable = running.filter { $0.control == nil }.map { l in
+                "The listener for \(l.server)\(l.host.map { " runs on \($0) and" } ?? "") has no control endpoint this console can reach, so its sessions can't be shown here: start it with receptor listen --control-port PORT."
+            }
+            monitor.noListenerHint = unreachable.isEmpty ? nil : unreachable.joined(separator: " ")
         }
     }
 
@@ -165,7 +169,7 @@ public final class ConsoleApp {
     /// Also starts the background read of the usage briefs the details pane shows, when they are stale.
     public func pumpMonitor() {
         if let usageSource, let s = serverName {
-            usageBriefs.refreshIfStale(source: usageSource, server: s, controlSocket: snapshot.listener(for: s)?.controlSocket, now: now())
+            usageBriefs.refreshIfStale(source: usageSource, server: s, control: snapshot.listener(for: s)?.control, now: now())
         }
         // The details pane shows the selected connector's live sessions: the feed connects as soon as a
         // listener runs, not only once the monitor is opened.
@@ -472,7 +476,7 @@ public final class ConsoleApp {
     func readUsage(_ c: ReceiveConnector) -> UsageReading? {
         usageSource?.usage(
             connector: c.guid, days: ReceptorControl.ConnectorUsage.defaultRetentionDays,
-            controlSocket: snapshot.listener(for: c.server)?.controlSocket)
+            control: snapshot.listener(for: c.server)?.control)
     }
 
     func openEdit(_ c: ConsoleConnector) {

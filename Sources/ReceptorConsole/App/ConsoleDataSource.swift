@@ -1,4 +1,5 @@
 import Foundation
+import ReceptorControlLink
 import ReceptorCore
 
 /// A connector as the console sees it: the domain value plus the store revision a save must name.
@@ -18,10 +19,13 @@ public enum BindingState: Hashable, Sendable {
 public struct ListenerStatus: Hashable, Sendable {
     public var server: String
     public var bindings: [String: BindingState]
-    /// The listener's control socket, which the session monitor reads.
-    public var controlSocket: String?
-    public init(server: String, bindings: [String: BindingState], controlSocket: String? = nil) {
-        self.server = server; self.bindings = bindings; self.controlSocket = controlSocket
+    /// How to reach the listener's control protocol (the session monitor, usage): its Unix socket on this
+    /// host, else its TCP control endpoint; nil when it has neither here.
+    public var control: ControlTarget?
+    /// The host the listener runs on, as it registered.
+    public var host: String?
+    public init(server: String, bindings: [String: BindingState], control: ControlTarget? = nil, host: String? = nil) {
+        self.server = server; self.bindings = bindings; self.control = control; self.host = host
     }
 }
 

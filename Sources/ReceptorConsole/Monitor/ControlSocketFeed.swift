@@ -1,12 +1,10 @@
 import Foundation
-#if canImport(Glibc)
-    import Glibc
-    import ReceptorControl
-#endif
+import ReceptorControl
+import ReceptorControlLink
 
-/// The real monitor feed: one background thread per listener reads its control socket (subscribe: a
-/// snapshot, then events and a tick each second), decodes the lines off the interface thread, and queues
-/// them. `drain()` only swaps the queue, so the console never waits on a socket. A listener that stops or
+/// The real monitor feed: one background thread per listener reads its control protocol through
+/// `ControlClient` (the Unix socket here, the TCP endpoint on another host; subscribe: a snapshot, then events
+/// and a tick each second), decodes the lines off the interface thread, and queues them. `drain()` only swaps the queue, so the console never waits on a socket. A listener that stops or
 /// restarts is reconnected every half second for as long as it is followed.
 public final class ControlSocketFeed: MonitorFeed, @unchecked Sendable {
     private final class Follower: @unchecked Sendable {
@@ -77,90 +75,27 @@ public final class ControlSocketFeed: MonitorFeed, @unchecked Sendable {
         let server = follower.endpoint.server
         var lastFailure: String?
         while !follower.stopped {
-            let fd = Self.connect(follower.endpoint.socketPath)
-            guard fd >= 0 else {
-                let reason = String(cString: strerror(errno))
-                if lastFailure != reason { push(.detached(server: server, reason: "control socket: \(reason)")); lastFailure = reason }
+            let connection: ControlConnection
+            do {
+                connection = try ControlClient.connect(follower.endpoint.target)
+            } catch {
+                let reason = "\(error)"
+                if lastFailure != reason { push(.detached(server: server, reason: reason)); lastFailure = reason }
                 Thread.sleep(forTimeInterval: Self.retryInterval)
                 continue
             }
             lastFailure = nil
-            let request = Array("{\"command\":\"subscribe\"}\n".utf8)
-            _ = request.withUnsafeBytes { send(fd, $0.baseAddress, $0.count, Int32(MSG_NOSIGNAL)) }
+            connection.send(#"{"command":"subscribe"}"#)
             push(.attached(server: server))
-            let reason = readLines(fd, stop: { follower.stopped }) { line in
+            let reason = connection.readLines(stop: { follower.stopped }) { line in
                 if let decoded = ControlLine.decode(line) { push(.line(server: server, decoded)) }
             }
-            close(fd)
+            connection.close()
             if !follower.stopped {
                 push(.detached(server: server, reason: reason))
                 lastFailure = reason
                 Thread.sleep(forTimeInterval: Self.retryInterval)
             }
         }
-    }
-
-    /// One snapshot from a listener's control socket (the `snapshot` request); nil when nothing answers
-    /// within `timeout` (`receptor status` when the store can't be read asks this host's listeners directly).
-    public static func snapshot(socketPath: String, timeout: TimeInterval = 2) -> ControlSnapshot? {
-        let fd = connect(socketPath)
-        guard fd >= 0 else { return nil }
-        defer { close(fd) }
-        let request = Array("{\"command\":\"snapshot\"}\n".utf8)
-        _ = request.withUnsafeBytes { send(fd, $0.baseAddress, $0.count, Int32(MSG_NOSIGNAL)) }
-        let deadline = Date().addingTimeInterval(timeout)
-        var answer: ControlSnapshot?
-        var answered = false
-        _ = readLines(fd, stop: { answered || Date() > deadline }) { line in
-            answered = true
-            if case .snapshot(let s)? = ControlLine.decode(line) { answer = s }
-        }
-        return answer
-    }
-
-    /// Reads newline-terminated lines until the peer closes or `stop` says so; returns why it ended.
-    private static func readLines(_ fd: Int32, stop: () -> Bool, _ body: (Data) -> Void) -> String {
-        var buffer = [UInt8]()
-        var chunk = [UInt8](repeating: 0, count: 64 * 1024)
-        while !stop() {
-            var p = pollfd(fd: fd, events: Int16(POLLIN), revents: 0)
-            let ready = poll(&p, 1, 250)
-            if ready < 0 { if errno == EINTR { continue }; return String(cString: strerror(errno)) }
-            if ready == 0 { continue }
-            let n = chunk.withUnsafeMutableBytes { recv(fd, $0.baseAddress, $0.count, 0) }
-            if n == 0 { return "the listener closed the connection" }
-            if n < 0 { if errno == EINTR || errno == EAGAIN { continue }; return String(cString: strerror(errno)) }
-            buffer.append(contentsOf: chunk[0..<n])
-            var start = 0
-            while let newline = buffer[start...].firstIndex(of: 10) {
-                body(Data(buffer[start..<newline]))
-                start = newline + 1
-            }
-            buffer.removeFirst(start)
-        }
-        return "stopped"
-    }
-
-    static func connect(_ path: String) -> Int32 {
-        let fd = socket(AF_UNIX, Int32(SOCK_STREAM.rawValue), 0)
-        guard fd >= 0 else { return -1 }
-        var address = sockaddr_un()
-        address.sun_family = sa_family_t(AF_UNIX)
-        let bytes = Array(path.utf8)
-        guard bytes.count < MemoryLayout.size(ofValue: address.sun_path) else { close(fd); errno = ENAMETOOLONG; return -1 }
-        withUnsafeMutableBytes(of: &address.sun_path) { raw in
-            for (i, b) in bytes.enumerated() { raw[i] = b }
-            raw[bytes.count] = 0
-        }
-        let result = withUnsafePointer(to: &address) {
-            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { Glibc.connect(fd, $0, socklen_t(MemoryLayout<sockaddr_un>.size)) }
-        }
-        if result != 0 {
-            let saved = errno
-            close(fd)
-            errno = saved
-            return -1
-        }
-        return fd
     }
 }

@@ -1,12 +1,13 @@
 import Foundation
 import ReceptorControl
+import ReceptorControlLink
 
-/// One running listener the monitor follows: its server and its control socket (from the store's
-/// listener registrations).
+/// One running listener the monitor follows: its server and how to reach it (its control socket on this host,
+/// its TCP control endpoint elsewhere; from the store's listener registrations).
 public struct MonitorEndpoint: Hashable, Sendable {
     public var server: String
-    public var socketPath: String
-    public init(server: String, socketPath: String) { self.server = server; self.socketPath = socketPath }
+    public var target: ControlTarget
+    public init(server: String, target: ControlTarget) { self.server = server; self.target = target }
 }
 
 /// What the feed hands the monitor, in order, per listener.

@@ -1,9 +1,6 @@
 import Foundation
 import ReceptorControl
-
-#if canImport(Glibc)
-    import Glibc
-#endif
+import ReceptorControlLink
 
 /// A connector usage answer and where it came from ("the listener for MBX01", "the usage files in …").
 public struct UsageReading: Sendable {
@@ -12,12 +9,13 @@ public struct UsageReading: Sendable {
     public init(answer: UsageAnswer, source: String) { self.answer = answer; self.source = source }
 }
 
-/// Where the console reads connector usage: the running listener over its control socket, else the usage
-/// files the listeners wrote in the data directory. Tests give a fake.
+/// Where the console reads connector usage: the running listener over its control protocol (its Unix socket
+/// here, its TCP endpoint on another host), else the usage files the listeners wrote in the data directory.
+/// Tests give a fake.
 public protocol UsageSource: AnyObject, Sendable {
     /// Usage over the last `days` days of one connector (its GUID), or of every connector when nil;
-    /// `controlSocket` is the server's running listener's, if any.
-    func usage(connector: UUID?, days: Int, controlSocket: String?) -> UsageReading
+    /// `control` reaches the server's running listener, if any.
+    func usage(connector: UUID?, days: Int, control: ControlTarget?) -> UsageReading
 }
 
 /// The real source: asks the listener (one request line, one answer line, at most `timeout`), and reads
@@ -30,43 +28,14 @@ public final class ListenerUsageSource: UsageSource, @unchecked Sendable {
         self.dataDirectory = dataDirectory; self.timeout = timeout
     }
 
-    public func usage(connector: UUID?, days: Int, controlSocket: String?) -> UsageReading {
+    public func usage(connector: UUID?, days: Int, control: ControlTarget?) -> UsageReading {
         let request = UsageRequest(connector: connector?.uuidString.lowercased(), days: days)
-        if let controlSocket, let answer = Self.ask(controlSocket, request, timeout: timeout) {
-            return UsageReading(answer: answer, source: "the listener (control socket)")
+        if let control, let answer = ControlClient.usage(control, request: request, timeout: timeout) {
+            return UsageReading(answer: answer, source: "the listener (\(control))")
         }
         let rows = ConnectorUsage.read(dataDirectory: dataDirectory, days: request.clampedDays)
         return UsageReading(
             answer: UsageAnswer(request: request, rows: rows), source: "the usage files in \(ConnectorUsage.folder(dataDirectory: dataDirectory))")
-    }
-
-    /// One request on its own connection; nil when the socket does not answer in time or answers otherwise.
-    static func ask(_ path: String, _ request: UsageRequest, timeout: TimeInterval) -> UsageAnswer? {
-        guard var line = try? JSONEncoder().encode(request) else { return nil }
-        line.append(10)
-        let fd = ControlSocketFeed.connect(path)
-        guard fd >= 0 else { return nil }
-        defer { close(fd) }
-        let sent = line.withUnsafeBytes { send(fd, $0.baseAddress, $0.count, Int32(MSG_NOSIGNAL)) }
-        guard sent == line.count else { return nil }
-        let deadline = Date().addingTimeInterval(timeout)
-        var buffer = [UInt8]()
-        var chunk = [UInt8](repeating: 0, count: 64 * 1024)
-        // An answer is at most maximumRows rows of a few hundred bytes; more than that is not an answer.
-        let limit = UsageAnswer.maximumRows * 4096
-        while buffer.count < limit {
-            let left = deadline.timeIntervalSinceNow
-            guard left > 0 else { return nil }
-            var p = pollfd(fd: fd, events: Int16(POLLIN), revents: 0)
-            let ready = poll(&p, 1, Int32(left * 1000) + 1)
-            if ready < 0 { if errno == EINTR { continue }; return nil }
-            if ready == 0 { continue }
-            let n = chunk.withUnsafeMutableBytes { recv(fd, $0.baseAddress, $0.count, 0) }
-            if n <= 0 { if n < 0 && errno == EINTR { continue }; return nil }
-            buffer.append(contentsOf: chunk[0..<n])
-            if let newline = buffer.firstIndex(of: 10) { return UsageAnswer.decode(Data(buffer[..<newline])) }
-        }
-        return nil
     }
 }
 
@@ -94,7 +63,7 @@ final class UsageBriefs: @unchecked Sendable {
     func invalidate() { lock.withLock { readAt = nil } }
 
     /// Starts a read when the last one is older than `lifetime` (or was for another server) and none runs.
-    func refreshIfStale(source: UsageSource, server name: String, controlSocket: String?, now: Date) {
+    func refreshIfStale(source: UsageSource, server name: String, control: ControlTarget?, now: Date) {
         let start = lock.withLock { () -> Bool in
             guard !reading else { return false }
             if server == name, let readAt, now.timeIntervalSince(readAt) < Self.lifetime { return false }
@@ -104,7 +73,7 @@ final class UsageBriefs: @unchecked Sendable {
         guard start else { return }
         let days = self.days
         let thread = Thread { [self] in
-            let answer = source.usage(connector: nil, days: days, controlSocket: controlSocket).answer
+            let answer = source.usage(connector: nil, days: days, control: control).answer
             var found: [String: ConnectorUsageBrief] = [:]
             for brief in answer.briefs ?? [] { found[brief.connectorGUID] = brief }
             lock.withLock {
