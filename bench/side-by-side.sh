@@ -71,7 +71,9 @@ import csv, statistics as st, sys
 runs = {}
 for path in sys.argv[1:]:
     for r in csv.DictReader(open(path)):
-        if r["rc"] != "0": continue
+        # A run smtp-throughput.sh marked dirty (other processes used the CPU meanwhile, after its retries) is
+        # left out; the n column says how many runs are left.
+        if r["rc"] != "0" or r["dirty"] != "0": continue
         case = (r["sessions"], r["size"], r["mode"])
         runs.setdefault(case, {}).setdefault(r["label"], {})[path] = float(r["msgs_per_s"])
 print("%-14s %4s %7s %-5s %4s %8s %13s %9s" % ("label", "sess", "size", "mode", "n", "msg/s", "min-max", "÷ base"))
