@@ -100,16 +100,20 @@ enum Records {
 
     // MARK: Connectors
 
+    /// In this order: `connector(from:)` reads them by position.
     static let connectorColumns = "guid, revision, data, created_at, changed_at"
 
+    /// Read row by row (a server may have thousands of connectors), never all rows first.
     static func connectors(_ db: Database, server: String?) throws -> [StoredConnector] {
-        let rows: [Row]
+        let rows: RowCursor
         if let server {
-            rows = try Row.fetchAll(db, sql: "SELECT \(connectorColumns) FROM connectors WHERE server = ? ORDER BY rowid", arguments: [server])
+            rows = try Row.fetchCursor(db, sql: "SELECT \(connectorColumns) FROM connectors WHERE server = ? ORDER BY rowid", arguments: [server])
         } else {
-            rows = try Row.fetchAll(db, sql: "SELECT \(connectorColumns) FROM connectors ORDER BY rowid")
+            rows = try Row.fetchCursor(db, sql: "SELECT \(connectorColumns) FROM connectors ORDER BY rowid")
         }
-        return try rows.map(connector(from:))
+        var result: [StoredConnector] = []
+        while let row = try rows.next() { result.append(try connector(from: row)) }
+        return result
     }
 
     static func connector(_ db: Database, guid: UUID) throws -> StoredConnector? {
@@ -118,13 +122,12 @@ enum Records {
     }
 
     static func connector(from row: Row) throws -> StoredConnector {
-        let guid: String = row["guid"], data: String = row["data"]
+        let guid: String = row[0], data: String = row[2]
         // The store's own JSON is read without JSONDecoder (a server may have thousands of connectors); anything
         // else goes through it, with its errors.
         let connector = try ReceiveConnector(storedJSON: data) ?? StoreJSON.decode(ReceiveConnector.self, data, what: "Receive connector \(guid)")
         return StoredConnector(
-            connector: connector, revision: row["revision"],
-            whenCreated: StoreClock.date(row["created_at"]), whenChanged: StoreClock.date(row["changed_at"]))
+            connector: connector, revision: row[1], whenCreated: StoreClock.date(row[3]), whenChanged: StoreClock.date(row[4]))
     }
 
     static func insert(_ db: Database, connector stored: StoredConnector) throws {

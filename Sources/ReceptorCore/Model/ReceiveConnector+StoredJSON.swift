@@ -215,10 +215,9 @@ enum StoredConnectorJSON {
         }
 
         func find(_ bytes: UnsafeBufferPointer<UInt8>) -> Int? {
-            guard let first = bytes.first, let last = bytes.last else { return nil }
-            for entry in buckets[Self.bucket(count: bytes.count, first: first, last: last)]
-            where entry.bytes.count == bytes.count && entry.bytes.elementsEqual(bytes) {
-                return entry.key
+            guard let base = bytes.baseAddress, let first = bytes.first, let last = bytes.last else { return nil }
+            for entry in buckets[Self.bucket(count: bytes.count, first: first, last: last)] where entry.bytes.count == bytes.count {
+                if entry.bytes.withUnsafeBufferPointer({ memcmp($0.baseAddress!, base, bytes.count) }) == 0 { return entry.key }
             }
             return nil
         }
@@ -257,17 +256,16 @@ struct JSONBytes {
         return true
     }
 
-    /// An object key without escapes, as the table's index.
+    /// An object key without escapes, as the table's index (its closing quote found with memchr: the keys are
+    /// most of the text).
     mutating func key(_ table: StoredConnectorJSON.KeyTable) -> Int? {
-        guard take(UInt8(ascii: "\"")) else { return nil }
+        guard take(UInt8(ascii: "\"")), let base = bytes.baseAddress else { return nil }
         let start = index
-        while index < bytes.count, bytes[index] != UInt8(ascii: "\"") {
-            if bytes[index] == UInt8(ascii: "\\") { return nil }
-            index += 1
-        }
-        guard index < bytes.count else { return nil }
-        defer { index += 1 }
-        return table.find(UnsafeBufferPointer(rebasing: bytes[start..<index]))
+        guard let hit = memchr(base + start, Int32(UInt8(ascii: "\"")), bytes.count - start) else { return nil }
+        // A key with an escape is no key of the table (none has a backslash): nil, and JSONDecoder decides.
+        let end = UnsafeRawPointer(base).distance(to: UnsafeRawPointer(hit))
+        index = end + 1
+        return table.find(UnsafeBufferPointer(start: base + start, count: end - start))
     }
 
     mutating func value() -> StoredConnectorJSON.Value? {
