@@ -103,15 +103,22 @@ enum Records {
     /// In this order: `connector(from:)` reads them by position.
     static let connectorColumns = "guid, revision, data, created_at, changed_at"
 
-    /// Read row by row (a server may have thousands of connectors), never all rows first.
+    /// Read row by row (a server may have thousands of connectors), never all rows first. A server's rows are
+    /// found by scanning the table in rowid order (NOT INDEXED): through the (server, name) index, SQLite sorted
+    /// every row, data and all, in a temporary file to give them in rowid order.
     static func connectors(_ db: Database, server: String?) throws -> [StoredConnector] {
         let rows: RowCursor
+        let count: Int
         if let server {
-            rows = try Row.fetchCursor(db, sql: "SELECT \(connectorColumns) FROM connectors WHERE server = ? ORDER BY rowid", arguments: [server])
+            count = try Int.fetchOne(db, sql: "SELECT count(*) FROM connectors WHERE server = ?", arguments: [server]) ?? 0
+            rows = try Row.fetchCursor(
+                db, sql: "SELECT \(connectorColumns) FROM connectors NOT INDEXED WHERE server = ? ORDER BY rowid", arguments: [server])
         } else {
+            count = try Int.fetchOne(db, sql: "SELECT count(*) FROM connectors") ?? 0
             rows = try Row.fetchCursor(db, sql: "SELECT \(connectorColumns) FROM connectors ORDER BY rowid")
         }
         var result: [StoredConnector] = []
+        result.reserveCapacity(count)  // the array is large: grown by doubling, it was copied and faulted in again and again
         while let row = try rows.next() { result.append(try connector(from: row)) }
         return result
     }

@@ -139,7 +139,9 @@ enum StoredConnectorJSON {
             return list
         }
         func uuid(_ key: Key) throws(Miss) -> UUID {
-            guard let uuid = UUID(uuidString: try string(key)) else { throw Miss() }
+            var text = try string(key)
+            if let uuid = text.withUTF8(StoredConnectorJSON.canonicalUUID) { return uuid }
+            guard let uuid = UUID(uuidString: text) else { throw Miss() }
             return uuid
         }
         func enumValue<T: RawRepresentable>(_ key: Key) throws(Miss) -> T where T.RawValue == String {
@@ -193,6 +195,37 @@ enum StoredConnectorJSON {
             default: throw Miss()
             }
         }
+    }
+
+    /// The canonical `8-4-4-4-12` hex form (as the store writes GUIDs) read from its bytes, giving what
+    /// `UUID(uuidString:)` gives (which scans with sscanf); nil for any other text, which goes to it.
+    static func canonicalUUID(_ u: UnsafeBufferPointer<UInt8>) -> UUID? {
+        guard u.count == 36 else { return nil }
+        func hex(_ b: UInt8) -> UInt8? {
+            switch b {
+            case UInt8(ascii: "0")...UInt8(ascii: "9"): b - UInt8(ascii: "0")
+            case UInt8(ascii: "a")...UInt8(ascii: "f"): b - UInt8(ascii: "a") + 10
+            case UInt8(ascii: "A")...UInt8(ascii: "F"): b - UInt8(ascii: "A") + 10
+            default: nil
+            }
+        }
+        var raw: uuid_t = (0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0)
+        let read = withUnsafeMutableBytes(of: &raw) { out -> Bool in
+            var i = 0, o = 0
+            while i < 36 {
+                if i == 8 || i == 13 || i == 18 || i == 23 {
+                    guard u[i] == UInt8(ascii: "-") else { return false }
+                    i += 1
+                    continue
+                }
+                guard let high = hex(u[i]), let low = hex(u[i + 1]) else { return false }
+                out[o] = high << 4 | low
+                o += 1
+                i += 2
+            }
+            return true
+        }
+        return read ? UUID(uuid: raw) : nil
     }
 
     /// The keys' bytes, found by length and first and last byte (one comparison for almost every key).

@@ -55,6 +55,7 @@ public enum ConnectionExplainer {
         let winner = ranked.first
 
         var candidates: [ConnectionExplanation.Candidate] = []
+        candidates.reserveCapacity(connectors.count)
         if let winner {
             candidates.append(
                 ConnectionExplanation.Candidate(
