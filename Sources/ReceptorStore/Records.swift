@@ -100,16 +100,27 @@ enum Records {
 
     // MARK: Connectors
 
+    /// In this order: `connector(from:)` reads them by position.
     static let connectorColumns = "guid, revision, data, created_at, changed_at"
 
+    /// Read row by row (a server may have thousands of connectors), never all rows first. A server's rows are
+    /// found by scanning the table in rowid order (NOT INDEXED): through the (server, name) index, SQLite sorted
+    /// every row, data and all, in a temporary file to give them in rowid order.
     static func connectors(_ db: Database, server: String?) throws -> [StoredConnector] {
-        let rows: [Row]
+        let rows: RowCursor
+        let count: Int
         if let server {
-            rows = try Row.fetchAll(db, sql: "SELECT \(connectorColumns) FROM connectors WHERE server = ? ORDER BY rowid", arguments: [server])
+            count = try Int.fetchOne(db, sql: "SELECT count(*) FROM connectors WHERE server = ?", arguments: [server]) ?? 0
+            rows = try Row.fetchCursor(
+                db, sql: "SELECT \(connectorColumns) FROM connectors NOT INDEXED WHERE server = ? ORDER BY rowid", arguments: [server])
         } else {
-            rows = try Row.fetchAll(db, sql: "SELECT \(connectorColumns) FROM connectors ORDER BY rowid")
+            count = try Int.fetchOne(db, sql: "SELECT count(*) FROM connectors") ?? 0
+            rows = try Row.fetchCursor(db, sql: "SELECT \(connectorColumns) FROM connectors ORDER BY rowid")
         }
-        return try rows.map(connector(from:))
+        var result: [StoredConnector] = []
+        result.reserveCapacity(count)  // the array is large: grown by doubling, it was copied and faulted in again and again
+        while let row = try rows.next() { result.append(try connector(from: row)) }
+        return result
     }
 
     static func connector(_ db: Database, guid: UUID) throws -> StoredConnector? {
@@ -118,13 +129,12 @@ enum Records {
     }
 
     static func connector(from row: Row) throws -> StoredConnector {
-        let guid: String = row["guid"], data: String = row["data"]
+        let guid: String = row[0], data: String = row[2]
         // The store's own JSON is read without JSONDecoder (a server may have thousands of connectors); anything
         // else goes through it, with its errors.
         let connector = try ReceiveConnector(storedJSON: data) ?? StoreJSON.decode(ReceiveConnector.self, data, what: "Receive connector \(guid)")
         return StoredConnector(
-            connector: connector, revision: row["revision"],
-            whenCreated: StoreClock.date(row["created_at"]), whenChanged: StoreClock.date(row["changed_at"]))
+            connector: connector, revision: row[1], whenCreated: StoreClock.date(row[3]), whenChanged: StoreClock.date(row[4]))
     }
 
     static func insert(_ db: Database, connector stored: StoredConnector) throws {

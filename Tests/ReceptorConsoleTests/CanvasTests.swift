@@ -4,6 +4,20 @@ import XCTest
 /// Text is measured in terminal cells, not characters: wide characters take two, so columns stay aligned;
 /// without Unicode the console's typographic characters become ASCII look-alikes of the same width.
 final class CanvasTests: XCTestCase {
+    /// A text that fits is given back whole; spaces at the ends or doubled, and line breaks, go through the
+    /// word wrap (which drops and joins them) whether the text fits or not.
+    func testWrapGivesBackWhatFitsAndNormalizesTheRest() {
+        XCTAssertEqual(Canvas.wrap("MBX01\\Relay 7 — RemoteRangeDoesNotMatch", 60), ["MBX01\\Relay 7 — RemoteRangeDoesNotMatch"])
+        XCTAssertEqual(Canvas.wrap("", 5), [""])
+        XCTAssertEqual(Canvas.wrap("a  b", 10), ["a b"])
+        XCTAssertEqual(Canvas.wrap(" a", 10), ["a"])
+        XCTAssertEqual(Canvas.wrap("a ", 10), ["a"])
+        XCTAssertEqual(Canvas.wrap("a\nb", 10), ["a", "b"])
+        XCTAssertEqual(Canvas.wrap("abc def", 5), ["abc", "def"])
+        XCTAssertEqual(Canvas.wrap("abc def", 7), ["abc def"])
+        XCTAssertEqual(Canvas.wrap("受信 コネクタ", 8), ["受信 コネクタ"], "eight characters fit in eight, as before (wrap counts characters)")
+    }
+
     func testFitAndPadCountCells() {
         XCTAssertEqual(Canvas.fit("受信コネクタ", 6), "受信…")  // 2+2+1 cells, never half a character
         XCTAssertEqual(CellWidth.of(Canvas.fit("受信コネクタ", 6)), 5)

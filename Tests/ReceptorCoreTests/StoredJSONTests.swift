@@ -115,6 +115,18 @@ final class StoredJSONTests: XCTestCase {
         XCTAssertThrowsError(try Self.viaJSONDecoder(try XCTUnwrap(declined["missing key"])))
     }
 
+    func testGUIDsInEitherCaseAndOthersLeftToJSONDecoder() throws {
+        let original = Fixture.mailboxDefaults()[0]
+        let text = try Self.stored(original)
+        let upper = original.guid.uuidString
+        XCTAssertTrue(text.contains(upper))
+        XCTAssertEqual(ReceiveConnector(storedJSON: text.replacingOccurrences(of: upper, with: upper.lowercased()))?.guid, original.guid)
+        for bad in [String(upper.dropLast()), upper.replacingOccurrences(of: "-", with: ""), "G" + upper.dropFirst(), upper + "0"] {
+            let changed = text.replacingOccurrences(of: upper, with: bad)
+            XCTAssertEqual(ReceiveConnector(storedJSON: changed), try? Self.viaJSONDecoder(changed), bad)
+        }
+    }
+
     func testEscapes() throws {
         let base = try Self.stored(Fixture.mailboxDefaults()[0])
         let original = #""comment":"""#

@@ -88,6 +88,7 @@ struct Canvas {
     /// Word-wraps text to `width`; words longer than the width are cut.
     static func wrap(_ s: String, _ width: Int) -> [String] {
         guard width > 0 else { return [] }
+        if fitsAsIs(s, width) { return [s] }
         var lines: [String] = []
         for paragraph in s.split(separator: "\n", omittingEmptySubsequences: false) {
             var line = ""
@@ -102,6 +103,24 @@ struct Canvas {
             lines.append(line)
         }
         return lines
+    }
+
+    /// Whether `wrap` would give the text back as its one line: no longer than the width (in bytes, so in
+    /// characters too), no line break, no space at either end or next to another. Checked on the bytes: the
+    /// Explain view wraps thousands of rows per answer.
+    private static func fitsAsIs(_ s: String, _ width: Int) -> Bool {
+        guard s.utf8.count <= width else { return false }
+        var afterSpace = true
+        for b in s.utf8 {
+            if b == UInt8(ascii: "\n") { return false }
+            if b == UInt8(ascii: " ") {
+                if afterSpace { return false }
+                afterSpace = true
+            } else {
+                afterSpace = false
+            }
+        }
+        return !afterSpace || s.isEmpty
     }
 
     /// A button label: "[ Next ]" / "< Next >" when focused.

@@ -139,7 +139,9 @@ enum StoredConnectorJSON {
             return list
         }
         func uuid(_ key: Key) throws(Miss) -> UUID {
-            guard let uuid = UUID(uuidString: try string(key)) else { throw Miss() }
+            var text = try string(key)
+            if let uuid = text.withUTF8(StoredConnectorJSON.canonicalUUID) { return uuid }
+            guard let uuid = UUID(uuidString: text) else { throw Miss() }
             return uuid
         }
         func enumValue<T: RawRepresentable>(_ key: Key) throws(Miss) -> T where T.RawValue == String {
@@ -195,6 +197,37 @@ enum StoredConnectorJSON {
         }
     }
 
+    /// The canonical `8-4-4-4-12` hex form (as the store writes GUIDs) read from its bytes, giving what
+    /// `UUID(uuidString:)` gives (which scans with sscanf); nil for any other text, which goes to it.
+    static func canonicalUUID(_ u: UnsafeBufferPointer<UInt8>) -> UUID? {
+        guard u.count == 36 else { return nil }
+        func hex(_ b: UInt8) -> UInt8? {
+            switch b {
+            case UInt8(ascii: "0")...UInt8(ascii: "9"): b - UInt8(ascii: "0")
+            case UInt8(ascii: "a")...UInt8(ascii: "f"): b - UInt8(ascii: "a") + 10
+            case UInt8(ascii: "A")...UInt8(ascii: "F"): b - UInt8(ascii: "A") + 10
+            default: nil
+            }
+        }
+        var raw: uuid_t = (0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0)
+        let read = withUnsafeMutableBytes(of: &raw) { out -> Bool in
+            var i = 0, o = 0
+            while i < 36 {
+                if i == 8 || i == 13 || i == 18 || i == 23 {
+                    guard u[i] == UInt8(ascii: "-") else { return false }
+                    i += 1
+                    continue
+                }
+                guard let high = hex(u[i]), let low = hex(u[i + 1]) else { return false }
+                out[o] = high << 4 | low
+                o += 1
+                i += 2
+            }
+            return true
+        }
+        return read ? UUID(uuid: raw) : nil
+    }
+
     /// The keys' bytes, found by length and first and last byte (one comparison for almost every key).
     final class KeyTable: Sendable {
         static let shared = KeyTable()
@@ -215,10 +248,9 @@ enum StoredConnectorJSON {
         }
 
         func find(_ bytes: UnsafeBufferPointer<UInt8>) -> Int? {
-            guard let first = bytes.first, let last = bytes.last else { return nil }
-            for entry in buckets[Self.bucket(count: bytes.count, first: first, last: last)]
-            where entry.bytes.count == bytes.count && entry.bytes.elementsEqual(bytes) {
-                return entry.key
+            guard let base = bytes.baseAddress, let first = bytes.first, let last = bytes.last else { return nil }
+            for entry in buckets[Self.bucket(count: bytes.count, first: first, last: last)] where entry.bytes.count == bytes.count {
+                if entry.bytes.withUnsafeBufferPointer({ memcmp($0.baseAddress!, base, bytes.count) }) == 0 { return entry.key }
             }
             return nil
         }
@@ -257,17 +289,16 @@ struct JSONBytes {
         return true
     }
 
-    /// An object key without escapes, as the table's index.
+    /// An object key without escapes, as the table's index (its closing quote found with memchr: the keys are
+    /// most of the text).
     mutating func key(_ table: StoredConnectorJSON.KeyTable) -> Int? {
-        guard take(UInt8(ascii: "\"")) else { return nil }
+        guard take(UInt8(ascii: "\"")), let base = bytes.baseAddress else { return nil }
         let start = index
-        while index < bytes.count, bytes[index] != UInt8(ascii: "\"") {
-            if bytes[index] == UInt8(ascii: "\\") { return nil }
-            index += 1
-        }
-        guard index < bytes.count else { return nil }
-        defer { index += 1 }
-        return table.find(UnsafeBufferPointer(rebasing: bytes[start..<index]))
+        guard let hit = memchr(base + start, Int32(UInt8(ascii: "\"")), bytes.count - start) else { return nil }
+        // A key with an escape is no key of the table (none has a backslash): nil, and JSONDecoder decides.
+        let end = UnsafeRawPointer(base).distance(to: UnsafeRawPointer(hit))
+        index = end + 1
+        return table.find(UnsafeBufferPointer(start: base + start, count: end - start))
     }
 
     mutating func value() -> StoredConnectorJSON.Value? {

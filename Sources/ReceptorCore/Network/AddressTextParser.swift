@@ -86,6 +86,20 @@ enum AddressTextParser {
         return octet
     }
 
+    /// `a.b.c.d:port` read from the bytes: `plainIPv4`, then a port of one to five ASCII digits from 1 to
+    /// 65535, as the binding parser accepts it. Nil for anything else.
+    static func plainIPv4AndPort(_ text: Substring) -> (address: UInt32, port: Int)? {
+        guard let colon = text.utf8.firstIndex(of: UInt8(ascii: ":")), let address = plainIPv4(text[..<colon]) else { return nil }
+        var port = 0, digits = 0
+        for b in text.utf8[text.utf8.index(after: colon)...] {
+            guard b >= UInt8(ascii: "0") && b <= UInt8(ascii: "9"), digits < 5 else { return nil }
+            port = port * 10 + Int(b - UInt8(ascii: "0"))
+            digits += 1
+        }
+        guard (1...65535).contains(port) else { return nil }
+        return (address, port)
+    }
+
     // MARK: IPv6
 
     /// RFC 4291 section 2.2: eight groups of up to four hex digits, one optional "::" standing for
@@ -212,6 +226,10 @@ enum AddressTextParser {
     }
 
     static func trimmed(_ text: Substring) -> Substring {
+        // Text that starts and ends with a printable ASCII character (nearly all) has nothing to trim.
+        if let first = text.utf8.first, let last = text.utf8.last, (0x21...0x7E).contains(first), (0x21...0x7E).contains(last) {
+            return text
+        }
         var result = text
         while result.first?.isWhitespace == true { result.removeFirst() }
         while result.last?.isWhitespace == true { result.removeLast() }

@@ -84,12 +84,9 @@ extension IPBinding {
     private static let bracketExample = "[2001:db8::1]:25"
 
     private static func parse(_ text: Substring, defaultPort: Int) throws(AddressParseFailure) -> IPBinding {
-        // The common case, `a.b.c.d:port`, without splitting; anything else (IPv6, no port, a bad port) below.
-        if let colon = text.utf8.firstIndex(of: UInt8(ascii: ":")), let v4 = AddressTextParser.plainIPv4(text[..<colon]) {
-            let portText = text[text.index(after: colon)...]
-            if !portText.isEmpty, let port = try? parsePort(portText) {
-                return IPBinding(address: IPAddress(v4: v4), port: port, portWasOmitted: false)
-            }
+        // The common case, `a.b.c.d:port`, from the bytes; anything else (IPv6, no port, a bad port) below.
+        if let plain = AddressTextParser.plainIPv4AndPort(text) {
+            return IPBinding(address: IPAddress(v4: plain.address), port: plain.port, portWasOmitted: false)
         }
         if text.isEmpty { throw AddressParseFailure("the text is empty.") }
         let (address, portText) = text.first == "[" ? try splitBracketed(text) : try splitPlain(text)

@@ -55,6 +55,7 @@ public enum ConnectionExplainer {
         let winner = ranked.first
 
         var candidates: [ConnectionExplanation.Candidate] = []
+        candidates.reserveCapacity(connectors.count)
         if let winner {
             candidates.append(
                 ConnectionExplanation.Candidate(
@@ -67,8 +68,9 @@ public enum ConnectionExplainer {
         let rankedNames = Set(ranked.map { $0.connector.guid })
         let remoteText = remote.description
         // The names lowered once each, not in every comparison (a server may have thousands of connectors).
-        let byName = connectors.map { (name: $0.name.lowercased(), connector: $0) }.sorted { $0.name < $1.name }.map(\.connector)
-        for c in byName where !rankedNames.contains(c.guid) {
+        let byName = connectors.indices.map { (name: connectors[$0].name.lowercased(), index: $0) }.sorted { $0.name < $1.name }
+        for (_, index) in byName where !rankedNames.contains(connectors[index].guid) {
+            let c = connectors[index]
             guard c.bindings.contains(where: { $0.accepts(localAddress: local, port: localPort) }) else { continue }
             if !c.enabled {
                 candidates.append(ConnectionExplanation.Candidate(connector: c, outcome: .disabled, detail: "It is disabled (Enabled is $false)."))

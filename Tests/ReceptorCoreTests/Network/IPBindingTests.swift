@@ -4,6 +4,32 @@ import XCTest
 final class IPBindingTests: XCTestCase {
     // MARK: Parsing, valid
 
+    /// The byte-level reading of `a.b.c.d` and `a.b.c.d:port` (what the store holds) agrees with the full
+    /// parsers, and declines whatever they would refuse or read otherwise.
+    func testPlainIPv4ReadingAgreesWithTheFullParser() throws {
+        let texts = [
+            "10.0.0.1", "0.0.0.0", "255.255.255.255", "1.2.3.4", "010.0.0.1", "10.0.0.01", "256.0.0.1", "1.2.3", "1.2.3.4.5",
+            "1..2.3", ".1.2.3", "1.2.3.", "1.2.3.4 ", " 1.2.3.4", "+1.2.3.4", "1.2.3.4/24", "1234.1.1.1", "٣.1.1.1", "1.2.3.4\u{301}", "",
+        ]
+        for text in texts {
+            let full = try? AddressTextParser.parseIPv4(text[...])
+            if let plain = AddressTextParser.plainIPv4(text[...]) {
+                XCTAssertEqual(plain, full, text)
+            } else {
+                XCTAssertTrue(full == nil || text.contains(" "), "\(text) is declined though the full parser reads it")
+            }
+        }
+        for (text, expected) in [
+            ("10.0.0.1:25", 25), ("0.0.0.0:025", 25), ("1.2.3.4:65535", 65535), ("1.2.3.4:65536", nil), ("1.2.3.4:0", nil),
+            ("1.2.3.4:", nil), ("1.2.3.4", nil), ("1.2.3.4:123456", nil), ("1.2.3.4:2x", nil), ("1.2.3.4:25:25", nil),
+        ] as [(String, Int?)] {
+            XCTAssertEqual(AddressTextParser.plainIPv4AndPort(text[...])?.port, expected, text)
+            XCTAssertEqual((try? IPBinding(parsing: text))?.port, text == "1.2.3.4" ? nil : expected, text)
+        }
+        XCTAssertEqual(try IPBinding(parsing: " 10.0.0.1:25 ").description, "10.0.0.1:25")
+        XCTAssertTrue(try IPBinding(parsing: "0.0.0.0").portWasOmitted)
+    }
+
     func testIPv4WithPort() {
         let entry = ipBinding("10.10.1.1:25")
         XCTAssertEqual(entry.address, ip("10.10.1.1"))
