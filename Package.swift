@@ -113,7 +113,7 @@ let package = Package(
         .target(name: "BenchSupport", dependencies: ["ReceptorSMTP", "ReceptorCore"]),
         .executableTarget(name: "enginebench", dependencies: ["BenchSupport", "ReceptorSMTP", "ReceptorCore"]),
         // The console's keystroke-to-screen timings on the in-memory screen (bench/console-keys.sh, bench/monitor-keys.sh).
-        .executableTarget(name: "consolebench", dependencies: ["ReceptorConsole", "ReceptorStore"]),
+        .executableTarget(name: "consolebench", dependencies: ["ReceptorConsole", "ReceptorCore", "ReceptorStore", "ReceptorStorePostgres"]),
         .executableTarget(
             name: "niosink",
             dependencies: [

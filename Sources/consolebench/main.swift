@@ -3,10 +3,15 @@
 // through bench/console-keys.sh (10,000 connectors in the list) and bench/monitor-keys.sh (the session
 // monitor attached to a real listener with many live sessions), which build it in release mode first.
 //
-//   consolebench --store PATH --keystrokes N [--server NAME] [--monitor-sessions N | --explain REMOTE ENDPOINT]
+//   consolebench --store PATH|URI --keystrokes N [--server NAME] [--monitor-sessions N | --explain REMOTE ENDPOINT]
+//
+// The store is an SQLite file or a postgresql:// URI (the console then follows the LISTEN/NOTIFY feed, as
+// `receptor console` does).
 //
 // Without --monitor-sessions: Down and Up alternating through the connector list, with a refresh every
-// tenth key (the live console refreshes once a second), which drops the app's caches as a real refresh does.
+// tenth key (the live console refreshes once a second), which drops the app's caches as a real refresh does;
+// then the same keys through the console's run loop (ConsoleRunLoop: draw, the key, the look for changes
+// made elsewhere), counting what the loop read from the store meanwhile.
 // With --monitor-sessions N: opens the monitor on the real listener feed, waits for N live sessions, then
 // each key drains the feed, is handled, and the whole screen is drawn.
 // With --explain 10.3.7.1 25: opens the Explain view (x), types the question and answers it (Enter, timed on its
@@ -14,7 +19,9 @@
 // the remote field, with the question answered again every tenth key.
 import Foundation
 import ReceptorConsole
+import ReceptorCore
 import ReceptorStore
+import ReceptorStorePostgres
 
 struct Arguments {
     var store: String?
@@ -86,6 +93,63 @@ func benchmarkList(app: ConsoleApp, keystrokes: Int) {
     print("console keystroke to updated screen: \(app.visibleConnectors.count) connectors, \(keystrokes) keys: \(summary(samples))")
 }
 
+/// The console's data source, counting the reads the run loop makes (a key must cost none).
+final class CountingDataSource: ConsoleDataSource {
+    let inner: ConsoleDataSource
+    var generations = 0, snapshots = 0, listenerReadings = 0
+    init(_ inner: ConsoleDataSource) { self.inner = inner }
+    var storePath: String { inner.storePath }
+    func snapshot() throws -> ConsoleSnapshot { snapshots += 1; return try inner.snapshot() }
+    func generation() throws -> Int64 { generations += 1; return try inner.generation() }
+    func insert(_ connector: ReceiveConnector) throws -> ConsoleConnector { try inner.insert(connector) }
+    func update(_ connector: ReceiveConnector, expectedRevision: Int) throws -> ConsoleConnector {
+        try inner.update(connector, expectedRevision: expectedRevision)
+    }
+    func remove(guid: UUID, expectedRevision: Int) throws { try inner.remove(guid: guid, expectedRevision: expectedRevision) }
+    func listenerReading(for snapshot: ConsoleSnapshot) throws -> ListenerReading {
+        listenerReadings += 1
+        return try inner.listenerReading(for: snapshot)
+    }
+    func permissions(connector guid: UUID) throws -> [PermissionEntry] { try inner.permissions(connector: guid) }
+}
+
+/// Keys handed out at once, one per turn, then q.
+final class KeyScript: TerminalInput {
+    var remaining: Int
+    init(_ count: Int) { remaining = count }
+    func nextEvent(timeoutMilliseconds: Int) -> KeyEvent? {
+        remaining -= 1
+        if remaining < 0 { return .character("q") }
+        return (remaining / 50) % 2 == 0 ? .down : .up
+    }
+}
+
+/// The same keys through the run loop: each turn draws, takes the key and looks for changes made elsewhere
+/// (with a change feed: only when it woke or at its one-second backstop).
+func benchmarkLoop(source: CountingDataSource, server: String?, feed: StoreChangeFeed?, keystrokes: Int) throws {
+    let app = try ConsoleApp(dataSource: source, server: server)
+    let screen = MemoryScreen(columns: 100, rows: 30)
+    let input = KeyScript(keystrokes)
+    app.render(on: screen)  // the first frame (the server's unreachable connectors), timed above
+    let loop = ConsoleRunLoop(app: app, screen: screen, input: input, changeFeed: feed) { _ in }
+    source.generations = 0; source.snapshots = 0; source.listenerReadings = 0
+    let clock = ContinuousClock()
+    var samples: [Double] = []
+    let begin = clock.now
+    for _ in 0..<keystrokes {
+        let start = clock.now
+        loop.step()
+        samples.append(milliseconds(clock.now - start))
+    }
+    let seconds = milliseconds(clock.now - begin) / 1000
+    print("console run loop, one turn per key (draw, key, look for changes): \(keystrokes) keys: \(summary(samples))")
+    print(
+        String(
+            format: "store reads during those %d keys (%.1f s): %d generation, %d snapshot, %d listener status (%@)", keystrokes, seconds,
+            source.generations, source.snapshots, source.listenerReadings,
+            feed == nil ? "no change feed: the generation every turn" : "LISTEN/NOTIFY feed: the generation when woken or once a second"))
+}
+
 func benchmarkMonitor(app: ConsoleApp, sessions: Int, keystrokes: Int) {
     let screen = MemoryScreen(columns: 100, rows: 30)
     _ = app.handle(.character("m"))
@@ -146,12 +210,17 @@ func benchmarkExplain(app: ConsoleApp, remote: String, endpoint: String, keystro
 
 let arguments = Arguments.parse(Array(CommandLine.arguments.dropFirst()))
 let app: ConsoleApp
+let store: any ConfigStore
 do {
-    let store = try SQLiteConfigStore.open(path: arguments.store!, create: false)
+    let path = arguments.store!
+    store =
+        StoreLocation.isDatabaseURI(path)
+        ? try PostgresConfigStore.open(uri: path, create: false) : try SQLiteConfigStore.open(path: path, create: false)
     app = try ConsoleApp(dataSource: StoreDataSource(store: store), server: arguments.server)
 } catch {
     fail("\(error)")
 }
+print("store: \(store.path)")
 app.monitorFeed = ControlSocketFeed()
 if let (remote, endpoint) = arguments.explain {
     benchmarkExplain(app: app, remote: remote, endpoint: endpoint, keystrokes: arguments.keystrokes)
@@ -159,4 +228,11 @@ if let (remote, endpoint) = arguments.explain {
     benchmarkMonitor(app: app, sessions: sessions, keystrokes: arguments.keystrokes)
 } else {
     benchmarkList(app: app, keystrokes: arguments.keystrokes)
+    do {
+        try benchmarkLoop(
+            source: CountingDataSource(StoreDataSource(store: store)), server: arguments.server,
+            feed: (store as? PostgresConfigStore)?.changeFeed(), keystrokes: arguments.keystrokes)
+    } catch {
+        fail("\(error)")
+    }
 }
