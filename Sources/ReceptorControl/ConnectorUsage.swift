@@ -58,12 +58,28 @@ public enum ConnectorUsage {
     public static func fileName(day: String) -> String { "usage-\(day).json" }
 
     /// `yyyy-mm-dd` in UTC.
-    public static func day(_ date: Date) -> String {
-        let days = Int((date.timeIntervalSince1970 / 86400).rounded(.down))
-        return dayText(days)
+    public static func day(_ date: Date) -> String { dayText(dayNumber(date)) }
+
+    /// Days since 1970-01-01 (UTC).
+    public static func dayNumber(_ date: Date) -> Int { Int((date.timeIntervalSince1970 / 86400).rounded(.down)) }
+
+    /// The day number of a `yyyy-mm-dd` text (`dayText`'s inverse), or nil when it isn't one.
+    public static func dayNumber(text: String) -> Int? {
+        let parts = text.split(separator: "-", omittingEmptySubsequences: false)
+        guard parts.count == 3, parts[1].count == 2, parts[2].count == 2,
+            let y = Int(parts[0]), let m = Int(parts[1]), let d = Int(parts[2]), (1...12).contains(m), (1...31).contains(d)
+        else { return nil }
+        // Days from civil (Howard Hinnant's algorithm), the inverse of `dayText`.
+        let yy = m <= 2 ? y - 1 : y
+        let era = (yy >= 0 ? yy : yy - 399) / 400
+        let yoe = yy - era * 400
+        let doy = (153 * (m > 2 ? m - 3 : m + 9) + 2) / 5 + d - 1
+        let doe = yoe * 365 + yoe / 4 - yoe / 100 + doy
+        let number = era * 146_097 + doe - 719_468
+        return dayText(number) == text ? number : nil
     }
 
-    static func dayText(_ daysSinceEpoch: Int) -> String {
+    public static func dayText(_ daysSinceEpoch: Int) -> String {
         // Civil date from days (Howard Hinnant's algorithm): no Calendar, no locale.
         let z = daysSinceEpoch + 719_468
         let era = (z >= 0 ? z : z - 146_096) / 146_097

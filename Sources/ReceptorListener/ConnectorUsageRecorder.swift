@@ -9,9 +9,10 @@ import ReceptorControl
 /// counts go on across restarts; files older than the retention are removed. Memory and files are bounded by
 /// `ConnectorUsage.rowsPerDay` (past it, one `(other addresses)` row per connector).
 public final class ConnectorUsageRecorder: @unchecked Sendable {
+    /// A row's key; the day as days since 1970 (UTC), so a session's update hashes no day text.
     struct Key: Hashable {
         var connector: UUID
-        var day: String
+        var day: Int
         var remote: String
     }
 
@@ -22,9 +23,16 @@ public final class ConnectorUsageRecorder: @unchecked Sendable {
     private let state = NIOLockedValueBox(State())
     private struct State {
         var rows: [Key: ConnectorUsageRow] = [:]
-        var rowsPerDay: [String: Int] = [:]
-        var dirtyDays: Set<String> = []
+        var rowsPerDay: [Int: Int] = [:]
+        var dirtyDays: Set<Int> = []
         var flushScheduled = false
+        /// The last day's `yyyy-mm-dd`, made once a day rather than once a session.
+        var dayText: (day: Int, text: String) = (Int.min, "")
+
+        mutating func text(ofDay day: Int) -> String {
+            if dayText.day != day { dayText = (day, ConnectorUsage.dayText(day)) }
+            return dayText.text
+        }
     }
 
     /// `retentionDays` 0 turns recording off.
@@ -37,33 +45,43 @@ public final class ConnectorUsageRecorder: @unchecked Sendable {
 
     public var isEnabled: Bool { retentionDays > 0 }
 
-    /// What one session did, recorded when it ends (and messages as they are accepted or refused).
+    /// What one session did, recorded when it ends (and messages as they are accepted or refused). Called on
+    /// the event loops: one lock, and for an address already seen today one dictionary lookup.
     public func record(
         connector: UUID, identity: String, remote: String, at now: Date = Date(),
         _ update: (inout ConnectorUsageRow) -> Void
     ) {
         guard isEnabled else { return }
-        let day = ConnectorUsage.day(now)
+        let day = ConnectorUsage.dayNumber(now)
         let schedule = state.withLockedValue { s -> Bool in
             var key = Key(connector: connector, day: day, remote: remote)
-            if s.rows[key] == nil {
-                if s.rowsPerDay[day, default: 0] >= ConnectorUsage.rowsPerDay { key.remote = ConnectorUsage.otherAddresses }
-                if s.rows[key] == nil {
+            var index = s.rows.index(forKey: key)
+            if index == nil {
+                if s.rowsPerDay[day, default: 0] >= ConnectorUsage.rowsPerDay {
+                    key.remote = ConnectorUsage.otherAddresses
+                    index = s.rows.index(forKey: key)
+                }
+                if index == nil {
                     s.rows[key] = ConnectorUsageRow(
-                        connectorGUID: connector.uuidString.lowercased(), connector: identity, day: day,
+                        connectorGUID: connector.uuidString.lowercased(), connector: identity, day: s.text(ofDay: day),
                         remoteAddress: key.remote, at: now)
                     s.rowsPerDay[day, default: 0] += 1
+                    index = s.rows.index(forKey: key)
                 }
             }
-            update(&s.rows[key]!)
-            s.rows[key]!.lastSeen = now
-            s.rows[key]!.connector = identity
+            Self.apply(update, at: now, identity: identity, to: &s.rows.values[index!])
             s.dirtyDays.insert(day)
             if s.flushScheduled { return false }
             s.flushScheduled = true
             return true
         }
         if schedule { queue.asyncAfter(deadline: .now() + flushDelay) { [self] in flush() } }
+    }
+
+    private static func apply(_ update: (inout ConnectorUsageRow) -> Void, at now: Date, identity: String, to row: inout ConnectorUsageRow) {
+        update(&row)
+        row.lastSeen = now
+        if row.connector != identity { row.connector = identity }
     }
 
     /// The rows of the last `days` days as they are now: the files, with the days this recorder holds in
@@ -81,7 +99,8 @@ public final class ConnectorUsageRecorder: @unchecked Sendable {
     public func flush() {
         let (days, snapshot) = state.withLockedValue { s -> (Set<String>, [ConnectorUsageRow]) in
             defer { s.dirtyDays = []; s.flushScheduled = false }
-            return (s.dirtyDays, s.rows.values.filter { s.dirtyDays.contains($0.day) })
+            let days = Set(s.dirtyDays.map(ConnectorUsage.dayText))
+            return (days, s.rows.values.filter { days.contains($0.day) })
         }
         guard !days.isEmpty else { return }
         try? FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true, attributes: [.posixPermissions: 0o700])
@@ -97,7 +116,7 @@ public final class ConnectorUsageRecorder: @unchecked Sendable {
                 _ = rename(temporary, path)
             }
         }
-        let today = ConnectorUsage.day(Date())
+        let today = ConnectorUsage.dayNumber(Date())
         state.withLockedValue { s in
             for key in s.rows.keys where key.day < today && !s.dirtyDays.contains(key.day) { s.rows[key] = nil }
             for day in s.rowsPerDay.keys where day < today { s.rowsPerDay[day] = nil }
@@ -120,9 +139,9 @@ public final class ConnectorUsageRecorder: @unchecked Sendable {
         let rows = ConnectorUsage.read(dataDirectory: (folder as NSString).deletingLastPathComponent, days: 1)
         state.withLockedValue { s in
             for row in rows {
-                guard let guid = UUID(uuidString: row.connectorGUID) else { continue }
-                s.rows[Key(connector: guid, day: row.day, remote: row.remoteAddress)] = row
-                s.rowsPerDay[row.day, default: 0] += 1
+                guard let guid = UUID(uuidString: row.connectorGUID), let day = ConnectorUsage.dayNumber(text: row.day) else { continue }
+                s.rows[Key(connector: guid, day: day, remote: row.remoteAddress)] = row
+                s.rowsPerDay[day, default: 0] += 1
             }
         }
         prune()
