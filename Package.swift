@@ -158,6 +158,7 @@ let package = Package(
             name: "ReceptorConsoleTests",
             dependencies: [
                 "ReceptorConsole", "ReceptorCore", "ReceptorStore", "ReceptorControl", "ReceptorControlLink", "ReceptorShell", "EMSLanguage",
+                .product(name: "GRDB", package: "GRDB.swift"),
             ],
             exclude: ["Fixtures"]),
         .testTarget(name: "ReceptorTerminalTests", dependencies: ["ReceptorTerminal", "ReceptorConsole", "CNCursesShim"]),

@@ -8,10 +8,18 @@ import ReceptorStore
 /// listeners report about their bindings (from the registrations of running listeners, `ListenerLiveness`).
 public final class StoreDataSource: ConsoleDataSource {
     private let store: ConfigStore
-    /// The organization's control secret, read once it is needed (a listener on another host) and kept.
-    private var controlSecret: ControlSecret?
+    /// The organization's control secret, read when a listener on another host is to be reached, and read again
+    /// once `controlSecretRefresh` has passed: an administrator who rotates the secret (README, "The control
+    /// endpoint's security") doesn't have to restart every console.
+    private var controlSecret: (secret: ControlSecret?, readAt: Date)?
+    private let clock: () -> Date
+    /// How long a read secret is used before it is read again (a one-row query, so it can be short).
+    public static let controlSecretRefresh: TimeInterval = 10
 
-    public init(store: ConfigStore) { self.store = store }
+    public init(store: ConfigStore, clock: @escaping () -> Date = Date.init) {
+        self.store = store
+        self.clock = clock
+    }
 
     public var storePath: String { store.path }
 
@@ -52,9 +60,22 @@ public final class StoreDataSource: ConsoleDataSource {
     /// The Unix socket of a listener on this host, else its TCP endpoint with the organization's secret.
     func controlTarget(_ registration: ListenerRegistration) -> ControlTarget? {
         guard let endpoint = ControlEndpoint.route(to: registration) else { return nil }
-        if case .remote = endpoint, controlSecret == nil { controlSecret = try? store.controlSecret(create: false) }
         if case .local = endpoint { return ControlTarget(endpoint) }
-        return ControlTarget(endpoint, secret: controlSecret)
+        return ControlTarget(endpoint, secret: currentControlSecret())
+    }
+
+    /// The secret as last read, read again when none was there yet or the last read is older than the refresh.
+    private func currentControlSecret() -> ControlSecret? {
+        let now = clock()
+        if let held = controlSecret, held.secret != nil, now.timeIntervalSince(held.readAt) < Self.controlSecretRefresh { return held.secret }
+        do {
+            let read = try store.controlSecret(create: false)
+            controlSecret = (read, now)
+            return read
+        } catch {
+            // The store may be briefly unreachable: keep the secret held (the listeners' is most likely unchanged).
+            return controlSecret?.secret
+        }
     }
 
     /// The listener reports its sockets; a specific binding served by the wildcard socket of its port takes
