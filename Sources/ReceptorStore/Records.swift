@@ -149,25 +149,22 @@ enum Records {
             ])
     }
 
-    static func update(_ db: Database, connector stored: StoredConnector) throws {
+    /// Writes the new revision only over the expected one; false (0 rows) when the row moved on.
+    static func update(_ db: Database, connector stored: StoredConnector, expectedRevision: Int) throws -> Bool {
         let c = stored.connector
         try db.execute(
-            sql: "UPDATE connectors SET server = ?, name = ?, revision = ?, data = ?, changed_at = ? WHERE guid = ?",
+            sql: "UPDATE connectors SET server = ?, name = ?, revision = ?, data = ?, changed_at = ? WHERE guid = ? AND revision = ?",
             arguments: [
                 c.server, c.name, stored.revision, try StoreJSON.encode(c),
-                StoreClock.millis(stored.whenChanged), key(c.guid),
+                StoreClock.millis(stored.whenChanged), key(c.guid), expectedRevision,
             ])
+        return db.changesCount == 1
     }
 
     /// GUIDs are stored in their canonical upper-case text form.
     static func key(_ guid: UUID) -> String { guid.uuidString }
 
     // MARK: Permissions
-
-    struct PermissionRow {
-        var id: Int64
-        var entry: PermissionEntry
-    }
 
     static func permissionRows(_ db: Database, connector guid: UUID) throws -> [PermissionRow] {
         try Row.fetchAll(

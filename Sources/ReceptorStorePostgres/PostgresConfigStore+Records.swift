@@ -118,7 +118,6 @@ enum PGRecords {
     static func key(_ guid: UUID) -> String { guid.uuidString }
 
     // Permissions
-    struct PermissionRow { var id: Int64; var entry: PermissionEntry }
     static func permissionRows(_ s: Session, connector guid: UUID) throws -> [PermissionRow] {
         try s.rows("SELECT id, principal, rights, deny FROM permissions WHERE connector = \(key(guid)) ORDER BY id").map {
             let (id, principal, rights, deny) = try $0.decode((Int64, String, String, Bool).self, context: .default)

@@ -1,18 +1,27 @@
 import Foundation
-import GRDB
 import ReceptorCore
 
-// Servers, receive connectors and their explicit permissions.
-extension SQLiteConfigStore {
+// The config store's write rules, once for every backend: each write reads what it needs inside the backend's
+// transaction, checks it with the domain's rules (the refusals and their words are here), writes the rows and
+// bumps the generation once, last, with the change log's summary. A refused write throws before anything is
+// bumped, so it changes nothing and raises no generation.
+
+extension TransactionalConfigStore {
+    /// `writeTransaction` with the backend's rows.
+    func transact<T>(_ body: (any StoreTransaction) throws -> T) throws -> T {
+        try writeTransaction { try body($0.rows) }
+    }
+
     // MARK: Servers
 
+    /// Adds a server with its default connectors and the accepted domains not there yet, in one transaction.
     public func addServer(_ server: Server, connectors: [ReceiveConnector], acceptedDomains: [AcceptedDomain]) throws {
         do { try Server.validateName(server.name) } catch { throw StoreError.refused(error.message) }
-        try write { db in
-            if let existing = try Records.server(db, named: server.name) {
+        try transact { t in
+            if let existing = try t.server(named: server.name) {
                 throw StoreError.alreadyExists("Server \(existing.name) is already in the store.")
             }
-            try Records.insert(db, server: server)
+            try t.insert(server: server)
 
             var added: [ReceiveConnector] = []
             let now = StoreClock.now()
@@ -21,31 +30,31 @@ extension SQLiteConfigStore {
                     throw StoreError.refused("Receive connector \"\(connector.identity)\" belongs to server \(connector.server), not \(server.name).")
                 }
                 connector.server = server.name
-                try Self.validate(connector, on: server, siblings: added)
-                try Records.insert(db, connector: StoredConnector(connector: connector, revision: 1, whenCreated: now.date, whenChanged: now.date))
+                try StoreWriteRules.validate(connector, on: server, siblings: added)
+                try t.insert(connector: StoredConnector(connector: connector, revision: 1, whenCreated: now.date, whenChanged: now.date))
                 added.append(connector)
             }
 
             // Accepted domains belong to the organization, not the server: one that is already there is kept.
             var domainsAdded = 0
-            for domain in acceptedDomains where try Self.findAcceptedDomainConflict(db, domain, excludingName: nil) == nil {
-                try Self.insertAcceptedDomain(db, domain)
+            for domain in acceptedDomains
+            where try StoreWriteRules.acceptedDomainConflict(domain, among: t.acceptedDomains(), excludingName: nil) == nil {
+                try StoreWriteRules.insertAcceptedDomain(domain, in: t)
                 domainsAdded += 1
             }
 
-            try Records.bumpGeneration(
-                db,
+            try t.bumpGeneration(
                 summary: "Add server \(server.name) (\(server.role.rawValue))"
-                    + " with \(Self.count(added.count, "receive connector"))"
-                    + (domainsAdded > 0 ? " and \(Self.count(domainsAdded, "accepted domain"))" : ""))
+                    + " with \(StoreWriteRules.count(added.count, "receive connector"))"
+                    + (domainsAdded > 0 ? " and \(StoreWriteRules.count(domainsAdded, "accepted domain"))" : ""))
         }
     }
 
     /// Changes a server's settings (role, FQDN, domain, transport-service options). Its connectors are validated
     /// against the changed server, so a change that would leave one of them invalid is refused.
     public func updateServer(_ server: Server) throws {
-        try write { db in
-            guard let stored = try Records.server(db, named: server.name) else {
+        try transact { t in
+            guard let stored = try t.server(named: server.name) else {
                 throw StoreError.notFound("Server \(server.name) isn't in the store.")
             }
             var server = server
@@ -56,115 +65,118 @@ extension SQLiteConfigStore {
                 }
                 do { try settings.validate() } catch let error as ValueError { throw StoreError.refused(error.message) }
             }
-            let connectors = try Records.connectors(db, server: stored.name).map(\.connector)
+            let connectors = try t.connectors(server: stored.name).map(\.connector)
             var errors: [RuleViolation] = []
             for connector in connectors {
                 errors += ConnectorValidator.validate(connector, in: ValidationContext(server: server, siblings: connectors)).errors
             }
             if !errors.isEmpty { throw StoreError.invalid(errors) }
-            try Records.update(db, server: server)
-            try Records.bumpGeneration(db, summary: "Set server \(server.name): \(server.role.rawValue), \(server.fqdn)")
+            try t.update(server: server)
+            try t.bumpGeneration(summary: "Set server \(server.name): \(server.role.rawValue), \(server.fqdn)")
         }
     }
 
     // MARK: Connectors
 
+    /// Validated with ConnectorValidator against the server's other connectors in the same transaction.
     @discardableResult
     public func insertConnector(_ connector: ReceiveConnector) throws -> StoredConnector {
-        try write { db in
-            guard let server = try Records.server(db, named: connector.server) else {
+        try transact { t in
+            guard let server = try t.server(named: connector.server) else {
                 throw StoreError.notFound(
                     "Server \(connector.server) isn't in the store; receive connector \"\(connector.name)\" can't be created on it.")
             }
             var connector = connector
             connector.server = server.name
-            if let existing = try Records.connector(db, guid: connector.guid) {
+            if let existing = try t.connector(guid: connector.guid) {
                 throw StoreError.alreadyExists(
                     "A receive connector with GUID \(connector.guid.uuidString.lowercased()) already exists (\"\(existing.connector.identity)\").")
             }
-            let siblings = try Records.connectors(db, server: server.name).map(\.connector)
-            try Self.validate(connector, on: server, siblings: siblings)
+            let siblings = try t.connectors(server: server.name).map(\.connector)
+            try StoreWriteRules.validate(connector, on: server, siblings: siblings)
             let now = StoreClock.now()
             let stored = StoredConnector(connector: connector, revision: 1, whenCreated: now.date, whenChanged: now.date)
-            try Records.insert(db, connector: stored)
-            try Records.bumpGeneration(db, summary: "New-ReceiveConnector \(connector.identity)")
+            try t.insert(connector: stored)
+            try t.bumpGeneration(summary: "New-ReceiveConnector \(connector.identity)")
             return stored
         }
     }
 
+    /// Refused when the connector moved on from `expectedRevision` (someone else saved it since it was read).
     @discardableResult
     public func updateConnector(_ connector: ReceiveConnector, expectedRevision: Int) throws -> StoredConnector {
-        try write { db in
-            guard let stored = try Records.connector(db, guid: connector.guid) else {
+        try transact { t in
+            guard let stored = try t.connector(guid: connector.guid) else {
                 throw StoreError.notFound("Receive connector \"\(connector.identity)\" isn't in the store any more; someone may have removed it.")
             }
-            try Self.checkRevision(stored, expected: expectedRevision)
+            try StoreWriteRules.checkRevision(stored, expected: expectedRevision)
             let old = stored.connector
             guard connector.server.caseInsensitiveCompare(old.server) == .orderedSame else {
                 throw StoreError.refused(
                     "Receive connector \"\(old.identity)\" belongs to server \(old.server); a connector can't be moved to another server. Create a new one on \(connector.server) instead."
                 )
             }
-            guard let server = try Records.server(db, named: old.server) else {
+            guard let server = try t.server(named: old.server) else {
                 throw StoreError.notFound("Server \(old.server) isn't in the store.")
             }
             var connector = connector
             connector.server = server.name
-            let siblings = try Records.connectors(db, server: server.name).map(\.connector).filter { $0.guid != connector.guid }
-            try Self.validate(connector, on: server, siblings: siblings)
+            let siblings = try t.connectors(server: server.name).map(\.connector).filter { $0.guid != connector.guid }
+            try StoreWriteRules.validate(connector, on: server, siblings: siblings)
 
             let updated = StoredConnector(
                 connector: connector, revision: stored.revision + 1,
                 whenCreated: stored.whenCreated, whenChanged: StoreClock.now().date)
-            try Records.update(db, connector: updated)
+            // The row moved on between the read above and this write: only where the backend lets it (never under
+            // SQLite's write lock; PostgreSQL's SERIALIZABLE retry normally reads the new revision first).
+            guard try t.update(connector: updated, expectedRevision: stored.revision) else {
+                throw StoreError.revisionConflict(
+                    "Receive connector \"\(old.identity)\" was changed by someone else since it was read (revision \(expectedRevision)). Read it again and repeat the change."
+                )
+            }
             let renamed = old.name == connector.name ? "" : " renamed to \"\(connector.name)\","
-            try Records.bumpGeneration(db, summary: "Set-ReceiveConnector \(old.identity):\(renamed) revision \(updated.revision)")
+            try t.bumpGeneration(summary: "Set-ReceiveConnector \(old.identity):\(renamed) revision \(updated.revision)")
             return updated
         }
     }
 
+    /// Removes a connector (refused if it moved on from `expectedRevision`, when one is given) and its permissions.
     public func removeConnector(guid: UUID, expectedRevision: Int?) throws {
-        try write { db in
-            guard let stored = try Records.connector(db, guid: guid) else {
+        try transact { t in
+            guard let stored = try t.connector(guid: guid) else {
                 throw StoreError.notFound(
                     "The receive connector with GUID \(guid.uuidString.lowercased()) isn't in the store; someone may have removed it already.")
             }
-            if let expectedRevision { try Self.checkRevision(stored, expected: expectedRevision) }
-            // Its permission entries go with it (ON DELETE CASCADE).
-            try db.execute(sql: "DELETE FROM connectors WHERE guid = ?", arguments: [Records.key(guid)])
-            try Records.bumpGeneration(db, summary: "Remove-ReceiveConnector \(stored.connector.identity)")
+            if let expectedRevision { try StoreWriteRules.checkRevision(stored, expected: expectedRevision) }
+            try t.deleteConnector(guid: guid)
+            try t.bumpGeneration(summary: "Remove-ReceiveConnector \(stored.connector.identity)")
         }
     }
 
     // MARK: Permissions
 
+    /// Adds the rights to the explicit entry of the same principal and deny flag (made if there is none).
     public func addPermission(_ entry: PermissionEntry, connector guid: UUID) throws {
         guard !entry.fromPermissionGroup else {
             throw StoreError.refused("Permissions of permission groups follow from -PermissionGroups; they can't be added as explicit entries.")
         }
         let principal = entry.user.name.trimmingCharacters(in: .whitespaces)
         guard !principal.isEmpty else { throw StoreError.refused("Add-ADPermission needs a user or group (-User).") }
-        let rights = Self.distinct(entry.extendedRights)
+        let rights = StoreWriteRules.distinct(entry.extendedRights)
         guard !rights.isEmpty else {
             throw StoreError.refused(
                 "Add-ADPermission needs at least one extended right (-ExtendedRights), such as ms-Exch-SMTP-Accept-Any-Recipient.")
         }
-        try write { db in
-            guard let stored = try Records.connector(db, guid: guid) else { throw Self.connectorNotFound(guid) }
-            let existing = try Records.permissionRows(db, connector: guid)
+        try transact { t in
+            guard let stored = try t.connector(guid: guid) else { throw StoreWriteRules.connectorNotFound(guid) }
+            let existing = try t.permissionRows(connector: guid)
                 .first { $0.entry.user == SecurityPrincipal(principal) && $0.entry.deny == entry.deny }
             if let existing {
-                let merged = Self.distinct(existing.entry.extendedRights + rights)
-                try db.execute(
-                    sql: "UPDATE permissions SET rights = ? WHERE id = ?",
-                    arguments: [try StoreJSON.encode(merged), existing.id])
+                try t.updatePermission(id: existing.id, rights: StoreWriteRules.distinct(existing.entry.extendedRights + rights))
             } else {
-                try db.execute(
-                    sql: "INSERT INTO permissions (connector, principal, rights, deny) VALUES (?, ?, ?, ?)",
-                    arguments: [Records.key(guid), principal, try StoreJSON.encode(rights), entry.deny])
+                try t.insertPermission(connector: guid, principal: principal, rights: rights, deny: entry.deny)
             }
-            try Records.bumpGeneration(
-                db,
+            try t.bumpGeneration(
                 summary:
                     "Add-ADPermission \(stored.connector.identity): \(entry.deny ? "deny" : "allow") \(principal) \(rights.map(\.rawValue).joined(separator: ", "))"
             )
@@ -175,13 +187,13 @@ extension SQLiteConfigStore {
     /// when no rights are listed); the row goes when no rights remain. All or nothing: if the explicit entry
     /// lacks any of the rights, nothing is removed.
     public func removePermission(_ entry: PermissionEntry, connector guid: UUID) throws {
-        try write { db in
-            guard let stored = try Records.connector(db, guid: guid) else { throw Self.connectorNotFound(guid) }
-            let rights = Self.distinct(entry.extendedRights)
+        try transact { t in
+            guard let stored = try t.connector(guid: guid) else { throw StoreWriteRules.connectorNotFound(guid) }
+            let rights = StoreWriteRules.distinct(entry.extendedRights)
             let existing =
                 entry.fromPermissionGroup
                 ? nil
-                : try Records.permissionRows(db, connector: guid)
+                : try t.permissionRows(connector: guid)
                     .first { $0.entry.user == entry.user && $0.entry.deny == entry.deny }
             let missing = rights.filter { right in !(existing?.entry.extendedRights.contains(right) ?? false) }
             guard let existing, missing.isEmpty else {
@@ -192,21 +204,21 @@ extension SQLiteConfigStore {
             }
             let remaining = rights.isEmpty ? [] : existing.entry.extendedRights.filter { !rights.contains($0) }
             if remaining.isEmpty {
-                try db.execute(sql: "DELETE FROM permissions WHERE id = ?", arguments: [existing.id])
+                try t.deletePermission(id: existing.id)
             } else {
-                try db.execute(sql: "UPDATE permissions SET rights = ? WHERE id = ?", arguments: [try StoreJSON.encode(remaining), existing.id])
+                try t.updatePermission(id: existing.id, rights: remaining)
             }
             let removed = rights.isEmpty ? existing.entry.extendedRights : rights
-            try Records.bumpGeneration(
-                db,
+            try t.bumpGeneration(
                 summary:
                     "Remove-ADPermission \(stored.connector.identity): \(entry.deny ? "deny" : "allow") \(existing.entry.user.name) \(removed.map(\.rawValue).joined(separator: ", "))"
             )
         }
     }
+}
 
-    // MARK: Helpers
-
+/// The rules the writes share, and those a copy (`importOrganization`, `OrganizationExport.validate`) reuses.
+package enum StoreWriteRules {
     static func validate(_ connector: ReceiveConnector, on server: Server, siblings: [ReceiveConnector]) throws {
         let report = ConnectorValidator.validate(connector, in: ValidationContext(server: server, siblings: siblings))
         if !report.errors.isEmpty { throw StoreError.invalid(report.errors) }
@@ -230,4 +242,32 @@ extension SQLiteConfigStore {
     }
 
     static func count(_ n: Int, _ noun: String) -> String { "\(n) \(noun)\(n == 1 ? "" : "s")" }
+
+    // MARK: Accepted domains
+
+    /// Why `domain` can't sit beside the others (same name or same domain name), or nil.
+    static func acceptedDomainConflict(_ domain: AcceptedDomain, among domains: [AcceptedDomain], excludingName: String?) -> String? {
+        for other in domains {
+            if let excludingName, other.name.caseInsensitiveCompare(excludingName) == .orderedSame { continue }
+            if other.name.caseInsensitiveCompare(domain.name) == .orderedSame {
+                return "An accepted domain named \"\(other.name)\" already exists."
+            }
+            if other.domainName.caseInsensitiveCompare(domain.domainName) == .orderedSame {
+                return "The domain name \(other.domainName) is already accepted by accepted domain \"\(other.name)\"."
+            }
+        }
+        return nil
+    }
+
+    /// Inserts a domain that passed the conflict check. A new default takes over from the old one; the first
+    /// domain becomes the default when there is none. Returns whether the new domain is the default.
+    @discardableResult
+    package static func insertAcceptedDomain(_ domain: AcceptedDomain, in t: any StoreTransaction) throws -> Bool {
+        let hasDefault = try t.acceptedDomains().contains(where: \.isDefault)
+        var domain = domain
+        if domain.isDefault && hasDefault { try t.clearDefaultAcceptedDomain() }
+        domain.isDefault = domain.isDefault || !hasDefault
+        try t.insert(acceptedDomain: domain)
+        return domain.isDefault
+    }
 }

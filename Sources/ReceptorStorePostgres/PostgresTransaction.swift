@@ -1,0 +1,104 @@
+import Foundation
+import PostgresNIO
+import ReceptorCore
+import ReceptorStore
+
+/// The PostgreSQL store's rows inside one SERIALIZABLE write transaction, for the shared write rules. Every
+/// statement goes through `Session`, which collects its rows, so a server error is raised, never dropped.
+struct PostgresTransaction: StoreTransaction {
+    let s: PostgresConfigStore.Session
+
+    // MARK: Reads
+
+    func server(named name: String) throws -> Server? { try PGRecords.server(s, named: name) }
+    func connectors(server: String) throws -> [StoredConnector] { try PGRecords.connectors(s, server: server) }
+    func connector(guid: UUID) throws -> StoredConnector? { try PGRecords.connector(s, guid: guid) }
+    func permissionRows(connector guid: UUID) throws -> [PermissionRow] { try PGRecords.permissionRows(s, connector: guid) }
+    func acceptedDomains() throws -> [AcceptedDomain] { try PGRecords.acceptedDomains(s) }
+    func accounts() throws -> [MailboxAccount] { try PGRecords.accountsWithHashes(s).map(\.account) }
+
+    // MARK: Row writes
+
+    func insert(server: Server) throws { try PGRecords.insert(s, server: server) }
+    func update(server: Server) throws { try PGRecords.update(s, server: server) }
+    func insert(connector: StoredConnector) throws { try PGRecords.insert(s, connector: connector) }
+    func update(connector: StoredConnector, expectedRevision: Int) throws -> Bool {
+        try PGRecords.update(s, connector: connector, expectedRevision: expectedRevision)
+    }
+
+    func deleteConnector(guid: UUID) throws {
+        // Its permission entries go with it (ON DELETE CASCADE).
+        try s.query("DELETE FROM connectors WHERE guid = \(PGRecords.key(guid))")
+    }
+
+    func insertPermission(connector guid: UUID, principal: String, rights: [ExtendedRight], deny: Bool) throws {
+        try s.query(
+            "INSERT INTO permissions (connector, principal, rights, deny) VALUES (\(PGRecords.key(guid)), \(principal), \(try PGJSON.encode(rights)), \(deny))"
+        )
+    }
+
+    func updatePermission(id: Int64, rights: [ExtendedRight]) throws {
+        try s.query("UPDATE permissions SET rights = \(try PGJSON.encode(rights)) WHERE id = \(id)")
+    }
+
+    func deletePermission(id: Int64) throws {
+        try s.query("DELETE FROM permissions WHERE id = \(id)")
+    }
+
+    func insert(acceptedDomain domain: AcceptedDomain) throws {
+        try s.query(
+            "INSERT INTO accepted_domains (name, domain_name, type, is_default) VALUES (\(domain.name), \(domain.domainName), \(domain.domainType.rawValue), \(domain.isDefault))"
+        )
+    }
+
+    func update(acceptedDomainNamed name: String, to domain: AcceptedDomain) throws {
+        try s.query(
+            """
+            UPDATE accepted_domains SET name = \(domain.name), domain_name = \(domain.domainName), type = \(domain.domainType.rawValue),
+                   is_default = \(domain.isDefault)
+            WHERE lower(name) = lower(\(name))
+            """)
+    }
+
+    func clearDefaultAcceptedDomain() throws {
+        try s.query("UPDATE accepted_domains SET is_default = false WHERE is_default")
+    }
+
+    func deleteAcceptedDomain(named name: String) throws {
+        try s.query("DELETE FROM accepted_domains WHERE lower(name) = lower(\(name))")
+    }
+
+    func insert(account: MailboxAccount, hash: String) throws {
+        try s.query(
+            """
+            INSERT INTO accounts (user_principal_name, name, alias, primary_smtp_address, email_addresses, password_hash, created_at)
+            VALUES (\(account.userPrincipalName), \(account.name), \(account.alias), \(account.primarySmtpAddress),
+                    \(try PGJSON.encode(account.emailAddresses)), \(hash), \(PGClock.now().millis))
+            """)
+    }
+
+    func update(account: MailboxAccount) throws {
+        try s.query(
+            """
+            UPDATE accounts SET name = \(account.name), alias = \(account.alias), primary_smtp_address = \(account.primarySmtpAddress),
+                   email_addresses = \(try PGJSON.encode(account.emailAddresses))
+            WHERE lower(user_principal_name) = lower(\(account.userPrincipalName))
+            """)
+    }
+
+    func deleteAccount(userPrincipalName: String) throws {
+        try s.query("DELETE FROM accounts WHERE lower(user_principal_name) = lower(\(userPrincipalName))")
+    }
+
+    func setSetting(_ key: String, json: String) throws { try PGRecords.setMeta(s, key, json) }
+
+    @discardableResult
+    func bumpGeneration(summary: String) throws -> Int64 { try PGRecords.bumpGeneration(s, summary: summary) }
+}
+
+extension PostgresConfigStore {
+    /// One SERIALIZABLE transaction with retries (`write`): `body` runs again after a serialization failure.
+    public func writeTransaction<T>(_ body: (StoreWriteTransaction) throws -> T) throws -> T {
+        try write { try body(StoreWriteTransaction(PostgresTransaction(s: $0))) }
+    }
+}
