@@ -104,4 +104,11 @@ extension SQLiteConfigStore {
     public func writeTransaction<T>(_ body: (StoreWriteTransaction) throws -> T) throws -> T {
         try write { try body(StoreWriteTransaction(SQLiteTransaction(db: $0))) }
     }
+
+    // The shared rules' row steps, for the copy (`importOrganization`) in its own transaction.
+
+    @discardableResult
+    static func insertAcceptedDomain(_ db: Database, _ domain: AcceptedDomain) throws -> Bool {
+        try StoreWriteRules.insertAcceptedDomain(domain, in: SQLiteTransaction(db: db))
+    }
 }

@@ -217,6 +217,62 @@ extension TransactionalConfigStore {
     }
 }
 
+// Accepted domains: unique names and domain names; exactly one default while any exist.
+extension TransactionalConfigStore {
+    public func addAcceptedDomain(_ domain: AcceptedDomain) throws {
+        try StoreWriteRules.checkAcceptedDomain(domain)
+        try transact { t in
+            if let conflict = try StoreWriteRules.acceptedDomainConflict(domain, among: t.acceptedDomains(), excludingName: nil) {
+                throw StoreError.alreadyExists(conflict)
+            }
+            let becameDefault = try StoreWriteRules.insertAcceptedDomain(domain, in: t)
+            try t.bumpGeneration(
+                summary: "New-AcceptedDomain \(domain.name) (\(domain.domainName), \(domain.domainType.rawValue)\(becameDefault ? ", default" : ""))")
+        }
+    }
+
+    public func updateAcceptedDomain(_ domain: AcceptedDomain, originalName: String) throws {
+        try StoreWriteRules.checkAcceptedDomain(domain)
+        try transact { t in
+            let all = try t.acceptedDomains()
+            guard let old = all.first(where: { $0.name.caseInsensitiveCompare(originalName) == .orderedSame }) else {
+                throw StoreError.notFound("Accepted domain \"\(originalName)\" isn't in the store.")
+            }
+            if let conflict = StoreWriteRules.acceptedDomainConflict(domain, among: all, excludingName: originalName) {
+                throw StoreError.alreadyExists(conflict)
+            }
+            if old.isDefault && !domain.isDefault {
+                throw StoreError.refused(
+                    "Accepted domain \"\(old.name)\" is the default; make another accepted domain the default instead (Set-AcceptedDomain -Identity <name> -MakeDefault $true)."
+                )
+            }
+            if domain.isDefault && !old.isDefault { try t.clearDefaultAcceptedDomain() }
+            try t.update(acceptedDomainNamed: old.name, to: domain)
+            let renamed = old.name == domain.name ? "" : " renamed to \"\(domain.name)\","
+            try t.bumpGeneration(
+                summary:
+                    "Set-AcceptedDomain \(old.name):\(renamed) \(domain.domainName), \(domain.domainType.rawValue)\(domain.isDefault ? ", default" : "")"
+            )
+        }
+    }
+
+    public func removeAcceptedDomain(name: String) throws {
+        try transact { t in
+            let all = try t.acceptedDomains()
+            guard let domain = all.first(where: { $0.name.caseInsensitiveCompare(name) == .orderedSame }) else {
+                throw StoreError.notFound("Accepted domain \"\(name)\" isn't in the store.")
+            }
+            if domain.isDefault && all.count > 1 {
+                throw StoreError.refused(
+                    "Accepted domain \"\(domain.name)\" is the default accepted domain and can't be removed while others exist. Make another one the default first (Set-AcceptedDomain -Identity <name> -MakeDefault $true)."
+                )
+            }
+            try t.deleteAcceptedDomain(named: domain.name)
+            try t.bumpGeneration(summary: "Remove-AcceptedDomain \(domain.name)")
+        }
+    }
+}
+
 /// The rules the writes share, and those a copy (`importOrganization`, `OrganizationExport.validate`) reuses.
 package enum StoreWriteRules {
     static func validate(_ connector: ReceiveConnector, on server: Server, siblings: [ReceiveConnector]) throws {
@@ -244,6 +300,13 @@ package enum StoreWriteRules {
     static func count(_ n: Int, _ noun: String) -> String { "\(n) \(noun)\(n == 1 ? "" : "s")" }
 
     // MARK: Accepted domains
+
+    static func checkAcceptedDomain(_ domain: AcceptedDomain) throws {
+        guard !domain.name.trimmingCharacters(in: .whitespaces).isEmpty else {
+            throw StoreError.refused("An accepted domain needs a name (-Name).")
+        }
+        do { try AcceptedDomain.validateDomainName(domain.domainName) } catch { throw StoreError.refused(error.message) }
+    }
 
     /// Why `domain` can't sit beside the others (same name or same domain name), or nil.
     static func acceptedDomainConflict(_ domain: AcceptedDomain, among domains: [AcceptedDomain], excludingName: String?) -> String? {

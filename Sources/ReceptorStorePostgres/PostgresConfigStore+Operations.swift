@@ -39,62 +39,6 @@ extension PostgresConfigStore {
         }
     }
 
-    // MARK: Accepted domains
-
-    public func addAcceptedDomain(_ domain: AcceptedDomain) throws {
-        try Self.checkAcceptedDomain(domain)
-        try write { s in
-            if let conflict = try Self.acceptedDomainConflict(s, domain, excludingName: nil) { throw StoreError.alreadyExists(conflict) }
-            let becameDefault = try Self.insertAcceptedDomain(s, domain)
-            try PGRecords.bumpGeneration(
-                s,
-                summary: "New-AcceptedDomain \(domain.name) (\(domain.domainName), \(domain.domainType.rawValue)\(becameDefault ? ", default" : ""))")
-        }
-    }
-
-    public func updateAcceptedDomain(_ domain: AcceptedDomain, originalName: String) throws {
-        try Self.checkAcceptedDomain(domain)
-        try write { s in
-            guard let id = try s.rows("SELECT id FROM accepted_domains WHERE lower(name) = lower(\(originalName))").first?.decode(Int64.self),
-                let old = try PGRecords.acceptedDomains(s).first(where: { $0.name.caseInsensitiveCompare(originalName) == .orderedSame })
-            else {
-                throw StoreError.notFound("Accepted domain \"\(originalName)\" isn't in the store.")
-            }
-            if let conflict = try Self.acceptedDomainConflict(s, domain, excludingName: originalName) { throw StoreError.alreadyExists(conflict) }
-            if old.isDefault && !domain.isDefault {
-                throw StoreError.refused(
-                    "Accepted domain \"\(old.name)\" is the default; make another accepted domain the default instead (Set-AcceptedDomain -Identity <name> -MakeDefault $true)."
-                )
-            }
-            if domain.isDefault && !old.isDefault { try s.query("UPDATE accepted_domains SET is_default = false WHERE is_default") }
-            try s.query(
-                "UPDATE accepted_domains SET name = \(domain.name), domain_name = \(domain.domainName), type = \(domain.domainType.rawValue), is_default = \(domain.isDefault) WHERE id = \(id)"
-            )
-            let renamed = old.name == domain.name ? "" : " renamed to \"\(domain.name)\","
-            try PGRecords.bumpGeneration(
-                s,
-                summary:
-                    "Set-AcceptedDomain \(old.name):\(renamed) \(domain.domainName), \(domain.domainType.rawValue)\(domain.isDefault ? ", default" : "")"
-            )
-        }
-    }
-
-    public func removeAcceptedDomain(name: String) throws {
-        try write { s in
-            let all = try PGRecords.acceptedDomains(s)
-            guard let domain = all.first(where: { $0.name.caseInsensitiveCompare(name) == .orderedSame }) else {
-                throw StoreError.notFound("Accepted domain \"\(name)\" isn't in the store.")
-            }
-            if domain.isDefault && all.count > 1 {
-                throw StoreError.refused(
-                    "Accepted domain \"\(domain.name)\" is the default accepted domain and can't be removed while others exist. Make another one the default first (Set-AcceptedDomain -Identity <name> -MakeDefault $true)."
-                )
-            }
-            try s.query("DELETE FROM accepted_domains WHERE name = \(domain.name)")
-            try PGRecords.bumpGeneration(s, summary: "Remove-AcceptedDomain \(domain.name)")
-        }
-    }
-
     // MARK: Accounts
 
     public func addAccount(_ account: MailboxAccount, password: String) throws {
@@ -240,33 +184,6 @@ extension PostgresConfigStore {
     }
 
     // MARK: Helpers (as SQLiteConfigStore's)
-
-    static func checkAcceptedDomain(_ domain: AcceptedDomain) throws {
-        guard !domain.name.trimmingCharacters(in: .whitespaces).isEmpty else { throw StoreError.refused("An accepted domain needs a name (-Name).") }
-        do { try AcceptedDomain.validateDomainName(domain.domainName) } catch { throw StoreError.refused(error.message) }
-    }
-
-    static func acceptedDomainConflict(_ s: Session, _ domain: AcceptedDomain, excludingName: String?) throws -> String? {
-        for other in try PGRecords.acceptedDomains(s) {
-            if let excludingName, other.name.caseInsensitiveCompare(excludingName) == .orderedSame { continue }
-            if other.name.caseInsensitiveCompare(domain.name) == .orderedSame { return "An accepted domain named \"\(other.name)\" already exists." }
-            if other.domainName.caseInsensitiveCompare(domain.domainName) == .orderedSame {
-                return "The domain name \(other.domainName) is already accepted by accepted domain \"\(other.name)\"."
-            }
-        }
-        return nil
-    }
-
-    @discardableResult
-    static func insertAcceptedDomain(_ s: Session, _ domain: AcceptedDomain) throws -> Bool {
-        let hasDefault = try s.rows("SELECT EXISTS (SELECT 1 FROM accepted_domains WHERE is_default)").first?.decode(Bool.self) ?? false
-        let isDefault = domain.isDefault || !hasDefault
-        if domain.isDefault && hasDefault { try s.query("UPDATE accepted_domains SET is_default = false WHERE is_default") }
-        try s.query(
-            "INSERT INTO accepted_domains (name, domain_name, type, is_default) VALUES (\(domain.name), \(domain.domainName), \(domain.domainType.rawValue), \(isDefault))"
-        )
-        return isDefault
-    }
 
     static func insertAccount(_ s: Session, _ account: MailboxAccount, hash: String) throws {
         try s.query(

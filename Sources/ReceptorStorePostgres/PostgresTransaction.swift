@@ -101,4 +101,11 @@ extension PostgresConfigStore {
     public func writeTransaction<T>(_ body: (StoreWriteTransaction) throws -> T) throws -> T {
         try write { try body(StoreWriteTransaction(PostgresTransaction(s: $0))) }
     }
+
+    // The shared rules' row steps, for the copy (`importOrganization`) in its own transaction.
+
+    @discardableResult
+    static func insertAcceptedDomain(_ s: Session, _ domain: AcceptedDomain) throws -> Bool {
+        try StoreWriteRules.insertAcceptedDomain(domain, in: PostgresTransaction(s: s))
+    }
 }
