@@ -2,118 +2,15 @@ import Foundation
 import GRDB
 import ReceptorCore
 
-// Accounts for basic authentication. Passwords are hashed before the write transaction opens (hashing is
-// slow on purpose and must not hold the store's write lock), and never appear in a message or the change log.
+// Accounts: the write rules are StoreWriteRules.swift's; signing in reads the accounts with their hashes.
 extension SQLiteConfigStore {
-    public func addAccount(_ account: MailboxAccount, password: String) throws {
-        guard !account.name.trimmingCharacters(in: .whitespaces).isEmpty else {
-            throw StoreError.refused("A mailbox needs a name (-Name).")
-        }
-        do { try MailboxAccount.validateUserPrincipalName(account.userPrincipalName) } catch { throw StoreError.refused(error.message) }
-        guard !password.isEmpty else {
-            throw StoreError.refused(
-                "A password is required for mailbox \(account.userPrincipalName); basic authentication can't use an empty password.")
-        }
-        let hash: String
-        do { hash = try PasswordHasher.hash(password: password) } catch {
-            throw StoreError.database("The password of \(account.userPrincipalName) could not be hashed.")
-        }
-        try Self.validateAddresses(of: account)
-        try write { db in
-            for (other, _) in try Records.accountsWithHashes(db) {
-                if other.userPrincipalName.caseInsensitiveCompare(account.userPrincipalName) == .orderedSame {
-                    throw StoreError.alreadyExists("A mailbox with user principal name \(other.userPrincipalName) already exists.")
-                }
-                try Self.refuseSharedAddresses(account, other)
-            }
-            try Self.insertAccount(db, account, hash: hash)
-            try Records.bumpGeneration(db, summary: "New-Mailbox \(account.userPrincipalName)")
-        }
-    }
-
-    /// Changes a mailbox's name, alias and addresses (not its UPN, which names it, nor its password).
-    public func updateAccount(_ account: MailboxAccount) throws {
-        try Self.validateAddresses(of: account)
-        try write { db in
-            var found = false
-            for (other, _) in try Records.accountsWithHashes(db) {
-                if other.userPrincipalName.caseInsensitiveCompare(account.userPrincipalName) == .orderedSame { found = true; continue }
-                try Self.refuseSharedAddresses(account, other)
-            }
-            guard found else { throw StoreError.notFound("No mailbox with user principal name \(account.userPrincipalName) is in the store.") }
-            try db.execute(
-                sql: """
-                    UPDATE accounts SET name = ?, alias = ?, primary_smtp_address = ?, email_addresses = ? WHERE user_principal_name = ?
-                    """,
-                arguments: [
-                    account.name, account.alias, account.primarySmtpAddress, Self.encoded(account.emailAddresses),
-                    account.userPrincipalName,
-                ])
-            try Records.bumpGeneration(db, summary: "Set-Mailbox \(account.userPrincipalName)")
-        }
-    }
-
-    static func insertAccount(_ db: Database, _ account: MailboxAccount, hash: String) throws {
-        try db.execute(
-            sql: """
-                INSERT INTO accounts (user_principal_name, name, alias, primary_smtp_address, email_addresses, password_hash, created_at)
-                VALUES (?, ?, ?, ?, ?, ?, ?)
-                """,
-            arguments: [
-                account.userPrincipalName, account.name, account.alias, account.primarySmtpAddress,
-                Self.encoded(account.emailAddresses), hash, StoreClock.now().millis,
-            ])
-    }
-
-    /// Every address is `local@domain` with a DNS domain.
-    static func validateAddresses(of account: MailboxAccount) throws {
-        for address in [account.primarySmtpAddress] + account.emailAddresses {
-            do { try MailboxAccount.validateUserPrincipalName(address) } catch {
-                throw StoreError.refused(error.message.replacingOccurrences(of: "user principal name", with: "email address"))
-            }
-        }
-    }
-
-    /// An address leads to one mailbox, for sign-in and for delivery: none of `account`'s may be one of `other`'s.
-    static func refuseSharedAddresses(_ account: MailboxAccount, _ other: MailboxAccount) throws {
-        let taken = Set(other.allAddresses.map { $0.lowercased() })
-        if let shared = account.allAddresses.first(where: { taken.contains($0.lowercased()) }) {
-            throw StoreError.alreadyExists("The address \(shared) is already used by mailbox \(other.userPrincipalName).")
-        }
-    }
-
-    static func encoded(_ addresses: [String]) -> String {
-        String(decoding: (try? JSONEncoder().encode(addresses)) ?? Data("[]".utf8), as: UTF8.self)
-    }
-
-    public func removeAccount(userPrincipalName: String) throws {
-        try write { db in
-            guard
-                let upn = try String.fetchOne(
-                    db, sql: "SELECT user_principal_name FROM accounts WHERE user_principal_name = ?",
-                    arguments: [userPrincipalName])
-            else {
-                throw StoreError.notFound("No mailbox with user principal name \(userPrincipalName) is in the store.")
-            }
-            try db.execute(sql: "DELETE FROM accounts WHERE user_principal_name = ?", arguments: [upn])
-            try Records.bumpGeneration(db, summary: "Remove-Mailbox \(upn)")
-        }
-    }
-
-    /// The account whose sign-in name (UPN, primary address or DOMAIN\alias) and password match, or nil.
-    /// A name that matches no account costs the same one derivation as a wrong password.
     public func authenticate(login: String, password: String) throws -> MailboxAccount? {
-        let candidates = try read { try Records.accountsWithHashes($0) }.filter { $0.account.answers(to: login) }
-        guard !candidates.isEmpty, !password.isEmpty else {
-            PasswordHasher.burnOneDerivation(password: password)
-            return nil
-        }
-        var match: MailboxAccount?
-        for candidate in candidates where PasswordHasher.verify(password: password, against: candidate.hash) && match == nil {
-            match = candidate.account
-        }
-        return match
+        let accounts = try read { try Records.accountsWithHashes($0) }
+        return StoreWriteRules.authenticate(login: login, password: password, among: accounts)
     }
+
+    /// The addresses rule, where `OrganizationExport.validate` looks for it.
+    static func validateAddresses(of account: MailboxAccount) throws { try StoreWriteRules.validateAddresses(of: account) }
 }
 
 // Listeners: status, not configuration. These writes never bump the generation or touch the change log,

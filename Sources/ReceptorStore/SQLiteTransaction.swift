@@ -111,4 +111,8 @@ extension SQLiteConfigStore {
     static func insertAcceptedDomain(_ db: Database, _ domain: AcceptedDomain) throws -> Bool {
         try StoreWriteRules.insertAcceptedDomain(domain, in: SQLiteTransaction(db: db))
     }
+
+    static func insertAccount(_ db: Database, _ account: MailboxAccount, hash: String) throws {
+        try SQLiteTransaction(db: db).insert(account: account, hash: hash)
+    }
 }

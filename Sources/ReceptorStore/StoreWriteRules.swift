@@ -273,6 +273,64 @@ extension TransactionalConfigStore {
     }
 }
 
+// Accounts for basic authentication. Passwords are hashed before the write transaction opens (hashing is
+// slow on purpose and must not hold the store's write lock), and never appear in a message or the change log.
+extension TransactionalConfigStore {
+    public func addAccount(_ account: MailboxAccount, password: String) throws {
+        guard !account.name.trimmingCharacters(in: .whitespaces).isEmpty else {
+            throw StoreError.refused("A mailbox needs a name (-Name).")
+        }
+        do { try MailboxAccount.validateUserPrincipalName(account.userPrincipalName) } catch { throw StoreError.refused(error.message) }
+        guard !password.isEmpty else {
+            throw StoreError.refused(
+                "A password is required for mailbox \(account.userPrincipalName); basic authentication can't use an empty password.")
+        }
+        let hash: String
+        do { hash = try PasswordHasher.hash(password: password) } catch {
+            throw StoreError.database("The password of \(account.userPrincipalName) could not be hashed.")
+        }
+        try StoreWriteRules.validateAddresses(of: account)
+        try transact { t in
+            for other in try t.accounts() {
+                if other.userPrincipalName.caseInsensitiveCompare(account.userPrincipalName) == .orderedSame {
+                    throw StoreError.alreadyExists("A mailbox with user principal name \(other.userPrincipalName) already exists.")
+                }
+                try StoreWriteRules.refuseSharedAddresses(account, other)
+            }
+            try t.insert(account: account, hash: hash)
+            try t.bumpGeneration(summary: "New-Mailbox \(account.userPrincipalName)")
+        }
+    }
+
+    /// Changes a mailbox's name, alias and addresses (not its UPN, which names it, nor its password).
+    public func updateAccount(_ account: MailboxAccount) throws {
+        try StoreWriteRules.validateAddresses(of: account)
+        try transact { t in
+            var found = false
+            for other in try t.accounts() {
+                if other.userPrincipalName.caseInsensitiveCompare(account.userPrincipalName) == .orderedSame { found = true; continue }
+                try StoreWriteRules.refuseSharedAddresses(account, other)
+            }
+            guard found else { throw StoreError.notFound("No mailbox with user principal name \(account.userPrincipalName) is in the store.") }
+            try t.update(account: account)
+            try t.bumpGeneration(summary: "Set-Mailbox \(account.userPrincipalName)")
+        }
+    }
+
+    public func removeAccount(userPrincipalName: String) throws {
+        try transact { t in
+            guard
+                let upn = try t.accounts().first(where: { $0.userPrincipalName.caseInsensitiveCompare(userPrincipalName) == .orderedSame })?
+                    .userPrincipalName
+            else {
+                throw StoreError.notFound("No mailbox with user principal name \(userPrincipalName) is in the store.")
+            }
+            try t.deleteAccount(userPrincipalName: upn)
+            try t.bumpGeneration(summary: "Remove-Mailbox \(upn)")
+        }
+    }
+}
+
 /// The rules the writes share, and those a copy (`importOrganization`, `OrganizationExport.validate`) reuses.
 package enum StoreWriteRules {
     static func validate(_ connector: ReceiveConnector, on server: Server, siblings: [ReceiveConnector]) throws {
@@ -298,6 +356,42 @@ package enum StoreWriteRules {
     }
 
     static func count(_ n: Int, _ noun: String) -> String { "\(n) \(noun)\(n == 1 ? "" : "s")" }
+
+    // MARK: Accounts
+
+    /// Every address is `local@domain` with a DNS domain.
+    package static func validateAddresses(of account: MailboxAccount) throws {
+        for address in [account.primarySmtpAddress] + account.emailAddresses {
+            do { try MailboxAccount.validateUserPrincipalName(address) } catch {
+                throw StoreError.refused(error.message.replacingOccurrences(of: "user principal name", with: "email address"))
+            }
+        }
+    }
+
+    /// An address leads to one mailbox, for sign-in and for delivery: none of `account`'s may be one of `other`'s.
+    static func refuseSharedAddresses(_ account: MailboxAccount, _ other: MailboxAccount) throws {
+        let taken = Set(other.allAddresses.map { $0.lowercased() })
+        if let shared = account.allAddresses.first(where: { taken.contains($0.lowercased()) }) {
+            throw StoreError.alreadyExists("The address \(shared) is already used by mailbox \(other.userPrincipalName).")
+        }
+    }
+
+    /// The account whose sign-in name (UPN, primary address or DOMAIN\alias) and password match, or nil.
+    /// A name that matches no account costs the same one derivation as a wrong password.
+    package static func authenticate(login: String, password: String, among accounts: [(account: MailboxAccount, hash: String)])
+        -> MailboxAccount?
+    {
+        let candidates = accounts.filter { $0.account.answers(to: login) }
+        guard !candidates.isEmpty, !password.isEmpty else {
+            PasswordHasher.burnOneDerivation(password: password)
+            return nil
+        }
+        var match: MailboxAccount?
+        for candidate in candidates where PasswordHasher.verify(password: password, against: candidate.hash) && match == nil {
+            match = candidate.account
+        }
+        return match
+    }
 
     // MARK: Accepted domains
 

@@ -39,75 +39,11 @@ extension PostgresConfigStore {
         }
     }
 
-    // MARK: Accounts
-
-    public func addAccount(_ account: MailboxAccount, password: String) throws {
-        guard !account.name.trimmingCharacters(in: .whitespaces).isEmpty else { throw StoreError.refused("A mailbox needs a name (-Name).") }
-        do { try MailboxAccount.validateUserPrincipalName(account.userPrincipalName) } catch { throw StoreError.refused(error.message) }
-        guard !password.isEmpty else {
-            throw StoreError.refused(
-                "A password is required for mailbox \(account.userPrincipalName); basic authentication can't use an empty password.")
-        }
-        let hash: String
-        do { hash = try PasswordHasher.hash(password: password) } catch {
-            throw StoreError.database("The password of \(account.userPrincipalName) could not be hashed.")
-        }
-        try Self.validateAddresses(of: account)
-        try write { s in
-            for (other, _) in try PGRecords.accountsWithHashes(s) {
-                if other.userPrincipalName.caseInsensitiveCompare(account.userPrincipalName) == .orderedSame {
-                    throw StoreError.alreadyExists("A mailbox with user principal name \(other.userPrincipalName) already exists.")
-                }
-                try Self.refuseSharedAddresses(account, other)
-            }
-            try Self.insertAccount(s, account, hash: hash)
-            try PGRecords.bumpGeneration(s, summary: "New-Mailbox \(account.userPrincipalName)")
-        }
-    }
-
-    public func updateAccount(_ account: MailboxAccount) throws {
-        try Self.validateAddresses(of: account)
-        try write { s in
-            var found = false
-            for (other, _) in try PGRecords.accountsWithHashes(s) {
-                if other.userPrincipalName.caseInsensitiveCompare(account.userPrincipalName) == .orderedSame { found = true; continue }
-                try Self.refuseSharedAddresses(account, other)
-            }
-            guard found else { throw StoreError.notFound("No mailbox with user principal name \(account.userPrincipalName) is in the store.") }
-            try s.query(
-                """
-                UPDATE accounts SET name = \(account.name), alias = \(account.alias), primary_smtp_address = \(account.primarySmtpAddress),
-                       email_addresses = \(try PGJSON.encode(account.emailAddresses))
-                WHERE lower(user_principal_name) = lower(\(account.userPrincipalName))
-                """)
-            try PGRecords.bumpGeneration(s, summary: "Set-Mailbox \(account.userPrincipalName)")
-        }
-    }
-
-    public func removeAccount(userPrincipalName: String) throws {
-        try write { s in
-            guard
-                let upn = try s.rows("SELECT user_principal_name FROM accounts WHERE lower(user_principal_name) = lower(\(userPrincipalName))")
-                    .first?.decode(String.self)
-            else {
-                throw StoreError.notFound("No mailbox with user principal name \(userPrincipalName) is in the store.")
-            }
-            try s.query("DELETE FROM accounts WHERE user_principal_name = \(upn)")
-            try PGRecords.bumpGeneration(s, summary: "Remove-Mailbox \(upn)")
-        }
-    }
+    // MARK: Accounts (the write rules are StoreWriteRules.swift's)
 
     public func authenticate(login: String, password: String) throws -> MailboxAccount? {
-        let candidates = try read { try PGRecords.accountsWithHashes($0) }.filter { $0.account.answers(to: login) }
-        guard !candidates.isEmpty, !password.isEmpty else {
-            PasswordHasher.burnOneDerivation(password: password)
-            return nil
-        }
-        var match: MailboxAccount?
-        for candidate in candidates where PasswordHasher.verify(password: password, against: candidate.hash) && match == nil {
-            match = candidate.account
-        }
-        return match
+        let accounts = try read { try PGRecords.accountsWithHashes($0) }
+        return StoreWriteRules.authenticate(login: login, password: password, among: accounts)
     }
 
     // MARK: Transport settings
@@ -181,31 +117,5 @@ extension PostgresConfigStore {
 
     public func unregisterListener(id: String) throws {
         try write { s in try s.query("DELETE FROM listeners WHERE id = \(id)") }
-    }
-
-    // MARK: Helpers (as SQLiteConfigStore's)
-
-    static func insertAccount(_ s: Session, _ account: MailboxAccount, hash: String) throws {
-        try s.query(
-            """
-            INSERT INTO accounts (user_principal_name, name, alias, primary_smtp_address, email_addresses, password_hash, created_at)
-            VALUES (\(account.userPrincipalName), \(account.name), \(account.alias), \(account.primarySmtpAddress),
-                    \(try PGJSON.encode(account.emailAddresses)), \(hash), \(PGClock.now().millis))
-            """)
-    }
-
-    static func validateAddresses(of account: MailboxAccount) throws {
-        for address in [account.primarySmtpAddress] + account.emailAddresses {
-            do { try MailboxAccount.validateUserPrincipalName(address) } catch {
-                throw StoreError.refused(error.message.replacingOccurrences(of: "user principal name", with: "email address"))
-            }
-        }
-    }
-
-    static func refuseSharedAddresses(_ account: MailboxAccount, _ other: MailboxAccount) throws {
-        let taken = Set(other.allAddresses.map { $0.lowercased() })
-        if let shared = account.allAddresses.first(where: { taken.contains($0.lowercased()) }) {
-            throw StoreError.alreadyExists("The address \(shared) is already used by mailbox \(other.userPrincipalName).")
-        }
     }
 }

@@ -108,4 +108,8 @@ extension PostgresConfigStore {
     static func insertAcceptedDomain(_ s: Session, _ domain: AcceptedDomain) throws -> Bool {
         try StoreWriteRules.insertAcceptedDomain(domain, in: PostgresTransaction(s: s))
     }
+
+    static func insertAccount(_ s: Session, _ account: MailboxAccount, hash: String) throws {
+        try PostgresTransaction(s: s).insert(account: account, hash: hash)
+    }
 }
