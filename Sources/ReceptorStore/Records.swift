@@ -223,6 +223,12 @@ enum Records {
         }
     }
 
+    // MARK: The control secret
+
+    static func controlSecret(_ db: Database) throws -> String? {
+        try String.fetchOne(db, sql: "SELECT secret FROM control_secret WHERE id = 1")
+    }
+
     // MARK: Listeners
 
     static func listeners(_ db: Database) throws -> [ListenerRegistration] {

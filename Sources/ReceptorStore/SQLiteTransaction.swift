@@ -92,6 +92,37 @@ struct SQLiteTransaction: StoreTransaction {
             sql: "INSERT INTO meta (key, value) VALUES (?, ?) ON CONFLICT(key) DO UPDATE SET value = excluded.value", arguments: [key, json])
     }
 
+    func upsert(listener r: ListenerRegistration) throws {
+        try db.execute(
+            sql: """
+                INSERT OR REPLACE INTO listeners (id, server, pid, host, control_socket, started_at, heartbeat_at, status_json,
+                                                  control_endpoint, control_fingerprint)
+                VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+                """,
+            arguments: [
+                r.id, r.server, r.pid, r.host, r.controlSocket, StoreClock.millis(r.startedAt), StoreClock.millis(r.heartbeatAt),
+                r.statusJSON, r.controlEndpoint, r.controlFingerprint,
+            ])
+    }
+
+    func touchListener(id: String, statusJSON: String, at time: Date) throws -> Bool {
+        try db.execute(
+            sql: "UPDATE listeners SET heartbeat_at = ?, status_json = ? WHERE id = ?", arguments: [StoreClock.millis(time), statusJSON, id])
+        return db.changesCount > 0
+    }
+
+    func deleteListener(id: String) throws {
+        try db.execute(sql: "DELETE FROM listeners WHERE id = ?", arguments: [id])
+    }
+
+    func insertControlSecret(_ stored: String, at time: Date) throws {
+        try db.execute(
+            sql: "INSERT INTO control_secret (id, secret, created_at) VALUES (1, ?, ?) ON CONFLICT(id) DO NOTHING",
+            arguments: [stored, StoreClock.millis(time)])
+    }
+
+    func controlSecret() throws -> String? { try Records.controlSecret(db) }
+
     @discardableResult
     func bumpGeneration(summary: String) throws -> Int64 { try Records.bumpGeneration(db, summary: summary) }
 
@@ -104,6 +135,8 @@ extension SQLiteConfigStore {
     public func writeTransaction<T>(_ body: (StoreWriteTransaction) throws -> T) throws -> T {
         try write { try body(StoreWriteTransaction(SQLiteTransaction(db: $0))) }
     }
+
+    public func storedControlSecret() throws -> String? { try read { try Records.controlSecret($0) } }
 
     // The shared rules' row steps, for the copy (`importOrganization`) in its own transaction.
 

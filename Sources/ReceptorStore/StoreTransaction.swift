@@ -44,6 +44,17 @@ package protocol StoreTransaction {
     /// One organization-wide setting: a JSON value under `key` (`meta` in both schemas).
     func setSetting(_ key: String, json: String) throws
 
+    // Status, not configuration: never followed by `bumpGeneration`.
+
+    /// Registers a listener, or replaces its registration (by id).
+    func upsert(listener: ListenerRegistration) throws
+    /// Records a listener's heartbeat and status; false when it is not registered.
+    func touchListener(id: String, statusJSON: String, at time: Date) throws -> Bool
+    func deleteListener(id: String) throws
+    /// Stores the organization's control secret unless one is there already (that one stays).
+    func insertControlSecret(_ stored: String, at time: Date) throws
+    func controlSecret() throws -> String?
+
     /// Ends every configuration write: the generation goes up by exactly one and the change log says why (and, on
     /// PostgreSQL, listeners are notified when the transaction commits). Only a committing write calls it, last.
     @discardableResult
@@ -76,4 +87,6 @@ public protocol TransactionalConfigStore: ConfigStore {
     /// `body` may run more than once (PostgreSQL retries a serialization failure from the start, so the rules
     /// check again against what the other writer committed); it acts only through the transaction.
     func writeTransaction<T>(_ body: (StoreWriteTransaction) throws -> T) throws -> T
+    /// The control secret's stored text, read without a write transaction (`controlSecret(create:)` decodes it).
+    func storedControlSecret() throws -> String?
 }

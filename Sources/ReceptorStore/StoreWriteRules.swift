@@ -331,6 +331,64 @@ extension TransactionalConfigStore {
     }
 }
 
+// Organization-wide settings, each one JSON value written whole.
+extension TransactionalConfigStore {
+    public func setTransportConfig(_ config: TransportConfig) throws {
+        for domain in config.tlsReceiveDomainSecureList + config.tlsSendDomainSecureList {
+            do { try TransportConfig.validateDomainSecureEntry(domain) } catch { throw StoreError.refused(error.message) }
+        }
+        try setSetting("transport_config", config, summary: "Set-TransportConfig")
+    }
+
+    public func setRecipientFilterConfig(_ config: RecipientFilterConfig) throws {
+        try setSetting("recipient_filter_config", config, summary: "Set-RecipientFilterConfig")
+    }
+
+    func setSetting(_ key: String, _ value: some Encodable, summary: String) throws {
+        let json = String(decoding: try JSONEncoder().encode(value), as: UTF8.self)
+        try transact { t in
+            try t.setSetting(key, json: json)
+            try t.bumpGeneration(summary: summary)
+        }
+    }
+}
+
+// Listeners and the control secret: status, not configuration. These writes never bump the generation or touch
+// the change log, or every heartbeat would look like a configuration change to the listeners' change feed.
+extension TransactionalConfigStore {
+    /// Registers (or re-registers, by id) a running listener.
+    public func registerListener(_ registration: ListenerRegistration) throws {
+        try transact { try $0.upsert(listener: registration) }
+    }
+
+    /// Records that the listener is alive, with its current status. `notFound` when it is not registered
+    /// (for example after someone pruned it): register again.
+    public func heartbeat(listenerID: String, statusJSON: String) throws {
+        try transact { t in
+            guard try t.touchListener(id: listenerID, statusJSON: statusJSON, at: StoreClock.now().date) else {
+                throw StoreError.notFound("Listener \(listenerID) is not registered in the store; register it again.")
+            }
+        }
+    }
+
+    /// Removes a listener's registration; removing one that is not there is not an error.
+    public func unregisterListener(id: String) throws {
+        try transact { try $0.deleteListener(id: id) }
+    }
+
+    public func controlSecret(create: Bool) throws -> ControlSecret? {
+        if let text = try storedControlSecret() { return try StoreWriteRules.decodeSecret(text, path: path) }
+        guard create else { return nil }
+        let fresh = ControlSecret.generate()
+        // Another process may make one at the same moment: the first row stays, and both read it back.
+        let text = try transact { t -> String? in
+            try t.insertControlSecret(fresh.stored, at: StoreClock.now().date)
+            return try t.controlSecret()
+        }
+        return try text.map { try StoreWriteRules.decodeSecret($0, path: path) }
+    }
+}
+
 /// The rules the writes share, and those a copy (`importOrganization`, `OrganizationExport.validate`) reuses.
 package enum StoreWriteRules {
     static func validate(_ connector: ReceiveConnector, on server: Server, siblings: [ReceiveConnector]) throws {
@@ -356,6 +414,13 @@ package enum StoreWriteRules {
     }
 
     static func count(_ n: Int, _ noun: String) -> String { "\(n) \(noun)\(n == 1 ? "" : "s")" }
+
+    static func decodeSecret(_ text: String, path: String) throws -> ControlSecret {
+        guard let secret = ControlSecret(stored: text) else {
+            throw StoreError.database("The control secret in the store at \(path) is damaged (not 256 bits of hex).")
+        }
+        return secret
+    }
 
     // MARK: Accounts
 

@@ -162,6 +162,10 @@ enum PGRecords {
         }
     }
 
+    static func controlSecret(_ s: Session) throws -> String? {
+        try s.rows("SELECT secret FROM control_secret WHERE id = 1").first?.decode(String.self)
+    }
+
     // Listeners
     static func listeners(_ s: Session) throws -> [ListenerRegistration] {
         try s.rows(

@@ -92,6 +92,35 @@ struct PostgresTransaction: StoreTransaction {
 
     func setSetting(_ key: String, json: String) throws { try PGRecords.setMeta(s, key, json) }
 
+    func upsert(listener r: ListenerRegistration) throws {
+        try s.query(
+            """
+            INSERT INTO listeners (id, server, pid, host, control_socket, started_at, heartbeat_at, status_json,
+                                   control_endpoint, control_fingerprint)
+            VALUES (\(r.id), \(r.server), \(r.pid), \(r.host), \(r.controlSocket), \(PGClock.millis(r.startedAt)), \(PGClock.millis(r.heartbeatAt)), \(r.statusJSON),
+                    \(r.controlEndpoint), \(r.controlFingerprint))
+            ON CONFLICT (id) DO UPDATE SET server = excluded.server, pid = excluded.pid, host = excluded.host,
+                control_socket = excluded.control_socket, started_at = excluded.started_at,
+                heartbeat_at = excluded.heartbeat_at, status_json = excluded.status_json,
+                control_endpoint = excluded.control_endpoint, control_fingerprint = excluded.control_fingerprint
+            """)
+    }
+
+    func touchListener(id: String, statusJSON: String, at time: Date) throws -> Bool {
+        try s.execute("UPDATE listeners SET heartbeat_at = \(PGClock.millis(time)), status_json = \(statusJSON) WHERE id = \(id)") > 0
+    }
+
+    func deleteListener(id: String) throws {
+        try s.query("DELETE FROM listeners WHERE id = \(id)")
+    }
+
+    func insertControlSecret(_ stored: String, at time: Date) throws {
+        try s.query(
+            "INSERT INTO control_secret (id, secret, created_at) VALUES (1, \(stored), \(PGClock.millis(time))) ON CONFLICT (id) DO NOTHING")
+    }
+
+    func controlSecret() throws -> String? { try PGRecords.controlSecret(s) }
+
     @discardableResult
     func bumpGeneration(summary: String) throws -> Int64 { try PGRecords.bumpGeneration(s, summary: summary) }
 }
@@ -101,6 +130,8 @@ extension PostgresConfigStore {
     public func writeTransaction<T>(_ body: (StoreWriteTransaction) throws -> T) throws -> T {
         try write { try body(StoreWriteTransaction(PostgresTransaction(s: $0))) }
     }
+
+    public func storedControlSecret() throws -> String? { try read { try PGRecords.controlSecret($0) } }
 
     // The shared rules' row steps, for the copy (`importOrganization`) in its own transaction.
 
