@@ -149,25 +149,22 @@ enum Records {
             ])
     }
 
-    static func update(_ db: Database, connector stored: StoredConnector) throws {
+    /// Writes the new revision only over the expected one; false (0 rows) when the row moved on.
+    static func update(_ db: Database, connector stored: StoredConnector, expectedRevision: Int) throws -> Bool {
         let c = stored.connector
         try db.execute(
-            sql: "UPDATE connectors SET server = ?, name = ?, revision = ?, data = ?, changed_at = ? WHERE guid = ?",
+            sql: "UPDATE connectors SET server = ?, name = ?, revision = ?, data = ?, changed_at = ? WHERE guid = ? AND revision = ?",
             arguments: [
                 c.server, c.name, stored.revision, try StoreJSON.encode(c),
-                StoreClock.millis(stored.whenChanged), key(c.guid),
+                StoreClock.millis(stored.whenChanged), key(c.guid), expectedRevision,
             ])
+        return db.changesCount == 1
     }
 
     /// GUIDs are stored in their canonical upper-case text form.
     static func key(_ guid: UUID) -> String { guid.uuidString }
 
     // MARK: Permissions
-
-    struct PermissionRow {
-        var id: Int64
-        var entry: PermissionEntry
-    }
 
     static func permissionRows(_ db: Database, connector guid: UUID) throws -> [PermissionRow] {
         try Row.fetchAll(
@@ -224,6 +221,12 @@ enum Records {
                     primarySmtpAddress: $0["primary_smtp_address"], emailAddresses: addresses), $0["password_hash"]
             )
         }
+    }
+
+    // MARK: The control secret
+
+    static func controlSecret(_ db: Database) throws -> String? {
+        try String.fetchOne(db, sql: "SELECT secret FROM control_secret WHERE id = 1")
     }
 
     // MARK: Listeners

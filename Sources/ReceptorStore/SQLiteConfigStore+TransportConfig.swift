@@ -3,23 +3,10 @@ import GRDB
 import ReceptorCore
 
 /// The organization's transport settings live as one JSON value in `meta` (key `transport_config`): they
-/// are few, read whole, and written whole by Set-TransportConfig.
+/// are few, read whole, and written whole by Set-TransportConfig (the rule is StoreWriteRules.swift's).
 extension SQLiteConfigStore {
     public func transportConfig() throws -> TransportConfig {
         try read { try Records.transportConfig($0) }
-    }
-
-    public func setTransportConfig(_ config: TransportConfig) throws {
-        for domain in config.tlsReceiveDomainSecureList + config.tlsSendDomainSecureList {
-            do { try TransportConfig.validateDomainSecureEntry(domain) } catch { throw StoreError.refused(error.message) }
-        }
-        let data = String(decoding: try JSONEncoder().encode(config), as: UTF8.self)
-        try write { db in
-            try db.execute(
-                sql: "INSERT INTO meta (key, value) VALUES ('transport_config', ?) ON CONFLICT(key) DO UPDATE SET value = excluded.value",
-                arguments: [data])
-            _ = try Records.bumpGeneration(db, summary: "Set-TransportConfig")
-        }
     }
 }
 
@@ -27,16 +14,6 @@ extension SQLiteConfigStore {
 extension SQLiteConfigStore {
     public func recipientFilterConfig() throws -> RecipientFilterConfig {
         try read { try Records.recipientFilterConfig($0) }
-    }
-
-    public func setRecipientFilterConfig(_ config: RecipientFilterConfig) throws {
-        let data = String(decoding: try JSONEncoder().encode(config), as: UTF8.self)
-        try write { db in
-            try db.execute(
-                sql: "INSERT INTO meta (key, value) VALUES ('recipient_filter_config', ?) ON CONFLICT(key) DO UPDATE SET value = excluded.value",
-                arguments: [data])
-            _ = try Records.bumpGeneration(db, summary: "Set-RecipientFilterConfig")
-        }
     }
 }
 

@@ -9,7 +9,7 @@ import ReceptorCore
 /// writes, bumps the generation by one and appends to the change log; a refused write rolls back and leaves
 /// the file as it was. Every access starts a new transaction, so each call sees what other processes committed.
 /// Listener registrations and heartbeats are status, not configuration: they never touch the generation.
-public final class SQLiteConfigStore: ConfigStore {
+public final class SQLiteConfigStore: TransactionalConfigStore {
     public let path: String
     let queue: DatabaseQueue
 

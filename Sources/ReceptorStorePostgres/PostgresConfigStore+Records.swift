@@ -118,7 +118,6 @@ enum PGRecords {
     static func key(_ guid: UUID) -> String { guid.uuidString }
 
     // Permissions
-    struct PermissionRow { var id: Int64; var entry: PermissionEntry }
     static func permissionRows(_ s: Session, connector guid: UUID) throws -> [PermissionRow] {
         try s.rows("SELECT id, principal, rights, deny FROM permissions WHERE connector = \(key(guid)) ORDER BY id").map {
             let (id, principal, rights, deny) = try $0.decode((Int64, String, String, Bool).self, context: .default)
@@ -161,6 +160,10 @@ enum PGRecords {
             let addresses = (try? JSONDecoder().decode([String].self, from: Data(addressesText.utf8))) ?? []
             return (MailboxAccount(name: name, alias: alias, userPrincipalName: upn, primarySmtpAddress: primary, emailAddresses: addresses), hash)
         }
+    }
+
+    static func controlSecret(_ s: Session) throws -> String? {
+        try s.rows("SELECT secret FROM control_secret WHERE id = 1").first?.decode(String.self)
     }
 
     // Listeners

@@ -22,7 +22,7 @@ import ReceptorStore
 /// (`StoreError.database`) rather than deadlocking it. Every statement's rows are collected by the future API
 /// (`query(_:logger:)` drains the stream), so a server error is never dropped (notes §8 pitfall 3), and COMMIT's
 /// command tag is checked. One call at a time per store instance (a lock); open more instances for parallelism.
-public final class PostgresConfigStore: ConfigStore, @unchecked Sendable {
+public final class PostgresConfigStore: TransactionalConfigStore, @unchecked Sendable {
     /// The URI without its password.
     public let path: String
     let location: PostgresLocation

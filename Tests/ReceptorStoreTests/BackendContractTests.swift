@@ -89,6 +89,88 @@ class BackendContractTestCase: StoreTestCase {
         XCTAssertEqual(try other.connectors(server: "mbx01").count, 6, "server names compare without case")
     }
 
+    /// Every kind of write goes through the write rules shared by both backends (StoreWriteRules.swift) over this
+    /// backend's rows: what each leaves in the store, and the change log's words, byte for byte.
+    func checkEveryKindOfWriteLeavesTheSameStateAndLog() throws {
+        let store = try seeded()
+        let relay = try store.insertConnector(try relayConnector())
+        let guid = relay.connector.guid
+        let anonymous = SecurityPrincipal("NT AUTHORITY\\ANONYMOUS LOGON")
+        try store.addPermission(PermissionEntry(user: anonymous, extendedRights: [.acceptAnyRecipient]), connector: guid)
+        try store.addPermission(PermissionEntry(user: anonymous, extendedRights: [.submit, .acceptAnyRecipient]), connector: guid)
+        XCTAssertEqual(try store.permissions(connector: guid).map(\.extendedRights), [[.acceptAnyRecipient, .submit]], "merged into one entry")
+        try store.removePermission(PermissionEntry(user: anonymous, extendedRights: [.submit]), connector: guid)
+        XCTAssertEqual(try store.permissions(connector: guid).map(\.extendedRights), [[.acceptAnyRecipient]])
+        guard
+            case .notFound = storeError({ try store.removePermission(PermissionEntry(user: anonymous, extendedRights: [.submit]), connector: guid) })
+        else { return XCTFail("a right the entry no longer grants") }
+        try store.removePermission(PermissionEntry(user: anonymous, extendedRights: []), connector: guid)
+        XCTAssertEqual(try store.permissions(connector: guid), [])
+
+        try store.addAcceptedDomain(AcceptedDomain(name: "fabrikam.test", domainName: "fabrikam.test", isDefault: true))
+        XCTAssertEqual(try store.acceptedDomains().filter(\.isDefault).map(\.name), ["fabrikam.test"], "a new default takes over")
+        try store.updateAcceptedDomain(
+            AcceptedDomain(name: "Contoso", domainName: "contoso.test", domainType: .internalRelay, isDefault: true), originalName: "CONTOSO.test")
+        XCTAssertEqual(
+            try store.acceptedDomains().map { "\($0.name) \($0.domainType.rawValue) \($0.isDefault)" },
+            ["Contoso InternalRelay true", "fabrikam.test Authoritative false"])
+        guard case .refused = storeError({ try store.removeAcceptedDomain(name: "contoso") }) else {
+            return XCTFail("the default, while others exist")
+        }
+        try store.removeAcceptedDomain(name: "FABRIKAM.test")
+
+        try store.addAccount(MailboxAccount(name: "kate", userPrincipalName: "kate@contoso.test"), password: "P@ssw0rd!")
+        var kate = try XCTUnwrap(try store.accounts().first)
+        kate.name = "Kate Smith"
+        kate.emailAddresses = ["ks@contoso.test"]
+        kate.userPrincipalName = "KATE@contoso.test"
+        try store.updateAccount(kate)
+        XCTAssertEqual(
+            try store.accounts().map { "\($0.name) \($0.userPrincipalName) \($0.emailAddresses)" },
+            [#"Kate Smith kate@contoso.test ["ks@contoso.test"]"#])
+        XCTAssertEqual(try store.authenticate(login: "kate@contoso.test", password: "P@ssw0rd!")?.name, "Kate Smith", "the password stays")
+        try store.removeAccount(userPrincipalName: "Kate@Contoso.TEST")
+        XCTAssertEqual(try store.accounts(), [])
+
+        var server = mbx01
+        server.domain = "corp.contoso.test"
+        try store.updateServer(server)
+        XCTAssertEqual(try store.servers().first?.domain, "corp.contoso.test")
+        var transport = TransportConfig()
+        transport.tlsSendDomainSecureList = ["fabrikam.test"]
+        try store.setTransportConfig(transport)
+        try store.setRecipientFilterConfig(RecipientFilterConfig(recipientValidationEnabled: false))
+        var renamed = relay.connector
+        renamed.name = "Relay2"
+        try store.updateConnector(renamed, expectedRevision: 1)
+        try store.removeConnector(guid: guid, expectedRevision: nil)
+        XCTAssertNil(try store.connector(guid: guid))
+        XCTAssertEqual(try store.transportConfig(), transport)
+        XCTAssertFalse(try store.recipientFilterConfig().recipientValidationEnabled)
+
+        XCTAssertEqual(
+            try store.changes(since: 1).map(\.summary),
+            [
+                "New-ReceiveConnector MBX01\\Relay",
+                "Add-ADPermission MBX01\\Relay: allow NT AUTHORITY\\ANONYMOUS LOGON ms-Exch-SMTP-Accept-Any-Recipient",
+                "Add-ADPermission MBX01\\Relay: allow NT AUTHORITY\\ANONYMOUS LOGON ms-Exch-SMTP-Submit, ms-Exch-SMTP-Accept-Any-Recipient",
+                "Remove-ADPermission MBX01\\Relay: allow NT AUTHORITY\\ANONYMOUS LOGON ms-Exch-SMTP-Submit",
+                "Remove-ADPermission MBX01\\Relay: allow NT AUTHORITY\\ANONYMOUS LOGON ms-Exch-SMTP-Accept-Any-Recipient",
+                "New-AcceptedDomain fabrikam.test (fabrikam.test, Authoritative, default)",
+                "Set-AcceptedDomain contoso.test: renamed to \"Contoso\", contoso.test, InternalRelay, default",
+                "Remove-AcceptedDomain fabrikam.test",
+                "New-Mailbox kate@contoso.test",
+                "Set-Mailbox KATE@contoso.test",
+                "Remove-Mailbox kate@contoso.test",
+                "Set server MBX01: Mailbox, mbx01.contoso.test",
+                "Set-TransportConfig",
+                "Set-RecipientFilterConfig",
+                "Set-ReceiveConnector MBX01\\Relay: renamed to \"Relay2\", revision 2",
+                "Remove-ReceiveConnector MBX01\\Relay2",
+            ])
+        XCTAssertEqual(try store.generation(), 17, "once per committing write, never for the refusals")
+    }
+
     /// Rows in the store's own JSON are read without JSONDecoder; a row in another JSON form (pretty-printed,
     /// keys in another order, a key this version doesn't know) still reads, through JSONDecoder, and a row
     /// nothing can read is refused in one line naming the connector.
@@ -345,6 +427,7 @@ final class SQLiteContractTests: BackendContractTestCase {
     func testCopy() throws { try checkAnOrganizationCopiesIntoAnEmptyStoreAndBack() }
     func testCopyThatBreaksARule() throws { try checkACopyThatBreaksARuleWritesNothing() }
     func testConnectorRowsInAnotherJSONForm() throws { try checkConnectorRowsInAnotherJSONFormStillRead() }
+    func testEveryKindOfWrite() throws { try checkEveryKindOfWriteLeavesTheSameStateAndLog() }
 }
 
 /// A database of its own on the cluster RECEPTOR_TEST_POSTGRES names, for one test; `drop()` removes it.
@@ -440,6 +523,7 @@ final class PostgresContractTests: BackendContractTestCase {
     func testCopy() throws { try checkAnOrganizationCopiesIntoAnEmptyStoreAndBack() }
     func testCopyThatBreaksARule() throws { try checkACopyThatBreaksARuleWritesNothing() }
     func testConnectorRowsInAnotherJSONForm() throws { try checkConnectorRowsInAnotherJSONFormStillRead() }
+    func testEveryKindOfWrite() throws { try checkEveryKindOfWriteLeavesTheSameStateAndLog() }
 
     // PostgreSQL only: the schema, and the refusals of a database that isn't ours.
 
