@@ -2162,6 +2162,30 @@ def test_listener_on_postgresql_keeps_serving_through_a_database_restart():
 def test_two_shells_racing_on_one_binding_on_postgresql_one_wins():
     """Two `receptor shell` processes at once, each adding a connector that conflicts with the other's (same
     binding, same remote ranges): exactly one is saved, the other refused with one line; five rounds."""
+    db = PostgresDatabase()
+    l = None
+    try:
+        l = Listener(store=db.uri)
+        for round in range(5):
+            port = l.port(2620 + round)
+            procs = [subprocess.Popen([BIN, "shell", "--store", l.store, "-c",
+                                       f'New-ReceiveConnector -Name "Race {round}{side}" -TransportRole FrontendTransport -Custom '
+                                       f'-Bindings 127.0.0.1:{port} -RemoteIPRanges 10.{round}.0.0/16'],
+                                      stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=l.child_env())
+                     for side in "ab"]
+            results = [(p.wait(timeout=60), p.stdout.read(), p.stderr.read()) for p in procs]
+            winners = [r for r in results if r[0] == 0]
+            losers = [r for r in results if r[0] != 0]
+            assert_eq(len(winners), 1, f"round {round}: shells that saved their connector ({results})")
+            error = losers[0][2].strip()
+            assert_eq(len(error.splitlines()), 1, f"round {round}: the refusal is one line ({error!r})")
+            names = l.shell(f"Get-ReceiveConnector | where {{$_.Name -like 'Race {round}*'}} | Format-Table Name").stdout
+            assert_eq(sum(1 for line in names.splitlines() if line.strip().startswith(f"Race {round}")), 1,
+                      f"round {round}: connectors in the store ({names!r})")
+    finally:
+        if l:
+            l.cleanup()
+        db.drop()
 
 
 def control_endpoint_exchange(host, port, fingerprint, secret_hex, request='{"command":"snapshot"}'):
@@ -2290,24 +2314,6 @@ def test_control_endpoint_on_postgresql():
     l = None
     try:
         l = Listener(store=db.uri)
-        for round in range(5):
-            port = l.port(2620 + round)
-            procs = [subprocess.Popen([BIN, "shell", "--store", l.store, "-c",
-                                       f'New-ReceiveConnector -Name "Race {round}{side}" -TransportRole FrontendTransport -Custom '
-                                       f'-Bindings 127.0.0.1:{port} -RemoteIPRanges 10.{round}.0.0/16'],
-                                      stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=l.child_env())
-                     for side in "ab"]
-            results = [(p.wait(timeout=60), p.stdout.read(), p.stderr.read()) for p in procs]
-            winners = [r for r in results if r[0] == 0]
-            losers = [r for r in results if r[0] != 0]
-            assert_eq(len(winners), 1, f"round {round}: shells that saved their connector ({results})")
-            error = losers[0][2].strip()
-            assert_eq(len(error.splitlines()), 1, f"round {round}: the refusal is one line ({error!r})")
-            names = l.shell(f"Get-ReceiveConnector | where {{$_.Name -like 'Race {round}*'}} | Format-Table Name").stdout
-            assert_eq(sum(1 for line in names.splitlines() if line.strip().startswith(f"Race {round}")), 1,
-                      f"round {round}: connectors in the store ({names!r})")
-
-
         l.start("--control-port", "0", "--control-address", "127.0.0.1")
         l.wait_status("control endpoint 127.0.0.1:")
         check_control_endpoint(l, psql(db.uri, "SELECT secret FROM control_secret"))
