@@ -24,6 +24,35 @@ bench_store() {
   "$BIN" shell --store "$1" -c "Set-ReceiveConnector \"Default Frontend BENCH\" -MaxInboundConnection unlimited -MaxInboundConnectionPerSource unlimited -MaxInboundConnectionPercentagePerSource 100 -TarpitInterval 00:00:00 ${3:-}"
 }
 
+# bench_many_connectors STORE COUNT MODE: a store (made with $BIN) whose server MBX01 has its five default
+# connectors and COUNT - 1 Frontend relays beside a template (written straight into the store: one by one through
+# the shell would take far longer than the benchmarks). MODE ports gives each relay a port of its own on
+# 127.0.0.1; shared binds all of them to 127.0.0.1:20000 with a remote address each.
+bench_many_connectors() {
+  "$BIN" init --store "$1" --server MBX01 --accepted-domain contoso.test --port-offset 10000 >/dev/null
+  "$BIN" shell --store "$1" -c 'New-ReceiveConnector -Name "Template" -TransportRole FrontendTransport -Custom -Bindings 127.0.0.1:20000 -RemoteIPRanges 10.0.0.1 -PermissionGroups AnonymousUsers' >/dev/null
+  python3 - "$1" "$2" "$3" <<'PY'
+import json, sqlite3, sys, uuid
+store, count, mode = sys.argv[1], int(sys.argv[2]), sys.argv[3]
+db = sqlite3.connect(store)
+cols = [r[1] for r in db.execute("PRAGMA table_info(connectors)")]
+row = dict(zip(cols, db.execute("SELECT * FROM connectors WHERE name = 'Template'").fetchone()))
+template = json.loads(row["data"])
+for i in range(1, count):
+    doc = dict(template)
+    doc["name"] = f"Relay {i:05d}"
+    doc["guid"] = str(uuid.uuid4()).upper()
+    if mode == "ports":
+        doc["bindings"] = [f"127.0.0.1:{20000 + i}"]
+    else:
+        doc["remoteIPRanges"] = [f"10.{i // 256}.{i % 256}.1"]
+    values = dict(row, guid=doc["guid"], name=doc["name"], data=json.dumps(doc, sort_keys=True))
+    db.execute(f"INSERT INTO connectors ({','.join(cols)}) VALUES ({','.join('?' * len(cols))})", [values[c] for c in cols])
+db.execute("UPDATE meta SET value = value + 1 WHERE key = 'generation'")
+db.commit()
+PY
+}
+
 # wait_port PORT: until something accepts on 127.0.0.1:PORT (5 s at most).
 wait_port() {
   for _ in $(seq 50); do (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null && return 0; sleep 0.1; done

@@ -16,6 +16,7 @@
 # binding, each for one remote address (10.x.y.1), so the answer lists every one of them as a candidate.
 set -euo pipefail
 cd "$(dirname "$0")/.."
+. bench/common.sh
 COUNT=10000; BUILD=1; PG_ADMIN=""
 for arg in "$@"; do
   case "$arg" in
@@ -46,33 +47,7 @@ if [ -z "$PG_ADMIN" ]; then
 fi
 
 STORE=$WORK/receptor.sqlite
-# make_store STORE MODE: MODE ports gives each connector a port of its own; shared binds all of them to
-# 127.0.0.1:20000 with a remote address each.
-make_store() {
-"$BIN" init --store "$1" --server MBX01 --accepted-domain contoso.test --port-offset 10000 >/dev/null
-"$BIN" shell --store "$1" -c 'New-ReceiveConnector -Name "Template" -TransportRole FrontendTransport -Custom -Bindings 127.0.0.1:20000 -RemoteIPRanges 10.0.0.1 -PermissionGroups AnonymousUsers' >/dev/null
-python3 - "$1" "$COUNT" "$2" <<'PY'
-import json, sqlite3, sys, uuid
-store, count, mode = sys.argv[1], int(sys.argv[2]), sys.argv[3]
-db = sqlite3.connect(store)
-cols = [r[1] for r in db.execute("PRAGMA table_info(connectors)")]
-row = dict(zip(cols, db.execute("SELECT * FROM connectors WHERE name = 'Template'").fetchone()))
-template = json.loads(row["data"])
-for i in range(1, count):
-    doc = dict(template)
-    doc["name"] = f"Relay {i:05d}"
-    doc["guid"] = str(uuid.uuid4()).upper()
-    if mode == "ports":
-        doc["bindings"] = [f"127.0.0.1:{20000 + i}"]
-    else:
-        doc["remoteIPRanges"] = [f"10.{i // 256}.{i % 256}.1"]
-    values = dict(row, guid=doc["guid"], name=doc["name"], data=json.dumps(doc, sort_keys=True))
-    db.execute(f"INSERT INTO connectors ({','.join(cols)}) VALUES ({','.join('?' * len(cols))})", [values[c] for c in cols])
-db.execute("UPDATE meta SET value = value + 1 WHERE key = 'generation'")
-db.commit()
-PY
-}
-make_store "$STORE" ports
+bench_many_connectors "$STORE" "$COUNT" ports
 
 psql "$PG_ADMIN" -qc "CREATE DATABASE $DB" >/dev/null
 PG_URI=$(python3 -c 'import sys, urllib.parse as u; p = u.urlsplit(sys.argv[1]); print(p._replace(path="/" + sys.argv[2]).geturl())' "$PG_ADMIN" "$DB")
@@ -111,5 +86,5 @@ for key in a:
 PY
 
 echo "== SQLite, the Explain view open over $COUNT candidates"
-make_store "$WORK/explain.sqlite" shared
+bench_many_connectors "$WORK/explain.sqlite" "$COUNT" shared
 "$BENCH" --store "$WORK/explain.sqlite" --keystrokes 2000 --explain 10.3.7.1 127.0.0.1:20000

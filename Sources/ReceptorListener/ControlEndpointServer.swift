@@ -18,12 +18,21 @@ public struct ControlEndpointOptions: Sendable {
     /// The address to bind; the wildcard by default.
     public var address: String
     public var port: Int
-    public init(address: String = "0.0.0.0", port: Int) { self.address = address; self.port = port }
+    /// From accept to the end of the authentication (TLS handshake included): a client still not authenticated
+    /// then is closed, and counts as a failure of its source. `defaultAuthenticationDeadline` unless a test
+    /// shortens it.
+    public var authenticationDeadline: TimeAmount
+
+    public init(address: String = "0.0.0.0", port: Int, authenticationDeadline: TimeAmount = Self.defaultAuthenticationDeadline) {
+        self.address = address
+        self.port = port
+        self.authenticationDeadline = authenticationDeadline
+    }
 
     /// Connections that have not authenticated yet, at most.
     public static let maximumUnauthenticated = 16
-    /// From accept to the end of the authentication (TLS handshake included).
-    public static let authenticationDeadline: TimeAmount = .seconds(10)
+    /// The time a client has to authenticate (TLS handshake included).
+    public static let defaultAuthenticationDeadline: TimeAmount = .seconds(10)
     /// A refusal waits this long, holding its connection's place: guessing is slow.
     public static let refusalDelay: TimeAmount = .seconds(1)
     /// Failures from one source address within `failureWindow` after which it is turned away at connect.
@@ -55,6 +64,7 @@ extension ControlServer {
             failuresPerSource: ControlEndpointOptions.failuresPerSource, failureWindow: ControlEndpointOptions.failureWindow)
         let makeSession = sessionHandlerFactory()
         let logger = self.logger
+        let authenticationDeadline = options.authenticationDeadline
         let channel = try await ServerBootstrap(group: group)
             .serverChannelOption(ChannelOptions.socketOption(.so_reuseaddr), value: 1)
             .childChannelInitializer { channel in
@@ -67,7 +77,7 @@ extension ControlServer {
                     }
                     let auth = ControlAuthHandler(
                         server: ControlAuthentication.Server(secret: secret, fingerprint: fingerprint), limits: limits, source: source,
-                        logger: logger, makeSession: makeSession)
+                        deadline: authenticationDeadline, logger: logger, makeSession: makeSession)
                     try channel.pipeline.syncOperations.addHandler(NIOSSLServerHandler(context: context))
                     try channel.pipeline.syncOperations.addHandler(ByteToMessageHandler(LineFrameDecoder(maxLength: 4096)))
                     try channel.pipeline.syncOperations.addHandler(auth)
@@ -92,13 +102,16 @@ final class ControlAuthHandler: ChannelInboundHandler, RemovableChannelHandler, 
     private let makeSession: @Sendable () -> ChannelHandler
     private var state = State.awaitingTLS
     private var settled = false
+    /// How long the client has from accept (`ControlEndpointOptions.authenticationDeadline`), and its timer.
+    private let allowed: TimeAmount
     private var deadline: Scheduled<Void>?
 
     init(
-        server: ControlAuthentication.Server, limits: AuthenticationLimits, source: String, logger: Logger,
+        server: ControlAuthentication.Server, limits: AuthenticationLimits, source: String, deadline: TimeAmount, logger: Logger,
         makeSession: @escaping @Sendable () -> ChannelHandler
     ) {
-        self.server = server; self.limits = limits; self.source = source; self.logger = logger; self.makeSession = makeSession
+        self.server = server; self.limits = limits; self.source = source; self.allowed = deadline; self.logger = logger
+        self.makeSession = makeSession
     }
 
     /// The connection's place among the unauthenticated ones is given back once, whatever happens.
@@ -111,7 +124,9 @@ final class ControlAuthHandler: ChannelInboundHandler, RemovableChannelHandler, 
 
     func handlerAdded(context: ChannelHandlerContext) {
         let channel = context.channel
-        deadline = context.eventLoop.scheduleTask(in: ControlEndpointOptions.authenticationDeadline) { [weak self] in
+        let source = self.source, logger = self.logger
+        deadline = context.eventLoop.scheduleTask(in: allowed) { [weak self] in
+            logger.notice("control endpoint: closed a client from \(source) that did not authenticate in time")
             self?.settle(failed: true)
             channel.close(promise: nil)
         }

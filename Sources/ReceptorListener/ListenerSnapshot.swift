@@ -55,8 +55,10 @@ public struct ListenerSnapshot: Sendable {
             throw Invalid(description: "The server \(serverName) is not in the store (it has \(store.servers.map(\.name).joined(separator: ", "))).")
         }
         let connectors = store.connectors(on: server.name).map(\.connector)
+        // Indexed once: each connector is compared only with the siblings it could conflict with, not all of them.
+        let context = ValidationContext(server: server, siblings: connectors, checksReachability: false).indexingSiblings()
         for c in connectors {
-            let report = ConnectorValidator.validate(c, in: ValidationContext(server: server, siblings: connectors, checksReachability: false))
+            let report = ConnectorValidator.validate(c, in: context)
             if let first = report.errors.first {
                 throw Invalid(description: "Receive connector \"\(c.identity)\" is invalid: \(first.message)")
             }

@@ -4,28 +4,37 @@ import ReceptorCore
 /// A whole organization as a store holds it, for moving it to another store (`receptor store copy`, SQLite to
 /// PostgreSQL and back): servers, receive connectors with their GUIDs, revisions and times, explicit
 /// permissions, accepted domains, mailboxes with their salted password hashes (plain passwords are never
-/// stored, so never copied), transport and recipient filter settings. Not copied: the change log and the
+/// stored, so never copied), transport and recipient filter settings, and the organization's control secret (so
+/// consoles that attach to its listeners' control endpoints keep doing so after a move). Not copied: the change log and the
 /// generation (the target's history starts with the copy), listener registrations (processes of the old
 /// store), and nothing outside the store (message folders, logs, usage: the data directory).
 public struct OrganizationExport: Sendable {
     public var snapshot: StoreSnapshot
     /// Each mailbox's stored hash, by user principal name.
     public var passwordHashes: [String: String]
+    /// The organization's control secret, when a listener has made one (its description never shows it).
+    public var controlSecret: ControlSecret?
 
-    public init(snapshot: StoreSnapshot, passwordHashes: [String: String]) {
+    public init(snapshot: StoreSnapshot, passwordHashes: [String: String], controlSecret: ControlSecret? = nil) {
         self.snapshot = snapshot
         self.passwordHashes = passwordHashes
+        self.controlSecret = controlSecret
     }
 
-    /// "2 servers, 11 receive connectors, 1 permission entry, 2 accepted domains, 3 mailboxes".
+    /// "2 servers, 11 receive connectors, 1 permission entry, 2 accepted domains, 3 mailboxes, the control secret"
+    /// (the secret named, never shown).
     public var summary: String {
         let s = snapshot
-        return [
-            count(s.servers.count, "server"), count(s.connectors.count, "receive connector"),
-            count(s.permissions.values.reduce(0) { $0 + $1.count }, "permission entry", plural: "permission entries"),
-            count(s.acceptedDomains.count, "accepted domain"), count(s.accounts.count, "mailbox", plural: "mailboxes"),
-        ].joined(separator: ", ")
+        return
+            ([
+                count(s.servers.count, "server"), count(s.connectors.count, "receive connector"),
+                count(s.permissions.values.reduce(0) { $0 + $1.count }, "permission entry", plural: "permission entries"),
+                count(s.acceptedDomains.count, "accepted domain"), count(s.accounts.count, "mailbox", plural: "mailboxes"),
+            ] + (controlSecret == nil ? [] : [Self.controlSecretNoun])).joined(separator: ", ")
     }
+
+    /// How summaries and refusals name the control secret.
+    public static let controlSecretNoun = "the control secret"
 
     private func count(_ n: Int, _ noun: String, plural: String? = nil) -> String {
         "\(n) \(n == 1 ? noun : plural ?? noun + "s")"
@@ -45,10 +54,16 @@ public struct OrganizationExport: Sendable {
             }
         }
         var guids = Set<UUID>()
-        // Each server's connectors once: the validator skips the one it checks by its GUID, so the list needn't
-        // be rebuilt (and copied) for every connector.
-        var byServer: [String: [ReceiveConnector]] = [:]
-        for server in s.servers { byServer[server.name] = s.connectors(on: server.name).map(\.connector) }
+        // Each server's connectors once, indexed: the validator skips the one it checks by its GUID, and compares
+        // it only with those that share its name, a port or remote addresses (not every pair: 10,005 connectors
+        // took 313 s so). Errors only: a copy refuses what a store would refuse. Reachability gives warnings
+        // alone and costs a selection sweep over every sibling per connector.
+        var contexts: [String: ValidationContext] = [:]
+        for server in s.servers {
+            contexts[server.name] = ValidationContext(
+                server: server, siblings: s.connectors(on: server.name).map(\.connector), checksReachability: false
+            ).indexingSiblings()
+        }
         for stored in s.connectors {
             let connector = stored.connector
             guard let server = s.server(named: connector.server) else {
@@ -61,11 +76,8 @@ public struct OrganizationExport: Sendable {
             guard stored.revision >= 1 else {
                 throw StoreError.refused("Receive connector \"\(connector.identity)\" has revision \(stored.revision).")
             }
-            let siblings = byServer[server.name] ?? []
-            // Errors only: a copy refuses what a store would refuse. Reachability gives warnings alone and costs a
-            // selection sweep over every sibling per connector (10,005 connectors took 313 s with it).
-            let report = ConnectorValidator.validate(
-                connector, in: ValidationContext(server: server, siblings: siblings, checksReachability: false))
+            let context = contexts[server.name] ?? ValidationContext(server: server, siblings: [], checksReachability: false)
+            let report = ConnectorValidator.validate(connector, in: context)
             if !report.errors.isEmpty { throw StoreError.invalid(report.errors) }
         }
         for (guid, entries) in s.permissions where !entries.isEmpty {

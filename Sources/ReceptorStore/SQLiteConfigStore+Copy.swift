@@ -12,8 +12,10 @@ extension SQLiteConfigStore {
                 connectors: try Records.connectors(db, server: nil), permissions: try Records.allPermissions(db),
                 acceptedDomains: try Records.acceptedDomains(db), accounts: accounts.map(\.account),
                 transportConfig: try Records.transportConfig(db), recipientFilterConfig: try Records.recipientFilterConfig(db))
+            let secret = try String.fetchOne(db, sql: "SELECT secret FROM control_secret WHERE id = 1")
             return OrganizationExport(
-                snapshot: snapshot, passwordHashes: Dictionary(accounts.map { ($0.account.userPrincipalName, $0.hash) }) { first, _ in first })
+                snapshot: snapshot, passwordHashes: Dictionary(accounts.map { ($0.account.userPrincipalName, $0.hash) }) { first, _ in first },
+                controlSecret: try secret.map { try Self.decodeSecret($0, path: path) })
         }
     }
 
@@ -33,6 +35,10 @@ extension SQLiteConfigStore {
             }
             for domain in s.acceptedDomains { try Self.insertAcceptedDomain(db, domain) }
             for account in s.accounts { try Self.insertAccount(db, account, hash: export.passwordHash(of: account) ?? "") }
+            if let secret = export.controlSecret {
+                try db.execute(
+                    sql: "INSERT INTO control_secret (id, secret, created_at) VALUES (1, ?, ?)", arguments: [secret.stored, StoreClock.now().millis])
+            }
             for (key, value) in [
                 ("transport_config", try JSONEncoder().encode(s.transportConfig)),
                 ("recipient_filter_config", try JSONEncoder().encode(s.recipientFilterConfig)),
@@ -54,6 +60,8 @@ extension SQLiteConfigStore {
             let n = try Int.fetchOne(db, sql: "SELECT count(*) FROM \(table)") ?? 0
             if n > 0 { parts.append("\(n) \(n == 1 ? noun : noun == "mailbox" ? "mailboxes" : noun + "s")") }
         }
+        // A secret alone is some other organization's: consoles may hold it.
+        if try Int.fetchOne(db, sql: "SELECT count(*) FROM control_secret") ?? 0 > 0 { parts.append(OrganizationExport.controlSecretNoun) }
         return parts.isEmpty ? nil : parts.joined(separator: ", ")
     }
 }

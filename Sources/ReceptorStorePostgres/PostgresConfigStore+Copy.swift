@@ -13,8 +13,10 @@ extension PostgresConfigStore {
                 connectors: try PGRecords.connectors(s, server: nil), permissions: try PGRecords.allPermissions(s),
                 acceptedDomains: try PGRecords.acceptedDomains(s), accounts: accounts.map(\.account),
                 transportConfig: try PGRecords.transportConfig(s), recipientFilterConfig: try PGRecords.recipientFilterConfig(s))
+            let secret = try s.rows("SELECT secret FROM control_secret WHERE id = 1").first?.decode(String.self)
             return OrganizationExport(
-                snapshot: snapshot, passwordHashes: Dictionary(accounts.map { ($0.account.userPrincipalName, $0.hash) }) { first, _ in first })
+                snapshot: snapshot, passwordHashes: Dictionary(accounts.map { ($0.account.userPrincipalName, $0.hash) }) { first, _ in first },
+                controlSecret: try secret.map { try Self.decodeSecret($0, path: path) })
         }
     }
 
@@ -34,6 +36,9 @@ extension PostgresConfigStore {
             }
             for domain in snapshot.acceptedDomains { try Self.insertAcceptedDomain(s, domain) }
             for account in snapshot.accounts { try Self.insertAccount(s, account, hash: export.passwordHash(of: account) ?? "") }
+            if let secret = export.controlSecret {
+                try s.query("INSERT INTO control_secret (id, secret, created_at) VALUES (1, \(secret.stored), \(PGClock.now().millis))")
+            }
             try PGRecords.setMeta(s, "transport_config", String(decoding: try JSONEncoder().encode(snapshot.transportConfig), as: UTF8.self))
             try PGRecords.setMeta(
                 s, "recipient_filter_config", String(decoding: try JSONEncoder().encode(snapshot.recipientFilterConfig), as: UTF8.self))
@@ -49,6 +54,10 @@ extension PostgresConfigStore {
         ] {
             let n = try s.rows(PostgresQuery(unsafeSQL: "SELECT count(*) FROM \(table)")).first?.decode(Int64.self) ?? 0
             if n > 0 { parts.append("\(n) \(n == 1 ? noun : noun == "mailbox" ? "mailboxes" : noun + "s")") }
+        }
+        // A secret alone is some other organization's: consoles may hold it.
+        if try s.rows("SELECT count(*) FROM control_secret").first?.decode(Int64.self) ?? 0 > 0 {
+            parts.append(OrganizationExport.controlSecretNoun)
         }
         return parts.isEmpty ? nil : parts.joined(separator: ", ")
     }

@@ -19,8 +19,9 @@ struct StoreCopy: ParsableCommand {
         abstract: "Copy a whole organization into an empty store.",
         discussion: """
             Copies servers, receive connectors (with their GUIDs and revisions), permissions, accepted domains, \
-            mailboxes (their password hashes; plain passwords are never stored) and transport settings from \
-            one store to another: an SQLite file or a PostgreSQL URI on either side. The target must be empty \
+            mailboxes (their password hashes; plain passwords are never stored), transport settings and the \
+            organization's control secret (never shown; consoles holding it keep attaching to the listeners) \
+            from one store to another: an SQLite file or a PostgreSQL URI on either side. The target must be empty \
             (a new SQLite file is created; a PostgreSQL database must exist, its tables are created); a target \
             that already holds an organization is refused and nothing is written. The whole copy is one \
             transaction, validated by the same rules as every other write. Not copied: the change log, listener \

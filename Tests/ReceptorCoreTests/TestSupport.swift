@@ -123,9 +123,16 @@ func assertSingleRule(
     return error
 }
 
+/// Validates `c` against `siblings`, and checks on the way that the indexed path (`indexingSiblings()`, as
+/// `store copy` and the listener validate many connectors) reports exactly the same.
 func validate(
     _ c: ReceiveConnector, server: Server = Fixture.mailbox, siblings: [ReceiveConnector] = [],
-    localAddresses: [IPAddress]? = nil
+    localAddresses: [IPAddress]? = nil, file: StaticString = #filePath, line: UInt = #line
 ) -> ValidationReport {
-    ConnectorValidator.validate(c, in: ValidationContext(server: server, siblings: siblings, localAddresses: localAddresses))
+    let context = ValidationContext(server: server, siblings: siblings, localAddresses: localAddresses)
+    let report = ConnectorValidator.validate(c, in: context)
+    let indexed = ConnectorValidator.validate(c, in: context.indexingSiblings())
+    XCTAssertEqual(indexed.errors, report.errors, "the indexed path's errors", file: file, line: line)
+    XCTAssertEqual(indexed.warnings, report.warnings, "the indexed path's warnings", file: file, line: line)
+    return report
 }

@@ -1,26 +1,27 @@
 import Foundation
 import Logging
 import NIOConcurrencyHelpers
+import NIOCore
 import XCTest
 #if canImport(Glibc)
     import Glibc
 #endif
 import ReceptorConsole
 import ReceptorControl
-import ReceptorControlLink
 import ReceptorCore
 import ReceptorStore
+@testable import ReceptorControlLink
 @testable import ReceptorListener
 
-/// The TCP control endpoint of a real listener on loopback (`--control-port`): the registration names it and
-/// its certificate; a client with the store's secret gets the snapshot and the feed through TLS; a wrong
-/// secret gets one refusal; a certificate other than the registered one is not trusted; a plaintext client
-/// gets no snapshot byte.
-final class ControlEndpointTests: XCTestCase {
-    private var folder: URL!
-    private var runtime: ListenerRuntime!
-    private var finished: DispatchSemaphore!
-    private var store: SQLiteConfigStore!
+/// A real listener on loopback with a TCP control endpoint (`--control-port`), started before each test of the
+/// subclasses below and stopped after it (each lists its own tests: XCTest on Linux doesn't discover inherited ones).
+class ControlEndpointTestCase: XCTestCase {
+    var folder: URL!
+    var runtime: ListenerRuntime!
+    var finished: DispatchSemaphore!
+    var store: SQLiteConfigStore!
+    /// The endpoint's authentication deadline in this class's tests.
+    var authenticationDeadline: TimeAmount { ControlEndpointOptions.defaultAuthenticationDeadline }
 
     override func setUpWithError() throws {
         folder = FileManager.default.temporaryDirectory.appendingPathComponent("receptor-control-endpoint-\(UUID().uuidString)")
@@ -34,7 +35,7 @@ final class ControlEndpointTests: XCTestCase {
         var options = ListenerRuntime.Options(serverName: "MBX01")
         options.drainTimeout = .seconds(2)
         options.ioThreads = 1
-        options.controlEndpoint = ControlEndpointOptions(address: "127.0.0.1", port: 0)
+        options.controlEndpoint = ControlEndpointOptions(address: "127.0.0.1", port: 0, authenticationDeadline: authenticationDeadline)
         var logger = Logger(label: "test")
         logger.logLevel = .warning
         let runtime = ListenerRuntime(store: store, options: options, logger: logger)
@@ -65,6 +66,16 @@ final class ControlEndpointTests: XCTestCase {
         let registration = try XCTUnwrap(try store.listeners().first)
         let (host, port) = try XCTUnwrap(registration.controlEndpoint.flatMap(ControlEndpoint.parse))
         return ControlTarget(.remote(host: host, port: port, fingerprint: fingerprint ?? registration.controlFingerprint ?? ""), secret: secret)
+    }
+}
+
+/// The TCP control endpoint of a real listener on loopback (`--control-port`): the registration names it and
+/// its certificate; a client with the store's secret gets the snapshot and the feed through TLS; a wrong
+/// secret gets one refusal; a certificate other than the registered one is not trusted; a plaintext client
+/// gets no snapshot byte.
+final class ControlEndpointTests: ControlEndpointTestCase {
+    func testTheProductionDeadlineIsTenSeconds() {
+        XCTAssertEqual(ControlEndpointOptions(port: 8725).authenticationDeadline, .seconds(10))
     }
 
     func testTheRegistrationNamesTheEndpointAndTheCertificate() throws {
@@ -214,5 +225,69 @@ final class ControlEndpointTests: XCTestCase {
         XCTAssertThrowsError(try ControlClient.connect(try target(secret: secret), timeout: 5)) {
             XCTAssertFalse("\($0)".contains("refused: the listener does not accept"), "turned away before any challenge: \($0)")
         }
+    }
+}
+
+/// The authentication deadline, shortened for the test (the listener's is `defaultAuthenticationDeadline`,
+/// 10 s): a client that completes TLS and then says nothing, and one that never even starts TLS, are each closed
+/// when it passes — not before, not much after — with no byte of the control protocol; the endpoint answers
+/// the next client as before.
+final class ControlEndpointDeadlineTests: ControlEndpointTestCase {
+    static let deadline: TimeInterval = 2
+    override var authenticationDeadline: TimeAmount { .milliseconds(Int64(Self.deadline * 1000)) }
+
+    /// `elapsed` (from before the connect) says the endpoint closed at its deadline: the timer starts at accept,
+    /// after the connect began; 5 s of slack for a loaded machine.
+    func assertClosedAtTheDeadline(after elapsed: TimeInterval, file: StaticString = #filePath, line: UInt = #line) {
+        XCTAssertGreaterThanOrEqual(elapsed, Self.deadline - 0.05, "closed before the deadline", file: file, line: line)
+        XCTAssertLessThan(elapsed, Self.deadline + 5, "closed long after the deadline", file: file, line: line)
+    }
+
+    /// The endpoint still serves a client with the secret (the closed one gave its place back).
+    func assertTheEndpointStillAnswers(file: StaticString = #filePath, line: UInt = #line) throws {
+        let secret = try XCTUnwrap(try store.controlSecret(create: false), file: file, line: line)
+        XCTAssertEqual(ControlClient.snapshot(try target(secret: secret), timeout: 10)?.server, "MBX01", file: file, line: line)
+    }
+
+    func testATLSClientThatNeverAnswersTheChallengeIsClosedAtTheDeadline() throws {
+        let registration = try XCTUnwrap(try store.listeners().first)
+        let text = try XCTUnwrap(registration.controlFingerprint)
+        let (host, port) = try XCTUnwrap(registration.controlEndpoint.flatMap(ControlEndpoint.parse))
+        let fingerprint = try XCTUnwrap(Hex.bytes(text))
+        let endpoint = ControlEndpoint.remote(host: host, port: port, fingerprint: text)
+        let started = Date()
+        // The console's own TLS transport (the registered certificate only), without its authentication.
+        let connection = ControlConnection(
+            endpoint: endpoint, transport: try TLSTransport.connect(host: host, port: port, fingerprint: fingerprint, timeout: 10, endpoint: endpoint)
+        )
+        defer { connection.close() }
+        let challenge = try XCTUnwrap(connection.readLine(until: Date().addingTimeInterval(10)), "TLS completes and the challenge comes")
+        XCTAssertNotNil(
+            ControlAuthentication.answerLine(toChallenge: challenge, secret: ControlSecret.generate(), fingerprint: fingerprint),
+            "a challenge: \(String(decoding: challenge, as: UTF8.self))")
+        XCTAssertLessThan(Date().timeIntervalSince(started), Self.deadline, "the challenge came before the deadline")
+
+        // No answer: the listener sends nothing more, and closes at the deadline.
+        var after: [String] = []
+        let ended = connection.readLines(stop: { Date().timeIntervalSince(started) > Self.deadline + 10 }) {
+            after.append(String(decoding: $0, as: UTF8.self))
+        }
+        XCTAssertNotEqual(ended, "stopped", "the listener never closed the connection")
+        assertClosedAtTheDeadline(after: Date().timeIntervalSince(started))
+        XCTAssertEqual(after, [], "no line after the challenge")
+        try assertTheEndpointStillAnswers()
+    }
+
+    func testAClientThatNeverStartsTLSIsClosedAtTheDeadline() throws {
+        let (_, port) = try XCTUnwrap(try store.listeners().first?.controlEndpoint.flatMap(ControlEndpoint.parse))
+        let started = Date()
+        let client = try XCTUnwrap(LineClient(port: port, timeout: Int(Self.deadline) + 10), "TCP connect")
+        let (bytes, closed) = client.readToEnd()  // sends nothing, not even a ClientHello
+        XCTAssertTrue(closed, "the listener never closed the connection")
+        assertClosedAtTheDeadline(after: Date().timeIntervalSince(started))
+        // Whatever came is TLS (an alert record at most), never the control protocol.
+        XCTAssertFalse(bytes.contains(UInt8(ascii: "{")), "\(bytes)")
+        if let first = bytes.first { XCTAssertEqual(first, 0x15, "a TLS alert record") }
+        try assertTheEndpointStillAnswers()
     }
 }

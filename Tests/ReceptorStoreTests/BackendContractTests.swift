@@ -240,6 +240,46 @@ class BackendContractTestCase: StoreTestCase {
         assertSameSnapshot(try store.snapshot(), before)
     }
 
+    /// The organization's control secret goes with a copy, from this backend into an SQLite file and from that
+    /// into this backend (so consoles holding it still attach to the moved organization's listeners), and is
+    /// never shown on the way; a store without one copies without one; a target that holds a secret of its own
+    /// is not empty, and keeps it.
+    func checkTheControlSecretGoesWithTheCopy() throws {
+        let store = try seeded()
+        let without = try store.exportOrganization()
+        XCTAssertNil(without.controlSecret)
+        let plainPath = storePath + ".plain.sqlite"
+        try SQLiteConfigStore.open(path: plainPath, create: true).importOrganization(without, from: store.path)
+        XCTAssertNil(try SQLiteConfigStore.open(path: plainPath, create: false).controlSecret(create: false))
+
+        let secret = try XCTUnwrap(try store.controlSecret(create: true))
+        let export = try store.exportOrganization()
+        XCTAssertEqual(export.controlSecret, secret)
+        let middlePath = storePath + ".middle.sqlite"
+        let middle = try SQLiteConfigStore.open(path: middlePath, create: true)
+        try middle.importOrganization(export, from: store.path)
+        XCTAssertEqual(try middle.controlSecret(create: false), secret, "\(backendName) to SQLite")
+        let back = try openAnotherEmpty()
+        try back.importOrganization(try middle.exportOrganization(), from: middlePath)
+        XCTAssertEqual(try back.controlSecret(create: false), secret, "SQLite to \(backendName)")
+        XCTAssertEqual(try back.controlSecret(create: true), secret, "a listener of the copy keeps it")
+        XCTAssertEqual(try back.generation(), 1, "the copy is one change")
+        for text in [export.summary, "\(export)", try back.changes(since: 0).map(\.summary).joined(separator: "\n")] {
+            XCTAssertTrue(text.contains(OrganizationExport.controlSecretNoun) || text.contains("(the organization's control secret)"), text)
+            XCTAssertFalse(text.lowercased().contains(secret.stored), "the secret shown: \(text)")
+        }
+
+        // A store that holds nothing but a secret is some other organization's: refused, its secret kept.
+        let other = try openAnotherEmpty()
+        let theirs = try XCTUnwrap(try other.controlSecret(create: true))
+        let error = storeError { try other.importOrganization(export, from: store.path) }
+        guard case .refused(let message) = error else { return XCTFail("\(String(describing: error))") }
+        XCTAssertTrue(message.contains("is not empty") && message.contains(OrganizationExport.controlSecretNoun), message)
+        XCTAssertFalse(message.contains(secret.stored) || message.contains(theirs.stored), message)
+        XCTAssertEqual(try other.controlSecret(create: false), theirs)
+        XCTAssertEqual(try other.servers(), [])
+    }
+
     /// An export that breaks a rule is refused whole, before anything is written.
     func checkACopyThatBreaksARuleWritesNothing() throws {
         let store = try seeded()
@@ -408,7 +448,9 @@ final class SQLiteContractTests: BackendContractTestCase {
     override var backendName: String { "SQLite" }
     override func open(create: Bool) throws -> any ConfigStore { try SQLiteConfigStore.open(path: storePath, create: create) }
     override func openMissing() throws -> any ConfigStore { try SQLiteConfigStore.open(path: storePath + ".missing", create: false) }
-    override func openAnotherEmpty() throws -> any ConfigStore { try SQLiteConfigStore.open(path: storePath + ".another", create: true) }
+    override func openAnotherEmpty() throws -> any ConfigStore {
+        try SQLiteConfigStore.open(path: storePath + ".another-\(UUID().uuidString)", create: true)
+    }
     override func writeConnectorData(guid: UUID, _ text: String) throws {
         let queue = try DatabaseQueue(path: storePath)
         try queue.write { try $0.execute(sql: "UPDATE connectors SET data = ? WHERE guid = ?", arguments: [text, guid.uuidString]) }
@@ -426,6 +468,7 @@ final class SQLiteContractTests: BackendContractTestCase {
     func testNoLostUpdate() throws { try checkNoLostUpdateOnRevisions() }
     func testCopy() throws { try checkAnOrganizationCopiesIntoAnEmptyStoreAndBack() }
     func testCopyThatBreaksARule() throws { try checkACopyThatBreaksARuleWritesNothing() }
+    func testCopyCarriesTheControlSecret() throws { try checkTheControlSecretGoesWithTheCopy() }
     func testConnectorRowsInAnotherJSONForm() throws { try checkConnectorRowsInAnotherJSONFormStillRead() }
     func testEveryKindOfWrite() throws { try checkEveryKindOfWriteLeavesTheSameStateAndLog() }
 }
@@ -522,6 +565,7 @@ final class PostgresContractTests: BackendContractTestCase {
     func testNoLostUpdate() throws { try checkNoLostUpdateOnRevisions() }
     func testCopy() throws { try checkAnOrganizationCopiesIntoAnEmptyStoreAndBack() }
     func testCopyThatBreaksARule() throws { try checkACopyThatBreaksARuleWritesNothing() }
+    func testCopyCarriesTheControlSecret() throws { try checkTheControlSecretGoesWithTheCopy() }
     func testConnectorRowsInAnotherJSONForm() throws { try checkConnectorRowsInAnotherJSONFormStillRead() }
     func testEveryKindOfWrite() throws { try checkEveryKindOfWriteLeavesTheSameStateAndLog() }
 

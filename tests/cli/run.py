@@ -10,6 +10,7 @@ import contextlib
 import json
 import os
 import shutil
+import sqlite3
 import subprocess
 import sys
 import tempfile
@@ -916,9 +917,21 @@ def test_store_copy_moves_an_organization_and_back():
         original = s.ok(listing).stdout
         assert_in("EDGE01\\Inbound From Organization", original, "both servers listed")
 
+        # The organization's control secret, as the first listener with --control-port makes it: it goes with the
+        # copy (consoles holding it still attach), named and never shown.
+        secret = os.urandom(32).hex()
+        with contextlib.closing(sqlite3.connect(s.path)) as db, db:
+            db.execute("INSERT INTO control_secret (id, secret, created_at) VALUES (1, ?, 0)", (secret,))
+
+        def secret_in(path):
+            with contextlib.closing(sqlite3.connect(path)) as db:
+                return db.execute("SELECT secret FROM control_secret").fetchall()
+
         copy = os.path.join(s.dir, "copy", "receptor.sqlite")
         p = s.run("store", "copy", "--from", s.path, "--to", copy, check=True)
-        assert_in("Copied 2 servers, 8 receive connectors, 1 permission entry, 1 accepted domain, 1 mailbox", p.stdout)
+        assert_in("Copied 2 servers, 8 receive connectors, 1 permission entry, 1 accepted domain, 1 mailbox, the control secret from", p.stdout)
+        assert secret not in p.stdout + p.stderr, "the control secret was printed"
+        assert_eq(secret_in(copy), [(secret,)], "the copy's control secret")
         assert_eq(oct(os.stat(copy).st_mode & 0o777), oct(0o600), "the new store's mode")
         at_copy = {"RECEPTOR_STORE": copy}
         assert_eq(s.run("shell", "-c", listing, env=at_copy, check=True).stdout, original, "the copy's connectors")
@@ -931,7 +944,8 @@ def test_store_copy_moves_an_organization_and_back():
         p = s.run("store", "copy", "--from", copy, "--to", s.path, check=False)
         assert_eq(p.returncode, 1, "exit status")
         assert_eq(len(p.stderr.strip().splitlines()), 1, "one line")
-        assert_in("is not empty (it holds 2 servers, 8 receive connectors, 1 accepted domain, 1 mailbox)", p.stderr)
+        assert_in("is not empty (it holds 2 servers, 8 receive connectors, 1 accepted domain, 1 mailbox, the control secret)", p.stderr)
+        assert secret not in p.stdout + p.stderr, "the control secret was printed"
         assert_eq(s.ok(listing).stdout, before, "the refused target")
         p = s.run("store", "copy", "--from", os.path.join(s.dir, "nothing.sqlite"), "--to", os.path.join(s.dir, "x.sqlite"), check=False)
         assert_in("No Receptor store at", p.stderr, "a missing source")
@@ -945,9 +959,13 @@ def test_store_copy_moves_an_organization_and_back():
                 uri = pg.replace("/postgres?", f"/{database}?")
                 s.run("store", "copy", "--from", copy, "--to", uri, check=True)
                 assert_eq(s.run("shell", "-c", listing, env={"RECEPTOR_STORE": uri}, check=True).stdout, original, "the PostgreSQL copy")
+                got = subprocess.run(["psql", uri, "-At", "-c", "SELECT secret FROM control_secret"], check=True, capture_output=True, text=True)
+                assert_eq(got.stdout.strip(), secret, "the PostgreSQL copy's control secret")
                 back = os.path.join(s.dir, "back", "receptor.sqlite")
-                s.run("store", "copy", "--from", uri, "--to", back, check=True)
+                p = s.run("store", "copy", "--from", uri, "--to", back, check=True)
+                assert secret not in p.stdout + p.stderr, "the control secret was printed"
                 assert_eq(s.run("shell", "-c", listing, env={"RECEPTOR_STORE": back}, check=True).stdout, original, "back from PostgreSQL")
+                assert_eq(secret_in(back), [(secret,)], "the control secret back from PostgreSQL")
             finally:
                 subprocess.run(["psql", pg, "-q", "-c", f"DROP DATABASE IF EXISTS {database} WITH (FORCE)"], capture_output=True)
         else:

@@ -4,7 +4,9 @@
 public struct ValidationContext: Sendable {
     public var server: Server
     /// Every other connector of the same server (the one being validated is skipped by its GUID).
-    public var siblings: [ReceiveConnector]
+    public var siblings: [ReceiveConnector] { didSet { siblingIndex = nil } }
+    /// The siblings indexed (`indexingSiblings()`); nil compares a connector with every sibling.
+    private(set) var siblingIndex: SiblingIndex?
     /// The host's addresses; nil skips the local-address warning (the domain cannot look them up itself).
     public var localAddresses: [IPAddress]?
     /// Warn when no connection could ever select the connector (every address of its ranges, on every
@@ -17,6 +19,22 @@ public struct ValidationContext: Sendable {
         self.localAddresses = localAddresses
         self.checksReachability = checksReachability
     }
+
+    /// The same context with its siblings indexed, for validating many connectors against them: each is then
+    /// compared only with the siblings that share its name, a port or (on a shared binding) remote addresses,
+    /// not with all of them, and gets the same report. Building the index costs more than one plain
+    /// validation, so a single one is better off without it. Changing `siblings` drops it.
+    public func indexingSiblings() -> ValidationContext {
+        var indexed = self
+        indexed.siblingIndex = SiblingIndex(siblings)
+        return indexed
+    }
+
+    /// Positions in `siblings` that could have `name` (all of them without an index), ascending.
+    func siblingsThatMayBeNamed(_ name: String) -> [Int] { siblingIndex?.nameCandidates(for: name) ?? Array(siblings.indices) }
+
+    /// Positions in `siblings` that could conflict with `c` (all of them without an index), ascending.
+    func siblingsThatMayConflict(with c: ReceiveConnector) -> [Int] { siblingIndex?.conflictCandidates(for: c) ?? Array(siblings.indices) }
 }
 
 public enum ConnectorValidator {
@@ -63,7 +81,11 @@ public enum ConnectorValidator {
             let shown = name.replacingOccurrences(of: "\r", with: "\\r").replacingOccurrences(of: "\n", with: "\\n")
             r.fail(.nameCharacters, "Name", "Name \"\(shown)\" may not contain \\ / , ; \" or line breaks, nor start or end with a space.")
         }
-        if let other = context.siblings.first(where: { $0.guid != c.guid && ConnectorIdentity.sameName($0.name, name) }) {
+        let siblings = context.siblings
+        if let i = context.siblingsThatMayBeNamed(name).first(where: {
+            siblings[$0].guid != c.guid && ConnectorIdentity.sameName(siblings[$0].name, name)
+        }) {
+            let other = siblings[i]
             r.fail(
                 .nameUnique, "Name",
                 "A receive connector named \"\(other.name)\" already exists on server \(context.server.name); choose another Name.",
@@ -217,7 +239,8 @@ public enum ConnectorValidator {
         let assumedPort =
             c.bindings.contains(where: \.portWasOmitted)
             ? " (A binding was given without a port; port \(c.bindings.first(where: \.portWasOmitted)!.port) was assumed.)" : ""
-        for other in context.siblings where other.guid != c.guid {
+        for i in context.siblingsThatMayConflict(with: c) where context.siblings[i].guid != c.guid {
+            let other = context.siblings[i]
             var otherID: String { other.identity.description }  // only in a refusal: a server may have thousands of siblings
             if c.transportRole != other.transportRole {
                 // Different transport services on one server never share a local IP:port (§6b).
