@@ -306,8 +306,9 @@ enum StoredConnectorJSON {
             var buckets = [[(bytes: [UInt8], key: Int)]](repeating: [], count: Self.bucketCount)
             var all: [UInt8] = []
             var spans: [(start: Int, count: Int)] = []
+            let names = Key.allCases.map { Array(String(describing: $0).utf8) }
             for key in Key.allCases {
-                let bytes = Array(String(describing: key).utf8)
+                let bytes = names[key.rawValue]
                 buckets[Self.bucket(count: bytes.count, first: bytes[0], last: bytes[bytes.count - 1])].append((bytes, key.rawValue))
                 spans.append((all.count, bytes.count))
                 all += bytes
@@ -316,9 +317,7 @@ enum StoredConnectorJSON {
             self.spans = spans
             text = .allocate(capacity: all.count)
             text.initialize(from: all, count: all.count)
-            sorted = Key.allCases.map(\.rawValue).sorted { a, b in
-                Array(String(describing: Key(rawValue: a)!).utf8).lexicographicallyPrecedes(String(describing: Key(rawValue: b)!).utf8)
-            }
+            sorted = Key.allCases.map(\.rawValue).sorted { names[$0].lexicographicallyPrecedes(names[$1]) }
             var place = [Int](repeating: 0, count: sorted.count)
             for (i, key) in sorted.enumerated() { place[key] = i }
             self.place = place
