@@ -119,6 +119,9 @@ public protocol ConfigStore: AnyObject, Sendable {
     func changes(since generation: Int64) throws -> [ChangeRecord]
     func servers() throws -> [Server]
     func connectors(server: String?) throws -> [StoredConnector]
+    /// The routing alone (`ConnectorRoute`) of a server's connectors, in `connectors(server:)`'s order: what
+    /// choosing a connector reads, without building every connector in full.
+    func connectorRoutes(server: String) throws -> [ConnectorRoute]
     func connector(guid: UUID) throws -> StoredConnector?
     func permissions(connector guid: UUID) throws -> [PermissionEntry]
     func acceptedDomains() throws -> [AcceptedDomain]

@@ -38,6 +38,30 @@ final class ExplainerTests: XCTestCase {
         XCTAssertNil(e.candidates.first { $0.connector.name == "Specific" })
     }
 
+    /// The shell explains over the routes the store reads (`ConnectorRoute`), the console over full connectors:
+    /// one rule, the same answer, candidate by candidate.
+    func testRoutesAreExplainedAsFullConnectors() {
+        let full = connectors()
+        let routes = full.map(ConnectorRoute.init)
+        for (local, port, remote) in [
+            ("10.0.0.5", 25, "192.168.1.75"), (nil, 25, "192.168.1.9"), (nil, 25, "172.16.1.1"), (nil, 25, "8.8.8.8"), (nil, 2525, "192.168.1.9"),
+            (nil, 587, "10.1.1.1"),
+        ] as [(String?, Int, String)] {
+            let a = ConnectionExplainer.explain(
+                connectors: full, localAddress: local.map { Fixture.ip($0) }, localPort: port, remoteAddress: Fixture.ip(remote))
+            let b = ConnectionExplainer.explain(
+                connectors: routes, localAddress: local.map { Fixture.ip($0) }, localPort: port, remoteAddress: Fixture.ip(remote))
+            XCTAssertEqual(a.selected?.guid, b.selected?.guid, remote)
+            XCTAssertEqual(a.reason, b.reason, remote)
+            XCTAssertEqual(a.matchedBinding, b.matchedBinding, remote)
+            XCTAssertEqual(a.matchedRange, b.matchedRange, remote)
+            XCTAssertEqual(a.candidates.map(\.connector.identity), b.candidates.map(\.connector.identity), remote)
+            XCTAssertEqual(a.candidates.map(\.outcome), b.candidates.map(\.outcome), remote)
+            XCTAssertEqual(a.candidates.map(\.detail), b.candidates.map(\.detail), remote)
+            XCTAssertFalse(a.candidates.isEmpty && port == 25, remote)
+        }
+    }
+
     func testNoConnector() {
         let e = ConnectionExplainer.explain(connectors: connectors(), localAddress: nil, localPort: 2525, remoteAddress: Fixture.ip("192.168.1.9"))
         XCTAssertNil(e.selected)

@@ -141,4 +141,64 @@ final class StoredJSONTests: XCTestCase {
             XCTAssertNil(ReceiveConnector(storedJSON: base.replacingOccurrences(of: original, with: #""comment":""# + lone + "\"")), lone)
         }
     }
+
+    // MARK: The routing alone (ConnectorRoute(storedJSON:))
+
+    func testTheRouteReadsWhatTheFullReaderReads() throws {
+        let connectors =
+            Fixture.mailboxDefaults() + ConnectorDefaults.setupConnectors(for: Fixture.edge)
+            + [
+                ParameterTableTests.rich(), Self.awkward(),
+                Fixture.connector("No Port", bindings: ["0.0.0.0", "[::]:"], ranges: ["0.0.0.0", "::"]),
+            ]
+        for c in connectors {
+            for formatting: JSONEncoder.OutputFormatting in [[.sortedKeys, .withoutEscapingSlashes], [.sortedKeys], [.prettyPrinted], []] {
+                let text = try Self.stored(c, formatting)
+                let route = try XCTUnwrap(ConnectorRoute(storedJSON: text), "\(c.name), \(formatting): declined\n\(text)")
+                XCTAssertEqual(route, ConnectorRoute(c), c.name)
+                XCTAssertEqual(route, ConnectorRoute(try XCTUnwrap(ReceiveConnector(storedJSON: text))), c.name)
+                XCTAssertEqual(route.bindings.map(\.description), c.bindings.map(\.description), c.name)
+                // How each binding was written, which equality leaves out: as JSONDecoder reads it back.
+                XCTAssertEqual(route.bindings.map(\.portWasOmitted), try Self.viaJSONDecoder(text).bindings.map(\.portWasOmitted), c.name)
+                XCTAssertEqual(route.identity, c.identity, c.name)
+                var bytes = text
+                XCTAssertEqual(bytes.withUTF8 { ConnectorRoute(storedJSONBytes: $0) }, route, c.name)
+            }
+        }
+    }
+
+    func testTheRouteDeclinesWhatTheFullReaderDeclinesInTheJSONsShape() throws {
+        let original = Fixture.mailboxDefaults()[0]
+        let text = try Self.stored(original)
+        XCTAssertEqual(ConnectorRoute(storedJSON: text), ConnectorRoute(original))
+        let declined = [
+            "unknown key": #"{"futureSetting":1,"# + text.dropFirst(),
+            "missing key": text.replacingOccurrences(of: #""maxHopCount":30,"#, with: ""),
+            "missing routing key": text.replacingOccurrences(of: #""enabled":true,"#, with: ""),
+            "repeated key": text.replacingOccurrences(of: #""maxHopCount":30,"#, with: #""maxHopCount":30,"maxHopCount":31,"#),
+            "fraction": text.replacingOccurrences(of: #""maxHopCount":30"#, with: #""maxHopCount":30.0"#),
+            "object for a number": text.replacingOccurrences(of: #""maxHopCount":30"#, with: #""maxHopCount":{}"#),
+            "unknown escape in a skipped string": text.replacingOccurrences(of: #""comment":"""#, with: #""comment":"\x""#),
+            "control character in a skipped string": text.replacingOccurrences(of: #""comment":"""#, with: "\"comment\":\"\u{01}\""),
+            "number in a skipped list": text.replacingOccurrences(of: #""tlsDomainCapabilities":[]"#, with: #""tlsDomainCapabilities":[1]"#),
+            "bad binding": text.replacingOccurrences(of: #""0.0.0.0:2525""#, with: #""0.0.0.0:99999""#),
+            "number for enabled": text.replacingOccurrences(of: #""enabled":true"#, with: #""enabled":1"#),
+            "trailing text": text + "x",
+            "truncated": String(text.dropLast()),
+            "not an object": "[]",
+            "empty": "",
+        ]
+        for (what, bad) in declined {
+            XCTAssertNotEqual(bad, text, what)
+            XCTAssertNil(ConnectorRoute(storedJSON: bad), what)
+            XCTAssertNil(ReceiveConnector(storedJSON: bad), what)
+        }
+        // Values it steps over are still read as JSON: escapes and the optional keys' absence are fine.
+        let escaped = text.replacingOccurrences(of: #""comment":"""#, with: #""comment":"\"q\" \u00e9 \ud83d\ude42 \\""#)
+        XCTAssertNotEqual(escaped, text)
+        XCTAssertEqual(ConnectorRoute(storedJSON: escaped), ConnectorRoute(original))
+        XCTAssertNotNil(ReceiveConnector(storedJSON: escaped))
+        XCTAssertNil(original.banner)
+        XCTAssertFalse(text.contains(#""banner""#), "an optional value that is nil is left out, and the route is still read")
+    }
 }

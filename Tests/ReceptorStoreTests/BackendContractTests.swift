@@ -87,6 +87,9 @@ class BackendContractTestCase: StoreTestCase {
         XCTAssertFalse(a.recipientFilterConfig.recipientValidationEnabled)
         XCTAssertEqual(try other.connector(guid: relay.connector.guid), relay)
         XCTAssertEqual(try other.connectors(server: "mbx01").count, 6, "server names compare without case")
+        // The routing alone, as Test-ReceiveConnector reads it: the same connectors in the same order.
+        XCTAssertEqual(try other.connectorRoutes(server: "mbx01"), a.connectors.map { ConnectorRoute($0.connector) })
+        XCTAssertEqual(try store.connectorRoutes(server: "EDGE99"), [])
     }
 
     /// Every kind of write goes through the write rules shared by both backends (StoreWriteRules.swift) over this
@@ -184,12 +187,14 @@ class BackendContractTestCase: StoreTestCase {
         try writeConnectorData(guid: stored.connector.guid, text)
         XCTAssertEqual(try store.connectors(server: nil).first, stored)
         XCTAssertEqual(try open(create: false).connector(guid: stored.connector.guid), stored)
+        XCTAssertEqual(try store.connectorRoutes(server: "MBX01"), try store.connectors(server: "MBX01").map { ConnectorRoute($0.connector) })
 
         try writeConnectorData(guid: stored.connector.guid, #"{"name":"Default MBX01"}"#)
         let error = storeError { _ = try store.connectors(server: "MBX01") }
         let line = error?.description.lowercased() ?? ""
         XCTAssertTrue(line.hasPrefix("receive connector \(stored.connector.guid.uuidString.lowercased()) in the store can't be read"), line)
         XCTAssertFalse(line.contains("\n"), line)
+        XCTAssertEqual(storeError { _ = try store.connectorRoutes(server: "MBX01") }?.description, error?.description, "the same refusal")
     }
 
     /// `receptor store copy` (issue 14 item 6): an organization goes to a store of the other backend and back

@@ -20,7 +20,9 @@ final class ExplainController {
 
     let server: Server
     /// The server's connectors; the app replaces them when the store changes, and the answer follows.
-    private(set) var connectors: [ReceiveConnector]
+    private(set) var connectors: [ReceiveConnector] { didSet { routes = connectors.map(ConnectorRoute.init) } }
+    /// Their routing, what the explainer reads: its candidates carry these, not copies of whole connectors.
+    private var routes: [ConnectorRoute]
     private let permissions: (UUID) throws -> [PermissionEntry]
     var remote = TextField()
     var endpoint = TextField("25")
@@ -41,6 +43,7 @@ final class ExplainController {
     init(server: Server, connectors: [ReceiveConnector], permissions: @escaping (UUID) throws -> [PermissionEntry]) {
         self.server = server
         self.connectors = connectors
+        self.routes = connectors.map(ConnectorRoute.init)
         self.permissions = permissions
     }
 
@@ -100,9 +103,9 @@ final class ExplainController {
     }
 
     private func explain(_ address: IPAddress, _ local: (address: IPAddress?, port: Int)) {
-        let e = ConnectionExplainer.explain(connectors: connectors, localAddress: local.address, localPort: local.port, remoteAddress: address)
+        let e = ConnectionExplainer.explain(connectors: routes, localAddress: local.address, localPort: local.port, remoteAddress: address)
         var out: [Row] = []
-        if let winner = e.selected {
+        if let route = e.selected, let winner = connectors.first(where: { $0.guid == route.guid }) {
             let entries: [PermissionEntry]
             do { entries = try permissions(winner.guid) } catch {
                 self.error = "Couldn't read the permissions of \(winner.name): \(error.consoleMessage)"

@@ -18,6 +18,27 @@ extension ReceiveConnector {
     }
 }
 
+extension ConnectorRoute {
+    /// The routing of a connector from the JSON both stores write, reading only `ConnectorRoute`'s values: the
+    /// others are checked to be JSON of the kinds the store writes and skipped without being built (a server may
+    /// have thousands of connectors, and choosing one needs only these). Nil where the full reader would fall
+    /// back to `JSONDecoder` for the JSON's shape (an unknown, repeated or missing key, an escape or a number it
+    /// doesn't take) or where a routing value isn't what `Codable` accepts: the caller then reads the whole
+    /// connector, with its errors. A value of another key that has the right JSON kind but isn't one `Codable`
+    /// accepts (an unknown enumeration name) is not noticed here; reading that connector in full refuses it.
+    public init?(storedJSON text: String) {
+        var text = text
+        guard let route = text.withUTF8({ StoredConnectorJSON.route($0) }) else { return nil }
+        self = route
+    }
+
+    /// The same from the bytes of the text (a store's row, read without copying it into a `String`).
+    public init?(storedJSONBytes bytes: UnsafeBufferPointer<UInt8>) {
+        guard let route = StoredConnectorJSON.route(bytes) else { return nil }
+        self = route
+    }
+}
+
 enum StoredConnectorJSON {
     /// The coding keys: the property names, as the synthesized `Codable` conformance writes them.
     enum Key: Int, CaseIterable {
@@ -50,10 +71,12 @@ enum StoredConnectorJSON {
     static func decode(_ bytes: UnsafeBufferPointer<UInt8>) -> ReceiveConnector? {
         var reader = JSONBytes(bytes)
         var values = [Value?](repeating: nil, count: keyCount)
+        let table = KeyTable.shared
+        var next = 0
         guard reader.take(UInt8(ascii: "{")) else { return nil }
         if !reader.take(UInt8(ascii: "}")) {
             repeat {
-                guard let key = reader.key(KeyTable.shared), values[key] == nil, reader.take(UInt8(ascii: ":")),
+                guard let key = reader.key(table, next: &next), values[key] == nil, reader.take(UInt8(ascii: ":")),
                     let value = reader.value()
                 else { return nil }
                 values[key] = value
@@ -62,6 +85,43 @@ enum StoredConnectorJSON {
         }
         guard reader.atEnd else { return nil }
         return try? build(Fields(values: values))
+    }
+
+    /// A set of keys as bits (there are fewer than 64 keys).
+    static func bits(_ keys: [Key]) -> UInt64 { keys.reduce(0) { $0 | 1 << UInt64($1.rawValue) } }
+    /// The keys `ConnectorRoute` reads.
+    static let routeKeyBits = bits([.name, .server, .guid, .enabled, .bindings, .remoteIPRanges])
+    /// Every key but those the full reader may find absent (it reads them with `decodeIfPresent`'s rule).
+    static let requiredKeyBits = bits(Key.allCases) & ~bits([.transportRole, .tlsCertificateName, .banner, .defaultDomain, .serviceDiscoveryFqdn])
+
+    static func route(_ bytes: UnsafeBufferPointer<UInt8>) -> ConnectorRoute? {
+        var reader = JSONBytes(bytes)
+        var values = [Value?](repeating: nil, count: keyCount)
+        var seen: UInt64 = 0
+        let table = KeyTable.shared
+        var next = 0
+        guard keyCount <= 64, reader.take(UInt8(ascii: "{")) else { return nil }
+        if !reader.take(UInt8(ascii: "}")) {
+            repeat {
+                guard let key = reader.key(table, next: &next), seen & 1 << UInt64(key) == 0, reader.take(UInt8(ascii: ":")) else { return nil }
+                seen |= 1 << UInt64(key)
+                if routeKeyBits & 1 << UInt64(key) != 0 {
+                    guard let value = reader.value() else { return nil }
+                    values[key] = value
+                } else {
+                    guard reader.skipValue() else { return nil }
+                }
+            } while reader.take(UInt8(ascii: ","))
+            guard reader.take(UInt8(ascii: "}")) else { return nil }
+        }
+        guard reader.atEnd, seen & requiredKeyBits == requiredKeyBits else { return nil }
+        return try? buildRoute(Fields(values: values))
+    }
+
+    private static func buildRoute(_ f: Fields) throws(Miss) -> ConnectorRoute {
+        ConnectorRoute(
+            name: try f.string(.name), server: try f.string(.server), guid: try f.uuid(.guid), enabled: try f.bool(.enabled),
+            bindings: try f.bindings(.bindings), remoteIPRanges: try f.ranges(.remoteIPRanges))
     }
 
     private static func build(_ f: Fields) throws(Miss) -> ReceiveConnector {
@@ -228,18 +288,39 @@ enum StoredConnectorJSON {
         return read ? UUID(uuid: raw) : nil
     }
 
-    /// The keys' bytes, found by length and first and last byte (one comparison for almost every key).
-    final class KeyTable: Sendable {
+    /// The keys' bytes, found by length and first and last byte (one comparison for almost every key); and the
+    /// keys in the order the stores write them (sorted), so that each key is first compared with the one
+    /// expected next, with no search at all.
+    final class KeyTable: @unchecked Sendable {  // immutable after init; `text` is never freed (one shared table)
         static let shared = KeyTable()
         let buckets: [[(bytes: [UInt8], key: Int)]]
+        /// Every key's bytes, one after another.
+        let text: UnsafeMutablePointer<UInt8>
+        /// Per key (by raw value): where its bytes start in `text`, and how many there are.
+        let spans: [(start: Int, count: Int)]
+        /// The keys sorted by their bytes, as `JSONEncoder`'s `.sortedKeys` writes them; and each key's place there.
+        let sorted: [Int]
+        let place: [Int]
 
         init() {
             var buckets = [[(bytes: [UInt8], key: Int)]](repeating: [], count: Self.bucketCount)
+            var all: [UInt8] = []
+            var spans: [(start: Int, count: Int)] = []
+            let names = Key.allCases.map { Array(String(describing: $0).utf8) }
             for key in Key.allCases {
-                let bytes = Array(String(describing: key).utf8)
+                let bytes = names[key.rawValue]
                 buckets[Self.bucket(count: bytes.count, first: bytes[0], last: bytes[bytes.count - 1])].append((bytes, key.rawValue))
+                spans.append((all.count, bytes.count))
+                all += bytes
             }
             self.buckets = buckets
+            self.spans = spans
+            text = .allocate(capacity: all.count)
+            text.initialize(from: all, count: all.count)
+            sorted = Key.allCases.map(\.rawValue).sorted { names[$0].lexicographicallyPrecedes(names[$1]) }
+            var place = [Int](repeating: 0, count: sorted.count)
+            for (i, key) in sorted.enumerated() { place[key] = i }
+            self.place = place
         }
 
         static let bucketCount = 256
@@ -289,16 +370,30 @@ struct JSONBytes {
         return true
     }
 
-    /// An object key without escapes, as the table's index (its closing quote found with memchr: the keys are
-    /// most of the text).
-    mutating func key(_ table: StoredConnectorJSON.KeyTable) -> Int? {
+    /// An object key without escapes, as the table's index. `next` is the place (in the table's sorted order)
+    /// of the key expected here: the stores write the keys sorted, so it is compared first, byte for byte;
+    /// any other key is looked up (its closing quote found with memchr) and the expectation follows it.
+    mutating func key(_ table: StoredConnectorJSON.KeyTable, next: inout Int) -> Int? {
         guard take(UInt8(ascii: "\"")), let base = bytes.baseAddress else { return nil }
         let start = index
+        if next < table.sorted.count {
+            let expected = table.sorted[next]
+            let span = table.spans[expected]
+            if start + span.count < bytes.count, base[start + span.count] == UInt8(ascii: "\""),
+                memcmp(table.text + span.start, base + start, span.count) == 0
+            {
+                index = start + span.count + 1
+                next += 1
+                return expected
+            }
+        }
         guard let hit = memchr(base + start, Int32(UInt8(ascii: "\"")), bytes.count - start) else { return nil }
         // A key with an escape is no key of the table (none has a backslash): nil, and JSONDecoder decides.
         let end = UnsafeRawPointer(base).distance(to: UnsafeRawPointer(hit))
         index = end + 1
-        return table.find(UnsafeBufferPointer(start: base + start, count: end - start))
+        guard let key = table.find(UnsafeBufferPointer(start: base + start, count: end - start)) else { return nil }
+        next = table.place[key] + 1
+        return key
     }
 
     mutating func value() -> StoredConnectorJSON.Value? {
@@ -320,6 +415,45 @@ struct JSONBytes {
         case UInt8(ascii: "n"): return word("null") ? .null : nil
         default: return integer().map { .integer($0) }
         }
+    }
+
+    /// Steps over a value of the kinds `value()` reads (a string, an array of strings, true, false, null, an
+    /// integer) without building it; false where `value()` would answer nil.
+    mutating func skipValue() -> Bool {
+        skipSpace()
+        guard index < bytes.count else { return false }
+        switch bytes[index] {
+        case UInt8(ascii: "\""): return skipString()
+        case UInt8(ascii: "["):
+            index += 1
+            if take(UInt8(ascii: "]")) { return true }
+            repeat {
+                guard skipString() else { return false }
+            } while take(UInt8(ascii: ","))
+            return take(UInt8(ascii: "]"))
+        case UInt8(ascii: "t"): return word("true")
+        case UInt8(ascii: "f"): return word("false")
+        case UInt8(ascii: "n"): return word("null")
+        default: return integer() != nil
+        }
+    }
+
+    /// Steps over a string, with the escapes `string()` takes; false where it would answer nil.
+    private mutating func skipString() -> Bool {
+        guard take(UInt8(ascii: "\"")) else { return false }
+        while index < bytes.count {
+            let b = bytes[index]
+            index += 1
+            switch b {
+            case UInt8(ascii: "\""): return true
+            case 0..<0x20: return false
+            case UInt8(ascii: "\\"):
+                var scratch: [UInt8] = []  // the escape read by the one reader of escapes (rare in the stored JSON)
+                guard escape(into: &scratch) else { return false }
+            default: continue
+            }
+        }
+        return false
     }
 
     private mutating func word(_ w: StaticString) -> Bool {
@@ -375,31 +509,37 @@ struct JSONBytes {
             switch b {
             case UInt8(ascii: "\""): return String(decoding: out, as: UTF8.self)
             case 0..<0x20: return nil
-            case UInt8(ascii: "\\"):
-                guard index < bytes.count else { return nil }
-                let e = bytes[index]
-                index += 1
-                switch e {
-                case UInt8(ascii: "\""), UInt8(ascii: "\\"), UInt8(ascii: "/"): out.append(e)
-                case UInt8(ascii: "b"): out.append(0x08)
-                case UInt8(ascii: "f"): out.append(0x0C)
-                case UInt8(ascii: "n"): out.append(0x0A)
-                case UInt8(ascii: "r"): out.append(0x0D)
-                case UInt8(ascii: "t"): out.append(0x09)
-                case UInt8(ascii: "u"):
-                    guard var unit = hex4() else { return nil }
-                    if (0xD800..<0xDC00).contains(unit) {  // a high surrogate: its low half must follow
-                        guard word("\\u"), let low = hex4(), (0xDC00..<0xE000).contains(low) else { return nil }
-                        unit = 0x10000 + ((unit - 0xD800) << 10) + (low - 0xDC00)
-                    }
-                    guard let scalar = Unicode.Scalar(unit) else { return nil }
-                    UTF8.encode(scalar) { out.append($0) }
-                default: return nil
-                }
+            case UInt8(ascii: "\\"): guard escape(into: &out) else { return nil }
             default: out.append(b)
             }
         }
         return nil
+    }
+
+    /// The escape after a backslash (the cursor just past it), its bytes appended to `out`; false for one
+    /// that JSON doesn't have or this reader doesn't take.
+    private mutating func escape(into out: inout [UInt8]) -> Bool {
+        guard index < bytes.count else { return false }
+        let e = bytes[index]
+        index += 1
+        switch e {
+        case UInt8(ascii: "\""), UInt8(ascii: "\\"), UInt8(ascii: "/"): out.append(e)
+        case UInt8(ascii: "b"): out.append(0x08)
+        case UInt8(ascii: "f"): out.append(0x0C)
+        case UInt8(ascii: "n"): out.append(0x0A)
+        case UInt8(ascii: "r"): out.append(0x0D)
+        case UInt8(ascii: "t"): out.append(0x09)
+        case UInt8(ascii: "u"):
+            guard var unit = hex4() else { return false }
+            if (0xD800..<0xDC00).contains(unit) {  // a high surrogate: its low half must follow
+                guard word("\\u"), let low = hex4(), (0xDC00..<0xE000).contains(low) else { return false }
+                unit = 0x10000 + ((unit - 0xD800) << 10) + (low - 0xDC00)
+            }
+            guard let scalar = Unicode.Scalar(unit) else { return false }
+            UTF8.encode(scalar) { out.append($0) }
+        default: return false
+        }
+        return true
     }
 
     private mutating func hex4() -> UInt32? {

@@ -71,8 +71,6 @@ public struct ReceiveConnector: Hashable, Sendable, Codable {
     // Logging (§3e)
     public var protocolLoggingLevel: ProtocolLoggingLevel
 
-    public var identity: ConnectorIdentity { ConnectorIdentity(server: server, name: name) }
-
     /// The EAC list's ROLE column.
     public var roleLabel: String {
         switch transportRole {

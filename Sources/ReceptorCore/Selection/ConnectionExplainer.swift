@@ -1,34 +1,37 @@
 import Foundation
 
+/// Why a connector whose bindings cover the endpoint did or did not take the connection.
+public enum ConnectionOutcome: String, Sendable, CaseIterable {
+    /// It takes the connection.
+    case selected = "Selected"
+    /// Its matching remote range is larger than the winner's.
+    case lessSpecificRange = "LessSpecificRange"
+    /// Same range size, but bound to the wildcard where the winner names the local address.
+    case wildcardBinding = "WildcardBinding"
+    /// None of its RemoteIPRanges contains the client.
+    case remoteRangeDoesNotMatch = "RemoteRangeDoesNotMatch"
+    /// Enabled is $false.
+    case disabled = "Disabled"
+    /// Same range size and binding kind: the name that sorts first wins.
+    case nameOrder = "NameOrder"
+}
+
 /// Why a connection lands on its receive connector: the answer to "which connector takes a connection from
 /// this address, and why not the others" (Test-ReceiveConnector, the console's Explain view). It is
-/// `ConnectorSelector`'s decision — the listener's — spelled out connector by connector.
-public struct ConnectionExplanation: Sendable {
-    /// Why a connector whose bindings cover the endpoint did or did not take the connection.
-    public enum Outcome: String, Sendable, CaseIterable {
-        /// It takes the connection.
-        case selected = "Selected"
-        /// Its matching remote range is larger than the winner's.
-        case lessSpecificRange = "LessSpecificRange"
-        /// Same range size, but bound to the wildcard where the winner names the local address.
-        case wildcardBinding = "WildcardBinding"
-        /// None of its RemoteIPRanges contains the client.
-        case remoteRangeDoesNotMatch = "RemoteRangeDoesNotMatch"
-        /// Enabled is $false.
-        case disabled = "Disabled"
-        /// Same range size and binding kind: the name that sorts first wins.
-        case nameOrder = "NameOrder"
-    }
+/// `ConnectorSelector`'s decision — the listener's — spelled out connector by connector, over full
+/// connectors or over their routes alone (`ConnectorRoute`: the store reads only those for every connector).
+public struct ConnectionExplanation<Connector: ConnectorRouting>: Sendable {
+    public typealias Outcome = ConnectionOutcome
 
     public struct Candidate: Sendable {
-        public let connector: ReceiveConnector
+        public let connector: Connector
         public let outcome: Outcome
         /// One sentence.
         public let detail: String
     }
 
     /// The connector that takes the connection; nil when none does (the listener closes it at once).
-    public let selected: ReceiveConnector?
+    public let selected: Connector?
     /// One sentence.
     public let reason: String
     public let matchedBinding: IPBinding?
@@ -41,10 +44,11 @@ public enum ConnectionExplainer {
     /// Explains the choice among `connectors` (one server's) for a connection from `remoteAddress` to
     /// `localAddress:localPort`. A nil `localAddress` means "an address of this server that no connector
     /// binds specifically": only wildcard bindings cover it.
-    public static func explain(
-        connectors: [ReceiveConnector], localAddress: IPAddress?, localPort: Int,
+    @_specialize(where Connector == ConnectorRoute)
+    public static func explain<Connector: ConnectorRouting>(
+        connectors: [Connector], localAddress: IPAddress?, localPort: Int,
         remoteAddress: IPAddress
-    ) -> ConnectionExplanation {
+    ) -> ConnectionExplanation<Connector> {
         let remote = remoteAddress.unmappedIPv4 ?? remoteAddress
         let local = localAddress.map { $0.unmappedIPv4 ?? $0 } ?? (remote.family == .v4 ? .anyV4 : .anyV6)
         let endpoint =
@@ -54,11 +58,11 @@ public enum ConnectionExplainer {
         let ranked = ConnectorSelector.candidates(from: connectors, localAddress: local, localPort: localPort, remoteAddress: remote)
         let winner = ranked.first
 
-        var candidates: [ConnectionExplanation.Candidate] = []
+        var candidates: [ConnectionExplanation<Connector>.Candidate] = []
         candidates.reserveCapacity(connectors.count)
         if let winner {
             candidates.append(
-                ConnectionExplanation.Candidate(
+                ConnectionExplanation<Connector>.Candidate(
                     connector: winner.connector, outcome: .selected,
                     detail: "Its remote range \(winner.matchingRange) is the most specific match for \(remote) on \(winner.binding)."))
             for other in ranked.dropFirst() {
@@ -73,11 +77,12 @@ public enum ConnectionExplainer {
             let c = connectors[index]
             guard c.bindings.contains(where: { $0.accepts(localAddress: local, port: localPort) }) else { continue }
             if !c.enabled {
-                candidates.append(ConnectionExplanation.Candidate(connector: c, outcome: .disabled, detail: "It is disabled (Enabled is $false)."))
+                candidates.append(
+                    ConnectionExplanation<Connector>.Candidate(connector: c, outcome: .disabled, detail: "It is disabled (Enabled is $false)."))
             } else {
                 let ranges = c.remoteIPRanges.map(\.description).joined(separator: ", ")
                 candidates.append(
-                    ConnectionExplanation.Candidate(
+                    ConnectionExplanation<Connector>.Candidate(
                         connector: c, outcome: .remoteRangeDoesNotMatch,
                         detail: "Its RemoteIPRanges (\(ranges)) do not contain \(remoteText)."))
             }
@@ -100,7 +105,9 @@ public enum ConnectionExplainer {
             matchedRange: winner.matchingRange, candidates: candidates)
     }
 
-    private static func lostTo(_ winner: ConnectorSelector.Candidate, _ other: ConnectorSelector.Candidate) -> ConnectionExplanation.Candidate {
+    private static func lostTo<Connector>(
+        _ winner: ConnectorSelector.Candidate<Connector>, _ other: ConnectorSelector.Candidate<Connector>
+    ) -> ConnectionExplanation<Connector>.Candidate {
         let name = winner.connector.identity.description
         if other.matchingRange.span != winner.matchingRange.span {
             return .init(

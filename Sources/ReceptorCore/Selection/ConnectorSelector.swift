@@ -3,8 +3,8 @@
 /// range is smallest (most specific) wins; on a tie, one bound to the exact local IP beats one bound to the
 /// wildcard; a remaining tie goes to the earlier name in sort order, so the choice is always the same.
 public enum ConnectorSelector {
-    public struct Candidate: Sendable {
-        public let connector: ReceiveConnector
+    public struct Candidate<Connector: ConnectorRouting>: Sendable {
+        public let connector: Connector
         public let matchingRange: IPRange
         public let binding: IPBinding
     }
@@ -17,13 +17,15 @@ public enum ConnectorSelector {
     }
 
     /// All matching connectors, best first (for diagnostics: "why did this connection land there?").
-    public static func candidates(
-        from connectors: [ReceiveConnector], localAddress: IPAddress, localPort: Int,
+    @_specialize(where Connector == ReceiveConnector)
+    @_specialize(where Connector == ConnectorRoute)
+    public static func candidates<Connector: ConnectorRouting>(
+        from connectors: [Connector], localAddress: IPAddress, localPort: Int,
         remoteAddress: IPAddress
-    ) -> [Candidate] {
+    ) -> [Candidate<Connector>] {
         let local = localAddress.unmappedIPv4 ?? localAddress
         let remote = remoteAddress.unmappedIPv4 ?? remoteAddress
-        var found: [Candidate] = []
+        var found: [Candidate<Connector>] = []
         for c in connectors where c.enabled {
             guard let binding = c.binding(takingLocalAddress: local, port: localPort) else { continue }
             guard let range = c.remoteIPRanges.filter({ $0.contains(remote) }).min(by: { $0.span < $1.span }) else { continue }
@@ -34,18 +36,5 @@ public enum ConnectorSelector {
             if a.binding.isWildcard != b.binding.isWildcard { return !a.binding.isWildcard }
             return a.connector.name.lowercased() < b.connector.name.lowercased()
         }
-    }
-}
-
-extension ReceiveConnector {
-    /// The binding through which this connector takes a connection to `localAddress:port`, if any: one that
-    /// names the address itself before a wildcard, each in the order listed (§6c).
-    public func binding(takingLocalAddress localAddress: IPAddress, port: Int) -> IPBinding? {
-        var wildcard: IPBinding?
-        for b in bindings where b.accepts(localAddress: localAddress, port: port) {
-            if !b.isWildcard { return b }
-            if wildcard == nil { wildcard = b }
-        }
-        return wildcard
     }
 }

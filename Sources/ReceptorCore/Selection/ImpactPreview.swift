@@ -32,7 +32,7 @@ public enum ImpactPreview {
     /// address bound on those ports, and the wildcard for the addresses no connector binds specifically.
     public static func moves(before: [ReceiveConnector], after: [ReceiveConnector], changed: [ReceiveConnector]) -> [Move] {
         var moves: [Move] = []
-        for e in endpoints(of: changed, among: before + after) {
+        for e in endpoints(of: changed, among: [before, after].joined()) {
             moves += self.moves(before: before, after: after, local: e.address, port: e.port, family: e.family)
         }
         return moves
@@ -41,7 +41,7 @@ public enum ImpactPreview {
     /// The endpoints where `changed`'s bindings can take connections, among `all` connectors: for each
     /// (family, port) they bind, the wildcard (the addresses no connector binds specifically) and each
     /// specific address bound on that port, in address order.
-    public static func endpoints(of changed: [ReceiveConnector], among all: [ReceiveConnector]) -> [IPBinding] {
+    public static func endpoints(of changed: [ReceiveConnector], among all: some Sequence<ReceiveConnector>) -> [IPBinding] {
         // One pass over the changed bindings and one over all bindings (a server may have thousands of ports).
         var ports: [PortKey] = []
         var seen: Set<PortKey> = []
@@ -81,11 +81,12 @@ public enum ImpactPreview {
         var moves: [Move] = []
         var i = 0, j = 0
         var start: UInt128 = 0
-        while i < was.parts.count && j < will.parts.count {
-            let a = was.parts[i], b = will.parts[j]
+        while i < was.spans.count && j < will.spans.count {
+            let a = was.spans[i], b = will.spans[j]
             let end = min(a.last, b.last)
-            if a.connector?.guid != b.connector?.guid {  // the same connector (perhaps renamed) is no move
-                let from = a.connector?.identity, to = b.connector?.identity
+            let giver = was.connector(a), taker = will.connector(b)
+            if giver?.guid != taker?.guid {  // the same connector (perhaps renamed) is no move
+                let from = giver?.identity, to = taker?.identity
                 if let previous = moves.last, previous.from == from, previous.to == to, previous.last.value &+ 1 == start {
                     moves[moves.count - 1] = Move(endpoint: endpoint, first: previous.first, last: was.address(end), from: from, to: to)
                 } else {

@@ -10,18 +10,20 @@ public enum Reachability {
     /// The GUIDs of the connectors that win some remote addresses on some endpoint of `ports`' bindings
     /// (every connector's, when nil), among `connectors` (one server's).
     static func winners(among connectors: [ReceiveConnector], on ports: [ReceiveConnector]) -> Set<UUID> {
-        // Only the connectors bound to a port can take its connections: each map is built from those.
-        var byPort: [Int: [ReceiveConnector]] = [:]
-        for c in connectors {
+        // Only the connectors bound to a port can take its connections: each map is built from those (named by
+        // their index, not copied).
+        var byPort: [Int: [Int]] = [:]
+        for (index, c) in connectors.enumerated() {
             for (k, b) in c.bindings.enumerated() where !c.bindings[..<k].contains(where: { $0.port == b.port }) {
-                byPort[b.port, default: []].append(c)
+                byPort[b.port, default: []].append(index)
             }
         }
         var winners: Set<UUID> = []
         for endpoint in ImpactPreview.endpoints(of: ports, among: connectors) {
             let map = SelectionMap(
-                connectors: byPort[endpoint.port] ?? [], localAddress: endpoint.address, localPort: endpoint.port, family: endpoint.family)
-            for part in map.parts { if let c = part.connector { winners.insert(c.guid) } }
+                connectors: connectors, considering: byPort[endpoint.port] ?? [], localAddress: endpoint.address, localPort: endpoint.port,
+                family: endpoint.family)
+            for span in map.spans { if let index = span.index { winners.insert(connectors[index].guid) } }
         }
         return winners
     }

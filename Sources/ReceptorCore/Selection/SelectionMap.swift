@@ -12,21 +12,50 @@ public struct SelectionMap: Sendable {
     }
 
     public let family: IPAddressFamily
+    /// The connectors the map was built from; its spans name them by index (no copies of whole connectors:
+    /// with thousands of single-address ranges a map has twice as many parts).
+    let connectors: [ReceiveConnector]
+    /// Consecutive, covering the family's whole space, adjacent spans with different connectors.
+    let spans: [Span]
+
+    /// A stretch of addresses and the index of the connector that takes them (nil: none does).
+    struct Span: Sendable {
+        let first: UInt128
+        var last: UInt128
+        let index: Int?
+    }
+
     /// Consecutive, covering the family's whole space, adjacent parts with different connectors.
-    public let parts: [Part]
+    public var parts: [Part] { spans.map(part) }
+
+    func part(_ span: Span) -> Part { Part(first: span.first, last: span.last, connector: span.index.map { connectors[$0] }) }
+
+    /// The connector that takes a span's addresses, if any.
+    func connector(_ span: Span) -> ReceiveConnector? { span.index.map { connectors[$0] } }
 
     /// The map of `localAddress:localPort` (wildcard addresses: the endpoint no connector binds specifically)
     /// for remote addresses of `family`.
     public init(connectors: [ReceiveConnector], localAddress: IPAddress, localPort: Int, family: IPAddressFamily) {
+        self.init(connectors: connectors, considering: connectors.indices, localAddress: localAddress, localPort: localPort, family: family)
+    }
+
+    /// The same over the connectors at `considered` alone (those bound to the port, say), still naming them by
+    /// their index in `connectors`.
+    init(
+        connectors: [ReceiveConnector], considering considered: some Sequence<Int>, localAddress: IPAddress, localPort: Int,
+        family: IPAddressFamily
+    ) {
         self.family = family
+        self.connectors = connectors
         let local = localAddress.unmappedIPv4 ?? localAddress
         // One entry per range of every enabled connector bound to the endpoint, ranked as the selector ranks.
         // Entries name their connector by its index (and its name by its rank in name order), so the sweep
         // moves small plain values, not connectors.
         var entries: [Entry] = []
         var bound: [(index: Int, name: String)] = []
-        for (index, c) in connectors.enumerated() where c.enabled {
-            guard let binding = c.binding(takingLocalAddress: local, port: localPort) else { continue }
+        for index in considered {
+            let c = connectors[index]
+            guard c.enabled, let binding = c.binding(takingLocalAddress: local, port: localPort) else { continue }
             var any = false
             for r in c.remoteIPRanges where r.family == family {
                 entries.append(
@@ -48,6 +77,7 @@ public struct SelectionMap: Sendable {
         entries.sort { $0.first < $1.first }
         // Where the winner may change: every range's start and the address after its end.
         var cuts: [UInt128] = [0]
+        cuts.reserveCapacity(2 * entries.count + 1)
         for e in entries {
             cuts.append(e.first)
             if e.last < family.maxValue { cuts.append(e.last + 1) }
@@ -59,7 +89,7 @@ public struct SelectionMap: Sendable {
 
         var heap = Heap()
         var next = 0
-        var spans: [(first: UInt128, last: UInt128, index: Int?)] = []
+        var spans: [Span] = []
         for (i, start) in distinct.enumerated() {
             while next < entries.count && entries[next].first <= start { heap.push(entries[next]); next += 1 }
             while let top = heap.top, top.last < start { heap.popTop() }
@@ -68,10 +98,10 @@ public struct SelectionMap: Sendable {
             if let last = spans.last, Self.same(last.index, winner, in: connectors) {
                 spans[spans.count - 1].last = end
             } else {
-                spans.append((start, end, winner))
+                spans.append(Span(first: start, last: end, index: winner))
             }
         }
-        self.parts = spans.map { Part(first: $0.first, last: $0.last, connector: $0.index.map { connectors[$0] }) }
+        self.spans = spans
     }
 
     /// The same connector (by GUID), or no connector on both sides.
@@ -85,9 +115,9 @@ public struct SelectionMap: Sendable {
 
     /// The parts that overlap `first...last`, clipped to it.
     public func parts(from first: UInt128, through last: UInt128) -> [Part] {
-        parts.compactMap { p in
+        spans.compactMap { p in
             guard p.last >= first, p.first <= last else { return nil }
-            return Part(first: max(p.first, first), last: min(p.last, last), connector: p.connector)
+            return Part(first: max(p.first, first), last: min(p.last, last), connector: connector(p))
         }
     }
 

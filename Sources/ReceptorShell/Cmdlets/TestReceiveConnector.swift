@@ -23,9 +23,8 @@ struct TestReceiveConnector: Cmdlet {
     static func run(_ inv: CmdletInvocation, input: [PSValue], context: ShellContext) throws -> [PSValue] {
         let server = try inv.string("Server").map { try context.server(named: $0) } ?? context.currentServer()
         let (localAddress, localPort) = try endpoint(try inv.string("LocalEndPoint") ?? "25")
-        let connectors = try context.store.connectors(server: server.name).map(\.connector)
-
         if let rangeText = try inv.string("RemoteIPRange") {
+            let connectors = try context.store.connectors(server: server.name).map(\.connector)
             guard !inv.has("RemoteIPAddress") else { throw ShellError("\(name): give -RemoteIPAddress or -RemoteIPRange, not both.") }
             let range: IPRange
             do { range = try IPRange(parsing: rangeText) } catch { throw ShellError("\(name): -RemoteIPRange: \(error.description)") }
@@ -44,7 +43,16 @@ struct TestReceiveConnector: Cmdlet {
         let addressText = try inv.requiredString("RemoteIPAddress")
         let remote: IPAddress
         do { remote = try IPAddress(parsing: addressText) } catch { throw ShellError("\(name): -RemoteIPAddress: \(error.description)") }
-        let explanation = ConnectionExplainer.explain(connectors: connectors, localAddress: localAddress, localPort: localPort, remoteAddress: remote)
+        // Choosing reads only the routing of each connector; the winner alone is read in full (its rights,
+        // banner, AUTH and size limit).
+        let routes = try context.store.connectorRoutes(server: server.name)
+        let explanation = ConnectionExplainer.explain(connectors: routes, localAddress: localAddress, localPort: localPort, remoteAddress: remote)
+        let winner = try explanation.selected.map { route in
+            guard let stored = try context.store.connector(guid: route.guid) else {
+                throw ShellError("\(name): \(route.identity) was removed while it was read; run the command again.")
+            }
+            return stored.connector
+        }
         var account: MailboxAccount?
         if let login = try inv.string("AuthenticatedAs") {
             guard let found = try context.store.accounts().first(where: { $0.answers(to: login) }) else {
@@ -52,7 +60,7 @@ struct TestReceiveConnector: Cmdlet {
             }
             account = found
         }
-        return [.object(try result(explanation, server: server, remote: remote, account: account, context: context))]
+        return [.object(try result(explanation, winner: winner, server: server, remote: remote, account: account, context: context))]
     }
 
     /// `25`, `0.0.0.0:25` or `[::]:25` (an address of the server no connector binds specifically: nil), or a
@@ -63,8 +71,11 @@ struct TestReceiveConnector: Cmdlet {
         }
     }
 
+    /// What a candidate shows by default (one array for all: a server may have thousands of candidates).
+    private static let candidateDisplay = ["Identity", "Outcome"]
+
     private static func result(
-        _ e: ConnectionExplanation, server: Server, remote: IPAddress, account: MailboxAccount?,
+        _ e: ConnectionExplanation<ConnectorRoute>, winner: ReceiveConnector?, server: Server, remote: IPAddress, account: MailboxAccount?,
         context: ShellContext
     ) throws -> PSObject {
         var properties: [PSProperty] = [
@@ -84,11 +95,11 @@ struct TestReceiveConnector: Cmdlet {
                                 PSProperty("Outcome", .string(c.outcome.rawValue)),
                                 PSProperty("Detail", .string(c.detail)),
                             ])
-                        o.defaultDisplayProperties = ["Identity", "Outcome"]
+                        o.defaultDisplayProperties = candidateDisplay
                         return .object(o)
                     })),
         ]
-        if let connector = e.selected {
+        if let connector = winner {
             let entries = try context.store.permissions(connector: connector.guid)
             let principals = account.map { [SecurityPrincipal($0.userPrincipalName), SecurityPrincipal("\(server.domain)\\\($0.alias)")] } ?? []
             let rights = SessionRights(connector: connector, explicitEntries: entries, domain: server.domain, accountPrincipals: principals)
