@@ -415,7 +415,7 @@ package enum StoreWriteRules {
 
     static func count(_ n: Int, _ noun: String) -> String { "\(n) \(noun)\(n == 1 ? "" : "s")" }
 
-    static func decodeSecret(_ text: String, path: String) throws -> ControlSecret {
+    package static func decodeSecret(_ text: String, path: String) throws -> ControlSecret {
         guard let secret = ControlSecret(stored: text) else {
             throw StoreError.database("The control secret in the store at \(path) is damaged (not 256 bits of hex).")
         }

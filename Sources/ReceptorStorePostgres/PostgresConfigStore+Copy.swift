@@ -16,7 +16,7 @@ extension PostgresConfigStore {
             let secret = try s.rows("SELECT secret FROM control_secret WHERE id = 1").first?.decode(String.self)
             return OrganizationExport(
                 snapshot: snapshot, passwordHashes: Dictionary(accounts.map { ($0.account.userPrincipalName, $0.hash) }) { first, _ in first },
-                controlSecret: try secret.map { try Self.decodeSecret($0, path: path) })
+                controlSecret: try secret.map { try StoreWriteRules.decodeSecret($0, path: path) })
         }
     }
 
