@@ -35,13 +35,17 @@ final class StoredJSONTests: XCTestCase {
         return c
     }
 
-    func testEveryParameterReadsBackAsJSONDecoderReadsIt() throws {
-        let connectors =
-            Fixture.mailboxDefaults() + ConnectorDefaults.setupConnectors(for: Fixture.edge)
+    /// Every default connector of both roles, one with every parameter set, the awkward one, and one without ports.
+    static func everyShape() -> [ReceiveConnector] {
+        Fixture.mailboxDefaults() + ConnectorDefaults.setupConnectors(for: Fixture.edge)
             + [
-                ParameterTableTests.rich(), Self.awkward(),
+                ParameterTableTests.rich(), awkward(),
                 Fixture.connector("No Port", bindings: ["0.0.0.0", "[::]:"], ranges: ["0.0.0.0", "::"]),
             ]
+    }
+
+    func testEveryParameterReadsBackAsJSONDecoderReadsIt() throws {
+        let connectors = Self.everyShape()
         for c in connectors {
             for formatting: JSONEncoder.OutputFormatting in [[.sortedKeys, .withoutEscapingSlashes], [.sortedKeys], [.prettyPrinted], []] {
                 let text = try Self.stored(c, formatting)
@@ -145,12 +149,7 @@ final class StoredJSONTests: XCTestCase {
     // MARK: The routing alone (ConnectorRoute(storedJSON:))
 
     func testTheRouteReadsWhatTheFullReaderReads() throws {
-        let connectors =
-            Fixture.mailboxDefaults() + ConnectorDefaults.setupConnectors(for: Fixture.edge)
-            + [
-                ParameterTableTests.rich(), Self.awkward(),
-                Fixture.connector("No Port", bindings: ["0.0.0.0", "[::]:"], ranges: ["0.0.0.0", "::"]),
-            ]
+        let connectors = Self.everyShape()
         for c in connectors {
             for formatting: JSONEncoder.OutputFormatting in [[.sortedKeys, .withoutEscapingSlashes], [.sortedKeys], [.prettyPrinted], []] {
                 let text = try Self.stored(c, formatting)
