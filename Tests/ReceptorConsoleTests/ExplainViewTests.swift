@@ -115,6 +115,51 @@ final class ExplainViewTests: XCTestCase {
         XCTAssertFalse(screen.contains("Connector:"), screen)
     }
 
+    /// The candidates' lines are made only as they scroll into view; any window of them, at any width, is what
+    /// wrapping every row at once gives (names long enough to wrap at narrow widths, with doubled spaces).
+    func testCandidatesMadeOnDemandAreTheLinesEveryRowWrappedGives() throws {
+        let (app, ds) = try Fixture.app()
+        for i in 0..<40 {
+            let name = i % 3 == 0 ? "Relay  \(i) with a name long enough to wrap at forty columns" : "Relay \(i)"
+            let c = try ConnectorFactory.make(
+                NewConnectorRequest(
+                    name: name, usageSwitches: [.custom], transportRole: .frontendTransport,
+                    bindings: [try IPBinding(parsing: "0.0.0.0:25")], remoteIPRanges: [try IPRange(parsing: "10.0.\(i).0/24")]),
+                server: Fixture.mailbox, guid: Fixture.guid(100 + i))
+            _ = try ds.insert(c)
+        }
+        app.reload()
+        explain(app, "10.0.7.9")
+        let x = try XCTUnwrap(view(app))
+        XCTAssertEqual(x.candidates.count, 40, "every relay is bound to 0.0.0.0:25")
+        for width in [24, 40, 76, 200] {
+            var every: [ExplainController.WrappedLine] = []
+            for row in x.rows { every += Self.eagerWrap(row, width: width) }
+            for c in x.candidates {
+                let (title, detail) = ExplainController.rows(of: c)
+                every += Self.eagerWrap(title, width: width) + Self.eagerWrap(detail, width: width)
+            }
+            let answer = x.wrapped(width: width)
+            XCTAssertEqual(answer.count, every.count, "width \(width)")
+            let drawn = x.lines(0..<answer.count, of: answer, width: width)
+            XCTAssertEqual(drawn.map(\.text), every.map(\.text), "width \(width)")
+            XCTAssertEqual(drawn.map(\.column), every.map(\.column), "width \(width)")
+            for start in stride(from: 0, to: every.count, by: 7) {
+                let window = start..<min(every.count, start + 11)
+                XCTAssertEqual(x.lines(window, of: answer, width: width).map(\.text), every[window].map(\.text), "width \(width), \(window)")
+            }
+        }
+    }
+
+    static func eagerWrap(_ row: ExplainController.Row, width: Int) -> [ExplainController.WrappedLine] {
+        if let label = row.label {
+            return Canvas.wrap(row.text, max(1, width - ExplainController.labelWidth)).enumerated().map {
+                ($0 == 0 ? label + ":" : "", $1, ExplainController.labelWidth, row.style)
+            }
+        }
+        return Canvas.wrap(row.text, max(1, width - row.indent)).map { ("", $0, row.indent, row.style) }
+    }
+
     func testBadInputIsOneLineAndDrawsNoAnswer() throws {
         let (app, _) = try scenario2()
         explain(app, "17.17.17.5")

@@ -108,19 +108,33 @@ struct Canvas {
     /// Whether `wrap` would give the text back as its one line: no longer than the width (in bytes, so in
     /// characters too), no line break, no space at either end or next to another. Checked on the bytes: the
     /// Explain view wraps thousands of rows per answer.
-    private static func fitsAsIs(_ s: String, _ width: Int) -> Bool {
-        guard s.utf8.count <= width else { return false }
+    static func fitsAsIs(_ s: String, _ width: Int) -> Bool { fitsAsIs(joining: CollectionOfOne(s), width) }
+
+    /// `fitsAsIs` of the parts joined, without joining them (the Explain view counts its candidates' lines
+    /// without making their text).
+    static func fitsAsIs(joining parts: some Collection<String>, _ width: Int) -> Bool {
+        var total = 0
+        for part in parts { total += part.utf8.count }
+        guard total <= width else { return false }
         var afterSpace = true
-        for b in s.utf8 {
-            if b == UInt8(ascii: "\n") { return false }
-            if b == UInt8(ascii: " ") {
-                if afterSpace { return false }
-                afterSpace = true
-            } else {
-                afterSpace = false
+        for part in parts {
+            for b in part.utf8 {
+                if b == UInt8(ascii: "\n") { return false }
+                if b == UInt8(ascii: " ") {
+                    if afterSpace { return false }
+                    afterSpace = true
+                } else {
+                    afterSpace = false
+                }
             }
         }
-        return !afterSpace || s.isEmpty
+        return !afterSpace || total == 0
+    }
+
+    /// How many lines `wrap` makes of the text (1 without making any when it fits as it is).
+    static func lineCount(_ s: String, _ width: Int) -> Int {
+        guard width > 0 else { return 0 }
+        return fitsAsIs(s, width) ? 1 : wrap(s, width).count
     }
 
     /// A button label: "[ Next ]" / "< Next >" when focused.

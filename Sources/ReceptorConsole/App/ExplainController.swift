@@ -31,11 +31,21 @@ final class ExplainController {
     private(set) var error: String?
     /// The answer to the last Enter; empty before the first one and after an error.
     private(set) var rows: [Row] = [] { didSet { wrapCache = nil } }
+    /// The answer's candidates, drawn after `rows` (two rows each: the connector and its outcome, the detail).
+    /// Their rows are made only as they scroll into view: with 10,000 candidates, making and wrapping 20,000
+    /// rows on Enter took longer than the console's 10 ms a key.
+    private(set) var candidates: [ConnectionExplanation<ConnectorRoute>.Candidate] = [] { didSet { wrapCache = nil } }
     /// One line of the answer as drawn (`wrapped(width:)`).
     typealias WrappedLine = (label: String, text: String, column: Int, style: CellStyle)
-    /// The answer wrapped for the last width drawn: wrapped once per answer, not on every key (with thousands
-    /// of candidates, wrapping every row took longer than a frame may).
-    var wrapCache: (width: Int, lines: [WrappedLine])?
+    /// The answer's lines for one width: `rows` wrapped, and where each candidate's lines start after them.
+    struct WrappedAnswer {
+        var head: [WrappedLine]
+        /// The first line of each candidate, counted after `head`, and the total after the last one.
+        var candidateStarts: [Int]
+        var count: Int { head.count + (candidateStarts.last ?? 0) }
+    }
+    /// The answer wrapped for the last width drawn: once per answer, not on every key.
+    var wrapCache: (width: Int, answer: WrappedAnswer)?
     var scroll = 0
     /// Answer lines visible at once (set when drawn; page keys move by it).
     var pageRows = 10
@@ -74,6 +84,7 @@ final class ExplainController {
     /// Reads both fields and answers, or sets the one-line error and draws no answer.
     func run(keepScroll: Bool = false) {
         rows = []
+        candidates = []
         error = nil
         if !keepScroll { scroll = 0 }
         let local: (address: IPAddress?, port: Int)
@@ -132,14 +143,20 @@ final class ExplainController {
                 text: e.candidates.isEmpty
                     ? "No connector is bound to \(endpointText(local))."
                     : "Candidates, every connector bound to the endpoint (\(e.candidates.count)):", style: CellStyle(.header, bold: true)))
-        for c in e.candidates {
-            out.append(
-                Row(
-                    label: nil, text: "\(c.connector.identity) — \(c.outcome.rawValue)",
-                    style: c.outcome == .selected ? CellStyle(.success, bold: true) : .normal, indent: 2))
-            out.append(Row(label: nil, text: c.detail, style: CellStyle(.dim), indent: 4))
-        }
         rows = out
+        candidates = e.candidates
+    }
+
+    static let candidateSeparator = " — "
+
+    /// A candidate's two rows: the connector with its outcome, and why.
+    static func rows(of c: ConnectionExplanation<ConnectorRoute>.Candidate) -> (title: Row, detail: Row) {
+        (
+            Row(
+                label: nil, text: "\(c.connector.identity)\(candidateSeparator)\(c.outcome.rawValue)",
+                style: c.outcome == .selected ? CellStyle(.success, bold: true) : .normal, indent: 2),
+            Row(label: nil, text: c.detail, style: CellStyle(.dim), indent: 4)
+        )
     }
 
     private func split(_ range: IPRange, _ local: (address: IPAddress?, port: Int)) {

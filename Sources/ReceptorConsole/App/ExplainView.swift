@@ -44,44 +44,82 @@ extension ExplainController {
 
         let height = rows - 1 - top
         let inner = cols - 4
-        let lines = wrapped(width: inner)
+        let answer = wrapped(width: inner)
         pageRows = max(1, height - 2)
-        scroll = max(0, min(scroll, lines.count - pageRows))
+        scroll = max(0, min(scroll, answer.count - pageRows))
         var boxTitle = "Answer"
-        if lines.count > pageRows {
-            boxTitle += " (lines \(scroll + 1)-\(min(lines.count, scroll + pageRows)) of \(lines.count); Down/PgDn scroll)"
+        if answer.count > pageRows {
+            boxTitle += " (lines \(scroll + 1)-\(min(answer.count, scroll + pageRows)) of \(answer.count); Down/PgDn scroll)"
         }
         canvas.box(row: top, column: 0, width: cols, height: height, title: boxTitle)
-        for (i, line) in lines.dropFirst(scroll).prefix(pageRows).enumerated() {
+        for (i, line) in lines(scroll..<min(answer.count, scroll + pageRows), of: answer, width: inner).enumerated() {
             let r = top + 1 + i
             if !line.label.isEmpty { canvas.text(line.label, row: r, column: 2, width: Self.labelWidth, style: CellStyle(.header)) }
             canvas.text(line.text, row: r, column: 2 + line.column, width: inner - line.column, style: line.style)
         }
     }
 
-    /// The answer's rows wrapped to `width`: a labelled value continues under its value column; a full-width
-    /// line continues at its indent. Kept until the answer or the width changes.
-    func wrapped(width: Int) -> [WrappedLine] {
-        if let cache = wrapCache, cache.width == width { return cache.lines }
-        let lines = wrap(width: width)
-        wrapCache = (width, lines)
-        return lines
+    /// The answer wrapped to `width`: the rows before the candidates as lines, the candidates as line counts
+    /// (worked out without making their text when it fits). Kept until the answer or the width changes.
+    func wrapped(width: Int) -> WrappedAnswer {
+        if let cache = wrapCache, cache.width == width { return cache.answer }
+        var starts: [Int] = []
+        starts.reserveCapacity(candidates.count + 1)
+        var next = 0
+        for c in candidates {
+            starts.append(next)
+            let title = [c.connector.server, "\\", c.connector.name, Self.candidateSeparator, c.outcome.rawValue]
+            next +=
+                Canvas.fitsAsIs(joining: title, max(1, width - 2))
+                ? 1 : Canvas.lineCount(title.joined(), max(1, width - 2))
+            next += Canvas.lineCount(c.detail, max(1, width - 4))
+        }
+        starts.append(next)
+        let answer = WrappedAnswer(head: rows.flatMap { Self.wrap($0, width: width) }, candidateStarts: starts)
+        wrapCache = (width, answer)
+        return answer
     }
 
-    private func wrap(width: Int) -> [WrappedLine] {
+    /// The lines in `range` of the answer, the candidates' made as they are asked for.
+    func lines(_ range: Range<Int>, of answer: WrappedAnswer, width: Int) -> [WrappedLine] {
         var out: [WrappedLine] = []
-        for row in rows {
-            if let label = row.label {
-                let column = Self.labelWidth
-                for (i, part) in Canvas.wrap(row.text, max(1, width - column)).enumerated() {
-                    out.append((i == 0 ? label + ":" : "", part, column, row.style))
-                }
-            } else {
-                for part in Canvas.wrap(row.text, max(1, width - row.indent)) {
-                    out.append(("", part, row.indent, row.style))
-                }
+        var index = range.lowerBound
+        while index < range.upperBound {
+            if index < answer.head.count {
+                out.append(answer.head[index])
+                index += 1
+                continue
             }
+            // The candidate whose lines hold this one: the last start at or before it.
+            let offset = index - answer.head.count
+            var low = 0, high = candidates.count - 1
+            while low < high {
+                let mid = (low + high + 1) / 2
+                if answer.candidateStarts[mid] <= offset { low = mid } else { high = mid - 1 }
+            }
+            let (title, detail) = Self.rows(of: candidates[low])
+            let made = Self.wrap(title, width: width) + Self.wrap(detail, width: width)
+            let skip = offset - answer.candidateStarts[low]
+            for line in made.dropFirst(skip).prefix(range.upperBound - index) { out.append(line) }
+            index += max(1, made.count - skip)  // never stuck, even if a count and a wrap disagreed
         }
         return out
+    }
+
+    /// All the answer's lines (tests, and what a narrow answer draws at once).
+    func allLines(width: Int) -> [WrappedLine] {
+        let answer = wrapped(width: width)
+        return lines(0..<answer.count, of: answer, width: width)
+    }
+
+    /// One row wrapped: a labelled value continues under its value column; a full-width line at its indent.
+    private static func wrap(_ row: Row, width: Int) -> [WrappedLine] {
+        if let label = row.label {
+            let column = labelWidth
+            return Canvas.wrap(row.text, max(1, width - column)).enumerated().map { i, part in
+                (i == 0 ? label + ":" : "", part, column, row.style)
+            }
+        }
+        return Canvas.wrap(row.text, max(1, width - row.indent)).map { ("", $0, row.indent, row.style) }
     }
 }
