@@ -225,6 +225,13 @@ enum AddressTextParser {
             || c == "_" || c == "." || c == "-"
     }
 
+    /// The text split at every `separator` scalar. Not `split` over characters: a separator that a preceding
+    /// scalar joins into one grapheme (U+0600 then "/") is no separate character, yet `contains("/")` finds it;
+    /// the fuzzer found a range that so passed the check and then had no second part.
+    static func split(_ text: Substring, on separator: Unicode.Scalar) -> [Substring] {
+        text.unicodeScalars.split(separator: separator, omittingEmptySubsequences: false).map { Substring($0) }
+    }
+
     static func trimmed(_ text: Substring) -> Substring {
         // Text that starts and ends with a printable ASCII character (nearly all) has nothing to trim.
         if let first = text.utf8.first, let last = text.utf8.last, (0x21...0x7E).contains(first), (0x21...0x7E).contains(last) {

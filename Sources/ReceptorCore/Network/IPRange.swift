@@ -148,7 +148,7 @@ extension IPRange {
     }
 
     private static func parseRange(_ text: Substring) throws(AddressParseFailure) -> IPRange {
-        let parts = text.split(separator: "-", omittingEmptySubsequences: false)
+        let parts = AddressTextParser.split(text, on: "-")
         if parts.count > 2 { throw AddressParseFailure("only one \"-\" is allowed.") }
         let start = AddressTextParser.trimmed(parts[0])
         let end = AddressTextParser.trimmed(parts[1])
@@ -182,7 +182,7 @@ extension IPRange {
     /// `a/n`. Host bits may be set (`17.17.17.1/24`): Exchange accepts this form and covers the
     /// whole block, and refusing it would reject existing configurations.
     private static func parseCIDR(_ text: Substring) throws(AddressParseFailure) -> IPRange {
-        let parts = text.split(separator: "/", omittingEmptySubsequences: false)
+        let parts = AddressTextParser.split(text, on: "/")
         if parts.count > 2 { throw AddressParseFailure("only one \"/\" is allowed.") }
         let addressText = AddressTextParser.trimmed(parts[0])
         let prefixText = AddressTextParser.trimmed(parts[1])

@@ -276,6 +276,15 @@ final class IPRangeParsingTests: XCTestCase {
 
     // MARK: Errors (every failure path)
 
+    /// A "/" or "-" that the scalar before it joins into one character (U+0600, a prepended concatenation mark)
+    /// is still the separator: the text is refused with a line, not a crash (found by FuzzAddresses).
+    func testASeparatorJoinedIntoTheCharacterBeforeItIsStillASeparator() {
+        for text in ["\u{600}/24", "\u{600}-10.0.0.1", "10.0.0.1\u{600}-10.0.0.2", "\u{600}/\u{81}\u{145}\u{d0}\tI"] {
+            XCTAssertThrowsError(try IPRange(parsing: text), text.debugDescription)
+        }
+        XCTAssertEqual(try IPRange(parsing: "10.0.0.0/8").description, "10.0.0.0/8")
+    }
+
     func testEmptyEntry() {
         assertRangeParseError("", "the text is empty.")
         assertRangeParseError("   ", "the text is empty.")
