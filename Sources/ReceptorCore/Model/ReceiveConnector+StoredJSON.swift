@@ -90,7 +90,7 @@ enum StoredConnectorJSON {
     /// A set of keys as bits (there are fewer than 64 keys).
     static func bits(_ keys: [Key]) -> UInt64 { keys.reduce(0) { $0 | 1 << UInt64($1.rawValue) } }
     /// The keys `ConnectorRoute` reads.
-    static let routeKeyBits = bits([.name, .server, .guid, .enabled, .bindings, .remoteIPRanges])
+    static let routeKeyBits = bits([.name, .server, .guid, .enabled, .transportRole, .bindings, .remoteIPRanges])
     /// Every key but those the full reader may find absent (it reads them with `decodeIfPresent`'s rule).
     static let requiredKeyBits = bits(Key.allCases) & ~bits([.transportRole, .tlsCertificateName, .banner, .defaultDomain, .serviceDiscoveryFqdn])
 
@@ -121,7 +121,7 @@ enum StoredConnectorJSON {
     private static func buildRoute(_ f: Fields) throws(Miss) -> ConnectorRoute {
         ConnectorRoute(
             name: try f.string(.name), server: try f.string(.server), guid: try f.uuid(.guid), enabled: try f.bool(.enabled),
-            bindings: try f.bindings(.bindings), remoteIPRanges: try f.ranges(.remoteIPRanges))
+            transportRole: try f.optionalEnum(.transportRole), bindings: try f.bindings(.bindings), remoteIPRanges: try f.ranges(.remoteIPRanges))
     }
 
     private static func build(_ f: Fields) throws(Miss) -> ReceiveConnector {

@@ -10,6 +10,8 @@ public protocol ConnectorRouting: Sendable {
     var server: String { get }
     var guid: UUID { get }
     var enabled: Bool { get }
+    /// The transport service that listens for it (nil: Edge Transport). Two services never share a binding.
+    var transportRole: TransportRole? { get }
     var bindings: [IPBinding] { get }
     var remoteIPRanges: [IPRange] { get }
 }
@@ -23,21 +25,28 @@ public struct ConnectorRoute: ConnectorRouting, Hashable {
     public var server: String
     public var guid: UUID
     public var enabled: Bool
+    public var transportRole: TransportRole?
     public var bindings: [IPBinding]
     public var remoteIPRanges: [IPRange]
 
-    public init(name: String, server: String, guid: UUID, enabled: Bool, bindings: [IPBinding], remoteIPRanges: [IPRange]) {
+    public init(
+        name: String, server: String, guid: UUID, enabled: Bool, transportRole: TransportRole?, bindings: [IPBinding],
+        remoteIPRanges: [IPRange]
+    ) {
         self.name = name
         self.server = server
         self.guid = guid
         self.enabled = enabled
+        self.transportRole = transportRole
         self.bindings = bindings
         self.remoteIPRanges = remoteIPRanges
     }
 
     /// The routing of a full connector.
     public init(_ c: ReceiveConnector) {
-        self.init(name: c.name, server: c.server, guid: c.guid, enabled: c.enabled, bindings: c.bindings, remoteIPRanges: c.remoteIPRanges)
+        self.init(
+            name: c.name, server: c.server, guid: c.guid, enabled: c.enabled, transportRole: c.transportRole, bindings: c.bindings,
+            remoteIPRanges: c.remoteIPRanges)
     }
 }
 
