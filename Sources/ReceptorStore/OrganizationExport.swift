@@ -76,7 +76,7 @@ public struct OrganizationExport: Sendable {
             guard stored.revision >= 1 else {
                 throw StoreError.refused("Receive connector \"\(connector.identity)\" has revision \(stored.revision).")
             }
-            let context = contexts[server.name] ?? ValidationContext(server: server, siblings: [], checksReachability: false)
+            let context = contexts[server.name] ?? ValidationContext(server: server, siblings: [ConnectorRoute](), checksReachability: false)
             let report = ConnectorValidator.validate(connector, in: context)
             if !report.errors.isEmpty { throw StoreError.invalid(report.errors) }
         }

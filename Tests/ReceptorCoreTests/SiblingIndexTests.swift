@@ -108,7 +108,7 @@ final class SiblingIndexTests: XCTestCase {
 
         // Changing the siblings drops the index: the context is plain again, and right.
         var changed = context
-        changed.siblings.append(Fixture.connector("Relay 1234 twin", bindings: ["0.0.0.0:25"], ranges: ["10.4.210.1"]))
+        changed.siblings.append(ConnectorRoute(Fixture.connector("Relay 1234 twin", bindings: ["0.0.0.0:25"], ranges: ["10.4.210.1"])))
         XCTAssertEqual(changed.siblingsThatMayConflict(with: siblings[relay]).count, changed.siblings.count)
         XCTAssertEqual(ConnectorValidator.validate(siblings[relay], in: changed).errors.map(\.rule), [.identicalBindingAndRange])
     }

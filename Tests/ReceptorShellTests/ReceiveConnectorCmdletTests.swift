@@ -95,6 +95,28 @@ final class ReceiveConnectorCmdletTests: ShellTestCase {
         XCTAssertEqual(fronts, [#"MBX01\Default Frontend MBX01"#, #"MBX01\Outbound Proxy Frontend MBX01"#, #"MBX01\Client Frontend MBX01"#])
     }
 
+    /// An identity is matched on the connectors' routing; the matches are read one by one when they are few and
+    /// all at once past `ConnectorLookup.readOneByOneAtMost`: both ways give the same connectors, in store order.
+    func testAWildcardFindsTheSameConnectorsWhetherFewOrManyMatch() throws {
+        let many = ConnectorLookup.readOneByOneAtMost + 3
+        for n in 0..<many {
+            try run(#"New-ReceiveConnector -Name "Relay \#(n)" -TransportRole Frontend -Custom -Bindings 0.0.0.0:25 -RemoteIPRanges 10.1.\#(n).1"#)
+        }
+        let all = try session.evaluate(#"Get-ReceiveConnector "Relay *" | Select-Object -ExpandProperty Name"#).map(\.text)
+        XCTAssertEqual(all, (0..<many).map { "Relay \($0)" })
+        let few = try session.evaluate(#"Get-ReceiveConnector "Relay 1?" | Select-Object -ExpandProperty Name"#).map(\.text)
+        XCTAssertEqual(few, (10...19).filter { $0 < many }.map { "Relay \($0)" })
+        // What was read is the whole connector: its settings, not only its routing.
+        try run(#"Set-ReceiveConnector "Relay 1?" -Banner "220 relay""#)
+        let banners = try session.evaluate(
+            #"Get-ReceiveConnector "Relay *" | where {$_.Banner -eq "220 relay"} | Select-Object -ExpandProperty Name"#)
+        XCTAssertEqual(banners.map(\.text), few)
+        try run(#"Set-ReceiveConnector "Relay *" -MaxMessageSize 20MB"#)
+        let sized = try store.connectors(server: "MBX01").filter { $0.connector.name.hasPrefix("Relay ") }
+        XCTAssertEqual(sized.count, many)
+        XCTAssertTrue(sized.allSatisfy { $0.connector.maxMessageSize.description.hasPrefix("20 MB") }, "\(sized.map(\.connector.maxMessageSize))")
+    }
+
     func testUnknownIdentitySuggestsTheNearestName() {
         refuse(#"Get-ReceiveConnector "Default Frontend MBX1""#, containing: #"Did you mean "MBX01\Default Frontend MBX01"?"#)
     }

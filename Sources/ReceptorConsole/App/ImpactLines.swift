@@ -16,7 +16,7 @@ enum ImpactLines {
         var out: [(String, CellStyle)] = []
         for change in changes {
             let style = change.isLoud ? CellStyle(.error, bold: true) : .normal
-            out += Canvas.wrap(change.move.description, width).map { ($0, style) }
+            out += Canvas.wrap(change.sentence, width).map { ($0, style) }
             if let evidence = change.evidence {
                 out += Canvas.wrap(evidence, width - 2).map { ("  " + $0, change.isLoud ? style : CellStyle(.success)) }
             }

@@ -3,8 +3,11 @@
 /// it wants the "address not on this machine" warning.
 public struct ValidationContext: Sendable {
     public var server: Server
-    /// Every other connector of the same server (the one being validated is skipped by its GUID).
-    public var siblings: [ReceiveConnector] { didSet { siblingIndex = nil } }
+    /// The routing of every other connector of the same server (the one being validated is skipped by its
+    /// GUID): the rules between connectors read nothing else of them (their names, bindings, remote ranges,
+    /// transport roles and whether they are enabled), so a server's thousands of connectors need not be read
+    /// in full to validate one.
+    public var siblings: [ConnectorRoute] { didSet { siblingIndex = nil } }
     /// The siblings indexed (`indexingSiblings()`); nil compares a connector with every sibling.
     private(set) var siblingIndex: SiblingIndex?
     /// The host's addresses; nil skips the local-address warning (the domain cannot look them up itself).
@@ -13,11 +16,16 @@ public struct ValidationContext: Sendable {
     /// binding, goes to another connector). The listener, which only needs the errors, turns it off.
     public var checksReachability: Bool
 
-    public init(server: Server, siblings: [ReceiveConnector], localAddresses: [IPAddress]? = nil, checksReachability: Bool = true) {
+    public init(server: Server, siblings: [ConnectorRoute], localAddresses: [IPAddress]? = nil, checksReachability: Bool = true) {
         self.server = server
         self.siblings = siblings
         self.localAddresses = localAddresses
         self.checksReachability = checksReachability
+    }
+
+    /// The same from full connectors (their routing is taken).
+    public init(server: Server, siblings: [ReceiveConnector], localAddresses: [IPAddress]? = nil, checksReachability: Bool = true) {
+        self.init(server: server, siblings: siblings.map(ConnectorRoute.init), localAddresses: localAddresses, checksReachability: checksReachability)
     }
 
     /// The same context with its siblings indexed, for validating many connectors against them: each is then
@@ -58,13 +66,14 @@ public enum ConnectorValidator {
     /// A connector that no connection can select — every address of its remote ranges goes, on each of its
     /// bindings, to a more specific or preferred connector — is saved with a warning naming those connectors.
     static func checkReachability(_ c: ReceiveConnector, _ context: ValidationContext, _ r: inout ValidationReport) {
-        let all = context.siblings.filter { $0.guid != c.guid } + [c]
-        guard !Reachability.isReachable(c, among: all) else { return }
-        r.warn(.unreachable, "RemoteIPRanges", unreachableMessage(c, shadows: Reachability.shadows(of: c, among: all)))
+        let all = context.siblings.filter { $0.guid != c.guid } + [ConnectorRoute(c)]
+        let route = ConnectorRoute(c)
+        guard !Reachability.isReachable(route, among: all) else { return }
+        r.warn(.unreachable, "RemoteIPRanges", unreachableMessage(c, shadows: Reachability.shadows(of: route, among: all)))
     }
 
     /// The warning's sentence, which the console's details pane shows too.
-    public static func unreachableMessage(_ c: ReceiveConnector, shadows: [String]) -> String {
+    public static func unreachableMessage(_ c: some ConnectorRouting, shadows: [String]) -> String {
         "No connection can select \(c.name): on each of its bindings, every address of its remote ranges goes to \(shadows.isEmpty ? "another connector" : shadows.joined(separator: ", ")) (a more specific range, a specific binding, or a name that sorts first)."
     }
 

@@ -32,7 +32,7 @@ struct SiblingIndex: Sendable {
         let binding: IPBinding
     }
 
-    init(_ siblings: [ReceiveConnector]) {
+    init(_ siblings: [ConnectorRoute]) {
         count = siblings.count
         var ranges: [BindingKey: [IPAddressFamily: [RangeIntervals.Entry]]] = [:]
         for (i, s) in siblings.enumerated() {
@@ -66,7 +66,7 @@ struct SiblingIndex: Sendable {
     /// In ascending order, each once: every sibling that could conflict with `c` (§6b) — another transport
     /// role with a binding that overlaps one of `c`'s, or the same role with one of `c`'s bindings and a
     /// remote range that overlaps one of `c`'s. Whoever else is left out can't conflict with it.
-    func conflictCandidates(for c: ReceiveConnector) -> [Int] {
+    func conflictCandidates(for c: some ConnectorRouting) -> [Int] {
         var found: [Int] = []
         var seen = Set<IPBinding>()
         for b in c.bindings where seen.insert(b).inserted {

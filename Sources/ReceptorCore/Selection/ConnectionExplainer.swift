@@ -125,11 +125,11 @@ public enum ConnectionExplainer {
     }
 
     /// One part of a remote range and the connector that takes it.
-    public struct RangeShare: Sendable {
+    public struct RangeShare<Connector: ConnectorRouting>: Sendable {
         public let first: IPAddress
         public let last: IPAddress
         /// Nil: no connector takes connections from these addresses.
-        public let connector: ReceiveConnector?
+        public let connector: Connector?
 
         /// The part as written in RemoteIPRanges: one address, a CIDR block where it is one, else `first-last`.
         public var text: String {
@@ -145,7 +145,10 @@ public enum ConnectionExplainer {
 
     /// Splits `range` by the connector that takes each part of it on the endpoint (adjacent parts with the
     /// same connector merged), in address order.
-    public static func split(_ range: IPRange, connectors: [ReceiveConnector], localAddress: IPAddress?, localPort: Int) -> [RangeShare] {
+    @_specialize(where Connector == ConnectorRoute)
+    public static func split<Connector: ConnectorRouting>(
+        _ range: IPRange, connectors: [Connector], localAddress: IPAddress?, localPort: Int
+    ) -> [RangeShare<Connector>] {
         let family = range.family
         let local = localAddress.map { $0.unmappedIPv4 ?? $0 } ?? (family == .v4 ? .anyV4 : .anyV6)
         let map = SelectionMap(connectors: connectors, localAddress: local, localPort: localPort, family: family)

@@ -14,11 +14,24 @@ public enum ImpactPreview {
 
         /// The addresses as RemoteIPRanges would write them (an address, a CIDR block, or first-last).
         public var range: String {
-            ConnectionExplainer.RangeShare(first: first, last: last, connector: nil).text
+            ConnectionExplainer.RangeShare<ConnectorRoute>(first: first, last: last, connector: nil).text
+        }
+
+        public init(endpoint: IPBinding, first: IPAddress, last: IPAddress, from: ConnectorIdentity?, to: ConnectorIdentity?) {
+            self.endpoint = endpoint
+            self.first = first
+            self.last = last
+            self.from = from
+            self.to = to
         }
 
         /// Clients that will be refused: nothing takes them afterwards.
         public var losesService: Bool { to == nil }
+
+        /// Whether `address` (IPv4 unmapped) is one of the moving addresses.
+        public func holds(_ address: IPAddress) -> Bool {
+            address.family == first.family && address.value >= first.value && address.value <= last.value
+        }
 
         public var description: String {
             let source = from.map { "from \($0)" } ?? "from no connector (refused today)"
@@ -30,7 +43,8 @@ public enum ImpactPreview {
     /// The moves between `before` and `after` (one server's connectors, the changed one in its old and new
     /// form, or absent), on the endpoints of the changed connectors' bindings before and after: each specific
     /// address bound on those ports, and the wildcard for the addresses no connector binds specifically.
-    public static func moves(before: [ReceiveConnector], after: [ReceiveConnector], changed: [ReceiveConnector]) -> [Move] {
+    @_specialize(where Connector == ConnectorRoute)
+    public static func moves<Connector: ConnectorRouting>(before: [Connector], after: [Connector], changed: [Connector]) -> [Move] {
         var moves: [Move] = []
         for e in endpoints(of: changed, among: [before, after].joined()) {
             moves += self.moves(before: before, after: after, local: e.address, port: e.port, family: e.family)
@@ -41,7 +55,7 @@ public enum ImpactPreview {
     /// The endpoints where `changed`'s bindings can take connections, among `all` connectors: for each
     /// (family, port) they bind, the wildcard (the addresses no connector binds specifically) and each
     /// specific address bound on that port, in address order.
-    public static func endpoints(of changed: [ReceiveConnector], among all: some Sequence<ReceiveConnector>) -> [IPBinding] {
+    public static func endpoints<Connector: ConnectorRouting>(of changed: [Connector], among all: some Sequence<Connector>) -> [IPBinding] {
         // One pass over the changed bindings and one over all bindings (a server may have thousands of ports).
         var ports: [PortKey] = []
         var seen: Set<PortKey> = []
@@ -70,8 +84,9 @@ public enum ImpactPreview {
         let port: Int
     }
 
-    private static func moves(
-        before: [ReceiveConnector], after: [ReceiveConnector], local: IPAddress, port: Int,
+    @_specialize(where Connector == ConnectorRoute)
+    private static func moves<Connector: ConnectorRouting>(
+        before: [Connector], after: [Connector], local: IPAddress, port: Int,
         family: IPAddressFamily
     ) -> [Move] {
         let endpoint = IPBinding(address: local, port: port)

@@ -5,11 +5,12 @@ import Foundation
 /// One rule for the validator's warning on save and the console's mark in the list.
 public enum Reachability {
     /// Whether a connector can be asked at all: enabled, with bindings and remote ranges.
-    static func isCandidate(_ c: ReceiveConnector) -> Bool { c.enabled && !c.bindings.isEmpty && !c.remoteIPRanges.isEmpty }
+    static func isCandidate(_ c: some ConnectorRouting) -> Bool { c.enabled && !c.bindings.isEmpty && !c.remoteIPRanges.isEmpty }
 
     /// The GUIDs of the connectors that win some remote addresses on some endpoint of `ports`' bindings
     /// (every connector's, when nil), among `connectors` (one server's).
-    static func winners(among connectors: [ReceiveConnector], on ports: [ReceiveConnector]) -> Set<UUID> {
+    @_specialize(where Connector == ConnectorRoute)
+    static func winners<Connector: ConnectorRouting>(among connectors: [Connector], on ports: [Connector]) -> Set<UUID> {
         // Only the connectors bound to a port can take its connections: each map is built from those (named by
         // their index, not copied).
         var byPort: [Int: [Int]] = [:]
@@ -29,13 +30,13 @@ public enum Reachability {
     }
 
     /// Whether some connection can select `c` among `connectors` (which include it).
-    public static func isReachable(_ c: ReceiveConnector, among connectors: [ReceiveConnector]) -> Bool {
+    public static func isReachable<Connector: ConnectorRouting>(_ c: Connector, among connectors: [Connector]) -> Bool {
         !isCandidate(c) || winners(among: connectors, on: [c]).contains(c.guid)
     }
 
     /// The connectors of one server that no connection can select, in the given order. Computed for the
     /// whole server at once: one map per endpoint in use (O(e · n log n)), not one per connector.
-    public static func unreachable(among connectors: [ReceiveConnector]) -> [ReceiveConnector] {
+    public static func unreachable<Connector: ConnectorRouting>(among connectors: [Connector]) -> [Connector] {
         let candidates = connectors.filter(isCandidate)
         guard !candidates.isEmpty else { return [] }
         let won = winners(among: connectors, on: candidates)
@@ -44,7 +45,8 @@ public enum Reachability {
 
     /// The names of the connectors that take `c`'s traffic instead (on each of its bindings, for each of its
     /// remote ranges), in the order found.
-    public static func shadows(of c: ReceiveConnector, among connectors: [ReceiveConnector]) -> [String] {
+    @_specialize(where Connector == ConnectorRoute)
+    public static func shadows<Connector: ConnectorRouting>(of c: Connector, among connectors: [Connector]) -> [String] {
         let all = connectors.contains { $0.guid == c.guid } ? connectors : connectors + [c]
         var names: [String] = []
         for binding in c.bindings {

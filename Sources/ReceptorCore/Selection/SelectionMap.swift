@@ -3,27 +3,26 @@
 /// (sorted range starts and a heap of the ranges in force, best first) instead of asking address by address.
 /// O(n log n) in the number of ranges, so the impact preview, the range split and the reachability warning
 /// stay fast on a server with thousands of connectors.
-public struct SelectionMap: Sendable {
+public struct SelectionMap<Connector: ConnectorRouting>: Sendable {
     public struct Part: Sendable {
         public let first: UInt128
         public let last: UInt128
         /// Nil: no connector takes these addresses.
-        public let connector: ReceiveConnector?
+        public let connector: Connector?
     }
 
     public let family: IPAddressFamily
     /// The connectors the map was built from; its spans name them by index (no copies of whole connectors:
     /// with thousands of single-address ranges a map has twice as many parts).
-    let connectors: [ReceiveConnector]
+    let connectors: [Connector]
     /// Consecutive, covering the family's whole space, adjacent spans with different connectors.
     let spans: [Span]
 
-    /// A stretch of addresses and the index of the connector that takes them (nil: none does).
-    struct Span: Sendable {
-        let first: UInt128
-        var last: UInt128
-        let index: Int?
-    }
+    // The sweep's values don't depend on the connector type: they live outside the generic map, so the map's
+    // code doesn't look up their generic metadata at run time when it isn't specialized.
+    typealias Span = SelectionSpan
+    typealias Entry = SelectionEntry
+    typealias Heap = SelectionHeap
 
     /// Consecutive, covering the family's whole space, adjacent parts with different connectors.
     public var parts: [Part] { spans.map(part) }
@@ -31,18 +30,20 @@ public struct SelectionMap: Sendable {
     func part(_ span: Span) -> Part { Part(first: span.first, last: span.last, connector: span.index.map { connectors[$0] }) }
 
     /// The connector that takes a span's addresses, if any.
-    func connector(_ span: Span) -> ReceiveConnector? { span.index.map { connectors[$0] } }
+    func connector(_ span: Span) -> Connector? { span.index.map { connectors[$0] } }
 
     /// The map of `localAddress:localPort` (wildcard addresses: the endpoint no connector binds specifically)
     /// for remote addresses of `family`.
-    public init(connectors: [ReceiveConnector], localAddress: IPAddress, localPort: Int, family: IPAddressFamily) {
+    @_specialize(where Connector == ConnectorRoute)
+    @_specialize(where Connector == ReceiveConnector)
+    public init(connectors: [Connector], localAddress: IPAddress, localPort: Int, family: IPAddressFamily) {
         self.init(connectors: connectors, considering: connectors.indices, localAddress: localAddress, localPort: localPort, family: family)
     }
 
     /// The same over the connectors at `considered` alone (those bound to the port, say), still naming them by
     /// their index in `connectors`.
-    init(
-        connectors: [ReceiveConnector], considering considered: some Sequence<Int>, localAddress: IPAddress, localPort: Int,
+    init<S: Sequence<Int>>(
+        connectors: [Connector], considering considered: S, localAddress: IPAddress, localPort: Int,
         family: IPAddressFamily
     ) {
         self.family = family
@@ -105,7 +106,7 @@ public struct SelectionMap: Sendable {
     }
 
     /// The same connector (by GUID), or no connector on both sides.
-    private static func same(_ a: Int?, _ b: Int?, in connectors: [ReceiveConnector]) -> Bool {
+    private static func same(_ a: Int?, _ b: Int?, in connectors: [Connector]) -> Bool {
         switch (a, b) {
         case (nil, nil): true
         case (let a?, let b?): connectors[a].guid == connectors[b].guid
@@ -124,57 +125,64 @@ public struct SelectionMap: Sendable {
     public func address(_ value: UInt128) -> IPAddress {
         family == .v4 ? IPAddress(v4: UInt32(value)) : IPAddress(v6: value)
     }
+}
 
-    // MARK: The sweep's heap
+/// A stretch of addresses and the index of the connector that takes them (nil: none does).
+struct SelectionSpan: Sendable {
+    let first: UInt128
+    var last: UInt128
+    let index: Int?
+}
 
-    struct Entry: Sendable {
-        let first: UInt128
-        let last: UInt128
-        let span: UInt128
-        let wildcard: Bool
-        /// The connector's place in name order (lowercased names).
-        var nameRank: Int
-        /// The connector's index in the list the map was built from.
-        let index: Int
+// MARK: The sweep's entries and heap
 
-        /// The selector's order: the smaller range, then a specific binding, then the name that sorts first.
-        func beats(_ other: Entry) -> Bool {
-            if span != other.span { return span < other.span }
-            if wildcard != other.wildcard { return !wildcard }
-            return nameRank < other.nameRank
+struct SelectionEntry: Sendable {
+    let first: UInt128
+    let last: UInt128
+    let span: UInt128
+    let wildcard: Bool
+    /// The connector's place in name order (lowercased names).
+    var nameRank: Int
+    /// The connector's index in the list the map was built from.
+    let index: Int
+
+    /// The selector's order: the smaller range, then a specific binding, then the name that sorts first.
+    func beats(_ other: SelectionEntry) -> Bool {
+        if span != other.span { return span < other.span }
+        if wildcard != other.wildcard { return !wildcard }
+        return nameRank < other.nameRank
+    }
+}
+
+/// A binary min-heap by `beats`; ranges that ended are dropped lazily when they reach the top.
+struct SelectionHeap {
+    private var items: [SelectionEntry] = []
+    var top: SelectionEntry? { items.first }
+
+    mutating func push(_ e: SelectionEntry) {
+        items.append(e)
+        var i = items.count - 1
+        while i > 0 {
+            let parent = (i - 1) / 2
+            guard items[i].beats(items[parent]) else { break }
+            items.swapAt(i, parent)
+            i = parent
         }
     }
 
-    /// A binary min-heap by `beats`; ranges that ended are dropped lazily when they reach the top.
-    struct Heap {
-        private var items: [Entry] = []
-        var top: Entry? { items.first }
-
-        mutating func push(_ e: Entry) {
-            items.append(e)
-            var i = items.count - 1
-            while i > 0 {
-                let parent = (i - 1) / 2
-                guard items[i].beats(items[parent]) else { break }
-                items.swapAt(i, parent)
-                i = parent
-            }
-        }
-
-        mutating func popTop() {
-            guard !items.isEmpty else { return }
-            items.swapAt(0, items.count - 1)
-            items.removeLast()
-            var i = 0
-            while true {
-                let l = 2 * i + 1, r = l + 1
-                var best = i
-                if l < items.count, items[l].beats(items[best]) { best = l }
-                if r < items.count, items[r].beats(items[best]) { best = r }
-                if best == i { break }
-                items.swapAt(i, best)
-                i = best
-            }
+    mutating func popTop() {
+        guard !items.isEmpty else { return }
+        items.swapAt(0, items.count - 1)
+        items.removeLast()
+        var i = 0
+        while true {
+            let l = 2 * i + 1, r = l + 1
+            var best = i
+            if l < items.count, items[l].beats(items[best]) { best = l }
+            if r < items.count, items[r].beats(items[best]) { best = r }
+            if best == i { break }
+            items.swapAt(i, best)
+            i = best
         }
     }
 }

@@ -50,15 +50,29 @@ enum ConnectorLookup {
         if let guid = UUID(uuidString: trimmed), let stored = try context.store.connector(guid: guid) { return [stored] }
         let id = ConnectorIdentity(parsing: trimmed)
         let serverName = try id.server ?? context.currentServer().name
-        let all = try context.store.connectors(server: serverName)
-        let matches = all.filter { Wildcard.matches(id.name, $0.connector.name) }
-        if matches.isEmpty {
-            let near = Suggestions.closest(to: id.name, among: all.map(\.connector.name))
+        // Names are matched on the connectors' routing (a server may have thousands of connectors); only the
+        // matches are read in full — one by one when they are few, else all of the server's at once.
+        let routes = try context.store.connectorRoutes(server: serverName)
+        let matched = routes.filter { Wildcard.matches(id.name, $0.name) }
+        if matched.isEmpty {
+            let near = Suggestions.closest(to: id.name, among: routes.map(\.name))
             let hint = near.map { " Did you mean \"\(serverName)\\\($0)\"?" } ?? ""
             throw ShellError("The operation couldn't be performed because object '\(serverName)\\\(id.name)' couldn't be found.\(hint)")
         }
-        return matches
+        if matched.count > readOneByOneAtMost {
+            let guids = Set(matched.map(\.guid))
+            return try context.store.connectors(server: serverName).filter { guids.contains($0.connector.guid) }
+        }
+        return try matched.map { route in
+            guard let stored = try context.store.connector(guid: route.guid) else {
+                throw ShellError("The receive connector \(route.identity) was removed while it was being read.")
+            }
+            return stored
+        }
     }
+
+    /// Above this many matches, reading the server's connectors at once is cheaper than one read each.
+    static let readOneByOneAtMost = 32
 }
 
 /// Identities with wildcards (`*Relay*`, `Client ?roxy`, `[CD]efault*`) match as `-like` does, by the

@@ -122,11 +122,13 @@ struct NewReceiveConnector: Cmdlet {
         do { connector = try ConnectorFactory.make(request, server: server) } catch { throw ShellError(error.message) }
         let applied = try applyTableParameters(inv, to: &connector, creating: true)
 
-        let siblings = try context.store.connectors(server: server.name).map(\.connector)
+        // The other connectors' routing is all the rules and the preview read of them (a server may have thousands).
+        let siblings = try context.store.connectorRoutes(server: server.name)
         let report = ConnectorValidator.validate(
             connector, in: ValidationContext(server: server, siblings: siblings, localAddresses: context.localAddresses()))
         guard report.isValid else { throw refusal(report) }
-        let impact = ImpactPreview.moves(before: siblings, after: siblings + [connector], changed: [connector])
+        let route = ConnectorRoute(connector)
+        let impact = ImpactPreview.moves(before: siblings, after: siblings + [route], changed: [route])
         if inv.whatIf {
             context.say("What if: Creating receive connector \"\(connector.identity)\" on server \(server.name).")
             TrafficReport.say(impact, before: siblings, context: context, whatIf: true)
@@ -165,12 +167,13 @@ struct SetReceiveConnector: Cmdlet {
                 context.warn("The command completed successfully but no settings of '\(connector.identity)' have been modified.")
                 continue
             }
-            let siblings = try context.store.connectors(server: server.name).map(\.connector)
+            let siblings = try context.store.connectorRoutes(server: server.name)
             let report = ConnectorValidator.validate(
                 connector, in: ValidationContext(server: server, siblings: siblings, localAddresses: context.localAddresses()))
             guard report.isValid else { throw refusal(report) }
-            let after = siblings.map { $0.guid == connector.guid ? connector : $0 }
-            let impact = ImpactPreview.moves(before: siblings, after: after, changed: [target.stored.connector, connector])
+            let route = ConnectorRoute(connector)
+            let after = siblings.map { $0.guid == connector.guid ? route : $0 }
+            let impact = ImpactPreview.moves(before: siblings, after: after, changed: [ConnectorRoute(target.stored.connector), route])
             if inv.whatIf {
                 context.say(
                     "What if: Setting \(applied.map(\.name).joined(separator: ", ")) on receive connector \"\(target.stored.connector.identity)\".")
@@ -196,10 +199,10 @@ struct RemoveReceiveConnector: Cmdlet {
     static func run(_ inv: CmdletInvocation, input: [PSValue], context: ShellContext) throws -> [PSValue] {
         for target in try ConnectorLookup.targets(inv, input: input, context: context) {
             let identity = target.stored.connector.identity.description
-            let siblings = try context.store.connectors(server: target.stored.connector.server).map(\.connector)
+            let siblings = try context.store.connectorRoutes(server: target.stored.connector.server)
             let impact = ImpactPreview.moves(
                 before: siblings, after: siblings.filter { $0.guid != target.stored.connector.guid },
-                changed: [target.stored.connector])
+                changed: [ConnectorRoute(target.stored.connector)])
             if inv.whatIf {
                 context.say("What if: Removing receive connector \"\(identity)\".")
                 TrafficReport.say(impact, before: siblings, context: context, whatIf: true)

@@ -24,7 +24,7 @@ struct TestReceiveConnector: Cmdlet {
         let server = try inv.string("Server").map { try context.server(named: $0) } ?? context.currentServer()
         let (localAddress, localPort) = try endpoint(try inv.string("LocalEndPoint") ?? "25")
         if let rangeText = try inv.string("RemoteIPRange") {
-            let connectors = try context.store.connectors(server: server.name).map(\.connector)
+            let connectors = try context.store.connectorRoutes(server: server.name)
             guard !inv.has("RemoteIPAddress") else { throw ShellError("\(name): give -RemoteIPAddress or -RemoteIPRange, not both.") }
             let range: IPRange
             do { range = try IPRange(parsing: rangeText) } catch { throw ShellError("\(name): -RemoteIPRange: \(error.description)") }

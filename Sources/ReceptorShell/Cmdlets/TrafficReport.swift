@@ -6,7 +6,7 @@ import ReceptorCore
 /// with the evidence of the usage the listeners recorded in the data directory; after a real change, a
 /// warning for the clients that no connector takes any more (they will be refused).
 enum TrafficReport {
-    static func say(_ moves: [ImpactPreview.Move], before: [ReceiveConnector], context: ShellContext, whatIf: Bool) {
+    static func say(_ moves: [ImpactPreview.Move], before: [some ConnectorRouting], context: ShellContext, whatIf: Bool) {
         if whatIf {
             if moves.isEmpty { context.say("What if:   \(ImpactReport.nothingMoves)") }
             let dataDirectory = (context.store.path as NSString).deletingLastPathComponent
@@ -15,7 +15,8 @@ enum TrafficReport {
                 for line in change.lines { context.say("What if:   \(line)") }
             }
         } else {
-            for move in moves where move.losesService { context.warn(move.description) }
+            let refused = moves.filter(\.losesService)
+            for change in ImpactReport.changes(refused, connectors: before, usage: []) { context.warn(change.sentence) }
         }
     }
 }
