@@ -7,7 +7,7 @@
 #   RECEPTOR_BIN=/path/to/other/receptor SIZE=102400 bench/allocations.sh    # another build, 100 KB messages
 #   LISTEN_ARGS="--usage-days 0" bench/allocations.sh                        # connector usage recording off
 #
-# Uses the release build (swift build -c release --product receptor first; never build while this runs).
+# Uses the release build (swift build -c release --static-swift-stdlib --product receptor first; never build while this runs).
 # Needs root (uprobes) and perf (apt-get install linux-perf).
 set -euo pipefail
 cd "$(dirname "$0")/.."

@@ -2,9 +2,9 @@
 
 # The release build's binary in BIN (building it first unless told not to: `bench_binary --no-build`).
 bench_binary() {
-  if [ "${1:-}" != --no-build ]; then swift build -c release --product receptor >&2; fi
-  BIN="$(swift build -c release --show-bin-path)/receptor"
-  [ -x "$BIN" ] || { echo "bench: no release build; run: swift build -c release --product receptor" >&2; exit 1; }
+  if [ "${1:-}" != --no-build ]; then swift build -c release --static-swift-stdlib --product receptor >&2; fi
+  BIN="$(swift build -c release --static-swift-stdlib --show-bin-path)/receptor"
+  [ -x "$BIN" ] || { echo "bench: no release build; run: swift build -c release --static-swift-stdlib --product receptor" >&2; exit 1; }
 }
 
 # bench_need_smtp_source SCRIPT: Postfix's smtp-source on PATH (Debian puts it in /usr/sbin), or a clear

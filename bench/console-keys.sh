@@ -27,11 +27,11 @@ for arg in "$@"; do
   esac
 done
 if [ "$BUILD" -eq 1 ]; then
-  swift build -c release --product receptor >&2
-  swift build -c release --product consolebench >&2
+  swift build -c release --static-swift-stdlib --product receptor >&2
+  swift build -c release --static-swift-stdlib --product consolebench >&2
 fi
-BIN="$(swift build -c release --show-bin-path)/receptor"
-BENCH="$(swift build -c release --show-bin-path)/consolebench"
+BIN="$(swift build -c release --static-swift-stdlib --show-bin-path)/receptor"
+BENCH="$(swift build -c release --static-swift-stdlib --show-bin-path)/consolebench"
 WORK=$(mktemp -d "${TMPDIR:-/tmp}/receptor-console-bench.XXXXXX")
 chmod 0755 "$WORK"   # a private cluster runs as the postgres user, which must reach $WORK/pg
 PG_DIR=""; DB=receptor_console_bench_$$

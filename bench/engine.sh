@@ -10,9 +10,9 @@
 # before and after a change in the same minute (the machine is shared; the best run is the least disturbed).
 set -euo pipefail
 cd "$(dirname "$0")/.."
-if [ "${1:-}" != --no-build ]; then swift build -c release --product enginebench >&2; fi
-BIN="$(swift build -c release --show-bin-path)/enginebench"
-[ -x "$BIN" ] || { echo "engine: no release build; run: swift build -c release --product enginebench" >&2; exit 1; }
+if [ "${1:-}" != --no-build ]; then swift build -c release --static-swift-stdlib --product enginebench >&2; fi
+BIN="$(swift build -c release --static-swift-stdlib --show-bin-path)/enginebench"
+[ -x "$BIN" ] || { echo "engine: no release build; run: swift build -c release --static-swift-stdlib --product enginebench" >&2; exit 1; }
 N=${N:-100000}
 for mode in reuse conn; do
   n=$N; [ "$mode" = conn ] && n=$((N / 4))

@@ -7,7 +7,7 @@
 #   bench/memory-growth.sh                    # 5 batches of 10,000 messages, 50 sessions, 1 KB, both modes
 #   BATCHES=10 N=20000 MODES=conn bench/memory-growth.sh
 #
-# Uses the release build (swift build -c release --product receptor first; never build while this runs).
+# Uses the release build (swift build -c release --static-swift-stdlib --product receptor first; never build while this runs).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 . bench/common.sh

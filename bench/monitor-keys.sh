@@ -8,10 +8,10 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 SESSIONS=${1:-1000}
-swift build -c release --product receptor >&2
-swift build -c release --product consolebench >&2
-BIN="$(swift build -c release --show-bin-path)/receptor"
-BENCH="$(swift build -c release --show-bin-path)/consolebench"
+swift build -c release --static-swift-stdlib --product receptor >&2
+swift build -c release --static-swift-stdlib --product consolebench >&2
+BIN="$(swift build -c release --static-swift-stdlib --show-bin-path)/receptor"
+BENCH="$(swift build -c release --static-swift-stdlib --show-bin-path)/consolebench"
 WORK=$(mktemp -d /tmp/receptor-monitor-bench.XXXX)
 LISTENER=""; HOLDER=""
 cleanup() {

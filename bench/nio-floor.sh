@@ -19,8 +19,8 @@ cd "$(dirname "$0")/.."
 SHARED=${SHARED_BENCH:-$(cd .. && pwd)/shared/bench}
 . bench/common.sh
 bench_binary
-swift build -c release --product niosink >&2
-NIOSINK="$(swift build -c release --show-bin-path)/niosink"
+swift build -c release --static-swift-stdlib --product niosink >&2
+NIOSINK="$(swift build -c release --static-swift-stdlib --show-bin-path)/niosink"
 bench_need_smtp_source nio-floor
 WORK=$(mktemp -d "${BENCH_DIR:-}/receptor-nio-floor.XXXX")
 mkdir -p "$WORK/floor" "$WORK/journal" "$WORK/durable" "$WORK/engine-durable"

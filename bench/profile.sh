@@ -13,7 +13,7 @@
 #           `perf report -i bench/perf.data --sort comm` and `--comm receptor-write` etc.)
 # perfstat  page faults, context switches and migrations of the listener
 #
-# Uses the release build (swift build -c release --product receptor first; never build while this runs).
+# Uses the release build (swift build -c release --static-swift-stdlib --product receptor first; never build while this runs).
 # Sessions 50, 1 KB messages (SIZE=102400 for others), smtp-source as the client; SOURCE_ARGS=-d reuses each
 # session's connection.
 # The data folder is new, at the top of the file system, and removed at the end: on this machine's ext4

@@ -8,7 +8,7 @@
 #   bench/usage-memory.sh                 # N=100000
 #   N=30000 RECEPTOR_BIN=/path/to/receptor bench/usage-memory.sh
 #
-# Uses the release build (swift build -c release --product receptor first; never build while this runs).
+# Uses the release build (swift build -c release --static-swift-stdlib --product receptor first; never build while this runs).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 . bench/common.sh
