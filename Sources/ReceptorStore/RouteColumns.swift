@@ -42,18 +42,25 @@ public struct RouteColumns: Hashable, Sendable {
             guard let value = TransportRole(rawValue: transportRole) else { return nil }
             role = value
         }
-        var bindings: [IPBinding] = []
-        for text in self.bindings.split(separator: Self.separator) {
-            guard let binding = try? IPBinding(parsing: String(text)) else { return nil }
-            bindings.append(binding)
-        }
-        var ranges: [IPRange] = []
-        for text in remoteIPRanges.split(separator: Self.separator) {
-            guard let range = try? IPRange(parsing: String(text)) else { return nil }
-            ranges.append(range)
-        }
+        guard let bindings = Self.entries(self.bindings, { text throws(AddressParseError) in try IPBinding(parsing: text) }),
+            let ranges = Self.entries(remoteIPRanges, { text throws(AddressParseError) in try IPRange(parsing: text) })
+        else { return nil }
         return ConnectorRoute(
             name: name, server: server, guid: guid, enabled: enabled, transportRole: role, bindings: bindings, remoteIPRanges: ranges)
+    }
+
+    /// The entries of a column, each parsed; nil if one doesn't parse. Split on the bytes, and not at all for
+    /// the common single entry (a server may have thousands of connectors).
+    private static func entries<T>(_ text: String, _ parse: (String) throws(AddressParseError) -> T) -> [T]? {
+        let separator = separator.asciiValue!
+        if text.isEmpty { return [] }
+        guard text.utf8.contains(separator) else { return (try? parse(text)).map { [$0] } }
+        var result: [T] = []
+        for part in text.utf8.split(separator: separator) {
+            guard let entry = try? parse(String(Substring(part))) else { return nil }
+            result.append(entry)
+        }
+        return result
     }
 
     /// The route of a row's columns as a backend reads them: nil where the columns are NULL (not filled) or a
@@ -61,7 +68,7 @@ public struct RouteColumns: Hashable, Sendable {
     public static func route(
         name: String, server: String, guid: String, enabled: Bool?, transportRole: String?, bindings: String?, remoteIPRanges: String?
     ) -> ConnectorRoute? {
-        guard let enabled, let bindings, let remoteIPRanges, let uuid = UUID(uuidString: guid) else { return nil }
+        guard let enabled, let bindings, let remoteIPRanges, let uuid = UUID(storedText: guid) ?? UUID(uuidString: guid) else { return nil }
         return RouteColumns(enabled: enabled, transportRole: transportRole, bindings: bindings, remoteIPRanges: remoteIPRanges)
             .route(name: name, server: server, guid: uuid)
     }
