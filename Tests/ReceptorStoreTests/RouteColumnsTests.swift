@@ -77,6 +77,15 @@ final class RouteColumnsTests: XCTestCase {
         XCTAssertEqual(UUID(storedText: guid.uuidString), guid)
         XCTAssertEqual(UUID(storedText: guid.uuidString.lowercased()), guid)
         XCTAssertNil(UUID(storedText: "{\(guid.uuidString)}"))
+        for bad in ["G", "g", "/", ":", "@", "`", " ", "-"] {
+            XCTAssertNil(UUID(storedText: bad + guid.uuidString.dropFirst()), bad)
+            XCTAssertNil(UUID(storedText: guid.uuidString.dropLast() + bad), bad)
+        }
+        for _ in 0..<100 {
+            let random = UUID()
+            XCTAssertEqual(UUID(storedText: random.uuidString), random)
+            XCTAssertEqual(UUID(storedText: random.uuidString.lowercased()), random)
+        }
         XCTAssertNil(UUID(storedText: guid.uuidString.replacingOccurrences(of: "-", with: "")))
         XCTAssertNil(route(role: "Frontend"), "only the rawValue, as the JSON holds it")
         XCTAssertNil(route(bindings: "10.0.0.1"), "a binding without its port")
