@@ -260,31 +260,32 @@ enum StoredConnectorJSON {
     /// The canonical `8-4-4-4-12` hex form (as the store writes GUIDs) read from its bytes, giving what
     /// `UUID(uuidString:)` gives (which scans with sscanf); nil for any other text, which goes to it.
     static func canonicalUUID(_ u: UnsafeBufferPointer<UInt8>) -> UUID? {
-        let dash = UInt8(ascii: "-")
-        guard u.count == 36, u[8] == dash, u[13] == dash, u[18] == dash, u[23] == dash else { return nil }
-        // The 32 digits as two 64-bit halves, in one pass without branches on the digits; `invalid` collects a
-        // bit for any byte that isn't a hex digit.
-        var halves: (UInt64, UInt64) = (0, 0)
-        var invalid = false
-        var digits = 0
-        for i in 0..<36 where i != 8 && i != 13 && i != 18 && i != 23 {
-            let b = u[i]
-            let decimal = b &- UInt8(ascii: "0"), letter = (b | 0x20) &- UInt8(ascii: "a")
-            let isDecimal = decimal < 10, isLetter = letter < 6
-            invalid = invalid || !(isDecimal || isLetter)
-            let value = UInt64(isDecimal ? decimal : letter &+ 10)
-            if digits < 16 { halves.0 = halves.0 << 4 | value } else { halves.1 = halves.1 << 4 | value }
-            digits += 1
+        guard u.count == 36 else { return nil }
+        func hex(_ b: UInt8) -> UInt8? {
+            switch b {
+            case UInt8(ascii: "0")...UInt8(ascii: "9"): b - UInt8(ascii: "0")
+            case UInt8(ascii: "a")...UInt8(ascii: "f"): b - UInt8(ascii: "a") + 10
+            case UInt8(ascii: "A")...UInt8(ascii: "F"): b - UInt8(ascii: "A") + 10
+            default: nil
+            }
         }
-        if invalid { return nil }
-        let (h, l) = (halves.0.bigEndian, halves.1.bigEndian)
-        return withUnsafeBytes(of: (h, l)) { bytes in
-            UUID(
-                uuid: (
-                    bytes[0], bytes[1], bytes[2], bytes[3], bytes[4], bytes[5], bytes[6], bytes[7],
-                    bytes[8], bytes[9], bytes[10], bytes[11], bytes[12], bytes[13], bytes[14], bytes[15]
-                ))
+        var raw: uuid_t = (0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0)
+        let read = withUnsafeMutableBytes(of: &raw) { out -> Bool in
+            var i = 0, o = 0
+            while i < 36 {
+                if i == 8 || i == 13 || i == 18 || i == 23 {
+                    guard u[i] == UInt8(ascii: "-") else { return false }
+                    i += 1
+                    continue
+                }
+                guard let high = hex(u[i]), let low = hex(u[i + 1]) else { return false }
+                out[o] = high << 4 | low
+                o += 1
+                i += 2
+            }
+            return true
         }
+        return read ? UUID(uuid: raw) : nil
     }
 
     /// The keys' bytes, found by length and first and last byte (one comparison for almost every key); and the
