@@ -47,6 +47,8 @@ for i in range(1, count):
     else:
         doc["remoteIPRanges"] = [f"10.{i // 256}.{i % 256}.1"]
     values = dict(row, guid=doc["guid"], name=doc["name"], data=json.dumps(doc, sort_keys=True))
+    if "bindings" in cols:  # schema v4's routing columns (RouteColumns: the JSON's texts joined by ",")
+        values.update(bindings=",".join(doc["bindings"]), remote_ip_ranges=",".join(doc["remoteIPRanges"]))
     db.execute(f"INSERT INTO connectors ({','.join(cols)}) VALUES ({','.join('?' * len(cols))})", [values[c] for c in cols])
 db.execute("UPDATE meta SET value = value + 1 WHERE key = 'generation'")
 db.commit()

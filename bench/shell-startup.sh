@@ -39,7 +39,10 @@ timed "receptor status, 5 connectors" sh -c "\"$BIN\" status >/dev/null; true"
 python3 - "$RECEPTOR_STORE" <<'PY'
 import json, sqlite3, sys, uuid
 con = sqlite3.connect(sys.argv[1])
-guid, server, data, created, changed = con.execute("SELECT guid, server, data, created_at, changed_at FROM connectors WHERE name = 'Relay 0'").fetchone()
+# The routing columns beside the JSON (schema v4) are copied too, so the route read takes them, as it does for
+# connectors written by Receptor.
+(guid, server, data, created, changed, enabled, role, bindings, ranges) = con.execute(
+    "SELECT guid, server, data, created_at, changed_at, enabled, transport_role, bindings, remote_ip_ranges FROM connectors WHERE name = 'Relay 0'").fetchone()
 template = json.loads(data)
 rows = []
 for n in range(1, 10000):
@@ -48,9 +51,12 @@ for n in range(1, 10000):
     for key in list(c):
         if key.lower() == "guid": c[key] = g
         if key.lower() == "name": c[key] = f"Relay {n}"
-    text = json.dumps(c, sort_keys=True).replace("10.0.0.1", f"10.{n // 256}.{n % 256}.1")
-    rows.append((g if "-" in guid and guid.isupper() else g.lower(), server, f"Relay {n}", 1, text, created, changed))
-con.executemany("INSERT INTO connectors (guid, server, name, revision, data, created_at, changed_at) VALUES (?, ?, ?, ?, ?, ?, ?)", rows)
+    address = f"10.{n // 256}.{n % 256}.1"
+    text = json.dumps(c, sort_keys=True).replace("10.0.0.1", address)
+    rows.append((g if "-" in guid and guid.isupper() else g.lower(), server, f"Relay {n}", 1, text, created, changed,
+                 enabled, role, bindings, ranges.replace("10.0.0.1", address)))
+con.executemany("""INSERT INTO connectors (guid, server, name, revision, data, created_at, changed_at, enabled, transport_role, bindings,
+                   remote_ip_ranges) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)""", rows)
 con.execute("UPDATE meta SET value = value + 1 WHERE key = 'generation'")
 con.commit()
 PY

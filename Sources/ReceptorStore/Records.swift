@@ -137,26 +137,35 @@ enum Records {
             connector: connector, revision: row[1], whenCreated: StoreClock.date(row[3]), whenChanged: StoreClock.date(row[4]))
     }
 
+    /// The row's routing columns (`RouteColumns`) are written with its JSON, in the same statement.
     static func insert(_ db: Database, connector stored: StoredConnector) throws {
         let c = stored.connector
+        let route = RouteColumns(c)
         try db.execute(
             sql: """
-                INSERT INTO connectors (guid, server, name, revision, data, created_at, changed_at) VALUES (?, ?, ?, ?, ?, ?, ?)
+                INSERT INTO connectors (guid, server, name, revision, data, created_at, changed_at, enabled, transport_role, bindings, remote_ip_ranges)
+                VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
                 """,
             arguments: [
                 key(c.guid), c.server, c.name, stored.revision, try StoreJSON.encode(c),
                 StoreClock.millis(stored.whenCreated), StoreClock.millis(stored.whenChanged),
+                route.enabled, route.transportRole, route.bindings, route.remoteIPRanges,
             ])
     }
 
     /// Writes the new revision only over the expected one; false (0 rows) when the row moved on.
     static func update(_ db: Database, connector stored: StoredConnector, expectedRevision: Int) throws -> Bool {
         let c = stored.connector
+        let route = RouteColumns(c)
         try db.execute(
-            sql: "UPDATE connectors SET server = ?, name = ?, revision = ?, data = ?, changed_at = ? WHERE guid = ? AND revision = ?",
+            sql: """
+                UPDATE connectors SET server = ?, name = ?, revision = ?, data = ?, changed_at = ?,
+                                      enabled = ?, transport_role = ?, bindings = ?, remote_ip_ranges = ?
+                WHERE guid = ? AND revision = ?
+                """,
             arguments: [
-                c.server, c.name, stored.revision, try StoreJSON.encode(c),
-                StoreClock.millis(stored.whenChanged), key(c.guid), expectedRevision,
+                c.server, c.name, stored.revision, try StoreJSON.encode(c), StoreClock.millis(stored.whenChanged),
+                route.enabled, route.transportRole, route.bindings, route.remoteIPRanges, key(c.guid), expectedRevision,
             ])
         return db.changesCount == 1
     }

@@ -96,22 +96,27 @@ enum PGRecords {
         let connector = try ReceiveConnector(storedJSON: data) ?? PGJSON.decode(ReceiveConnector.self, data, what: "Receive connector \(guid)")
         return StoredConnector(connector: connector, revision: Int(revision), whenCreated: PGClock.date(created), whenChanged: PGClock.date(changed))
     }
+    /// The row's routing columns (`RouteColumns`) are written with its JSON, in the same statement.
     static func insert(_ s: Session, connector stored: StoredConnector) throws {
         let c = stored.connector
+        let route = RouteColumns(c)
         try s.query(
             """
-            INSERT INTO connectors (guid, server, name, revision, data, created_at, changed_at)
+            INSERT INTO connectors (guid, server, name, revision, data, created_at, changed_at, enabled, transport_role, bindings, remote_ip_ranges)
             VALUES (\(key(c.guid)), \(c.server), \(c.name), \(Int32(stored.revision)), \(try PGJSON.encode(c)),
-                    \(PGClock.millis(stored.whenCreated)), \(PGClock.millis(stored.whenChanged)))
+                    \(PGClock.millis(stored.whenCreated)), \(PGClock.millis(stored.whenChanged)),
+                    \(route.enabled), \(route.transportRole), \(route.bindings), \(route.remoteIPRanges))
             """)
     }
     /// Writes the new revision only over the expected one; 0 rows means someone else got there first.
     static func update(_ s: Session, connector stored: StoredConnector, expectedRevision: Int) throws -> Bool {
         let c = stored.connector
+        let route = RouteColumns(c)
         return try s.execute(
             """
             UPDATE connectors SET server = \(c.server), name = \(c.name), revision = \(Int32(stored.revision)), data = \(try PGJSON.encode(c)),
-                   changed_at = \(PGClock.millis(stored.whenChanged))
+                   changed_at = \(PGClock.millis(stored.whenChanged)), enabled = \(route.enabled), transport_role = \(route.transportRole),
+                   bindings = \(route.bindings), remote_ip_ranges = \(route.remoteIPRanges)
             WHERE guid = \(key(c.guid)) AND revision = \(Int32(expectedRevision))
             """) == 1
     }

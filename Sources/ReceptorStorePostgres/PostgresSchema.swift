@@ -4,7 +4,7 @@ import ReceptorCore
 import ReceptorStore
 
 /// The PostgreSQL schema, as versioned migrations with the same content as SQLite's (`Schema.swift`): v1, then
-/// v2 (accounts.email_addresses), v3 (control endpoints and the control secret). Applied versions are rows of `receptor_schema`; a migration, once shipped,
+/// v2 (accounts.email_addresses), v3 (control endpoints and the control secret), v4 (connectors' routing columns). Applied versions are rows of `receptor_schema`; a migration, once shipped,
 /// never changes. Names compare without regard to case through unique indexes on lower(…), as SQLite's
 /// COLLATE NOCASE does; times are bigint milliseconds; `data` columns hold the domain value as JSON text.
 enum PostgresSchema {
@@ -71,7 +71,27 @@ enum PostgresSchema {
                 "CREATE TABLE control_secret (id integer PRIMARY KEY CHECK (id = 1), secret text NOT NULL, created_at bigint NOT NULL)",
             ]
         ),
+        (
+            // A connector's routing beside its JSON (`RouteColumns`), so reading every connector's routing selects
+            // only these columns; filled from each row's JSON after the statements (`dataSteps`), NULL where it
+            // doesn't read (the route read then reads that row in full, with the full reader's errors).
+            "v4",
+            [
+                """
+                ALTER TABLE connectors ADD COLUMN enabled boolean, ADD COLUMN transport_role text, ADD COLUMN bindings text,
+                                       ADD COLUMN remote_ip_ranges text
+                """
+            ]
+        ),
     ]
+
+    /// What a migration does in Swift after its statements, in the same transaction.
+    static func dataSteps(of version: String, _ session: PostgresConfigStore.Session) throws {
+        switch version {
+        case "v4": try PGRecords.fillRouteColumns(session)
+        default: break
+        }
+    }
 
     static var latestVersion: String { migrations.last!.version }
 }
@@ -104,6 +124,7 @@ extension PostgresConfigStore {
                 }
                 for migration in PostgresSchema.migrations where !applied.contains(migration.version) {
                     for statement in migration.statements { try session.query(PostgresQuery(unsafeSQL: statement)) }
+                    try PostgresSchema.dataSteps(of: migration.version, session)
                     try session.query("INSERT INTO receptor_schema (version) VALUES (\(migration.version))")
                 }
             }

@@ -134,7 +134,7 @@ final class AccountTests: StoreTestCase {
         }
         try queue.close()
         let store = try SQLiteConfigStore.open(path: storePath, create: false)
-        XCTAssertEqual(try store.appliedMigrations(), ["v1", "v2", "v3"])
+        XCTAssertEqual(try store.appliedMigrations(), ["v1", "v2", "v3", "v4"])
         XCTAssertEqual(try store.accounts(), [kate])
         XCTAssertEqual(try store.accounts().first?.emailAddresses, [])
     }

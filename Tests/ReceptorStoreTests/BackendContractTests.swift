@@ -1,8 +1,9 @@
 import Foundation
 import GRDB
+import PostgresNIO
 import XCTest
 import ReceptorCore
-import ReceptorStorePostgres
+@testable import ReceptorStorePostgres
 @testable import ReceptorStore
 
 /// The store's contract, written once against `any ConfigStore` and run on each backend by the subclasses at
@@ -20,8 +21,53 @@ class BackendContractTestCase: StoreTestCase {
     /// Creates and opens a second, empty store of the same backend.
     func openAnotherEmpty() throws -> any ConfigStore { fatalError("a backend subclass opens the store") }
     var backendName: String { "" }
-    /// Overwrites a connector's stored JSON, as another program (or an older version) might have written it.
-    func writeConnectorData(guid: UUID, _ text: String) throws { fatalError("a backend subclass writes the row") }
+    /// Overwrites a connector's stored JSON, as another program might have written it, and sets its routing
+    /// columns NULL, as the v4 migration leaves a row whose JSON it can't read (or keeps them).
+    func writeConnectorData(guid: UUID, _ text: String, keepingRouteColumns: Bool = false) throws {
+        fatalError("a backend subclass writes the row")
+    }
+    /// Takes the store back to schema v3 (no routing columns), as a Receptor before them left it.
+    func undoV4() throws { fatalError("a backend subclass changes the schema") }
+
+    /// The routing columns (schema v4) of every connector row whose columns are filled, as stored.
+    func storedRouteColumns(_ store: any ConfigStore) throws -> [UUID: RouteColumns] {
+        var result: [UUID: RouteColumns] = [:]
+        func add(_ guid: String, _ enabled: Bool?, _ role: String?, _ bindings: String?, _ ranges: String?) throws {
+            guard let enabled, let bindings, let ranges else { return }
+            result[try XCTUnwrap(UUID(uuidString: guid))] = RouteColumns(
+                enabled: enabled, transportRole: role, bindings: bindings, remoteIPRanges: ranges)
+        }
+        let sql = "SELECT guid, enabled, transport_role, bindings, remote_ip_ranges FROM connectors"
+        if let sqlite = store as? SQLiteConfigStore {
+            for row in try sqlite.read({ try Row.fetchAll($0, sql: sql) }) { try add(row[0], row[1], row[2], row[3], row[4]) }
+        } else if let postgres = store as? PostgresConfigStore {
+            for row in try postgres.read({ try $0.rows(PostgresQuery(unsafeSQL: sql)) }) {
+                let (guid, enabled, role, bindings, ranges) = try row.decode((String, Bool?, String?, String?, String?).self, context: .default)
+                try add(guid, enabled, role, bindings, ranges)
+            }
+        } else {
+            XCTFail("a store of another backend: \(type(of: store))")
+        }
+        return result
+    }
+
+    /// Every connector row's routing columns are its connector's, and the route read of every server equals
+    /// the routing of its connectors read in full, in the same order.
+    func assertRoutesFollowTheConnectors(_ store: any ConfigStore, _ label: String, file: StaticString = #filePath, line: UInt = #line) throws {
+        let columns = try storedRouteColumns(store)
+        let all = try store.connectors(server: nil)
+        XCTAssertEqual(columns.count, all.count, "\(label): every row's columns are filled", file: file, line: line)
+        for stored in all {
+            XCTAssertEqual(
+                columns[stored.connector.guid], RouteColumns(stored.connector), "\(label): \(stored.connector.name)'s columns", file: file, line: line
+            )
+        }
+        for server in try store.servers() {
+            XCTAssertEqual(
+                try store.connectorRoutes(server: server.name.lowercased()),
+                try store.connectors(server: server.name).map { ConnectorRoute($0.connector) }, "\(label): \(server.name)", file: file, line: line)
+        }
+    }
 
     func seeded() throws -> any ConfigStore {
         let store = try open()
@@ -173,6 +219,95 @@ class BackendContractTestCase: StoreTestCase {
             ])
         XCTAssertEqual(try store.generation(), 17, "once per committing write, never for the refusals")
     }
+
+    /// The routing columns beside the JSON (schema v4) follow every kind of connector write — a server's
+    /// connectors added, one inserted, renamed, disabled, given other bindings, ranges and transport role,
+    /// removed, and the organization copied — and the route read takes them, never the JSON.
+    func checkTheRoutingColumnsFollowEveryKindOfWrite() throws {
+        let store = try seeded()
+        let edge = Server(name: "EDGE01", role: .edge, fqdn: "edge01.contoso.test", domain: "contoso.test")
+        try store.addServer(edge, connectors: ConnectorDefaults.setupConnectors(for: edge), acceptedDomains: [])
+        XCTAssertTrue(try store.connectorRoutes(server: "EDGE01").allSatisfy { $0.transportRole == nil }, "Edge: no transport role")
+        try assertRoutesFollowTheConnectors(store, "servers added")
+        let relay = try store.insertConnector(try relayConnector())
+        try assertRoutesFollowTheConnectors(store, "inserted")
+        var c = relay.connector
+        var revision = relay.revision
+        func update(_ label: String, _ change: (inout ReceiveConnector) throws -> Void) throws {
+            try change(&c)
+            revision = try store.updateConnector(c, expectedRevision: revision).revision
+            try assertRoutesFollowTheConnectors(store, label)
+        }
+        try update("renamed") { $0.name = "Relay Renamed" }
+        try update("disabled") { $0.enabled = false }
+        try update("enabled") { $0.enabled = true }
+        try update("other bindings") { $0.bindings = [try IPBinding(parsing: "10.1.1.5:2626"), try IPBinding(parsing: "[2001:db8::5]:2626")] }
+        try update("other ranges") {
+            $0.remoteIPRanges = try ["192.168.5.0/24", "10.2.0.1-10.2.0.99", "2001:db8:1::/48", "2001:db8:2::7"].map { try IPRange(parsing: $0) }
+        }
+        try update("another transport role") { $0.transportRole = .hubTransport }
+        XCTAssertEqual(try store.connectorRoutes(server: "MBX01").last?.transportRole, .hubTransport)
+        try update("a comment only") { $0.comment = "not routing" }
+        let routes = try store.connectorRoutes(server: "MBX01")
+        XCTAssertEqual(routes.last, ConnectorRoute(c))
+
+        // The route read takes the columns: a row whose JSON no longer reads still routes as its columns say,
+        // while reading it in full is refused.
+        let stored = try XCTUnwrap(try store.connector(guid: c.guid))
+        try writeConnectorData(guid: c.guid, #"{"name":"Relay Renamed"}"#, keepingRouteColumns: true)
+        XCTAssertEqual(try store.connectorRoutes(server: "MBX01"), routes)
+        XCTAssertNotNil(storeError { _ = try store.connectors(server: "MBX01") })
+        try writeConnectorData(guid: c.guid, try StoreJSON.encode(stored.connector), keepingRouteColumns: true)
+
+        let copy = try openAnotherEmpty()
+        try copy.importOrganization(try store.exportOrganization(), from: store.path)
+        try assertRoutesFollowTheConnectors(copy, "copied")
+        XCTAssertEqual(try copy.connectorRoutes(server: "MBX01"), routes)
+        try store.removeConnector(guid: c.guid, expectedRevision: revision)
+        try assertRoutesFollowTheConnectors(store, "removed")
+        XCTAssertEqual(try store.connectorRoutes(server: "MBX01"), Array(routes.dropLast()))
+    }
+
+    /// A store of schema v3 opens as v4 with every connector's routing columns filled from its JSON; a row whose
+    /// JSON doesn't read keeps them NULL, and the route read then reads it in full and is refused as before.
+    func checkAStoreOfSchemaV3IsUpgradedWithRoutingColumns() throws {
+        let store = try seeded()
+        var relay = try relayConnector(remote: "2001:db8::/32")
+        relay.bindings.append(try IPBinding(parsing: "[::]:25"))
+        relay.remoteIPRanges.append(try IPRange(parsing: "10.1.0.1-10.1.0.9"))
+        try store.insertConnector(relay)
+        let before = try store.connectors(server: nil)
+        let broken = before[1].connector.guid
+        try writeConnectorData(guid: broken, #"{"name":"broken"}"#)
+        closeStores()
+        try undoV4()
+
+        let upgraded = try open(create: false)
+        XCTAssertEqual(
+            try (upgraded as? SQLiteConfigStore)?.appliedMigrations() ?? (upgraded as? PostgresConfigStore)?.appliedMigrations(),
+            ["v1", "v2", "v3", "v4"])
+        let columns = try storedRouteColumns(upgraded)
+        XCTAssertEqual(Set(columns.keys), Set(before.map(\.connector.guid)).subtracting([broken]), "every row but the broken one")
+        for stored in before where stored.connector.guid != broken {
+            XCTAssertEqual(columns[stored.connector.guid], RouteColumns(stored.connector), stored.connector.name)
+        }
+        let error = storeError { _ = try upgraded.connectors(server: "MBX01") }
+        XCTAssertTrue(error?.description.lowercased().contains(broken.uuidString.lowercased()) ?? false, "\(String(describing: error))")
+        XCTAssertEqual(storeError { _ = try upgraded.connectorRoutes(server: "MBX01") }?.description, error?.description, "the same refusal")
+
+        // Mended by hand (columns still NULL), the row's route is read in full.
+        try writeConnectorData(guid: broken, try StoreJSON.encode(before[1].connector))
+        XCTAssertEqual(try upgraded.connectorRoutes(server: "MBX01"), before.map { ConnectorRoute($0.connector) })
+        XCTAssertNil(try storedRouteColumns(upgraded)[broken])
+        // Any write of it fills them.
+        var mended = before[1].connector
+        mended.comment = "written again"
+        try upgraded.updateConnector(mended, expectedRevision: before[1].revision)
+        try assertRoutesFollowTheConnectors(upgraded, "after a write")
+    }
+
+    /// Lets go of the test's stores (a backend whose schema a test changes under them).
+    func closeStores() {}
 
     /// Rows in the store's own JSON are read without JSONDecoder; a row in another JSON form (pretty-printed,
     /// keys in another order, a key this version doesn't know) still reads, through JSONDecoder, and a row
@@ -456,9 +591,16 @@ final class SQLiteContractTests: BackendContractTestCase {
     override func openAnotherEmpty() throws -> any ConfigStore {
         try SQLiteConfigStore.open(path: storePath + ".another-\(UUID().uuidString)", create: true)
     }
-    override func writeConnectorData(guid: UUID, _ text: String) throws {
+    override func writeConnectorData(guid: UUID, _ text: String, keepingRouteColumns: Bool) throws {
         let queue = try DatabaseQueue(path: storePath)
-        try queue.write { try $0.execute(sql: "UPDATE connectors SET data = ? WHERE guid = ?", arguments: [text, guid.uuidString]) }
+        let columns = keepingRouteColumns ? "" : ", enabled = NULL, transport_role = NULL, bindings = NULL, remote_ip_ranges = NULL"
+        try queue.write { try $0.execute(sql: "UPDATE connectors SET data = ?\(columns) WHERE guid = ?", arguments: [text, guid.uuidString]) }
+        try queue.close()
+    }
+    override func undoV4() throws {
+        let queue = try DatabaseQueue(path: storePath)
+        try queue.write { try ListenerTests.undoV4($0) }
+        XCTAssertEqual(try queue.read { try Schema.migrator.appliedMigrations($0) }, ["v1", "v2", "v3"])
         try queue.close()
     }
 
@@ -476,6 +618,17 @@ final class SQLiteContractTests: BackendContractTestCase {
     func testCopyCarriesTheControlSecret() throws { try checkTheControlSecretGoesWithTheCopy() }
     func testConnectorRowsInAnotherJSONForm() throws { try checkConnectorRowsInAnotherJSONFormStillRead() }
     func testEveryKindOfWrite() throws { try checkEveryKindOfWriteLeavesTheSameStateAndLog() }
+    func testRoutingColumns() throws { try checkTheRoutingColumnsFollowEveryKindOfWrite() }
+    func testUpgradeToRoutingColumns() throws { try checkAStoreOfSchemaV3IsUpgradedWithRoutingColumns() }
+
+    /// The route read never touches the table's rows: the index covers it.
+    func testTheRouteReadIsCoveredByTheIndex() throws {
+        let store = try SQLiteConfigStore.open(path: storePath, create: true)
+        let plan = try store.read { try Row.fetchAll($0, sql: "EXPLAIN QUERY PLAN " + Records.routeQuery, arguments: ["MBX01"]) }
+            .map { $0["detail"] as String }
+        XCTAssertTrue(plan.contains { $0.contains("USING COVERING INDEX connectors_routes") }, "\(plan)")
+        XCTAssertFalse(plan.contains { $0.hasPrefix("SCAN connectors") }, "\(plan)")
+    }
 }
 
 /// A database of its own on the cluster RECEPTOR_TEST_POSTGRES names, for one test; `drop()` removes it.
@@ -547,10 +700,21 @@ final class PostgresContractTests: BackendContractTestCase {
         return store
     }
     override func openMissing() throws -> any ConfigStore { try PostgresConfigStore.open(uri: uri, create: false) }
-    override func writeConnectorData(guid: UUID, _ text: String) throws {
+    override func writeConnectorData(guid: UUID, _ text: String, keepingRouteColumns: Bool) throws {
         let quoted = text.replacingOccurrences(of: "'", with: "''")
-        try psql("UPDATE connectors SET data = '\(quoted)' WHERE lower(guid) = '\(guid.uuidString.lowercased())'", uri: uri)
+        let columns = keepingRouteColumns ? "" : ", enabled = NULL, transport_role = NULL, bindings = NULL, remote_ip_ranges = NULL"
+        try psql("UPDATE connectors SET data = '\(quoted)'\(columns) WHERE lower(guid) = '\(guid.uuidString.lowercased())'", uri: uri)
     }
+    override func undoV4() throws { try psql(Self.undoV4, uri: uri) }
+    override func closeStores() {
+        opened.forEach { $0.close() }
+        opened = []
+    }
+    /// Takes a store back to schema v3, as a Receptor before the routing columns left it.
+    static let undoV4 = """
+        ALTER TABLE connectors DROP COLUMN enabled, DROP COLUMN transport_role, DROP COLUMN bindings, DROP COLUMN remote_ip_ranges;
+        DELETE FROM receptor_schema WHERE version = 'v4'
+        """
     override func openAnotherEmpty() throws -> any ConfigStore {
         let another = try PostgresTestDatabase()
         extraDatabases.append(another)
@@ -573,16 +737,18 @@ final class PostgresContractTests: BackendContractTestCase {
     func testCopyCarriesTheControlSecret() throws { try checkTheControlSecretGoesWithTheCopy() }
     func testConnectorRowsInAnotherJSONForm() throws { try checkConnectorRowsInAnotherJSONFormStillRead() }
     func testEveryKindOfWrite() throws { try checkEveryKindOfWriteLeavesTheSameStateAndLog() }
+    func testRoutingColumns() throws { try checkTheRoutingColumnsFollowEveryKindOfWrite() }
+    func testUpgradeToRoutingColumns() throws { try checkAStoreOfSchemaV3IsUpgradedWithRoutingColumns() }
 
     // PostgreSQL only: the schema, and the refusals of a database that isn't ours.
 
     func testMigrationsAreVersionedAndReopeningKeepsThem() throws {
         let store = try PostgresConfigStore.open(uri: uri, create: true)
         defer { store.close() }
-        XCTAssertEqual(try store.appliedMigrations(), ["v1", "v2", "v3"])
+        XCTAssertEqual(try store.appliedMigrations(), ["v1", "v2", "v3", "v4"])
         let again = try PostgresConfigStore.open(uri: uri, create: false)
         defer { again.close() }
-        XCTAssertEqual(try again.appliedMigrations(), ["v1", "v2", "v3"])
+        XCTAssertEqual(try again.appliedMigrations(), ["v1", "v2", "v3", "v4"])
     }
 
     func testAStoreOfSchemaV2IsUpgradedWithControlEndpoints() throws {
@@ -593,6 +759,7 @@ final class PostgresContractTests: BackendContractTestCase {
         try store.registerListener(registration)
         store.close()
         // Back to v2, as a Receptor before the TCP control endpoint left it.
+        try psql(Self.undoV4, uri: uri)
         try psql(
             """
             ALTER TABLE listeners DROP COLUMN control_endpoint, DROP COLUMN control_fingerprint;
@@ -601,7 +768,7 @@ final class PostgresContractTests: BackendContractTestCase {
             """, uri: uri)
         let again = try PostgresConfigStore.open(uri: uri, create: false)
         defer { again.close() }
-        XCTAssertEqual(try again.appliedMigrations(), ["v1", "v2", "v3"])
+        XCTAssertEqual(try again.appliedMigrations(), ["v1", "v2", "v3", "v4"])
         XCTAssertEqual(try again.listeners(), [registration], "an old registration has no control endpoint")
         XCTAssertNil(try again.controlSecret(create: false))
         XCTAssertNotNil(try again.controlSecret(create: true))

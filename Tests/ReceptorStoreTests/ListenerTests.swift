@@ -85,8 +85,18 @@ final class ListenerTests: StoreTestCase {
         XCTAssertEqual(try store.generation(), 1, "forgetting listeners is not a configuration change")
     }
 
+    /// Takes a store back to schema v3, as a Receptor before the connectors' routing columns left it.
+    static func undoV4(_ db: Database) throws {
+        try db.execute(sql: "DROP INDEX connectors_routes")
+        for column in ["enabled", "transport_role", "bindings", "remote_ip_ranges"] {
+            try db.execute(sql: "ALTER TABLE connectors DROP COLUMN \(column)")
+        }
+        try db.execute(sql: "DELETE FROM grdb_migrations WHERE identifier = 'v4'")
+    }
+
     /// Takes a store back to schema v2, as a Receptor before the TCP control endpoint left it.
     static func undoV3(_ db: Database) throws {
+        try undoV4(db)
         try db.execute(sql: "ALTER TABLE listeners DROP COLUMN control_endpoint")
         try db.execute(sql: "ALTER TABLE listeners DROP COLUMN control_fingerprint")
         try db.execute(sql: "DROP TABLE control_secret")
@@ -107,7 +117,7 @@ final class ListenerTests: StoreTestCase {
         try queue.close()
 
         let store = try SQLiteConfigStore.open(path: storePath, create: false)
-        XCTAssertEqual(try store.appliedMigrations(), ["v1", "v2", "v3"])
+        XCTAssertEqual(try store.appliedMigrations(), ["v1", "v2", "v3", "v4"])
         XCTAssertEqual(try store.listeners(), [registration], "an old registration has no control endpoint")
         XCTAssertNil(try store.controlSecret(create: false))
         let secret = try XCTUnwrap(try store.controlSecret(create: true))

@@ -560,3 +560,13 @@ struct JSONBytes {
         return value
     }
 }
+
+extension UUID {
+    /// A GUID as the stores write them (the canonical `8-4-4-4-12` hex form) read from its bytes, without
+    /// `UUID(uuidString:)`'s sscanf (a store's routing columns give one per connector); nil for any other text.
+    public init?(storedText text: String) {
+        var text = text
+        guard let uuid = text.withUTF8(StoredConnectorJSON.canonicalUUID) else { return nil }
+        self = uuid
+    }
+}
