@@ -11,6 +11,7 @@ struct SQLiteTransaction: StoreTransaction {
     func server(named name: String) throws -> Server? { try Records.server(db, named: name) }
     func connectors(server: String) throws -> [StoredConnector] { try Records.connectors(db, server: server) }
     func connector(guid: UUID) throws -> StoredConnector? { try Records.connector(db, guid: guid) }
+    func connectorRoutes(server: String) throws -> [ConnectorRoute] { try Records.connectorRoutes(db, server: server) }
     func permissionRows(connector guid: UUID) throws -> [PermissionRow] { try Records.permissionRows(db, connector: guid) }
     func acceptedDomains() throws -> [AcceptedDomain] { try Records.acceptedDomains(db) }
     func accounts() throws -> [MailboxAccount] { try Records.accountsWithHashes(db).map(\.account) }

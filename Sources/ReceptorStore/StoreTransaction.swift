@@ -14,6 +14,9 @@ package protocol StoreTransaction {
     /// The server's connectors, in the order they were added.
     func connectors(server: String) throws -> [StoredConnector]
     func connector(guid: UUID) throws -> StoredConnector?
+    /// The routing of the server's connectors, in the order `connectors` gives them: all that the rules between
+    /// connectors read of the others (a server may have thousands).
+    func connectorRoutes(server: String) throws -> [ConnectorRoute]
     /// A connector's explicit permission entries with their row ids, in the order they were added.
     func permissionRows(connector guid: UUID) throws -> [PermissionRow]
     func acceptedDomains() throws -> [AcceptedDomain]

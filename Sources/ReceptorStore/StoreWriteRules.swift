@@ -23,7 +23,7 @@ extension TransactionalConfigStore {
             }
             try t.insert(server: server)
 
-            var added: [ReceiveConnector] = []
+            var added: [ConnectorRoute] = []
             let now = StoreClock.now()
             for var connector in connectors {
                 guard connector.server.caseInsensitiveCompare(server.name) == .orderedSame else {
@@ -32,7 +32,7 @@ extension TransactionalConfigStore {
                 connector.server = server.name
                 try StoreWriteRules.validate(connector, on: server, siblings: added)
                 try t.insert(connector: StoredConnector(connector: connector, revision: 1, whenCreated: now.date, whenChanged: now.date))
-                added.append(connector)
+                added.append(ConnectorRoute(connector))
             }
 
             // Accepted domains belong to the organization, not the server: one that is already there is kept.
@@ -66,9 +66,12 @@ extension TransactionalConfigStore {
                 do { try settings.validate() } catch let error as ValueError { throw StoreError.refused(error.message) }
             }
             let connectors = try t.connectors(server: stored.name).map(\.connector)
+            // Every connector against the others under the server's new settings: only the errors matter, so the
+            // siblings are indexed once and reachability (a warning) isn't worked out.
+            let context = ValidationContext(server: server, siblings: connectors, checksReachability: false).indexingSiblings()
             var errors: [RuleViolation] = []
             for connector in connectors {
-                errors += ConnectorValidator.validate(connector, in: ValidationContext(server: server, siblings: connectors)).errors
+                errors += ConnectorValidator.validate(connector, in: context).errors
             }
             if !errors.isEmpty { throw StoreError.invalid(errors) }
             try t.update(server: server)
@@ -92,7 +95,7 @@ extension TransactionalConfigStore {
                 throw StoreError.alreadyExists(
                     "A receive connector with GUID \(connector.guid.uuidString.lowercased()) already exists (\"\(existing.connector.identity)\").")
             }
-            let siblings = try t.connectors(server: server.name).map(\.connector)
+            let siblings = try t.connectorRoutes(server: server.name)
             try StoreWriteRules.validate(connector, on: server, siblings: siblings)
             let now = StoreClock.now()
             let stored = StoredConnector(connector: connector, revision: 1, whenCreated: now.date, whenChanged: now.date)
@@ -121,7 +124,7 @@ extension TransactionalConfigStore {
             }
             var connector = connector
             connector.server = server.name
-            let siblings = try t.connectors(server: server.name).map(\.connector).filter { $0.guid != connector.guid }
+            let siblings = try t.connectorRoutes(server: server.name).filter { $0.guid != connector.guid }
             try StoreWriteRules.validate(connector, on: server, siblings: siblings)
 
             let updated = StoredConnector(
@@ -391,7 +394,7 @@ extension TransactionalConfigStore {
 
 /// The rules the writes share, and those a copy (`importOrganization`, `OrganizationExport.validate`) reuses.
 package enum StoreWriteRules {
-    static func validate(_ connector: ReceiveConnector, on server: Server, siblings: [ReceiveConnector]) throws {
+    static func validate(_ connector: ReceiveConnector, on server: Server, siblings: [ConnectorRoute]) throws {
         let report = ConnectorValidator.validate(connector, in: ValidationContext(server: server, siblings: siblings))
         if !report.errors.isEmpty { throw StoreError.invalid(report.errors) }
     }

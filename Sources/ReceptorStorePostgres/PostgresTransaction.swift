@@ -13,6 +13,7 @@ struct PostgresTransaction: StoreTransaction {
     func server(named name: String) throws -> Server? { try PGRecords.server(s, named: name) }
     func connectors(server: String) throws -> [StoredConnector] { try PGRecords.connectors(s, server: server) }
     func connector(guid: UUID) throws -> StoredConnector? { try PGRecords.connector(s, guid: guid) }
+    func connectorRoutes(server: String) throws -> [ConnectorRoute] { try PGRecords.connectorRoutes(s, server: server) }
     func permissionRows(connector guid: UUID) throws -> [PermissionRow] { try PGRecords.permissionRows(s, connector: guid) }
     func acceptedDomains() throws -> [AcceptedDomain] { try PGRecords.acceptedDomains(s) }
     func accounts() throws -> [MailboxAccount] { try PGRecords.accountsWithHashes(s).map(\.account) }
