@@ -65,16 +65,24 @@ public enum ImpactReport {
         var shown: [[ImpactPreview.Move]] = []
         var listedOf: [MovePair: Int] = [:]
         var restOf: [MovePair: Int] = [:]
+        var last: (pair: MovePair, index: Int)?  // the last folded pair and its group
         for move in moves {
             let pair = MovePair(endpoint: move.endpoint, from: move.from, to: move.to)
+            // A pair's moves mostly come one after another: those of a pair already folded skip the lookups.
+            if let (lastPair, index) = last, lastPair == pair {
+                shown[index].append(move)
+                continue
+            }
             let n = listedOf[pair, default: 0]
             if n < listed {
                 listedOf[pair] = n + 1
                 shown.append([move])
             } else if let rest = restOf[pair] {
                 shown[rest].append(move)
+                last = (pair, rest)
             } else {
                 restOf[pair] = shown.count
+                last = (pair, shown.count)
                 shown.append([move])
             }
         }

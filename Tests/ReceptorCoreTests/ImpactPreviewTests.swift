@@ -83,4 +83,39 @@ final class ReachabilityTests: XCTestCase {
         }
         XCTAssertEqual(Reachability.shadows(of: narrow, among: all), ["Narrower"])
     }
+
+    /// The shell hands the validator the impact preview's winners instead of letting it map again: for a new
+    /// connector and for a changed one, reachable or not, the report is the one worked out from scratch.
+    func testThePreviewsWinnersGiveTheValidatorsOwnAnswer() {
+        let frontend = Fixture.connector("Frontend", bindings: ["0.0.0.0:25"], ranges: ["0.0.0.0-255.255.255.255"])
+        let narrower = Fixture.connector("Narrower", bindings: ["10.0.0.5:25"], ranges: ["192.168.1.0/26", "192.168.1.64/26"])
+        let shadowed = Fixture.connector("Narrow", bindings: ["10.0.0.5:25"], ranges: ["192.168.1.0/25"])
+        let partly = Fixture.connector("Partly", bindings: ["10.0.0.5:25", "0.0.0.0:2525"], ranges: ["192.168.1.0/24"])
+        let siblings = [frontend, narrower].map(ConnectorRoute.init)
+        for c in [shadowed, partly] {
+            // New: the siblings plus the connector.
+            let added = ImpactPreview.analysis(before: siblings, after: siblings + [ConnectorRoute(c)], changed: [ConnectorRoute(c)])
+            var hinted = ValidationContext(server: Fixture.mailbox, siblings: siblings)
+            hinted.winnersAfterChange = added.winnersAfter
+            XCTAssertEqual(
+                ConnectorValidator.validate(c, in: hinted).warnings,
+                ConnectorValidator.validate(c, in: ValidationContext(server: Fixture.mailbox, siblings: siblings)).warnings,
+                c.name)
+            // Changed: its old form among the siblings, narrowed to what Narrower takes on 10.0.0.5:25.
+            var changed = c
+            changed.remoteIPRanges = [Fixture.range("192.168.1.0/25")]
+            let before = siblings + [ConnectorRoute(c)]
+            let after = siblings + [ConnectorRoute(changed)]
+            let set = ImpactPreview.analysis(before: before, after: after, changed: [ConnectorRoute(c), ConnectorRoute(changed)])
+            var hintedSet = ValidationContext(server: Fixture.mailbox, siblings: before)
+            hintedSet.winnersAfterChange = set.winnersAfter
+            let plain = ConnectorValidator.validate(changed, in: ValidationContext(server: Fixture.mailbox, siblings: before))
+            XCTAssertEqual(ConnectorValidator.validate(changed, in: hintedSet).warnings, plain.warnings, c.name)
+            XCTAssertEqual(plain.warnings.contains { $0.code == .unreachable }, c.name == "Narrow", "\(c.name): \(plain.warnings)")
+        }
+        XCTAssertTrue(
+            ConnectorValidator.validate(shadowed, in: ValidationContext(server: Fixture.mailbox, siblings: siblings)).warnings.contains {
+                $0.code == .unreachable
+            })
+    }
 }

@@ -1,3 +1,5 @@
+import Foundation
+
 /// The rules a connector must satisfy on its own (§4b, §3 scopes) and against the other connectors of its
 /// server (§6b). Pure: the caller supplies everything it knows, including the host's local addresses when
 /// it wants the "address not on this machine" warning.
@@ -15,6 +17,10 @@ public struct ValidationContext: Sendable {
     /// Warn when no connection could ever select the connector (every address of its ranges, on every
     /// binding, goes to another connector). The listener, which only needs the errors, turns it off.
     public var checksReachability: Bool
+    /// The connectors that take some remote addresses, after the change, on every endpoint the connector
+    /// binds, where the caller has worked them out already (`ImpactPreview.analysis`'s `winnersAfter`, over
+    /// these siblings and the connector): the reachability check then reads it instead of mapping again.
+    public var winnersAfterChange: Set<UUID>?
 
     public init(server: Server, siblings: [ConnectorRoute], localAddresses: [IPAddress]? = nil, checksReachability: Bool = true) {
         self.server = server
@@ -66,9 +72,10 @@ public enum ConnectorValidator {
     /// A connector that no connection can select — every address of its remote ranges goes, on each of its
     /// bindings, to a more specific or preferred connector — is saved with a warning naming those connectors.
     static func checkReachability(_ c: ReceiveConnector, _ context: ValidationContext, _ r: inout ValidationReport) {
-        let all = context.siblings.filter { $0.guid != c.guid } + [ConnectorRoute(c)]
         let route = ConnectorRoute(c)
-        guard !Reachability.isReachable(route, among: all) else { return }
+        if let winners = context.winnersAfterChange, !Reachability.isCandidate(route) || winners.contains(c.guid) { return }
+        let all = context.siblings.filter { $0.guid != c.guid } + [route]
+        guard context.winnersAfterChange != nil || !Reachability.isReachable(route, among: all) else { return }
         r.warn(.unreachable, "RemoteIPRanges", unreachableMessage(c, shadows: Reachability.shadows(of: route, among: all)))
     }
 

@@ -1,3 +1,5 @@
+import Foundation
+
 /// Which traffic changes hands when a server's connectors change: for every endpoint the change touches, the
 /// remote addresses whose connector is another one afterwards (`ConnectorSelector`, the listener's rule,
 /// applied before and after), exactly over IPv4 and IPv6. A new, narrower connector takes traffic; a removed
@@ -43,13 +45,26 @@ public enum ImpactPreview {
     /// The moves between `before` and `after` (one server's connectors, the changed one in its old and new
     /// form, or absent), on the endpoints of the changed connectors' bindings before and after: each specific
     /// address bound on those ports, and the wildcard for the addresses no connector binds specifically.
-    @_specialize(where Connector == ConnectorRoute)
     public static func moves<Connector: ConnectorRouting>(before: [Connector], after: [Connector], changed: [Connector]) -> [Move] {
+        analysis(before: before, after: after, changed: changed).moves
+    }
+
+    /// The moves, and the connectors that take some remote addresses afterwards on those endpoints — every
+    /// endpoint a changed connector binds, so whether a changed connector can be selected at all
+    /// (`ValidationContext.winnersAfterChange`, the reachability warning) needs no map of its own.
+    public struct Analysis: Sendable {
+        public let moves: [Move]
+        public let winnersAfter: Set<UUID>
+    }
+
+    @_specialize(where Connector == ConnectorRoute)
+    public static func analysis<Connector: ConnectorRouting>(before: [Connector], after: [Connector], changed: [Connector]) -> Analysis {
         var moves: [Move] = []
+        var winners: Set<UUID> = []
         for e in endpoints(of: changed, among: [before, after].joined()) {
-            moves += self.moves(before: before, after: after, local: e.address, port: e.port, family: e.family)
+            moves += self.moves(before: before, after: after, local: e.address, port: e.port, family: e.family, winners: &winners)
         }
-        return moves
+        return Analysis(moves: moves, winnersAfter: winners)
     }
 
     /// The endpoints where `changed`'s bindings can take connections, among `all` connectors: for each
@@ -87,11 +102,12 @@ public enum ImpactPreview {
     @_specialize(where Connector == ConnectorRoute)
     private static func moves<Connector: ConnectorRouting>(
         before: [Connector], after: [Connector], local: IPAddress, port: Int,
-        family: IPAddressFamily
+        family: IPAddressFamily, winners: inout Set<UUID>
     ) -> [Move] {
         let endpoint = IPBinding(address: local, port: port)
         let was = SelectionMap(connectors: before, localAddress: local, localPort: port, family: family)
         let will = SelectionMap(connectors: after, localAddress: local, localPort: port, family: family)
+        for span in will.spans { if let guid = will.guid(span) { winners.insert(guid) } }
         // Walk both maps together: each stretch where neither changes has one connector before and one after.
         var moves: [Move] = []
         var i = 0, j = 0
@@ -99,9 +115,9 @@ public enum ImpactPreview {
         while i < was.spans.count && j < will.spans.count {
             let a = was.spans[i], b = will.spans[j]
             let end = min(a.last, b.last)
-            let giver = was.connector(a), taker = will.connector(b)
-            if giver?.guid != taker?.guid {  // the same connector (perhaps renamed) is no move
-                let from = giver?.identity, to = taker?.identity
+            // The same connector (perhaps renamed) is no move; connectors are named by index until a move needs them.
+            if was.guid(a) != will.guid(b) {
+                let from = a.index.map { was.connectors[$0].identity }, to = b.index.map { will.connectors[$0].identity }
                 if let previous = moves.last, previous.from == from, previous.to == to, previous.last.value &+ 1 == start {
                     moves[moves.count - 1] = Move(endpoint: endpoint, first: previous.first, last: was.address(end), from: from, to: to)
                 } else {

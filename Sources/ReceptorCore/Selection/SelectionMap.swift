@@ -1,3 +1,5 @@
+import Foundation
+
 /// The whole address space of one endpoint divided by the connector that takes each part: what
 /// `ConnectorSelector` would answer for every remote address, computed at once by a sweep over the ranges
 /// (sorted range starts and a heap of the ranges in force, best first) instead of asking address by address.
@@ -32,6 +34,9 @@ public struct SelectionMap<Connector: ConnectorRouting>: Sendable {
     /// The connector that takes a span's addresses, if any.
     func connector(_ span: Span) -> Connector? { span.index.map { connectors[$0] } }
 
+    /// The GUID of the connector that takes a span's addresses, if any.
+    func guid(_ span: Span) -> UUID? { span.index.map { connectors[$0].guid } }
+
     /// The map of `localAddress:localPort` (wildcard addresses: the endpoint no connector binds specifically)
     /// for remote addresses of `family`.
     @_specialize(where Connector == ConnectorRoute)
@@ -50,31 +55,15 @@ public struct SelectionMap<Connector: ConnectorRouting>: Sendable {
         self.connectors = connectors
         let local = localAddress.unmappedIPv4 ?? localAddress
         // One entry per range of every enabled connector bound to the endpoint, ranked as the selector ranks.
-        // Entries name their connector by its index (and its name by its rank in name order), so the sweep
-        // moves small plain values, not connectors.
+        // Entries name their connector by its index, so the sweep moves small plain values, not connectors.
         var entries: [Entry] = []
-        var bound: [(index: Int, name: String)] = []
         for index in considered {
             let c = connectors[index]
             guard c.enabled, let binding = c.binding(takingLocalAddress: local, port: localPort) else { continue }
-            var any = false
             for r in c.remoteIPRanges where r.family == family {
-                entries.append(
-                    Entry(first: r.first.value, last: r.last.value, span: r.span, wildcard: binding.isWildcard, nameRank: 0, index: index))
-                any = true
+                entries.append(Entry(first: r.first.value, last: r.last.value, span: r.span, wildcard: binding.isWildcard, index: index))
             }
-            if any { bound.append((index, c.name.lowercased())) }
         }
-        // The name order: equal names share a rank (neither beats the other, as with the names themselves).
-        var rank = [Int](repeating: 0, count: connectors.count)
-        var previous: String?
-        var current = 0
-        for b in bound.sorted(by: { $0.name < $1.name }) {
-            if let previous, previous != b.name { current += 1 }
-            rank[b.index] = current
-            previous = b.name
-        }
-        for k in entries.indices { entries[k].nameRank = rank[entries[k].index] }
         entries.sort { $0.first < $1.first }
         // Where the winner may change: every range's start and the address after its end.
         var cuts: [UInt128] = [0]
@@ -88,7 +77,10 @@ public struct SelectionMap<Connector: ConnectorRouting>: Sendable {
         distinct.reserveCapacity(cuts.count)
         for cut in cuts where distinct.last != cut { distinct.append(cut) }
 
-        var heap = Heap()
+        // Names decide only between ranges of one size and binding kind that are in force together — rare — so
+        // they are lowered only when such a tie is met (with thousands of connectors, lowering and sorting
+        // every name was much of the map's cost).
+        var heap = Heap(names: NameOrder(connectors.count) { connectors[$0].name })
         var next = 0
         var spans: [Span] = []
         for (i, start) in distinct.enumerated() {
@@ -141,22 +133,48 @@ struct SelectionEntry: Sendable {
     let last: UInt128
     let span: UInt128
     let wildcard: Bool
-    /// The connector's place in name order (lowercased names).
-    var nameRank: Int
     /// The connector's index in the list the map was built from.
     let index: Int
 
-    /// The selector's order: the smaller range, then a specific binding, then the name that sorts first.
-    func beats(_ other: SelectionEntry) -> Bool {
+    /// The selector's order: the smaller range, then a specific binding, then the name that sorts first
+    /// (equal names: neither beats the other).
+    func beats(_ other: SelectionEntry, names: NameOrder) -> Bool {
         if span != other.span { return span < other.span }
         if wildcard != other.wildcard { return !wildcard }
-        return nameRank < other.nameRank
+        return names.sortsFirst(index, other.index)
+    }
+}
+
+/// The connectors' names lowered, each the first time a tie needs it.
+final class NameOrder {
+    private var lowered: [String?]
+    private let name: (Int) -> String
+
+    private let count: Int
+
+    init(_ count: Int, name: @escaping (Int) -> String) {
+        lowered = []
+        self.name = name
+        self.count = count
+    }
+
+    func sortsFirst(_ a: Int, _ b: Int) -> Bool { self[a] < self[b] }
+
+    private subscript(i: Int) -> String {
+        if lowered.isEmpty { lowered = [String?](repeating: nil, count: count) }
+        if let known = lowered[i] { return known }
+        let text = name(i).lowercased()
+        lowered[i] = text
+        return text
     }
 }
 
 /// A binary min-heap by `beats`; ranges that ended are dropped lazily when they reach the top.
 struct SelectionHeap {
+    let names: NameOrder
     private var items: [SelectionEntry] = []
+
+    init(names: NameOrder) { self.names = names }
     var top: SelectionEntry? { items.first }
 
     mutating func push(_ e: SelectionEntry) {
@@ -164,7 +182,7 @@ struct SelectionHeap {
         var i = items.count - 1
         while i > 0 {
             let parent = (i - 1) / 2
-            guard items[i].beats(items[parent]) else { break }
+            guard items[i].beats(items[parent], names: names) else { break }
             items.swapAt(i, parent)
             i = parent
         }
@@ -178,8 +196,8 @@ struct SelectionHeap {
         while true {
             let l = 2 * i + 1, r = l + 1
             var best = i
-            if l < items.count, items[l].beats(items[best]) { best = l }
-            if r < items.count, items[r].beats(items[best]) { best = r }
+            if l < items.count, items[l].beats(items[best], names: names) { best = l }
+            if r < items.count, items[r].beats(items[best], names: names) { best = r }
             if best == i { break }
             items.swapAt(i, best)
             i = best

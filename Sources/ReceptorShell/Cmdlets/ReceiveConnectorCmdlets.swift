@@ -124,11 +124,14 @@ struct NewReceiveConnector: Cmdlet {
 
         // The other connectors' routing is all the rules and the preview read of them (a server may have thousands).
         let siblings = try context.store.connectorRoutes(server: server.name)
-        let report = ConnectorValidator.validate(
-            connector, in: ValidationContext(server: server, siblings: siblings, localAddresses: context.localAddresses()))
-        guard report.isValid else { throw refusal(report) }
         let route = ConnectorRoute(connector)
-        let impact = ImpactPreview.moves(before: siblings, after: siblings + [route], changed: [route])
+        // The preview's maps also say whether the connector can be selected at all (the validator's warning).
+        let preview = ImpactPreview.analysis(before: siblings, after: siblings + [route], changed: [route])
+        var validation = ValidationContext(server: server, siblings: siblings, localAddresses: context.localAddresses())
+        validation.winnersAfterChange = preview.winnersAfter
+        let report = ConnectorValidator.validate(connector, in: validation)
+        guard report.isValid else { throw refusal(report) }
+        let impact = preview.moves
         if inv.whatIf {
             context.say("What if: Creating receive connector \"\(connector.identity)\" on server \(server.name).")
             TrafficReport.say(impact, before: siblings, context: context, whatIf: true)
@@ -168,12 +171,14 @@ struct SetReceiveConnector: Cmdlet {
                 continue
             }
             let siblings = try context.store.connectorRoutes(server: server.name)
-            let report = ConnectorValidator.validate(
-                connector, in: ValidationContext(server: server, siblings: siblings, localAddresses: context.localAddresses()))
-            guard report.isValid else { throw refusal(report) }
             let route = ConnectorRoute(connector)
             let after = siblings.map { $0.guid == connector.guid ? route : $0 }
-            let impact = ImpactPreview.moves(before: siblings, after: after, changed: [ConnectorRoute(target.stored.connector), route])
+            let preview = ImpactPreview.analysis(before: siblings, after: after, changed: [ConnectorRoute(target.stored.connector), route])
+            var validation = ValidationContext(server: server, siblings: siblings, localAddresses: context.localAddresses())
+            validation.winnersAfterChange = preview.winnersAfter
+            let report = ConnectorValidator.validate(connector, in: validation)
+            guard report.isValid else { throw refusal(report) }
+            let impact = preview.moves
             if inv.whatIf {
                 context.say(
                     "What if: Setting \(applied.map(\.name).joined(separator: ", ")) on receive connector \"\(target.stored.connector.identity)\".")
