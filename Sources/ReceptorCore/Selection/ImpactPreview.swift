@@ -110,6 +110,8 @@ public enum ImpactPreview {
         for span in will.spans { if let guid = will.guid(span) { winners.insert(guid) } }
         // Walk both maps together: each stretch where neither changes has one connector before and one after.
         var moves: [Move] = []
+        // The last move's connectors (by their index in `before` and `after`) and end, to extend it in place.
+        var last: (from: Int?, to: Int?, end: UInt128)?
         var i = 0, j = 0
         var start: UInt128 = 0
         while i < was.spans.count && j < will.spans.count {
@@ -117,12 +119,15 @@ public enum ImpactPreview {
             let end = min(a.last, b.last)
             // The same connector (perhaps renamed) is no move; connectors are named by index until a move needs them.
             if was.guid(a) != will.guid(b) {
-                let from = a.index.map { was.connectors[$0].identity }, to = b.index.map { will.connectors[$0].identity }
-                if let previous = moves.last, previous.from == from, previous.to == to, previous.last.value &+ 1 == start {
-                    moves[moves.count - 1] = Move(endpoint: endpoint, first: previous.first, last: was.address(end), from: from, to: to)
+                if let previous = last, previous.from == a.index, previous.to == b.index, previous.end &+ 1 == start {
+                    let extended = moves[moves.count - 1]
+                    moves[moves.count - 1] = Move(
+                        endpoint: endpoint, first: extended.first, last: was.address(end), from: extended.from, to: extended.to)
                 } else {
+                    let from = a.index.map { was.connectors[$0].identity }, to = b.index.map { will.connectors[$0].identity }
                     moves.append(Move(endpoint: endpoint, first: was.address(start), last: was.address(end), from: from, to: to))
                 }
+                last = (a.index, b.index, end)
             }
             if a.last == end { i += 1 }
             if b.last == end { j += 1 }
