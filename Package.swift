@@ -128,7 +128,7 @@ let package = Package(
             name: "receptor",
             dependencies: [
                 "ReceptorCore", "ReceptorStore", "ReceptorStorePostgres", "ReceptorShell", "ReceptorListener", "ReceptorConsole", "ReceptorTerminal",
-                "ReceptorControl", "ReceptorControlLink", "EMSLanguage", "CEditLine", "CNCursesShim",
+                "ReceptorControl", "ReceptorControlLink", "EMSLanguage", "CEditLine", "CNCursesShim", "CLinuxFiles",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
             ]),

@@ -21,6 +21,11 @@ struct Receptor: AsyncParsableCommand {
         subcommands: [Console.self, Init.self, Shell.self, Listen.self, Status.self, StoreGroup.self],
         defaultSubcommand: Console.self
     )
+
+    static func main() async {
+        AllocatorTuning.apply(arguments: CommandLine.arguments)
+        await main(nil)
+    }
 }
 
 /// --store and --server, shared by every subcommand.
