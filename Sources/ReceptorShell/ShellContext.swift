@@ -24,6 +24,21 @@ public final class ShellContext: @unchecked Sendable {
     /// --data-dir / RECEPTOR_DATA_DIR, when given (else `StoreLocation.dataDirectory`'s default for the store).
     public var explicitDataDirectory: String?
 
+    /// The routing of a server's connectors, read again only when the store's generation moved on: a cmdlet
+    /// that finds its target by name and then previews the change would otherwise read a server's thousands of
+    /// routes twice. (The generation is read first, so a change made between the two reads leaves the copy
+    /// marked older than it is, and read again next time.)
+    public func connectorRoutes(server: String) throws -> [ConnectorRoute] {
+        let generation = try store.generation()
+        let key = server.lowercased()
+        if let held = routesRead, held.server == key, held.generation == generation { return held.routes }
+        let routes = try store.connectorRoutes(server: server)
+        routesRead = (key, generation, routes)
+        return routes
+    }
+
+    private var routesRead: (server: String, generation: Int64, routes: [ConnectorRoute])?
+
     /// The data directory of `server` (where its listener keeps protocol logs and connector usage).
     public func dataDirectory(server: String?) -> String {
         StoreLocation.dataDirectory(

@@ -117,6 +117,24 @@ final class ReceiveConnectorCmdletTests: ShellTestCase {
         XCTAssertTrue(sized.allSatisfy { $0.connector.maxMessageSize.description.hasPrefix("20 MB") }, "\(sized.map(\.connector.maxMessageSize))")
     }
 
+    /// The shell keeps the routes it read while the store's generation stands: a change made by another process
+    /// (another handle on the same store) is seen by the next command.
+    func testRoutesReadAgainAfterAnotherProcessChangesTheStore() throws {
+        try run(#"New-ReceiveConnector -Name "Relay A" -TransportRole Frontend -Custom -Bindings 0.0.0.0:25 -RemoteIPRanges 10.9.0.1"#)
+        XCTAssertEqual(try session.evaluate(#"(Get-ReceiveConnector "Relay A").Name"#).map(\.text), ["Relay A"])
+        let other = try SQLiteConfigStore.open(path: store.path, create: false)
+        let stored = try XCTUnwrap(try other.connectors(server: "MBX01").first { $0.connector.name == "Relay A" })
+        var renamed = stored.connector
+        renamed.name = "Relay B"
+        renamed.remoteIPRanges = [try IPRange(parsing: "10.9.0.2")]
+        try other.updateConnector(renamed, expectedRevision: stored.revision)
+        XCTAssertEqual(try session.evaluate(#"(Get-ReceiveConnector "Relay B").Name"#).map(\.text), ["Relay B"])
+        refuse(#"Get-ReceiveConnector "Relay A""#, containing: "couldn't be found")
+        XCTAssertEqual(
+            try session.evaluate(#"(Test-ReceiveConnector -RemoteIPAddress 10.9.0.2 -LocalEndPoint 25).Connector"#).map(\.text),
+            [#"MBX01\Relay B"#])
+    }
+
     func testUnknownIdentitySuggestsTheNearestName() {
         refuse(#"Get-ReceiveConnector "Default Frontend MBX1""#, containing: #"Did you mean "MBX01\Default Frontend MBX01"?"#)
     }

@@ -52,7 +52,7 @@ enum ConnectorLookup {
         let serverName = try id.server ?? context.currentServer().name
         // Names are matched on the connectors' routing (a server may have thousands of connectors); only the
         // matches are read in full — one by one when they are few, else all of the server's at once.
-        let routes = try context.store.connectorRoutes(server: serverName)
+        let routes = try context.connectorRoutes(server: serverName)
         let matched = routes.filter { Wildcard.matches(id.name, $0.name) }
         if matched.isEmpty {
             let near = Suggestions.closest(to: id.name, among: routes.map(\.name))

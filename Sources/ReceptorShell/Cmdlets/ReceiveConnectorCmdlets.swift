@@ -123,7 +123,7 @@ struct NewReceiveConnector: Cmdlet {
         let applied = try applyTableParameters(inv, to: &connector, creating: true)
 
         // The other connectors' routing is all the rules and the preview read of them (a server may have thousands).
-        let siblings = try context.store.connectorRoutes(server: server.name)
+        let siblings = try context.connectorRoutes(server: server.name)
         let route = ConnectorRoute(connector)
         // The preview's maps also say whether the connector can be selected at all (the validator's warning).
         let preview = ImpactPreview.analysis(before: siblings, after: siblings + [route], changed: [route])
@@ -170,7 +170,7 @@ struct SetReceiveConnector: Cmdlet {
                 context.warn("The command completed successfully but no settings of '\(connector.identity)' have been modified.")
                 continue
             }
-            let siblings = try context.store.connectorRoutes(server: server.name)
+            let siblings = try context.connectorRoutes(server: server.name)
             let route = ConnectorRoute(connector)
             let after = siblings.map { $0.guid == connector.guid ? route : $0 }
             let preview = ImpactPreview.analysis(before: siblings, after: after, changed: [ConnectorRoute(target.stored.connector), route])
@@ -204,7 +204,7 @@ struct RemoveReceiveConnector: Cmdlet {
     static func run(_ inv: CmdletInvocation, input: [PSValue], context: ShellContext) throws -> [PSValue] {
         for target in try ConnectorLookup.targets(inv, input: input, context: context) {
             let identity = target.stored.connector.identity.description
-            let siblings = try context.store.connectorRoutes(server: target.stored.connector.server)
+            let siblings = try context.connectorRoutes(server: target.stored.connector.server)
             let impact = ImpactPreview.moves(
                 before: siblings, after: siblings.filter { $0.guid != target.stored.connector.guid },
                 changed: [ConnectorRoute(target.stored.connector)])

@@ -24,7 +24,7 @@ struct TestReceiveConnector: Cmdlet {
         let server = try inv.string("Server").map { try context.server(named: $0) } ?? context.currentServer()
         let (localAddress, localPort) = try endpoint(try inv.string("LocalEndPoint") ?? "25")
         if let rangeText = try inv.string("RemoteIPRange") {
-            let connectors = try context.store.connectorRoutes(server: server.name)
+            let connectors = try context.connectorRoutes(server: server.name)
             guard !inv.has("RemoteIPAddress") else { throw ShellError("\(name): give -RemoteIPAddress or -RemoteIPRange, not both.") }
             let range: IPRange
             do { range = try IPRange(parsing: rangeText) } catch { throw ShellError("\(name): -RemoteIPRange: \(error.description)") }
@@ -45,7 +45,7 @@ struct TestReceiveConnector: Cmdlet {
         do { remote = try IPAddress(parsing: addressText) } catch { throw ShellError("\(name): -RemoteIPAddress: \(error.description)") }
         // Choosing reads only the routing of each connector; the winner alone is read in full (its rights,
         // banner, AUTH and size limit).
-        let routes = try context.store.connectorRoutes(server: server.name)
+        let routes = try context.connectorRoutes(server: server.name)
         let explanation = ConnectionExplainer.explain(connectors: routes, localAddress: localAddress, localPort: localPort, remoteAddress: remote)
         let winner = try explanation.selected.map { route in
             guard let stored = try context.store.connector(guid: route.guid) else {
