@@ -13,7 +13,8 @@
 # whatever happens); with one, a scratch database is created on that server and dropped afterwards. Release
 # build; measure on a quiet machine (nothing building).
 # A second part opens the Explain view (issue 15) on a second SQLite store whose 10,000 connectors all share one
-# binding, each for one remote address (10.x.y.1), so the answer lists every one of them as a candidate.
+# binding, each for one remote address (10.x.y.1), so the answer lists every one of them as a candidate; a
+# third part times the delete and disable confirmations with their impact preview (d, Space) on that store.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 . bench/common.sh
@@ -88,3 +89,6 @@ PY
 echo "== SQLite, the Explain view open over $COUNT candidates"
 bench_many_connectors "$WORK/explain.sqlite" "$COUNT" shared
 "$BENCH" --store "$WORK/explain.sqlite" --keystrokes 2000 --explain 10.3.7.1 127.0.0.1:20000
+
+echo "== SQLite, the delete and disable confirmations' impact preview over the same $COUNT connectors"
+"$BENCH" --store "$WORK/explain.sqlite" --keystrokes 200 --impact

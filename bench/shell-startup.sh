@@ -1,8 +1,8 @@
 #!/usr/bin/env bash
 # The shell as scripts use it: `receptor shell -c 'Get-ReceiveConnector'` from process start to exit (median
 # and worst of 20), on a store with the 5 default connectors and on one with 10,000; and with 10,000, the
-# explainer (Test-ReceiveConnector) and a -WhatIf impact preview. Release build; never run it while
-# something builds.
+# explainer (Test-ReceiveConnector) and the -WhatIf impact previews of New, Set and Remove. Release build
+# (--static-swift-stdlib, as scripts/run builds it); never run it while something builds.
 #
 #   bench/shell-startup.sh [RUNS]
 set -euo pipefail
@@ -65,3 +65,5 @@ echo "store: $count connectors"
 timed "Get-ReceiveConnector, 10,005 connectors" "$BIN" shell -c 'Get-ReceiveConnector'
 timed "Test-ReceiveConnector, 10,005 connectors" "$BIN" shell -c 'Test-ReceiveConnector -RemoteIPAddress 10.3.7.1 -LocalEndPoint 25'
 timed "New-ReceiveConnector -WhatIf (impact preview), 10,005" "$BIN" shell -c 'New-ReceiveConnector -Name "Wide" -TransportRole Frontend -Custom -Bindings 0.0.0.0:25 -RemoteIPRanges 10.0.0.0/8 -PermissionGroups AnonymousUsers -WhatIf'
+timed "Set-ReceiveConnector -WhatIf (impact preview), 10,005" "$BIN" shell -c 'Set-ReceiveConnector "Relay 775" -RemoteIPRanges 10.3.0.0/16 -WhatIf'
+timed "Remove-ReceiveConnector -WhatIf (impact preview), 10,005" "$BIN" shell -c 'Remove-ReceiveConnector "Relay 775" -WhatIf'

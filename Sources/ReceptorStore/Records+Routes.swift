@@ -12,9 +12,10 @@ extension Records {
         let rows = try Row.fetchCursor(db, sql: routeQuery, arguments: [server])
         var result: [ConnectorRoute] = []
         result.reserveCapacity(count)
+        var reader = RouteColumns.Reader()
         while let row = try rows.next() {
             let name: String = row[0], guid: String = row[1], server: String = row[2]
-            if let route = RouteColumns.route(
+            if let route = reader.route(
                 name: name, server: server, guid: guid, enabled: row[3], transportRole: row[4], bindings: row[5], remoteIPRanges: row[6])
             {
                 result.append(route)

@@ -37,12 +37,37 @@ public struct RouteColumns: Hashable, Sendable {
 
     /// The route these columns give a connector of this name, server and GUID; nil where a value doesn't read.
     public func route(name: String, server: String, guid: UUID) -> ConnectorRoute? {
+        var reader = Reader()
+        return route(name: name, server: server, guid: guid, reader: &reader)
+    }
+
+    /// Reads the columns of many rows: a bindings column met before is parsed once (most connectors of a server
+    /// share their bindings, and with thousands of them parsing the same text again was a tenth of the read).
+    public struct Reader {
+        fileprivate var bindingsRead: [String: [IPBinding]] = [:]
+        public init() {}
+
+        /// `RouteColumns.route(name:server:guid:enabled:…)`, remembering the bindings columns it parsed.
+        public mutating func route(
+            name: String, server: String, guid: String, enabled: Bool?, transportRole: String?, bindings: String?, remoteIPRanges: String?
+        ) -> ConnectorRoute? {
+            guard let enabled, let bindings, let remoteIPRanges, let uuid = UUID(storedText: guid) ?? UUID(uuidString: guid) else { return nil }
+            return RouteColumns(enabled: enabled, transportRole: transportRole, bindings: bindings, remoteIPRanges: remoteIPRanges)
+                .route(name: name, server: server, guid: uuid, reader: &self)
+        }
+    }
+
+    private func route(name: String, server: String, guid: UUID, reader: inout Reader) -> ConnectorRoute? {
         var role: TransportRole?
         if let transportRole {
             guard let value = TransportRole(rawValue: transportRole) else { return nil }
             role = value
         }
-        guard let bindings = Self.entries(self.bindings, { text throws(AddressParseError) in try IPBinding(parsing: text) }),
+        let known = reader.bindingsRead[self.bindings]
+        if known == nil, let parsed = Self.entries(self.bindings, { text throws(AddressParseError) in try IPBinding(parsing: text) }) {
+            reader.bindingsRead[self.bindings] = parsed
+        }
+        guard let bindings = known ?? reader.bindingsRead[self.bindings],
             let ranges = Self.entries(remoteIPRanges, { text throws(AddressParseError) in try IPRange(parsing: text) })
         else { return nil }
         return ConnectorRoute(
@@ -68,8 +93,9 @@ public struct RouteColumns: Hashable, Sendable {
     public static func route(
         name: String, server: String, guid: String, enabled: Bool?, transportRole: String?, bindings: String?, remoteIPRanges: String?
     ) -> ConnectorRoute? {
-        guard let enabled, let bindings, let remoteIPRanges, let uuid = UUID(storedText: guid) ?? UUID(uuidString: guid) else { return nil }
-        return RouteColumns(enabled: enabled, transportRole: transportRole, bindings: bindings, remoteIPRanges: remoteIPRanges)
-            .route(name: name, server: server, guid: uuid)
+        var reader = Reader()
+        return reader.route(
+            name: name, server: server, guid: guid, enabled: enabled, transportRole: transportRole, bindings: bindings,
+            remoteIPRanges: remoteIPRanges)
     }
 }

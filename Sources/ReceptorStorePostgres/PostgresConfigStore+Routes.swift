@@ -12,10 +12,11 @@ extension PGRecords {
             SELECT name, guid, server, enabled, transport_role, bindings, remote_ip_ranges FROM connectors
             WHERE lower(server) = lower(\(server)) ORDER BY seq
             """)
+        var reader = RouteColumns.Reader()
         return try rows.map { row in
             let (name, guid, server, enabled, role, bindings, ranges) = try row.decode(
                 (String, String, String, Bool?, String?, String?, String?).self, context: .default)
-            if let route = RouteColumns.route(
+            if let route = reader.route(
                 name: name, server: server, guid: guid, enabled: enabled, transportRole: role, bindings: bindings, remoteIPRanges: ranges)
             {
                 return route

@@ -3,7 +3,7 @@
 // through bench/console-keys.sh (10,000 connectors in the list) and bench/monitor-keys.sh (the session
 // monitor attached to a real listener with many live sessions), which build it in release mode first.
 //
-//   consolebench --store PATH|URI --keystrokes N [--server NAME] [--monitor-sessions N | --explain REMOTE ENDPOINT]
+//   consolebench --store PATH|URI --keystrokes N [--server NAME] [--monitor-sessions N | --explain REMOTE ENDPOINT | --impact]
 //
 // The store is an SQLite file or a postgresql:// URI (the console then follows the LISTEN/NOTIFY feed, as
 // `receptor console` does).
@@ -17,6 +17,8 @@
 // With --explain 10.3.7.1 25: opens the Explain view (x), types the question and answers it (Enter, timed on its
 // own), then keys with the answer open: scrolling it (Down, Up, Page Down, Page Up), and typing in and out of
 // the remote field, with the question answered again every tenth key.
+// With --impact: the delete and the disable confirmations of the selected connector (d, Space), each with its
+// impact preview worked out over the server's connectors and drawn, then Escape; the keys are timed.
 import Foundation
 import ReceptorConsole
 import ReceptorCore
@@ -29,6 +31,7 @@ struct Arguments {
     var keystrokes = 2000
     var monitorSessions: Int?
     var explain: (remote: String, endpoint: String)?
+    var impact = false
 
     static func parse(_ arguments: [String]) -> Arguments {
         var result = Arguments()
@@ -49,6 +52,7 @@ struct Arguments {
             case "--keystrokes": result.keystrokes = number(argument)
             case "--monitor-sessions": result.monitorSessions = number(argument)
             case "--explain": result.explain = (value(argument), value(argument))
+            case "--impact": result.impact = true
             default: fail("unknown argument \(argument)")
             }
         }
@@ -208,6 +212,31 @@ func benchmarkExplain(app: ConsoleApp, remote: String, endpoint: String, keystro
     print("explain view Enter (answered again), \(enters.count) times: \(summary(enters))")
 }
 
+func benchmarkImpact(app: ConsoleApp, keystrokes: Int) {
+    let screen = MemoryScreen(columns: 100, rows: 30)
+    let clock = ContinuousClock()
+    app.render(on: screen)
+    var samples: [String: [Double]] = ["d": [], "Space": []]
+    for i in 0..<keystrokes {
+        let (name, key): (String, KeyEvent) = i % 2 == 0 ? ("d", .character("d")) : ("Space", .character(" "))
+        let start = clock.now
+        _ = app.handle(key)
+        app.render(on: screen)
+        samples[name]!.append(milliseconds(clock.now - start))
+        if i == 0 {
+            let shown = screen.dump()
+            guard shown.contains("changes hands") || shown.contains("No traffic changes connector") else {
+                fail("the delete confirmation shows no impact preview:\n\(shown)")
+            }
+        }
+        _ = app.handle(.escape)
+        app.render(on: screen)
+    }
+    let name = app.selected?.connector.identity.description ?? "?"
+    print("impact preview of deleting \(name) (d, confirmation drawn), \(samples["d"]!.count) times: \(summary(samples["d"]!))")
+    print("impact preview of disabling it (Space, confirmation drawn), \(samples["Space"]!.count) times: \(summary(samples["Space"]!))")
+}
+
 let arguments = Arguments.parse(Array(CommandLine.arguments.dropFirst()))
 let app: ConsoleApp
 let store: any ConfigStore
@@ -222,7 +251,9 @@ do {
 }
 print("store: \(store.path)")
 app.monitorFeed = ControlSocketFeed()
-if let (remote, endpoint) = arguments.explain {
+if arguments.impact {
+    benchmarkImpact(app: app, keystrokes: arguments.keystrokes)
+} else if let (remote, endpoint) = arguments.explain {
     benchmarkExplain(app: app, remote: remote, endpoint: endpoint, keystrokes: arguments.keystrokes)
 } else if let sessions = arguments.monitorSessions {
     benchmarkMonitor(app: app, sessions: sessions, keystrokes: arguments.keystrokes)

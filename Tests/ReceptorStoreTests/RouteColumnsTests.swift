@@ -60,6 +60,29 @@ final class RouteColumnsTests: XCTestCase {
 
     /// NULL columns (a row whose JSON didn't read when v4 filled them) or a value that doesn't read give no route:
     /// the backend then reads the row in full.
+    /// One reader over many rows parses a bindings column once: its routes are the one-off reads', rows that
+    /// share a column and rows that don't, and a column that doesn't read gives no route every time.
+    func testAReaderOverManyRowsGivesTheOneOffReadsRoutes() {
+        let rows: [(String, String?, String)] = [
+            ("0.0.0.0:25", "10.0.0.1", "Relay 1"), ("0.0.0.0:25", "10.0.0.2", "Relay 2"), ("10.1.1.1:25,[::]:587", "::1", "Mixed"),
+            ("not a binding", "10.0.0.3", "Broken"), ("0.0.0.0:25", nil, "Unfilled"), ("not a binding", "10.0.0.4", "Broken again"),
+            ("0.0.0.0:25", "10.0.0.5-10.0.0.9", "Relay 5"), ("", "", "Bare"),
+        ]
+        var reader = RouteColumns.Reader()
+        for (bindings, ranges, name) in rows {
+            let guid = UUID().uuidString.lowercased()
+            let shared = reader.route(
+                name: name, server: "MBX01", guid: guid, enabled: true, transportRole: "FrontendTransport", bindings: bindings,
+                remoteIPRanges: ranges)
+            let alone = RouteColumns.route(
+                name: name, server: "MBX01", guid: guid, enabled: true, transportRole: "FrontendTransport", bindings: bindings,
+                remoteIPRanges: ranges)
+            XCTAssertEqual(shared, alone, name)
+            XCTAssertEqual(shared == nil, name.hasPrefix("Broken") || name == "Unfilled", name)
+            if let shared { XCTAssertEqual(shared.bindings.map(\.description).joined(separator: ","), bindings, name) }
+        }
+    }
+
     func testColumnsThatAreNullOrDontReadGiveNoRoute() {
         func route(
             guid: String = "0D1B2C3A-4E5F-4061-8273-9A8B7C6D5E4F", enabled: Bool? = true, role: String? = nil, bindings: String? = "0.0.0.0:25",
