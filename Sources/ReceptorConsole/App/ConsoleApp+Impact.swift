@@ -22,29 +22,34 @@ extension ConsoleApp {
         return reading.answer.rows
     }
 
-    /// What a change of `server`'s connectors does to its traffic, in the shell's -WhatIf wording.
-    func trafficChanges(server: String, after: [ReceiveConnector], changed: [ReceiveConnector]) -> [TrafficChange] {
-        let before = snapshot.connectors(on: server).map(\.connector)
-        let moves = ImpactPreview.moves(before: before, after: after, changed: changed)
+    /// What a change of `server`'s connectors does to its traffic, in the shell's -WhatIf wording. Worked out
+    /// over the connectors' routing (`ConnectorRoute`), all that selection reads: the maps then move small
+    /// values, not whole connectors (a server may have thousands).
+    func trafficChanges(server: String, after: [ConnectorRoute], changed: [ReceiveConnector]) -> [TrafficChange] {
+        let before = routes(on: server)
+        let moves = ImpactPreview.moves(before: before, after: after, changed: changed.map(ConnectorRoute.init))
         guard !moves.isEmpty else { return [] }
         return ImpactReport.changes(moves, connectors: before, usage: evidenceUsage(server: server))
     }
 
+    /// The routing of a server's connectors in the snapshot.
+    func routes(on server: String) -> [ConnectorRoute] { snapshot.connectors(on: server).map { ConnectorRoute($0.connector) } }
+
     /// Adding `c` (the wizard's summary).
     func trafficChanges(adding c: ReceiveConnector) -> [TrafficChange] {
-        trafficChanges(server: c.server, after: snapshot.connectors(on: c.server).map(\.connector) + [c], changed: [c])
+        trafficChanges(server: c.server, after: routes(on: c.server) + [ConnectorRoute(c)], changed: [c])
     }
 
     /// `c` in place of its stored form (the edit dialog's save, enable or disable).
     func trafficChanges(replacing c: ReceiveConnector) -> [TrafficChange] {
-        let current = snapshot.connectors(on: c.server).map(\.connector)
-        let old = current.first { $0.guid == c.guid }
-        return trafficChanges(server: c.server, after: current.map { $0.guid == c.guid ? c : $0 }, changed: [old ?? c, c])
+        let old = snapshot.connectors(on: c.server).first { $0.connector.guid == c.guid }?.connector
+        let route = ConnectorRoute(c)
+        return trafficChanges(server: c.server, after: routes(on: c.server).map { $0.guid == c.guid ? route : $0 }, changed: [old ?? c, c])
     }
 
     /// Removing `c` (the delete confirmation).
     func trafficChanges(removing c: ReceiveConnector) -> [TrafficChange] {
-        trafficChanges(server: c.server, after: snapshot.connectors(on: c.server).map(\.connector).filter { $0.guid != c.guid }, changed: [c])
+        trafficChanges(server: c.server, after: routes(on: c.server).filter { $0.guid != c.guid }, changed: [c])
     }
 
     // MARK: Unreachable connectors
@@ -56,7 +61,7 @@ extension ConsoleApp {
         if let cached = reachabilityCache, cached.generation == snapshot.generation, cached.server == serverName {
             return cached.unreachable
         }
-        let unreachable = Set(Reachability.unreachable(among: snapshot.connectors(on: serverName).map(\.connector)).map(\.guid))
+        let unreachable = Set(Reachability.unreachable(among: routes(on: serverName)).map(\.guid))
         reachabilityCache = (snapshot.generation, serverName, unreachable, [:])
         return unreachable
     }
@@ -66,7 +71,7 @@ extension ConsoleApp {
     func unreachableWarning(_ c: ReceiveConnector) -> String? {
         guard unreachableConnectors.contains(c.guid) else { return nil }
         if let known = reachabilityCache?.shadows[c.guid] { return known }
-        let shadows = Reachability.shadows(of: c, among: snapshot.connectors(on: c.server).map(\.connector))
+        let shadows = Reachability.shadows(of: ConnectorRoute(c), among: routes(on: c.server))
         let warning = ConnectorValidator.unreachableMessage(c, shadows: shadows)
         reachabilityCache?.shadows[c.guid] = warning
         return warning

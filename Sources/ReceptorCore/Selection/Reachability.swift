@@ -30,12 +30,14 @@ public enum Reachability {
     }
 
     /// Whether some connection can select `c` among `connectors` (which include it).
+    @_specialize(where Connector == ConnectorRoute)
     public static func isReachable<Connector: ConnectorRouting>(_ c: Connector, among connectors: [Connector]) -> Bool {
         !isCandidate(c) || winners(among: connectors, on: [c]).contains(c.guid)
     }
 
     /// The connectors of one server that no connection can select, in the given order. Computed for the
     /// whole server at once: one map per endpoint in use (O(e · n log n)), not one per connector.
+    @_specialize(where Connector == ConnectorRoute)
     public static func unreachable<Connector: ConnectorRouting>(among connectors: [Connector]) -> [Connector] {
         let candidates = connectors.filter(isCandidate)
         guard !candidates.isEmpty else { return [] }
