@@ -15,7 +15,8 @@ final class WhatIfEvidenceTests: ShellTestCase {
         try encoder.encode(rows).write(to: URL(fileURLWithPath: folder + "/" + ReceptorControl.ConnectorUsage.fileName(day: day)))
     }
 
-    func testWhatIfGivesTheUsageEvidenceOfTheTrafficThatMoves() throws {
+    /// Today's usage rows of Default Frontend MBX01 (one per remote address, with its sessions), and today.
+    func frontendUsage() throws -> (row: (String, Int) -> ConnectorUsageRow, today: String) {
         let frontend = try XCTUnwrap(try store.connectors(server: "MBX01").first { $0.connector.name == "Default Frontend MBX01" }?.connector)
         let now = Date()
         let today = ReceptorControl.ConnectorUsage.day(now)
@@ -26,6 +27,11 @@ final class WhatIfEvidenceTests: ShellTestCase {
             r.sessions = sessions
             return r
         }
+        return (row, today)
+    }
+
+    func testWhatIfGivesTheUsageEvidenceOfTheTrafficThatMoves() throws {
+        let (row, today) = try frontendUsage()
         try writeUsage([row("17.17.17.5", 400), row("17.17.17.6", 10), row("17.17.17.200", 2), row("192.0.2.7", 9)], day: today)
         try run(
             #"New-ReceiveConnector -Name "Fabrikam.com TLS" -TransportRole Frontend -Partner -RemoteIPRanges 17.17.17.1/24 -Bindings 0.0.0.0:25 -WhatIf"#
@@ -53,16 +59,7 @@ final class WhatIfEvidenceTests: ShellTestCase {
                 #"New-ReceiveConnector -Name "Relay \#(k)" -TransportRole Frontend -Custom -Bindings 0.0.0.0:25 -RemoteIPRanges 10.0.0.\#(2 * k + 1)"#
             )
         }
-        let frontend = try XCTUnwrap(try store.connectors(server: "MBX01").first { $0.connector.name == "Default Frontend MBX01" }?.connector)
-        let now = Date()
-        let today = ReceptorControl.ConnectorUsage.day(now)
-        func row(_ address: String, _ sessions: Int) -> ConnectorUsageRow {
-            var r = ConnectorUsageRow(
-                connectorGUID: frontend.guid.uuidString.lowercased(), connector: frontend.identity.description, day: today,
-                remoteAddress: address, at: now)
-            r.sessions = sessions
-            return r
-        }
+        let (row, today) = try frontendUsage()
         // .2 is listed; .30 and 10.200.0.1 are folded; .1 stays with Relay 0 (its row is of an earlier day's traffic).
         try writeUsage([row("10.0.0.2", 5), row("10.0.0.30", 3), row("10.200.0.1", 4), row("10.0.0.1", 50)], day: today)
         said = []
