@@ -85,6 +85,16 @@ final class EnhancedTimeSpanTests: XCTestCase {
     func testParsesDays() throws {
         XCTAssertEqual(try EnhancedTimeSpan(parsing: "1.00:00:00").seconds, 86_400)
         XCTAssertEqual(try EnhancedTimeSpan(parsing: "2.03:04:05").seconds, 2 * 86_400 + 3 * 3600 + 4 * 60 + 5)
+        XCTAssertEqual(try EnhancedTimeSpan(parsing: "10675199.23:59:59").seconds, 10_675_199 * 86_400 + 86_399)
+    }
+
+    /// Found by FuzzAddresses: a count of days whose seconds overflow trapped; past TimeSpan's limit is refused.
+    func testRefusesMoreDaysThanATimeSpanHolds() {
+        for text in ["10675200.00:00:00", "00222222222224444404.010:00:0", "9223372036854775807.00:00:00"] {
+            XCTAssertThrowsError(try EnhancedTimeSpan(parsing: text), text) { error in
+                XCTAssertTrue("\(error)".contains("at most 10675199 days"), "\(text): \(error)")
+            }
+        }
     }
 
     func testDisplay() {

@@ -5,6 +5,9 @@ public struct EnhancedTimeSpan: Hashable, Comparable, Sendable, CustomStringConv
     public init(seconds: Int) { self.seconds = seconds }
     public static func minutes(_ m: Int) -> EnhancedTimeSpan { EnhancedTimeSpan(seconds: m * 60) }
     public static let zero = EnhancedTimeSpan(seconds: 0)
+    /// .NET's `TimeSpan.MaxValue` is 10675199.02:48:05.4775807: more days than this aren't a time span (and
+    /// in seconds they would overflow).
+    public static let maximumDays = 10_675_199
 
     public init(parsing input: String) throws(ValueError) {
         let text = input.trimmingCharacters(in: .whitespaces)
@@ -13,6 +16,9 @@ public struct EnhancedTimeSpan: Hashable, Comparable, Sendable, CustomStringConv
         var clock = Substring(text)
         if let dot = text.firstIndex(of: "."), dot < (text.firstIndex(of: ":") ?? text.endIndex) {
             guard let d = Int(text[..<dot]), d >= 0 else { throw bad }
+            guard d <= Self.maximumDays else {
+                throw ValueError("\"\(input)\" is not a time span: at most \(Self.maximumDays) days (TimeSpan's limit).")
+            }
             days = d
             clock = text[text.index(after: dot)...]
         }
