@@ -73,9 +73,12 @@ public enum ConnectorValidator {
     /// bindings, to a more specific or preferred connector — is saved with a warning naming those connectors.
     static func checkReachability(_ c: ReceiveConnector, _ context: ValidationContext, _ r: inout ValidationReport) {
         let route = ConnectorRoute(c)
-        if let winners = context.winnersAfterChange, !Reachability.isCandidate(route) || winners.contains(c.guid) { return }
-        let all = context.siblings.filter { $0.guid != c.guid } + [route]
-        guard context.winnersAfterChange != nil || !Reachability.isReachable(route, among: all) else { return }
+        // Built only when needed: with the caller's winners a reachable connector needs no copy of its siblings.
+        var all: [ConnectorRoute] { context.siblings.filter { $0.guid != c.guid } + [route] }
+        let reachable =
+            context.winnersAfterChange.map { !Reachability.isCandidate(route) || $0.contains(c.guid) }
+            ?? Reachability.isReachable(route, among: all)
+        guard !reachable else { return }
         r.warn(.unreachable, "RemoteIPRanges", unreachableMessage(c, shadows: Reachability.shadows(of: route, among: all)))
     }
 
